@@ -1,0 +1,90 @@
+/**
+ * The one error hierarchy. Services throw these; the HTTP layer turns any of them into the one JSON shape
+ * `{"error":{"code","message","fields"}}` for API requests, or into the `_error`/`_404` page for pages.
+ * Anything else that escapes a handler is a bug: it is logged and answered as a generic 500.
+ */
+
+/** Field path → human message, e.g. `{ "phases.0.profitTarget.percent": "must be between 0 and 100" }`. */
+export type FieldErrors = Record<string, string>;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields?: FieldErrors,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  /** The documented JSON body of this error. */
+  toJSON(): { error: { code: string; message: string; fields?: FieldErrors } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.fields ? { fields: this.fields } : {}),
+      },
+    };
+  }
+}
+
+export class BadRequest extends HttpError {
+  constructor(message = "The request is malformed.", fields?: FieldErrors) {
+    super(400, "bad_request", message, fields);
+  }
+}
+
+export class Unauthorized extends HttpError {
+  constructor(message = "Authentication is required.") {
+    super(401, "unauthorized", message);
+  }
+}
+
+export class Forbidden extends HttpError {
+  constructor(message = "You are not allowed to do this.") {
+    super(403, "forbidden", message);
+  }
+}
+
+export class NotFound extends HttpError {
+  constructor(message = "Not found.") {
+    super(404, "not_found", message);
+  }
+}
+
+export class Conflict extends HttpError {
+  constructor(message: string, fields?: FieldErrors) {
+    super(409, "conflict", message, fields);
+  }
+}
+
+/**
+ * The input is well-formed but breaks a rule. The one-field form reads naturally at call sites:
+ * `throw new Unprocessable("amount", "must be at most 1000.00")`.
+ */
+export class Unprocessable extends HttpError {
+  constructor(fieldOrFields: string | FieldErrors, message?: string) {
+    const fields = typeof fieldOrFields === "string"
+      ? { [fieldOrFields]: message ?? "is invalid" }
+      : fieldOrFields;
+    const summary = Object.entries(fields).map(([k, v]) => `${k} ${v}`).join("; ");
+    super(422, "unprocessable", `Invalid input: ${summary}`, fields);
+  }
+}
+
+export class TooManyRequests extends HttpError {
+  constructor(retryAfterSeconds: number) {
+    super(429, "rate_limited", `Too many requests; retry in ${retryAfterSeconds} s.`, undefined, {
+      "retry-after": String(retryAfterSeconds),
+    });
+  }
+}
+
+export class ServiceUnavailable extends HttpError {
+  constructor(message: string) {
+    super(503, "unavailable", message);
+  }
+}
