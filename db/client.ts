@@ -1,0 +1,118 @@
+/**
+ * The one database handle. Real PostgreSQL when a URL is given, embedded PGlite otherwise; both are reached
+ * through the same `postgres` driver, so every query module runs unchanged in both modes.
+ */
+import postgres from "postgres";
+import { startEmbedded } from "./embedded.ts";
+
+export type Db = {
+  sql: postgres.Sql;
+  kind: "postgres" | "embedded";
+  /** Runs `fn` in a transaction; commits when it resolves, rolls back when it throws. */
+  tx<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T>;
+  /** Throws unless the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** Ends the connections and, in embedded mode, stops the socket server and PGlite. Idempotent. */
+  close(): Promise<void>;
+};
+
+export type OpenDbOptions = {
+  /** `postgres://…` of a real server; absent → embedded PGlite. */
+  url?: string;
+  /** Embedded mode only: the data directory (the cluster lives in `${dataDir}/pg`), or `memory://`. */
+  dataDir?: string;
+  /** Real PostgreSQL only: the pool size (embedded mode always uses one connection). */
+  poolMax?: number;
+  /** Real PostgreSQL only: the schema to work in (created if missing), set as the connection's search_path. */
+  schema?: string;
+};
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Opens the database described by `opts`.
+ *
+ * Numeric columns come back as strings (the driver's default; money is never a float), timestamptz as `Date`.
+ *
+ * @example
+ * const db = await openDb({ url: config.databaseUrl, dataDir: "./data" });
+ * try { await db.ping(); } finally { await db.close(); }
+ */
+export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
+  if (opts.url) return await openPostgres(opts.url, opts);
+  if (opts.schema) throw new Error("openDb: `schema` is only supported with a real PostgreSQL url");
+  const embedded = await startEmbedded(opts.dataDir ?? "memory://");
+  try {
+    const sql = postgres({
+      host: embedded.host,
+      port: embedded.port,
+      user: "postgres",
+      database: "postgres",
+      // pglite-socket serves one connection and runs one query at a time.
+      max: 1,
+      // Recycling a loopback connection buys nothing and briefly needs a second server slot.
+      max_lifetime: null,
+      onnotice: () => {},
+    });
+    const db = wrap(sql, "embedded", embedded.stop);
+    await db.ping();
+    return db;
+  } catch (err) {
+    await embedded.stop();
+    throw err;
+  }
+}
+
+async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
+  const { schema } = opts;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`openDb: invalid schema name ${JSON.stringify(schema)} (expected ${SCHEMA_NAME})`);
+  }
+  if (schema) {
+    // The schema must exist before connections use it as their search_path, or current_schema() is null.
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`create schema if not exists "${schema}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const sql = postgres(url, {
+    max: opts.poolMax ?? 10,
+    onnotice: () => {},
+    ...(schema ? { connection: { search_path: schema } } : {}),
+  });
+  const db = wrap(sql, "postgres", async () => {});
+  try {
+    await db.ping();
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
+}
+
+function wrap(sql: postgres.Sql, kind: Db["kind"], stopServer: () => Promise<void>): Db {
+  let closed: Promise<void> | undefined;
+  return {
+    sql,
+    kind,
+    async tx<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+      // `begin`'s declared result unwraps arrays of pending queries; ours is whatever `fn` returns.
+      return (await sql.begin(fn)) as T;
+    },
+    async ping() {
+      await sql`select 1`;
+    },
+    close() {
+      closed ??= (async () => {
+        try {
+          await sql.end({ timeout: 5 });
+        } finally {
+          await stopServer();
+        }
+      })();
+      return closed;
+    },
+  };
+}

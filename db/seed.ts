@@ -1,0 +1,153 @@
+/**
+ * Demo data for a fresh installation: two plan families in five sizes each, a demo trader and a demo admin.
+ * Runs only on an empty database (no plans and no users), so it is safe to call on every start-up.
+ */
+import type { Db } from "./client.ts";
+import { insertPlan } from "./plans.ts";
+import { hashPassword } from "../services/auth/password.ts";
+import {
+  type DailyLossRule,
+  type MaxLossRule,
+  type PlanDefinition,
+  planDefinitionSchema,
+} from "../services/plans/definition.ts";
+
+export type DemoCredentials = {
+  trader: { email: string; password: string };
+  admin: { email: string; password: string };
+};
+
+/** Serializes concurrent seeders (two processes starting at once); "PRPS". */
+const SEED_LOCK = 0x50525053;
+
+/** Account sizes and prices per family. Prices are list prices in the plan currency. */
+const SIZES: { label: string; balance: string; twoStep: string; oneStep: string }[] = [
+  { label: "10K", balance: "10000.00", twoStep: "99.00", oneStep: "109.00" },
+  { label: "25K", balance: "25000.00", twoStep: "199.00", oneStep: "229.00" },
+  { label: "50K", balance: "50000.00", twoStep: "329.00", oneStep: "369.00" },
+  { label: "100K", balance: "100000.00", twoStep: "540.00", oneStep: "599.00" },
+  { label: "200K", balance: "200000.00", twoStep: "1080.00", oneStep: "1199.00" },
+];
+
+/** The seeded plans as `{slug, family, body}`, every body validated. Exported for tests and docs. */
+export function demoPlans(): { slug: string; family: string; body: PlanDefinition }[] {
+  return SIZES.flatMap((size) => [
+    {
+      slug: `two-step-${size.label.toLowerCase()}`,
+      family: "Two-Step",
+      body: planDefinitionSchema.parse(twoStep(size.label, size.balance, size.twoStep)),
+    },
+    {
+      slug: `one-step-${size.label.toLowerCase()}`,
+      family: "One-Step",
+      body: planDefinitionSchema.parse(oneStep(size.label, size.balance, size.oneStep)),
+    },
+  ]);
+}
+
+function twoStep(label: string, initialBalance: string, price: string): PlanDefinition {
+  // FTMO-style: 5 % of the initial balance below the start-of-day balance, measured on equity.
+  const dailyLoss: DailyLossRule = {
+    percent: "5",
+    of: "initial",
+    anchor: "sod_balance",
+    on: "equity",
+    action: "fail",
+  };
+  const maxLoss: MaxLossRule = { percent: "10", mode: "static", lockAtOffset: null };
+  const phase = (name: string, target: string) => ({
+    name,
+    profitTarget: { percent: target },
+    dailyLoss,
+    maxLoss,
+    minTradingDays: 4,
+    timeLimitDays: null,
+    bestDayMaxPercent: null,
+  });
+  return {
+    name: `Two-Step ${label}`,
+    currency: "USD",
+    initialBalance,
+    price,
+    reset: { timeZone: "Europe/Prague", time: "00:00" },
+    phases: [phase("Challenge", "10"), phase("Verification", "5")],
+    funded: { profitSplitPercent: "80", minPayout: "100.00", payoutIntervalDays: 14, dailyLoss, maxLoss },
+  };
+}
+
+function oneStep(label: string, initialBalance: string, price: string): PlanDefinition {
+  const dailyLoss: DailyLossRule = {
+    percent: "3",
+    of: "initial",
+    anchor: "sod_max",
+    on: "equity",
+    action: "fail",
+  };
+  // The end-of-day trailing floor stops once it reaches the initial balance (offset 0.00).
+  const maxLoss: MaxLossRule = { percent: "6", mode: "trailing_eod", lockAtOffset: "0.00" };
+  return {
+    name: `One-Step ${label}`,
+    currency: "USD",
+    initialBalance,
+    price,
+    // Forex day roll-over: 17:00 New York.
+    reset: { timeZone: "America/New_York", time: "17:00" },
+    phases: [{
+      name: "Evaluation",
+      profitTarget: { percent: "10" },
+      dailyLoss,
+      maxLoss,
+      minTradingDays: 3,
+      timeLimitDays: null,
+      bestDayMaxPercent: "50",
+    }],
+    funded: { profitSplitPercent: "90", minPayout: "100.00", payoutIntervalDays: 14, dailyLoss, maxLoss },
+  };
+}
+
+/**
+ * Seeds the demo plans and users in one transaction when the database has neither plans nor users.
+ *
+ * @returns the demo users' generated passwords (print them once; only their hashes are stored), or `null`
+ * when the database already had data and nothing was done.
+ */
+export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
+  const plans = demoPlans();
+  const credentials: DemoCredentials = {
+    trader: { email: "trader@demo.proptrade.test", password: randomPassword() },
+    admin: { email: "admin@demo.proptrade.test", password: randomPassword() },
+  };
+  const [traderHash, adminHash] = await Promise.all([
+    hashPassword(credentials.trader.password),
+    hashPassword(credentials.admin.password),
+  ]);
+  return await db.tx(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${SEED_LOCK}::int, hashtext(current_schema()))`;
+    const [{ empty }] = await tx<{ empty: boolean }[]>`
+      select not exists (select 1 from plans) and not exists (select 1 from users) as empty`;
+    if (!empty) return null;
+    for (const plan of plans) await insertPlan(tx, plan);
+    await tx`
+      insert into users (email, password_hash, first_name, last_name, country, role, email_verified_at)
+      values
+        (${credentials.trader.email}, ${traderHash}, 'Demo', 'Trader', 'CZ', 'trader', now()),
+        (${credentials.admin.email}, ${adminHash}, 'Demo', 'Admin', 'CZ', 'admin', now())`;
+    return credentials;
+  });
+}
+
+/** Unambiguous characters (no 0/O, 1/l/I); 20 of them ≈ 113 bits of entropy. */
+const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+
+/** A random password of `length` characters, drawn without modulo bias. */
+export function randomPassword(length = 20): string {
+  const out: string[] = [];
+  // Largest multiple of the alphabet size below 256: bytes above it are discarded so every char is equiprobable.
+  const limit = 256 - (256 % ALPHABET.length);
+  while (out.length < length) {
+    for (const byte of crypto.getRandomValues(new Uint8Array(length * 2))) {
+      if (byte < limit && out.length < length) out.push(ALPHABET[byte % ALPHABET.length]);
+    }
+  }
+  return out.join("");
+}

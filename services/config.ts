@@ -1,0 +1,143 @@
+import { z } from "zod";
+
+/**
+ * The one place the environment is read. `loadConfig` runs once at start-up (fresh.config.ts); everything
+ * else receives the parsed `Config`. A bad value stops start-up with a message naming the variable.
+ * Every variable is listed, with its default, in the README's configuration table.
+ */
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const url = (protocols: string[]) =>
+  z.string().url().refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
+    message: `must start with ${protocols.join(" or ")}//`,
+  });
+const secret = z.string().min(32, "must be at least 32 characters");
+
+const schema = z.object({
+  APP_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOSTNAME: z.string().min(1).default("0.0.0.0"),
+  APP_URL: url(["http:", "https:"]).optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: url(["redis:", "rediss:"]).optional(),
+  S3_ENDPOINT: url(["http:", "https:"]).optional(),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  JWT_SECRET: secret.optional(),
+  SYNC_SECRET: secret.optional(),
+  SMTP_URL: url(["smtp:", "smtps:"]).optional(),
+  TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export interface Config {
+  env: "development" | "production" | "test";
+  port: number;
+  hostname: string;
+  appUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  redisUrl: string | undefined;
+  s3:
+    | { endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string }
+    | undefined;
+  /** Undefined only outside production; `ensureSecrets` fills them from the data directory. */
+  jwtSecret: string | undefined;
+  syncSecret: string | undefined;
+  smtpUrl: string | undefined;
+  trustProxy: boolean;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment (pass `Deno.env.toObject()`); throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set": `FOO=` in an env file must not count as a value.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  const s3Vars = [e.S3_ENDPOINT, e.S3_BUCKET, e.S3_ACCESS_KEY_ID, e.S3_SECRET_ACCESS_KEY];
+  if (s3Vars.some(Boolean) && !s3Vars.every(Boolean)) {
+    problems.push(
+      "S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (or none of them)",
+    );
+  }
+  if (e.APP_ENV === "production") {
+    for (const name of ["JWT_SECRET", "SYNC_SECRET", "DATABASE_URL", "APP_URL"] as const) {
+      if (!e[name]) problems.push(`${name}: required when APP_ENV=production`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    env: e.APP_ENV,
+    port: e.PORT,
+    hostname: e.HOSTNAME,
+    appUrl: (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    redisUrl: e.REDIS_URL,
+    s3: e.S3_ENDPOINT
+      ? {
+        endpoint: e.S3_ENDPOINT,
+        bucket: e.S3_BUCKET!,
+        region: e.S3_REGION,
+        accessKeyId: e.S3_ACCESS_KEY_ID!,
+        secretAccessKey: e.S3_SECRET_ACCESS_KEY!,
+      }
+      : undefined,
+    jwtSecret: e.JWT_SECRET,
+    syncSecret: e.SYNC_SECRET,
+    smtpUrl: e.SMTP_URL,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/**
+ * Outside production, missing secrets are generated once and kept in `DATA_DIR/secrets.json` (mode 0600),
+ * so a newcomer needs no set-up and sessions survive restarts. Production must set them (loadConfig).
+ */
+export async function ensureSecrets(
+  config: Config,
+): Promise<Config & { jwtSecret: string; syncSecret: string }> {
+  if (config.jwtSecret && config.syncSecret) {
+    return config as Config & { jwtSecret: string; syncSecret: string };
+  }
+  const file = `${config.dataDir}/secrets.json`;
+  let stored: Record<string, string> = {};
+  try {
+    stored = JSON.parse(await Deno.readTextFile(file));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const make = () =>
+    Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const next = { jwtSecret: stored.jwtSecret ?? make(), syncSecret: stored.syncSecret ?? make() };
+  if (next.jwtSecret !== stored.jwtSecret || next.syncSecret !== stored.syncSecret) {
+    await Deno.mkdir(config.dataDir, { recursive: true });
+    await Deno.writeTextFile(file, JSON.stringify(next, null, 2), { mode: 0o600 });
+  }
+  return {
+    ...config,
+    jwtSecret: config.jwtSecret ?? next.jwtSecret,
+    syncSecret: config.syncSecret ?? next.syncSecret,
+  };
+}

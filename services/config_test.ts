@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { ConfigError, ensureSecrets, loadConfig } from "./config.ts";
+
+Deno.test("config: defaults give the embedded mode on port 8000", () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 8000);
+  assert.equal(config.appUrl, "http://localhost:8000");
+  assert.equal(config.databaseUrl, undefined);
+  assert.equal(config.redisUrl, undefined);
+  assert.equal(config.s3, undefined);
+  assert.equal(config.env, "development");
+});
+
+Deno.test("config: a bad value names the variable", () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ PORT: "eighty" }, /PORT/],
+    [{ PORT: "70000" }, /PORT/],
+    [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL: must start with postgres: or postgresql:/],
+    [{ REDIS_URL: "not a url" }, /REDIS_URL/],
+    [{ S3_ENDPOINT: "http://s3.local" }, /S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY/],
+    [{ APP_ENV: "production" }, /JWT_SECRET: required when APP_ENV=production/],
+    [{ JWT_SECRET: "short" }, /JWT_SECRET: must be at least 32 characters/],
+    [{ TRUST_PROXY: "yes" }, /TRUST_PROXY/],
+  ];
+  for (const [env, message] of cases) {
+    assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+  }
+});
+
+Deno.test("config: empty variables count as unset; S3 is all or nothing", () => {
+  assert.equal(loadConfig({ DATABASE_URL: "" }).databaseUrl, undefined);
+  const config = loadConfig({
+    S3_ENDPOINT: "http://127.0.0.1:9000",
+    S3_BUCKET: "docs",
+    S3_ACCESS_KEY_ID: "key",
+    S3_SECRET_ACCESS_KEY: "secret",
+  });
+  assert.deepEqual(config.s3, {
+    endpoint: "http://127.0.0.1:9000",
+    bucket: "docs",
+    region: "us-east-1",
+    accessKeyId: "key",
+    secretAccessKey: "secret",
+  });
+});
+
+Deno.test("config: development secrets are generated once and kept", async () => {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    const first = await ensureSecrets(loadConfig({ DATA_DIR: dataDir }));
+    const second = await ensureSecrets(loadConfig({ DATA_DIR: dataDir }));
+    assert.equal(first.jwtSecret.length, 64);
+    assert.equal(first.jwtSecret, second.jwtSecret);
+    assert.notEqual(first.jwtSecret, first.syncSecret);
+    assert.equal((await Deno.stat(`${dataDir}/secrets.json`)).mode! & 0o777, 0o600);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
