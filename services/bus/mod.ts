@@ -1,0 +1,20 @@
+/**
+ * The bus entry point: Redis when `REDIS_URL` is configured, otherwise the in-process bus (DESIGN §1).
+ *
+ * @example
+ * const bus = await createBus({ redisUrl: config.redisUrl });
+ * const stop = await bus.subscribe(`account:${id}`, (event) => send(event));
+ * await bus.publish(`account:${id}`, { type: "equity", equity: "10250.00" });
+ */
+import type { Bus, BusLogger } from "./bus.ts";
+import { MemoryBus } from "./memory.ts";
+import { connectRedisBus } from "./redis.ts";
+
+export type { Bus, BusHandler, BusLogger, Unsubscribe } from "./bus.ts";
+export { MemoryBus } from "./memory.ts";
+export { connectRedisBus, RedisBus } from "./redis.ts";
+
+export function createBus(options: { redisUrl?: string; log?: BusLogger } = {}): Promise<Bus> {
+  if (options.redisUrl) return connectRedisBus({ url: options.redisUrl, log: options.log });
+  return Promise.resolve(new MemoryBus({ log: options.log }));
+}

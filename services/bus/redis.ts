@@ -1,0 +1,218 @@
+/**
+ * The Redis bus: one connection publishes, a duplicate subscribes (a connection in subscriber mode can run
+ * nothing but (UN)SUBSCRIBE and PING).
+ *
+ * Outages: node-redis reconnects by itself with the backoff below and, once connected again, re-sends
+ * SUBSCRIBE for every channel that still has listeners, so subscriptions survive a Redis restart. Messages
+ * published while the subscriber is away are lost (pub/sub keeps no backlog); see the note in `bus.ts`.
+ * Publishing while disconnected fails at once instead of queueing: a caller (the engine, after its commit)
+ * should not wait for an outage to end, and consumers re-read state when they reconnect anyway.
+ */
+import { createClient } from "redis";
+import {
+  assertChannel,
+  type Bus,
+  type BusHandler,
+  type BusLogger,
+  defaultLogger,
+  dispatch,
+  encodeMessage,
+  type Unsubscribe,
+} from "./bus.ts";
+
+type RedisClient = ReturnType<typeof createClient>;
+
+export interface RedisBusOptions {
+  url: string;
+  log?: BusLogger;
+  /**
+   * Attempts before the *first* connection gives up, so start-up fails fast with a clear error when Redis
+   * is down or misconfigured. Once connected, reconnection is retried forever.
+   */
+  initialConnectAttempts?: number;
+}
+
+/** Reconnection delay: exponential from 100 ms, capped at 3 s, with jitter so instances do not stampede. */
+export function reconnectDelay(retries: number): number {
+  return Math.min(100 * 2 ** retries, 3000) + Math.floor(Math.random() * 100);
+}
+
+/** The URL with any password replaced, for messages and logs. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "<invalid REDIS_URL>";
+  }
+}
+
+interface ChannelEntry {
+  handlers: Set<BusHandler>;
+  /** The one node-redis listener per channel; it fans out to `handlers`. */
+  listener: (json: string) => void;
+  ready: Promise<void>;
+}
+
+/** Connects both connections; rejects (after closing them) if Redis cannot be reached at start-up. */
+export async function connectRedisBus(options: RedisBusOptions): Promise<RedisBus> {
+  const log = options.log ?? defaultLogger;
+  const attempts = options.initialConnectAttempts ?? 5;
+  const where = redact(options.url);
+  const publisher = createClient({
+    url: options.url,
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: strategyFor(() => publisherReady, attempts, where) },
+  });
+  let publisherReady = false;
+  publisher.once("ready", () => publisherReady = true);
+  // Keeps its offline queue: a subscribe issued during an outage completes when Redis is back.
+  const subscriber = publisher.duplicate({
+    disableOfflineQueue: false,
+    socket: { reconnectStrategy: strategyFor(() => subscriberReady, attempts, where) },
+  });
+  let subscriberReady = false;
+  subscriber.once("ready", () => subscriberReady = true);
+  watch(publisher, "publisher", where, log);
+  watch(subscriber, "subscriber", where, log);
+  const results = await Promise.allSettled([publisher.connect(), subscriber.connect()]);
+  const failure = results.find((r) => r.status === "rejected");
+  if (failure) {
+    destroy(publisher);
+    destroy(subscriber);
+    const error = failure.reason;
+    throw new Error(`Cannot connect to Redis at ${where}: ${error?.message ?? error}`, { cause: error });
+  }
+  return new RedisBus(publisher, subscriber, log);
+}
+
+function strategyFor(connectedOnce: () => boolean, attempts: number, where: string) {
+  return (retries: number, cause: Error): number | Error => {
+    if (!connectedOnce() && retries + 1 >= attempts) {
+      return new Error(`Redis at ${where} unreachable after ${attempts} attempts: ${cause.message}`);
+    }
+    return reconnectDelay(retries);
+  };
+}
+
+/**
+ * An `error` listener is mandatory: without one, node-redis's EventEmitter throws every socket error as an
+ * uncaught exception. One line per outage (not per retry) keeps logs readable during a long one.
+ */
+function watch(client: RedisClient, role: string, where: string, log: BusLogger): void {
+  let down = false;
+  client.on("error", (error: unknown) => {
+    if (down) return;
+    down = true;
+    log(`${role} lost Redis at ${where}; reconnecting`, error);
+  });
+  client.on("ready", () => {
+    if (!down) return;
+    down = false;
+    log(`${role} reconnected to Redis at ${where}`);
+  });
+}
+
+export class RedisBus implements Bus {
+  readonly kind = "redis" as const;
+  readonly #publisher: RedisClient;
+  readonly #subscriber: RedisClient;
+  readonly #log: BusLogger;
+  readonly #channels = new Map<string, ChannelEntry>();
+  /** UNSUBSCRIBEs in flight, so a quick re-subscribe to the same channel waits for them (see subscribe). */
+  readonly #leaving = new Map<string, Promise<void>>();
+  #closed = false;
+
+  constructor(publisher: RedisClient, subscriber: RedisClient, log: BusLogger) {
+    this.#publisher = publisher;
+    this.#subscriber = subscriber;
+    this.#log = log;
+  }
+
+  async publish(channel: string, message: unknown): Promise<void> {
+    if (this.#closed) throw new Error("The bus is closed.");
+    await this.#publisher.publish(channel, encodeMessage(channel, message));
+  }
+
+  async subscribe(channel: string, handler: BusHandler): Promise<Unsubscribe> {
+    if (this.#closed) throw new Error("The bus is closed.");
+    assertChannel(channel);
+    // Letting an UNSUBSCRIBE and a SUBSCRIBE for one channel overlap would leave node-redis's own listener
+    // bookkeeping to sort out their order; waiting is simpler and costs one round trip in a rare case.
+    while (this.#leaving.has(channel)) await this.#leaving.get(channel);
+    let entry = this.#channels.get(channel);
+    if (!entry) {
+      const handlers = new Set<BusHandler>();
+      const listener = (json: string) => dispatch(channel, json, handlers, this.#log);
+      const created: ChannelEntry = {
+        handlers,
+        listener,
+        ready: this.#subscriber.subscribe(channel, listener),
+      };
+      // A failed SUBSCRIBE must not be remembered as active, or later subscribers would never send theirs.
+      created.ready.catch(() => {
+        if (this.#channels.get(channel) === created) this.#channels.delete(channel);
+      });
+      this.#channels.set(channel, entry = created);
+    }
+    const own = entry;
+    // A wrapper per call: the same function subscribed twice is two subscriptions, ended separately.
+    const wrapped: BusHandler = (message) => handler(message);
+    own.handlers.add(wrapped);
+    try {
+      await own.ready;
+    } catch (error) {
+      own.handlers.delete(wrapped);
+      throw error;
+    }
+    let ended = false;
+    return async () => {
+      if (ended) return;
+      ended = true;
+      own.handlers.delete(wrapped);
+      if (own.handlers.size > 0 || this.#channels.get(channel) !== own) return;
+      this.#channels.delete(channel);
+      if (this.#closed) return;
+      // Always name the channel: a bare UNSUBSCRIBE drops every subscription and can hang (DESIGN §7).
+      const leaving = this.#subscriber.unsubscribe(channel, own.listener)
+        .catch((error: unknown) => this.#log(`unsubscribe from "${channel}" failed`, error))
+        .finally(() => this.#leaving.delete(channel));
+      this.#leaving.set(channel, leaving);
+      await leaving;
+    };
+  }
+
+  async ping(): Promise<void> {
+    if (this.#closed) throw new Error("The bus is closed.");
+    await this.#publisher.ping();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channels.clear();
+    await Promise.all([shutDown(this.#publisher), shutDown(this.#subscriber)]);
+  }
+}
+
+/**
+ * `close()` waits for replies to queued commands, which never come while Redis is down; a client that is
+ * not ready is destroyed instead (its queued commands are rejected).
+ */
+async function shutDown(client: RedisClient): Promise<void> {
+  if (!client.isOpen) return;
+  if (!client.isReady) return destroy(client);
+  try {
+    await client.close();
+  } catch {
+    destroy(client);
+  }
+}
+
+/** `destroy()` throws on a client that already gave up (closed itself); either way it ends up closed. */
+function destroy(client: RedisClient): void {
+  try {
+    if (client.isOpen) client.destroy();
+  } catch { /* already closed */ }
+}

@@ -1,0 +1,270 @@
+/**
+ * The disk store, used when no `S3_ENDPOINT` is configured. Layout under `${dataDir}/objects/`:
+ *
+ * - `data/<key>`: the bytes, at a path that mirrors the key;
+ * - `meta/<key>`: a small JSON sidecar (`{"contentType": …}`), in a parallel tree so no key can collide
+ *   with another key's sidecar;
+ * - `tmp/`: writes land here first and are renamed into place, so a reader never sees half a file.
+ *
+ * Downloads go through the app: `presignGet` returns a signed `/_objects/…` URL that `serveSignedObject`
+ * answers. A filesystem cannot hold both `a` and `a/b`; putting the second one fails with 409 Conflict.
+ */
+import { dirname } from "node:path";
+import { Conflict, Forbidden, HttpError, NotFound } from "../../lib/errors.ts";
+import { checkObjectSignature, signObject } from "./signing.ts";
+import {
+  contentTypeOf,
+  DEFAULT_CONTENT_TYPE,
+  encodeKeyPath,
+  type ObjectStore,
+  type StoredObject,
+  toBytes,
+  validateExpiry,
+  validateKey,
+  validatePrefix,
+} from "./store.ts";
+
+export { verifyObjectSignature } from "./signing.ts";
+
+export interface DiskStoreOptions {
+  dataDir: string;
+  /** Public origin (and base path) of the app, e.g. `https://app.example.com`; signed URLs start with it. */
+  appUrl: string;
+  signingSecret: string;
+  /** The clock used to compute expiries (tests move it). */
+  now?: () => Date;
+}
+
+export class DiskStore implements ObjectStore {
+  readonly kind = "disk" as const;
+  readonly #root: string;
+  readonly #appUrl: string;
+  readonly #secret: string;
+  readonly #now: () => Date;
+
+  constructor(options: DiskStoreOptions) {
+    if (!options.signingSecret || options.signingSecret.length < 16) {
+      throw new Error("The object signing secret must be at least 16 characters.");
+    }
+    this.#root = `${options.dataDir.replace(/\/+$/, "")}/objects`;
+    this.#appUrl = options.appUrl.replace(/\/+$/, "");
+    this.#secret = options.signingSecret;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  #data(key: string) {
+    return `${this.#root}/data/${key}`;
+  }
+
+  #meta(key: string) {
+    return `${this.#root}/meta/${key}`;
+  }
+
+  async put(key: string, body: Uint8Array | string, opts: { contentType?: string } = {}): Promise<void> {
+    validateKey(key);
+    const contentType = contentTypeOf(opts);
+    const tmp = `${this.#root}/tmp`;
+    await Deno.mkdir(tmp, { recursive: true });
+    const id = crypto.randomUUID();
+    const [tmpData, tmpMeta] = [`${tmp}/${id}.data`, `${tmp}/${id}.meta`];
+    try {
+      await writeDurably(tmpData, toBytes(body));
+      await writeDurably(
+        tmpMeta,
+        new TextEncoder().encode(JSON.stringify({ contentType })),
+      );
+      // Sidecar first: a reader racing an overwrite may pair new metadata with old bytes for an instant,
+      // but never finds bytes without their metadata.
+      await moveInto(tmpMeta, this.#meta(key), key);
+      await moveInto(tmpData, this.#data(key), key);
+    } finally {
+      await removeIfPresent(tmpData);
+      await removeIfPresent(tmpMeta);
+    }
+  }
+
+  async get(key: string): Promise<StoredObject | null> {
+    validateKey(key);
+    let body: Uint8Array<ArrayBuffer>;
+    try {
+      // readFile always returns a fresh ArrayBuffer-backed array; its declared type is just wider.
+      body = await Deno.readFile(this.#data(key)) as Uint8Array<ArrayBuffer>;
+    } catch (error) {
+      // A directory at that path means other keys live *under* this one; this key itself does not exist.
+      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory) return null;
+      if ((error as { code?: string }).code === "EISDIR" || (error as { code?: string }).code === "ENOTDIR") {
+        return null;
+      }
+      throw error;
+    }
+    let contentType = DEFAULT_CONTENT_TYPE;
+    try {
+      contentType = JSON.parse(await Deno.readTextFile(this.#meta(key))).contentType || DEFAULT_CONTENT_TYPE;
+    } catch { /* a missing or torn sidecar only costs the content type */ }
+    return { body, contentType };
+  }
+
+  async delete(key: string): Promise<void> {
+    validateKey(key);
+    await removeIfPresent(this.#data(key));
+    await removeIfPresent(this.#meta(key));
+    // Drop directories the key leaves empty, so a later put of a key equal to one of them can succeed.
+    await pruneEmptyParents(this.#data(key), `${this.#root}/data`);
+    await pruneEmptyParents(this.#meta(key), `${this.#root}/meta`);
+  }
+
+  async list(prefix = ""): Promise<string[]> {
+    validatePrefix(prefix);
+    // Only the directory the prefix names needs walking; its last partial segment is filtered below.
+    const dir = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
+    const keys: string[] = [];
+    await walk(`${this.#root}/data${dir ? `/${dir}` : ""}`, dir, keys);
+    return keys.filter((key) => key.startsWith(prefix)).sort();
+  }
+
+  async presignGet(key: string, expiresInSeconds: number): Promise<string> {
+    validateKey(key);
+    validateExpiry(expiresInSeconds);
+    const expires = Math.floor(this.#now().getTime() / 1000) + expiresInSeconds;
+    const sig = await signObject(this.#secret, key, expires);
+    return `${this.#appUrl}/_objects/${encodeKeyPath(key)}?expires=${expires}&sig=${sig}`;
+  }
+
+  async ping(): Promise<void> {
+    const probe = `${this.#root}/tmp/ping-${crypto.randomUUID()}`;
+    await Deno.mkdir(dirname(probe), { recursive: true });
+    await Deno.writeFile(probe, new Uint8Array());
+    await Deno.remove(probe);
+  }
+}
+
+async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {
+  using file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
+  let written = 0;
+  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+  // Without this a crash shortly after the rename can leave a renamed but empty file.
+  await file.syncData();
+}
+
+/** Renames into place, creating parent directories; a parent being a file (or the target a dir) is a 409. */
+async function moveInto(from: string, to: string, key: string): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      await Deno.mkdir(dirname(to), { recursive: true });
+      await Deno.rename(from, to);
+      return;
+    } catch (error) {
+      // A concurrent delete may prune the directory between mkdir and rename: try once more.
+      if (error instanceof Deno.errors.NotFound && attempt === 0) continue;
+      if (
+        error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.IsADirectory ||
+        error instanceof Deno.errors.NotADirectory || ["EISDIR", "ENOTDIR", "EEXIST", "ENOTEMPTY"]
+          .includes((error as { code?: string }).code ?? "")
+      ) {
+        throw new Conflict(
+          `The object key "${key}" clashes with an existing key (a key cannot also be a folder).`,
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+async function removeIfPresent(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+async function pruneEmptyParents(path: string, stopAt: string): Promise<void> {
+  for (let dir = dirname(path); dir.length > stopAt.length && dir.startsWith(stopAt); dir = dirname(dir)) {
+    try {
+      await Deno.remove(dir); // non-recursive: fails, and stops us, on the first non-empty directory
+    } catch {
+      return;
+    }
+  }
+}
+
+async function walk(dir: string, keyPrefix: string, into: string[]): Promise<void> {
+  let entries: AsyncIterable<Deno.DirEntry>;
+  try {
+    entries = Deno.readDir(dir);
+    for await (const entry of entries) {
+      const key = keyPrefix ? `${keyPrefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory) await walk(`${dir}/${entry.name}`, key, into);
+      else if (entry.isFile) into.push(key);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) return;
+    throw error;
+  }
+}
+
+const noStore = { "cache-control": "private, no-store" };
+
+function errorResponse(error: HttpError): Response {
+  return Response.json(error.toJSON(), { status: error.status, headers: { ...noStore, ...error.headers } });
+}
+
+/**
+ * Answers `GET /_objects/<key>?expires=…&sig=…` (mounted by the app): 403 for a bad or expired signature,
+ * 404 when the object is gone, else the bytes with their content type.
+ *
+ * The file is served from the app's own origin, so an uploaded HTML or SVG document could otherwise run
+ * script there: `nosniff` plus a sandboxing CSP keep it inert.
+ */
+export async function serveSignedObject(
+  store: ObjectStore,
+  secret: string,
+  request: Request,
+  now: Date = new Date(),
+): Promise<Response> {
+  const url = new URL(request.url);
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    return errorResponse(
+      new HttpError(405, "method_not_allowed", "Only GET and HEAD are allowed here.", undefined, {
+        allow: "GET, HEAD",
+      }),
+    );
+  }
+  const marker = "/_objects/";
+  const at = url.pathname.indexOf(marker);
+  if (at === -1) return errorResponse(new NotFound());
+  let key: string;
+  try {
+    key = url.pathname.slice(at + marker.length).split("/").map(decodeURIComponent).join("/");
+  } catch {
+    return errorResponse(new Forbidden("This download link is invalid."));
+  }
+  const check = await checkObjectSignature(
+    secret,
+    key,
+    url.searchParams.get("expires") ?? "",
+    url.searchParams.get("sig") ?? "",
+    now,
+  );
+  if (check === "invalid") return errorResponse(new Forbidden("This download link is invalid."));
+  if (check === "expired") {
+    return errorResponse(new Forbidden("This download link has expired; request a new one."));
+  }
+  let object: StoredObject | null;
+  try {
+    object = await store.get(key);
+  } catch (error) {
+    if (error instanceof HttpError) return errorResponse(error);
+    throw error;
+  }
+  if (!object) return errorResponse(new NotFound("This document no longer exists."));
+  return new Response(request.method === "HEAD" ? null : object.body, {
+    headers: {
+      ...noStore,
+      "content-type": object.contentType,
+      "content-length": String(object.body.length),
+      "x-content-type-options": "nosniff",
+      "content-security-policy": "default-src 'none'; sandbox",
+    },
+  });
+}
