@@ -1,0 +1,150 @@
+/**
+ * The one place the app is assembled: where the routes, islands and styles are, how the build runs, which
+ * services the app gets. Run as a script it is also the operator's entry point:
+ *
+ *   deno run -A fresh.config.ts start    build if sources changed → migrate → seed an empty DB → serve
+ *   deno run -A fresh.config.ts dev      the same with a development build and live reload
+ *   deno run -A fresh.config.ts serve    migrate → serve a prebuilt app (the container's command)
+ *   deno run -A fresh.config.ts build | migrate | seed
+ */
+import { type BuildOptions, ensureBuild, readManifest } from "./lib/build.ts";
+import { build as runBuild } from "./lib/build.ts";
+import { createFreshApp, type FreshApp } from "./lib/app.ts";
+import type { BuildManifest } from "./lib/build_manifest.ts";
+import { ensureSecrets, loadConfig } from "./services/config.ts";
+import { closeDeps, type Deps, openDeps } from "./services/deps.ts";
+import { PAGE_CACHE_CHANNEL } from "./services/page_cache.ts";
+import { migrate } from "./db/migrate.ts";
+import { type DemoCredentials, seedDemo } from "./db/seed.ts";
+import type { State } from "./routes/_define.ts";
+
+const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
+
+export const buildOptions: BuildOptions = {
+  root: ROOT,
+  routesDir: "routes",
+  islandDirs: ["islands"],
+  outDir: "_fresh",
+  cssEntry: "static/styles.css",
+};
+
+const DEFAULT_META = {
+  title: "PropTrade Pro — funded trader evaluations",
+  description: "Trading evaluations with transparent rules, live progress and fast payouts.",
+};
+
+/** Builds the HTTP app over already opened services (tests call this with their own `deps`). */
+export async function createApp(
+  deps: Deps,
+  opts: { manifest?: BuildManifest; dev?: boolean } = {},
+): Promise<FreshApp> {
+  const manifest = opts.manifest ?? await ensureBuild({ ...buildOptions, dev: opts.dev });
+  const app = await createFreshApp<State>({
+    root: ROOT,
+    routesDir: buildOptions.routesDir,
+    islandDirs: buildOptions.islandDirs,
+    manifest,
+    dev: opts.dev ?? deps.config.env === "development",
+    hsts: deps.config.env === "production",
+    initialState: () => ({ deps, meta: { ...DEFAULT_META } }),
+  });
+  // Every process drops its cached pages when any process changes the data behind them.
+  await deps.bus.subscribe(PAGE_CACHE_CHANNEL, (message) => {
+    for (const tag of (message as { tags?: string[] }).tags ?? []) app.pageCache.invalidate(tag);
+  });
+  return app;
+}
+
+/** Applies pending migrations and, on an empty database, the demo data. */
+export async function prepareDatabase(deps: Deps): Promise<DemoCredentials | null> {
+  const { applied } = await migrate(deps.db);
+  if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+  return await seedDemo(deps.db);
+}
+
+function printCredentials(credentials: DemoCredentials | null) {
+  if (!credentials) return;
+  console.log(
+    [
+      "",
+      "Demo data created. These passwords are shown only now:",
+      `  trader  ${credentials.trader.email}  ${credentials.trader.password}`,
+      `  admin   ${credentials.admin.email}  ${credentials.admin.password}`,
+      "",
+    ].join("\n"),
+  );
+}
+
+async function serve(deps: Deps, app: FreshApp) {
+  const { port, hostname, appUrl } = deps.config;
+  const server = Deno.serve({
+    port,
+    hostname,
+    onListen: ({ port }) =>
+      console.log(
+        `PropTrade Pro listening on port ${port} (${appUrl}) — db: ${deps.db.kind}, bus: ${deps.bus.kind}, storage: ${deps.store.kind}`,
+      ),
+  }, (req, info) => app.fetch(req, info));
+  const stop = async () => {
+    await server.shutdown();
+    await closeDeps(deps);
+    Deno.exit(0);
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
+  await server.finished;
+}
+
+async function main(command: string | undefined) {
+  if (command === "build") {
+    const manifest = await runBuild(buildOptions);
+    console.log(
+      `Built ${Object.keys(manifest.islands).length} island(s) and ${manifest.styles.length} stylesheet(s).`,
+    );
+    return;
+  }
+  const config = await ensureSecrets(loadConfig(Deno.env.toObject()));
+  const deps = await openDeps(config);
+  switch (command) {
+    case "migrate": {
+      const { applied } = await migrate(deps.db);
+      console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Database is up to date.");
+      return await closeDeps(deps);
+    }
+    case "seed": {
+      await migrate(deps.db);
+      const credentials = await seedDemo(deps.db);
+      if (!credentials) console.log("The database already has data; nothing seeded.");
+      printCredentials(credentials);
+      return await closeDeps(deps);
+    }
+    case "start":
+    case "dev": {
+      const dev = command === "dev";
+      const manifest = await ensureBuild({ ...buildOptions, dev });
+      printCredentials(await prepareDatabase(deps));
+      return await serve(deps, await createApp(deps, { manifest, dev }));
+    }
+    case "serve": {
+      const manifest = await readManifest(ROOT, buildOptions.outDir);
+      if (!manifest) {
+        throw new Error("No build found: run `deno task build` first (or use `deno task start`).");
+      }
+      printCredentials(await prepareDatabase(deps));
+      return await serve(deps, await createApp(deps, { manifest }));
+    }
+    default:
+      await closeDeps(deps);
+      throw new Error(
+        `unknown command ${JSON.stringify(command)}: use start, dev, serve, build, migrate or seed`,
+      );
+  }
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args[0]);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,131 @@
+import { define, setMeta } from "../_define.ts";
+import { page } from "../../lib/define.ts";
+import { listActivePlans } from "../../db/plans.ts";
+import { describePlan } from "../../services/plans/describe.ts";
+import { compactSize, formatMoney, percentOf } from "../../services/money.ts";
+import PlanSwitcher, { type PlanCard } from "../../islands/plan_switcher.tsx";
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    setMeta(
+      ctx.state,
+      "Challenges",
+      "Compare our one-step and two-step trading evaluations by account size, targets, loss limits and price.",
+    );
+    const plans = await listActivePlans(ctx.state.deps.db);
+    const sizes = [...new Set(plans.map((p) => p.initialBalance))]
+      .sort((a, b) => Number(a) - Number(b))
+      .map(compactSize);
+    const requested = ctx.url.searchParams.get("size");
+    const initialSize = requested && sizes.includes(requested)
+      ? requested
+      : sizes.includes("100K")
+      ? "100K"
+      : sizes[0] ?? "";
+
+    const cards: PlanCard[] = plans.map((plan) => {
+      const d = plan.definition;
+      const money = (amount: string) => formatMoney(amount, plan.currency);
+      const pct = (rule: { percent: string } | { amount: string } | null) =>
+        rule === null
+          ? "None"
+          : "percent" in rule
+          ? `${rule.percent} % (${money(percentOf(plan.initialBalance, rule.percent))})`
+          : money(rule.amount);
+      return {
+        slug: plan.slug,
+        family: plan.family,
+        size: compactSize(plan.initialBalance),
+        price: money(plan.price),
+        target: d.phases.map((phase) => pct(phase.profitTarget)).join(" → "),
+        dailyLoss: pct(d.phases[0].dailyLoss),
+        maxLoss: pct(d.phases[0].maxLoss),
+        minDays: d.phases.map((phase) => String(phase.minTradingDays)).join(" → "),
+        split: `${d.funded.profitSplitPercent} %`,
+      };
+    });
+    const families = [...new Set(plans.map((p) => p.family))].map((family) => ({
+      family,
+      plans: plans.filter((p) => p.family === family).map((p) => ({
+        slug: p.slug,
+        size: compactSize(p.initialBalance),
+        summary: describePlan(p.definition),
+      })),
+    }));
+    return page({ cards, sizes, initialSize, families });
+  },
+});
+
+export default define.page<typeof handler>(({ data }) => (
+  <div class="container-page py-12">
+    <h1 class="text-3xl font-bold tracking-tight sm:text-4xl">Challenges</h1>
+    <p class="mt-4 max-w-2xl text-muted">
+      Pick an account size, pass the evaluation, trade a funded account. Every limit below is the exact one
+      the rule engine enforces.
+    </p>
+
+    <section id="plans" aria-labelledby="plans-heading" class="mt-10">
+      <h2 id="plans-heading" class="sr-only">Plans by account size</h2>
+      {data.cards.length === 0
+        ? <p class="card">No challenges are on sale right now.</p>
+        : <PlanSwitcher plans={data.cards} sizes={data.sizes} initialSize={data.initialSize} />}
+    </section>
+
+    {data.families.map(({ family, plans }) => (
+      <section key={family} aria-labelledby={`cmp-${family}`} class="mt-16">
+        <h2 id={`cmp-${family}`} class="text-2xl font-bold tracking-tight">{family} — full comparison</h2>
+        <div class="mt-6 overflow-x-auto rounded-xl border border-line">
+          <table class="w-full min-w-[48rem] text-left text-sm">
+            <caption class="sr-only">{family} plans compared by account size</caption>
+            <thead class="bg-raised">
+              <tr>
+                <th scope="col" class="p-3">Rule</th>
+                {plans.map((p) => <th key={p.slug} scope="col" class="p-3">{p.size}</th>)}
+              </tr>
+            </thead>
+            <tbody>
+              <Row
+                label="Price"
+                cells={plans.map((p) =>
+                  formatMoney(p.summary.price, p.summary.currency)
+                )}
+              />
+              {plans[0].summary.phases.map((phase, i) => (
+                <Row
+                  key={phase.name}
+                  label={`${phase.name}: profit target`}
+                  cells={plans.map((p) => p.summary.phases[i]?.target ?? "—")}
+                />
+              ))}
+              <Row
+                label="Daily loss"
+                cells={plans.map((p) =>
+                  p.summary.phases[0].dailyLoss
+                )}
+              />
+              <Row label="Max loss" cells={plans.map((p) => p.summary.phases[0].maxLoss)} />
+              <Row
+                label="Min. trading days"
+                cells={plans.map((p) => p.summary.phases.map((ph) => ph.minDays).join(", "))}
+              />
+              <Row label="Time limit" cells={plans.map((p) => p.summary.phases[0].timeLimit)} />
+              <Row label="Consistency" cells={plans.map((p) => p.summary.phases[0].consistency)} />
+              <Row label="Daily reset" cells={plans.map((p) => p.summary.reset)} />
+              <Row label="Profit split" cells={plans.map((p) => p.summary.profitSplit)} />
+              <Row label="Payouts" cells={plans.map((p) => p.summary.payouts)} />
+            </tbody>
+          </table>
+        </div>
+      </section>
+    ))}
+  </div>
+));
+
+function Row(props: { label: string; cells: string[] }) {
+  return (
+    <tr class="border-t border-line align-top">
+      <th scope="row" class="p-3 font-medium">{props.label}</th>
+      {props.cells.map((cell, i) => <td key={i} class="p-3">{cell}</td>)}
+    </tr>
+  );
+}

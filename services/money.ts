@@ -1,0 +1,62 @@
+/**
+ * Money is never a binary float: amounts travel as decimal strings ("100000.00") and are computed on
+ * bigint minor units (cents). Rounding is explicit at every division.
+ */
+
+const MONEY = /^(-)?(\d+)(?:\.(\d{1,2}))?$/;
+
+/** "1234.5" → 123450n (cents). Throws on anything that is not a plain decimal with at most 2 places. */
+export function toMinor(amount: string): bigint {
+  const m = MONEY.exec(amount);
+  if (!m) throw new RangeError(`not a money amount: ${JSON.stringify(amount)}`);
+  const minor = BigInt(m[2]) * 100n + BigInt((m[3] ?? "").padEnd(2, "0"));
+  return m[1] ? -minor : minor;
+}
+
+/** 123450n → "1234.50". */
+export function fromMinor(minor: bigint): string {
+  const sign = minor < 0n ? "-" : "";
+  const abs = minor < 0n ? -minor : minor;
+  return `${sign}${abs / 100n}.${(abs % 100n).toString().padStart(2, "0")}`;
+}
+
+/**
+ * `percent` % of `amount`, rounded half away from zero to the cent: percentOf("100000.00", "5") → "5000.00".
+ * Percent strings may carry up to 4 decimals.
+ */
+export function percentOf(amount: string, percent: string): string {
+  const p = /^(\d+)(?:\.(\d{1,4}))?$/.exec(percent);
+  if (!p) throw new RangeError(`not a percentage: ${JSON.stringify(percent)}`);
+  const scaledPercent = BigInt(p[1]) * 10_000n + BigInt((p[2] ?? "").padEnd(4, "0")); // percent × 10^4
+  const numerator = toMinor(amount) * scaledPercent;
+  const denominator = 100n * 10_000n;
+  const sign = numerator < 0n ? -1n : 1n;
+  const abs = numerator * sign;
+  return fromMinor(sign * ((abs + denominator / 2n) / denominator));
+}
+
+/**
+ * Formats a decimal string for people, without going through a float: Intl formats the string as an exact
+ * decimal. Whole amounts drop the cents ("$100,000"), others keep them ("$99.50").
+ */
+export function formatMoney(amount: string, currency: string, locale = "en-US"): string {
+  toMinor(amount); // validates
+  const whole = /\.0*$/.test(amount) || !amount.includes(".");
+  return new Intl.NumberFormat(locale, {
+    style: "currency",
+    currency,
+    minimumFractionDigits: whole ? 0 : 2,
+    maximumFractionDigits: 2,
+  }).format(amount as unknown as number); // Intl accepts decimal strings exactly (ES2023)
+}
+
+/** "100000.00" → "100K", "1500000.00" → "1.5M": account-size labels. */
+export function compactSize(amount: string): string {
+  const units = toMinor(amount) / 100n;
+  if (units >= 1_000_000n && units % 100_000n === 0n) {
+    const tenths = units / 100_000n;
+    return `${tenths / 10n}${tenths % 10n ? `.${tenths % 10n}` : ""}M`;
+  }
+  if (units >= 1_000n && units % 1_000n === 0n) return `${units / 1_000n}K`;
+  return String(units);
+}

@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { describePlan } from "./describe.ts";
+import { demoPlans } from "../../db/seed.ts";
+
+Deno.test("describePlan: money figures computed exactly from the plan", () => {
+  const twoStep = demoPlans().find((p) => p.slug === "two-step-100k")!.body;
+  const summary = describePlan(twoStep);
+  assert.equal(summary.phases[0].target, "10 % ($10,000)");
+  assert.match(
+    summary.phases[0].dailyLoss,
+    /^Equity may fall at most 5 % of the initial balance \(\$5,000\) below the balance at the daily reset; going below fails the account\.$/,
+  );
+  assert.match(
+    summary.phases[0].maxLoss,
+    /10 % \(\$10,000\); the floor stays fixed\. It starts at \$90,000\./,
+  );
+  assert.equal(summary.phases[0].minDays, "4 trading days");
+  assert.equal(summary.profitSplit, "80 %");
+
+  const oneStep = describePlan(demoPlans().find((p) => p.slug === "one-step-25k")!.body);
+  assert.match(
+    oneStep.phases[0].maxLoss,
+    /6 % \(\$1,500\); the floor trails the highest end-of-day balance, and stops trailing at \$25,000\. It starts at \$23,500\./,
+  );
+  assert.match(oneStep.phases[0].consistency, /Best day at most 50 % of total profit/);
+});
