@@ -1,0 +1,50 @@
+import { buildOptions, createApp } from "../../fresh.config.ts";
+import { ensureBuild } from "../../lib/build.ts";
+import type { FreshApp } from "../../lib/app.ts";
+import type { BuildManifest } from "../../lib/build_manifest.ts";
+import { ensureSecrets, loadConfig } from "../../services/config.ts";
+import type { Deps } from "../../services/deps.ts";
+import { createBus } from "../../services/bus/mod.ts";
+import { createStore } from "../../services/storage/mod.ts";
+import { openTestDb } from "./db.ts";
+import { testEnv } from "./env.ts";
+
+let manifest: Promise<BuildManifest> | null = null;
+
+/** The production build of the real app, built at most once per test process (and only if sources changed). */
+export function appManifest(): Promise<BuildManifest> {
+  manifest ??= ensureBuild(buildOptions);
+  return manifest;
+}
+
+export interface TestApp {
+  app: FreshApp;
+  deps: Deps;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app over test services: the test database (real PostgreSQL or the shared PGlite), the Redis bus
+ * when REDIS_URL is set (in-process otherwise), and a disk store in a temporary directory.
+ */
+export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestApp> {
+  const dataDir = await Deno.makeTempDir({ prefix: "proptrade-test-" });
+  const config = await ensureSecrets(
+    loadConfig({ APP_ENV: "test", DATA_DIR: dataDir, APP_URL: "http://localhost:8000" }),
+  );
+  const db = overrides.db ?? await openTestDb();
+  const bus = overrides.bus ?? await createBus({ redisUrl: testEnv.redisUrl });
+  const store = overrides.store ??
+    createStore({ dataDir, appUrl: config.appUrl, signingSecret: config.jwtSecret });
+  const deps: Deps = { config, db, bus, store };
+  const app = await createApp(deps, { manifest: await appManifest(), dev: false });
+  return {
+    app,
+    deps,
+    async close() {
+      await bus.close();
+      await db.close();
+      await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}

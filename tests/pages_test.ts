@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { openTestApp } from "./helpers/app.ts";
+import { insertPlan, listActivePlans } from "../db/plans.ts";
+import { demoPlans } from "../db/seed.ts";
+import { invalidatePages } from "../services/page_cache.ts";
+
+/** A plan nobody else has: tests share a database and must not assume it is empty. */
+async function createUniquePlan(deps: Awaited<ReturnType<typeof openTestApp>>["deps"], size = "25000.00") {
+  const tag = crypto.randomUUID().slice(0, 8);
+  const base = demoPlans().find((p) => p.slug === "two-step-25k")!.body;
+  const body = { ...base, name: `Test ${tag}`, initialBalance: size, price: "123.45" };
+  await deps.db.tx((tx) => insertPlan(tx, { slug: `test-${tag}`, family: `Family${tag}`, body }));
+  return { tag, family: `Family${tag}` };
+}
+
+Deno.test("pages: home, challenges, health, errors", async (t) => {
+  const { app, deps, close } = await openTestApp();
+  try {
+    const { family } = await createUniquePlan(deps);
+
+    await t.step("home: 200, HTML, zero JS, numbers from the database", async () => {
+      const res = await app.request("/");
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
+      const html = await res.text();
+      assert.doesNotMatch(html, /<script/i);
+      assert.match(res.headers.get("content-security-policy")!, /script-src 'none'/);
+      const count = (await listActivePlans(deps.db)).length;
+      assert.match(html, new RegExp(`Challenges on offer</dt><dd[^>]*>${count}</dd>`));
+      assert.match(html, /<a href="#main" class="skip-link">Skip to content<\/a>/);
+      assert.match(html, /<title>Get funded to trade · PropTrade Pro<\/title>/);
+    });
+
+    await t.step("home is cached until plans change, across the bus", async () => {
+      await (await app.request("/")).body?.cancel();
+      const hit = await app.request("/");
+      assert.equal(hit.headers.get("x-page-cache"), "hit");
+      await hit.body?.cancel();
+      await createUniquePlan(deps);
+      await invalidatePages(deps.bus, "plans");
+      // Redis delivers asynchronously: wait for this process's subscriber to drop the page.
+      for (let i = 0; i < 50 && app.pageCache.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      const res = await app.request("/");
+      assert.equal(res.headers.get("x-page-cache"), "miss");
+      const count = (await listActivePlans(deps.db)).length;
+      assert.match(await res.text(), new RegExp(`Challenges on offer</dt><dd[^>]*>${count}</dd>`));
+    });
+
+    await t.step("challenges: a plan created in the test appears with exact figures", async () => {
+      const res = await app.request("/challenges?size=25K");
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
+      const html = await res.text();
+      assert.match(html, new RegExp(`${family} — full comparison`));
+      assert.match(html, /\$123\.45/);
+      assert.match(html, /10 % \(\$2,500\)/); // 10 % of 25,000.00
+      assert.match(html, /<!--frsh:island:PlanSwitcher:0-->/);
+      assert.match(html, /aria-current="true"[^>]*>25K</);
+      const nonce = res.headers.get("content-security-policy")!.match(/'nonce-([^']+)'/)![1];
+      assert.match(html, new RegExp(`<script type="module" nonce="${nonce}">`));
+    });
+
+    await t.step("health: liveness and readiness", async () => {
+      const live = await app.request("/healthz");
+      assert.equal(live.status, 200);
+      assert.equal(live.headers.get("content-type"), "application/json");
+      assert.deepEqual(await live.json(), { status: "ok" });
+      const ready = await app.request("/readyz");
+      assert.equal(ready.status, 200);
+      const body = await ready.json();
+      assert.deepEqual(body.checks, { db: "ok", bus: "ok", storage: "ok" });
+    });
+
+    await t.step("unknown page: designed 404 page", async () => {
+      const res = await app.request("/no-such-page");
+      assert.equal(res.status, 404);
+      assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
+      assert.match(await res.text(), /This page does not exist/);
+    });
+
+    await t.step("signed document download: valid link serves, tampered link 403", async () => {
+      await deps.store.put("kyc/test.txt", "hello", { contentType: "text/plain" });
+      const url = new URL(await deps.store.presignGet("kyc/test.txt", 60));
+      const res = await app.request(url.pathname + url.search);
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), "hello");
+      const tampered = await app.request(url.pathname + url.search.replace(/sig=./, "sig=0"));
+      assert.equal(tampered.status, 403);
+      assert.equal(tampered.headers.get("content-type"), "application/json");
+      assert.equal((await tampered.json()).error.code, "forbidden");
+    });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("readyz: 503 naming the failing dependency", async () => {
+  const { app, deps, close } = await openTestApp();
+  try {
+    const broken = await openTestApp({
+      db: {
+        ...deps.db,
+        ping: () => Promise.reject(new Error("connection refused")),
+        close: () => Promise.resolve(),
+      },
+    });
+    const res = await broken.app.request("/readyz");
+    assert.equal(res.status, 503);
+    const body = await res.json();
+    assert.equal(body.status, "unavailable");
+    assert.equal(body.checks.db, "connection refused");
+    assert.equal(body.checks.bus, "ok");
+    await broken.close();
+  } finally {
+    await close();
+  }
+});
