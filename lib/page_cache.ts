@@ -3,9 +3,11 @@ import { sha256Hex } from "./crypto.ts";
 
 interface CachedPage {
   status: number;
-  headers: [string, string][];
-  body: Uint8Array;
-  gzip: Uint8Array;
+  /** Complete header lists, built once at store time: a hit only picks one. */
+  plainHeaders: [string, string][];
+  gzipHeaders: [string, string][];
+  body: Uint8Array<ArrayBuffer>;
+  gzip: Uint8Array<ArrayBuffer>;
   etag: string;
   tags: string[];
 }
@@ -23,23 +25,16 @@ export class PageCache {
     return this.#entries.size;
   }
 
-  /** A response for `req` from the cache, or null on a miss. */
+  /** A response for `req` from the cache, or null on a miss. This is the hot path of every public page. */
   match(key: string, req: Request): Response | null {
     const entry = this.#entries.get(key);
     if (!entry) return null;
     this.#entries.delete(key); // re-insert: Map order doubles as recency order
     this.#entries.set(key, entry);
-    const headers = new Headers(entry.headers);
-    headers.set("etag", entry.etag);
-    headers.set("x-page-cache", "hit");
+    const gzipped = acceptsGzip(req);
+    const headers = gzipped ? entry.gzipHeaders : entry.plainHeaders;
     if (req.headers.get("if-none-match") === entry.etag) return new Response(null, { status: 304, headers });
-    let body = entry.body;
-    if (acceptsGzip(req)) {
-      body = entry.gzip;
-      headers.set("content-encoding", "gzip");
-    }
-    headers.set("content-length", String(body.length));
-    return new Response(req.method === "HEAD" ? null : body as Uint8Array<ArrayBuffer>, {
+    return new Response(req.method === "HEAD" ? null : gzipped ? entry.gzip : entry.body, {
       status: entry.status,
       headers,
     });
@@ -48,18 +43,29 @@ export class PageCache {
   /** Stores a rendered page (its body is read here; the caller gets an equivalent response back). */
   async store(key: string, tags: string[], res: Response): Promise<Response> {
     const body = new Uint8Array(await res.arrayBuffer());
-    const entry: CachedPage = {
+    const compressed = await gzip(body);
+    const etag = `"${(await sha256Hex(body)).slice(0, 20)}"`;
+    const base: [string, string][] = [
+      ...[...res.headers].filter(([name]) =>
+        !["content-length", "set-cookie", "etag", "vary"].includes(name)
+      ),
+      ["etag", etag],
+      ["vary", "accept-encoding"],
+      ["x-page-cache", "hit"],
+    ];
+    this.#entries.set(key, {
       status: res.status,
-      headers: [...res.headers].filter(([name]) => name !== "content-length" && name !== "set-cookie"),
+      plainHeaders: [...base, ["content-length", String(body.length)]],
+      gzipHeaders: [...base, ["content-encoding", "gzip"], ["content-length", String(compressed.length)]],
       body,
-      gzip: await gzip(body),
-      etag: `"${(await sha256Hex(body)).slice(0, 20)}"`,
+      gzip: compressed as Uint8Array<ArrayBuffer>,
+      etag,
       tags,
-    };
-    this.#entries.set(key, entry);
+    });
     if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
     const headers = new Headers(res.headers);
-    headers.set("etag", entry.etag);
+    headers.set("etag", etag);
+    headers.set("vary", "accept-encoding");
     headers.set("x-page-cache", "miss");
     return new Response(body, { status: res.status, headers });
   }

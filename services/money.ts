@@ -42,12 +42,25 @@ export function percentOf(amount: string, percent: string): string {
 export function formatMoney(amount: string, currency: string, locale = "en-US"): string {
   toMinor(amount); // validates
   const whole = /\.0*$/.test(amount) || !amount.includes(".");
-  return new Intl.NumberFormat(locale, {
-    style: "currency",
-    currency,
-    minimumFractionDigits: whole ? 0 : 2,
-    maximumFractionDigits: 2,
-  }).format(amount as unknown as number); // Intl accepts decimal strings exactly (ES2023)
+  return moneyFormat(locale, currency, whole).format(amount as unknown as number); // Intl takes exact decimal strings
+}
+
+// Building an Intl.NumberFormat costs ~50 µs, formatting with one ~1 µs: pages format hundreds of amounts.
+const formats = new Map<string, Intl.NumberFormat>();
+
+function moneyFormat(locale: string, currency: string, whole: boolean): Intl.NumberFormat {
+  const key = `${locale}|${currency}|${whole}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency,
+      minimumFractionDigits: whole ? 0 : 2,
+      maximumFractionDigits: 2,
+    });
+    formats.set(key, format);
+  }
+  return format;
 }
 
 /** "100000.00" → "100K", "1500000.00" → "1.5M": account-size labels. */

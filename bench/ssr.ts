@@ -1,0 +1,121 @@
+/**
+ * SSR throughput and client budget (DESIGN §5), printed as figures:
+ *  - requests/s of `/` and `/challenges` in the real app vs a bare `Deno.serve` hello world, same run, same
+ *    load generator (wrk when installed — `apt-get install wrk` — else a built-in keep-alive fetch loop);
+ *  - gzip size of the client runtime chunk with everything it imports (boot + preact + signals).
+ * Each server runs in its own process; loads are bounded (DURATION seconds each) and stop by themselves.
+ */
+import { ensureBuild } from "../lib/build.ts";
+import { gzip } from "../lib/static_files.ts";
+import { buildOptions } from "../fresh.config.ts";
+
+const DURATION = Number(Deno.env.get("BENCH_SECONDS") ?? 5);
+const CONNECTIONS = 64;
+const root = new URL("..", import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function startServer(script: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, String(port)],
+    cwd: root,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("ready")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${script} exited before it was ready`);
+    seen += value;
+  }
+  reader.releaseLock();
+  child.stdout.cancel().catch(() => {});
+  return {
+    port,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+function hasWrk(): boolean {
+  try {
+    return Deno.statSync("/usr/bin/wrk").isFile;
+  } catch {
+    return false;
+  }
+}
+
+async function load(url: string): Promise<number> {
+  if (hasWrk()) {
+    const out = await new Deno.Command("wrk", {
+      args: ["-t1", `-c${CONNECTIONS}`, `-d${DURATION}s`, "-H", "accept-encoding: gzip", url],
+      stdout: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    const rps = /Requests\/sec:\s+([\d.]+)/.exec(text);
+    if (!rps) throw new Error(`wrk output not understood:\n${text}`);
+    if (/Non-2xx/.test(text)) throw new Error(`non-2xx responses from ${url}:\n${text}`);
+    return Number(rps[1]);
+  }
+  let done = 0;
+  const until = performance.now() + DURATION * 1000;
+  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+    while (performance.now() < until) {
+      const res = await fetch(url, { headers: { "accept-encoding": "gzip" } });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+      done++;
+    }
+  }));
+  return done / DURATION;
+}
+
+const manifest = await ensureBuild(buildOptions);
+const chunks = [manifest.runtime, ...(manifest.imports[manifest.runtime] ?? [])];
+let gz = 0;
+for (const url of chunks) {
+  gz += (await gzip(await Deno.readFile(`${root}_fresh/static/${url.replace("/_frsh/", "")}`))).length;
+}
+
+const tool = hasWrk()
+  ? `wrk -t1 -c${CONNECTIONS} -d${DURATION}s`
+  : `built-in fetch loop, ${CONNECTIONS} connections`;
+console.log(`load generator: ${tool}`);
+
+const hello = await startServer("bench/hello_server.ts");
+await load(`http://127.0.0.1:${hello.port}/`); // warm-up
+const helloRps = await load(`http://127.0.0.1:${hello.port}/`);
+await hello.stop();
+
+const app = await startServer("bench/app_server.ts");
+await load(`http://127.0.0.1:${app.port}/`);
+const homeRps = await load(`http://127.0.0.1:${app.port}/`);
+const challengesRps = await load(`http://127.0.0.1:${app.port}/challenges`);
+await app.stop();
+
+const ratio = homeRps / helloRps;
+console.log(`hello world        ${helloRps.toFixed(0).padStart(8)} req/s`);
+console.log(
+  `/ (page cache)     ${homeRps.toFixed(0).padStart(8)} req/s   ratio ${ratio.toFixed(2)} (target ≥ 0.50) ${
+    ratio >= 0.5 ? "OK" : "BELOW TARGET"
+  }`,
+);
+console.log(
+  `/challenges (SSR)  ${challengesRps.toFixed(0).padStart(8)} req/s   ratio ${
+    (challengesRps / helloRps).toFixed(2)
+  } (island page, rendered per request)`,
+);
+console.log(
+  `runtime + preact + signals: ${
+    (gz / 1024).toFixed(2)
+  } KiB gzip in ${chunks.length} chunk(s) (target ≤ 12 KB) ${gz <= 12 * 1024 ? "OK" : "OVER BUDGET"}`,
+);
