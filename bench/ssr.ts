@@ -8,20 +8,14 @@
 import { ensureBuild } from "../lib/build.ts";
 import { gzip } from "../lib/static_files.ts";
 import { buildOptions } from "../fresh.config.ts";
+import { freePort } from "../tests/helpers/net.ts";
 
 const DURATION = Number(Deno.env.get("BENCH_SECONDS") ?? 5);
 const CONNECTIONS = 64;
 const root = new URL("..", import.meta.url).pathname;
 
-async function freePort(): Promise<number> {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 async function startServer(script: string): Promise<{ port: number; stop: () => Promise<void> }> {
-  const port = await freePort();
+  const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script, String(port)],
     cwd: root,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { freePort } from "./helpers/net.ts";
 
 /** Environment of a newcomer's machine: nothing configured, so every embedded default is used. */
 function bareEnv(dataDir: string, port: number): Record<string, string> {
@@ -11,19 +12,12 @@ function bareEnv(dataDir: string, port: number): Record<string, string> {
   return env;
 }
 
-async function freePort(): Promise<number> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 Deno.test({
   name:
     "embedded boot: `deno task start` with no configuration serves / and /challenges with the seeded plans",
   async fn() {
     const dataDir = await Deno.makeTempDir({ prefix: "proptrade-boot-" });
-    const port = await freePort();
+    const port = freePort();
     const child = new Deno.Command(Deno.execPath(), {
       args: ["task", "start"],
       cwd: new URL("..", import.meta.url).pathname,

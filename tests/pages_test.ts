@@ -95,7 +95,7 @@ Deno.test("pages: home, challenges, health, errors", async (t) => {
 });
 
 Deno.test("readyz: 503 naming the failing dependency", async () => {
-  const { app, deps, close } = await openTestApp();
+  const { deps, close } = await openTestApp();
   try {
     const broken = await openTestApp({
       db: {
