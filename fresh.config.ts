@@ -55,11 +55,14 @@ export async function createApp(
   return app;
 }
 
-/** Applies pending migrations and, on an empty database, the demo data. */
+/**
+ * Applies pending migrations and, outside production, seeds an empty database with demo data. Production
+ * never gets demo users (an admin whose password sits in a log is a hole); `deno task seed` stays explicit.
+ */
 export async function prepareDatabase(deps: Deps): Promise<DemoCredentials | null> {
   const { applied } = await migrate(deps.db);
   if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
-  return await seedDemo(deps.db);
+  return deps.config.env === "production" ? null : await seedDemo(deps.db);
 }
 
 function printCredentials(credentials: DemoCredentials | null) {

@@ -16,7 +16,8 @@ const secret = z.string().min(32, "must be at least 32 characters");
 const schema = z.object({
   APP_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  HOSTNAME: z.string().min(1).default("0.0.0.0"),
+  // Not HOSTNAME: shells and Docker export that as the machine name, which is not an interface to bind.
+  BIND_HOST: z.string().min(1).default("0.0.0.0"),
   APP_URL: url(["http:", "https:"]).optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
@@ -27,6 +28,7 @@ const schema = z.object({
   S3_REGION: z.string().min(1).default("us-east-1"),
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_PUBLIC_ENDPOINT: url(["http:", "https:"]).optional(),
   JWT_SECRET: secret.optional(),
   SYNC_SECRET: secret.optional(),
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
@@ -44,7 +46,15 @@ export interface Config {
   databasePoolMax: number;
   redisUrl: string | undefined;
   s3:
-    | { endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string }
+    | {
+      endpoint: string;
+      /** Where browsers reach the store, when not at `endpoint` (signed URLs are signed for this host). */
+      publicEndpoint: string | undefined;
+      bucket: string;
+      region: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+    }
     | undefined;
   /** Undefined only outside production; `ensureSecrets` fills them from the data directory. */
   jwtSecret: string | undefined;
@@ -88,7 +98,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     env: e.APP_ENV,
     port: e.PORT,
-    hostname: e.HOSTNAME,
+    hostname: e.BIND_HOST,
     appUrl: (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
@@ -97,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     s3: e.S3_ENDPOINT
       ? {
         endpoint: e.S3_ENDPOINT,
+        publicEndpoint: e.S3_PUBLIC_ENDPOINT,
         bucket: e.S3_BUCKET!,
         region: e.S3_REGION,
         accessKeyId: e.S3_ACCESS_KEY_ID!,

@@ -37,6 +37,7 @@ Deno.test("config: empty variables count as unset; S3 is all or nothing", () => 
   });
   assert.deepEqual(config.s3, {
     endpoint: "http://127.0.0.1:9000",
+    publicEndpoint: undefined,
     bucket: "docs",
     region: "us-east-1",
     accessKeyId: "key",
