@@ -14,10 +14,13 @@ const DURATION = Number(Deno.env.get("BENCH_SECONDS") ?? 5);
 const CONNECTIONS = 64;
 const root = new URL("..", import.meta.url).pathname;
 
-async function startServer(script: string): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startServer(
+  script: string,
+  ...extra: string[]
+): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, String(port)],
+    args: ["run", "-A", script, String(port), ...extra],
     cwd: root,
     stdout: "piped",
     stderr: "inherit",
@@ -94,20 +97,42 @@ const app = await startServer("bench/app_server.ts");
 await load(`http://127.0.0.1:${app.port}/`);
 const homeRps = await load(`http://127.0.0.1:${app.port}/`);
 const challengesRps = await load(`http://127.0.0.1:${app.port}/challenges`);
+const home = await fetch(`http://127.0.0.1:${app.port}/`);
+const captureFile = await Deno.makeTempFile({ suffix: ".json" });
+await Deno.writeTextFile(
+  captureFile,
+  JSON.stringify({ headers: [...home.headers], body: await home.text() }),
+);
 await app.stop();
 
+const replay = await startServer("bench/replay_server.ts", captureFile);
+await load(`http://127.0.0.1:${replay.port}/`);
+const replayRps = await load(`http://127.0.0.1:${replay.port}/`);
+await replay.stop();
+await Deno.remove(captureFile);
+
 const ratio = homeRps / helloRps;
-console.log(`hello world        ${helloRps.toFixed(0).padStart(8)} req/s`);
+const row = (label: string, rps: number, note: string) =>
+  console.log(
+    `${label.padEnd(34)}${rps.toFixed(0).padStart(8)} req/s   ratio ${(rps / helloRps).toFixed(2)}  ${note}`,
+  );
 console.log(
-  `/ (page cache)     ${homeRps.toFixed(0).padStart(8)} req/s   ratio ${ratio.toFixed(2)} (target ≥ 0.50) ${
-    ratio >= 0.5 ? "OK" : "BELOW TARGET"
-  }`,
+  `database: ${Deno.env.get("DATABASE_URL") ? "PostgreSQL (DATABASE_URL)" : "embedded PGlite (in-process)"}`,
 );
-console.log(
-  `/challenges (SSR)  ${challengesRps.toFixed(0).padStart(8)} req/s   ratio ${
-    (challengesRps / helloRps).toFixed(2)
-  } (island page, rendered per request)`,
+row("hello world (bare Deno.serve)", helloRps, "");
+row(
+  "same bytes+headers as / (bare)",
+  replayRps,
+  "the floor for a real page: Deno's cost of headers and body",
 );
+row(
+  "/ (app, page cache)",
+  homeRps,
+  `target ≥ 0.50 ${ratio >= 0.5 ? "OK" : "BELOW TARGET"}; ${
+    (homeRps / replayRps * 100).toFixed(0)
+  } % of the floor`,
+);
+row("/challenges (app, SSR + island)", challengesRps, "rendered per request (nonce), DB query included");
 console.log(
   `runtime + preact + signals: ${
     (gz / 1024).toFixed(2)
