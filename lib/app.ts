@@ -19,6 +19,7 @@ import type {
   PageResponse,
   RouteConfig,
   RouteHandler,
+  RouteInfo,
 } from "./define.ts";
 
 export interface FreshAppOptions<State> {
@@ -42,7 +43,12 @@ export interface FreshAppOptions<State> {
   onError?: (error: unknown, req: Request) => void;
 }
 
-export type FreshApp = Hono & { pageCache: PageCache; buildId: string };
+export type FreshApp = Hono & {
+  pageCache: PageCache;
+  buildId: string;
+  /** Every mounted file route, most specific first (for route-table tests and API descriptions). */
+  routes: RouteInfo[];
+};
 
 type PageComponent<State> = ComponentType<PageProps<unknown, State>>;
 
@@ -165,7 +171,12 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
     init?: { status?: number; headers?: HeadersInit },
   ) => Response;
 
-  function makeContext(c: HonoContext, chain: Middleware<State>[], renderSelf: RenderSelf) {
+  function makeContext(
+    c: HonoContext,
+    chain: Middleware<State>[],
+    renderSelf: RenderSelf,
+    route: RouteInfo | null,
+  ) {
     let index = 0;
     const ctx: Context<State> = {
       req: c.req.raw,
@@ -174,6 +185,7 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
       state: opts.initialState(),
       remoteAddr: (c.env as { remoteAddr?: { hostname: string } } | undefined)?.remoteAddr?.hostname,
       hono: c,
+      route,
       next: async () => {
         const step = chain[index++];
         if (!step) throw new Error("ctx.next() called past the end of the chain");
@@ -185,8 +197,13 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
   }
 
   /** Runs a middleware chain; whatever it throws goes through the one error path. */
-  async function run(c: HonoContext, chain: Middleware<State>[], renderSelf: RenderSelf) {
-    const ctx = makeContext(c, chain, renderSelf);
+  async function run(
+    c: HonoContext,
+    chain: Middleware<State>[],
+    renderSelf: RenderSelf,
+    route: RouteInfo | null = null,
+  ) {
+    const ctx = makeContext(c, chain, renderSelf, route);
     let res: Response;
     try {
       res = await ctx.next();
@@ -199,6 +216,7 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
   const app = new Hono() as FreshApp;
   app.pageCache = pageCache;
   app.buildId = buildId;
+  app.routes = [];
 
   app.use("*", async (c, next) => {
     const res = staticFiles.serve(c.req.raw, c.req.path);
@@ -224,7 +242,16 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
       if (!route.page) throw new Error(`${route.pattern} has no page component`);
       return render(ctx, route.page, route.layouts, data, { ...init, skipApp: route.config.skipAppWrapper });
     };
-    app.all(file.pattern, (c) => run(c, [...route.middlewares, (ctx) => dispatch(ctx, route)], renderSelf));
+    const info: RouteInfo = {
+      pattern: file.pattern,
+      methods: METHODS.filter((m) => pickHandler(route, m)),
+      module: mod,
+    };
+    app.routes.push(info);
+    app.all(
+      file.pattern,
+      (c) => run(c, [...route.middlewares, (ctx) => dispatch(ctx, route)], renderSelf, info),
+    );
   }
 
   function routeLayouts(dirs: string[], config: RouteConfig): PageComponent<State>[] {

@@ -39,6 +39,8 @@ export interface Context<State> {
   render<Data>(data?: Data, init?: { status?: number; headers?: HeadersInit }): Promise<Response>;
   /** The underlying Hono context, for what the Fresh-style API does not cover. */
   readonly hono: HonoContext;
+  /** The matched file route (null while answering a 404), with its module's exports (e.g. `api`, `config`). */
+  readonly route: RouteInfo | null;
 }
 
 export type HandlerResult<Data> = Response | PageResponse<Data>;
@@ -60,6 +62,13 @@ export interface PageProps<Data = unknown, State = unknown> {
   /** Set on `_error` pages. */
   error?: unknown;
   status: number;
+}
+
+/** A mounted file route: its URL pattern, the methods it answers, and its module's exports. */
+export interface RouteInfo {
+  pattern: string;
+  methods: Method[];
+  module: Readonly<Record<string, unknown>>;
 }
 
 /** Per-route options, exported as `config` from a route module. */

@@ -49,6 +49,13 @@ Deno.test("lib app: routing, layouts, middleware, errors", async (t) => {
     await res.body?.cancel();
   });
 
+  await t.step("the route table lists every file route with the methods it answers", () => {
+    const admin = app.routes.find((r) => r.pattern === "/admin/:id");
+    assert.deepEqual(admin?.methods, ["GET", "HEAD", "POST"]);
+    assert.deepEqual(app.routes.find((r) => r.pattern === "/about")?.methods, ["GET", "HEAD"]);
+    assert.equal(typeof admin?.module.handler, "object");
+  });
+
   await t.step("unknown path renders _404 inside _app with root middleware", async () => {
     const res = await app.request("/nope");
     assert.equal(res.status, 404);
