@@ -47,7 +47,7 @@ export type FreshApp = Hono & {
   pageCache: PageCache;
   buildId: string;
   /** Every mounted file route, most specific first (for route-table tests and API descriptions). */
-  routes: RouteInfo[];
+  fileRoutes: RouteInfo[];
 };
 
 type PageComponent<State> = ComponentType<PageProps<unknown, State>>;
@@ -216,7 +216,7 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
   const app = new Hono() as FreshApp;
   app.pageCache = pageCache;
   app.buildId = buildId;
-  app.routes = [];
+  app.fileRoutes = [];
 
   app.use("*", async (c, next) => {
     const res = staticFiles.serve(c.req.raw, c.req.path);
@@ -247,7 +247,7 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
       methods: METHODS.filter((m) => pickHandler(route, m)),
       module: mod,
     };
-    app.routes.push(info);
+    app.fileRoutes.push(info);
     app.all(
       file.pattern,
       (c) => run(c, [...route.middlewares, (ctx) => dispatch(ctx, route)], renderSelf, info),

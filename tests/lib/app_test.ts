@@ -50,9 +50,9 @@ Deno.test("lib app: routing, layouts, middleware, errors", async (t) => {
   });
 
   await t.step("the route table lists every file route with the methods it answers", () => {
-    const admin = app.routes.find((r) => r.pattern === "/admin/:id");
+    const admin = app.fileRoutes.find((r) => r.pattern === "/admin/:id");
     assert.deepEqual(admin?.methods, ["GET", "HEAD", "POST"]);
-    assert.deepEqual(app.routes.find((r) => r.pattern === "/about")?.methods, ["GET", "HEAD"]);
+    assert.deepEqual(app.fileRoutes.find((r) => r.pattern === "/about")?.methods, ["GET", "HEAD"]);
     assert.equal(typeof admin?.module.handler, "object");
   });
 
