@@ -1,0 +1,40 @@
+import type { z } from "zod";
+import type { Method } from "./define.ts";
+
+/**
+ * Who may call an operation. `public`: anyone; `authenticated`: any signed-in user; a list: signed-in users
+ * with one of these roles. Every API operation must declare one: the authorization matrix test fails for an
+ * operation without it, and root middleware enforces it before the handler runs.
+ */
+export type Access = "public" | "authenticated" | readonly string[];
+
+/** One API operation, described from the same zod schemas the handler validates with. */
+export interface ApiOperation {
+  summary: string;
+  description?: string;
+  tags?: string[];
+  access: Access;
+  /** JSON request body schema. */
+  body?: z.ZodType;
+  /** Query-string schema (an object of strings). */
+  query?: z.ZodType;
+  /** Status → description and optional JSON body schema. */
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+}
+
+/** An API route module exports `api = defineApi({ POST: {...} })` beside its `handler`. */
+export type ApiSpec = Partial<Record<Method, ApiOperation>>;
+
+export function defineApi<S extends ApiSpec>(spec: S): S {
+  return spec;
+}
+
+/** The operation a route module declares for `method` (HEAD falls back to GET). */
+export function apiOperation(
+  module: Readonly<Record<string, unknown>>,
+  method: string,
+): ApiOperation | undefined {
+  const spec = module.api as ApiSpec | undefined;
+  if (!spec) return undefined;
+  return spec[method as Method] ?? (method === "HEAD" ? spec.GET : undefined);
+}

@@ -1,0 +1,40 @@
+import type { z } from "zod";
+import { BadRequest, type FieldErrors, Unprocessable } from "./errors.ts";
+
+/** Largest JSON body any endpoint accepts (auth and profile payloads are tiny). */
+const MAX_JSON_BYTES = 64 * 1024;
+
+/**
+ * Reads and validates a JSON body: 400 when it is not JSON (or too large), 422 naming every invalid field
+ * path otherwise. The one way request bodies enter the app.
+ */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) throw new BadRequest("Send the body as application/json.");
+  const text = await req.text();
+  if (text.length > MAX_JSON_BYTES) throw new BadRequest(`The body is larger than ${MAX_JSON_BYTES} bytes.`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new BadRequest("The body is not valid JSON.");
+  }
+  return validate(schema, json);
+}
+
+/** Validates any input (query, form data, parsed JSON) against `schema`, throwing a 422 with field paths. */
+export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new Unprocessable(fieldErrors(result.error));
+}
+
+/** zod issues → `{ "a.b.0": "message" }`, first message per path; `_` for the whole input. */
+export function fieldErrors(error: z.ZodError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of error.issues) {
+    const path = issue.path.map(String).join(".") || "_";
+    fields[path] ??= issue.message;
+  }
+  return fields;
+}

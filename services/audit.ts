@@ -1,0 +1,51 @@
+import type postgres from "postgres";
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+/** Who did something, from where: taken from the request by the HTTP layer and passed down. */
+export interface Actor {
+  userId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { userId: null, ip: null, userAgent: null };
+
+/** Audited actions: auth events, authorization failures and every admin action. */
+export type AuditAction =
+  | "auth.register"
+  | "auth.login"
+  | "auth.login_failed"
+  | "auth.logout"
+  | "auth.refresh_reuse"
+  | "auth.password_changed"
+  | "auth.password_reset"
+  | "auth.email_verified"
+  | "auth.email_changed"
+  | "auth.2fa_enabled"
+  | "auth.2fa_disabled"
+  | "auth.recovery_code_used"
+  | "auth.session_revoked"
+  | "auth.reauthenticated"
+  | "authz.denied"
+  | "admin.user_created"
+  | "admin.role_changed"
+  | `admin.${string}`;
+
+/**
+ * Appends one audit entry. Pass the transaction that made the change, so the entry and the change commit or
+ * roll back together.
+ */
+export async function recordAudit(
+  sql: Sql,
+  actor: Actor,
+  action: AuditAction,
+  target: { type?: string; id?: string | null; details?: Record<string, unknown> } = {},
+): Promise<void> {
+  await sql`
+    insert into audit_log (actor_id, action, target_type, target_id, ip, user_agent, details)
+    values (${actor.userId}, ${action}, ${target.type ?? null}, ${target.id ?? null}, ${actor.ip},
+            ${actor.userAgent?.slice(0, 512) ?? null}, ${
+    sql.json((target.details ?? {}) as postgres.JSONValue)
+  })`;
+}
