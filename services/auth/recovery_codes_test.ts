@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { sha256Hex } from "../../lib/crypto.ts";
+import { hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from "./recovery_codes.ts";
+
+Deno.test("ten distinct codes shaped xxxxx-xxxxx without ambiguous letters", () => {
+  const codes = newRecoveryCodes();
+  assert.equal(codes.length, 10);
+  assert.equal(new Set(codes).size, 10);
+  for (const code of codes) assert.match(code, /^[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}$/);
+  assert.equal(newRecoveryCodes(3).length, 3);
+});
+
+Deno.test("codes carry 5 bits per symbol: every symbol of the alphabet shows up", () => {
+  // 200 codes × 10 symbols: the chance that one of 32 symbols never appears is about 32 × (31/32)^2000 ≈ 0.
+  const seen = new Set(newRecoveryCodes(200).join("").replaceAll("-", ""));
+  assert.equal(seen.size, 32);
+});
+
+Deno.test("typed variants normalize to the same code", () => {
+  assert.equal(normalizeRecoveryCode("7kq2m-xh0rd"), "7kq2mxh0rd");
+  assert.equal(normalizeRecoveryCode(" 7KQ2M XH0RD "), "7kq2mxh0rd");
+  assert.equal(normalizeRecoveryCode("7kq2mxhOrd"), "7kq2mxh0rd");
+  assert.equal(normalizeRecoveryCode("abcde-fghi1"), "abcdefgh11");
+  assert.equal(normalizeRecoveryCode("abcde-fghl1"), "abcdefgh11");
+});
+
+Deno.test("things that are not recovery codes normalize to null", () => {
+  for (
+    const bad of ["", "123456", "7kq2m-xh0r", "7kq2m-xh0rdd", "7kq2m-xh0ru", "7kq2m_xh0rd", "7kq2m-xh0r!"]
+  ) {
+    assert.equal(normalizeRecoveryCode(bad), null, JSON.stringify(bad));
+  }
+});
+
+Deno.test("the hash is SHA-256 of the normalized code, the same for every typed variant", async () => {
+  const [code] = newRecoveryCodes(1);
+  const expected = await sha256Hex(code.replace("-", ""));
+  assert.equal(await hashRecoveryCode(code), expected);
+  assert.equal(await hashRecoveryCode(code.toUpperCase().replace("-", " ")), expected);
+  assert.equal(await hashRecoveryCode("123456"), null);
+});

@@ -1,0 +1,111 @@
+/**
+ * Authenticated encryption for small secrets kept in the database (TOTP shared secrets), so that a dump of the
+ * database alone cannot mint codes.
+ *
+ * Keys are derived from one application secret with HKDF-SHA-256, one key per `purpose`: the same application
+ * secret signs JWTs, and a separate derived key means neither use can ever be turned against the other.
+ *
+ * Sealed format: `v1.<iv>.<ciphertext+tag>` (base64url, no padding). The version lets a later scheme or key
+ * rotation coexist with rows sealed today; the version string is also bound as additional data, so a box
+ * cannot be relabelled as another version.
+ */
+
+/** The current format; {@link open} rejects anything else. */
+const VERSION = "v1";
+
+// A fixed, public salt: HKDF's salt only needs to be independent of the input key, not secret. Changing it
+// changes every derived key, so it is part of the format.
+const HKDF_SALT = new TextEncoder().encode("proptrade/secret_box/v1");
+
+// 96-bit nonces are what GCM is specified for; random ones are safe far beyond the number of secrets we seal.
+const IV_BYTES = 12;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Derives the AES-GCM-256 key for `purpose` from the application secret (non-extractable).
+ *
+ * @example
+ * const key = await deriveKey(config.jwtSecret, "totp-secret");
+ */
+export async function deriveKey(secret: string, purpose: string): Promise<CryptoKey> {
+  if (secret.length === 0) throw new Error("deriveKey: the secret is empty");
+  if (purpose.length === 0) throw new Error("deriveKey: the purpose is empty");
+  const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
+  return await crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: HKDF_SALT, info: encoder.encode(purpose) },
+    base,
+    { name: "AES-GCM", length: 256 },
+    false,
+    ["encrypt", "decrypt"],
+  );
+}
+
+/**
+ * Encrypts `plaintext` under `key` with a fresh random IV: sealing the same text twice gives different boxes.
+ *
+ * `context` (optional) is authenticated but not stored: the box opens only with the same context. Binding a
+ * row's owner (e.g. the user id) stops a box from being copied onto another row.
+ *
+ * @example
+ * const sealed = await seal(key, secret, userId); // "v1.…"
+ */
+export async function seal(key: CryptoKey, plaintext: string, context = ""): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const ciphertext = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: additionalData(context) },
+    key,
+    encoder.encode(plaintext),
+  );
+  return [VERSION, toBase64Url(iv), toBase64Url(new Uint8Array(ciphertext))].join(".");
+}
+
+/**
+ * Decrypts a box made by {@link seal} with the same key and context. Throws on any tampering, a wrong key or
+ * context, or a malformed box: a secret that does not authenticate must never be used.
+ */
+export async function open(key: CryptoKey, sealed: string, context = ""): Promise<string> {
+  const parts = sealed.split(".");
+  if (parts.length !== 3 || parts[0] !== VERSION) {
+    throw new Error(`secret_box: expected "${VERSION}.<iv>.<ciphertext>"`);
+  }
+  const iv = fromBase64Url(parts[1]);
+  const ciphertext = fromBase64Url(parts[2]);
+  // 16 bytes is the GCM tag alone (empty plaintext).
+  if (iv?.length !== IV_BYTES || !ciphertext || ciphertext.length < 16) {
+    throw new Error("secret_box: malformed box");
+  }
+  let plaintext: ArrayBuffer;
+  try {
+    plaintext = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv, additionalData: additionalData(context) },
+      key,
+      ciphertext,
+    );
+  } catch {
+    throw new Error("secret_box: the box does not authenticate (wrong key or context, or tampered)");
+  }
+  return decoder.decode(plaintext);
+}
+
+function additionalData(context: string): Uint8Array<ArrayBuffer> {
+  // The NUL separates version from context unambiguously (neither contains one in practice; a clash would
+  // need a version string that ends in the start of another's context).
+  return encoder.encode(`${VERSION}\0${context}`);
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
+}
+
+/** Canonical base64url only (no padding, no stray bits), so one box has exactly one spelling; else `null`. */
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  try {
+    const bytes = Uint8Array.fromBase64(text, { alphabet: "base64url" });
+    return toBase64Url(bytes) === text ? bytes : null;
+  } catch {
+    return null;
+  }
+}

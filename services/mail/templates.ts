@@ -1,0 +1,180 @@
+/**
+ * The product's mails, each as `{ subject, text, html }` ready to spread into `Mailer.send`.
+ *
+ * Every interpolated value is HTML-escaped in the HTML part and every token is URL-encoded, so neither a
+ * hostile name nor an odd token can change the markup or the link. Names are also flattened to one short
+ * line: an attacker can sign up with someone else's address and a "name" such as "your account is locked,
+ * call +1…", and that text lands in the victim's inbox under our sender.
+ *
+ * The lifetimes quoted match `LIFETIME_MINUTES` in `services/auth/email_tokens.ts`.
+ */
+
+/** A rendered mail; the recipient is added by the caller. */
+export interface MailContent {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const PRODUCT = "PropTrade Pro";
+const MAX_NAME_LENGTH = 50;
+
+/**
+ * The mail sent after sign-up (and on "send the link again"), linking to `/verify-email?token=…`.
+ *
+ * @example
+ * await mailer.send({ to: user.email, ...verifyEmailMail(config.appUrl, token, user.firstName) });
+ */
+export function verifyEmailMail(appUrl: string, token: string, name: string): MailContent {
+  return render({
+    subject: `Confirm your email address for ${PRODUCT}`,
+    greeting: greeting(name),
+    paragraphs: [`Welcome to ${PRODUCT}. Please confirm that this is your email address.`],
+    action: { label: "Confirm my email address", url: tokenLink(appUrl, "/verify-email", token) },
+    after: [
+      "The link works for 48 hours.",
+      "If you did not sign up, you can ignore this email: the account stays unconfirmed.",
+    ],
+  });
+}
+
+/** The password-reset mail, linking to `/reset-password?token=…`. */
+export function resetPasswordMail(appUrl: string, token: string): MailContent {
+  return render({
+    subject: `Reset your ${PRODUCT} password`,
+    greeting: "Hello,",
+    paragraphs: [`Someone asked to reset the password of the ${PRODUCT} account for this email address.`],
+    action: { label: "Choose a new password", url: tokenLink(appUrl, "/reset-password", token) },
+    after: [
+      "The link works once, for 30 minutes.",
+      "If you did not ask for this, ignore this email: your password stays as it is.",
+    ],
+  });
+}
+
+/** Sent to the *new* address when a user changes theirs, linking to `/confirm-email?token=…`. */
+export function changeEmailMail(appUrl: string, token: string): MailContent {
+  return render({
+    subject: `Confirm your new email address for ${PRODUCT}`,
+    greeting: "Hello,",
+    paragraphs: [`Someone asked to use this address for their ${PRODUCT} account.`],
+    action: { label: "Use this email address", url: tokenLink(appUrl, "/confirm-email", token) },
+    after: [
+      "The link works for 24 hours. Until it is used, the account keeps its current address.",
+      "If you did not ask for this, ignore this email.",
+    ],
+  });
+}
+
+/** The notice after a password change or reset: the one warning an account owner gets of a takeover. */
+export function passwordChangedMail(): MailContent {
+  return render({
+    subject: `Your ${PRODUCT} password was changed`,
+    greeting: "Hello,",
+    paragraphs: [
+      `The password of your ${PRODUCT} account was just changed, and your other sessions were signed out.`,
+      "If this was you, there is nothing more to do.",
+      "If it was not, reset your password at once from the sign-in page and contact support.",
+    ],
+  });
+}
+
+/** The notice after two-factor authentication was turned on or off. */
+export function twoFactorChangedMail(enabled: boolean): MailContent {
+  return render({
+    subject: `Two-factor authentication was turned ${enabled ? "on" : "off"} for your ${PRODUCT} account`,
+    greeting: "Hello,",
+    paragraphs: enabled
+      ? [
+        "Two-factor authentication is now on: signing in asks for a code from your authenticator app.",
+        "Keep your recovery codes somewhere safe; they are the way in if you lose the app.",
+      ]
+      : [
+        "Two-factor authentication is now off: signing in asks for your password only.",
+        "If you did not turn it off, change your password at once and contact support.",
+      ],
+  });
+}
+
+/** `${appUrl}${path}?token=…`, with the token URL-encoded and a trailing slash on `appUrl` tolerated. */
+function tokenLink(appUrl: string, path: string, token: string): string {
+  return `${appUrl.replace(/\/+$/, "")}${path}?token=${encodeURIComponent(token)}`;
+}
+
+/** "Hi Jane," — or "Hello," when the name is empty once made safe. */
+function greeting(name: string): string {
+  const safe = oneLine(name);
+  return safe ? `Hi ${safe},` : "Hello,";
+}
+
+/** Control characters and line breaks become spaces, runs of spaces one, and the result is capped. */
+function oneLine(text: string): string {
+  // deno-lint-ignore no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/gu, " ").trim();
+  const chars = [...flat];
+  return chars.length > MAX_NAME_LENGTH ? `${chars.slice(0, MAX_NAME_LENGTH - 1).join("").trimEnd()}…` : flat;
+}
+
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** Escapes text for HTML content and (double- or single-quoted) attribute values alike. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+interface Parts {
+  subject: string;
+  greeting: string;
+  paragraphs: string[];
+  action?: { label: string; url: string };
+  /** Paragraphs after the button. */
+  after?: string[];
+}
+
+/**
+ * One layout for every mail. The HTML is a single centred column with inline styles (mail clients drop
+ * `<style>` and external CSS); the link is also printed as text for clients that hide buttons.
+ */
+function render(parts: Parts): MailContent {
+  const after = parts.after ?? [];
+  const text = [
+    parts.greeting,
+    ...parts.paragraphs,
+    ...(parts.action ? [`${parts.action.label}:\n${parts.action.url}`] : []),
+    ...after,
+    `— ${PRODUCT}`,
+  ].join("\n\n") + "\n";
+
+  const p = (t: string) => `<p style="margin:0 0 16px">${escapeHtml(t)}</p>`;
+  const action = parts.action
+    ? `<p style="margin:24px 0"><a href="${escapeHtml(parts.action.url)}" style="background:#1d4ed8;` +
+      `color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">` +
+      `${escapeHtml(parts.action.label)}</a></p>` +
+      `<p style="margin:0 0 16px;font-size:13px;color:#4b5563">Or open this link: ` +
+      `<a href="${escapeHtml(parts.action.url)}" style="color:#1d4ed8;word-break:break-all">` +
+      `${escapeHtml(parts.action.url)}</a></p>`
+    : "";
+  const html = [
+    `<!doctype html>`,
+    `<html lang="en"><head><meta charset="utf-8">`,
+    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
+    `<title>${escapeHtml(parts.subject)}</title></head>`,
+    `<body style="margin:0;padding:24px;background:#f3f4f6;font-family:-apple-system,Segoe UI,Roboto,` +
+    `Helvetica,Arial,sans-serif;color:#111827;line-height:1.5">`,
+    `<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:32px">`,
+    `<p style="margin:0 0 24px;font-weight:600;font-size:18px">${escapeHtml(PRODUCT)}</p>`,
+    p(parts.greeting),
+    ...parts.paragraphs.map(p),
+    action,
+    ...after.map(p),
+    `</div></body></html>`,
+  ].join("\n");
+
+  return { subject: parts.subject, text, html };
+}

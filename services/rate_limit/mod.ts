@@ -1,0 +1,28 @@
+/**
+ * The rate-limit entry point: Redis when `REDIS_URL` is configured (limits hold across instances), otherwise
+ * in memory (embedded mode is one process). DESIGN §6.
+ *
+ * @example
+ * const limiter = await createRateLimiter({ redisUrl: config.redisUrl });
+ * await enforce(limiter, RATE_RULES.login_ip, clientIp); // throws TooManyRequests when refused
+ */
+import type { RateLimiter, RateLimitLogger } from "./limiter.ts";
+import { MemoryRateLimiter } from "./memory.ts";
+import { connectRedisRateLimiter } from "./redis.ts";
+
+export type { RateDecision, RateLimiter, RateLimitLogger, RateRule } from "./limiter.ts";
+export { MemoryRateLimiter } from "./memory.ts";
+export { connectRedisRateLimiter, RedisRateLimiter } from "./redis.ts";
+export { enforce, type NamedRateRule, RATE_RULES, type RateRuleName, ruleKey } from "./rules.ts";
+
+export interface CreateRateLimiterOptions {
+  redisUrl?: string;
+  /** Where Redis outages are reported (default: console.warn). */
+  log?: RateLimitLogger;
+}
+
+/** Opens the limiter the config names; rejects when a configured Redis cannot be reached at start-up. */
+export async function createRateLimiter(options: CreateRateLimiterOptions = {}): Promise<RateLimiter> {
+  if (options.redisUrl) return await connectRedisRateLimiter({ url: options.redisUrl, log: options.log });
+  return new MemoryRateLimiter();
+}
