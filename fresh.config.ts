@@ -17,6 +17,8 @@ import { PAGE_CACHE_CHANNEL } from "./services/page_cache.ts";
 import { migrate } from "./db/migrate.ts";
 import { type DemoCredentials, seedDemo } from "./db/seed.ts";
 import type { State } from "./routes/_define.ts";
+import { createOrPromoteStaff } from "./services/auth/staff.ts";
+import { SYSTEM_ACTOR } from "./services/audit.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -46,7 +48,14 @@ export async function createApp(
     manifest,
     dev: opts.dev ?? deps.config.env === "development",
     hsts: deps.config.env === "production",
-    initialState: () => ({ deps, meta: { ...DEFAULT_META } }),
+    initialState: () => ({
+      deps,
+      meta: { ...DEFAULT_META },
+      user: null,
+      authVia: null,
+      actor: { userId: null, ip: null, userAgent: null },
+      cookies: [],
+    }),
   });
   // Every process drops its cached pages when any process changes the data behind them.
   await deps.bus.subscribe(PAGE_CACHE_CHANNEL, (message) => {
@@ -97,7 +106,20 @@ async function serve(deps: Deps, app: FreshApp) {
   await server.finished;
 }
 
-async function main(command: string | undefined) {
+/** `admin:create <email> [role]`: the password comes from ADMIN_PASSWORD or an interactive prompt. */
+async function adminCreate(deps: Deps, args: string[], env: Record<string, string | undefined>) {
+  const [email, role = "admin"] = args;
+  if (!email) throw new Error("usage: deno task admin:create <email> [trader|support|risk|admin]");
+  const password = env.ADMIN_PASSWORD ??
+    (Deno.stdin.isTerminal() ? prompt("Password (leave empty to keep):") : null);
+  const result = await createOrPromoteStaff(deps.db, { email, role, password: password || undefined }, {
+    ...SYSTEM_ACTOR,
+    userAgent: "deno task admin:create",
+  });
+  console.log(`${result.created ? "Created" : "Updated"} ${email} with role ${result.role}.`);
+}
+
+async function main(command: string | undefined, args: string[]) {
   if (command === "build") {
     const manifest = await runBuild(buildOptions);
     console.log(
@@ -105,9 +127,19 @@ async function main(command: string | undefined) {
     );
     return;
   }
-  const config = await ensureSecrets(loadConfig(Deno.env.toObject()));
+  const env = Deno.env.toObject();
+  const config = await ensureSecrets(loadConfig(env));
   const deps = await openDeps(config);
   switch (command) {
+    case "admin:create": {
+      try {
+        await migrate(deps.db);
+        await adminCreate(deps, args, env);
+      } finally {
+        await closeDeps(deps);
+      }
+      return;
+    }
     case "migrate": {
       const { applied } = await migrate(deps.db);
       console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Database is up to date.");
@@ -145,7 +177,7 @@ async function main(command: string | undefined) {
 
 if (import.meta.main) {
   try {
-    await main(Deno.args[0]);
+    await main(Deno.args[0], Deno.args.slice(1));
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     Deno.exit(1);

@@ -186,6 +186,8 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
       remoteAddr: (c.env as { remoteAddr?: { hostname: string } } | undefined)?.remoteAddr?.hostname,
       hono: c,
       route,
+      routes: app.fileRoutes,
+      stylesheets: opts.manifest.styles,
       next: async () => {
         const step = chain[index++];
         if (!step) throw new Error("ctx.next() called past the end of the chain");

@@ -41,6 +41,10 @@ export interface Context<State> {
   readonly hono: HonoContext;
   /** The matched file route (null while answering a 404), with its module's exports (e.g. `api`, `config`). */
   readonly route: RouteInfo | null;
+  /** Every file route of the app (for self-descriptions such as the OpenAPI document). */
+  readonly routes: readonly RouteInfo[];
+  /** Hashed stylesheet URLs of the build, for responses rendered outside the page pipeline. */
+  readonly stylesheets: readonly string[];
 }
 
 export type HandlerResult<Data> = Response | PageResponse<Data>;

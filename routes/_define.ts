@@ -1,11 +1,21 @@
 import { createDefine } from "../lib/define.ts";
 import type { Deps } from "../services/deps.ts";
+import type { Actor } from "../services/audit.ts";
+import type { SessionUser } from "../services/auth/sessions.ts";
 
 /** The one per-request state every route, layout and middleware sees. */
 export interface State {
   deps: Deps;
   /** Page title and description, set by handlers; `_app` writes them into `<head>`. */
   meta: { title: string; description: string };
+  /** The signed-in user (null when anonymous), loaded with a live session on every request. */
+  user: SessionUser | null;
+  /** How the user authenticated: API clients by bearer token, browsers by cookie (which needs CSRF checks). */
+  authVia: "bearer" | "cookie" | null;
+  /** Who is acting, from where: passed to services for the audit log. */
+  actor: Actor;
+  /** Set-Cookie values the response must carry (rotated tokens, sign-in, sign-out). */
+  cookies: string[];
 }
 
 export const define = createDefine<State>();

@@ -25,6 +25,7 @@ export type AuditAction =
   | "auth.2fa_enabled"
   | "auth.2fa_disabled"
   | "auth.recovery_code_used"
+  | "auth.recovery_codes_regenerated"
   | "auth.session_revoked"
   | "auth.reauthenticated"
   | "authz.denied"

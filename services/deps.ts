@@ -2,18 +2,29 @@ import type { Config } from "./config.ts";
 import { type Db, openDb } from "../db/client.ts";
 import { type Bus, createBus } from "./bus/mod.ts";
 import { createStore, type ObjectStore } from "./storage/mod.ts";
+import { createMailer } from "./mail/mod.ts";
+import type { Mailer } from "./mail/mailer.ts";
+import { createRateLimiter } from "./rate_limit/mod.ts";
+import type { RateLimiter } from "./rate_limit/limiter.ts";
+import { type TokenKeys, tokenKeys } from "./auth/tokens.ts";
+import { deriveKey } from "./auth/secret_box.ts";
+import type { AuthDeps } from "./auth/context.ts";
 
 /** The long-lived services one process holds, opened once at start-up and passed down (never imported). */
-export interface Deps {
+export interface Deps extends AuthDeps {
   config: Config & { jwtSecret: string; syncSecret: string };
   db: Db;
   bus: Bus;
   store: ObjectStore;
+  mailer: Mailer;
+  limiter: RateLimiter;
+  tokenKeys: TokenKeys;
+  totpKey: CryptoKey;
 }
 
 /**
- * Opens the database, bus and object store the config names — or their embedded defaults (PGlite under
- * DATA_DIR, the in-process bus, files under DATA_DIR/objects) when it names none.
+ * Opens the database, bus, rate limiter and object store the config names — or their embedded defaults
+ * (PGlite under DATA_DIR, in-process bus and limits, files under DATA_DIR/objects) when it names none.
  */
 export async function openDeps(config: Deps["config"]): Promise<Deps> {
   const db = await openDb({
@@ -21,21 +32,33 @@ export async function openDeps(config: Deps["config"]): Promise<Deps> {
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,
   });
+  const opened: { close(): Promise<void> }[] = [db];
   try {
     const bus = await createBus({ redisUrl: config.redisUrl });
-    const store = createStore({
-      s3: config.s3,
-      dataDir: config.dataDir,
-      appUrl: config.appUrl,
-      signingSecret: config.jwtSecret,
-    });
-    return { config, db, bus, store };
+    opened.push(bus);
+    const limiter = await createRateLimiter({ redisUrl: config.redisUrl });
+    opened.push(limiter);
+    return {
+      config,
+      db,
+      bus,
+      limiter,
+      store: createStore({
+        s3: config.s3,
+        dataDir: config.dataDir,
+        appUrl: config.appUrl,
+        signingSecret: config.jwtSecret,
+      }),
+      mailer: createMailer({ db, smtpUrl: config.smtpUrl, env: config.env, log: console.log }),
+      tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
+      totpKey: await deriveKey(config.jwtSecret, "totp-secrets"),
+    };
   } catch (error) {
-    await db.close();
+    await Promise.allSettled(opened.map((r) => r.close()));
     throw error;
   }
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
-  await Promise.allSettled([deps.bus.close(), deps.db.close()]);
+  await Promise.allSettled([deps.bus.close(), deps.limiter.close(), deps.db.close()]);
 }

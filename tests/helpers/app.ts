@@ -7,6 +7,10 @@ import type { Deps } from "../../services/deps.ts";
 import { createBus } from "../../services/bus/mod.ts";
 import { createStore } from "../../services/storage/mod.ts";
 import { openTestDb } from "./db.ts";
+import { createRateLimiter } from "../../services/rate_limit/mod.ts";
+import { createMailer } from "../../services/mail/mod.ts";
+import { tokenKeys } from "../../services/auth/tokens.ts";
+import { deriveKey } from "../../services/auth/secret_box.ts";
 import { testEnv } from "./env.ts";
 
 let manifest: Promise<BuildManifest> | null = null;
@@ -36,13 +40,24 @@ export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestAp
   const bus = overrides.bus ?? await createBus({ redisUrl: testEnv.redisUrl });
   const store = overrides.store ??
     createStore({ dataDir, appUrl: config.appUrl, signingSecret: config.jwtSecret });
-  const deps: Deps = { config, db, bus, store };
+  const limiter = overrides.limiter ?? await createRateLimiter({ redisUrl: testEnv.redisUrl });
+  const deps: Deps = {
+    config,
+    db,
+    bus,
+    store,
+    limiter,
+    mailer: overrides.mailer ?? createMailer({ db, smtpUrl: undefined, env: "test", log: () => {} }),
+    tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
+    totpKey: await deriveKey(config.jwtSecret, "totp-secrets"),
+  };
   const app = await createApp(deps, { manifest: await appManifest(), dev: false });
   return {
     app,
     deps,
     async close() {
       await bus.close();
+      await limiter.close();
       await db.close();
       await Deno.remove(dataDir, { recursive: true });
     },

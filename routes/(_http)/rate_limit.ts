@@ -1,0 +1,11 @@
+import type { Context } from "../../lib/define.ts";
+import { enforce, RATE_RULES as RULES } from "../../services/rate_limit/rules.ts";
+import type { State } from "../_define.ts";
+
+/** The general per-IP budget of the JSON API (auth endpoints add tighter per-account limits of their own). */
+export async function apiRateLimit(ctx: Context<State>): Promise<Response> {
+  if (ctx.url.pathname.startsWith("/api/")) {
+    await enforce(ctx.state.deps.limiter, RULES.api_ip, ctx.state.actor.ip ?? "unknown");
+  }
+  return ctx.next();
+}

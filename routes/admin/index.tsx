@@ -1,0 +1,67 @@
+import { define, setMeta } from "../_define.ts";
+import { page } from "../../lib/define.ts";
+import { STAFF } from "../../services/auth/roles.ts";
+import { formatDateTime } from "../../services/time.ts";
+
+/** Staff only; everyone else gets a 404 (the back office does not announce itself). */
+export const access = STAFF;
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    setMeta(ctx.state, "Back office", "PropTrade Pro back office.");
+    const { sql } = ctx.state.deps.db;
+    const roles = await sql<{ role: string; n: number }[]>`
+      select role, count(*)::int as n from users group by role order by role`;
+    const audit = await sql<
+      { at: Date; action: string; actor: string | null; target: string | null; ip: string | null }[]
+    >`
+      select a.at, a.action, u.email as actor, concat_ws(':', a.target_type, a.target_id) as target, a.ip
+      from audit_log a left join users u on u.id = a.actor_id
+      order by a.at desc limit 25`;
+    return page({ roles, audit, timeZone: ctx.state.user!.timeZone });
+  },
+});
+
+export default define.page<typeof handler>(({ data }) => (
+  <>
+    <h1 class="text-2xl font-bold tracking-tight">Overview</h1>
+    <section aria-labelledby="users-h" class="mt-6">
+      <h2 id="users-h" class="font-semibold">Users by role</h2>
+      <dl class="mt-3 flex flex-wrap gap-6">
+        {data.roles.map((r) => (
+          <div key={r.role}>
+            <dt class="text-sm text-muted">{r.role}</dt>
+            <dd class="text-xl font-bold">{r.n}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+    <section aria-labelledby="audit-h" class="mt-10">
+      <h2 id="audit-h" class="font-semibold">Latest audit entries</h2>
+      <div class="mt-3 overflow-x-auto rounded-xl border border-line">
+        <table class="w-full text-left text-sm">
+          <thead class="bg-raised">
+            <tr>
+              <th scope="col" class="p-2">When</th>
+              <th scope="col" class="p-2">Action</th>
+              <th scope="col" class="p-2">Actor</th>
+              <th scope="col" class="p-2">Target</th>
+              <th scope="col" class="p-2">IP</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.audit.map((a, i) => (
+              <tr key={i} class="border-t border-line">
+                <td class="p-2 whitespace-nowrap">{formatDateTime(a.at, data.timeZone)}</td>
+                <td class="p-2">{a.action}</td>
+                <td class="p-2">{a.actor ?? "—"}</td>
+                <td class="p-2">{a.target || "—"}</td>
+                <td class="p-2">{a.ip ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  </>
+));

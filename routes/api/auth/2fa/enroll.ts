@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { define } from "../../../_define.ts";
+import { defineApi } from "../../../../lib/api.ts";
+import { beginTotpEnrollment } from "../../../../services/auth/two_factor.ts";
+
+export const api = defineApi({
+  POST: {
+    summary: "Start 2FA enrolment: a new TOTP secret as QR code and manual key",
+    description: "Confirm with a code from the app (POST /api/auth/2fa/confirm) to turn 2FA on.",
+    tags: ["2fa"],
+    access: "authenticated",
+    responses: {
+      200: {
+        description: "Scan the QR code or type the key",
+        schema: z.object({ secret: z.string(), otpauthUri: z.string(), qrCode: z.string() }),
+      },
+      409: { description: "2FA is already enabled" },
+    },
+  },
+});
+
+export const handler = define.handlers({
+  async POST(ctx) {
+    const { deps, user } = ctx.state;
+    const enrolment = await beginTotpEnrollment(deps.db, deps.totpKey, user!);
+    return Response.json(
+      { secret: enrolment.secret, otpauthUri: enrolment.uri, qrCode: enrolment.qrSvgDataUrl },
+      { headers: { "cache-control": "no-store" } },
+    );
+  },
+});

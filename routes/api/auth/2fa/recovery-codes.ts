@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { define } from "../../../_define.ts";
+import { defineApi } from "../../../../lib/api.ts";
+import { readJson } from "../../../../lib/validation.ts";
+import { regenerateRecoveryCodes } from "../../../../services/auth/two_factor.ts";
+import { codeInput } from "../_schemas.ts";
+import { enforce, RATE_RULES } from "../../../../services/rate_limit/rules.ts";
+
+export const api = defineApi({
+  POST: {
+    summary: "Replace the recovery codes (needs a current code)",
+    tags: ["2fa"],
+    access: "authenticated",
+    body: codeInput,
+    responses: {
+      200: {
+        description: "New codes; the old ones stop working",
+        schema: z.object({ recoveryCodes: z.array(z.string()) }),
+      },
+      422: { description: "Wrong code" },
+      429: { description: "Too many codes tried" },
+    },
+  },
+});
+
+export const handler = define.handlers({
+  async POST(ctx) {
+    const { deps, user, actor } = ctx.state;
+    const { code } = await readJson(ctx.req, codeInput);
+    await enforce(deps.limiter, RATE_RULES.totp_account, user!.id);
+    const result = await regenerateRecoveryCodes(deps.db, deps.totpKey, user!.id, code, actor);
+    return Response.json(result, { headers: { "cache-control": "no-store" } });
+  },
+});

@@ -1,0 +1,30 @@
+import { define } from "../../_define.ts";
+import { defineApi } from "../../../lib/api.ts";
+import { readJson } from "../../../lib/validation.ts";
+import { login, loginInput } from "../../../services/auth/accounts.ts";
+import { tokenPairSchema } from "./_schemas.ts";
+
+export const api = defineApi({
+  POST: {
+    summary: "Sign in (API clients)",
+    description: "Answers 401 `two_factor_required` when the account has 2FA and no `code` was sent.",
+    tags: ["auth"],
+    access: "public",
+    body: loginInput,
+    responses: {
+      200: { description: "Signed in", schema: tokenPairSchema },
+      401: { description: "Wrong email or password, or a second factor is needed" },
+      429: { description: "Too many attempts for this account or address" },
+    },
+  },
+});
+
+export const handler = define.handlers({
+  async POST(ctx) {
+    const input = await readJson(ctx.req, loginInput);
+    const { accessToken, refreshToken, expiresIn } = await login(ctx.state.deps, input, ctx.state.actor);
+    return Response.json({ accessToken, refreshToken, expiresIn }, {
+      headers: { "cache-control": "no-store" },
+    });
+  },
+});

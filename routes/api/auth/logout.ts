@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { define } from "../../_define.ts";
+import { defineApi } from "../../../lib/api.ts";
+import { validate } from "../../../lib/validation.ts";
+import { revokeByRefreshToken, revokeSession } from "../../../services/auth/sessions.ts";
+import { recordAudit } from "../../../services/audit.ts";
+import { clearSessionCookies, secureCookies } from "../../(_http)/auth_cookies.ts";
+
+const logoutInput = z.object({ refreshToken: z.string().min(1).max(200).optional() });
+
+export const api = defineApi({
+  POST: {
+    summary: "Sign out: revoke the session",
+    description: "Ends the session of the bearer token, of the session cookies, or of `refreshToken`. " +
+      "Its access tokens stop working at once.",
+    tags: ["auth"],
+    access: "public",
+    body: logoutInput,
+    responses: { 204: { description: "Signed out" } },
+  },
+});
+
+export const handler = define.handlers({
+  async POST(ctx) {
+    const { deps, user, actor } = ctx.state;
+    const text = await ctx.req.text();
+    const input = validate(logoutInput, text ? safeJson(text) : {});
+    let userId = user?.id ?? null;
+    if (user) await revokeSession(deps.db.sql, user.sessionId, "logout");
+    if (input.refreshToken) userId = (await revokeByRefreshToken(deps.db.sql, input.refreshToken)) ?? userId;
+    if (userId) {
+      await recordAudit(deps.db.sql, { ...actor, userId }, "auth.logout", { type: "user", id: userId });
+    }
+    const res = new Response(null, { status: 204 });
+    if (ctx.state.authVia === "cookie") {
+      ctx.state.cookies.push(...clearSessionCookies(secureCookies(deps.config.env, deps.config.appUrl)));
+    }
+    return res;
+  },
+});
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null; // validate() then answers 422 for a body that is not an object
+  }
+}

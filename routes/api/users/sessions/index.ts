@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { define } from "../../../_define.ts";
+import { defineApi } from "../../../../lib/api.ts";
+import { listSessions, revokeOtherSessions } from "../../../../services/auth/sessions.ts";
+import { recordAudit } from "../../../../services/audit.ts";
+
+const sessionSchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  current: z.boolean(),
+});
+
+export const api = defineApi({
+  GET: {
+    summary: "The caller's active sessions",
+    tags: ["users"],
+    access: "authenticated",
+    responses: { 200: { description: "Sessions", schema: z.object({ sessions: z.array(sessionSchema) }) } },
+  },
+  DELETE: {
+    summary: "Sign out every other session",
+    tags: ["users"],
+    access: "authenticated",
+    responses: { 204: { description: "Other sessions revoked" } },
+  },
+});
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    return Response.json({ sessions: await listSessions(ctx.state.deps.db.sql, ctx.state.user!) });
+  },
+  async DELETE(ctx) {
+    const { deps, user, actor } = ctx.state;
+    await deps.db.tx(async (tx) => {
+      const revoked = await revokeOtherSessions(tx, user!.id, user!.sessionId, "user");
+      await recordAudit(tx, actor, "auth.session_revoked", {
+        type: "user",
+        id: user!.id,
+        details: { revoked },
+      });
+    });
+    return new Response(null, { status: 204 });
+  },
+});

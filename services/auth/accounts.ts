@@ -1,0 +1,259 @@
+import { z } from "zod";
+import { Conflict, Forbidden, HttpError, Unauthorized, Unprocessable } from "../../lib/errors.ts";
+import { type Actor, recordAudit } from "../audit.ts";
+import { hashPassword, verifyPassword } from "./password.ts";
+import { checkPasswordPolicy } from "./password_policy.ts";
+import { createSession, markReauthenticated, revokeOtherSessions, type SessionUser } from "./sessions.ts";
+import { ACCESS_TOKEN_SECONDS, signAccessToken } from "./tokens.ts";
+import { consumeEmailToken, issueEmailToken } from "./email_tokens.ts";
+import { isTotpEnabled, verifySecondFactor } from "./two_factor.ts";
+import { enforce, RATE_RULES as RULES, ruleKey } from "../rate_limit/rules.ts";
+import { passwordChangedMail, resetPasswordMail, verifyEmailMail } from "../mail/templates.ts";
+import type { AuthDeps } from "./context.ts";
+import type { Role } from "./roles.ts";
+
+/** Emails compare case-insensitively and without surrounding space; stored as typed, trimmed and lowercased. */
+export function normalizeEmail(email: string): string {
+  return email.normalize("NFC").trim().toLowerCase();
+}
+
+export const emailSchema = z.string().trim().max(254).email("must be a valid email address").transform(
+  normalizeEmail,
+);
+/** Length and content rules live in the password policy; the schema only bounds the input. */
+export const passwordSchema = z.string().min(1, "is required").max(1024, "is too long");
+const nameSchema = z.string().trim().max(100);
+
+export const registerInput = z.object({
+  email: emailSchema,
+  password: passwordSchema,
+  firstName: nameSchema.default(""),
+  lastName: nameSchema.default(""),
+});
+
+export const loginInput = z.object({
+  email: emailSchema,
+  password: passwordSchema,
+  /** The TOTP or a recovery code, when the account has 2FA. */
+  code: z.string().trim().max(32).optional(),
+});
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  sessionId: string;
+}
+
+// Verifying against a real-looking hash when the email is unknown keeps response times equal, so timing
+// does not reveal which emails have accounts.
+const DUMMY_HASH = await hashPassword(crypto.randomUUID());
+
+function policyError(password: string, user: { email: string; firstName?: string; lastName?: string }) {
+  const problem = checkPasswordPolicy(password, user);
+  if (problem) throw new Unprocessable("password", problem);
+}
+
+/** Creates a trader account and mails a verification link. 409 when the email is taken. */
+export async function register(
+  deps: AuthDeps,
+  input: z.infer<typeof registerInput>,
+  actor: Actor,
+): Promise<{ id: string; email: string }> {
+  await enforce(deps.limiter, RULES.register_ip, actor.ip ?? "unknown");
+  policyError(input.password, input);
+  const passwordHash = await hashPassword(input.password);
+  const { user, token } = await deps.db.tx(async (tx) => {
+    const [existing] = await tx`select 1 from users where lower(email) = ${input.email}`;
+    if (existing) {
+      throw new Conflict("An account with this email already exists.", { email: "is already registered" });
+    }
+    const [user] = await tx<{ id: string; email: string }[]>`
+      insert into users (email, password_hash, first_name, last_name)
+      values (${input.email}, ${passwordHash}, ${input.firstName}, ${input.lastName})
+      returning id, email`;
+    const token = await issueEmailToken(tx, user.id, "verify_email");
+    await recordAudit(tx, { ...actor, userId: user.id }, "auth.register", { type: "user", id: user.id });
+    return { user, token };
+  });
+  await deps.mailer.send({ to: user.email, ...verifyEmailMail(deps.config.appUrl, token, input.firstName) });
+  return user;
+}
+
+/** Issues an access token for a session (after login or refresh). */
+export async function accessTokenFor(deps: AuthDeps, userId: string, role: Role, sessionId: string) {
+  return await signAccessToken(deps.tokenKeys, { sub: userId, role, sid: sessionId });
+}
+
+/**
+ * Password (+ second factor when enabled) → a new session. Rate limited per account and per IP; failures
+ * are audited and always answer the same message. 401 `two_factor_required` asks the client for the code.
+ */
+export async function login(
+  deps: AuthDeps,
+  input: z.infer<typeof loginInput>,
+  actor: Actor,
+): Promise<TokenPair> {
+  await enforce(deps.limiter, RULES.login_ip, actor.ip ?? "unknown");
+  await enforce(deps.limiter, RULES.login_account, input.email);
+
+  const [user] = await deps.db.sql<{ id: string; password_hash: string; role: Role; status: string }[]>`
+    select id, password_hash, role, status from users where lower(email) = ${input.email}`;
+  const ok = await verifyPassword(user?.password_hash ?? DUMMY_HASH, input.password);
+  if (!user || !ok) {
+    await recordAudit(deps.db.sql, { ...actor, userId: user?.id ?? null }, "auth.login_failed", {
+      type: "user",
+      id: user?.id ?? null,
+      details: { email: input.email, reason: "password" },
+    });
+    throw new Unauthorized("Email or password is incorrect.");
+  }
+  if (user.status !== "active") throw new Forbidden("This account is suspended or closed. Contact support.");
+
+  const pair = await deps.db.tx(async (tx) => {
+    if (await isTotpEnabled(tx, user.id)) {
+      if (!input.code) {
+        throw new HttpError(401, "two_factor_required", "Enter the code from your authenticator app.");
+      }
+      await enforce(deps.limiter, RULES.totp_account, user.id);
+      if (!await verifySecondFactor(tx, deps.totpKey, user.id, input.code, { ...actor, userId: user.id })) {
+        throw new HttpError(401, "invalid_two_factor_code", "The code is not valid. Try the current one.");
+      }
+    }
+    const session = await createSession(tx, user.id, actor);
+    await recordAudit(tx, { ...actor, userId: user.id }, "auth.login", {
+      type: "session",
+      id: session.sessionId,
+    });
+    return {
+      accessToken: await accessTokenFor(deps, user.id, user.role, session.sessionId),
+      refreshToken: session.refreshToken,
+      expiresIn: ACCESS_TOKEN_SECONDS,
+      sessionId: session.sessionId,
+    };
+  });
+  // The per-account budget limits guessing; the owner signing in successfully starts it afresh.
+  await deps.limiter.reset(ruleKey(RULES.login_account, input.email));
+  return pair;
+}
+
+/** Confirms the email address behind a verification link. */
+export async function verifyEmail(deps: AuthDeps, token: string, actor: Actor): Promise<void> {
+  await deps.db.tx(async (tx) => {
+    const { userId } = await consumeEmailToken(tx, "verify_email", token);
+    await tx`update users set email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
+             where id = ${userId}`;
+    await recordAudit(tx, { ...actor, userId }, "auth.email_verified", { type: "user", id: userId });
+  });
+}
+
+/** Sends a new verification link to a signed-in user whose email is not verified yet. */
+export async function resendVerification(deps: AuthDeps, user: SessionUser): Promise<void> {
+  if (user.emailVerified) throw new Conflict("Your email address is already verified.");
+  await enforce(deps.limiter, RULES.reset_account, user.id);
+  const token = await deps.db.tx((tx) => issueEmailToken(tx, user.id, "verify_email"));
+  await deps.mailer.send({ to: user.email, ...verifyEmailMail(deps.config.appUrl, token, user.firstName) });
+}
+
+/**
+ * Mails a reset link if the account exists. The answer is the same either way, so the endpoint cannot be
+ * used to find out who has an account.
+ */
+export async function requestPasswordReset(deps: AuthDeps, email: string, actor: Actor): Promise<void> {
+  await enforce(deps.limiter, RULES.reset_ip, actor.ip ?? "unknown");
+  await enforce(deps.limiter, RULES.reset_account, email);
+  const [user] = await deps.db.sql<{ id: string; email: string; status: string }[]>`
+    select id, email, status from users where lower(email) = ${email}`;
+  if (!user || user.status !== "active") return;
+  const token = await deps.db.tx((tx) => issueEmailToken(tx, user.id, "reset_password"));
+  await deps.mailer.send({ to: user.email, ...resetPasswordMail(deps.config.appUrl, token) });
+}
+
+/** Sets a new password from a reset link and signs the account out everywhere. */
+export async function resetPassword(
+  deps: AuthDeps,
+  token: string,
+  password: string,
+  actor: Actor,
+): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  const email = await deps.db.tx(async (tx) => {
+    const { userId } = await consumeEmailToken(tx, "reset_password", token);
+    const [user] = await tx<{ email: string; first_name: string; last_name: string }[]>`
+      select email, first_name, last_name from users where id = ${userId}`;
+    policyError(password, { email: user.email, firstName: user.first_name, lastName: user.last_name });
+    // Following the link proves control of the mailbox, so the address counts as verified too.
+    await tx`update users set password_hash = ${passwordHash}, password_changed_at = now(), updated_at = now(),
+             email_verified_at = coalesce(email_verified_at, now()) where id = ${userId}`;
+    await revokeOtherSessions(tx, userId, null, "password_change");
+    await recordAudit(tx, { ...actor, userId }, "auth.password_reset", { type: "user", id: userId });
+    return user.email;
+  });
+  await deps.mailer.send({ to: email, ...passwordChangedMail() });
+}
+
+/** Changes the password of a signed-in user (current password required) and ends their other sessions. */
+export async function changePassword(
+  deps: AuthDeps,
+  user: SessionUser,
+  input: { currentPassword: string; newPassword: string },
+  actor: Actor,
+): Promise<void> {
+  await enforce(deps.limiter, RULES.login_account, user.email);
+  const [row] = await deps.db.sql<
+    { password_hash: string }[]
+  >`select password_hash from users where id = ${user.id}`;
+  if (!await verifyPassword(row.password_hash, input.currentPassword)) {
+    throw new Unprocessable("currentPassword", "is not your current password");
+  }
+  policyError(input.newPassword, user);
+  const passwordHash = await hashPassword(input.newPassword);
+  await deps.db.tx(async (tx) => {
+    await tx`update users set password_hash = ${passwordHash}, password_changed_at = now(), updated_at = now()
+             where id = ${user.id}`;
+    await revokeOtherSessions(tx, user.id, user.sessionId, "password_change");
+    await markReauthenticated(tx, user.sessionId);
+    await recordAudit(tx, actor, "auth.password_changed", { type: "user", id: user.id });
+  });
+  await deps.mailer.send({ to: user.email, ...passwordChangedMail() });
+}
+
+/**
+ * Step-up: proves presence again with the password or a 2FA code, for actions that need a recent proof
+ * (payouts, role changes). See `requireRecentAuth`.
+ */
+export async function reauthenticate(
+  deps: AuthDeps,
+  user: SessionUser,
+  input: { password?: string; code?: string },
+  actor: Actor,
+): Promise<void> {
+  await enforce(deps.limiter, RULES.login_account, user.email);
+  await deps.db.tx(async (tx) => {
+    let ok = false;
+    if (input.code) ok = await verifySecondFactor(tx, deps.totpKey, user.id, input.code, actor);
+    else if (input.password) {
+      const [row] = await tx<
+        { password_hash: string }[]
+      >`select password_hash from users where id = ${user.id}`;
+      ok = await verifyPassword(row.password_hash, input.password);
+    }
+    if (!ok) throw new Unprocessable(input.code ? "code" : "password", "is not correct");
+    await markReauthenticated(tx, user.sessionId);
+    await recordAudit(tx, actor, "auth.reauthenticated", { type: "session", id: user.sessionId });
+  });
+}
+
+/** Step-up window: sensitive actions need a password or code entered within the last 5 minutes. */
+export const RECENT_AUTH_MS = 5 * 60_000;
+
+/** Throws 401 `reauthentication_required` unless the session proved presence recently. */
+export function requireRecentAuth(user: SessionUser, now = new Date()): void {
+  if (now.getTime() - user.reauthenticatedAt.getTime() > RECENT_AUTH_MS) {
+    throw new HttpError(
+      401,
+      "reauthentication_required",
+      "Confirm it is you: enter your password or a 2FA code again (POST /api/auth/reauth).",
+    );
+  }
+}

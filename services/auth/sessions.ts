@@ -1,0 +1,250 @@
+import type postgres from "postgres";
+import type { Db } from "../../db/client.ts";
+import { randomToken, sha256Hex } from "../../lib/crypto.ts";
+import { NotFound, Unauthorized } from "../../lib/errors.ts";
+import { type Actor, recordAudit } from "../audit.ts";
+import type { Role } from "./roles.ts";
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+/** A login lasts at most 30 days; each refresh token 30 days too, but it is single-use. */
+const SESSION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export type RevokeReason = "logout" | "token_reuse" | "password_change" | "user" | "admin";
+
+/** The signed-in user as every request sees it, loaded with the session (so revocation is immediate). */
+export interface SessionUser {
+  id: string;
+  email: string;
+  role: Role;
+  firstName: string;
+  lastName: string;
+  timeZone: string;
+  emailVerified: boolean;
+  sessionId: string;
+  reauthenticatedAt: Date;
+}
+
+export interface NewSession {
+  sessionId: string;
+  refreshToken: string;
+  expiresAt: Date;
+}
+
+async function insertRefreshToken(tx: Sql, sessionId: string, expiresAt: Date): Promise<string> {
+  const token = randomToken(32);
+  await tx`
+    insert into refresh_tokens (session_id, token_hash, expires_at)
+    values (${sessionId}, ${await sha256Hex(token)}, ${expiresAt})`;
+  return token;
+}
+
+/** Starts a login: a session and its first refresh token. Run inside the login transaction. */
+export async function createSession(
+  tx: Sql,
+  userId: string,
+  actor: Actor,
+  now = new Date(),
+): Promise<NewSession> {
+  const expiresAt = new Date(now.getTime() + SESSION_DAYS * DAY_MS);
+  const [session] = await tx<{ id: string }[]>`
+    insert into auth_sessions (user_id, created_at, last_seen_at, reauthenticated_at, expires_at, ip, user_agent)
+    values (${userId}, ${now}, ${now}, ${now}, ${expiresAt}, ${actor.ip}, ${
+    actor.userAgent?.slice(0, 512) ?? null
+  })
+    returning id`;
+  return {
+    sessionId: session.id,
+    refreshToken: await insertRefreshToken(tx, session.id, expiresAt),
+    expiresAt,
+  };
+}
+
+/**
+ * Exchanges a refresh token for a new one. A token is good once: presenting a spent token means it was
+ * copied, so the whole session (every token descended from that login) is revoked and audited — both the
+ * thief's and the victim's copies stop working.
+ */
+export async function rotateRefreshToken(
+  db: Db,
+  token: string,
+  actor: Actor,
+  now = new Date(),
+): Promise<{ userId: string; role: Role; sessionId: string; refreshToken: string; expiresAt: Date }> {
+  const hash = await sha256Hex(token);
+  const outcome = await db.tx(async (tx) => {
+    const [row] = await tx<
+      {
+        token_id: string;
+        used_at: Date | null;
+        token_expires_at: Date;
+        session_id: string;
+        revoked_at: Date | null;
+        session_expires_at: Date;
+        user_id: string;
+        role: Role;
+        status: string;
+      }[]
+    >`
+      select t.id as token_id, t.used_at, t.expires_at as token_expires_at, s.id as session_id, s.revoked_at,
+             s.expires_at as session_expires_at, u.id as user_id, u.role, u.status
+      from refresh_tokens t
+      join auth_sessions s on s.id = t.session_id
+      join users u on u.id = s.user_id
+      where t.token_hash = ${hash}
+      for update of t, s`;
+    if (!row) return { kind: "invalid" as const };
+    if (row.used_at) {
+      if (!row.revoked_at) {
+        await revokeSession(tx, row.session_id, "token_reuse", now);
+        await recordAudit(tx, { ...actor, userId: row.user_id }, "auth.refresh_reuse", {
+          type: "session",
+          id: row.session_id,
+        });
+      }
+      return { kind: "reused" as const };
+    }
+    if (
+      row.revoked_at || row.session_expires_at <= now || row.token_expires_at <= now ||
+      row.status !== "active"
+    ) {
+      return { kind: "invalid" as const };
+    }
+    await tx`update refresh_tokens set used_at = ${now} where id = ${row.token_id}`;
+    await tx`update auth_sessions set last_seen_at = ${now} where id = ${row.session_id}`;
+    const refreshToken = await insertRefreshToken(tx, row.session_id, row.session_expires_at);
+    return {
+      kind: "ok" as const,
+      value: {
+        userId: row.user_id,
+        role: row.role,
+        sessionId: row.session_id,
+        refreshToken,
+        expiresAt: row.session_expires_at,
+      },
+    };
+  });
+  // Thrown after the transaction so the revocation of a reused family is committed.
+  if (outcome.kind !== "ok") throw new Unauthorized("The refresh token is invalid, expired or already used.");
+  return outcome.value;
+}
+
+export async function revokeSession(sql: Sql, sessionId: string, reason: RevokeReason, now = new Date()) {
+  await sql`
+    update auth_sessions set revoked_at = ${now}, revoked_reason = ${reason}
+    where id = ${sessionId} and revoked_at is null`;
+}
+
+/** Revokes every live session of a user except `keep` (password change, "sign out everywhere else"). */
+export async function revokeOtherSessions(
+  sql: Sql,
+  userId: string,
+  keep: string | null,
+  reason: RevokeReason,
+  now = new Date(),
+): Promise<number> {
+  const rows = await sql`
+    update auth_sessions set revoked_at = ${now}, revoked_reason = ${reason}
+    where user_id = ${userId} and revoked_at is null and (${keep}::uuid is null or id <> ${keep}::uuid)
+    returning id`;
+  return rows.length;
+}
+
+/** The user behind a live session, or null when the session is revoked, expired or the user is not active. */
+export async function loadSessionUser(
+  sql: Sql,
+  sessionId: string,
+  now = new Date(),
+): Promise<SessionUser | null> {
+  const [row] = await sql<
+    {
+      id: string;
+      email: string;
+      role: Role;
+      first_name: string;
+      last_name: string;
+      time_zone: string;
+      email_verified_at: Date | null;
+      reauthenticated_at: Date;
+    }[]
+  >`
+    select u.id, u.email, u.role, u.first_name, u.last_name, u.time_zone, u.email_verified_at, s.reauthenticated_at
+    from auth_sessions s join users u on u.id = s.user_id
+    where s.id = ${sessionId} and s.revoked_at is null and s.expires_at > ${now} and u.status = 'active'`;
+  if (!row) return null;
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    timeZone: row.time_zone,
+    emailVerified: row.email_verified_at !== null,
+    sessionId,
+    reauthenticatedAt: row.reauthenticated_at,
+  };
+}
+
+export interface SessionView {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  current: boolean;
+}
+
+/** The caller's live sessions, newest first. */
+export async function listSessions(sql: Sql, user: SessionUser): Promise<SessionView[]> {
+  const rows = await sql<
+    { id: string; created_at: Date; last_seen_at: Date; ip: string | null; user_agent: string | null }[]
+  >`
+    select id, created_at, last_seen_at, ip, user_agent from auth_sessions
+    where user_id = ${user.id} and revoked_at is null and expires_at > now()
+    order by created_at desc limit 100`;
+  return rows.map((r) => ({
+    id: r.id,
+    createdAt: r.created_at.toISOString(),
+    lastSeenAt: r.last_seen_at.toISOString(),
+    ip: r.ip,
+    userAgent: r.user_agent,
+    current: r.id === user.sessionId,
+  }));
+}
+
+/** Revokes one of the caller's own sessions; another user's session id is a 404, never a hint. */
+export async function revokeOwnSession(
+  db: Db,
+  user: SessionUser,
+  sessionId: string,
+  actor: Actor,
+): Promise<void> {
+  await db.tx(async (tx) => {
+    const rows = await tx`
+      update auth_sessions set revoked_at = now(), revoked_reason = 'user'
+      where id = ${sessionId} and user_id = ${user.id} and revoked_at is null
+      returning id`;
+    if (rows.length === 0) throw new NotFound("No such session.");
+    await recordAudit(tx, actor, "auth.session_revoked", { type: "session", id: sessionId });
+  });
+}
+
+/** Marks that the user just proved presence (password or 2FA code) in this session. */
+export async function markReauthenticated(sql: Sql, sessionId: string, now = new Date()): Promise<void> {
+  await sql`update auth_sessions set reauthenticated_at = ${now} where id = ${sessionId}`;
+}
+
+/** Ends the login a refresh token belongs to (API logout); an unknown token changes nothing. */
+export async function revokeByRefreshToken(
+  sql: Sql,
+  token: string,
+  now = new Date(),
+): Promise<string | null> {
+  const [row] = await sql<{ id: string; user_id: string }[]>`
+    update auth_sessions s set revoked_at = ${now}, revoked_reason = 'logout'
+    from refresh_tokens t
+    where t.session_id = s.id and t.token_hash = ${await sha256Hex(token)} and s.revoked_at is null
+    returning s.id, s.user_id`;
+  return row?.user_id ?? null;
+}
