@@ -1,24 +1,7 @@
 import assert from "node:assert/strict";
 import * as OTPAuth from "otpauth";
 import { openTestApp } from "./helpers/app.ts";
-
-const ip = () => `10.${rand()}.${rand()}.${rand()}`;
-const rand = () => Math.floor(Math.random() * 250) + 1;
-
-/** One simulated API client: its own address, JSON in and out. */
-function client(app: Awaited<ReturnType<typeof openTestApp>>["app"]) {
-  const addr = ip();
-  return (method: string, path: string, body?: unknown, bearer?: string) =>
-    app.request(path, {
-      method,
-      headers: {
-        "x-forwarded-for": addr,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-}
+import { client } from "./helpers/client.ts";
 
 async function latestMail(sql: Awaited<ReturnType<typeof openTestApp>>["deps"]["db"]["sql"], to: string) {
   const [mail] = await sql<{ subject: string; text_body: string }[]>`
@@ -30,7 +13,9 @@ const tokenIn = (text: string) => decodeURIComponent(/token=([^\s&"<]+)/.exec(te
 
 Deno.test("auth API: register → verify → login → profile → reset → 2FA → step-up", async (t) => {
   const { app, deps, close } = await openTestApp();
-  const call = client(app);
+  const c = client(app);
+  const call = (method: string, path: string, body?: unknown, bearer?: string) =>
+    c.json(method, path, body, { bearer });
   const email = `flow-${crypto.randomUUID()}@example.test`;
   const password = `Sturdy-harbour-${crypto.randomUUID().slice(0, 8)}`;
   try {
@@ -95,7 +80,7 @@ Deno.test("auth API: register → verify → login → profile → reset → 2FA
     const newPassword = `${password}-renewed`;
     await t.step("forgot password: 202 for anyone; reset signs out every session", async () => {
       assert.equal(
-        (await call("POST", "/api/auth/forgot-password", { email: "nobody@example.test" })).status,
+        (await call("POST", "/api/auth/forgot-password", { email: `nobody-${crypto.randomUUID()}@example.test` })).status,
         202,
       );
       assert.equal((await call("POST", "/api/auth/forgot-password", { email })).status, 202);

@@ -17,6 +17,12 @@ export interface AccessClaims {
   jti: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isUuid(value: unknown): value is string {
+  return typeof value === "string" && UUID.test(value);
+}
+
 export interface TokenKeys {
   key: Uint8Array;
   issuer: string;
@@ -61,9 +67,14 @@ export async function verifyAccessToken(
       audience: TOKEN_AUDIENCE,
       currentDate: now,
       requiredClaims: ["sub", "sid", "role", "exp", "iat", "jti"],
+      // Also rejects an `iat` in the future and caps the lifetime: a token claiming years of validity is forged.
+      maxTokenAge: ACCESS_TOKEN_SECONDS,
     });
-    const { sub, sid, role, jti } = payload;
-    if (typeof sub !== "string" || typeof sid !== "string" || typeof jti !== "string" || !isRole(role)) {
+    const { sub, sid, role, jti, iat, exp } = payload;
+    if (
+      !isUuid(sub) || !isUuid(sid) || typeof jti !== "string" || !isRole(role) ||
+      exp! - iat! > ACCESS_TOKEN_SECONDS
+    ) {
       throw new Unauthorized("The access token is invalid.");
     }
     return { sub, sid, role, jti };

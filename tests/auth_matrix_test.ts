@@ -1,0 +1,228 @@
+/**
+ * The authorization matrix, generated from the app's own route table: every API operation × every persona.
+ * A route that answers a method without declaring its `access` fails here, so a new endpoint cannot ship
+ * without a rule. Requests carry `{}` bodies, so handlers mostly stop at validation; the statuses that
+ * matter are 401/403 (who may call it) and 5xx (never).
+ */
+import assert from "node:assert/strict";
+import type { Access, ApiOperation } from "../lib/api.ts";
+import type { RouteInfo } from "../lib/define.ts";
+import { ROLES } from "../services/auth/roles.ts";
+import { openTestApp } from "./helpers/app.ts";
+import { client, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
+
+interface Persona {
+  name: string;
+  role: string | null;
+  bearer?: string;
+  client: TestClient;
+}
+
+interface Operation {
+  pattern: string;
+  method: string;
+  path: string;
+  access: Access;
+  declares401: boolean;
+}
+
+/** Operations that end the caller's own session: run after everything else, per persona. */
+const SESSION_ENDING = new Set(["POST /api/auth/logout"]);
+
+function fillParams(pattern: string): string {
+  return pattern
+    .replace(/:(\w+)\{[^}]*\}/g, () => crypto.randomUUID())
+    .replace(/\*$/, crypto.randomUUID())
+    .replace(/:(\w+)/g, () => crypto.randomUUID());
+}
+
+function collectOperations(routes: readonly RouteInfo[]): { operations: Operation[]; problems: string[] } {
+  const operations: Operation[] = [];
+  const problems: string[] = [];
+  for (const route of routes) {
+    if (!route.pattern.startsWith("/api/")) continue;
+    for (const method of route.methods) {
+      if (method === "HEAD") continue;
+      const spec = route.module.api as Record<string, ApiOperation | undefined> | undefined;
+      const op = spec?.[method];
+      if (!op || op.access === undefined) {
+        problems.push(`${method} ${route.pattern} has no api.${method}.access declaration`);
+        continue;
+      }
+      const access = op.access;
+      const validAccess = access === "public" || access === "authenticated" ||
+        (Array.isArray(access) && access.length > 0 &&
+          access.every((r) => (ROLES as readonly string[]).includes(r)));
+      if (!validAccess) {
+        problems.push(`${method} ${route.pattern} declares an invalid access ${JSON.stringify(access)}`);
+        continue;
+      }
+      operations.push({
+        pattern: route.pattern,
+        method,
+        path: fillParams(route.pattern),
+        access,
+        declares401: 401 in (op.responses ?? {}),
+      });
+    }
+    // Methods a module declares but does not answer are documentation lies.
+    const spec = route.module.api as Record<string, unknown> | undefined;
+    for (const declared of Object.keys(spec ?? {})) {
+      if (!route.methods.includes(declared as never)) {
+        problems.push(`${route.pattern} declares api.${declared} but answers no ${declared}`);
+      }
+    }
+  }
+  return { operations, problems };
+}
+
+/** What a persona may get for an operation, or a reason the status breaks the rule. */
+function judge(op: Operation, persona: Persona, status: number, body: string): string | null {
+  if (status >= 500) return `5xx`;
+  const { access } = op;
+  const signedIn = persona.role !== null;
+  if (access === "public") {
+    if (status === 403) return "403 on a public operation";
+    if (status === 401 && !op.declares401) return "401 on a public operation that declares no 401";
+    return null;
+  }
+  if (!signedIn) return status === 401 ? null : `anonymous got ${status}, want 401`;
+  const allowed = access === "authenticated" || access.includes(persona.role!);
+  if (allowed) {
+    if (status === 401 || status === 403) return `${persona.role} is allowed but got ${status}`;
+    return null;
+  }
+  if (status !== 403) return `${persona.role} is not in ${JSON.stringify(access)} but got ${status}`;
+  if (!body.includes('"code":"forbidden"')) return "403 without the forbidden error body";
+  return null;
+}
+
+Deno.test("auth: authorization matrix over every API operation", async (t) => {
+  const { app, deps, close } = await openTestApp();
+  try {
+    const { operations, problems } = collectOperations(app.fileRoutes);
+
+    await t.step("self-check: the collector flags routes without an access rule", () => {
+      const handlerOnly = { handler: {} };
+      const fake = [
+        { pattern: "/api/new-thing", methods: ["GET", "HEAD", "POST"], module: handlerOnly },
+        {
+          pattern: "/api/half",
+          methods: ["GET", "DELETE"],
+          module: { api: { GET: { summary: "", access: "public", responses: {} } } },
+        },
+        { pattern: "/api/odd", methods: ["PUT"], module: { api: { PUT: { access: [], responses: {} } } } },
+        { pattern: "/pages/ignored", methods: ["GET"], module: {} },
+      ] as unknown as RouteInfo[];
+      const found = collectOperations(fake);
+      assert.deepEqual(found.problems, [
+        "GET /api/new-thing has no api.GET.access declaration",
+        "POST /api/new-thing has no api.POST.access declaration",
+        "DELETE /api/half has no api.DELETE.access declaration",
+        "PUT /api/odd declares an invalid access []",
+      ]);
+      assert.deepEqual(found.operations.map((o) => `${o.method} ${o.pattern}`), ["GET /api/half"]);
+
+      // The expectations for a role list (no API operation has one yet; the admin API will).
+      const op = { ...found.operations[0], access: ["support", "admin"] as const };
+      const who = (role: string | null) => ({ name: role ?? "anonymous", role, client: null! }) as Persona;
+      const forbidden = '{"error":{"code":"forbidden","message":"x"}}';
+      assert.equal(judge(op, who(null), 401, ""), null);
+      assert.ok(judge(op, who(null), 403, forbidden));
+      assert.equal(judge(op, who("trader"), 403, forbidden), null);
+      assert.ok(judge(op, who("trader"), 200, "{}"));
+      assert.ok(judge(op, who("trader"), 404, "{}"));
+      assert.equal(judge(op, who("admin"), 422, "{}"), null);
+      assert.ok(judge(op, who("admin"), 403, forbidden));
+      assert.ok(judge(op, who("support"), 500, "{}"));
+    });
+
+    await t.step("every API route method declares its access", () => {
+      assert.deepEqual(problems, [], problems.join("\n"));
+      assert.ok(operations.length > 0, "no API operations found in app.fileRoutes");
+    });
+
+    const traderA = await signUp(app);
+    const traderB = await signUp(app);
+    const support = await makeStaff(deps, "support");
+    const admin = await makeStaff(deps, "admin");
+
+    await t.step("cross-user: trader B cannot see or revoke trader A's session", async () => {
+      const b = traderB.client;
+      const revoke = await b.json("DELETE", `/api/users/sessions/${traderA.sessionId}`, undefined, {
+        bearer: traderB.accessToken,
+      });
+      const revokeBody = await revoke.text();
+      assert.equal(revoke.status, 404, `B revoking A's session: ${revoke.status} ${revokeBody}`);
+      assert.match(revokeBody, /"code":"not_found"/);
+      // A's session is still alive.
+      const aProfile = await traderA.client.json("GET", "/api/users/profile", undefined, {
+        bearer: traderA.accessToken,
+      });
+      assert.equal(aProfile.status, 200);
+      await aProfile.body?.cancel();
+
+      const list = await b.json("GET", "/api/users/sessions", undefined, { bearer: traderB.accessToken });
+      assert.equal(list.status, 200);
+      const { sessions } = await list.json() as { sessions: { id: string; current: boolean }[] };
+      const ids = sessions.map((s) => s.id);
+      assert.ok(!ids.includes(traderA.sessionId), "B's session list contains A's session");
+      const own = await deps.db.sql<{ id: string }[]>`
+        select id from auth_sessions where user_id = ${traderB.userId} and revoked_at is null`;
+      assert.deepEqual(ids.toSorted(), own.map((r) => r.id).toSorted(), "B sees exactly B's live sessions");
+      assert.deepEqual(sessions.filter((s) => s.current).map((s) => s.id), [traderB.sessionId]);
+
+      const profile = await b.json("GET", "/api/users/profile", undefined, { bearer: traderB.accessToken });
+      const p = await profile.json();
+      assert.equal(p.id, traderB.userId);
+      assert.equal(p.email, traderB.email);
+
+      // A's own revoke of a session of A works (the 404 above is about ownership, not the route).
+      const extra = await traderA.client.json("GET", "/api/users/sessions", undefined, {
+        bearer: traderA.accessToken,
+      });
+      assert.ok((await extra.json()).sessions.some((s: { id: string }) => s.id === traderA.sessionId));
+    });
+
+    const personas: Persona[] = [
+      { name: "anonymous", role: null, client: client(app) },
+      { name: "trader A", role: "trader", bearer: traderA.accessToken, client: client(app) },
+      { name: "trader B", role: "trader", bearer: traderB.accessToken, client: client(app) },
+      { name: "support", role: "support", bearer: support.accessToken, client: client(app) },
+      { name: "admin", role: "admin", bearer: admin.accessToken, client: client(app) },
+    ];
+    const ordered = [
+      ...operations.filter((op) => !SESSION_ENDING.has(`${op.method} ${op.pattern}`)),
+      ...operations.filter((op) => SESSION_ENDING.has(`${op.method} ${op.pattern}`)),
+    ];
+
+    await t.step(`matrix: ${operations.length} operations × ${personas.length} personas`, async () => {
+      const failures: string[] = [];
+      let cases = 0;
+      for (const persona of personas) {
+        for (const op of ordered) {
+          cases++;
+          const withBody = op.method !== "GET";
+          const res = await persona.client.json(op.method, op.path, withBody ? {} : undefined, {
+            bearer: persona.bearer,
+          });
+          const body = await res.text();
+          const problem = judge(op, persona, res.status, body);
+          if (problem) {
+            failures.push(
+              `${persona.name}: ${op.method} ${op.path} [access ${JSON.stringify(op.access)}] → ` +
+                `${res.status} ${body.slice(0, 200)} — ${problem}`,
+            );
+          }
+        }
+      }
+      console.log(
+        `matrix: ${operations.length} operations × ${personas.length} personas = ${cases} cases, ` +
+          `${failures.length} failures`,
+      );
+      assert.deepEqual(failures, [], failures.join("\n"));
+    });
+  } finally {
+    await close();
+  }
+});
