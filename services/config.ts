@@ -32,6 +32,7 @@ const schema = z.object({
   JWT_SECRET: secret.optional(),
   SYNC_SECRET: secret.optional(),
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
+  MAIL_FROM: z.string().min(3).max(200).regex(/@/, "must contain an email address").optional(),
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
@@ -60,6 +61,8 @@ export interface Config {
   jwtSecret: string | undefined;
   syncSecret: string | undefined;
   smtpUrl: string | undefined;
+  /** Sender of every mail, e.g. `PropTrade Pro <no-reply@proptrade.example>`. */
+  mailFrom: string;
   trustProxy: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
 }
@@ -117,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jwtSecret: e.JWT_SECRET,
     syncSecret: e.SYNC_SECRET,
     smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? `PropTrade Pro <no-reply@${new URL(e.APP_URL ?? "http://localhost").hostname}>`,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };

@@ -49,7 +49,13 @@ export async function openDeps(config: Deps["config"]): Promise<Deps> {
         appUrl: config.appUrl,
         signingSecret: config.jwtSecret,
       }),
-      mailer: createMailer({ db, smtpUrl: config.smtpUrl, env: config.env, log: console.log }),
+      mailer: createMailer({
+        db,
+        smtpUrl: config.smtpUrl,
+        env: config.env,
+        log: console.log,
+        from: config.mailFrom,
+      }),
       tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
       totpKey: await deriveKey(config.jwtSecret, "totp-secrets"),
     };

@@ -150,7 +150,7 @@ export async function verifyEmail(deps: AuthDeps, token: string, actor: Actor): 
 /** Sends a new verification link to a signed-in user whose email is not verified yet. */
 export async function resendVerification(deps: AuthDeps, user: SessionUser): Promise<void> {
   if (user.emailVerified) throw new Conflict("Your email address is already verified.");
-  await enforce(deps.limiter, RULES.reset_account, user.id);
+  await enforce(deps.limiter, RULES.reset_account, user.email);
   const token = await deps.db.tx((tx) => issueEmailToken(tx, user.id, "verify_email"));
   await deps.mailer.send({ to: user.email, ...verifyEmailMail(deps.config.appUrl, token, user.firstName) });
 }

@@ -38,7 +38,8 @@ export function reconnectDelay(retries: number): number {
 }
 
 /** The URL with any password replaced, for messages and logs. */
-function redact(url: string): string {
+/** A Redis URL safe to log: the password is masked. */
+export function redact(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";

@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { createClient } from "redis";
 import { ServiceUnavailable } from "../../lib/errors.ts";
-import { reconnectDelay } from "../bus/redis.ts";
+import { reconnectDelay, redact } from "../bus/redis.ts";
 import {
   assertRule,
   defaultLogger,
@@ -213,12 +213,3 @@ export class RedisRateLimiter implements RateLimiter {
 }
 
 /** The URL with any password replaced, for messages and logs. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "<invalid REDIS_URL>";
-  }
-}
