@@ -30,6 +30,9 @@ export const buildOptions: BuildOptions = {
   cssEntry: "static/styles.css",
 };
 
+/** Either session cookie (plain or `__Host-` prefixed), see routes/(_http)/auth_cookies.ts. */
+const SESSION_COOKIE = /(^|[\s;-])pt_(access|refresh)=/;
+
 const DEFAULT_META = {
   title: "PropTrade Pro — funded trader evaluations",
   description: "Trading evaluations with transparent rules, live progress and fast payouts.",
@@ -48,6 +51,8 @@ export async function createApp(
     manifest,
     dev: opts.dev ?? deps.config.env === "development",
     hsts: deps.config.env === "production",
+    // Signed-in visitors see their own header, so their pages are rendered for them and never cached.
+    isPersonal: (req) => SESSION_COOKIE.test(req.headers.get("cookie") ?? ""),
     initialState: () => ({
       deps,
       meta: { ...DEFAULT_META },

@@ -39,6 +39,11 @@ export interface FreshAppOptions<State> {
   configure?: (app: Hono) => void;
   /** Which requests get JSON errors instead of error pages; default: paths under `/api/`. */
   isApiRequest?: (url: URL, req: Request) => boolean;
+  /**
+   * Requests that must never be served from, or stored into, the page cache because their page may differ
+   * for this visitor (e.g. they carry a session cookie and see their name in the header).
+   */
+  isPersonal?: (req: Request) => boolean;
   /** Where unexpected errors are reported (default console.error). */
   onError?: (error: unknown, req: Request) => void;
 }
@@ -73,6 +78,7 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
   const isApi = opts.isApiRequest ?? ((url: URL) => url.pathname.startsWith("/api/"));
   const report = opts.onError ?? ((error: unknown) => console.error(error));
   const security = { hsts: opts.hsts ?? !opts.dev };
+  const isPersonal = opts.isPersonal ?? (() => false);
   const buildId = opts.manifest.inputHash.slice(0, 12) || randomToken(6);
 
   const islands = await discoverIslands(
@@ -275,7 +281,7 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
       );
     }
 
-    const cacheable = route.config.cache && (method === "GET" || method === "HEAD");
+    const cacheable = route.config.cache && (method === "GET" || method === "HEAD") && !isPersonal(ctx.req);
     const key = pathAndQuery(ctx.req.url);
     // Hits were answered in app.fetch, before routing; reaching here with a cacheable route is a miss.
     const result = await fn(ctx);
@@ -303,7 +309,7 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
   // middleware, like a CDN in front of the app would: this is what makes public pages cost ~a hello world.
   const routeFetch = app.fetch;
   app.fetch = (req, env, executionCtx) => {
-    if ((req.method === "GET" || req.method === "HEAD") && pageCache.size > 0) {
+    if ((req.method === "GET" || req.method === "HEAD") && pageCache.size > 0 && !isPersonal(req)) {
       const hit = pageCache.match(pathAndQuery(req.url), req);
       if (hit) return hit;
     }

@@ -46,6 +46,23 @@ Deno.test("pages: home, challenges, health, errors", async (t) => {
       assert.match(await res.text(), new RegExp(`Challenges on offer</dt><dd[^>]*>${count}</dd>`));
     });
 
+    await t.step(
+      "a visitor with a session cookie is never served from, or stored into, the page cache",
+      async () => {
+        await (await app.request("/")).body?.cancel();
+        const personal = await app.request("/", { headers: { cookie: "theme=dark; pt_access=abc" } });
+        assert.equal(personal.status, 200);
+        assert.equal(personal.headers.get("x-page-cache"), null);
+        await personal.body?.cancel();
+        const prefixed = await app.request("/", { headers: { cookie: "__Host-pt_refresh=abc" } });
+        assert.equal(prefixed.headers.get("x-page-cache"), null);
+        await prefixed.body?.cancel();
+        const anonymous = await app.request("/", { headers: { cookie: "theme=dark" } });
+        assert.equal(anonymous.headers.get("x-page-cache"), "hit");
+        await anonymous.body?.cancel();
+      },
+    );
+
     await t.step("challenges: a plan created in the test appears with exact figures", async () => {
       const res = await app.request("/challenges?size=25K");
       assert.equal(res.status, 200);
