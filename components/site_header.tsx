@@ -1,11 +1,17 @@
+import type { SessionUser } from "../services/auth/sessions.ts";
+
 // Rules and FAQ join when their pages exist (public website issue); a nav never links to a 404.
 const NAV = [{ href: "/challenges", label: "Challenges" }];
 
-/** Brand and primary navigation; the current section is marked for assistive technology. */
-export function SiteHeader(props: { path: string }) {
+/**
+ * Brand and primary navigation; the current section is marked for assistive technology. Without `user` it
+ * is the anonymous header, the one page-cached pages must show (their bytes go to every visitor). It never
+ * shows who is signed in, only that someone is.
+ */
+export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
   return (
     <header class="border-b border-line bg-surface/95">
-      <nav class="container-page flex h-16 items-center justify-between gap-6" aria-label="Main">
+      <nav class="container-page flex h-16 items-center justify-between gap-3 sm:gap-6" aria-label="Main">
         <a href="/" class="flex items-center gap-2 whitespace-nowrap font-semibold tracking-tight text-lg">
           <svg aria-hidden="true" width="28" height="28" viewBox="0 0 32 32" class="text-brand">
             <rect width="32" height="32" rx="8" fill="currentColor" />
@@ -17,9 +23,10 @@ export function SiteHeader(props: { path: string }) {
               stroke-linecap="round"
             />
           </svg>
-          PropTrade Pro
+          {/* On the narrowest phones the mark stands alone, so the navigation fits on one line. */}
+          <span class="max-[28rem]:sr-only">PropTrade Pro</span>
         </a>
-        <ul class="flex items-center gap-1 text-sm sm:gap-4">
+        <ul class="flex items-center gap-1 whitespace-nowrap text-sm sm:gap-4">
           {NAV.map((item) => (
             <li key={item.href}>
               <a
@@ -31,6 +38,47 @@ export function SiteHeader(props: { path: string }) {
               </a>
             </li>
           ))}
+          {props.user
+            ? (
+              <>
+                <li>
+                  <a
+                    href="/account/security"
+                    class="nav-link"
+                    aria-current={props.path.startsWith("/account") ? "page" : undefined}
+                  >
+                    Account
+                  </a>
+                </li>
+                <li>
+                  <form method="post" action="/signout">
+                    <button type="submit" class="nav-link cursor-pointer">Sign out</button>
+                  </form>
+                </li>
+              </>
+            )
+            : (
+              <>
+                <li>
+                  <a
+                    href="/signin"
+                    class="nav-link"
+                    aria-current={props.path === "/signin" ? "page" : undefined}
+                  >
+                    Sign in
+                  </a>
+                </li>
+                <li>
+                  <a
+                    href="/signup"
+                    class="inline-flex items-center rounded-lg bg-brand-strong px-3 py-1.5 font-semibold text-on-brand hover:bg-brand"
+                    aria-current={props.path === "/signup" ? "page" : undefined}
+                  >
+                    Sign up
+                  </a>
+                </li>
+              </>
+            )}
         </ul>
       </nav>
     </header>

@@ -80,7 +80,9 @@ Deno.test("auth API: register → verify → login → profile → reset → 2FA
     const newPassword = `${password}-renewed`;
     await t.step("forgot password: 202 for anyone; reset signs out every session", async () => {
       assert.equal(
-        (await call("POST", "/api/auth/forgot-password", { email: `nobody-${crypto.randomUUID()}@example.test` })).status,
+        (await call("POST", "/api/auth/forgot-password", {
+          email: `nobody-${crypto.randomUUID()}@example.test`,
+        })).status,
         202,
       );
       assert.equal((await call("POST", "/api/auth/forgot-password", { email })).status, 202);
