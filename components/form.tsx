@@ -16,22 +16,6 @@ export interface FormState {
 }
 
 /**
- * Reads an urlencoded or multipart form into a plain record of its text fields (files are ignored). A body
- * that is not a form reads as empty, so validation then names the missing fields.
- */
-export async function readForm(req: Request): Promise<Record<string, string>> {
-  let data: FormData;
-  try {
-    data = await req.formData();
-  } catch {
-    return {};
-  }
-  const out: Record<string, string> = {};
-  for (const [name, value] of data) if (typeof value === "string" && !(name in out)) out[name] = value;
-  return out;
-}
-
-/**
  * The statuses a form page answers by re-rendering itself with the error inline (wrong input, wrong
  * credentials, taken email, too many attempts); anything else goes to the error page.
  */

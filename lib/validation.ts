@@ -38,3 +38,19 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
   }
   return fields;
 }
+
+/**
+ * Reads an urlencoded or multipart form into a plain record of its text fields (files are ignored). A body
+ * that is not a form reads as empty, so validation then names the missing fields.
+ */
+export async function readForm(req: Request): Promise<Record<string, string>> {
+  let data: FormData;
+  try {
+    data = await req.formData();
+  } catch {
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of data) if (typeof value === "string" && !(name in out)) out[name] = value;
+  return out;
+}

@@ -1,3 +1,4 @@
+import { lifetimeText } from "../services/auth/email_tokens.ts";
 import { z } from "zod";
 import { define, setMeta } from "./_define.ts";
 import { page } from "../lib/define.ts";
@@ -11,10 +12,10 @@ import {
   formErrorHeaders,
   isFormError,
   Notice,
-  readForm,
   retryAfterText,
   SubmitButton,
 } from "../components/form.tsx";
+import { readForm } from "../lib/validation.ts";
 
 const forgotInput = z.object({ email: emailSchema });
 
@@ -59,8 +60,8 @@ export default define.page<typeof handler>(({ data }) => (
   >
     {data.sent && (
       <Notice>
-        If an account exists for that address, we have sent it a link. It works for 30 minutes; check your
-        spam folder if it does not arrive within a few minutes.
+        If an account exists for that address, we have sent it a link. It works for{" "}
+        {lifetimeText("reset_password")}; check your spam folder if it does not arrive within a few minutes.
       </Notice>
     )}
     {data.message && <FormError>{data.message}</FormError>}

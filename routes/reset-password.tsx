@@ -1,3 +1,4 @@
+import { lifetimeText } from "../services/auth/email_tokens.ts";
 import { z } from "zod";
 import { define, setMeta } from "./_define.ts";
 import { page } from "../lib/define.ts";
@@ -10,9 +11,9 @@ import {
   FormError,
   formErrorHeaders,
   isFormError,
-  readForm,
   SubmitButton,
 } from "../components/form.tsx";
+import { readForm } from "../lib/validation.ts";
 
 const resetInput = z.object({ token: z.string().min(1).max(200), password: passwordSchema });
 
@@ -60,7 +61,9 @@ export default define.page<typeof handler>(({ data }) => {
           <>
             <FormError>
               {data.token
-                ? "This link is invalid, has expired or was already used. Reset links work once, for 30 minutes."
+                ? `This link is invalid, has expired or was already used. Reset links work once, for ${
+                  lifetimeText("reset_password")
+                }.`
                 : "This page needs the link from your password reset email."}
             </FormError>
             <p>

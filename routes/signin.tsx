@@ -12,10 +12,10 @@ import {
   formErrorHeaders,
   isFormError,
   Notice,
-  readForm,
   retryAfterText,
   SubmitButton,
 } from "../components/form.tsx";
+import { readForm } from "../lib/validation.ts";
 
 /** Where a sign-in lands when `next` is missing or not one of our own pages. */
 export const DEFAULT_AFTER_SIGNIN = "/account/security";

@@ -10,10 +10,10 @@ import {
   FormError,
   formErrorHeaders,
   isFormError,
-  readForm,
   retryAfterText,
   SubmitButton,
 } from "../components/form.tsx";
+import { readForm } from "../lib/validation.ts";
 
 interface Data {
   values: { email: string; firstName: string; lastName: string };

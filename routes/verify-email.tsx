@@ -1,3 +1,4 @@
+import { lifetimeText } from "../services/auth/email_tokens.ts";
 import { define, setMeta, type State } from "./_define.ts";
 import { page } from "../lib/define.ts";
 import { Conflict } from "../lib/errors.ts";
@@ -8,10 +9,10 @@ import {
   formErrorHeaders,
   isFormError,
   Notice,
-  readForm,
   retryAfterText,
   SubmitButton,
 } from "../components/form.tsx";
+import { readForm } from "../lib/validation.ts";
 
 type View = "confirm" | "verified" | "sent" | "invalid" | "missing";
 
@@ -116,7 +117,8 @@ export default define.page<typeof handler>(({ data }) => {
       return (
         <AuthPanel title="Check your email">
           <Notice>
-            We have sent a new confirmation link. It works for 48 hours; only the newest link works.
+            We have sent a new confirmation link. It works for{" "}
+            {lifetimeText("verify_email")}; only the newest link works.
           </Notice>
         </AuthPanel>
       );

@@ -77,6 +77,49 @@ Deno.test("auth API: register → verify → login → profile → reset → 2FA
       assert.equal(bad.status, 422);
     });
 
+    await t.step(
+      "email change: needs the password; applied only through the link to the new address",
+      async () => {
+        const newEmail = `moved-${crypto.randomUUID()}@example.test`;
+        const noPassword = await call("PUT", "/api/users/profile", { email: newEmail }, access);
+        assert.equal(noPassword.status, 422);
+        assert.ok((await noPassword.json()).error.fields.currentPassword);
+        const res = await call(
+          "PUT",
+          "/api/users/profile",
+          { email: newEmail, currentPassword: password },
+          access,
+        );
+        assert.equal(res.status, 200);
+        const pending = await res.json();
+        assert.equal(pending.email, email);
+        assert.equal(pending.pendingEmail, newEmail);
+        const link =
+          /(\/confirm-email\?token=[^\s"<]+)/.exec((await latestMail(deps.db.sql, newEmail)).text_body)![1];
+        const shown = await c.request(link);
+        assert.equal(shown.status, 200);
+        assert.match(await shown.text(), /Confirm the new address/);
+        const confirmed = await c.request("/confirm-email", {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ token: tokenIn(link) }),
+        });
+        assert.equal(confirmed.status, 303);
+        assert.equal(
+          (await (await call("GET", "/api/users/profile", undefined, access)).json()).email,
+          newEmail,
+        );
+        // Back to the original address so the rest of the scenario reads naturally.
+        await call("PUT", "/api/users/profile", { email, currentPassword: password }, access);
+        const back = /token=([^\s"<]+)/.exec((await latestMail(deps.db.sql, email)).text_body)![1];
+        await call("POST", "/api/auth/confirm-email", { token: decodeURIComponent(back) });
+        assert.equal(
+          (await (await call("GET", "/api/users/profile", undefined, access)).json()).email,
+          email,
+        );
+      },
+    );
+
     const newPassword = `${password}-renewed`;
     await t.step("forgot password: 202 for anyone; reset signs out every session", async () => {
       assert.equal(

@@ -8,13 +8,12 @@ import { changePassword, passwordSchema, resendVerification } from "../../servic
 import { getProfile, type Profile, profileUpdateInput, updateProfile } from "../../services/auth/profile.ts";
 import {
   listSessions,
-  revokeOtherSessions,
   revokeOwnSession,
   type SessionView,
+  signOutOtherSessions,
 } from "../../services/auth/sessions.ts";
 import { beginTotpEnrollment, confirmTotpEnrollment, disableTotp } from "../../services/auth/two_factor.ts";
 import { qrSvgDataUrl, totpUri } from "../../services/auth/totp.ts";
-import { recordAudit } from "../../services/audit.ts";
 import { enforce, RATE_RULES } from "../../services/rate_limit/rules.ts";
 import { clearSessionCookies, secureCookies } from "../(_http)/auth_cookies.ts";
 import {
@@ -23,11 +22,11 @@ import {
   formErrorHeaders,
   isFormError,
   Notice,
-  readForm,
   retryAfterText,
   Select,
   SubmitButton,
 } from "../../components/form.tsx";
+import { readForm } from "../../lib/validation.ts";
 
 export const access = "authenticated";
 
@@ -181,14 +180,7 @@ const ACTIONS: Record<string, Action> = {
     section: "sessions",
     async run(ctx) {
       const { deps, user, actor } = ctx.state;
-      await deps.db.tx(async (tx) => {
-        const revoked = await revokeOtherSessions(tx, user!.id, user!.sessionId, "user");
-        await recordAudit(tx, actor, "auth.session_revoked", {
-          type: "user",
-          id: user!.id,
-          details: { revoked },
-        });
-      });
+      await signOutOtherSessions(deps.db, user!, actor);
       return saved("sessions", "sessions");
     },
   },

@@ -60,8 +60,9 @@ export async function register(
   input: z.infer<typeof registerInput>,
   actor: Actor,
 ): Promise<{ id: string; email: string }> {
-  await enforce(deps.limiter, RULES.register_ip, actor.ip ?? "unknown");
+  // A rejected weak password costs nothing, so it does not use up the address's sign-up budget.
   policyError(input.password, input);
+  await enforce(deps.limiter, RULES.register_ip, actor.ip ?? "unknown");
   const passwordHash = await hashPassword(input.password);
   const { user, token } = await deps.db.tx(async (tx) => {
     const [existing] = await tx`select 1 from users where lower(email) = ${input.email}`;

@@ -7,7 +7,7 @@ type Sql = postgres.Sql | postgres.TransactionSql;
 export type EmailTokenPurpose = "verify_email" | "reset_password" | "change_email";
 
 /** How long a link in an email works. Reset links are short-lived: they grant a password. */
-const LIFETIME_MINUTES: Record<EmailTokenPurpose, number> = {
+export const LIFETIME_MINUTES: Record<EmailTokenPurpose, number> = {
   verify_email: 48 * 60,
   reset_password: 30,
   change_email: 24 * 60,
@@ -36,6 +36,12 @@ export async function issueEmailToken(
 }
 
 /** Uses up a token; an unknown, spent or expired one is a 422 on field `token` (no hint which). */
+/** A lifetime in words for mails and pages: "30 minutes", "48 hours". */
+export function lifetimeText(purpose: EmailTokenPurpose): string {
+  const minutes = LIFETIME_MINUTES[purpose];
+  return minutes % 60 === 0 ? `${minutes / 60} hours` : `${minutes} minutes`;
+}
+
 export async function consumeEmailToken(
   tx: Sql,
   purpose: EmailTokenPurpose,

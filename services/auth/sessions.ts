@@ -248,3 +248,12 @@ export async function revokeByRefreshToken(
     returning s.id, s.user_id`;
   return row?.user_id ?? null;
 }
+
+/** "Sign out everywhere else": revokes the caller's other sessions, audited. Returns how many ended. */
+export async function signOutOtherSessions(db: Db, user: SessionUser, actor: Actor): Promise<number> {
+  return await db.tx(async (tx) => {
+    const revoked = await revokeOtherSessions(tx, user.id, user.sessionId, "user");
+    await recordAudit(tx, actor, "auth.session_revoked", { type: "user", id: user.id, details: { revoked } });
+    return revoked;
+  });
+}

@@ -6,8 +6,9 @@
  * line: an attacker can sign up with someone else's address and a "name" such as "your account is locked,
  * call +1…", and that text lands in the victim's inbox under our sender.
  *
- * The lifetimes quoted match `LIFETIME_MINUTES` in `services/auth/email_tokens.ts`.
+ * The lifetimes quoted come from `LIFETIME_MINUTES` in `services/auth/email_tokens.ts`.
  */
+import { lifetimeText } from "../auth/email_tokens.ts";
 
 /** A rendered mail; the recipient is added by the caller. */
 export interface MailContent {
@@ -32,7 +33,7 @@ export function verifyEmailMail(appUrl: string, token: string, name: string): Ma
     paragraphs: [`Welcome to ${PRODUCT}. Please confirm that this is your email address.`],
     action: { label: "Confirm my email address", url: tokenLink(appUrl, "/verify-email", token) },
     after: [
-      "The link works for 48 hours.",
+      `The link works for ${lifetimeText("verify_email")}.`,
       "If you did not sign up, you can ignore this email: the account stays unconfirmed.",
     ],
   });
@@ -46,7 +47,7 @@ export function resetPasswordMail(appUrl: string, token: string): MailContent {
     paragraphs: [`Someone asked to reset the password of the ${PRODUCT} account for this email address.`],
     action: { label: "Choose a new password", url: tokenLink(appUrl, "/reset-password", token) },
     after: [
-      "The link works once, for 30 minutes.",
+      `The link works once, for ${lifetimeText("reset_password")}.`,
       "If you did not ask for this, ignore this email: your password stays as it is.",
     ],
   });
@@ -60,7 +61,9 @@ export function changeEmailMail(appUrl: string, token: string): MailContent {
     paragraphs: [`Someone asked to use this address for their ${PRODUCT} account.`],
     action: { label: "Use this email address", url: tokenLink(appUrl, "/confirm-email", token) },
     after: [
-      "The link works for 24 hours. Until it is used, the account keeps its current address.",
+      `The link works for ${
+        lifetimeText("change_email")
+      }. Until it is used, the account keeps its current address.`,
       "If you did not ask for this, ignore this email.",
     ],
   });

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
-import { listSessions, revokeOtherSessions } from "../../../../services/auth/sessions.ts";
-import { recordAudit } from "../../../../services/audit.ts";
+import { listSessions, signOutOtherSessions } from "../../../../services/auth/sessions.ts";
 
 const sessionSchema = z.object({
   id: z.string(),
@@ -34,14 +33,7 @@ export const handler = define.handlers({
   },
   async DELETE(ctx) {
     const { deps, user, actor } = ctx.state;
-    await deps.db.tx(async (tx) => {
-      const revoked = await revokeOtherSessions(tx, user!.id, user!.sessionId, "user");
-      await recordAudit(tx, actor, "auth.session_revoked", {
-        type: "user",
-        id: user!.id,
-        details: { revoked },
-      });
-    });
+    await signOutOtherSessions(deps.db, user!, actor);
     return new Response(null, { status: 204 });
   },
 });
