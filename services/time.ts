@@ -11,12 +11,18 @@ export function formatDateTime(date: Date, timeZone = "UTC", locale = "en-GB"): 
   if (!format) {
     try {
       format = new Intl.DateTimeFormat(locale, {
-        dateStyle: "medium",
-        timeStyle: "short",
+        day: "numeric",
+        month: "short",
+        year: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
         timeZone,
         timeZoneName: "short",
       });
-    } catch {
+    } catch (error) {
+      // An unknown zone (a stale profile value) falls back to UTC, which always exists.
+      if (timeZone === "UTC") throw error;
       return formatDateTime(date, "UTC", locale);
     }
     formats.set(key, format);
