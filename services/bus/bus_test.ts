@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { hasBinary, skipUnless, testEnv } from "../../tests/helpers/env.ts";
+import { REDIS_SERVER, startRedis, stopRedis } from "../../tests/helpers/redis_server.ts";
 import type { Bus, BusLogger } from "./bus.ts";
 import { createBus } from "./mod.ts";
 import { connectRedisBus } from "./redis.ts";
-
-const REDIS_SERVER = "/usr/bin/redis-server";
 
 /** Resolves with `promise`, or rejects after `ms`; the timer is always cleared (no leaked ops). */
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
@@ -162,35 +161,6 @@ function freePort(): number {
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;
-}
-
-async function startRedis(port: number, dir: string): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command(REDIS_SERVER, {
-    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const deadline = Date.now() + 5000;
-  while (true) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return child;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        child.kill("SIGKILL");
-        await child.status;
-        throw new Error(`redis-server did not start on port ${port}`, { cause: error });
-      }
-      await sleep(20);
-    }
-  }
-}
-
-async function stopRedis(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGKILL");
-  } catch { /* already gone */ }
-  await child.status;
 }
 
 Deno.test({

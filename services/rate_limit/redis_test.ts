@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { createClient } from "redis";
 import { hasBinary, skipUnless, testEnv } from "../../tests/helpers/env.ts";
+import { REDIS_SERVER, startRedis, stopRedis } from "../../tests/helpers/redis_server.ts";
 import { freePort } from "../../tests/helpers/net.ts";
 import { ServiceUnavailable } from "../../lib/errors.ts";
 import { connectRedisRateLimiter, KEY_PREFIX } from "./redis.ts";
 
-const REDIS_SERVER = "/usr/bin/redis-server";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function quiet() {
@@ -48,35 +48,6 @@ Deno.test({
 });
 
 // ---- Outages, against a redis-server of our own (the shared one must never be stopped) ----
-
-async function startRedis(port: number): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command(REDIS_SERVER, {
-    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const deadline = Date.now() + 5000;
-  while (true) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return child;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        child.kill("SIGKILL");
-        await child.status;
-        throw new Error(`redis-server did not start on port ${port}`, { cause: error });
-      }
-      await sleep(20);
-    }
-  }
-}
-
-async function stopRedis(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGKILL");
-  } catch { /* already gone */ }
-  await child.status;
-}
 
 Deno.test({
   name: "redis rate limiter fails open during an outage (logged once), closed for failClosed rules",
