@@ -1,0 +1,46 @@
+import { Field, Select, SubmitButton } from "../../../components/form.tsx";
+import { Card, SavedNotice, SectionError } from "./section_card.tsx";
+import type { Data } from "./security_types.ts";
+
+const TIME_ZONES = Intl.supportedValuesOf("timeZone").filter((tz) => tz.includes("/") || tz === "UTC");
+
+export function ProfileSection({ data }: { data: Data }) {
+  const { profile } = data;
+  const state = data.state.profile;
+  return (
+    <Card id="profile" title="Profile">
+      <SavedNotice saved={data.saved} when="profile" />
+      <SectionError state={state} />
+      <form method="post" class="space-y-5">
+        <div class="grid gap-5 sm:grid-cols-2">
+          <Field
+            name="firstName"
+            label="First name"
+            autocomplete="given-name"
+            maxLength={100}
+            value={state?.values?.firstName ?? profile.firstName}
+            error={state?.errors?.firstName}
+          />
+          <Field
+            name="lastName"
+            label="Last name"
+            autocomplete="family-name"
+            maxLength={100}
+            value={state?.values?.lastName ?? profile.lastName}
+            error={state?.errors?.lastName}
+          />
+        </div>
+        <Select
+          name="timeZone"
+          label="Time zone"
+          value={state?.values?.timeZone ?? profile.timeZone}
+          error={state?.errors?.timeZone}
+          options={(TIME_ZONES.includes(profile.timeZone) ? TIME_ZONES : [profile.timeZone, ...TIME_ZONES])
+            .map((tz) => ({ value: tz, label: tz.replaceAll("_", " ") }))}
+          class="sm:max-w-sm"
+        />
+        <SubmitButton intent="profile">Save profile</SubmitButton>
+      </form>
+    </Card>
+  );
+}
