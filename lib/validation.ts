@@ -8,10 +8,16 @@ const MAX_JSON_BYTES = 64 * 1024;
  * Reads and validates a JSON body: 400 when it is not JSON (or too large), 422 naming every invalid field
  * path otherwise. The one way request bodies enter the app.
  */
-export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
+export async function readJson<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  opts: { optional?: boolean } = {},
+): Promise<z.infer<S>> {
+  const text = await req.text();
+  // An optional body may be left out entirely (e.g. logout with only a bearer token): it reads as `{}`.
+  if (opts.optional && text.trim() === "") return validate(schema, {});
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) throw new BadRequest("Send the body as application/json.");
-  const text = await req.text();
   if (text.length > MAX_JSON_BYTES) throw new BadRequest(`The body is larger than ${MAX_JSON_BYTES} bytes.`);
   let json: unknown;
   try {

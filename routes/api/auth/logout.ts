@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
-import { validate } from "../../../lib/validation.ts";
+import { readJson } from "../../../lib/validation.ts";
 import { revokeByRefreshToken, revokeSession } from "../../../services/auth/sessions.ts";
 import { recordAudit } from "../../../services/audit.ts";
 import { clearSessionCookies, secureCookies } from "../../(_http)/auth_cookies.ts";
@@ -23,8 +23,7 @@ export const api = defineApi({
 export const handler = define.handlers({
   async POST(ctx) {
     const { deps, user, actor } = ctx.state;
-    const text = await ctx.req.text();
-    const input = validate(logoutInput, text ? safeJson(text) : {});
+    const input = await readJson(ctx.req, logoutInput, { optional: true });
     let userId = user?.id ?? null;
     if (user) await revokeSession(deps.db.sql, user.sessionId, "logout");
     if (input.refreshToken) userId = (await revokeByRefreshToken(deps.db.sql, input.refreshToken)) ?? userId;
@@ -38,11 +37,3 @@ export const handler = define.handlers({
     return res;
   },
 });
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null; // validate() then answers 422 for a body that is not an object
-  }
-}
