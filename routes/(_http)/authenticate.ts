@@ -1,11 +1,14 @@
 import type { Context } from "../../lib/define.ts";
 import { getCookies, withCookies } from "../../lib/cookies.ts";
-import { Unauthorized } from "../../lib/errors.ts";
+import { HttpError, Unauthorized } from "../../lib/errors.ts";
 import { verifyAccessToken } from "../../services/auth/tokens.ts";
 import { loadSessionUser, rotateRefreshToken, type SessionUser } from "../../services/auth/sessions.ts";
 import { accessTokenFor } from "../../services/auth/accounts.ts";
 import type { State } from "../_define.ts";
 import { clearSessionCookies, cookieNames, secureCookies, sessionCookies } from "./auth_cookies.ts";
+
+/** How long a just-spent refresh cookie is a benign race rather than a replay (see rotateRefreshToken). */
+const REFRESH_RACE_GRACE_MS = 10_000;
 
 /**
  * Loads the caller. API clients send `Authorization: Bearer`; a bad bearer token is a 401 at once. Browsers
@@ -26,20 +29,32 @@ export async function authenticate(ctx: Context<State>): Promise<Response> {
     const names = cookieNames(secure);
     const cookies = getCookies(ctx.req);
     let user: SessionUser | null = null;
+    let raced = false;
     if (cookies[names.access]) user = await userFromAccessToken(ctx, cookies[names.access]).catch(() => null);
     if (!user && cookies[names.refresh]) {
       try {
-        const rotated = await rotateRefreshToken(deps.db, cookies[names.refresh], ctx.state.actor);
+        const rotated = await rotateRefreshToken(
+          deps.db,
+          cookies[names.refresh],
+          ctx.state.actor,
+          undefined,
+          {
+            graceMs: REFRESH_RACE_GRACE_MS,
+          },
+        );
         const accessToken = await accessTokenFor(deps, rotated.userId, rotated.role, rotated.sessionId);
         user = await loadSessionUser(deps.db.sql, rotated.sessionId);
         ctx.state.cookies.push(
           ...sessionCookies(secure, { ...rotated, accessToken, refreshExpiresAt: rotated.expiresAt }),
         );
       } catch (error) {
-        if (!(error instanceof Unauthorized)) throw error;
+        // A parallel request of the same page rotated first: its response carries the new cookies, so this
+        // one must not clear them.
+        if (error instanceof HttpError && error.code === "refresh_in_progress") raced = true;
+        else if (!(error instanceof Unauthorized)) throw error;
       }
     }
-    if (!user && (cookies[names.access] || cookies[names.refresh])) {
+    if (!user && !raced && (cookies[names.access] || cookies[names.refresh])) {
       ctx.state.cookies.push(...clearSessionCookies(secure));
     }
     ctx.state.user = user;

@@ -1,7 +1,7 @@
 import type postgres from "postgres";
 import type { Db } from "../../db/client.ts";
 import { randomToken, sha256Hex } from "../../lib/crypto.ts";
-import { NotFound, Unauthorized } from "../../lib/errors.ts";
+import { HttpError, NotFound, Unauthorized } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import type { Role } from "./roles.ts";
 
@@ -65,12 +65,18 @@ export async function createSession(
  * Exchanges a refresh token for a new one. A token is good once: presenting a spent token means it was
  * copied, so the whole session (every token descended from that login) is revoked and audited — both the
  * thief's and the victim's copies stop working.
+ *
+ * `graceMs` is for browsers only: a page's parallel requests all carry the same refresh cookie once the access
+ * cookie expired, and all but one lose the race. A token spent less than `graceMs` ago is then refused
+ * (`refresh_in_progress`, 401) without revoking anything — it grants nothing, so it gives a thief nothing.
+ * API clients hold their tokens themselves and get the strict rule.
  */
 export async function rotateRefreshToken(
   db: Db,
   token: string,
   actor: Actor,
   now = new Date(),
+  opts: { graceMs?: number } = {},
 ): Promise<{ userId: string; role: Role; sessionId: string; refreshToken: string; expiresAt: Date }> {
   const hash = await sha256Hex(token);
   const outcome = await db.tx(async (tx) => {
@@ -95,6 +101,9 @@ export async function rotateRefreshToken(
       where t.token_hash = ${hash}
       for update of t, s`;
     if (!row) return { kind: "invalid" as const };
+    if (row.used_at && !row.revoked_at && now.getTime() - row.used_at.getTime() < (opts.graceMs ?? 0)) {
+      return { kind: "raced" as const };
+    }
     if (row.used_at) {
       if (!row.revoked_at) {
         await revokeSession(tx, row.session_id, "token_reuse", now);
@@ -126,6 +135,9 @@ export async function rotateRefreshToken(
     };
   });
   // Thrown after the transaction so the revocation of a reused family is committed.
+  if (outcome.kind === "raced") {
+    throw new HttpError(401, "refresh_in_progress", "This session was just refreshed by another request.");
+  }
   if (outcome.kind !== "ok") throw new Unauthorized("The refresh token is invalid, expired or already used.");
   return outcome.value;
 }
