@@ -42,7 +42,16 @@ export async function insertPlan(
 
 /** Active plans at their current version, by family, then initial balance (smallest first), then slug. */
 export async function listActivePlans(db: Db | Sql): Promise<ActivePlan[]> {
-  const sql = typeof db === "function" ? db : db.sql;
+  return await selectActivePlans(typeof db === "function" ? db : db.sql, null);
+}
+
+/** One active plan at its current version, or null (unknown, or no longer sold). */
+export async function findActivePlan(db: Db | Sql, planId: string): Promise<ActivePlan | null> {
+  const [plan] = await selectActivePlans(typeof db === "function" ? db : db.sql, planId);
+  return plan ?? null;
+}
+
+async function selectActivePlans(sql: Sql, planId: string | null): Promise<ActivePlan[]> {
   const rows = await sql<
     {
       id: string;
@@ -61,7 +70,7 @@ export async function listActivePlans(db: Db | Sql): Promise<ActivePlan[]> {
            v.initial_balance, v.price, v.definition
     from plans p
     join plan_versions v on v.plan_id = p.id and v.version = p.current_version
-    where p.active
+    where p.active and (${planId}::uuid is null or p.id = ${planId}::uuid)
     order by p.family, v.initial_balance, p.slug`;
   return rows.map((r) => ({
     id: r.id,

@@ -37,6 +37,8 @@ export const RATE_RULES = {
    * not open that door, and a second factor that waits a minute is an acceptable cost.
    */
   totp_account: { name: "totp_account", limit: 5, windowSeconds: 15 * MINUTE, failClosed: true },
+  /** What-if simulations per user: each one replays up to thousands of events. */
+  simulate_user: { name: "simulate_user", limit: 30, windowSeconds: MINUTE },
   /** JSON API requests from one IP. */
   api_ip: { name: "api_ip", limit: 300, windowSeconds: MINUTE },
 } as const satisfies Record<string, NamedRateRule>;

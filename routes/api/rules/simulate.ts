@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { define } from "../../_define.ts";
+import { defineApi } from "../../../lib/api.ts";
+import { NotFound, Unprocessable } from "../../../lib/errors.ts";
+import { readJson } from "../../../lib/validation.ts";
+import { planDefinitionSchema } from "../../../services/plans/definition.ts";
+import { findActivePlan } from "../../../db/plans.ts";
+import { simulate } from "../../../services/engine/simulate.ts";
+import { syncEventSchema, toEngineEvent } from "../../../services/engine/sync_events.ts";
+import { enforce, RATE_RULES } from "../../../services/rate_limit/rules.ts";
+
+const MAX_EVENTS = 10_000;
+const iso = z.iso.datetime({ offset: true, message: "must be an ISO-8601 time" });
+
+const simulateInput = z.object({
+  plan: planDefinitionSchema.optional(),
+  planId: z.uuid("must be a plan id").optional(),
+  phase: z.union([z.int().min(0).max(4), z.literal("funded")]).default(0),
+  startAt: iso,
+  events: z.array(syncEventSchema).max(MAX_EVENTS, `at most ${MAX_EVENTS} events`),
+  until: iso.optional(),
+}).refine((v) => (v.plan === undefined) !== (v.planId === undefined), {
+  message: "send either a plan body or a planId",
+  path: ["planId"],
+});
+
+const simulationSchema = z.object({
+  status: z.enum(["active", "passed", "failed", "paused"]),
+  objectives: z.array(z.record(z.string(), z.unknown())),
+  breach: z.record(z.string(), z.unknown()).nullable(),
+  timeline: z.array(z.object({
+    at: z.string(),
+    equity: z.string(),
+    balance: z.string(),
+    dailyFloor: z.string().nullable(),
+    maxFloor: z.string().nullable(),
+    status: z.string(),
+  })),
+});
+
+export const api = defineApi({
+  POST: {
+    summary: "What-if: evaluate a plan's rules on hypothetical events",
+    description: "Runs the same rule engine as live accounts on the given events (and on the daily resets " +
+      "up to `until`) and writes nothing. Events use the demo-sync format.",
+    tags: ["rules"],
+    access: "authenticated",
+    body: simulateInput,
+    responses: {
+      200: { description: "The verdict, objectives and timeline", schema: simulationSchema },
+      404: { description: "No such plan on sale" },
+      422: { description: "Invalid plan, phase or events" },
+      429: { description: "Too many simulations" },
+    },
+  },
+});
+
+export const handler = define.handlers({
+  async POST(ctx) {
+    const { deps, user } = ctx.state;
+    await enforce(deps.limiter, RATE_RULES.simulate_user, user!.id);
+    const input = await readJson(ctx.req, simulateInput);
+    const plan = input.plan ?? (await findActivePlan(deps.db, input.planId!))?.definition;
+    if (!plan) throw new NotFound("No such plan on sale.");
+    if (input.phase !== "funded" && input.phase >= plan.phases.length) {
+      throw new Unprocessable("phase", `must be below ${plan.phases.length} (or "funded")`);
+    }
+    let result;
+    try {
+      result = simulate(
+        plan,
+        input.phase,
+        Date.parse(input.startAt),
+        input.events.map(toEngineEvent),
+        input.until ? Date.parse(input.until) : undefined,
+      );
+    } catch (error) {
+      // Events outside [startAt, until] are the caller's input error, not ours.
+      if (error instanceof RangeError) throw new Unprocessable("events", error.message);
+      throw error;
+    }
+    const { status, objectives, breach, timeline } = result;
+    return Response.json({ status, objectives, breach, timeline });
+  },
+});

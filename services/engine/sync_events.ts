@@ -1,0 +1,52 @@
+import { z } from "zod";
+import type { EngineEvent } from "./state.ts";
+
+/**
+ * The trade/equity events of DESIGN §4 as they arrive from a trading-platform connector (or the what-if
+ * simulator): each with a unique `id` and an ISO-8601 `at`. Money has at most 2 decimals; prices and
+ * volumes keep the precision of the database columns.
+ */
+const money = z.string().regex(/^-?\d{1,13}(\.\d{1,2})?$/, "must be a decimal amount with at most 2 places");
+const positive = (places: number, digits: number) =>
+  z.string().regex(new RegExp(`^\\d{1,${digits}}(\\.\\d{1,${places}})?$`), `must be a positive decimal`)
+    .refine((v) => Number(v) > 0, "must be greater than 0");
+const at = z.iso.datetime({ offset: true, message: "must be an ISO-8601 time" });
+const id = z.string().trim().min(1).max(100);
+
+export const syncEventSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("trade_open"),
+    id,
+    at,
+    tradeId: id,
+    symbol: z.string().trim().min(1).max(20),
+    direction: z.enum(["buy", "sell"]),
+    volume: positive(5, 10),
+    price: positive(8, 12),
+  }),
+  z.object({ type: z.literal("trade_close"), id, at, tradeId: id, price: positive(8, 12), pnl: money }),
+  z.object({ type: z.literal("equity"), id, at, equity: money, balance: money }),
+]);
+
+export type SyncEvent = z.infer<typeof syncEventSchema>;
+
+/** A validated sync event → the engine's event (epoch-ms time, no id). */
+export function toEngineEvent(event: SyncEvent): EngineEvent {
+  const at = Date.parse(event.at);
+  switch (event.type) {
+    case "trade_open":
+      return {
+        type: "trade_open",
+        tradeId: event.tradeId,
+        symbol: event.symbol,
+        direction: event.direction,
+        volume: event.volume,
+        price: event.price,
+        at,
+      };
+    case "trade_close":
+      return { type: "trade_close", tradeId: event.tradeId, price: event.price, pnl: event.pnl, at };
+    case "equity":
+      return { type: "equity", equity: event.equity, balance: event.balance, at };
+  }
+}
