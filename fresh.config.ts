@@ -16,6 +16,7 @@ import { closeDeps, type Deps, openDeps } from "./services/deps.ts";
 import { PAGE_CACHE_CHANNEL } from "./services/page_cache.ts";
 import { migrate } from "./db/migrate.ts";
 import { type DemoCredentials, seedDemo } from "./db/seed.ts";
+import { seedFaqIfEmpty } from "./db/faq_seed.ts";
 import type { State } from "./routes/_define.ts";
 import { createOrPromoteStaff } from "./services/auth/staff.ts";
 import { SYSTEM_ACTOR } from "./services/audit.ts";
@@ -76,6 +77,8 @@ export async function createApp(
 export async function prepareDatabase(deps: Deps): Promise<DemoCredentials | null> {
   const { applied } = await migrate(deps.db);
   if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+  // FAQ entries are site content, not demo data: every installation starts with them.
+  await seedFaqIfEmpty(deps.db);
   return deps.config.env === "production" ? null : await seedDemo(deps.db);
 }
 

@@ -1,7 +1,15 @@
 import type { SessionUser } from "../services/auth/sessions.ts";
 
-// Rules and FAQ join when their pages exist (public website issue); a nav never links to a 404.
-const NAV = [{ href: "/challenges", label: "Challenges" }];
+// FAQ joins when its page exists (public website issue); a nav never links to a 404.
+const NAV = [
+  { href: "/challenges", label: "Challenges" },
+  { href: "/rules", label: "Rules" },
+  // Phones lack the width for a fourth link; there the FAQ is one tap away in the footer.
+  { href: "/faq", label: "FAQ", wideOnly: true },
+];
+
+// Below 384 px the links give up some padding, so the whole navigation still fits on a 360 px phone.
+const LINK = "nav-link max-[24rem]:px-1";
 
 /**
  * Brand and primary navigation; the current section is marked for assistive technology. Without `user` it
@@ -28,10 +36,10 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
         </a>
         <ul class="flex items-center gap-1 whitespace-nowrap text-sm sm:gap-4">
           {NAV.map((item) => (
-            <li key={item.href}>
+            <li key={item.href} class={"wideOnly" in item ? "max-sm:hidden" : undefined}>
               <a
                 href={item.href}
-                class="nav-link"
+                class={LINK}
                 aria-current={props.path.startsWith(item.href) ? "page" : undefined}
               >
                 {item.label}
@@ -44,7 +52,7 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
                 <li>
                   <a
                     href="/account/security"
-                    class="nav-link"
+                    class={LINK}
                     aria-current={props.path.startsWith("/account") ? "page" : undefined}
                   >
                     Account
@@ -52,7 +60,7 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
                 </li>
                 <li>
                   <form method="post" action="/signout">
-                    <button type="submit" class="nav-link cursor-pointer">Sign out</button>
+                    <button type="submit" class={`${LINK} cursor-pointer`}>Sign out</button>
                   </form>
                 </li>
               </>
@@ -62,7 +70,7 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
                 <li>
                   <a
                     href="/signin"
-                    class="nav-link"
+                    class={LINK}
                     aria-current={props.path === "/signin" ? "page" : undefined}
                   >
                     Sign in
@@ -71,7 +79,7 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
                 <li>
                   <a
                     href="/signup"
-                    class="inline-flex items-center rounded-lg bg-brand-strong px-3 py-1.5 font-semibold text-on-brand hover:bg-brand"
+                    class="inline-flex items-center rounded-lg bg-brand-strong px-3 py-1.5 font-semibold max-[24rem]:px-2 text-on-brand hover:bg-brand"
                     aria-current={props.path === "/signup" ? "page" : undefined}
                   >
                     Sign up

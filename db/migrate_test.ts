@@ -15,6 +15,7 @@ const CORE_TABLES = [
   "auth_sessions",
   "challenges",
   "email_tokens",
+  "faq_entries",
   "mail_outbox",
   "payouts",
   "plan_versions",

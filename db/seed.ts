@@ -4,6 +4,7 @@
  */
 import type { Db } from "./client.ts";
 import { insertPlan } from "./plans.ts";
+import { seedFaq } from "./faq_seed.ts";
 import { hashPassword } from "../services/auth/password.ts";
 import {
   type DailyLossRule,
@@ -127,6 +128,7 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
       select not exists (select 1 from plans) and not exists (select 1 from users) as empty`;
     if (!empty) return null;
     for (const plan of plans) await insertPlan(tx, plan);
+    await seedFaq(tx);
     await tx`
       insert into users (email, password_hash, first_name, last_name, country, role, email_verified_at)
       values

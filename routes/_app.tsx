@@ -11,6 +11,14 @@ export default define.page(({ Component, state, url }) => (
       <meta name="description" content={state.meta.description} />
       <meta name="color-scheme" content="light dark" />
       <link rel="canonical" href={`${state.deps.config.appUrl}${url.pathname}`} />
+      <meta property="og:type" content="website" />
+      <meta property="og:site_name" content="PropTrade Pro" />
+      <meta property="og:title" content={state.meta.title} />
+      <meta property="og:description" content={state.meta.description} />
+      <meta property="og:url" content={`${state.deps.config.appUrl}${url.pathname}`} />
+      <meta name="twitter:card" content="summary" />
+      <meta name="twitter:title" content={state.meta.title} />
+      <meta name="twitter:description" content={state.meta.description} />
       <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
     </head>
     <body class="min-h-full flex flex-col bg-surface text-ink antialiased">

@@ -74,7 +74,13 @@ export default define.page<typeof handler>(({ data }) => (
     {data.families.map(({ family, plans }) => (
       <section key={family} aria-labelledby={`cmp-${family}`} class="mt-16">
         <h2 id={`cmp-${family}`} class="text-2xl font-bold tracking-tight">{family} — full comparison</h2>
-        <div class="mt-6 overflow-x-auto rounded-xl border border-line">
+        {/* Focusable so keyboard users can scroll the wide table on small screens. */}
+        <div
+          class="mt-6 overflow-x-auto rounded-xl border border-line"
+          tabIndex={0}
+          role="region"
+          aria-label={`${family} comparison table, scrolls sideways`}
+        >
           <table class="w-full min-w-[48rem] text-left text-sm">
             <caption class="sr-only">{family} plans compared by account size</caption>
             <thead class="bg-raised">

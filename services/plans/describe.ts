@@ -24,7 +24,8 @@ export interface PlanSummary {
   reset: string;
 }
 
-const ANCHOR_WORDS: Record<DailyLossRule["anchor"], string> = {
+/** The daily-loss anchors in words (shared with explain.ts). */
+export const ANCHOR_WORDS: Record<DailyLossRule["anchor"], string> = {
   sod_balance: "the balance at the daily reset",
   sod_equity: "the equity at the daily reset",
   sod_max: "the higher of balance and equity at the daily reset",

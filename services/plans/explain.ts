@@ -1,0 +1,281 @@
+import { formatMoney, fromMinor, percentOf, toMinor } from "../money.ts";
+import type { PlanDefinition } from "./definition.ts";
+import { ANCHOR_WORDS } from "./describe.ts";
+
+/**
+ * The /rules page's explanations: every rule of a plan in plain language with worked money examples, and
+ * the per-size figures, computed from the definition the engine enforces (split from describe.ts, which
+ * keeps the compact summaries of /challenges).
+ */
+/** One rule of a plan in plain language, with a worked example in money. */
+export interface RuleExplanation {
+  /** Where the rule applies, e.g. `["Challenge", "Verification", "Funded account"]`. */
+  appliesTo: string[];
+  text: string;
+  /** Worked examples computed from the plan's own figures (empty when the rule has nothing to compute). */
+  examples: string[];
+}
+
+/** Every rule of one plan, grouped by kind; a rule shared by several stages is explained once. */
+export interface PlanRules {
+  currency: string;
+  initialBalance: string;
+  /** "00:00 in the Europe/Prague time zone". */
+  reset: string;
+  profitTarget: RuleExplanation[];
+  dailyLoss: RuleExplanation[];
+  maxLoss: RuleExplanation[];
+  minTradingDays: RuleExplanation[];
+  timeLimit: RuleExplanation[];
+  consistency: RuleExplanation[];
+  profitSplit: RuleExplanation;
+  payouts: RuleExplanation;
+}
+
+/** Per-size figures of one plan: what a trader of that size must reach and must stay above. */
+export interface PlanFigures {
+  initialBalance: string;
+  /** Per phase: the balance that meets the target, or null for a phase without one. */
+  targetBalances: (string | null)[];
+  /** The first phase's daily floor on a day that starts at the initial balance, or null without a limit. */
+  dailyFloor: string | null;
+  /** The first phase's overall floor at the start. */
+  maxLossFloor: string | null;
+}
+
+const FUNDED = "Funded account";
+
+/**
+ * The plan's rules in plain language with worked examples in money, computed from the same definition the
+ * engine enforces (DESIGN.md §3): a breach is equity (or balance) strictly below a floor, a target is met by
+ * the balance with no open positions, consistency only delays a pass.
+ */
+export function explainRules(plan: PlanDefinition): PlanRules {
+  const money = (amount: string) => formatMoney(amount, plan.currency);
+  const B0 = plan.initialBalance;
+  const add = (a: string, b: string) => fromMinor(toMinor(a) + toMinor(b));
+  const sub = (a: string, b: string) => fromMinor(toMinor(a) - toMinor(b));
+  const amountOf = (rule: { percent: string } | { amount: string }, base = B0) =>
+    "percent" in rule ? percentOf(base, rule.percent) : rule.amount;
+  /** "10 % of the initial balance ($10,000)", or just "$10,000" for a fixed amount. */
+  const sized = (rule: { percent: string } | { amount: string }) =>
+    "percent" in rule
+      ? `${rule.percent} % of the initial balance (${money(amountOf(rule))})`
+      : money(rule.amount);
+  const account = `On a ${money(B0)} account`;
+  const resetAt = `${plan.reset.time} ${plan.reset.timeZone} time`;
+
+  const profitTarget = group(plan.phases.map((p) => [p.name, p.profitTarget]), (t) => {
+    if (!t) return { text: "No profit target.", examples: [] };
+    const amount = amountOf(t);
+    return {
+      text: `Reach a profit of ${
+        sized(t)
+      }. The target counts when your balance reaches it with every position closed.`,
+      examples: [`${account}, your balance must reach ${money(add(B0, amount))} with no open positions.`],
+    };
+  });
+
+  const dailyLoss = group(
+    [...plan.phases.map((p) => [p.name, p.dailyLoss] as const), [FUNDED, plan.funded.dailyLoss] as const],
+    (rule) => {
+      if (!rule) return { text: "No daily loss limit.", examples: [] };
+      const basis = rule.on === "equity" ? "equity (including open positions)" : "balance";
+      const size = "percent" in rule
+        ? rule.of === "initial"
+          ? `${rule.percent} % of the initial balance (${money(amountOf(rule))})`
+          : `${rule.percent} % of that level`
+        : money(rule.amount);
+      const floorFrom = (anchor: string) =>
+        sub(
+          anchor,
+          "percent" in rule && rule.of === "anchor" ? percentOf(anchor, rule.percent) : amountOf(rule),
+        );
+      const consequence = rule.action === "fail"
+        ? "If it does, the account fails."
+        : `If it does, open positions are closed and trading is paused until the next reset at ${resetAt}; the account does not fail.`;
+      const measured = rule.on === "equity" ? "equity" : "balance";
+      const examples = [
+        `${account}, on a day that starts at ${money(B0)} your ${measured} must not fall below ${
+          money(floorFrom(B0))
+        } that day.`,
+      ];
+      if (rule.anchor !== "initial") {
+        const later = add(B0, percentOf(B0, "2"));
+        const how = rule.anchor === "sod_max"
+          ? "the higher of your balance and equity is"
+          : rule.anchor === "sod_equity"
+          ? "your equity is"
+          : "your balance is";
+        examples.push(
+          `If ${how} ${money(later)} at a reset, your ${measured} must not fall below ${
+            money(floorFrom(later))
+          } the next day.`,
+        );
+      }
+      return {
+        text: `Each day the ${basis} may fall at most ${size} below ${
+          ANCHOR_WORDS[rule.anchor]
+        }, fixed at ${resetAt}. ${consequence}`,
+        examples,
+      };
+    },
+  );
+
+  const maxLoss = group(
+    [...plan.phases.map((p) => [p.name, p.maxLoss] as const), [FUNDED, plan.funded.maxLoss] as const],
+    (rule) => {
+      if (!rule) return { text: "No overall loss limit.", examples: [] };
+      const amount = amountOf(rule);
+      const start = sub(B0, amount);
+      const size = sized(rule);
+      if (rule.mode === "static") {
+        return {
+          text:
+            `Your equity may never fall more than ${size} below the initial balance. If it does, the account fails.`,
+          examples: [`${account}, your equity must never fall below ${money(start)}.`],
+        };
+      }
+      const lock = rule.lockAtOffset === null ? null : add(B0, rule.lockAtOffset);
+      const peak = add(B0, percentOf(B0, "4"));
+      const moved = sub(peak, amount);
+      const floor = lock !== null && toMinor(moved) > toMinor(lock) ? lock : moved;
+      const what = rule.mode === "trailing_eod" ? "end-of-day balance" : "equity (including open profit)";
+      const examples = [
+        `${account}, the floor starts at ${money(start)}. After a ${
+          rule.mode === "trailing_eod" ? "day that ends with a balance of" : "peak in equity at"
+        } ${money(peak)} it rises to ${money(floor)}, and stays there if your account falls back.`,
+      ];
+      if (lock !== null) {
+        examples.push(
+          `Once the floor reaches ${
+            money(lock)
+          } it stops rising: from then on your equity must never fall below ${money(lock)}.`,
+        );
+      }
+      return {
+        text: `Your equity may never fall more than ${size} below your highest ${what}${
+          rule.mode === "trailing_eod" ? ", updated at each daily reset" : ""
+        }. The floor moves up, never down${
+          lock !== null ? `, and stops at ${money(lock)}` : ""
+        }. If your equity falls below it, the account fails.`,
+        examples,
+      };
+    },
+  );
+
+  const minTradingDays = group(plan.phases.map((p) => [p.name, p.minTradingDays]), (days) => ({
+    text: days === 0
+      ? "No minimum number of trading days."
+      : `Trade on at least ${days} different days. A trading day runs from one daily reset to the next (${resetAt}) and counts when you open at least one trade in it.`,
+    examples: [],
+  }));
+
+  const timeLimit = group(plan.phases.map((p) => [p.name, p.timeLimitDays]), (days) => ({
+    text: days === null
+      ? "No time limit: take as long as you need."
+      : `Pass within ${days} days; if the time runs out before you pass, the phase fails.`,
+    examples: [],
+  }));
+
+  const consistency = group(
+    // Phases without the rule share one "none"; with it, the example depends on each phase's target.
+    plan.phases.map((
+      p,
+    ) => [
+      p.name,
+      p.bestDayMaxPercent === null ? null : { best: p.bestDayMaxPercent, target: p.profitTarget },
+    ]),
+    (rule) => {
+      if (rule === null) return { text: "No consistency rule.", examples: [] };
+      const { best, target } = rule;
+      const examples: string[] = [];
+      if (target && Number(best) < 100) {
+        const amount = amountOf(target);
+        examples.push(
+          `${account}, if you made the whole ${
+            money(amount)
+          } target in one day, keep trading until your total profit is at least ${
+            money(divideByPercent(amount, best))
+          }.`,
+        );
+      }
+      return {
+        text:
+          `Your best day's profit may be at most ${best} % of your total profit. This never fails the account: it only delays the pass until your other days catch up.`,
+        examples,
+      };
+    },
+  );
+
+  const split = plan.funded.profitSplitPercent;
+  const sampleProfit = percentOf(B0, "5");
+  return {
+    currency: plan.currency,
+    initialBalance: B0,
+    reset: `${plan.reset.time} in the ${plan.reset.timeZone} time zone`,
+    profitTarget,
+    dailyLoss,
+    maxLoss,
+    minTradingDays,
+    timeLimit,
+    consistency,
+    profitSplit: {
+      appliesTo: [FUNDED],
+      text: `You keep ${split} % of the profit you make on the funded account.`,
+      examples: [
+        `${account}, on ${money(sampleProfit)} of profit you receive ${
+          money(percentOf(sampleProfit, split))
+        }.`,
+      ],
+    },
+    payouts: {
+      appliesTo: [FUNDED],
+      text: `Request a payout every ${plan.funded.payoutIntervalDays} days once your share is at least ${
+        money(plan.funded.minPayout)
+      }.`,
+      examples: [],
+    },
+  };
+
+  /** Explains each distinct value once, naming every stage it applies to (in order). */
+  function group<T>(
+    entries: (readonly [string, T])[],
+    explain: (value: T) => Omit<RuleExplanation, "appliesTo">,
+    key: (value: T) => unknown = (v) => v,
+  ): RuleExplanation[] {
+    const groups = new Map<string, { value: T; appliesTo: string[] }>();
+    for (const [stage, value] of entries) {
+      const k = JSON.stringify(key(value));
+      const found = groups.get(k);
+      if (found) found.appliesTo.push(stage);
+      else groups.set(k, { value, appliesTo: [stage] });
+    }
+    return [...groups.values()].map((g) => ({ appliesTo: g.appliesTo, ...explain(g.value) }));
+  }
+}
+
+/** The key figures of one plan size, for a table of every size in a family. */
+export function planFigures(plan: PlanDefinition): PlanFigures {
+  const B0 = plan.initialBalance;
+  const amountOf = (rule: { percent: string } | { amount: string }) =>
+    "percent" in rule ? percentOf(B0, rule.percent) : rule.amount;
+  const minus = (amount: string) => fromMinor(toMinor(B0) - toMinor(amount));
+  const first = plan.phases[0];
+  return {
+    initialBalance: B0,
+    targetBalances: plan.phases.map((p) =>
+      p.profitTarget ? fromMinor(toMinor(B0) + toMinor(amountOf(p.profitTarget))) : null
+    ),
+    dailyFloor: first.dailyLoss ? minus(amountOf(first.dailyLoss)) : null,
+    maxLossFloor: first.maxLoss ? minus(amountOf(first.maxLoss)) : null,
+  };
+}
+
+/** `amount` × 100 / `percent`, rounded up to the cent: the total whose `percent` % is `amount`. */
+function divideByPercent(amount: string, percent: string): string {
+  const [whole, frac = ""] = percent.split(".");
+  const scaled = BigInt(whole) * 100n + BigInt(frac.padEnd(2, "0")); // percent × 100
+  const numerator = toMinor(amount) * 100n * 100n;
+  return fromMinor((numerator + scaled - 1n) / scaled);
+}
