@@ -1,4 +1,5 @@
 import { define } from "../_define.ts";
+import { SubNav } from "../../components/sub_nav.tsx";
 
 const LINKS = [
   { href: "/admin", label: "Overview" },
@@ -9,18 +10,7 @@ const LINKS = [
 export default define.layout(({ Component, url }) => (
   <div class="container-page py-10">
     <p class="text-sm font-semibold uppercase tracking-wider text-brand">Back office</p>
-    <nav aria-label="Back office" class="mt-3 flex gap-4 border-b border-line pb-3 text-sm">
-      {LINKS.map((l) => (
-        <a
-          key={l.href}
-          href={l.href}
-          class="nav-link"
-          aria-current={url.pathname === l.href ? "page" : undefined}
-        >
-          {l.label}
-        </a>
-      ))}
-    </nav>
+    <SubNav label="Back office" links={LINKS} current={url.pathname} class="mt-3" />
     <div class="mt-8">
       <Component />
     </div>

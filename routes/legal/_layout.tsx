@@ -1,4 +1,5 @@
 import { define } from "../_define.ts";
+import { SubNav } from "../../components/sub_nav.tsx";
 
 export const LEGAL_PAGES = [
   { href: "/legal/terms", label: "Terms of service" },
@@ -9,21 +10,7 @@ export const LEGAL_PAGES = [
 /** Frame of the legal documents: a readable measure, one text style for every document, links between them. */
 export default define.layout(({ Component, url }) => (
   <div class="container-page py-12">
-    <nav
-      aria-label="Legal documents"
-      class="flex flex-wrap gap-x-4 gap-y-2 border-b border-line pb-3 text-sm"
-    >
-      {LEGAL_PAGES.map((l) => (
-        <a
-          key={l.href}
-          href={l.href}
-          class="nav-link"
-          aria-current={url.pathname === l.href ? "page" : undefined}
-        >
-          {l.label}
-        </a>
-      ))}
-    </nav>
+    <SubNav label="Legal documents" links={LEGAL_PAGES} current={url.pathname} />
     <article class="mt-8 max-w-3xl leading-relaxed [&_h1]:text-3xl [&_h1]:font-bold [&_h1]:tracking-tight sm:[&_h1]:text-4xl [&_h2]:mt-10 [&_h2]:text-xl [&_h2]:font-bold [&_h2]:tracking-tight [&_p]:mt-4 [&_ul]:mt-4 [&_ul]:list-disc [&_ul]:space-y-2 [&_ul]:pl-6 [&_a]:font-medium [&_a]:text-brand-strong [&_a]:underline [&_a]:underline-offset-4">
       <Component />
     </article>
