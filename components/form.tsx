@@ -202,3 +202,30 @@ export function AuthPanel(props: { title: string; intro?: ComponentChildren; chi
     </div>
   );
 }
+
+/** First and last name side by side (sign-up and the account page ask for them the same way). */
+export function NameFields(props: {
+  values: { firstName?: string; lastName?: string };
+  errors?: { firstName?: string; lastName?: string };
+}) {
+  return (
+    <div class="grid gap-5 sm:grid-cols-2">
+      <Field
+        name="firstName"
+        label="First name"
+        autocomplete="given-name"
+        maxLength={100}
+        value={props.values.firstName}
+        error={props.errors?.firstName}
+      />
+      <Field
+        name="lastName"
+        label="Last name"
+        autocomplete="family-name"
+        maxLength={100}
+        value={props.values.lastName}
+        error={props.errors?.lastName}
+      />
+    </div>
+  );
+}

@@ -10,6 +10,7 @@ import {
   FormError,
   formErrorHeaders,
   isFormError,
+  NameFields,
   retryAfterText,
   SubmitButton,
 } from "../components/form.tsx";
@@ -96,24 +97,7 @@ export default define.page<typeof handler>(({ data }) => {
     >
       {summary && <FormError>{summary}</FormError>}
       <form method="post" class="space-y-5">
-        <div class="grid gap-5 sm:grid-cols-2">
-          <Field
-            name="firstName"
-            label="First name"
-            autocomplete="given-name"
-            maxLength={100}
-            value={values.firstName}
-            error={errors.firstName}
-          />
-          <Field
-            name="lastName"
-            label="Last name"
-            autocomplete="family-name"
-            maxLength={100}
-            value={values.lastName}
-            error={errors.lastName}
-          />
-        </div>
+        <NameFields values={values} errors={errors} />
         <Field
           name="email"
           label="Email"

@@ -1,4 +1,4 @@
-import { Field, Select, SubmitButton } from "../../../components/form.tsx";
+import { NameFields, Select, SubmitButton } from "../../../components/form.tsx";
 import { Card, SavedNotice, SectionError } from "./section_card.tsx";
 import type { Data } from "./security_types.ts";
 
@@ -12,24 +12,13 @@ export function ProfileSection({ data }: { data: Data }) {
       <SavedNotice saved={data.saved} when="profile" />
       <SectionError state={state} />
       <form method="post" class="space-y-5">
-        <div class="grid gap-5 sm:grid-cols-2">
-          <Field
-            name="firstName"
-            label="First name"
-            autocomplete="given-name"
-            maxLength={100}
-            value={state?.values?.firstName ?? profile.firstName}
-            error={state?.errors?.firstName}
-          />
-          <Field
-            name="lastName"
-            label="Last name"
-            autocomplete="family-name"
-            maxLength={100}
-            value={state?.values?.lastName ?? profile.lastName}
-            error={state?.errors?.lastName}
-          />
-        </div>
+        <NameFields
+          values={{
+            firstName: state?.values?.firstName ?? profile.firstName,
+            lastName: state?.values?.lastName ?? profile.lastName,
+          }}
+          errors={state?.errors}
+        />
         <Select
           name="timeZone"
           label="Time zone"
