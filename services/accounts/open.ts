@@ -1,0 +1,80 @@
+/**
+ * Opening an evaluated account: a challenge phase once its predecessor passed (or the order was paid), or the
+ * funded stage after the last phase. Runs inside the caller's transaction; the caller publishes the returned
+ * change after commit (`publishChange`).
+ */
+import type postgres from "postgres";
+import type { Bus } from "../bus/mod.ts";
+import { fromMinor } from "../money.ts";
+import { initialState, stateToJson } from "../engine/state.ts";
+import { rulesFor, type Stage } from "./rules.ts";
+import { type AccountChange, accountChannel, loadSummary } from "./summary.ts";
+
+export interface OpenAccountInput {
+  userId: string;
+  challengeId: string;
+  planVersionId: string;
+  stage: Stage;
+  /** When evaluation starts (the first trading day is the one containing it). */
+  at: Date;
+}
+
+/**
+ * Inserts the account with its initial evaluated state (balance = equity = B0, floors from the rules) and its
+ * first change-log row. Funded accounts open as `pending_kyc`: they are not evaluated or rolled until KYC
+ * approval activates them (a later issue); challenge phases open `active`.
+ */
+export async function openAccount(
+  tx: postgres.TransactionSql,
+  input: OpenAccountInput,
+): Promise<AccountChange> {
+  const { rules } = await rulesFor(tx, input.planVersionId, input.stage);
+  const [version] = await tx<{ currency: string }[]>`
+    select currency from plan_versions where id = ${input.planVersionId}`;
+  const state = initialState(rules, input.at);
+  const funded = input.stage === "funded";
+  const money = (v: bigint | null) => (v === null ? null : fromMinor(v));
+  const [{ id }] = await tx<{ id: string }[]>`
+    insert into accounts (user_id, challenge_id, phase, type, status, currency, initial_balance, balance, equity,
+                          plan_version_id, daily_floor, max_floor, engine_state, state_version, last_event_at,
+                          next_reset_at)
+    values (${input.userId}, ${input.challengeId}, ${funded ? null : (input.stage as number) + 1},
+            ${funded ? "funded" : "challenge"}, ${funded ? "pending_kyc" : "active"}, ${version.currency},
+            ${fromMinor(state.initialBalance)}, ${fromMinor(state.balance)}, ${fromMinor(state.equity)},
+            ${input.planVersionId}, ${money(state.dailyFloor)}, ${money(state.maxFloor)},
+            ${tx.json(stateToJson(state) as postgres.JSONValue)}, ${state.version}, ${input.at},
+            ${new Date(state.day.closesAt)})
+    returning id`;
+  const change: AccountChange = {
+    accountId: id,
+    stateVersion: state.version,
+    kind: "lifecycle",
+    at: input.at.toISOString(),
+    account: (await loadSummary(tx, id))!,
+    verdicts: [],
+  };
+  await recordChange(tx, change);
+  return change;
+}
+
+/** Appends a change to the account's log (what SSE replays after `Last-Event-ID`). */
+export async function recordChange(tx: postgres.TransactionSql, change: AccountChange): Promise<void> {
+  await tx`
+    insert into account_changes (account_id, state_version, at, kind, payload)
+    values (${change.accountId}, ${change.stateVersion}, ${change.at}, ${change.kind},
+            ${tx.json(change as unknown as postgres.JSONValue)})`;
+}
+
+/**
+ * Publishes committed changes. Best-effort (the bus is at-most-once; SSE resumes from the database), so a
+ * broker outage is logged rather than failing a request whose change is already committed.
+ */
+export async function publishChange(bus: Bus, ...changes: AccountChange[]): Promise<void> {
+  await Promise.all(
+    changes.map((change) =>
+      bus.publish(accountChannel(change.accountId), change).catch((error) =>
+        console.error(`[accounts] publishing ${change.accountId}@${change.stateVersion} failed`, error)
+      )
+    ),
+  );
+}
