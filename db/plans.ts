@@ -42,12 +42,12 @@ export async function insertPlan(
 
 /** Active plans at their current version, by family, then initial balance (smallest first), then slug. */
 export async function listActivePlans(db: Db | Sql): Promise<ActivePlan[]> {
-  return await selectActivePlans(typeof db === "function" ? db : db.sql, null);
+  return await selectActivePlans(sqlOf(db), null);
 }
 
 /** One active plan at its current version, or null (unknown, or no longer sold). */
 export async function findActivePlan(db: Db | Sql, planId: string): Promise<ActivePlan | null> {
-  const [plan] = await selectActivePlans(typeof db === "function" ? db : db.sql, planId);
+  const [plan] = await selectActivePlans(sqlOf(db), planId);
   return plan ?? null;
 }
 
@@ -89,7 +89,151 @@ async function selectActivePlans(sql: Sql, planId: string | null): Promise<Activ
 
 /** Number of plans, active or not. */
 export async function countPlans(db: Db | Sql): Promise<number> {
-  const sql = typeof db === "function" ? db : db.sql;
+  const sql = sqlOf(db);
   const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from plans`;
   return n;
+}
+
+/** One version of a plan as the back office sees it (versions are immutable once written). */
+export type PlanVersion = {
+  version: number;
+  versionId: string;
+  currency: string;
+  initialBalance: string;
+  price: string;
+  definition: PlanDefinition;
+  createdAt: string;
+};
+
+/** A plan, active or not, with its current version's figures and every version (newest first). */
+export type AdminPlan = Omit<ActivePlan, "definition"> & {
+  active: boolean;
+  definition: PlanDefinition;
+  createdAt: string;
+  updatedAt: string;
+  versions: PlanVersion[];
+};
+
+/** Every plan (or the one `planId`), in the public listing's order: family, initial balance, slug. */
+export async function listPlans(db: Db | Sql, planId: string | null = null): Promise<AdminPlan[]> {
+  const sql = sqlOf(db);
+  const plans = await sql<
+    {
+      id: string;
+      slug: string;
+      family: string;
+      name: string;
+      active: boolean;
+      current_version: number;
+      created_at: Date;
+      updated_at: Date;
+    }[]
+  >`
+    select p.id, p.slug, p.family, p.name, p.active, p.current_version, p.created_at, p.updated_at
+    from plans p
+    join plan_versions v on v.plan_id = p.id and v.version = p.current_version
+    where ${planId}::uuid is null or p.id = ${planId}::uuid
+    order by p.family, v.initial_balance, p.slug`;
+  if (plans.length === 0) return [];
+  const versions = await sql<
+    {
+      plan_id: string;
+      id: string;
+      version: number;
+      currency: string;
+      initial_balance: string;
+      price: string;
+      definition: unknown;
+      created_at: Date;
+    }[]
+  >`
+    select plan_id, id, version, currency, initial_balance, price, definition, created_at
+    from plan_versions
+    where plan_id = any(${plans.map((p) => p.id)}::uuid[])
+    order by plan_id, version desc`;
+  const byPlan = Map.groupBy(versions, (v) => v.plan_id);
+  return plans.map((p) => {
+    const all: PlanVersion[] = (byPlan.get(p.id) ?? []).map((v) => ({
+      version: v.version,
+      versionId: v.id,
+      currency: v.currency,
+      initialBalance: v.initial_balance,
+      price: v.price,
+      definition: planDefinitionSchema.parse(v.definition),
+      createdAt: v.created_at.toISOString(),
+    }));
+    const current = all.find((v) => v.version === p.current_version)!;
+    return {
+      id: p.id,
+      slug: p.slug,
+      family: p.family,
+      name: p.name,
+      active: p.active,
+      version: current.version,
+      versionId: current.versionId,
+      currency: current.currency,
+      initialBalance: current.initialBalance,
+      price: current.price,
+      definition: current.definition,
+      createdAt: p.created_at.toISOString(),
+      updatedAt: p.updated_at.toISOString(),
+      versions: all,
+    };
+  });
+}
+
+/** Whether a plan already uses `slug` (the unique index still decides a race). */
+export async function slugTaken(sql: Sql, slug: string): Promise<boolean> {
+  const rows = await sql`select 1 from plans where slug = ${slug}`;
+  return rows.length > 0;
+}
+
+/**
+ * Adds version `current + 1` of plan `planId` with `body` and makes it current; the plan row is locked so two
+ * edits cannot both claim the same number. The plan's name follows the new body. Null when there is no such
+ * plan. Accounts already opened keep the version they reference.
+ */
+export async function insertPlanVersion(
+  tx: postgres.TransactionSql,
+  planId: string,
+  body: PlanDefinition,
+): Promise<{ version: number; versionId: string; previous: number } | null> {
+  const [plan] = await tx<{ current_version: number }[]>`
+    select current_version from plans where id = ${planId} for update`;
+  if (!plan) return null;
+  const [{ max }] = await tx<{ max: number }[]>`
+    select max(version)::int as max from plan_versions where plan_id = ${planId}`;
+  const version = max + 1;
+  const [row] = await tx<{ id: string }[]>`
+    insert into plan_versions (plan_id, version, currency, initial_balance, price, definition)
+    values (${planId}, ${version}, ${body.currency}, ${body.initialBalance}, ${body.price}, ${tx.json(body)})
+    returning id`;
+  await tx`
+    update plans set current_version = ${version}, name = ${body.name}, updated_at = now()
+    where id = ${planId}`;
+  return { version, versionId: row.id, previous: plan.current_version };
+}
+
+/**
+ * Changes what is not versioned: whether the plan is on sale, and its family (a listing group). Returns the
+ * values before the change, or null when there is no such plan.
+ */
+export async function updatePlanFlags(
+  tx: postgres.TransactionSql,
+  planId: string,
+  changes: { active?: boolean; family?: string },
+): Promise<{ active: boolean; family: string } | null> {
+  const [before] = await tx<{ active: boolean; family: string }[]>`
+    select active, family from plans where id = ${planId} for update`;
+  if (!before) return null;
+  await tx`
+    update plans
+    set active = ${changes.active ?? before.active}, family = ${changes.family ?? before.family},
+        updated_at = now()
+    where id = ${planId}`;
+  return before;
+}
+
+function sqlOf(db: Db | Sql): Sql {
+  return typeof db === "function" ? db : db.sql;
 }

@@ -14,6 +14,12 @@ export interface ApiOperation {
   description?: string;
   tags?: string[];
   access: Access;
+  /**
+   * `self`: the route is called by machines that authenticate by a request signature (trading connectors,
+   * payment webhooks) and enforces budgets of its own, per signed caller; the per-IP API budget would throttle
+   * one connector host serving thousands of accounts. Default: the per-IP budget applies.
+   */
+  rateLimit?: "ip" | "self";
   /** JSON request body schema. */
   body?: z.ZodType;
   /** Query-string schema (an object of strings). */

@@ -11,7 +11,7 @@ export interface Actor {
 
 export const SYSTEM_ACTOR: Actor = { userId: null, ip: null, userAgent: null };
 
-/** Audited actions: auth events, authorization failures and every admin action. */
+/** Audited actions: auth events, authorization failures, every admin action, and orders (for disputes). */
 export type AuditAction =
   | "auth.register"
   | "auth.login"
@@ -31,7 +31,13 @@ export type AuditAction =
   | "authz.denied"
   | "admin.user_created"
   | "admin.role_changed"
-  | `admin.${string}`;
+  | "admin.plan_created"
+  | "admin.plan_versioned"
+  | "admin.plan_updated"
+  | "admin.coupon_created"
+  | "admin.coupon_updated"
+  | `admin.${string}`
+  | "commerce.order_placed";
 
 /**
  * Appends one audit entry. Pass the transaction that made the change, so the entry and the change commit or

@@ -31,6 +31,8 @@ const schema = z.object({
   S3_PUBLIC_ENDPOINT: url(["http:", "https:"]).optional(),
   JWT_SECRET: secret.optional(),
   SYNC_SECRET: secret.optional(),
+  PAYMENT_PROVIDER: z.enum(["demo", "webhook"]).optional(),
+  PAYMENT_WEBHOOK_SECRET: secret.optional(),
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
   MAIL_FROM: z.string().min(3).max(200).regex(/@/, "must contain an email address").optional(),
   TRUST_PROXY: bool.default(false),
@@ -60,6 +62,13 @@ export interface Config {
   /** Undefined only outside production; `ensureSecrets` fills them from the data directory. */
   jwtSecret: string | undefined;
   syncSecret: string | undefined;
+  /**
+   * How orders are paid: `demo` marks them paid at once (never in production); `webhook` leaves them pending
+   * until the payment provider's signed webhook confirms the payment.
+   */
+  paymentProvider: "demo" | "webhook";
+  /** HMAC key of the payment webhook; generated like the other secrets outside production. */
+  paymentWebhookSecret: string | undefined;
   smtpUrl: string | undefined;
   /** Sender of every mail, e.g. `PropTrade Pro <no-reply@proptrade.example>`. */
   mailFrom: string;
@@ -91,9 +100,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       "S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (or none of them)",
     );
   }
+  const paymentProvider = e.PAYMENT_PROVIDER ?? (e.APP_ENV === "production" ? "webhook" : "demo");
   if (e.APP_ENV === "production") {
     for (const name of ["JWT_SECRET", "SYNC_SECRET", "DATABASE_URL", "APP_URL"] as const) {
       if (!e[name]) problems.push(`${name}: required when APP_ENV=production`);
+    }
+    // The demo provider hands out challenges without taking money.
+    if (paymentProvider === "demo") {
+      problems.push("PAYMENT_PROVIDER: demo is refused when APP_ENV=production");
+    } else if (!e.PAYMENT_WEBHOOK_SECRET) {
+      problems.push("PAYMENT_WEBHOOK_SECRET: required when APP_ENV=production");
     }
   }
   if (problems.length) throw new ConfigError(problems);
@@ -119,6 +135,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : undefined,
     jwtSecret: e.JWT_SECRET,
     syncSecret: e.SYNC_SECRET,
+    paymentProvider,
+    paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? `PropTrade Pro <no-reply@${new URL(e.APP_URL ?? "http://localhost").hostname}>`,
     trustProxy: e.TRUST_PROXY,
@@ -126,18 +144,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
+/** The secrets `ensureSecrets` guarantees. */
+export interface GeneratedSecrets {
+  jwtSecret: string;
+  syncSecret: string;
+  paymentWebhookSecret: string;
+}
+
 /**
  * Outside production, missing secrets are generated once and kept in `DATA_DIR/secrets.json` (mode 0600),
  * so a newcomer needs no set-up and sessions survive restarts. Production must set them (loadConfig).
  */
-export async function ensureSecrets(
-  config: Config,
-): Promise<Config & { jwtSecret: string; syncSecret: string }> {
-  if (config.jwtSecret && config.syncSecret) {
-    return config as Config & { jwtSecret: string; syncSecret: string };
+export async function ensureSecrets(config: Config): Promise<Config & GeneratedSecrets> {
+  if (config.jwtSecret && config.syncSecret && config.paymentWebhookSecret) {
+    return config as Config & GeneratedSecrets;
   }
   const file = `${config.dataDir}/secrets.json`;
-  let stored: Record<string, string> = {};
+  let stored: Partial<GeneratedSecrets> = {};
   try {
     stored = JSON.parse(await Deno.readTextFile(file));
   } catch (error) {
@@ -145,8 +168,12 @@ export async function ensureSecrets(
   }
   const make = () =>
     Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
-  const next = { jwtSecret: stored.jwtSecret ?? make(), syncSecret: stored.syncSecret ?? make() };
-  if (next.jwtSecret !== stored.jwtSecret || next.syncSecret !== stored.syncSecret) {
+  const next: GeneratedSecrets = {
+    jwtSecret: stored.jwtSecret ?? make(),
+    syncSecret: stored.syncSecret ?? make(),
+    paymentWebhookSecret: stored.paymentWebhookSecret ?? make(),
+  };
+  if ((Object.keys(next) as (keyof GeneratedSecrets)[]).some((key) => next[key] !== stored[key])) {
     await Deno.mkdir(config.dataDir, { recursive: true });
     await Deno.writeTextFile(file, JSON.stringify(next, null, 2), { mode: 0o600 });
   }
@@ -154,5 +181,6 @@ export async function ensureSecrets(
     ...config,
     jwtSecret: config.jwtSecret ?? next.jwtSecret,
     syncSecret: config.syncSecret ?? next.syncSecret,
+    paymentWebhookSecret: config.paymentWebhookSecret ?? next.paymentWebhookSecret,
   };
 }

@@ -39,6 +39,21 @@ export const RATE_RULES = {
   totp_account: { name: "totp_account", limit: 5, windowSeconds: 15 * MINUTE, failClosed: true },
   /** What-if simulations per user: each one replays up to thousands of events. */
   simulate_user: { name: "simulate_user", limit: 30, windowSeconds: MINUTE },
+  /**
+   * Purchases per user: each one places an order and (with the demo provider) opens an account, so a script
+   * must not mint them by the thousand; a trader buying a few sizes at once stays well inside.
+   */
+  purchase_user: { name: "purchase_user", limit: 10, windowSeconds: 10 * MINUTE },
+  /**
+   * Requests with a missing or wrong signature on the signature-authenticated machine routes (demo-sync,
+   * payment webhook), per IP: they skip the general per-IP budget, so failures get one of their own.
+   */
+  bad_signature_ip: { name: "bad_signature_ip", limit: 60, windowSeconds: MINUTE },
+  /**
+   * Signed sync batches per trading account: a connector sends a few per second per account at most; a
+   * runaway loop on one account must not starve the others' evaluation.
+   */
+  sync_account: { name: "sync_account", limit: 1_200, windowSeconds: MINUTE },
   /** JSON API requests from one IP. */
   api_ip: { name: "api_ip", limit: 300, windowSeconds: MINUTE },
 } as const satisfies Record<string, NamedRateRule>;
@@ -60,4 +75,22 @@ export function ruleKey(rule: NamedRateRule, key: string): string {
 export async function enforce(limiter: RateLimiter, rule: NamedRateRule, key: string): Promise<void> {
   const decision = await limiter.consume(ruleKey(rule, key), rule);
   if (!decision.allowed) throw new TooManyRequests(decision.retryAfterSeconds);
+}
+
+/**
+ * Runs `check` (e.g. a signature verification) and, when it throws, counts a hit on `key` under `rule` before
+ * rethrowing, so only failures use up the budget and a caller over it gets 429 instead of another try.
+ */
+export async function countFailures<T>(
+  limiter: RateLimiter,
+  rule: NamedRateRule,
+  key: string,
+  check: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    await enforce(limiter, rule, key);
+    throw error;
+  }
 }

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { define } from "../../../_define.ts";
+import { defineApi } from "../../../../lib/api.ts";
+import { readJson, validate } from "../../../../lib/validation.ts";
+import { rolesWith } from "../../../../services/auth/roles.ts";
+import {
+  adminPlan,
+  parsePlanInput,
+  planFlagsSchema,
+  planRevisionSchema,
+  revisePlan,
+  updatePlan,
+} from "../../../../services/commerce/catalog.ts";
+import { adminPlanSchema, planParams } from "./_schemas.ts";
+
+const access = rolesWith("plans.manage");
+
+export const api = defineApi({
+  GET: {
+    summary: "One plan with all its versions",
+    tags: ["admin"],
+    access,
+    responses: {
+      200: { description: "The plan", schema: adminPlanSchema },
+      404: { description: "No such plan" },
+    },
+  },
+  PUT: {
+    summary: "Publish a new version of a plan's rules",
+    description: "The body is the complete new plan definition (optionally a new `family`). It becomes " +
+      "version current + 1, which new purchases get; accounts already bought keep their version. The plan's " +
+      "name follows the new body; its slug never changes.",
+    tags: ["admin"],
+    access,
+    body: planRevisionSchema,
+    responses: {
+      200: { description: "The plan at its new version", schema: adminPlanSchema },
+      404: { description: "No such plan" },
+      422: { description: "Invalid plan" },
+    },
+  },
+  PATCH: {
+    summary: "Stop or resume selling a plan, or move it to another family",
+    description:
+      '`{"active": false}` takes the plan off sale (it disappears from `GET /api/challenges` and ' +
+      'cannot be bought; existing accounts are unaffected); `{"active": true}` puts it back. No new version.',
+    tags: ["admin"],
+    access,
+    body: planFlagsSchema,
+    responses: {
+      200: { description: "The plan", schema: adminPlanSchema },
+      404: { description: "No such plan" },
+      422: { description: "Invalid change" },
+    },
+  },
+});
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    const { id } = validate(planParams, ctx.params);
+    return Response.json(await adminPlan(ctx.state.deps.db, id));
+  },
+  async PUT(ctx) {
+    const { deps, actor } = ctx.state;
+    const { id } = validate(planParams, ctx.params);
+    const input = parsePlanInput(await readJson(ctx.req, z.unknown()), "revise");
+    return Response.json(await revisePlan(deps, actor, id, input));
+  },
+  async PATCH(ctx) {
+    const { deps, actor } = ctx.state;
+    const { id } = validate(planParams, ctx.params);
+    return Response.json(await updatePlan(deps, actor, id, await readJson(ctx.req, planFlagsSchema)));
+  },
+});

@@ -1,0 +1,32 @@
+/** Response shapes of the plans admin API (documentation; the data comes from db/plans.ts). */
+import { z } from "zod";
+import { planDefinitionSchema } from "../../../../services/plans/definition.ts";
+
+const version = z.object({
+  version: z.int(),
+  versionId: z.string(),
+  currency: z.string(),
+  initialBalance: z.string(),
+  price: z.string(),
+  definition: planDefinitionSchema,
+  createdAt: z.string(),
+});
+
+export const adminPlanSchema = z.object({
+  id: z.string(),
+  slug: z.string(),
+  family: z.string(),
+  name: z.string(),
+  active: z.boolean().describe("Whether the plan is on sale."),
+  version: z.int().describe("The current version: what new purchases get."),
+  versionId: z.string(),
+  currency: z.string(),
+  initialBalance: z.string(),
+  price: z.string(),
+  definition: planDefinitionSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  versions: z.array(version).describe("Every version, newest first; accounts keep the one they bought."),
+});
+
+export const planParams = z.object({ id: z.uuid("must be a plan id") });

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { define } from "../../_define.ts";
+import { defineApi } from "../../../lib/api.ts";
+import { BadRequest, ServiceUnavailable } from "../../../lib/errors.ts";
+import { countFailures, RATE_RULES } from "../../../services/rate_limit/rules.ts";
+import { PAYMENT_SIGNATURE_HEADER, verifySignature } from "../../../services/commerce/payments/signature.ts";
+import {
+  handlePaymentEvent,
+  parsePaymentEvent,
+  paymentEventSchema,
+} from "../../../services/commerce/payments/webhook.ts";
+
+/** Provider events are small; anything larger is not one. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+const outcomeSchema = z.object({
+  result: z.enum(["fulfilled", "already_paid", "payment_failed", "refunded", "ignored"]),
+  orderId: z.string().nullable(),
+  orderStatus: z.string().nullable(),
+  challengeId: z.string().nullable(),
+  accountId: z.string().nullable(),
+});
+
+export const api = defineApi({
+  POST: {
+    summary: "Payment provider webhook",
+    description:
+      "Authenticated by signature, not by a session: header `Payment-Signature: t=<unix seconds>," +
+      'v1=<hex HMAC-SHA256(PAYMENT_WEBHOOK_SECRET, t + "." + raw body)>` (several `v1` allowed), at most 5 ' +
+      "minutes from the server's clock. Idempotent per event `id`: a re-sent id gets the first outcome and " +
+      "changes nothing. `amount` and `currency` must equal the order's. Other event types are acknowledged " +
+      "and ignored.",
+    tags: ["payments"],
+    access: "public",
+    rateLimit: "self",
+    body: paymentEventSchema,
+    responses: {
+      200: {
+        description: "Handled (or handled before: `duplicate`)",
+        schema: z.object({ received: z.literal(true), duplicate: z.boolean(), outcome: outcomeSchema }),
+      },
+      400: { description: "Not JSON, or too large" },
+      401: { description: "Missing, stale or wrong signature" },
+      404: { description: "No such order" },
+      409: { description: "The order cannot take this event" },
+      422: { description: "Invalid event, or amount/currency differ from the order's" },
+      429: { description: "Too many failed signatures from this address" },
+    },
+  },
+});
+
+export const handler = define.handlers({
+  async POST(ctx) {
+    const { deps } = ctx.state;
+    const secret = deps.config.paymentWebhookSecret;
+    if (!secret) throw new ServiceUnavailable("Payment webhooks are not configured.");
+    // The signature covers the exact bytes sent, so the body is read raw and parsed only once it verifies.
+    const raw = await ctx.req.text();
+    if (raw.length > MAX_BODY_BYTES) throw new BadRequest(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
+    await countFailures(
+      deps.limiter,
+      RATE_RULES.bad_signature_ip,
+      ctx.state.actor.ip ?? "unknown",
+      () => verifySignature(secret, ctx.req.headers.get(PAYMENT_SIGNATURE_HEADER), raw, Date.now()),
+    );
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new BadRequest("The body is not valid JSON.");
+    }
+    const { duplicate, outcome } = await handlePaymentEvent(deps, parsePaymentEvent(json));
+    return Response.json({ received: true, duplicate, outcome });
+  },
+});

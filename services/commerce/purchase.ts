@@ -1,0 +1,163 @@
+/**
+ * Buying a challenge: quote a plan (with an optional coupon), place the order, and have it paid — at once by
+ * an instant provider (demo, or a free order), or later through the provider's webhook. The checkout page
+ * and `POST /api/challenges/purchase` both call these; the interface is what they are built against.
+ */
+import type postgres from "postgres";
+import type { Db } from "../../db/client.ts";
+import { findActivePlan } from "../../db/plans.ts";
+import {
+  findOrderSummary,
+  insertOrder,
+  lockOrder,
+  type OrderSummary,
+  setOrderStatus,
+} from "../../db/orders.ts";
+import { NotFound, ServiceUnavailable } from "../../lib/errors.ts";
+import type { Deps } from "../deps.ts";
+import { type Actor, recordAudit } from "../audit.ts";
+import { publishChange } from "../accounts/open.ts";
+import { enforce, RATE_RULES } from "../rate_limit/rules.ts";
+import { applicableCoupon } from "./coupons.ts";
+import { priceWith } from "./pricing.ts";
+import { fulfilOrder } from "./fulfil.ts";
+import { FREE_PROVIDER, paymentProvider } from "./payments/provider.ts";
+
+export type { OrderSummary } from "../../db/orders.ts";
+
+export interface PurchaseInput {
+  planId: string;
+  coupon?: string | null;
+}
+
+export interface Quote {
+  planId: string;
+  planVersionId: string;
+  planName: string;
+  currency: string;
+  listPrice: string;
+  discount: string;
+  amount: string;
+  coupon: { code: string; kind: "percent" | "amount"; value: string } | null;
+}
+
+export interface PurchaseResult {
+  order: OrderSummary;
+  challengeId: string | null;
+  accountId: string | null;
+  paymentUrl: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The price `userId` would pay for plan `input.planId` now. Throws NotFound (no such plan on sale) or
+ * Unprocessable("coupon", message) for an unknown/expired/exhausted/not-applicable coupon.
+ */
+export async function quotePurchase(
+  db: Db,
+  userId: string,
+  input: PurchaseInput,
+  now: Date = new Date(),
+): Promise<Quote> {
+  return (await quoteIn(db.sql, userId, input, now, false)).quote;
+}
+
+/**
+ * Places an order for `userId` (rate-limited per user) at the current version of the plan. The demo provider
+ * (and any free order) pays it at once: the challenge and its phase-1 account exist when this returns
+ * (challengeId/accountId set). A redirect provider leaves the order pending, with `paymentUrl` where to pay
+ * (may be null); the payment webhook fulfils it. Throws like `quotePurchase`, and 429 past the rate limit.
+ *
+ * Unverified emails may buy: payment details identify the buyer, and payouts are gated by KYC later.
+ */
+export async function purchase(
+  deps: Deps,
+  actor: Actor,
+  userId: string,
+  input: PurchaseInput,
+  now: Date = new Date(),
+): Promise<PurchaseResult> {
+  await enforce(deps.limiter, RATE_RULES.purchase_user, userId);
+  const configured = paymentProvider(deps.config);
+  const placed = await deps.db.tx(async (tx) => {
+    // The coupon row stays locked to the end, so its limits cannot be overtaken before this order is paid.
+    const { quote, couponId } = await quoteIn(tx, userId, input, now, true);
+    const provider = quote.amount === "0.00" ? FREE_PROVIDER : configured;
+    const orderId = await insertOrder(tx, {
+      userId,
+      planVersionId: quote.planVersionId,
+      couponId,
+      currency: quote.currency,
+      listPrice: quote.listPrice,
+      discount: quote.discount,
+      amount: quote.amount,
+      provider: provider.name,
+    });
+    // Kept for disputes and fraud reviews: who placed the order, from where.
+    await recordAudit(tx, actor, "commerce.order_placed", {
+      type: "order",
+      id: orderId,
+      details: {
+        planVersionId: quote.planVersionId,
+        amount: quote.amount,
+        currency: quote.currency,
+        coupon: quote.coupon?.code ?? null,
+        provider: provider.name,
+      },
+    });
+    if (provider.kind === "redirect") return { kind: "pending" as const, orderId, provider };
+    const order = (await lockOrder(tx, orderId))!;
+    return { kind: "paid" as const, ...await fulfilOrder(tx, order, { at: now, couponPolicy: "enforce" }) };
+  });
+
+  if (placed.kind === "paid") {
+    if (placed.change) await publishChange(deps.bus, placed.change);
+    return {
+      order: placed.order,
+      challengeId: placed.challengeId,
+      accountId: placed.accountId,
+      paymentUrl: null,
+    };
+  }
+  const order = (await findOrderSummary(deps.db.sql, placed.orderId))!;
+  let session;
+  try {
+    session = await placed.provider.checkout(order);
+  } catch (error) {
+    console.error(`[commerce] opening a ${placed.provider.name} payment for order ${order.id} failed`, error);
+    await deps.db.tx((tx) => setOrderStatus(tx, order.id, "cancelled"));
+    throw new ServiceUnavailable("The payment provider is unavailable; please try again shortly.");
+  }
+  if (session.providerRef) {
+    await deps.db.tx((tx) => setOrderStatus(tx, order.id, "pending", { providerRef: session.providerRef }));
+  }
+  return { order, challengeId: null, accountId: null, paymentUrl: session.paymentUrl };
+}
+
+async function quoteIn(
+  sql: postgres.Sql | postgres.TransactionSql,
+  userId: string,
+  input: PurchaseInput,
+  now: Date,
+  lock: boolean,
+): Promise<{ quote: Quote; couponId: string | null }> {
+  const plan = UUID.test(input.planId) ? await findActivePlan(sql, input.planId) : null;
+  if (!plan) throw new NotFound("No such plan on sale.");
+  const code = input.coupon?.trim();
+  const coupon = code
+    ? await applicableCoupon(sql, code, { userId, planId: plan.id, currency: plan.currency, now }, lock)
+    : null;
+  const price = priceWith(plan.price, coupon);
+  return {
+    quote: {
+      planId: plan.id,
+      planVersionId: plan.versionId,
+      planName: plan.name,
+      currency: plan.currency,
+      ...price,
+      coupon: coupon ? { code: coupon.code, kind: coupon.kind, value: coupon.value } : null,
+    },
+    couponId: coupon?.id ?? null,
+  };
+}
