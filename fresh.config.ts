@@ -20,6 +20,7 @@ import { seedFaqIfEmpty } from "./db/faq_seed.ts";
 import type { State } from "./routes/_define.ts";
 import { createOrPromoteStaff } from "./services/auth/staff.ts";
 import { SYSTEM_ACTOR } from "./services/audit.ts";
+import { startResetScheduler } from "./services/accounts/scheduler.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -105,8 +106,12 @@ async function serve(deps: Deps, app: FreshApp) {
         `PropTrade Pro listening on port ${port} (${appUrl}) — db: ${deps.db.kind}, bus: ${deps.bus.kind}, storage: ${deps.store.kind}`,
       ),
   }, (req, info) => app.fetch(req, info));
+  // Daily resets roll whether or not events arrive; every serving process runs the loop (they share the
+  // due accounts through SKIP LOCKED). Tests build the app with createApp and start it only explicitly.
+  const stopScheduler = startResetScheduler(deps, { intervalMs: 1000 });
   const stop = async () => {
     await server.shutdown();
+    await stopScheduler();
     await closeDeps(deps);
     Deno.exit(0);
   };

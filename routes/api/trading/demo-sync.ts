@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { define } from "../../_define.ts";
+import { defineApi } from "../../../lib/api.ts";
+import { BadRequest, Unprocessable } from "../../../lib/errors.ts";
+import { fieldErrors } from "../../../lib/validation.ts";
+import { syncEventSchema } from "../../../services/engine/sync_events.ts";
+import { countFailures, enforce, RATE_RULES } from "../../../services/rate_limit/rules.ts";
+import { applySync } from "../../../services/accounts/ledger.ts";
+import { SYNC_SIGNATURE_HEADER, verifySync } from "../../../services/accounts/sync_signature.ts";
+
+/** A connector batches what happened since its last call; a day of ticks fits in a few requests. */
+const MAX_EVENTS = 5_000;
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+const syncInput = z.object({
+  accountId: z.uuid("must be an account id"),
+  events: z.array(syncEventSchema).max(MAX_EVENTS, `at most ${MAX_EVENTS} events per request`),
+});
+
+const record = z.record(z.string(), z.unknown());
+const syncResult = z.object({
+  accepted: z.int(),
+  duplicates: z.int(),
+  account: record,
+  breaches: z.array(record),
+  trading: z.object({
+    allowed: z.boolean(),
+    reason: z.enum(["paused", "failed", "passed"]).nullable(),
+    until: z.string().nullable(),
+    closeAll: z.boolean(),
+    openPositions: z.array(z.string()),
+  }),
+  violations: z.array(record),
+  next: record.nullable(),
+});
+
+export const api = defineApi({
+  POST: {
+    summary: "Apply trade and equity events from a trading-platform connector",
+    description: "Authenticated by `X-Sync-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(SYNC_SECRET, " +
+      't + "." + raw body)>` (±5 min), not by a session. Events are idempotent by `id` and applied in `at` ' +
+      "order; a new event older than the account's last applied one rejects the batch (409). `trading` " +
+      "tells the connector whether the account may trade and which positions to close now (daily-loss " +
+      "pause, failed); it repeats on every response while it holds. Events for a failed or passed account " +
+      "are recorded but not evaluated.",
+    tags: ["trading"],
+    access: "public",
+    rateLimit: "self",
+    body: syncInput,
+    responses: {
+      200: { description: "Applied (or acknowledged as duplicates)", schema: syncResult },
+      400: { description: "The body is not JSON" },
+      401: { description: "Missing, malformed, stale or wrong signature" },
+      404: { description: "No such account" },
+      409: { description: "An event is older than the last applied one, or the account is not trading" },
+      429: { description: "Too many failed signatures from this address, or batches for this account" },
+      422: { description: "Invalid events (fields name `events.<index>.<field>`); nothing was applied" },
+    },
+  },
+});
+
+export const handler = define.handlers({
+  async POST(ctx) {
+    const { deps } = ctx.state;
+    const length = Number(ctx.req.headers.get("content-length") ?? 0);
+    if (length > MAX_BODY_BYTES) throw new BadRequest(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
+    const raw = await ctx.req.text();
+    // The signature covers the exact bytes, so it is checked before anything reads them as JSON.
+    await countFailures(
+      deps.limiter,
+      RATE_RULES.bad_signature_ip,
+      ctx.state.actor.ip ?? "unknown",
+      () => verifySync(ctx.req.headers.get(SYNC_SIGNATURE_HEADER), raw, deps.config.syncSecret),
+    );
+    if (raw.length > MAX_BODY_BYTES) throw new BadRequest(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
+    if (!/^application\/json\b/i.test(ctx.req.headers.get("content-type") ?? "")) {
+      throw new BadRequest("Send the body as application/json.");
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new BadRequest("The body is not valid JSON.");
+    }
+    const input = parseInput(json);
+    await enforce(deps.limiter, RATE_RULES.sync_account, input.accountId);
+    return Response.json(await applySync(deps, input.accountId, input.events));
+  },
+});
+
+/** Validates the whole batch up front (nothing is applied from a batch with one bad event); each event
+ * field error also names the event's id, which is what a connector's logs know it by. */
+function parseInput(json: unknown): z.infer<typeof syncInput> {
+  const result = syncInput.safeParse(json);
+  if (result.success) return result.data;
+  const events = (json as { events?: unknown })?.events;
+  const fields = fieldErrors(result.error);
+  for (const [path, message] of Object.entries(fields)) {
+    const m = /^events\.(\d+)(\.|$)/.exec(path);
+    const id = m && Array.isArray(events) ? (events[Number(m[1])] as { id?: unknown })?.id : undefined;
+    if (typeof id === "string") fields[path] = `${message} (event "${id.slice(0, 100)}")`;
+  }
+  throw new Unprocessable(fields);
+}

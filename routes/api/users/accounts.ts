@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { define } from "../../_define.ts";
+import { defineApi } from "../../../lib/api.ts";
+import { listOwnAccounts } from "../../../services/accounts/access.ts";
+
+const accountSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  challengeId: z.string().nullable(),
+  phase: z.int().nullable(),
+  type: z.enum(["challenge", "funded", "demo"]),
+  status: z.string(),
+  currency: z.string(),
+  initialBalance: z.string(),
+  balance: z.string(),
+  equity: z.string(),
+  dailyFloor: z.string().nullable(),
+  maxFloor: z.string().nullable(),
+  stateVersion: z.int(),
+  lastEventAt: z.string().nullable(),
+  nextResetAt: z.string().nullable(),
+  updatedAt: z.string(),
+});
+
+export const api = defineApi({
+  GET: {
+    summary: "The caller's trading accounts",
+    description: "Every account of the caller, newest first, with status, balance, equity and the current " +
+      "daily and max-loss floors (decimal strings).",
+    tags: ["users"],
+    access: "authenticated",
+    responses: { 200: { description: "Accounts", schema: z.object({ accounts: z.array(accountSchema) }) } },
+  },
+});
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    const { deps, user } = ctx.state;
+    return Response.json({ accounts: await listOwnAccounts(deps.db.sql, user!.id) });
+  },
+});

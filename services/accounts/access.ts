@@ -1,0 +1,111 @@
+/**
+ * Reading accounts and challenges as a given user: the owner, or staff allowed to read any account. Anyone
+ * else gets the same 404 as for an id that does not exist, so ids cannot be probed; a refused read of a row
+ * that does exist is an authorization failure and is audited (DESIGN §6).
+ */
+import type postgres from "postgres";
+import { NotFound } from "../../lib/errors.ts";
+import { type Actor, recordAudit } from "../audit.ts";
+import { can, type Role } from "../auth/roles.ts";
+import type { BreachEvidence } from "../engine/state.ts";
+import { type AccountRow, type AccountSummary, summaryOf } from "./summary.ts";
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+/** Who reads, and from where (for the audit entry of a refusal). */
+export type Reader = { id: string; role: Role; actor?: Actor };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `id` can name a row at all (anything else would be a database error, not a 404). */
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
+/** Throws NotFound unless `user` may read the row `target` owned by `ownerId` (undefined: no such row). */
+async function assertReadable(
+  sql: Sql,
+  user: Reader,
+  ownerId: string | undefined,
+  target: { type: "account" | "challenge"; id: string },
+): Promise<void> {
+  if (ownerId === undefined) throw new NotFound();
+  if (ownerId === user.id || can(user, "accounts.read_any")) return;
+  await recordAudit(sql, user.actor ?? { userId: user.id, ip: null, userAgent: null }, "authz.denied", {
+    ...target,
+    details: { reason: "not_owner" },
+  });
+  throw new NotFound();
+}
+
+/** The summary of an account `user` may read; 404 otherwise (a malformed id names nothing either). */
+export async function findReadableAccount(
+  sql: Sql,
+  user: Reader,
+  accountId: string,
+): Promise<AccountSummary> {
+  if (!isUuid(accountId)) throw new NotFound();
+  const [row] = await sql<AccountRow[]>`
+    select id, user_id, challenge_id, phase, type, status, currency, initial_balance, balance, equity,
+           daily_floor, max_floor, state_version, last_event_at, next_reset_at, updated_at
+    from accounts where id = ${accountId}`;
+  await assertReadable(sql, user, row?.user_id, { type: "account", id: accountId });
+  return summaryOf(row);
+}
+
+/** The caller's own accounts, newest first (the seed's `GET /api/users/accounts`). */
+export async function listOwnAccounts(sql: Sql, userId: string): Promise<AccountSummary[]> {
+  const rows = await sql<AccountRow[]>`
+    select id, user_id, challenge_id, phase, type, status, currency, initial_balance, balance, equity,
+           daily_floor, max_floor, state_version, last_event_at, next_reset_at, updated_at
+    from accounts where user_id = ${userId}
+    order by created_at desc, id`;
+  return rows.map(summaryOf);
+}
+
+export interface BreachRecord {
+  /** Evidence of the breach that failed the account, while it stands (null once reinstated, or never). */
+  breach: BreachEvidence | null;
+  /** Every breach and pause recorded for the account, newest first (reinstated ones included). */
+  history: BreachEvidence[];
+}
+
+/** The breach evidence of an account `user` may read (see `BreachRecord`); 404 otherwise. */
+export async function loadBreaches(sql: Sql, user: Reader, accountId: string): Promise<BreachRecord> {
+  if (!isUuid(accountId)) throw new NotFound();
+  const [account] = await sql<{ user_id: string; breach: BreachEvidence | null }[]>`
+    select user_id, engine_state -> 'breach' as breach from accounts where id = ${accountId}`;
+  await assertReadable(sql, user, account?.user_id, { type: "account", id: accountId });
+  const rows = await sql<{ evidence: BreachEvidence }[]>`
+    select evidence from breaches where account_id = ${accountId}
+    order by at desc, created_at desc limit 100`;
+  return { breach: account.breach ?? null, history: rows.map((r) => r.evidence) };
+}
+
+export interface ReadableChallenge {
+  id: string;
+  userId: string;
+  status: string;
+  currentPhase: number;
+  planVersionId: string;
+}
+
+/** A challenge `user` may read; 404 otherwise. */
+export async function findReadableChallenge(
+  sql: Sql,
+  user: Reader,
+  challengeId: string,
+): Promise<ReadableChallenge> {
+  if (!isUuid(challengeId)) throw new NotFound();
+  const [row] = await sql<
+    { id: string; user_id: string; status: string; current_phase: number; plan_version_id: string }[]
+  >`
+    select id, user_id, status, current_phase, plan_version_id from challenges where id = ${challengeId}`;
+  await assertReadable(sql, user, row?.user_id, { type: "challenge", id: challengeId });
+  return {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status,
+    currentPhase: row.current_phase,
+    planVersionId: row.plan_version_id,
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Folds events into an account's state through the engine core and collects what the live path persists
+ * beside the state: per-event versions, per-trading-day statistics, trade rows and trading-block violations.
+ * Pure: no database, no clock. The ledger (sync batches) and the scheduler (resets) both go through here.
+ *
+ * Resets are stepped explicitly, one `reset` event per closing day, exactly as `simulate` does (the core
+ * would roll the same resets itself), so every trading day that opens is seen and gets its statistics row.
+ */
+import { fromMinor } from "../money.ts";
+import { applyEvent } from "../engine/evaluate.ts";
+import type { EngineRules } from "../engine/rules.ts";
+import type { AccountState, EngineEvent, Verdict } from "../engine/state.ts";
+
+/** One trading day's figures as this fold saw them (merged into `daily_stats` with greatest/least). */
+export interface DayStats {
+  key: string;
+  opensAt: number;
+  sodBalance: bigint;
+  sodEquity: bigint;
+  high: bigint;
+  low: bigint;
+  closeBalance: bigint;
+  closeEquity: bigint;
+  pnl: bigint;
+  tradesOpened: number;
+}
+
+export interface TradeOpen {
+  tradeId: string;
+  symbol: string;
+  direction: "buy" | "sell";
+  volume: string;
+  price: string;
+  at: number;
+  blocked: boolean;
+}
+
+export interface TradeClose {
+  tradeId: string;
+  price: string;
+  pnl: string;
+  at: number;
+}
+
+/** A trade opened while trading was blocked: accepted (it happened) but reported and flagged. */
+export interface Violation {
+  eventId: string;
+  tradeId: string;
+  rule: "trading_blocked";
+  /** The account status that blocked trading. */
+  status: "paused" | "failed" | "passed";
+  at: string;
+  /** When trading resumes (a pause), or null (final). */
+  until: string | null;
+}
+
+export interface Advanced {
+  state: AccountState;
+  verdicts: Verdict[];
+  /** The state version right after each input event, by input index. */
+  versions: number[];
+  days: Map<string, DayStats>;
+  opens: TradeOpen[];
+  closes: TradeClose[];
+  violations: Violation[];
+}
+
+/** What the connector must do after a change (level-triggered: repeated while it holds). */
+export interface TradingDirective {
+  allowed: boolean;
+  reason: "paused" | "failed" | "passed" | null;
+  /** When a pause ends (the next reset), or null. */
+  until: string | null;
+  /** Flatten every open position now: trading is blocked and positions are still open. */
+  closeAll: boolean;
+  openPositions: string[];
+}
+
+/**
+ * Applies `events` (already in `at` order, each with its sync id) to `state`, then rolls the resets due by
+ * `until` when given (the scheduler's "time is now").
+ *
+ * @throws Conflict (from the core) for an event older than the last applied instant.
+ */
+export function advance(
+  start: AccountState,
+  rules: EngineRules,
+  events: readonly { id: string; event: EngineEvent }[],
+  until?: number,
+): Advanced {
+  const out: Advanced = {
+    state: start,
+    verdicts: [],
+    versions: [],
+    days: new Map(),
+    opens: [],
+    closes: [],
+    violations: [],
+  };
+  const step = (event: EngineEvent) => {
+    const applied = applyEvent(out.state, event, rules);
+    out.state = applied.state;
+    out.verdicts.push(...applied.verdicts);
+  };
+  const rollTo = (t: number) => {
+    while (isLive(out.state) && out.state.day.closesAt <= t) {
+      step({ type: "reset", at: out.state.day.closesAt });
+      // The day the reset opened gets its row even when the reset itself failed the account.
+      touch(out, out.state, false);
+    }
+  };
+
+  for (const { id, event } of events) {
+    rollTo(event.at);
+    const before = out.state;
+    step(event);
+    out.versions.push(out.state.version);
+    if (event.type === "trade_open") {
+      const blocked = before.status !== "active";
+      out.opens.push({ ...pick(event), at: event.at, blocked });
+      if (blocked) {
+        out.violations.push({
+          eventId: id,
+          tradeId: event.tradeId,
+          rule: "trading_blocked",
+          status: before.status as Violation["status"],
+          at: iso(event.at),
+          until: before.pausedUntil === null ? null : iso(before.pausedUntil),
+        });
+      }
+    } else if (event.type === "trade_close") {
+      out.closes.push({ tradeId: event.tradeId, price: event.price, pnl: event.pnl, at: event.at });
+    }
+    // Statistics describe evaluated days: after a final status the day no longer moves, so it is left as is.
+    if (isLive(before)) touch(out, out.state, event.type === "trade_open");
+  }
+  if (until !== undefined) rollTo(until);
+  return out;
+}
+
+/** The connector's instruction for a state: may it trade, and must it flatten now? */
+export function directiveOf(state: AccountState): TradingDirective {
+  const openPositions = Object.keys(state.positions).sort();
+  const allowed = state.status === "active";
+  return {
+    allowed,
+    reason: allowed ? null : state.status as TradingDirective["reason"],
+    until: state.status === "paused" && state.pausedUntil !== null ? iso(state.pausedUntil) : null,
+    closeAll: !allowed && openPositions.length > 0,
+    openPositions,
+  };
+}
+
+function touch(out: Advanced, state: AccountState, opened: boolean): void {
+  const day = state.day;
+  let stats = out.days.get(day.key);
+  if (!stats) {
+    // Equity at the reset is the first value the day saw, so it bounds the day's high and low too.
+    stats = {
+      key: day.key,
+      opensAt: day.opensAt,
+      sodBalance: day.sodBalance,
+      sodEquity: day.sodEquity,
+      high: day.sodEquity,
+      low: day.sodEquity,
+      closeBalance: state.balance,
+      closeEquity: state.equity,
+      pnl: 0n,
+      tradesOpened: 0,
+    };
+    out.days.set(day.key, stats);
+  }
+  if (state.equity > stats.high) stats.high = state.equity;
+  if (state.equity < stats.low) stats.low = state.equity;
+  stats.closeBalance = state.balance;
+  stats.closeEquity = state.equity;
+  stats.pnl = state.dailyPnl[day.key] ?? 0n;
+  if (opened) stats.tradesOpened++;
+}
+
+/** The `daily_stats` rows of a fold, JSON-ready for `jsonb_to_recordset`. */
+export function dayRows(days: Map<string, DayStats>): Record<string, string | number>[] {
+  return [...days.values()].map((d) => ({
+    trading_day: d.key,
+    opens_at: iso(d.opensAt),
+    sod_balance: fromMinor(d.sodBalance),
+    sod_equity: fromMinor(d.sodEquity),
+    high_equity: fromMinor(d.high),
+    low_equity: fromMinor(d.low),
+    close_balance: fromMinor(d.closeBalance),
+    close_equity: fromMinor(d.closeEquity),
+    pnl: fromMinor(d.pnl),
+    trades_opened: d.tradesOpened,
+  }));
+}
+
+function pick(e: Extract<EngineEvent, { type: "trade_open" }>) {
+  return { tradeId: e.tradeId, symbol: e.symbol, direction: e.direction, volume: e.volume, price: e.price };
+}
+
+const isLive = (s: AccountState) => s.status === "active" || s.status === "paused";
+const iso = (t: number) => new Date(t).toISOString();

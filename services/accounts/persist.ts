@@ -1,0 +1,184 @@
+/**
+ * Locking an account row and writing one evaluated change of it: the account row, its new events and trades,
+ * the trading days it touched, breaches and the change-log row — as pipelined statements in the caller's
+ * transaction (one round trip, however many events), so a sync batch costs the same few round trips at 1 or
+ * 1,000 events.
+ */
+import type postgres from "postgres";
+import { fromMinor } from "../money.ts";
+import type { AccountState, BreachEvidence } from "../engine/state.ts";
+import { stateToJson } from "../engine/state.ts";
+import type { SyncEvent } from "../engine/sync_events.ts";
+import { type Advanced, dayRows } from "./advance.ts";
+import { recordChange } from "./open.ts";
+import { type AccountChange, type AccountRow, summaryOf } from "./summary.ts";
+
+type Tx = postgres.TransactionSql;
+
+/** An account row as the live path locks it: the summary columns plus the engine's inputs. */
+export interface LockedAccount extends AccountRow {
+  plan_version_id: string | null;
+  engine_state: unknown;
+}
+
+/**
+ * `SELECT … FOR UPDATE` of one account (null when it does not exist). With `skipLocked`, an account another
+ * transaction holds reads as null instead of waiting (the scheduler leaves it to whoever holds it).
+ */
+export async function lockAccount(
+  tx: Tx,
+  accountId: string,
+  opts: { skipLocked?: boolean } = {},
+): Promise<LockedAccount | null> {
+  const [row] = opts.skipLocked
+    ? await tx<LockedAccount[]>`select ${lockedColumns(tx)} from accounts where id = ${accountId}
+        for update skip locked`
+    : await tx<LockedAccount[]>`select ${lockedColumns(tx)} from accounts where id = ${accountId}
+        for update`;
+  return row ?? null;
+}
+
+/** The columns of `LockedAccount` as a query fragment, for queries that lock several rows at once. */
+export function lockedColumns(tx: Tx) {
+  return tx`id, user_id, challenge_id, phase, type, status, currency, initial_balance, balance, equity,
+    daily_floor, max_floor, state_version, last_event_at, next_reset_at, updated_at, plan_version_id,
+    engine_state`;
+}
+
+export interface ChangeToPersist {
+  account: LockedAccount;
+  advanced: Advanced;
+  kind: AccountChange["kind"];
+  /** The applied sync events with their raw bodies, in the order they were applied (none for a reset). */
+  events: readonly SyncEvent[];
+  now: Date;
+}
+
+/**
+ * Writes `advanced` (which must have changed the state) and returns the change to publish after commit. The
+ * summary is built from the values written rather than read back, which saves a round trip.
+ */
+export async function persistChange(tx: Tx, input: ChangeToPersist): Promise<AccountChange> {
+  const { account, advanced, kind, events, now } = input;
+  const { state } = advanced;
+  const id = account.id;
+  const row = accountRowOf(account, state, now);
+  const change: AccountChange = {
+    accountId: id,
+    stateVersion: state.version,
+    kind,
+    at: new Date(state.lastEventAt).toISOString(),
+    account: summaryOf(row),
+    verdicts: advanced.verdicts,
+  };
+  const breaches = breachesOf(advanced);
+  const days = dayRows(advanced.days);
+  const closes = firstPerTrade(advanced.closes);
+  // Issued together: postgres.js pipelines them on the transaction's connection, in this order (trades are
+  // inserted before a close in the same batch updates them).
+  const writes: Promise<unknown>[] = [
+    tx`
+      update accounts set status = ${row.status}, balance = ${row.balance}, equity = ${row.equity},
+        daily_floor = ${row.daily_floor}, max_floor = ${row.max_floor},
+        engine_state = ${tx.json(stateToJson(state) as postgres.JSONValue)}, state_version = ${state.version},
+        last_event_at = ${row.last_event_at}, next_reset_at = ${row.next_reset_at}, updated_at = ${now}
+      where id = ${id}`,
+    recordChange(tx, change),
+  ];
+  if (events.length > 0) {
+    const rows = events.map((e, i) => ({
+      id: e.id,
+      type: e.type,
+      at: e.at,
+      payload: e,
+      v: advanced.versions[i],
+    }));
+    writes.push(tx`
+      insert into account_events (account_id, event_id, type, at, payload, state_version)
+      select ${id}, e.id, e.type, e.at, e.payload, e.v
+      from jsonb_to_recordset(${
+      json(tx, rows)
+    }) as e(id text, type text, at timestamptz, payload jsonb, v int)`);
+  }
+  if (advanced.opens.length > 0) {
+    const rows = advanced.opens.map((o) => ({ ...o, at: iso(o.at) }));
+    writes.push(tx`
+      insert into trades (account_id, external_id, symbol, direction, volume, entry_price, opened_at,
+                          opened_while_blocked)
+      select ${id}, t."tradeId", t.symbol, t.direction, t.volume, t.price, t.at, t.blocked
+      from jsonb_to_recordset(${json(tx, rows)})
+        as t("tradeId" text, symbol text, direction text, volume numeric, price numeric, at timestamptz,
+             blocked boolean)
+      on conflict (account_id, external_id) do nothing`);
+  }
+  if (closes.length > 0) {
+    const rows = closes.map((c) => ({ ...c, at: iso(c.at) }));
+    writes.push(tx`
+      update trades set status = 'closed', exit_price = c.price, pnl = c.pnl, closed_at = c.at
+      from jsonb_to_recordset(${json(tx, rows)})
+        as c("tradeId" text, price numeric, pnl numeric, at timestamptz)
+      where trades.account_id = ${id} and trades.external_id = c."tradeId" and trades.status = 'open'`);
+  }
+  if (days.length > 0) {
+    writes.push(tx`
+      insert into daily_stats (account_id, trading_day, opens_at, sod_balance, sod_equity, high_equity,
+                               low_equity, close_balance, close_equity, pnl, trades_opened)
+      select ${id}, d.trading_day, d.opens_at, d.sod_balance, d.sod_equity, d.high_equity, d.low_equity,
+             d.close_balance, d.close_equity, d.pnl, d.trades_opened
+      from jsonb_to_recordset(${json(tx, days)})
+        as d(trading_day date, opens_at timestamptz, sod_balance numeric, sod_equity numeric,
+             high_equity numeric, low_equity numeric, close_balance numeric, close_equity numeric,
+             pnl numeric, trades_opened int)
+      on conflict (account_id, trading_day) do update set
+        high_equity = greatest(daily_stats.high_equity, excluded.high_equity),
+        low_equity = least(daily_stats.low_equity, excluded.low_equity),
+        close_balance = excluded.close_balance, close_equity = excluded.close_equity, pnl = excluded.pnl,
+        trades_opened = daily_stats.trades_opened + excluded.trades_opened`);
+  }
+  if (breaches.length > 0) {
+    const rows = breaches.map((evidence) => ({ ...evidence, evidence }));
+    writes.push(tx`
+      insert into breaches (account_id, rule, action, at, inputs_hash, evidence)
+      select ${id}, b.rule, b.action, b.at, b."inputsHash", b.evidence
+      from jsonb_to_recordset(${json(tx, rows)})
+        as b(rule text, action text, at timestamptz, "inputsHash" text, evidence jsonb)`);
+  }
+  await Promise.all(writes);
+  return change;
+}
+
+/** The evidence of every breach and pause verdict, in the order they happened. */
+export function breachesOf(advanced: Pick<Advanced, "verdicts">): BreachEvidence[] {
+  return advanced.verdicts.flatMap((v) => (v.type === "breach" || v.type === "paused" ? [v.evidence] : []));
+}
+
+/** The account row as it reads after `state` is written (the scheduler only rolls live accounts). */
+export function accountRowOf(account: LockedAccount, state: AccountState, now: Date): AccountRow {
+  const live = state.status === "active" || state.status === "paused";
+  const money = (v: bigint | null) => (v === null ? null : fromMinor(v));
+  return {
+    ...account,
+    status: state.status,
+    balance: fromMinor(state.balance),
+    equity: fromMinor(state.equity),
+    daily_floor: money(state.dailyFloor),
+    max_floor: money(state.maxFloor),
+    state_version: state.version,
+    last_event_at: new Date(state.lastEventAt),
+    // Final accounts are never rolled again: no next reset.
+    next_reset_at: live ? new Date(state.day.closesAt) : null,
+    updated_at: now,
+  };
+}
+
+/** A second close of the same trade in one batch is ignored, as it is across batches (`status = 'open'`). */
+function firstPerTrade<T extends { tradeId: string }>(items: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(item.tradeId) && !!seen.add(item.tradeId));
+}
+
+function json(tx: Tx, value: unknown) {
+  return tx.json(value as postgres.JSONValue);
+}
+
+const iso = (t: number) => new Date(t).toISOString();
