@@ -1,0 +1,254 @@
+/**
+ * SSE benchmark (DESIGN §5: 10,000 concurrent streams on one process at ≤ 20 KB each).
+ *
+ * Spawns the app as its own process (tests/fixtures/stream_server.ts, over DATABASE_URL/REDIS_URL when
+ * set, embedded otherwise), opens `--streams` SSE connections to it over raw TCP (one socket each, as
+ * browsers would), and reports:
+ * - the server's RSS and V8 heap growth per open stream (measured after a forced GC, against a warmed-up
+ *   baseline), and
+ * - fan-out latency: from the moment a change is published (after commit) to its frame arriving on each
+ *   stream, over `--rounds` changes; p50/p99/max per stream and the time until the last stream had it.
+ * `--bare` measures the HTTP server alone (plain event streams, no app) — the floor the app sits on;
+ * `--http=node` serves through node:http instead of Deno.serve. The client shares the machine's cores with
+ * the server, so latencies include its own reading of every socket.
+ *
+ * Usage: deno task bench:sse [--streams=10000] [--accounts=1] [--rounds=20] [--http=deno|node] [--bare]
+ * Needs ~2 × streams file descriptors across the two processes: the task raises `ulimit -n` to the hard
+ * limit first (run `ulimit -n 25000` yourself when calling this file directly).
+ */
+import { preciseNow, StreamServer } from "../tests/fixtures/stream_server.ts";
+
+const flags = Object.fromEntries(
+  Deno.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]),
+);
+const STREAMS = Number(flags.streams ?? 10_000);
+const ROUNDS = Number(flags.rounds ?? 20);
+/** `node` serves the app through node:http instead of Deno.serve (see the figures in the closing notes). */
+const HTTP = flags.http === "node" ? "node" : "deno";
+/** Bare event streams without the app: what the HTTP server itself costs per open stream. */
+const BARE = "bare" in flags;
+const ACCOUNTS = BARE ? 1 : Number(flags.accounts ?? 1);
+const CONNECT_CONCURRENCY = Number(flags.concurrency ?? 200);
+
+interface Stream {
+  conn: Deno.TcpConn;
+  account: number;
+  /** Arrival time of each change frame by version. */
+  arrivals: Map<number, number>;
+}
+
+const decoder = new TextDecoder();
+const CHANGE = /id: (\d+)\nevent: change/g;
+
+/** Opens one stream and resolves once its snapshot has arrived; keeps reading in the background. */
+async function openStream(port: number, path: string, token: string, ip: string, account: number) {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(new TextEncoder().encode(
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n` +
+      `X-Forwarded-For: ${ip}\r\nAccept: text/event-stream\r\n\r\n`,
+  ));
+  const stream: Stream = { conn, account, arrivals: new Map() };
+  let ready!: () => void;
+  let failed!: (error: Error) => void;
+  const snapshot = new Promise<void>((resolve, reject) => [ready, failed] = [resolve, reject]);
+  (async () => {
+    const buf = new Uint8Array(16 * 1024);
+    let tail = "";
+    let seenSnapshot = false;
+    while (true) {
+      let n: number | null;
+      try {
+        n = await conn.read(buf);
+      } catch {
+        n = null;
+      }
+      if (n === null) break;
+      const at = preciseNow();
+      const text = tail + decoder.decode(buf.subarray(0, n));
+      if (!seenSnapshot) {
+        if (!text.startsWith("HTTP/1.1 200") && !tail) failed(new Error(text.slice(0, 300)));
+        if (text.includes("event: snapshot")) [seenSnapshot] = [true, ready()];
+      }
+      for (const m of text.matchAll(CHANGE)) stream.arrivals.set(Number(m[1]), at);
+      // Keep enough to find a marker split across reads, not so much that it is found twice.
+      tail = text.slice(-40).replace(/^[\s\S]*event: change/, "");
+    }
+    failed(new Error("closed before the snapshot"));
+  })();
+  await snapshot;
+  return stream;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+async function openFileLimit(): Promise<number> {
+  try {
+    const limits = await Deno.readTextFile("/proc/self/limits");
+    return Number(/Max open files\s+(\d+)/.exec(limits)?.[1] ?? Infinity);
+  } catch {
+    return Infinity;
+  }
+}
+
+type Stats = { rss: number; heapUsed: number; heapTotal: number; external: number; streams: number };
+
+async function main() {
+  const limit = await openFileLimit();
+  if (limit < STREAMS + 200) {
+    console.warn(
+      `ulimit -n is ${limit}; ${STREAMS} streams need more (run through \`deno task bench:sse\`).`,
+    );
+  }
+  const env = Deno.env.toObject();
+  const database = env.DATABASE_URL && !BARE ? await scratchSchema(env.DATABASE_URL) : undefined;
+  const server = await StreamServer.spawn({
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(env.REDIS_URL ? { REDIS_URL: env.REDIS_URL } : {}),
+    // Every client gets its own address (X-Forwarded-For), as 10,000 browsers would: one address would
+    // (rightly) hit the per-IP API rate limit.
+    TRUST_PROXY: "true",
+    STREAM_SERVER_HTTP: HTTP,
+    STREAM_SERVER_APP: BARE ? "bare" : "app",
+  }, ["--expose-gc"]);
+  const streams: Stream[] = [];
+  try {
+    const { token, accountIds } = await server.command<{ token: string; accountIds: string[] }>({
+      cmd: "setup",
+      accounts: ACCOUNTS,
+    });
+    console.log(
+      `server: ${BARE ? "bare streams (no app)" : "app"} on ${server.info.http}, db ${server.info.db}, ` +
+        `bus ${server.info.bus}; ${STREAMS} streams over ${ACCOUNTS} account(s)`,
+    );
+    const path = (i: number) => `/api/accounts/${accountIds[i % ACCOUNTS]}/stream`;
+    const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+
+    // Warm-up: every code path taken once (JIT, lazy modules, pools), then closed again.
+    const warm = await Promise.all(
+      Array.from(
+        { length: 200 },
+        (_, i) => openStream(server.port, path(i), token, ip(STREAMS + i), i % ACCOUNTS),
+      ),
+    );
+    for (const s of warm) s.conn.close();
+    await waitFor(server, (s) => s.streams === 0);
+    const before = await settledStats(server);
+
+    const started = performance.now();
+    for (let i = 0; i < STREAMS; i += CONNECT_CONCURRENCY) {
+      const batch = [];
+      for (let j = i; j < Math.min(STREAMS, i + CONNECT_CONCURRENCY); j++) {
+        batch.push(openStream(server.port, path(j), token, ip(j), j % ACCOUNTS));
+      }
+      streams.push(...await Promise.all(batch));
+    }
+    const openSeconds = (performance.now() - started) / 1000;
+    const after = await settledStats(server);
+    if (after.streams !== STREAMS) throw new Error(`server holds ${after.streams} streams, want ${STREAMS}`);
+
+    const published: { account: number; version: number; at: number }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let a = 0; a < ACCOUNTS; a++) {
+        const r = await server.command<{ stateVersion: number; publishedAt: number }>({
+          cmd: "produce",
+          accountId: accountIds[a],
+        });
+        published.push({ account: a, version: r.stateVersion, at: r.publishedAt });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const perAccount = ROUNDS;
+    const deadline = Date.now() + 30_000;
+    while (streams.some((s) => s.arrivals.size < perAccount) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const latencies: number[] = [];
+    const lastArrivals: number[] = [];
+    let missing = 0;
+    for (const p of published) {
+      let last = 0;
+      for (const s of streams) {
+        if (s.account !== p.account) continue;
+        const at = s.arrivals.get(p.version);
+        if (at === undefined) missing++;
+        else {
+          latencies.push(at - p.at);
+          last = Math.max(last, at - p.at);
+        }
+      }
+      lastArrivals.push(last);
+    }
+    latencies.sort((a, b) => a - b);
+    lastArrivals.sort((a, b) => a - b);
+    const peak = await settledStats(server);
+
+    const n = STREAMS;
+    console.log(`opened ${n} streams in ${openSeconds.toFixed(1)} s (${(n / openSeconds).toFixed(0)}/s)`);
+    console.log(
+      `server RSS ${kb(before.rss)} → ${kb(after.rss)}: ${kb((after.rss - before.rss) / n)} per stream ` +
+        `(after ${ROUNDS} rounds: ${kb((peak.rss - before.rss) / n)})`,
+    );
+    console.log(
+      `server V8 heap ${kb(before.heapUsed)} → ${kb(after.heapUsed)}: ${
+        kb((after.heapUsed - before.heapUsed) / n)
+      } ` +
+        `per stream; external ${kb((after.external - before.external) / n)} per stream`,
+    );
+    console.log(
+      `fan-out of ${published.length} change(s) to ${n / ACCOUNTS} stream(s) each: per stream ` +
+        `p50 ${fmt(percentile(latencies, 50))}, p99 ${fmt(percentile(latencies, 99))}, ` +
+        `max ${fmt(latencies.at(-1) ?? NaN)}; last stream reached p50 ${
+          fmt(percentile(lastArrivals, 50))
+        }, ` +
+        `p99 ${fmt(percentile(lastArrivals, 99))}${missing ? `; ${missing} frame(s) MISSING` : ""}`,
+    );
+  } finally {
+    for (const s of streams) {
+      try {
+        s.conn.close();
+      } catch { /* already closed */ }
+    }
+    await server.close();
+    await database?.drop();
+  }
+}
+
+/** A throw-away schema on the given server, so the benchmark never touches anyone's tables. */
+async function scratchSchema(databaseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { default: postgres } = await import("postgres");
+  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  const schema = `bench_sse_${Date.now().toString(36)}`;
+  await admin.unsafe(`create schema "${schema}"`);
+  const url = new URL(databaseUrl);
+  url.searchParams.set("search_path", schema);
+  return {
+    url: url.href,
+    async drop() {
+      await admin.unsafe(`drop schema "${schema}" cascade`);
+      await admin.end();
+    },
+  };
+}
+
+/** Server stats once memory has stopped moving (GC'd, and queued writes flushed). */
+async function settledStats(server: StreamServer): Promise<Stats> {
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await server.command({ cmd: "stats" });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return await server.command<Stats>({ cmd: "stats" });
+}
+
+async function waitFor(server: StreamServer, check: (s: Stats) => boolean): Promise<void> {
+  const until = Date.now() + 30_000;
+  while (!check(await server.command<Stats>({ cmd: "stats" }))) {
+    if (Date.now() > until) throw new Error("the server did not settle");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+await main();

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { define } from "../../../_define.ts";
+import { defineApi } from "../../../../lib/api.ts";
+import { NotFound } from "../../../../lib/errors.ts";
+import { validate } from "../../../../lib/validation.ts";
+import { can } from "../../../../services/auth/roles.ts";
+import { recordAudit } from "../../../../services/audit.ts";
+import { loadSummary } from "../../../../services/accounts/summary.ts";
+import {
+  openAccountStream,
+  parseEventId,
+  RETRY_MS,
+  STREAM_HEADERS,
+} from "../../../../services/accounts/stream.ts";
+
+const params = z.object({ id: z.uuid("must be an account id") });
+
+export const api = defineApi({
+  GET: {
+    summary: "Live changes of an account (Server-Sent Events)",
+    description: "A `text/event-stream` for the account's owner and staff. First `event: snapshot` " +
+      "(`id` = the account's state version; data = `{account, planVersionId, objectives, breach}`), then " +
+      "`event: change` for every committed change (`id` = its state version; data = `{accountId, " +
+      "stateVersion, kind, at, account, verdicts}`), and `: hb` comments every 15 s. Reconnecting with " +
+      "`Last-Event-ID` (or `?lastEventId=`) replays the changes after that id instead of the snapshot, " +
+      `without gaps or duplicates; an id the log cannot serve gets a new snapshot. \`retry: ${RETRY_MS}\`.`,
+    tags: ["accounts"],
+    access: "authenticated",
+    query: z.object({ lastEventId: z.string().optional() }),
+    responses: {
+      200: { description: "The event stream (text/event-stream), open until the client leaves" },
+      401: { description: "Not signed in" },
+      404: { description: "No such account of yours" },
+      422: { description: "The id is not an account id" },
+    },
+  },
+});
+
+export const handler = define.handlers({
+  async GET(ctx) {
+    const { deps, user } = ctx.state;
+    const { id } = validate(params, ctx.params);
+    const account = await loadSummary(deps.db.sql, id);
+    // Someone else's account answers exactly like a missing one: ids must not be probeable.
+    if (!account || (account.userId !== user!.id && !can(user, "accounts.read_any"))) {
+      if (account) {
+        await recordAudit(deps.db.sql, ctx.state.actor, "authz.denied", {
+          type: "account",
+          id,
+          details: { reason: "not_owner", route: "GET /api/accounts/:id/stream" },
+        });
+      }
+      throw new NotFound("No such account.");
+    }
+    if (ctx.req.method === "HEAD") return new Response(null, { headers: STREAM_HEADERS });
+    // EventSource sends Last-Event-ID itself on reconnects; the query form is for clients that cannot.
+    const lastEventId = parseEventId(
+      ctx.req.headers.get("last-event-id") ?? ctx.url.searchParams.get("lastEventId"),
+    );
+    const body = await openAccountStream(deps, {
+      accountId: account.id,
+      currentVersion: account.stateVersion,
+      lastEventId,
+    });
+    return new Response(body, { headers: STREAM_HEADERS });
+  },
+});

@@ -1,0 +1,150 @@
+/**
+ * The live stream of one account, as Server-Sent Events (served by `GET /api/accounts/:id/stream`).
+ *
+ * Protocol:
+ * - `retry: 3000` first, then either
+ *   - `event: snapshot` with `id: <stateVersion>` and the account view (summary, objectives, breach), or,
+ *     when the client resumes (`Last-Event-ID` / `?lastEventId=`), every logged change after that id;
+ * - then `event: change` frames, `id: <stateVersion>`, data = the `AccountChange` JSON, in version order
+ *   with no gaps and no duplicates (ids grow, but not by one: a sync batch of n events moves them by n);
+ * - `: hb` comments while nothing happens.
+ * A resume from an id the log cannot serve (ahead of the account, not a number, or more than
+ * `MAX_REPLAY_VERSIONS` behind) gets a fresh snapshot instead: the snapshot supersedes what was missed.
+ */
+import type postgres from "postgres";
+import type { Bus } from "../bus/mod.ts";
+import type { Db } from "../../db/client.ts";
+import { NotFound } from "../../lib/errors.ts";
+import { encodeEvent, type Frame, StreamHub, type StreamHubOptions } from "./stream_hub.ts";
+import { type AccountView, loadAccountView } from "./view.ts";
+
+/** How far behind a resuming client may be and still get the missed changes rather than a new snapshot. */
+export const MAX_REPLAY_VERSIONS = 1000;
+
+/** How long an EventSource waits before reconnecting after the stream drops. */
+export const RETRY_MS = 3000;
+
+const RETRY = new TextEncoder().encode(`retry: ${RETRY_MS}\n\n`);
+
+/** The headers of every stream: no caching, no buffering by nginx-style proxies, no compression. */
+export const STREAM_HEADERS: Readonly<Record<string, string>> = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};
+
+type StreamDeps = { db: Db; bus: Bus };
+
+/** One hub per bus, i.e. per process (tests open several apps, each with its own bus). */
+const hubs = new WeakMap<Bus, StreamHub>();
+
+/**
+ * The process's stream hub, created on first use. Pass `options` (e.g. a short heartbeat in tests) before
+ * the first stream opens; passing them to an existing hub is an error rather than silently ignored.
+ */
+export function streamHub(deps: StreamDeps, options?: StreamHubOptions): StreamHub {
+  let hub = hubs.get(deps.bus);
+  if (hub && options) throw new Error("The stream hub of this bus already exists; configure it first.");
+  if (!hub) {
+    const sql = deps.db.sql;
+    hub = new StreamHub(deps.bus, (id, after, limit) => readChanges(sql, id, after, limit), options);
+    hubs.set(deps.bus, hub);
+  }
+  return hub;
+}
+
+/** The logged changes of an account after version `after`, oldest first, encoded as `change` events. */
+export async function readChanges(
+  sql: postgres.Sql,
+  accountId: string,
+  after: number,
+  limit: number,
+): Promise<Frame[]> {
+  const rows = await sql<{ state_version: number; payload: unknown }[]>`
+    select state_version, payload from account_changes
+    where account_id = ${accountId} and state_version > ${after}
+    order by state_version
+    limit ${limit}`;
+  return rows.map((row) => ({
+    version: row.state_version,
+    bytes: encodeEvent("change", row.state_version, JSON.stringify(row.payload)),
+  }));
+}
+
+/**
+ * Parses a `Last-Event-ID` (our ids are state versions: non-negative int4); anything else reads as
+ * "no id", which gets a snapshot.
+ */
+export function parseEventId(value: string | null | undefined): number | null {
+  if (!value || !/^\d{1,10}$/.test(value.trim())) return null;
+  const id = Number(value.trim());
+  return id <= 2 ** 31 - 1 ? id : null;
+}
+
+export interface OpenStreamInput {
+  accountId: string;
+  /** The account's version when access was checked (a lower bound of its version now). */
+  currentVersion: number;
+  lastEventId: number | null;
+}
+
+/**
+ * Opens the event stream of an account the caller may read (check access first). Resolves once the first
+ * frames are queued, so a failing database or bus surfaces as an error response rather than an empty
+ * stream; the stream leaves the hub when the client disconnects (its body is cancelled).
+ */
+export async function openAccountStream(
+  deps: StreamDeps,
+  input: OpenStreamInput,
+): Promise<ReadableStream<Uint8Array>> {
+  const hub = streamHub(deps);
+  let out!: ReadableStreamDefaultController<Uint8Array>;
+  // Only `out`, `sub` and `hub` are captured by the callbacks: nothing of the request stays referenced.
+  // (cancel() cannot run before `sub` exists: nobody can read the body before it is returned.)
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      out = controller;
+    },
+    cancel() {
+      void hub.leave(sub);
+    },
+  });
+  out.enqueue(RETRY);
+  // Subscribe before reading anything, so a change committed during the reads below arrives as a live
+  // frame (held back until the reads are sent) rather than falling between the two.
+  const sub = await hub.join(input.accountId, out);
+  try {
+    const { lastEventId, currentVersion } = input;
+    if (
+      lastEventId !== null && lastEventId <= currentVersion &&
+      currentVersion - lastEventId <= MAX_REPLAY_VERSIONS
+    ) {
+      await hub.start(sub, lastEventId, true);
+    } else {
+      const view = await loadSnapshot(deps.db.sql, input.accountId, currentVersion);
+      out.enqueue(encodeEvent("snapshot", view.account.stateVersion, JSON.stringify(view)));
+      await hub.start(sub, view.account.stateVersion, false);
+    }
+  } catch (error) {
+    await hub.leave(sub);
+    throw error;
+  }
+  return body;
+}
+
+/**
+ * The account view with objectives and summary from the same state. `loadAccountView` reads the engine
+ * state, then the summary: if the version did not move from `before` (read earlier) to the summary, no
+ * change committed in between, so both parts agree; otherwise read again. No transaction on purpose: a
+ * BEGIN per stream is what opening thousands of streams at once must not cost (and postgres.js 3.4.9 can
+ * crash in `begin()` when its connection is saturated).
+ */
+async function loadSnapshot(sql: postgres.Sql, accountId: string, before: number): Promise<AccountView> {
+  for (let attempt = 0;; attempt++) {
+    const view = await loadAccountView(sql, accountId);
+    if (!view) throw new NotFound("No such account.");
+    if (view.account.stateVersion === before || attempt === 3) return view;
+    const [row] = await sql<{ v: number }[]>`select state_version as v from accounts where id = ${accountId}`;
+    before = row?.v ?? before;
+  }
+}
