@@ -206,16 +206,32 @@ Deno.test("payment webhook: signed, idempotent per event id, fulfils each order 
       },
     );
 
-    await t.step("refund.succeeded refunds a paid order; unknown event types are acknowledged", async () => {
+    await t.step("refund.succeeded refunds a paid order and closes its challenge's accounts", async () => {
       const order = await placeOrder();
       const refundEarly = await deliver(event(order, { type: "refund.succeeded" }));
       await expectError(refundEarly, 409, "conflict");
-      await (await deliver(event(order))).body?.cancel();
+      const paid = await (await deliver(event(order))).json();
+      const accountId = paid.outcome.accountId;
+      const received: { accountId: string; account: { status: string } }[] = [];
+      const unsubscribe = await deps.bus.subscribe(`account:${accountId}`, (m) => {
+        received.push(m as (typeof received)[number]);
+      });
       const refunded = await (await deliver(event(order, { type: "refund.succeeded" }))).json();
       assert.deepEqual([refunded.outcome.result, refunded.outcome.orderStatus], ["refunded", "refunded"]);
       const [row] = await deps.db.sql`select status, paid_at from orders where id = ${order.id}`;
       assert.equal(row.status, "refunded");
       assert.ok(row.paid_at, "keeps when it was paid");
+      const [account] = await deps.db.sql`
+        select a.status, a.next_reset_at, c.status as challenge from accounts a
+        join challenges c on c.id = a.challenge_id where a.id = ${accountId}`;
+      assert.deepEqual({ ...account }, { status: "closed", next_reset_at: null, challenge: "cancelled" });
+      for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await unsubscribe();
+      assert.equal(
+        received[0]?.account.status,
+        "closed",
+        "the closure is published to the account's streams",
+      );
       const other = await deliver({
         id: `evt_${crypto.randomUUID()}`,
         type: "customer.created",

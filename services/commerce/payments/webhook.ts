@@ -13,6 +13,7 @@ import { validate } from "../../../lib/validation.ts";
 import type { Deps } from "../../deps.ts";
 import { toMinor } from "../../money.ts";
 import { publishChange } from "../../accounts/open.ts";
+import { closeChallenge } from "../../accounts/close.ts";
 import type { AccountChange } from "../../accounts/summary.ts";
 import { money } from "../../plans/definition.ts";
 import { fulfilOrder } from "../fulfil.ts";
@@ -81,19 +82,19 @@ export async function handlePaymentEvent(
     if (inserted.length === 0) {
       const [first] = await tx<{ outcome: WebhookOutcome }[]>`
         select outcome from payment_events where provider = ${provider} and event_id = ${event.id}`;
-      return { duplicate: true, outcome: first.outcome, change: null };
+      return { duplicate: true, outcome: first.outcome, changes: [] as AccountChange[] };
     }
-    const { outcome, change } = "known" in event
-      ? { outcome: outcomeOf("ignored", null), change: null }
+    const { outcome, changes } = "known" in event
+      ? { outcome: outcomeOf("ignored", null), changes: [] }
       : await apply(tx, event, now);
     await tx`
       update payment_events set order_id = ${outcome.orderId}, outcome = ${
       tx.json(outcome as unknown as postgres.JSONValue)
     }
       where provider = ${provider} and event_id = ${event.id}`;
-    return { duplicate: false, outcome, change };
+    return { duplicate: false, outcome, changes };
   });
-  if (handled.change) await publishChange(deps.bus, handled.change);
+  await publishChange(deps.bus, ...handled.changes);
   return { duplicate: handled.duplicate, outcome: handled.outcome };
 }
 
@@ -101,7 +102,7 @@ async function apply(
   tx: postgres.TransactionSql,
   event: PaymentEvent,
   now: Date,
-): Promise<{ outcome: WebhookOutcome; change: AccountChange | null }> {
+): Promise<{ outcome: WebhookOutcome; changes: AccountChange[] }> {
   const { data } = event;
   const order = await lockOrder(tx, data.orderId);
   if (!order) throw new NotFound("No such order.");
@@ -135,27 +136,29 @@ async function apply(
           challengeId: done.challengeId,
           accountId: done.accountId,
         },
-        change: done.change,
+        changes: done.change ? [done.change] : [],
       };
     }
     case "payment.failed": {
       // A late failure report never unpays an order; a failed one may still be paid by a retry.
       if (order.status !== "pending") {
-        return { outcome: outcomeOf("ignored", order.id, order.status), change: null };
+        return { outcome: outcomeOf("ignored", order.id, order.status), changes: [] };
       }
       await setOrderStatus(tx, order.id, "failed");
-      return { outcome: outcomeOf("payment_failed", order.id, "failed"), change: null };
+      return { outcome: outcomeOf("payment_failed", order.id, "failed"), changes: [] };
     }
     case "refund.succeeded": {
       if (order.status === "refunded") {
-        return { outcome: outcomeOf("ignored", order.id, order.status), change: null };
+        return { outcome: outcomeOf("ignored", order.id, order.status), changes: [] };
       }
       if (order.status !== "paid") {
         throw new Conflict(`The order is ${order.status}; there is nothing to refund.`);
       }
-      // Only the order changes here: closing the refunded challenge's accounts is the accounts lifecycle's job.
+      // The money went back, so the evaluation it bought ends: every account of the challenge is closed.
       await setOrderStatus(tx, order.id, "refunded");
-      return { outcome: outcomeOf("refunded", order.id, "refunded"), change: null };
+      const [challenge] = await tx<{ id: string }[]>`select id from challenges where order_id = ${order.id}`;
+      const closed = challenge ? await closeChallenge(tx, challenge.id, now) : [];
+      return { outcome: outcomeOf("refunded", order.id, "refunded"), changes: closed };
     }
   }
 }
