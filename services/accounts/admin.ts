@@ -80,6 +80,7 @@ export async function reinstateAccount(
     const change: AccountChange = {
       accountId,
       stateVersion: state.version,
+      previousVersion: prior.version,
       kind: "admin",
       at: now.toISOString(),
       account: summaryOf(row),

@@ -30,6 +30,7 @@ export async function closeChallenge(
     const change: AccountChange = {
       accountId: row.id,
       stateVersion: row.state_version,
+      previousVersion: row.state_version - 1,
       kind: "lifecycle",
       at: at.toISOString(),
       account: summaryOf(row),

@@ -48,6 +48,7 @@ export async function openAccount(
   const change: AccountChange = {
     accountId: id,
     stateVersion: state.version,
+    previousVersion: null,
     kind: "lifecycle",
     at: input.at.toISOString(),
     account: (await loadSummary(tx, id))!,

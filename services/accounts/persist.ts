@@ -66,6 +66,7 @@ export async function persistChange(tx: Tx, input: ChangeToPersist): Promise<Acc
   const change: AccountChange = {
     accountId: id,
     stateVersion: state.version,
+    previousVersion: account.state_version,
     kind,
     at: new Date(state.lastEventAt).toISOString(),
     account: summaryOf(row),

@@ -15,7 +15,7 @@ import type postgres from "postgres";
 import type { Bus } from "../bus/mod.ts";
 import type { Db } from "../../db/client.ts";
 import { NotFound } from "../../lib/errors.ts";
-import { encodeEvent, type Frame, StreamHub, type StreamHubOptions } from "./stream_hub.ts";
+import { encodeEvent, type Frame, previousOf, StreamHub, type StreamHubOptions } from "./stream_hub.ts";
 import { type AccountView, loadAccountView } from "./view.ts";
 
 /** How far behind a resuming client may be and still get the missed changes rather than a new snapshot. */
@@ -67,6 +67,7 @@ export async function readChanges(
     limit ${limit}`;
   return rows.map((row) => ({
     version: row.state_version,
+    previous: previousOf(row.state_version, (row.payload as { previousVersion?: unknown }).previousVersion),
     bytes: encodeEvent("change", row.state_version, JSON.stringify(row.payload)),
   }));
 }

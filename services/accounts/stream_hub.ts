@@ -8,8 +8,9 @@
  *
  * Ordering: `state_version` grows with every change but not by one per change (a sync batch of n events
  * moves it by n), and the bus is at-most-once and may reorder publishes from different processes. So a
- * stream trusts a live frame only when its version is exactly the next one; any other jump is re-read from
- * the change log (one query per channel however many streams are waiting: reads are shared), then sent.
+ * stream trusts a live frame only when it starts where the stream is (`previousVersion` = the version last
+ * sent); anything else is a gap, re-read from the change log (one query per channel however many streams are
+ * waiting: reads are shared), then sent.
  * Frames at or below what a stream has sent are duplicates and dropped.
  */
 import type { Bus, Unsubscribe } from "../bus/mod.ts";
@@ -18,6 +19,8 @@ import { accountChannel } from "./summary.ts";
 /** One encoded SSE event carrying the change that moved an account to `version`. */
 export interface Frame {
   readonly version: number;
+  /** The version the change started from (`version - 1` for changes logged without it). */
+  readonly previous: number;
   readonly bytes: Uint8Array;
 }
 
@@ -144,7 +147,9 @@ export class StreamHub {
   }
 
   #receive(channel: Channel, message: unknown): void {
-    const change = message as { accountId?: unknown; stateVersion?: unknown } | null;
+    const change = message as
+      | { accountId?: unknown; stateVersion?: unknown; previousVersion?: unknown }
+      | null;
     const version = change?.stateVersion;
     if (
       change?.accountId !== channel.accountId || typeof version !== "number" || !Number.isSafeInteger(version)
@@ -152,17 +157,22 @@ export class StreamHub {
       this.#log(`ignoring a malformed change on ${channel.accountId}`);
       return;
     }
-    const frame: Frame = { version, bytes: encodeEvent("change", version, JSON.stringify(message)) };
+    const previous = previousOf(version, change.previousVersion);
+    const frame: Frame = {
+      version,
+      previous,
+      bytes: encodeEvent("change", version, JSON.stringify(message)),
+    };
     for (const sub of channel.subscribers) this.#offer(sub, frame);
   }
 
   #offer(sub: Subscriber, frame: Frame): void {
     if (sub.backlog) {
       sub.backlog.push(frame);
-    } else if (frame.version === sub.sent + 1) {
+    } else if (frame.previous === sub.sent && frame.version > sub.sent) {
       if (this.#write(sub, frame.bytes, true)) sub.sent = frame.version;
     } else if (frame.version > sub.sent) {
-      // A jump: a batch of several events, or a change the bus lost or has not delivered yet. The log knows.
+      // A gap: a change the bus lost, or has not delivered yet (reordered across processes). The log knows.
       sub.backlog = [frame];
       this.#catchUp(sub, true).catch((error) => {
         this.#log(`catching up ${sub.channel.accountId} failed; dropping the stream`, error);
@@ -193,7 +203,7 @@ export class StreamHub {
       for (; i < pending.length; i++) {
         const frame = pending[i];
         if (frame.version <= sub.sent) continue;
-        if (frame.version !== sub.sent + 1) break;
+        if (frame.previous !== sub.sent) break;
         if (!this.#write(sub, frame.bytes, false)) return;
         sub.sent = frame.version;
       }
@@ -256,4 +266,16 @@ export class StreamHub {
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
+}
+
+/**
+ * The version a change started from: its `previousVersion` when it carries one (null: the account's
+ * opening, which nothing precedes), else `version - 1` (changes logged before the field existed).
+ */
+export function previousOf(version: number, previousVersion: unknown): number {
+  if (previousVersion === null) return -1;
+  return typeof previousVersion === "number" && Number.isSafeInteger(previousVersion) &&
+      previousVersion < version
+    ? previousVersion
+    : version - 1;
 }

@@ -8,6 +8,7 @@ const ACCOUNT = "00000000-0000-4000-8000-000000000001";
 const change = (v: number) => ({ accountId: ACCOUNT, stateVersion: v });
 const frame = (v: number): Frame => ({
   version: v,
+  previous: v - 1,
   bytes: encodeEvent("change", v, JSON.stringify(change(v))),
 });
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -184,3 +185,21 @@ Deno.test("stream hub: a failing SUBSCRIBE rejects the join and is retried by th
   await hub.leave(sub);
   await bus.close();
 });
+
+Deno.test("stream hub: a multi-event change that starts where the stream is goes out without a log read", () =>
+  withHub(async (hub, bus, log) => {
+    const { out, reader } = open();
+    const sub = await hub.join(ACCOUNT, out);
+    await hub.start(sub, 4, false);
+    // A sync batch of 3 events moves 4 → 7, then a reset 7 → 8: both chain from what was sent.
+    await bus.publish(accountChannel(ACCOUNT), { ...change(7), previousVersion: 4 });
+    await bus.publish(accountChannel(ACCOUNT), { ...change(8), previousVersion: 7 });
+    assert.deepEqual(await ids(reader, 2), [7, 8]);
+    assert.deepEqual(log.reads, [], "no gap, so no read");
+    // A change starting from 9 means 8 → 9 was lost: that one is a gap, filled from the log.
+    log.versions.push(9, 12);
+    await bus.publish(accountChannel(ACCOUNT), { ...change(12), previousVersion: 9 });
+    assert.deepEqual(await ids(reader, 2), [9, 12]);
+    assert.deepEqual(log.reads, [8]);
+    await hub.leave(sub);
+  }));

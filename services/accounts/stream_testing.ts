@@ -25,9 +25,10 @@ export async function produceChange(
   options: ProduceOptions = {},
 ): Promise<AccountChange> {
   const change = await db.tx(async (tx) => {
+    const step = options.step ?? 1;
     const [row] = await tx<{ state_version: number }[]>`
       update accounts
-      set state_version = state_version + ${options.step ?? 1},
+      set state_version = state_version + ${step},
           equity = coalesce(${options.equity ?? null}::numeric, equity),
           updated_at = now()
       where id = ${accountId}
@@ -36,6 +37,7 @@ export async function produceChange(
     const change: AccountChange = {
       accountId,
       stateVersion: row.state_version,
+      previousVersion: row.state_version - step,
       kind: "sync",
       at: new Date().toISOString(),
       account: (await loadSummary(tx, accountId))!,

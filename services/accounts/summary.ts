@@ -34,6 +34,11 @@ export interface AccountSummary {
 export interface AccountChange {
   accountId: string;
   stateVersion: number;
+  /**
+   * The version this change started from (null for the opening of the account). A batch of n events moves
+   * the version by n, so this is what tells a stream that it missed nothing between two changes.
+   */
+  previousVersion: number | null;
   kind: "sync" | "reset" | "admin" | "lifecycle";
   at: string;
   account: AccountSummary;
