@@ -36,6 +36,7 @@ import { type Bus, createBus } from "../services/bus/mod.ts";
 import { applySync } from "../services/accounts/ledger.ts";
 import { signSync, SYNC_SIGNATURE_HEADER } from "../services/accounts/sync_signature.ts";
 import type { SyncEvent } from "../services/engine/sync_events.ts";
+import { preciseNow } from "../tests/helpers/child_server.ts";
 import { uniqueSchemaName } from "../tests/helpers/db.ts";
 import { createBenchAccounts, EngineServer } from "./engine_server.ts";
 
@@ -213,7 +214,6 @@ interface RunStats {
   breaches: number;
 }
 
-const preciseNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function runLoad(spec: RunSpec): Promise<RunStats> {

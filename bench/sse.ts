@@ -2,8 +2,8 @@
  * SSE benchmark (DESIGN §5: 10,000 concurrent streams on one process at ≤ 20 KB each).
  *
  * Spawns the app as its own process (tests/fixtures/stream_server.ts, over DATABASE_URL/REDIS_URL when
- * set, embedded otherwise), opens `--streams` SSE connections to it over raw TCP (one socket each, as
- * browsers would), and reports:
+ * set, embedded otherwise), opens `--streams` SSE connections to it over raw TCP (bench/sse_client.ts: one
+ * socket each, as browsers would), and reports:
  * - the server's RSS and V8 heap growth per open stream (measured after a forced GC, against a warmed-up
  *   baseline), and
  * - fan-out latency: from the moment a change is published (after commit) to its frame arriving on each
@@ -16,7 +16,8 @@
  * Needs ~2 × streams file descriptors across the two processes: the task raises `ulimit -n` to the hard
  * limit first (run `ulimit -n 25000` yourself when calling this file directly).
  */
-import { preciseNow, StreamServer } from "../tests/fixtures/stream_server.ts";
+import { StreamServer } from "../tests/fixtures/stream_server.ts";
+import { openSseStream, type SseStream } from "./sse_client.ts";
 
 const flags = Object.fromEntries(
   Deno.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]),
@@ -31,52 +32,19 @@ const ACCOUNTS = BARE ? 1 : Number(flags.accounts ?? 1);
 const CONNECT_CONCURRENCY = Number(flags.concurrency ?? 200);
 
 interface Stream {
-  conn: Deno.TcpConn;
+  sse: SseStream;
   account: number;
   /** Arrival time of each change frame by version. */
   arrivals: Map<number, number>;
 }
 
-const decoder = new TextDecoder();
-const CHANGE = /id: (\d+)\nevent: change/g;
-
 /** Opens one stream and resolves once its snapshot has arrived; keeps reading in the background. */
 async function openStream(port: number, path: string, token: string, ip: string, account: number) {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  await conn.write(new TextEncoder().encode(
-    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n` +
-      `X-Forwarded-For: ${ip}\r\nAccept: text/event-stream\r\n\r\n`,
-  ));
-  const stream: Stream = { conn, account, arrivals: new Map() };
-  let ready!: () => void;
-  let failed!: (error: Error) => void;
-  const snapshot = new Promise<void>((resolve, reject) => [ready, failed] = [resolve, reject]);
-  (async () => {
-    const buf = new Uint8Array(16 * 1024);
-    let tail = "";
-    let seenSnapshot = false;
-    while (true) {
-      let n: number | null;
-      try {
-        n = await conn.read(buf);
-      } catch {
-        n = null;
-      }
-      if (n === null) break;
-      const at = preciseNow();
-      const text = tail + decoder.decode(buf.subarray(0, n));
-      if (!seenSnapshot) {
-        if (!text.startsWith("HTTP/1.1 200") && !tail) failed(new Error(text.slice(0, 300)));
-        if (text.includes("event: snapshot")) [seenSnapshot] = [true, ready()];
-      }
-      for (const m of text.matchAll(CHANGE)) stream.arrivals.set(Number(m[1]), at);
-      // Keep enough to find a marker split across reads, not so much that it is found twice.
-      tail = text.slice(-40).replace(/^[\s\S]*event: change/, "");
-    }
-    failed(new Error("closed before the snapshot"));
-  })();
-  await snapshot;
-  return stream;
+  const arrivals = new Map<number, number>();
+  const sse = await openSseStream({ port, path, token, ip }, {
+    onChange: (version, at) => arrivals.set(version, at),
+  });
+  return { sse, account, arrivals };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -135,7 +103,7 @@ async function main() {
         (_, i) => openStream(server.port, path(i), token, ip(STREAMS + i), i % ACCOUNTS),
       ),
     );
-    for (const s of warm) s.conn.close();
+    for (const s of warm) s.sse.close();
     await waitFor(server, (s) => s.streams === 0);
     const before = await settledStats(server);
 
@@ -208,11 +176,7 @@ async function main() {
         `p99 ${fmt(percentile(lastArrivals, 99))}${missing ? `; ${missing} frame(s) MISSING` : ""}`,
     );
   } finally {
-    for (const s of streams) {
-      try {
-        s.conn.close();
-      } catch { /* already closed */ }
-    }
+    for (const s of streams) s.sse.close();
     await server.close();
     await database?.drop();
   }
