@@ -121,6 +121,60 @@ export function Select(props: SelectProps) {
   );
 }
 
+export interface TextAreaProps
+  extends Omit<JSX.TextareaHTMLAttributes<HTMLTextAreaElement>, "label" | "name" | "value" | "id"> {
+  name: string;
+  label: string;
+  value?: string;
+  error?: string;
+  hint?: ComponentChildren;
+}
+
+/** A labelled multi-line input with its hint and error, as `Field`. */
+export function TextArea(props: TextAreaProps) {
+  const { name, label, value, error, hint, class: extra, ...area } = props;
+  const hintId = hint ? `${name}-hint` : undefined;
+  const errorId = error ? `${name}-error` : undefined;
+  return (
+    <div class={extra as string | undefined}>
+      <label for={name} class="block text-sm font-medium">{label}</label>
+      {hint && <p id={hintId} class="mt-1 text-sm text-muted">{hint}</p>}
+      <textarea
+        {...area}
+        id={name}
+        name={name}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={[hintId, errorId].filter(Boolean).join(" ") || undefined}
+        class={INPUT}
+      >
+        {value}
+      </textarea>
+      {error && <FieldError id={errorId!}>{sentence(label, error)}</FieldError>}
+    </div>
+  );
+}
+
+/** A checkbox with its label beside it; sent as "on" when ticked, absent otherwise. */
+export function Checkbox(props: { name: string; label: string; checked?: boolean; hint?: string }) {
+  const hintId = props.hint ? `${props.name}-hint` : undefined;
+  return (
+    <div class="flex items-start gap-3">
+      <input
+        type="checkbox"
+        id={props.name}
+        name={props.name}
+        checked={props.checked}
+        aria-describedby={hintId}
+        class="mt-1 size-4 accent-brand-strong"
+      />
+      <div>
+        <label for={props.name} class="text-sm font-medium">{props.label}</label>
+        {props.hint && <p id={hintId} class="text-sm text-muted">{props.hint}</p>}
+      </div>
+    </div>
+  );
+}
+
 function FieldError(props: { id: string; children: ComponentChildren }) {
   return (
     <p id={props.id} class="mt-1.5 flex gap-1.5 text-sm font-medium text-red-700 dark:text-red-400">

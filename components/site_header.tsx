@@ -36,7 +36,9 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
         </a>
         <ul class="flex items-center gap-1 whitespace-nowrap text-sm sm:gap-4">
           {NAV.map((item) => (
-            <li key={item.href} class={"wideOnly" in item ? "max-sm:hidden" : undefined}>
+            // Signed in, a phone has room for Dashboard, Account and Sign out only; the site's sections stay one
+            // tap away in the footer (and the logo leads home).
+            <li key={item.href} class={"wideOnly" in item || props.user ? "max-sm:hidden" : undefined}>
               <a
                 href={item.href}
                 class={LINK}
@@ -49,6 +51,15 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
           {props.user
             ? (
               <>
+                <li>
+                  <a
+                    href="/dashboard"
+                    class={LINK}
+                    aria-current={props.path.startsWith("/dashboard") ? "page" : undefined}
+                  >
+                    Dashboard
+                  </a>
+                </li>
                 <li>
                   <a
                     href="/account/security"

@@ -3,6 +3,8 @@ import { useSignal } from "@preact/signals";
 /** One plan as the switcher shows it: display strings only (money already formatted on the server). */
 export interface PlanCard {
   slug: string;
+  /** Where buying this plan starts (its checkout page). */
+  checkoutHref: string;
   family: string;
   size: string;
   price: string;
@@ -59,6 +61,9 @@ export default function PlanSwitcher(props: { plans: PlanCard[]; sizes: string[]
               <dt class="text-muted">Profit split</dt>
               <dd>{plan.split}</dd>
             </dl>
+            <a href={plan.checkoutHref} class="btn-primary mt-6 self-start">
+              Start this challenge <span class="sr-only">({plan.family} {plan.size})</span>
+            </a>
           </li>
         ))}
       </ul>

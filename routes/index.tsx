@@ -2,9 +2,11 @@ import { define, setMeta } from "./_define.ts";
 import { page, type RouteConfig } from "../lib/define.ts";
 import { listActivePlans } from "../db/plans.ts";
 import { compactSize, formatMoney } from "../services/money.ts";
+import { listPublishedTestimonials } from "../db/testimonials.ts";
+import { Testimonials } from "../components/testimonials.tsx";
 
-/** Public and identical for everyone: cached whole until plans change. */
-export const config: RouteConfig = { cache: { tags: ["plans"] } };
+/** Public and identical for everyone: cached whole until plans or published testimonials change. */
+export const config: RouteConfig = { cache: { tags: ["plans", "testimonials"] } };
 
 export const handler = define.handlers({
   async GET(ctx) {
@@ -13,7 +15,10 @@ export const handler = define.handlers({
       "Get funded to trade",
       "Pass a trading evaluation with transparent, live-checked rules and trade a funded account with up to a 90 % profit split.",
     );
-    const plans = await listActivePlans(ctx.state.deps.db);
+    const [plans, testimonials] = await Promise.all([
+      listActivePlans(ctx.state.deps.db),
+      listPublishedTestimonials(ctx.state.deps.db),
+    ]);
     const sizes = [...new Set(plans.map((p) => p.initialBalance))].sort((a, b) => Number(a) - Number(b));
     const splits = plans.map((p) => Number(p.definition.funded.profitSplitPercent));
     const cheapest = plans.reduce<(typeof plans)[number] | null>(
@@ -26,6 +31,7 @@ export const handler = define.handlers({
       sizeRange: sizes.length ? `${compactSize(sizes[0])}–${compactSize(sizes.at(-1)!)}` : null,
       maxSplit: splits.length ? Math.max(...splits) : null,
       fromPrice: cheapest ? formatMoney(cheapest.price, cheapest.currency) : null,
+      testimonials,
     });
   },
 });
@@ -86,6 +92,8 @@ export default define.page<typeof handler>(({ data }) => (
         </p>
       )}
     </section>
+
+    <Testimonials items={data.testimonials} />
   </>
 ));
 

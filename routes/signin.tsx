@@ -186,7 +186,15 @@ function PasswordStep(data: Extract<Data, { step: "password" }>) {
       title="Sign in"
       intro={
         <>
-          New to PropTrade Pro? <a class="link" href="/signup">Create an account</a>.
+          New to PropTrade Pro?{" "}
+          <a
+            class="link"
+            href={data.next === DEFAULT_AFTER_SIGNIN
+              ? "/signup"
+              : `/signup?next=${encodeURIComponent(data.next)}`}
+          >
+            Create an account
+          </a>.
         </>
       }
     >

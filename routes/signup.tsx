@@ -15,14 +15,27 @@ import {
   SubmitButton,
 } from "../components/form.tsx";
 import { readForm } from "../lib/validation.ts";
+import { DEFAULT_AFTER_SIGNIN, safeNext } from "./signin.tsx";
 
 interface Data {
   values: { email: string; firstName: string; lastName: string };
   errors: FieldErrors;
   message?: string;
+  /** Where to go once the account exists (a checkout, say); null → the welcome page. */
+  next: string | null;
 }
 
-const EMPTY: Data = { values: { email: "", firstName: "", lastName: "" }, errors: {} };
+const EMPTY_VALUES: Data["values"] = { email: "", firstName: "", lastName: "" };
+const WELCOME = "/account/security?welcome=1";
+
+/**
+ * The page to continue to after signing up, from `next` (query or form): only a path on this site (see
+ * `safeNext`), and null when there is none, which lands on the welcome page.
+ */
+function nextOf(value: string | null | undefined): string | null {
+  const next = safeNext(value);
+  return next === DEFAULT_AFTER_SIGNIN ? null : next;
+}
 
 function meta(state: Parameters<typeof setMeta>[0]) {
   setMeta(
@@ -34,14 +47,16 @@ function meta(state: Parameters<typeof setMeta>[0]) {
 
 export const handler = define.handlers<Data>({
   GET(ctx) {
-    if (ctx.state.user) return redirect("/account/security");
+    const next = nextOf(ctx.url.searchParams.get("next"));
+    if (ctx.state.user) return redirect(next ?? "/account/security");
     meta(ctx.state);
-    return page(EMPTY);
+    return page({ values: EMPTY_VALUES, errors: {}, next });
   },
 
   async POST(ctx) {
     meta(ctx.state);
     const form = await readForm(ctx.req);
+    const next = nextOf(form.next);
     // The password is never echoed back into the page.
     const values = {
       email: form.email ?? "",
@@ -61,7 +76,7 @@ export const handler = define.handlers<Data>({
         : error.fields
         ? undefined
         : error.message;
-      return page<Data>({ values, errors: error.fields ?? {}, message }, {
+      return page<Data>({ values, errors: error.fields ?? {}, message, next }, {
         status: error.status,
         headers: formErrorHeaders(error),
       });
@@ -72,9 +87,9 @@ export const handler = define.handlers<Data>({
     } catch (error) {
       // The account exists; if signing in is refused now (rate limit), the sign-in page explains why.
       if (!isFormError(error)) throw error;
-      return redirect("/signin?next=%2Faccount%2Fsecurity%3Fwelcome%3D1");
+      return redirect(`/signin?next=${encodeURIComponent(next ?? WELCOME)}`);
     }
-    return redirect("/account/security?welcome=1");
+    return redirect(next ?? WELCOME);
   },
 });
 
@@ -91,12 +106,16 @@ export default define.page<typeof handler>(({ data }) => {
       title="Create your account"
       intro={
         <>
-          Already have one? <a class="link" href="/signin">Sign in</a>.
+          Already have one?{" "}
+          <a class="link" href={data.next ? `/signin?next=${encodeURIComponent(data.next)}` : "/signin"}>
+            Sign in
+          </a>.
         </>
       }
     >
       {summary && <FormError>{summary}</FormError>}
       <form method="post" class="space-y-5">
+        {data.next && <input type="hidden" name="next" value={data.next} />}
         <NameFields values={values} errors={errors} />
         <Field
           name="email"

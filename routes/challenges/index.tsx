@@ -34,6 +34,7 @@ export const handler = define.handlers({
           : money(rule.amount);
       return {
         slug: plan.slug,
+        checkoutHref: `/checkout/${plan.id}`,
         family: plan.family,
         size: compactSize(plan.initialBalance),
         price: money(plan.price),
@@ -47,6 +48,7 @@ export const handler = define.handlers({
     const families = [...new Set(plans.map((p) => p.family))].map((family) => ({
       family,
       plans: plans.filter((p) => p.family === family).map((p) => ({
+        id: p.id,
         slug: p.slug,
         size: compactSize(p.initialBalance),
         summary: describePlan(p.definition),
@@ -119,6 +121,18 @@ export default define.page<typeof handler>(({ data }) => (
               <Row label="Daily reset" cells={plans.map((p) => p.summary.reset)} />
               <Row label="Profit split" cells={plans.map((p) => p.summary.profitSplit)} />
               <Row label="Payouts" cells={plans.map((p) => p.summary.payouts)} />
+              <tr class="border-t border-line">
+                <th scope="row" class="p-3 font-medium">Buy</th>
+                {plans.map((p) => (
+                  // `relative` keeps the link's screen-reader text inside the scrolling box: an absolutely
+                  // positioned descendant of no positioned ancestor would widen the whole page.
+                  <td key={p.slug} class="relative p-3">
+                    <a class="link font-semibold" href={`/checkout/${p.id}`}>
+                      Start {p.size} <span class="sr-only">{family} challenge</span>
+                    </a>
+                  </td>
+                ))}
+              </tr>
             </tbody>
           </table>
         </div>

@@ -1,0 +1,34 @@
+import type { ComponentChildren } from "preact";
+
+const TONES = {
+  good: "border-brand-strong/50 text-brand-strong",
+  neutral: "border-line text-muted",
+  bad: "border-red-700/60 text-red-700 dark:border-red-400/60 dark:text-red-300",
+} as const;
+
+/**
+ * A short status word in a pill. The word carries the meaning, the colour only repeats it (never colour
+ * alone), and each tone keeps text contrast above 4.5:1 on both the surface and raised backgrounds.
+ */
+export function StatusBadge(props: { tone: keyof typeof TONES; children: ComponentChildren }) {
+  return (
+    <span
+      class={`inline-flex items-center rounded-full border px-2.5 py-0.5 text-xs font-semibold ${
+        TONES[props.tone]
+      }`}
+    >
+      {props.children}
+    </span>
+  );
+}
+
+/** Account statuses as traders read them, with their tone. */
+export const ACCOUNT_STATUS: Record<string, { label: string; tone: keyof typeof TONES }> = {
+  pending: { label: "Pending", tone: "neutral" },
+  active: { label: "Active", tone: "good" },
+  paused: { label: "Paused until the next reset", tone: "bad" },
+  passed: { label: "Passed", tone: "good" },
+  failed: { label: "Failed", tone: "bad" },
+  pending_kyc: { label: "Awaiting identity check", tone: "neutral" },
+  closed: { label: "Closed", tone: "neutral" },
+};

@@ -1,0 +1,78 @@
+/**
+ * The one-time checkout token behind "Pay": a double click, a re-sent form or a second tab must not buy twice.
+ *
+ * The token is sealed (AES-GCM under a key derived from the app secret, bound to the buyer's user id), so it
+ * cannot be read, altered or used by someone else, and it carries what the page showed: the plan, the applied
+ * coupon and the total. Paying *claims* its nonce once in the shared limiter store (Redis when configured, so
+ * every process agrees; one process's memory in embedded mode); a second claim within the token's lifetime
+ * is refused. The claim fails closed: with the store unreachable nobody pays, rather than maybe paying twice.
+ */
+import type { State } from "../../_define.ts";
+import { randomToken } from "../../../lib/crypto.ts";
+import { deriveKey, open, seal } from "../../../services/auth/secret_box.ts";
+import type { RateRule } from "../../../services/rate_limit/limiter.ts";
+
+/** How long a checkout page may stay open before Pay asks to review it again. */
+export const CHECKOUT_TOKEN_MS = 30 * 60_000;
+
+const PURPOSE = "checkout-token";
+
+/** What a Pay form commits to. */
+export interface CheckoutToken {
+  nonce: string;
+  planId: string;
+  coupon: string | null;
+  /** The total shown on the page, as a decimal string: Pay refuses to charge anything else. */
+  amount: string;
+  currency: string;
+  expiresAt: number;
+}
+
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function keyFor(state: State): Promise<CryptoKey> {
+  const secret = state.deps.config.jwtSecret;
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, key = deriveKey(secret, PURPOSE));
+  return key;
+}
+
+/** A fresh token for `userId` paying `amount` for `planId` with `coupon`. */
+export async function issueCheckoutToken(
+  state: State,
+  userId: string,
+  input: Omit<CheckoutToken, "nonce" | "expiresAt">,
+  now = Date.now(),
+): Promise<string> {
+  const token: CheckoutToken = { ...input, nonce: randomToken(16), expiresAt: now + CHECKOUT_TOKEN_MS };
+  return await seal(await keyFor(state), JSON.stringify(token), `${PURPOSE}:${userId}`);
+}
+
+/** The token `sealed` of `userId`, or null when it was tampered with, belongs to someone else or has expired. */
+export async function openCheckoutToken(
+  state: State,
+  userId: string,
+  sealed: string,
+  now = Date.now(),
+): Promise<CheckoutToken | null> {
+  try {
+    const token = JSON.parse(
+      await open(await keyFor(state), sealed, `${PURPOSE}:${userId}`),
+    ) as CheckoutToken;
+    return typeof token.nonce === "string" && token.expiresAt > now ? token : null;
+  } catch {
+    return null;
+  }
+}
+
+// One claim per nonce, remembered a little longer than any token can live.
+const CLAIM_RULE: RateRule = { limit: 1, windowSeconds: CHECKOUT_TOKEN_MS / 1000 + 60, failClosed: true };
+
+/**
+ * Claims the token for one payment: true the first time, false for every later attempt. Rejects with
+ * `ServiceUnavailable` when the shared store is unreachable.
+ */
+export async function claimCheckoutToken(state: State, token: CheckoutToken): Promise<boolean> {
+  const decision = await state.deps.limiter.consume(`checkout_token:${token.nonce}`, CLAIM_RULE);
+  return decision.allowed;
+}
