@@ -50,6 +50,8 @@ export interface NewOrder {
   discount: string;
   amount: string;
   provider: string;
+  /** The buyer's key for this purchase attempt (see `findOrderByKey`), or null. */
+  idempotencyKey: string | null;
 }
 
 interface SummaryRow {
@@ -89,9 +91,10 @@ function toSummary(r: SummaryRow): OrderSummary {
 /** Inserts a pending order; returns its id. */
 export async function insertOrder(tx: Sql, o: NewOrder): Promise<string> {
   const [{ id }] = await tx<{ id: string }[]>`
-    insert into orders (user_id, plan_version_id, coupon_id, currency, list_price, discount, amount, provider)
+    insert into orders (user_id, plan_version_id, coupon_id, currency, list_price, discount, amount, provider,
+                        idempotency_key)
     values (${o.userId}, ${o.planVersionId}, ${o.couponId}, ${o.currency}, ${o.listPrice}, ${o.discount},
-            ${o.amount}, ${o.provider})
+            ${o.amount}, ${o.provider}, ${o.idempotencyKey})
     returning id`;
   return id;
 }
@@ -190,4 +193,53 @@ export async function providerRefTaken(
     select 1 from orders
     where provider = ${provider} and provider_ref = ${providerRef} and id <> ${exceptOrderId}`;
   return rows.length > 0;
+}
+
+/**
+ * The order `userId` placed with `key`, with the plan and coupon it was for and what it opened, or null.
+ * Call it under `lockIdempotencyKey` so a concurrent attempt with the same key waits for the first.
+ */
+export async function findOrderByKey(
+  tx: Sql,
+  userId: string,
+  key: string,
+): Promise<
+  {
+    id: string;
+    planId: string;
+    couponCode: string | null;
+    challengeId: string | null;
+    accountId: string | null;
+  } | null
+> {
+  const [row] = await tx<
+    {
+      id: string;
+      plan_id: string;
+      coupon_code: string | null;
+      challenge_id: string | null;
+      account_id: string | null;
+    }[]
+  >`
+    select o.id, v.plan_id, c.code as coupon_code, ch.id as challenge_id, a.id as account_id
+    from orders o
+    join plan_versions v on v.id = o.plan_version_id
+    left join coupons c on c.id = o.coupon_id
+    left join challenges ch on ch.order_id = o.id
+    left join accounts a on a.challenge_id = ch.id and a.phase = 1
+    where o.user_id = ${userId} and o.idempotency_key = ${key}`;
+  return row
+    ? {
+      id: row.id,
+      planId: row.plan_id,
+      couponCode: row.coupon_code,
+      challengeId: row.challenge_id,
+      accountId: row.account_id,
+    }
+    : null;
+}
+
+/** Serializes purchase attempts of one buyer with one key until the transaction ends. */
+export async function lockIdempotencyKey(tx: Sql, userId: string, key: string): Promise<void> {
+  await tx`select pg_advisory_xact_lock(hashtext('orders.idempotency'), hashtext(${userId} || ':' || ${key}))`;
 }

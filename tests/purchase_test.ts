@@ -102,6 +102,45 @@ Deno.test("purchase: the demo provider opens the challenge and its phase-1 accou
       await expectError(await c.json("GET", "/api/users/orders"), 401);
     });
 
+    await t.step("Idempotency-Key: a retried purchase is the same order; 5 at once buy once", async () => {
+      const buyer = await signUp(app);
+      const key = `retry-${crypto.randomUUID()}`;
+      const send = (body: unknown, k = key) =>
+        c.json("POST", "/api/challenges/purchase", body, {
+          bearer: buyer.accessToken,
+          headers: { "idempotency-key": k },
+        });
+      const first = await send({ planId });
+      assert.equal(first.status, 201);
+      const placed: PurchaseResult = await first.json();
+      assert.equal(placed.replayed, false);
+      const again = await send({ planId });
+      assert.equal(again.status, 200);
+      assert.equal(again.headers.get("content-type"), "application/json");
+      const replay: PurchaseResult = await again.json();
+      assert.equal(replay.replayed, true);
+      assert.deepEqual(
+        [replay.order.id, replay.challengeId, replay.accountId],
+        [placed.order.id, placed.challengeId, placed.accountId],
+      );
+
+      const burstKey = `burst-${crypto.randomUUID()}`;
+      const burst = await Promise.all([1, 2, 3, 4, 5].map(() => send({ planId }, burstKey)));
+      const results: PurchaseResult[] = await Promise.all(burst.map((r) => r.json()));
+      assert.deepEqual(burst.map((r) => r.status).sort(), [200, 200, 200, 200, 201]);
+      assert.equal(new Set(results.map((r) => r.order.id)).size, 1);
+      const [{ n }] = await deps.db.sql`
+        select count(*)::int as n from challenges ch join orders o on o.id = ch.order_id
+        where o.user_id = ${buyer.userId}`;
+      assert.equal(n, 2, "one challenge per key");
+
+      const { planId: otherPlan } = await addPlan(deps.db);
+      const reused = await expectError(await send({ planId: otherPlan }), 409, "conflict");
+      assert.ok(reused.error.fields!.idempotencyKey);
+      const short = await expectError(await send({ planId }, "short"), 422, "unprocessable");
+      assert.ok(short.error.fields!.idempotencyKey);
+    });
+
     await t.step(
       `purchases are rate-limited per user (${RATE_RULES.purchase_user.limit} per window)`,
       async () => {

@@ -8,7 +8,7 @@ import { purchase, type Quote, quotePurchase } from "../../services/commerce/pur
 import { describePlan } from "../../services/plans/describe.ts";
 import { compactSize, formatMoney } from "../../services/money.ts";
 import { isFormError, retryAfterText } from "../../components/form.tsx";
-import { claimCheckoutToken, issueCheckoutToken, openCheckoutToken } from "./(_components)/checkout_token.ts";
+import { issueCheckoutToken, openCheckoutToken } from "./(_components)/checkout_token.ts";
 import { type CheckoutData, CheckoutView } from "./(_components)/checkout_view.tsx";
 
 /**
@@ -104,17 +104,6 @@ async function pay(ctx: Ctx, sealed: string): Promise<HandlerResult<CheckoutData
     const message = "This checkout page was open too long. Check the total below, then pay again.";
     return await rerender(ctx, null, { message }, 409);
   }
-  let first: boolean;
-  try {
-    first = await claimCheckoutToken(ctx.state, token);
-  } catch (error) {
-    if (!(error instanceof ServiceUnavailable)) throw error;
-    const message = "Payments are briefly unavailable. Nothing was charged; please try again in a minute.";
-    return await rerender(ctx, token.coupon, { message }, 503);
-  }
-  // The same Pay form sent again (double click, reload, back button): the first submission is buying.
-  if (!first) return redirect("/dashboard?processing=1");
-
   try {
     // Charge exactly what the page showed: if the price or coupon changed since, show the new total first.
     const quote = await quotePurchase(deps.db, user!.id, { planId, coupon: token.coupon });
@@ -124,7 +113,13 @@ async function pay(ctx: Ctx, sealed: string): Promise<HandlerResult<CheckoutData
       } since this page was opened. Nothing was charged; check it and pay again.`;
       return await rerender(ctx, token.coupon, { notice }, 409);
     }
-    const result = await purchase(deps, actor, user!.id, { planId, coupon: token.coupon });
+    // The token's nonce is the purchase's idempotency key: the same Pay form sent again (double click,
+    // reload, back button, a second tab) waits for the first submission and lands on the same account.
+    const result = await purchase(deps, actor, user!.id, {
+      planId,
+      coupon: token.coupon,
+      idempotencyKey: `checkout:${token.nonce}`,
+    });
     if (result.accountId) return redirect(`/dashboard/accounts/${result.accountId}?purchased=1`);
     if (result.paymentUrl && /^https?:\/\//.test(result.paymentUrl)) return redirect(result.paymentUrl);
     return page(await load(ctx, token.coupon, { awaiting: result.order }), { headers: NO_STORE });

@@ -1,7 +1,6 @@
 import { define, setMeta } from "../_define.ts";
 import { page } from "../../lib/define.ts";
 import { formatMoney } from "../../services/money.ts";
-import { Notice } from "../../components/form.tsx";
 import { ACCOUNT_STATUS, StatusBadge } from "../../components/status_badge.tsx";
 import { type ListedAccount, listTraderAccounts } from "./(_components)/trader_accounts.ts";
 
@@ -10,15 +9,13 @@ export const access = "authenticated";
 
 interface Data {
   accounts: ListedAccount[];
-  /** Set when a Pay was submitted twice: the first submission's purchase is (being) made. */
-  processing: boolean;
 }
 
 export const handler = define.handlers<Data>({
   async GET(ctx) {
     setMeta(ctx.state, "Dashboard", "Your challenge and funded accounts at a glance.");
     const accounts = await listTraderAccounts(ctx.state.deps.db.sql, ctx.state.user!.id);
-    return page({ accounts, processing: ctx.url.searchParams.has("processing") }, {
+    return page({ accounts }, {
       headers: { "cache-control": "no-store" },
     });
   },
@@ -27,14 +24,6 @@ export const handler = define.handlers<Data>({
 export default define.page<typeof handler>(({ data }) => (
   <div class="container-page py-12">
     <h1 class="text-3xl font-bold tracking-tight sm:text-4xl">Dashboard</h1>
-    {data.processing && (
-      <div class="mt-6">
-        <Notice>
-          Your purchase was already submitted and is being processed. It appears below as soon as the payment
-          is confirmed; reload this page in a moment if it is not there yet.
-        </Notice>
-      </div>
-    )}
     {data.accounts.length === 0
       ? (
         <div class="card mt-8 max-w-2xl">

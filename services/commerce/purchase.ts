@@ -7,13 +7,15 @@ import type postgres from "postgres";
 import type { Db } from "../../db/client.ts";
 import { findActivePlan } from "../../db/plans.ts";
 import {
+  findOrderByKey,
   findOrderSummary,
   insertOrder,
+  lockIdempotencyKey,
   lockOrder,
   type OrderSummary,
   setOrderStatus,
 } from "../../db/orders.ts";
-import { NotFound, ServiceUnavailable } from "../../lib/errors.ts";
+import { Conflict, NotFound, ServiceUnavailable } from "../../lib/errors.ts";
 import type { Deps } from "../deps.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import { publishChange } from "../accounts/open.ts";
@@ -28,6 +30,11 @@ export type { OrderSummary } from "../../db/orders.ts";
 export interface PurchaseInput {
   planId: string;
   coupon?: string | null;
+  /**
+   * The buyer's key for this purchase attempt (8–200 characters, e.g. a UUID per Pay button or per API
+   * request). The same key again is the same purchase: it returns the first order instead of placing another.
+   */
+  idempotencyKey?: string | null;
 }
 
 export interface Quote {
@@ -46,6 +53,8 @@ export interface PurchaseResult {
   challengeId: string | null;
   accountId: string | null;
   paymentUrl: string | null;
+  /** True when an earlier attempt with the same idempotency key placed this order (nothing new was bought). */
+  replayed: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -80,7 +89,14 @@ export async function purchase(
 ): Promise<PurchaseResult> {
   await enforce(deps.limiter, RATE_RULES.purchase_user, userId);
   const configured = paymentProvider(deps.config);
+  const key = input.idempotencyKey ?? null;
   const placed = await deps.db.tx(async (tx) => {
+    if (key !== null) {
+      // A concurrent attempt with this key waits here for the first one's commit, then finds its order.
+      await lockIdempotencyKey(tx, userId, key);
+      const earlier = await findOrderByKey(tx, userId, key);
+      if (earlier) return { kind: "replayed" as const, earlier };
+    }
     // The coupon row stays locked to the end, so its limits cannot be overtaken before this order is paid.
     const { quote, couponId } = await quoteIn(tx, userId, input, now, true);
     const provider = quote.amount === "0.00" ? FREE_PROVIDER : configured;
@@ -93,6 +109,7 @@ export async function purchase(
       discount: quote.discount,
       amount: quote.amount,
       provider: provider.name,
+      idempotencyKey: key,
     });
     // Kept for disputes and fraud reviews: who placed the order, from where.
     await recordAudit(tx, actor, "commerce.order_placed", {
@@ -111,6 +128,22 @@ export async function purchase(
     return { kind: "paid" as const, ...await fulfilOrder(tx, order, { at: now, couponPolicy: "enforce" }) };
   });
 
+  if (placed.kind === "replayed") {
+    const { earlier } = placed;
+    const sameCoupon = (earlier.couponCode ?? "") === (input.coupon?.trim().toUpperCase() ?? "");
+    if (earlier.planId !== input.planId || !sameCoupon) {
+      throw new Conflict("This idempotency key was used for a different purchase.", {
+        idempotencyKey: "was used for another plan or coupon",
+      });
+    }
+    return {
+      order: (await findOrderSummary(deps.db.sql, earlier.id))!,
+      challengeId: earlier.challengeId,
+      accountId: earlier.accountId,
+      paymentUrl: null,
+      replayed: true,
+    };
+  }
   if (placed.kind === "paid") {
     if (placed.change) await publishChange(deps.bus, placed.change);
     return {
@@ -118,6 +151,7 @@ export async function purchase(
       challengeId: placed.challengeId,
       accountId: placed.accountId,
       paymentUrl: null,
+      replayed: false,
     };
   }
   const order = (await findOrderSummary(deps.db.sql, placed.orderId))!;
@@ -132,7 +166,7 @@ export async function purchase(
   if (session.providerRef) {
     await deps.db.tx((tx) => setOrderStatus(tx, order.id, "pending", { providerRef: session.providerRef }));
   }
-  return { order, challengeId: null, accountId: null, paymentUrl: session.paymentUrl };
+  return { order, challengeId: null, accountId: null, paymentUrl: session.paymentUrl, replayed: false };
 }
 
 async function quoteIn(

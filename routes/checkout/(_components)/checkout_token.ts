@@ -3,14 +3,12 @@
  *
  * The token is sealed (AES-GCM under a key derived from the app secret, bound to the buyer's user id), so it
  * cannot be read, altered or used by someone else, and it carries what the page showed: the plan, the applied
- * coupon and the total. Paying *claims* its nonce once in the shared limiter store (Redis when configured, so
- * every process agrees; one process's memory in embedded mode); a second claim within the token's lifetime
- * is refused. The claim fails closed: with the store unreachable nobody pays, rather than maybe paying twice.
+ * coupon and the total. Its nonce is the purchase's idempotency key (a unique index on orders), so the
+ * same form sent twice is one purchase, decided by the database in the purchase's own transaction.
  */
 import type { State } from "../../_define.ts";
 import { randomToken } from "../../../lib/crypto.ts";
 import { deriveKey, open, seal } from "../../../services/auth/secret_box.ts";
-import type { RateRule } from "../../../services/rate_limit/limiter.ts";
 
 /** How long a checkout page may stay open before Pay asks to review it again. */
 export const CHECKOUT_TOKEN_MS = 30 * 60_000;
@@ -63,16 +61,4 @@ export async function openCheckoutToken(
   } catch {
     return null;
   }
-}
-
-// One claim per nonce, remembered a little longer than any token can live.
-const CLAIM_RULE: RateRule = { limit: 1, windowSeconds: CHECKOUT_TOKEN_MS / 1000 + 60, failClosed: true };
-
-/**
- * Claims the token for one payment: true the first time, false for every later attempt. Rejects with
- * `ServiceUnavailable` when the shared store is unreachable.
- */
-export async function claimCheckoutToken(state: State, token: CheckoutToken): Promise<boolean> {
-  const decision = await state.deps.limiter.consume(`checkout_token:${token.nonce}`, CLAIM_RULE);
-  return decision.allowed;
 }
