@@ -9,6 +9,8 @@ import { openTestAccount } from "./helpers/accounts.ts";
 import { openSibling } from "./helpers/ledger.ts";
 import { postSync, roundTrip, sync } from "./helpers/sync.ts";
 import { signSync } from "../services/accounts/sync_signature.ts";
+import { activateFundedAccount } from "../services/accounts/activate.ts";
+import { Conflict } from "../lib/errors.ts";
 import { ftmo100k } from "../services/engine/testing.ts";
 import { type PlanDefinition, planDefinitionSchema } from "../services/plans/definition.ts";
 
@@ -164,6 +166,25 @@ Deno.test("demo-sync drives the lifecycle: phase 1 → phase 2 → funded (pendi
       events: [sync.mark("100000.00", "100000.00", "2026-03-02T11:00:00Z")],
     });
     await expectError(funded, 409, "conflict");
+
+    // KYC approval (the hook a later issue calls) starts evaluation from a fresh state at that moment.
+    const approvedAt = new Date("2026-03-03T08:00:00Z");
+    const activated = await deps.db.tx((tx) => activateFundedAccount(tx, phase2.next.accountId, approvedAt));
+    assert.equal(activated.account.status, "active");
+    assert.equal(activated.account.balance, "100000.00");
+    assert.equal(activated.previousVersion, activated.stateVersion - 1);
+    await assert.rejects(
+      deps.db.tx((tx) => activateFundedAccount(tx, phase2.next.accountId, approvedAt)),
+      Conflict,
+      "activating twice is refused",
+    );
+    const trading = await (await postSync(c, secret, {
+      accountId: phase2.next.accountId,
+      events: [sync.mark("100250.00", "100000.00", "2026-03-03T09:00:00Z")],
+    })).json();
+    assert.equal(trading.accepted, 1);
+    assert.equal(trading.account.status, "active");
+    assert.equal(trading.account.equity, "100250.00");
   } finally {
     await close();
   }
