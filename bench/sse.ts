@@ -18,6 +18,7 @@
  */
 import { StreamServer } from "../tests/fixtures/stream_server.ts";
 import { openSseStream, type SseStream } from "./sse_client.ts";
+import { percentile } from "./stats.ts";
 
 const flags = Object.fromEntries(
   Deno.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]),
@@ -45,10 +46,6 @@ async function openStream(port: number, path: string, token: string, ip: string,
     onChange: (version, at) => arrivals.set(version, at),
   });
   return { sse, account, arrivals };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
