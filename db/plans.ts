@@ -3,20 +3,10 @@ import type postgres from "postgres";
 import type { Db } from "./client.ts";
 import { type PlanDefinition, planDefinitionSchema } from "../services/plans/definition.ts";
 
-/** A sellable plan with its current version's figures. */
-export type ActivePlan = {
-  id: string;
-  slug: string;
-  family: string;
-  name: string;
-  version: number;
-  /** The `plan_versions.id` a purchase should reference. */
-  versionId: string;
-  currency: string;
-  initialBalance: string;
-  price: string;
-  definition: PlanDefinition;
-};
+/** A sellable plan with its current version's figures (`versionId` is what a purchase references). */
+export type ActivePlan =
+  & { id: string; slug: string; family: string; name: string }
+  & Omit<PlanVersion, "createdAt">;
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 

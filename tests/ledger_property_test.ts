@@ -16,15 +16,10 @@ import { loadAccountView } from "../services/accounts/view.ts";
 import { simulate } from "../services/engine/simulate.ts";
 import { type SyncEvent, toEngineEvent } from "../services/engine/sync_events.ts";
 import { fromMinor } from "../services/money.ts";
-import { apex50k, ftmo100k, the5ers100k, topstep50k } from "../services/engine/testing.ts";
+import { FIRM_PLANS, FIRM_PLANS_START } from "../services/engine/testing.ts";
 
-const PLANS = {
-  ftmo: ftmo100k({ timeLimitDays: 10, minTradingDays: 2 }),
-  topstep: topstep50k(),
-  apex: apex50k(),
-  the5ers: the5ers100k({ bestDayMaxPercent: "40", minTradingDays: 1 }),
-};
-const START = Date.parse("2026-03-20T08:00:00Z"); // spans the March DST changes in Europe and the US
+const PLANS = FIRM_PLANS;
+const START = FIRM_PLANS_START;
 
 type Step = { kind: "batch"; events: SyncEvent[] } | { kind: "tick"; at: number };
 

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { appManifest, openTestApp } from "./helpers/app.ts";
+import { openTestApp, webhookProviderApp } from "./helpers/app.ts";
 import { client, expectError, signUp } from "./helpers/client.ts";
-import { createApp } from "../fresh.config.ts";
 import { insertPlan } from "../db/plans.ts";
 import { demoPlans } from "../db/seed.ts";
 import { signatureHeader } from "../services/commerce/payments/signature.ts";
@@ -12,10 +11,7 @@ const now = () => Math.floor(Date.now() / 1000);
 Deno.test("payment webhook: signed, idempotent per event id, fulfils each order exactly once", async (t) => {
   const { deps, close } = await openTestApp();
   try {
-    const app = await createApp(
-      { ...deps, config: { ...deps.config, paymentProvider: "webhook" } },
-      { manifest: await appManifest(), dev: false },
-    );
+    const app = await webhookProviderApp(deps);
     const c = client(app);
     const secret = deps.config.paymentWebhookSecret!;
     const trader = await signUp(app);

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { appManifest, openTestApp } from "./helpers/app.ts";
+import { openTestApp, webhookProviderApp } from "./helpers/app.ts";
 import { client, expectError, makeStaff, signUp } from "./helpers/client.ts";
-import { createApp } from "../fresh.config.ts";
 import { insertPlan } from "../db/plans.ts";
 import { demoPlans } from "../db/seed.ts";
 import type { Db } from "../db/client.ts";
@@ -163,10 +162,7 @@ Deno.test("purchase: the demo provider opens the challenge and its phase-1 accou
 Deno.test("purchase: with a real provider the order waits for the webhook, unless it is free", async (t) => {
   const { deps, close } = await openTestApp();
   try {
-    const app = await createApp(
-      { ...deps, config: { ...deps.config, paymentProvider: "webhook" } },
-      { manifest: await appManifest(), dev: false },
-    );
+    const app = await webhookProviderApp(deps);
     const c = client(app);
     const trader = await signUp(app);
     const admin = await makeStaff(deps, "admin");

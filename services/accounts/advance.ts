@@ -25,22 +25,10 @@ export interface DayStats {
   tradesOpened: number;
 }
 
-export interface TradeOpen {
-  tradeId: string;
-  symbol: string;
-  direction: "buy" | "sell";
-  volume: string;
-  price: string;
-  at: number;
-  blocked: boolean;
-}
+/** A `trade_open` event as the trades table records it, flagged when it came while trading was blocked. */
+export type TradeOpen = Omit<Extract<EngineEvent, { type: "trade_open" }>, "type"> & { blocked: boolean };
 
-export interface TradeClose {
-  tradeId: string;
-  price: string;
-  pnl: string;
-  at: number;
-}
+export type TradeClose = Omit<Extract<EngineEvent, { type: "trade_close" }>, "type">;
 
 /** A trade opened while trading was blocked: accepted (it happened) but reported and flagged. */
 export interface Violation {

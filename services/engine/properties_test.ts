@@ -5,15 +5,10 @@ import { applyEvent, applyEvents } from "./evaluate.ts";
 import { compileRules } from "./rules.ts";
 import { simulate } from "./simulate.ts";
 import { type AccountState, type EngineEvent, initialState, stateFromJson, stateToJson } from "./state.ts";
-import { apex50k, ftmo100k, the5ers100k, topstep50k } from "./testing.ts";
+import { FIRM_PLANS, FIRM_PLANS_START } from "./testing.ts";
 
-const PLANS = {
-  ftmo: ftmo100k({ timeLimitDays: 10, minTradingDays: 2 }),
-  topstep: topstep50k(),
-  apex: apex50k(),
-  the5ers: the5ers100k({ bestDayMaxPercent: "40", minTradingDays: 1 }),
-};
-const START = Date.parse("2026-03-20T08:00:00Z"); // spans the March DST changes in Europe and the US
+const PLANS = FIRM_PLANS;
+const START = FIRM_PLANS_START;
 
 /** Random but well-formed event streams: trades open and close, marks wander ±12 % around the balance. */
 const streamArb = fc.array(

@@ -85,6 +85,18 @@ export function the5ers100k(overrides: Partial<PhaseDefinition> = {}): PlanDefin
   });
 }
 
+/**
+ * The four firms' plans with property-test settings (a time limit, consistency), and a start that spans the
+ * March DST changes in Europe and the US: what the engine and live-path property tests draw from.
+ */
+export const FIRM_PLANS = {
+  ftmo: ftmo100k({ timeLimitDays: 10, minTradingDays: 2 }),
+  topstep: topstep50k(),
+  apex: apex50k(),
+  the5ers: the5ers100k({ bestDayMaxPercent: "40", minTradingDays: 1 }),
+};
+export const FIRM_PLANS_START = Date.parse("2026-03-20T08:00:00Z");
+
 export const t = (isoString: string): number => Date.parse(isoString);
 
 export const open = (tradeId: string, at: string, symbol = "EURUSD"): EngineEvent => ({

@@ -63,3 +63,11 @@ export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestAp
     },
   };
 }
+
+/** The same app over `deps`, but selling through the signed-webhook payment provider (as production does). */
+export async function webhookProviderApp(deps: Deps): Promise<FreshApp> {
+  return await createApp(
+    { ...deps, config: { ...deps.config, paymentProvider: "webhook" } },
+    { manifest: await appManifest(), dev: false },
+  );
+}
