@@ -2,10 +2,12 @@
  * `mail_outbox`: every mail the product sends, newest first. Without SMTP it is where development and test
  * mail ends up (and the admin reads it); with SMTP it is the delivery log (`sent_at` or `error`).
  */
+import type postgres from "postgres";
 import type { Db } from "../../db/client.ts";
 import { assertMail, type Mail, type Mailer, type MailLogger } from "./mailer.ts";
 
-type Sql = Db["sql"];
+/** The pool, or the transaction whose change the mail belongs to. */
+type Sql = Db["sql"] | postgres.TransactionSql;
 
 /** One outbox row. `sentAt` and `error` are both null while delivery is pending or when there is no SMTP. */
 export interface OutboxMail {
@@ -63,10 +65,10 @@ export async function listOutbox(db: Db, options: { to?: string; limit: number }
   const limit = Math.min(Math.max(Math.trunc(options.limit) || 1, 1), MAX_OUTBOX_LIMIT);
   const rows = options.to === undefined
     ? await db.sql<OutboxRow[]>`
-        select * from mail_outbox order by created_at desc, id desc limit ${limit}`
+        select * from mail_outbox order by created_at desc, seq desc limit ${limit}`
     : await db.sql<OutboxRow[]>`
         select * from mail_outbox where lower(to_address) = lower(${options.to})
-        order by created_at desc, id desc limit ${limit}`;
+        order by created_at desc, seq desc limit ${limit}`;
   return rows.map(fromRow);
 }
 

@@ -60,6 +60,20 @@ Deno.test("outbox: every mail is recorded and listed newest first", async (t) =>
       },
     );
 
+    await t.step(
+      "mails written in one clock tick (one transaction) are listed in the order written",
+      async () => {
+        const to = `tick.${tag}@example.com`;
+        const subjects = Array.from({ length: 8 }, (_, i) => `Mail ${i}`);
+        await db.tx(async (tx) => {
+          for (const subject of subjects) await recordMail(tx, { to, subject, text: "same now()" });
+        });
+        const listed = await listOutbox(db, { to, limit: 10 });
+        assert.deepEqual(listed.map((m) => m.subject), subjects.toReversed());
+        assert.equal((await latestMailTo(db, to))?.subject, "Mail 7");
+      },
+    );
+
     await t.step("markSent and markFailed stamp a row; long errors are truncated", async () => {
       const to = `stamp.${tag}@example.com`;
       const id = await recordMail(db.sql, { to, subject: "S", text: "t" });
