@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openTestApp } from "./helpers/app.ts";
+import { openTestApp, webhookProviderApp } from "./helpers/app.ts";
 import { client, makeStaff, signUp, strongPassword, type TestClient, uniqueEmail } from "./helpers/client.ts";
 import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import { insertPlan } from "../db/plans.ts";
@@ -264,6 +264,46 @@ Deno.test("checkout pages: sign in and back, coupon inline, pay once, land on th
         assert.equal(res.headers.get("location"), `/signin?next=${encodeURIComponent(path)}`);
       }
     });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("checkout pages: with the webhook provider, Pay leaves the order awaiting payment", async () => {
+  const { deps, close } = await openTestApp();
+  try {
+    const app = await webhookProviderApp(deps);
+    const c = client(app);
+    const tag = crypto.randomUUID().slice(0, 8);
+    const base = demoPlans().find((p) => p.slug === "two-step-25k")!.body;
+    const { planId } = await deps.db.tx((tx) =>
+      insertPlan(tx, { slug: `awaiting-${tag}`, family: `Family${tag}`, body: { ...base, price: "199.00" } })
+    );
+    const trader = await signUp(app);
+    const cookie = cookieFor(trader);
+    const checkout = `/checkout/${planId}`;
+    const token = hidden(await (await c.request(checkout, { headers: { cookie } })).text(), "token");
+
+    const res = await post(c, checkout, { intent: "pay", token }, cookie);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), HTML);
+    const text = textOf(await res.text());
+    const [order] = await deps.db.sql`
+      select o.id, o.status, o.amount::text from orders o where o.user_id = ${trader.userId}`;
+    assert.deepEqual([order.status, order.amount], ["pending", "199.00"]);
+    assert.match(text, /Awaiting payment/);
+    assert.match(text, /Your order of \$199 is waiting for the payment provider to confirm the payment/);
+    assert.ok(text.includes(`Order reference ${order.id}`));
+    const [{ n }] = await deps.db.sql`select count(*)::int as n from challenges where order_id = ${order.id}`;
+    assert.equal(n, 0, "nothing opens before the provider confirms");
+
+    // The same Pay again is the same order, still awaiting: nothing is placed twice.
+    const again = await post(c, checkout, { intent: "pay", token }, cookie);
+    assert.equal(again.status, 200);
+    assert.ok(textOf(await again.text()).includes(`Order reference ${order.id}`));
+    const [{ orders }] = await deps.db.sql`
+      select count(*)::int as orders from orders where user_id = ${trader.userId}`;
+    assert.equal(orders, 1);
   } finally {
     await close();
   }
