@@ -8,7 +8,7 @@ import { NotFound } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import { can, type Role } from "../auth/roles.ts";
 import type { BreachEvidence } from "../engine/state.ts";
-import { type AccountRow, type AccountSummary, summaryOf } from "./summary.ts";
+import { accountColumns, type AccountRow, type AccountSummary, summaryOf } from "./summary.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 /** Who reads, and from where (for the audit entry of a refusal). */
@@ -45,9 +45,7 @@ export async function findReadableAccount(
 ): Promise<AccountSummary> {
   if (!isUuid(accountId)) throw new NotFound();
   const [row] = await sql<AccountRow[]>`
-    select id, user_id, challenge_id, phase, type, status, currency, initial_balance, balance, equity,
-           daily_floor, max_floor, state_version, last_event_at, next_reset_at, updated_at
-    from accounts where id = ${accountId}`;
+    select ${accountColumns(sql)} from accounts where id = ${accountId}`;
   await assertReadable(sql, user, row?.user_id, { type: "account", id: accountId });
   return summaryOf(row);
 }
@@ -55,9 +53,7 @@ export async function findReadableAccount(
 /** The caller's own accounts, newest first (the seed's `GET /api/users/accounts`). */
 export async function listOwnAccounts(sql: Sql, userId: string): Promise<AccountSummary[]> {
   const rows = await sql<AccountRow[]>`
-    select id, user_id, challenge_id, phase, type, status, currency, initial_balance, balance, equity,
-           daily_floor, max_floor, state_version, last_event_at, next_reset_at, updated_at
-    from accounts where user_id = ${userId}
+    select ${accountColumns(sql)} from accounts where user_id = ${userId}
     order by created_at desc, id`;
   return rows.map(summaryOf);
 }

@@ -5,7 +5,7 @@
  */
 import type postgres from "postgres";
 import { recordChange } from "./open.ts";
-import { type AccountChange, type AccountRow, summaryOf } from "./summary.ts";
+import { type AccountChange, accountColumns, type AccountRow, summaryOf } from "./summary.ts";
 
 /**
  * Marks the challenge `cancelled` and its open accounts `closed` (state version +1 each, a `lifecycle`
@@ -23,8 +23,7 @@ export async function closeChallenge(
     update accounts set status = 'closed', state_version = state_version + 1, next_reset_at = null,
                         updated_at = now()
     where challenge_id = ${challengeId} and status <> 'closed'
-    returning id, user_id, challenge_id, phase, type, status, currency, initial_balance, balance, equity,
-              daily_floor, max_floor, state_version, last_event_at, next_reset_at, updated_at`;
+    returning ${accountColumns(tx)}`;
   const changes: AccountChange[] = [];
   for (const row of rows) {
     const change: AccountChange = {

@@ -11,7 +11,7 @@ import { stateToJson } from "../engine/state.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
 import { type Advanced, dayRows } from "./advance.ts";
 import { recordChange } from "./open.ts";
-import { type AccountChange, type AccountRow, summaryOf } from "./summary.ts";
+import { ACCOUNT_COLUMNS, type AccountChange, type AccountRow, summaryOf } from "./summary.ts";
 
 type Tx = postgres.TransactionSql;
 
@@ -40,9 +40,7 @@ export async function lockAccount(
 
 /** The columns of `LockedAccount` as a query fragment, for queries that lock several rows at once. */
 export function lockedColumns(tx: Tx) {
-  return tx`id, user_id, challenge_id, phase, type, status, currency, initial_balance, balance, equity,
-    daily_floor, max_floor, state_version, last_event_at, next_reset_at, updated_at, plan_version_id,
-    engine_state`;
+  return tx([...ACCOUNT_COLUMNS, "plan_version_id", "engine_state"]);
 }
 
 export interface ChangeToPersist {

@@ -50,7 +50,32 @@ export function accountChannel(accountId: string): string {
   return `account:${accountId}`;
 }
 
-/** The columns `summaryOf` reads; select them with `ACCOUNT_COLUMNS`. */
+/** The columns `summaryOf` reads. */
+export const ACCOUNT_COLUMNS = [
+  "id",
+  "user_id",
+  "challenge_id",
+  "phase",
+  "type",
+  "status",
+  "currency",
+  "initial_balance",
+  "balance",
+  "equity",
+  "daily_floor",
+  "max_floor",
+  "state_version",
+  "last_event_at",
+  "next_reset_at",
+  "updated_at",
+] as const;
+
+/** `ACCOUNT_COLUMNS` as a query fragment: `select ${accountColumns(sql)} from accounts …`. */
+export function accountColumns(sql: Sql) {
+  return sql(ACCOUNT_COLUMNS as unknown as string[]);
+}
+
+/** One `accounts` row with `ACCOUNT_COLUMNS`. */
 export interface AccountRow {
   id: string;
   user_id: string;
@@ -95,8 +120,6 @@ export function summaryOf(row: AccountRow): AccountSummary {
 /** One account's summary, or null. Not scoped: callers check ownership (see `findOwnedAccount`). */
 export async function loadSummary(sql: Sql, accountId: string): Promise<AccountSummary | null> {
   const [row] = await sql<AccountRow[]>`
-    select id, user_id, challenge_id, phase, type, status, currency, initial_balance, balance, equity,
-           daily_floor, max_floor, state_version, last_event_at, next_reset_at, updated_at
-    from accounts where id = ${accountId}`;
+    select ${accountColumns(sql)} from accounts where id = ${accountId}`;
   return row ? summaryOf(row) : null;
 }

@@ -1,11 +1,8 @@
 import { z } from "zod";
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
-import { NotFound } from "../../../../lib/errors.ts";
 import { validate } from "../../../../lib/validation.ts";
-import { can } from "../../../../services/auth/roles.ts";
-import { recordAudit } from "../../../../services/audit.ts";
-import { loadSummary } from "../../../../services/accounts/summary.ts";
+import { findReadableAccount } from "../../../../services/accounts/access.ts";
 import {
   openAccountStream,
   parseEventId,
@@ -40,18 +37,8 @@ export const handler = define.handlers({
   async GET(ctx) {
     const { deps, user } = ctx.state;
     const { id } = validate(params, ctx.params);
-    const account = await loadSummary(deps.db.sql, id);
-    // Someone else's account answers exactly like a missing one: ids must not be probeable.
-    if (!account || (account.userId !== user!.id && !can(user, "accounts.read_any"))) {
-      if (account) {
-        await recordAudit(deps.db.sql, ctx.state.actor, "authz.denied", {
-          type: "account",
-          id,
-          details: { reason: "not_owner", route: "GET /api/accounts/:id/stream" },
-        });
-      }
-      throw new NotFound("No such account.");
-    }
+    // Someone else's account answers exactly like a missing one (audited): ids must not be probeable.
+    const account = await findReadableAccount(deps.db.sql, { ...user!, actor: ctx.state.actor }, id);
     if (ctx.req.method === "HEAD") return new Response(null, { headers: STREAM_HEADERS });
     // EventSource sends Last-Event-ID itself on reconnects; the query form is for clients that cannot.
     const lastEventId = parseEventId(
