@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import type { SessionUser } from "../services/auth/sessions.ts";
 
 // FAQ joins when its page exists (public website issue); a nav never links to a 404.
@@ -39,35 +40,19 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
             // Signed in, a phone has room for Dashboard, Account and Sign out only; the site's sections stay one
             // tap away in the footer (and the logo leads home).
             <li key={item.href} class={"wideOnly" in item || props.user ? "max-sm:hidden" : undefined}>
-              <a
-                href={item.href}
-                class={LINK}
-                aria-current={props.path.startsWith(item.href) ? "page" : undefined}
-              >
-                {item.label}
-              </a>
+              <NavLink href={item.href} current={props.path.startsWith(item.href)}>{item.label}</NavLink>
             </li>
           ))}
           {props.user
             ? (
               <>
                 <li>
-                  <a
-                    href="/dashboard"
-                    class={LINK}
-                    aria-current={props.path.startsWith("/dashboard") ? "page" : undefined}
-                  >
-                    Dashboard
-                  </a>
+                  <NavLink href="/dashboard" current={props.path.startsWith("/dashboard")}>Dashboard</NavLink>
                 </li>
                 <li>
-                  <a
-                    href="/account/security"
-                    class={LINK}
-                    aria-current={props.path.startsWith("/account") ? "page" : undefined}
-                  >
+                  <NavLink href="/account/security" current={props.path.startsWith("/account")}>
                     Account
-                  </a>
+                  </NavLink>
                 </li>
                 <li>
                   <form method="post" action="/signout">
@@ -79,13 +64,7 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
             : (
               <>
                 <li>
-                  <a
-                    href="/signin"
-                    class={LINK}
-                    aria-current={props.path === "/signin" ? "page" : undefined}
-                  >
-                    Sign in
-                  </a>
+                  <NavLink href="/signin" current={props.path === "/signin"}>Sign in</NavLink>
                 </li>
                 <li>
                   <a
@@ -101,5 +80,13 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
         </ul>
       </nav>
     </header>
+  );
+}
+
+function NavLink(props: { href: string; current: boolean; children: ComponentChildren }) {
+  return (
+    <a href={props.href} class={LINK} aria-current={props.current ? "page" : undefined}>
+      {props.children}
+    </a>
   );
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { define, setMeta } from "./_define.ts";
 import { page } from "../lib/define.ts";
 import type { FieldErrors } from "../lib/errors.ts";
-import { validate } from "../lib/validation.ts";
+import { readForm, validate } from "../lib/validation.ts";
 import { emailSchema, requestPasswordReset } from "../services/auth/accounts.ts";
 import {
   AuthPanel,
@@ -15,7 +15,6 @@ import {
   retryAfterText,
   SubmitButton,
 } from "../components/form.tsx";
-import { readForm } from "../lib/validation.ts";
 
 const forgotInput = z.object({ email: emailSchema });
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { define, setMeta } from "./_define.ts";
 import { page } from "../lib/define.ts";
 import type { FieldErrors } from "../lib/errors.ts";
-import { validate } from "../lib/validation.ts";
+import { readForm, validate } from "../lib/validation.ts";
 import { passwordSchema, resetPassword } from "../services/auth/accounts.ts";
 import {
   AuthPanel,
@@ -13,7 +13,6 @@ import {
   isFormError,
   SubmitButton,
 } from "../components/form.tsx";
-import { readForm } from "../lib/validation.ts";
 
 const resetInput = z.object({ token: z.string().min(1).max(200), password: passwordSchema });
 

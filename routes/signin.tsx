@@ -1,7 +1,7 @@
 import { define, setMeta, type State } from "./_define.ts";
 import { page } from "../lib/define.ts";
 import { HttpError, Unprocessable } from "../lib/errors.ts";
-import { validate } from "../lib/validation.ts";
+import { readForm, validate } from "../lib/validation.ts";
 import { login, loginInput } from "../services/auth/accounts.ts";
 import { deriveKey, open, seal } from "../services/auth/secret_box.ts";
 import { secureCookies, sessionCookies } from "./(_http)/auth_cookies.ts";
@@ -15,7 +15,6 @@ import {
   retryAfterText,
   SubmitButton,
 } from "../components/form.tsx";
-import { readForm } from "../lib/validation.ts";
 
 /** Where a sign-in lands when `next` is missing or not one of our own pages. */
 export const DEFAULT_AFTER_SIGNIN = "/account/security";

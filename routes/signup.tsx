@@ -1,7 +1,7 @@
 import { define, setMeta } from "./_define.ts";
 import { page } from "../lib/define.ts";
 import type { FieldErrors } from "../lib/errors.ts";
-import { validate } from "../lib/validation.ts";
+import { readForm, validate } from "../lib/validation.ts";
 import { login, register, registerInput } from "../services/auth/accounts.ts";
 import { secureCookies, sessionCookies } from "./(_http)/auth_cookies.ts";
 import {
@@ -14,7 +14,6 @@ import {
   retryAfterText,
   SubmitButton,
 } from "../components/form.tsx";
-import { readForm } from "../lib/validation.ts";
 import { DEFAULT_AFTER_SIGNIN, safeNext } from "./signin.tsx";
 
 interface Data {
