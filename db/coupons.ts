@@ -1,5 +1,6 @@
 /** Queries over `coupons`. Codes are stored upper-case; values stay decimal strings. */
 import type postgres from "postgres";
+import { isoOrNull } from "../services/time.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -63,8 +64,6 @@ interface CouponRow {
   created_at: Date;
 }
 
-const iso = (d: Date | null) => (d === null ? null : d.toISOString());
-
 function toCoupon(r: CouponRow): Coupon {
   return {
     id: r.id,
@@ -73,8 +72,8 @@ function toCoupon(r: CouponRow): Coupon {
     value: r.value,
     currency: r.currency,
     planIds: r.plan_ids,
-    startsAt: iso(r.starts_at),
-    expiresAt: iso(r.expires_at),
+    startsAt: isoOrNull(r.starts_at),
+    expiresAt: isoOrNull(r.expires_at),
     maxRedemptions: r.max_redemptions,
     maxPerUser: r.max_per_user,
     redemptions: r.redemptions,

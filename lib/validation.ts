@@ -60,3 +60,10 @@ export async function readForm(req: Request): Promise<Record<string, string>> {
   for (const [name, value] of data) if (typeof value === "string" && !(name in out)) out[name] = value;
   return out;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is a UUID string: anything else can name no row (and would be a database error). */
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && UUID.test(value);
+}

@@ -20,6 +20,11 @@ export function fromMinor(minor: bigint): string {
   return `${sign}${abs / 100n}.${(abs % 100n).toString().padStart(2, "0")}`;
 }
 
+/** `fromMinor`, passing null through (an absent floor or limit). */
+export function fromMinorOrNull(minor: bigint | null): string | null {
+  return minor === null ? null : fromMinor(minor);
+}
+
 /**
  * `percent` % of `amount`, rounded half away from zero to the cent: percentOf("100000.00", "5") → "5000.00".
  * Percent strings may carry up to 4 decimals.

@@ -29,3 +29,13 @@ export function formatDateTime(date: Date, timeZone = "UTC", locale = "en-GB"): 
   }
   return format.format(date);
 }
+
+/** An epoch-ms instant as ISO-8601 UTC, the form the API and evidence use. */
+export function isoAt(t: number): string {
+  return new Date(t).toISOString();
+}
+
+/** A nullable date (a database column) as ISO-8601 UTC, or null. */
+export function isoOrNull(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}

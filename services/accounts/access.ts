@@ -9,17 +9,11 @@ import { type Actor, recordAudit } from "../audit.ts";
 import { can, type Role } from "../auth/roles.ts";
 import type { BreachEvidence } from "../engine/state.ts";
 import { accountColumns, type AccountRow, type AccountSummary, summaryOf } from "./summary.ts";
+import { isUuid } from "../../lib/validation.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 /** Who reads, and from where (for the audit entry of a refusal). */
 export type Reader = { id: string; role: Role; actor?: Actor };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `id` can name a row at all (anything else would be a database error, not a 404). */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
 
 /** Throws NotFound unless `user` may read the row `target` owned by `ownerId` (undefined: no such row). */
 async function assertReadable(

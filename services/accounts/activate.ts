@@ -5,12 +5,11 @@
  */
 import type postgres from "postgres";
 import { Conflict, NotFound } from "../../lib/errors.ts";
-import { fromMinor } from "../money.ts";
-import { initialState, stateToJson } from "../engine/state.ts";
+import { initialState } from "../engine/state.ts";
 import { recordChange } from "./open.ts";
-import { lockAccount } from "./persist.ts";
+import { accountRowOf, lockAccount, writeAccountRow } from "./persist.ts";
 import { rulesFor, stageOf } from "./rules.ts";
-import { type AccountChange, loadSummary } from "./summary.ts";
+import { type AccountChange, summaryOf } from "./summary.ts";
 
 /**
  * Activates a `pending_kyc` funded account at `at`: evaluation starts then, from a fresh state at the initial
@@ -33,21 +32,15 @@ export async function activateFundedAccount(
   const { rules } = await rulesFor(tx, account.plan_version_id, stageOf(account));
   // Versions keep increasing across the restart, so SSE ids and the change log stay ordered.
   const state = { ...initialState(rules, at), version: account.state_version + 1 };
-  const money = (v: bigint | null) => (v === null ? null : fromMinor(v));
-  await tx`
-    update accounts
-    set status = 'active', balance = ${fromMinor(state.balance)}, equity = ${fromMinor(state.equity)},
-        daily_floor = ${money(state.dailyFloor)}, max_floor = ${money(state.maxFloor)},
-        engine_state = ${tx.json(stateToJson(state) as postgres.JSONValue)}, state_version = ${state.version},
-        last_event_at = ${at}, next_reset_at = ${new Date(state.day.closesAt)}, updated_at = now()
-    where id = ${accountId}`;
+  const row = accountRowOf(account, state, new Date());
+  await writeAccountRow(tx, row, state);
   const change: AccountChange = {
     accountId,
     stateVersion: state.version,
     previousVersion: account.state_version,
     kind: "lifecycle",
     at: at.toISOString(),
-    account: (await loadSummary(tx, accountId))!,
+    account: summaryOf(row),
     verdicts: [],
   };
   await recordChange(tx, change);

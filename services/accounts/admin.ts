@@ -6,10 +6,9 @@ import { z } from "zod";
 import { Conflict, NotFound } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import type { Deps } from "../deps.ts";
-import { stateFromJson, stateToJson } from "../engine/state.ts";
-import type postgres from "postgres";
+import { stateFromJson } from "../engine/state.ts";
 import { publishChange, recordChange } from "./open.ts";
-import { accountRowOf, lockAccount } from "./persist.ts";
+import { accountRowOf, lockAccount, writeAccountRow } from "./persist.ts";
 import { type AccountChange, type AccountSummary, summaryOf } from "./summary.ts";
 
 /** `PUT /api/admin/accounts/:id` body: one action per request, always with the reason the audit keeps. */
@@ -57,12 +56,7 @@ export async function reinstateAccount(
       version: prior.version + 1,
     };
     const row = accountRowOf(account, state, now);
-    await tx`
-      update accounts set status = 'active', engine_state = ${
-      tx.json(stateToJson(state) as postgres.JSONValue)
-    },
-        state_version = ${state.version}, next_reset_at = ${row.next_reset_at}, updated_at = ${now}
-      where id = ${accountId}`;
+    await writeAccountRow(tx, row, state);
     if (account.type === "challenge" && account.challenge_id) {
       await tx`update challenges set status = 'active', ended_at = null
                where id = ${account.challenge_id} and status = 'failed'`;

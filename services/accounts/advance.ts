@@ -10,6 +10,7 @@ import { fromMinor } from "../money.ts";
 import { applyEvent } from "../engine/evaluate.ts";
 import type { EngineRules } from "../engine/rules.ts";
 import type { AccountState, EngineEvent, Verdict } from "../engine/state.ts";
+import { isoAt } from "../time.ts";
 
 /** One trading day's figures as this fold saw them (merged into `daily_stats` with greatest/least). */
 export interface DayStats {
@@ -112,8 +113,8 @@ export function advance(
           tradeId: event.tradeId,
           rule: "trading_blocked",
           status: before.status as Violation["status"],
-          at: iso(event.at),
-          until: before.pausedUntil === null ? null : iso(before.pausedUntil),
+          at: isoAt(event.at),
+          until: before.pausedUntil === null ? null : isoAt(before.pausedUntil),
         });
       }
     } else if (event.type === "trade_close") {
@@ -133,7 +134,7 @@ export function directiveOf(state: AccountState): TradingDirective {
   return {
     allowed,
     reason: allowed ? null : state.status as TradingDirective["reason"],
-    until: state.status === "paused" && state.pausedUntil !== null ? iso(state.pausedUntil) : null,
+    until: state.status === "paused" && state.pausedUntil !== null ? isoAt(state.pausedUntil) : null,
     closeAll: !allowed && openPositions.length > 0,
     openPositions,
   };
@@ -170,7 +171,7 @@ function touch(out: Advanced, state: AccountState, opened: boolean): void {
 export function dayRows(days: Map<string, DayStats>): Record<string, string | number>[] {
   return [...days.values()].map((d) => ({
     trading_day: d.key,
-    opens_at: iso(d.opensAt),
+    opens_at: isoAt(d.opensAt),
     sod_balance: fromMinor(d.sodBalance),
     sod_equity: fromMinor(d.sodEquity),
     high_equity: fromMinor(d.high),
@@ -187,4 +188,3 @@ function pick(e: Extract<EngineEvent, { type: "trade_open" }>) {
 }
 
 const isLive = (s: AccountState) => s.status === "active" || s.status === "paused";
-const iso = (t: number) => new Date(t).toISOString();

@@ -25,13 +25,13 @@ import { stateFromJson } from "../engine/state.ts";
 import type { BreachEvidence } from "../engine/state.ts";
 import { type SyncEvent, toEngineEvent } from "../engine/sync_events.ts";
 import type { Deps } from "../deps.ts";
-import { isUuid } from "./access.ts";
 import { advance, directiveOf, type TradingDirective, type Violation } from "./advance.ts";
 import { settleLifecycle, type Successor, successorFrom, successorOf } from "./lifecycle.ts";
 import { publishChange } from "./open.ts";
 import { breachesOf, lockAccount, persistChange } from "./persist.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import { type AccountChange, type AccountSummary, summaryOf } from "./summary.ts";
+import { isUuid } from "../../lib/validation.ts";
 
 /** How far ahead of our clock an event may be stamped. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;

@@ -5,7 +5,7 @@
  */
 import type postgres from "postgres";
 import type { Bus } from "../bus/mod.ts";
-import { fromMinor } from "../money.ts";
+import { fromMinor, fromMinorOrNull } from "../money.ts";
 import { initialState, stateToJson } from "../engine/state.ts";
 import { rulesFor, type Stage } from "./rules.ts";
 import { type AccountChange, accountChannel, loadSummary } from "./summary.ts";
@@ -33,7 +33,6 @@ export async function openAccount(
     select currency from plan_versions where id = ${input.planVersionId}`;
   const state = initialState(rules, input.at);
   const funded = input.stage === "funded";
-  const money = (v: bigint | null) => (v === null ? null : fromMinor(v));
   const [{ id }] = await tx<{ id: string }[]>`
     insert into accounts (user_id, challenge_id, phase, type, status, currency, initial_balance, balance, equity,
                           plan_version_id, daily_floor, max_floor, engine_state, state_version, last_event_at,
@@ -41,7 +40,7 @@ export async function openAccount(
     values (${input.userId}, ${input.challengeId}, ${funded ? null : (input.stage as number) + 1},
             ${funded ? "funded" : "challenge"}, ${funded ? "pending_kyc" : "active"}, ${version.currency},
             ${fromMinor(state.initialBalance)}, ${fromMinor(state.balance)}, ${fromMinor(state.equity)},
-            ${input.planVersionId}, ${money(state.dailyFloor)}, ${money(state.maxFloor)},
+            ${input.planVersionId}, ${fromMinorOrNull(state.dailyFloor)}, ${fromMinorOrNull(state.maxFloor)},
             ${tx.json(stateToJson(state) as postgres.JSONValue)}, ${state.version}, ${input.at},
             ${new Date(state.day.closesAt)})
     returning id`;

@@ -5,13 +5,14 @@
  * 1,000 events.
  */
 import type postgres from "postgres";
-import { fromMinor } from "../money.ts";
+import { fromMinor, fromMinorOrNull } from "../money.ts";
 import type { AccountState, BreachEvidence } from "../engine/state.ts";
 import { stateToJson } from "../engine/state.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
 import { type Advanced, dayRows } from "./advance.ts";
 import { recordChange } from "./open.ts";
 import { ACCOUNT_COLUMNS, type AccountChange, type AccountRow, summaryOf } from "./summary.ts";
+import { isoAt } from "../time.ts";
 
 type Tx = postgres.TransactionSql;
 
@@ -76,12 +77,7 @@ export async function persistChange(tx: Tx, input: ChangeToPersist): Promise<Acc
   // Issued together: postgres.js pipelines them on the transaction's connection, in this order (trades are
   // inserted before a close in the same batch updates them).
   const writes: Promise<unknown>[] = [
-    tx`
-      update accounts set status = ${row.status}, balance = ${row.balance}, equity = ${row.equity},
-        daily_floor = ${row.daily_floor}, max_floor = ${row.max_floor},
-        engine_state = ${tx.json(stateToJson(state) as postgres.JSONValue)}, state_version = ${state.version},
-        last_event_at = ${row.last_event_at}, next_reset_at = ${row.next_reset_at}, updated_at = ${now}
-      where id = ${id}`,
+    writeAccountRow(tx, row, state),
     recordChange(tx, change),
   ];
   if (events.length > 0) {
@@ -100,7 +96,7 @@ export async function persistChange(tx: Tx, input: ChangeToPersist): Promise<Acc
     }) as e(id text, type text, at timestamptz, payload jsonb, v int)`);
   }
   if (advanced.opens.length > 0) {
-    const rows = advanced.opens.map((o) => ({ ...o, at: iso(o.at) }));
+    const rows = advanced.opens.map((o) => ({ ...o, at: isoAt(o.at) }));
     writes.push(tx`
       insert into trades (account_id, external_id, symbol, direction, volume, entry_price, opened_at,
                           opened_while_blocked)
@@ -111,7 +107,7 @@ export async function persistChange(tx: Tx, input: ChangeToPersist): Promise<Acc
       on conflict (account_id, external_id) do nothing`);
   }
   if (closes.length > 0) {
-    const rows = closes.map((c) => ({ ...c, at: iso(c.at) }));
+    const rows = closes.map((c) => ({ ...c, at: isoAt(c.at) }));
     writes.push(tx`
       update trades set status = 'closed', exit_price = c.price, pnl = c.pnl, closed_at = c.at
       from jsonb_to_recordset(${json(tx, rows)})
@@ -154,20 +150,34 @@ export function breachesOf(advanced: Pick<Advanced, "verdicts">): BreachEvidence
 /** The account row as it reads after `state` is written (the scheduler only rolls live accounts). */
 export function accountRowOf(account: LockedAccount, state: AccountState, now: Date): AccountRow {
   const live = state.status === "active" || state.status === "paused";
-  const money = (v: bigint | null) => (v === null ? null : fromMinor(v));
   return {
     ...account,
     status: state.status,
     balance: fromMinor(state.balance),
     equity: fromMinor(state.equity),
-    daily_floor: money(state.dailyFloor),
-    max_floor: money(state.maxFloor),
+    daily_floor: fromMinorOrNull(state.dailyFloor),
+    max_floor: fromMinorOrNull(state.maxFloor),
     state_version: state.version,
     last_event_at: new Date(state.lastEventAt),
     // Final accounts are never rolled again: no next reset.
     next_reset_at: live ? new Date(state.day.closesAt) : null,
     updated_at: now,
   };
+}
+
+/**
+ * Writes `row` (made by `accountRowOf` from `state`) and `state` itself into the account: every column the
+ * engine owns, so the row and its engine state never disagree. Returns the pending query (it may be pipelined).
+ */
+export function writeAccountRow(tx: Tx, row: AccountRow, state: AccountState) {
+  return tx`
+    update accounts set status = ${row.status}, balance = ${row.balance}, equity = ${row.equity},
+      daily_floor = ${row.daily_floor}, max_floor = ${row.max_floor},
+      engine_state = ${
+    tx.json(stateToJson(state) as postgres.JSONValue)
+  }, state_version = ${row.state_version},
+      last_event_at = ${row.last_event_at}, next_reset_at = ${row.next_reset_at}, updated_at = ${row.updated_at}
+    where id = ${row.id}`;
 }
 
 /** A second close of the same trade in one batch is ignored, as it is across batches (`status = 'open'`). */
@@ -179,5 +189,3 @@ function firstPerTrade<T extends { tradeId: string }>(items: readonly T[]): T[] 
 function json(tx: Tx, value: unknown) {
   return tx.json(value as postgres.JSONValue);
 }
-
-const iso = (t: number) => new Date(t).toISOString();

@@ -4,6 +4,7 @@
  */
 import type postgres from "postgres";
 import type { Verdict } from "../engine/state.ts";
+import { isoOrNull } from "../time.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -96,7 +97,6 @@ export interface AccountRow {
 }
 
 export function summaryOf(row: AccountRow): AccountSummary {
-  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
   return {
     id: row.id,
     userId: row.user_id,
@@ -111,8 +111,8 @@ export function summaryOf(row: AccountRow): AccountSummary {
     dailyFloor: row.daily_floor,
     maxFloor: row.max_floor,
     stateVersion: row.state_version,
-    lastEventAt: iso(row.last_event_at),
-    nextResetAt: iso(row.next_reset_at),
+    lastEventAt: isoOrNull(row.last_event_at),
+    nextResetAt: isoOrNull(row.next_reset_at),
     updatedAt: row.updated_at.toISOString(),
   };
 }

@@ -1,6 +1,7 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { Unauthorized } from "../../lib/errors.ts";
 import { isRole, type Role } from "./roles.ts";
+import { isUuid } from "../../lib/validation.ts";
 
 /** Access tokens live 15 minutes; revocation is immediate anyway because every request checks the session. */
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
@@ -15,12 +16,6 @@ export interface AccessClaims {
   /** Session (login) id: the token dies with its session. */
   sid: string;
   jti: string;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function isUuid(value: unknown): value is string {
-  return typeof value === "string" && UUID.test(value);
 }
 
 export interface TokenKeys {

@@ -24,6 +24,7 @@ import { applicableCoupon } from "./coupons.ts";
 import { priceWith } from "./pricing.ts";
 import { fulfilOrder } from "./fulfil.ts";
 import { FREE_PROVIDER, paymentProvider } from "./payments/provider.ts";
+import { isUuid } from "../../lib/validation.ts";
 
 export type { OrderSummary } from "../../db/orders.ts";
 
@@ -56,8 +57,6 @@ export interface PurchaseResult {
   /** True when an earlier attempt with the same idempotency key placed this order (nothing new was bought). */
   replayed: boolean;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The price `userId` would pay for plan `input.planId` now. Throws NotFound (no such plan on sale) or
@@ -176,7 +175,7 @@ async function quoteIn(
   now: Date,
   lock: boolean,
 ): Promise<{ quote: Quote; couponId: string | null }> {
-  const plan = UUID.test(input.planId) ? await findActivePlan(sql, input.planId) : null;
+  const plan = isUuid(input.planId) ? await findActivePlan(sql, input.planId) : null;
   if (!plan) throw new NotFound("No such plan on sale.");
   const code = input.coupon?.trim();
   const coupon = code

@@ -30,6 +30,7 @@ import {
   stateToJson,
   type Verdict,
 } from "./state.ts";
+import { isoAt } from "../time.ts";
 
 export interface Applied {
   state: AccountState;
@@ -59,7 +60,7 @@ export function applyEvent(state: AccountState, event: EngineEvent, rules: Engin
   if (!Number.isFinite(event.at)) throw new RangeError(`event time is not a number: ${event.at}`);
   if (event.at < state.lastEventAt) {
     throw new Conflict(
-      `event at ${iso(event.at)} is older than the last applied instant ${iso(state.lastEventAt)}`,
+      `event at ${isoAt(event.at)} is older than the last applied instant ${isoAt(state.lastEventAt)}`,
     );
   }
   let current = state;
@@ -105,7 +106,7 @@ function rollOver(prior: AccountState, rules: EngineRules): Applied {
   if (next.status === "paused" && next.pausedUntil !== null && next.pausedUntil <= at) {
     next.status = "active";
     next.pausedUntil = null;
-    verdicts.push({ type: "resumed", at: iso(at) });
+    verdicts.push({ type: "resumed", at: isoAt(at) });
   }
   if (next.deadlineAt !== null && at >= next.deadlineAt) {
     // The phase ran out of time without passing (a pass is final, so it cannot be live here).
@@ -119,7 +120,7 @@ function rollOver(prior: AccountState, rules: EngineRules): Applied {
         floor: null,
         observed: fromMinor(next.balance),
         anchor: null,
-        deadline: iso(next.deadlineAt),
+        deadline: isoAt(next.deadlineAt),
       },
       prior,
       cause,
@@ -226,19 +227,19 @@ function evaluate(
     next.pausedUntil = next.day.closesAt;
     verdicts.push({
       type: "paused",
-      until: iso(next.day.closesAt),
+      until: isoAt(next.day.closesAt),
       evidence: evidenceOf(dailyFacts(), next, prior, cause, rules),
     });
   }
 
   const met = metObjectives(next, rules);
   for (const key of met) {
-    if (!next.met.includes(key)) verdicts.push({ type: "objective_met", key, at: iso(cause.at) });
+    if (!next.met.includes(key)) verdicts.push({ type: "objective_met", key, at: isoAt(cause.at) });
   }
   if (met.length !== next.met.length || met.some((k, i) => next.met[i] !== k)) next.met = met;
   if (next.status === "active" && passes(met, rules)) {
     next.status = "passed";
-    verdicts.push({ type: "passed", at: iso(cause.at) });
+    verdicts.push({ type: "passed", at: isoAt(cause.at) });
   }
 }
 
@@ -274,7 +275,7 @@ function evidenceOf(
   return {
     ...facts,
     ruleVersion: rules.version,
-    at: iso(cause.at),
+    at: isoAt(cause.at),
     tradingDay: next.day.key,
     cause: eventToJson(cause),
     openPositions: positionsToJson(next.positions),
@@ -298,4 +299,3 @@ function trail(floor: bigint | null, rule: MaxLoss, level: bigint): bigint {
 
 const isLive = (s: AccountState) => s.status === "active" || s.status === "paused";
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
-const iso = (t: number) => new Date(t).toISOString();

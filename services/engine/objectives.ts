@@ -7,6 +7,7 @@ import { fromMinor } from "../money.ts";
 import { consistencyOf, profitTargetMet } from "./checks.ts";
 import type { EngineRules } from "./rules.ts";
 import type { AccountState } from "./state.ts";
+import { isoAt } from "../time.ts";
 
 export type ObjectiveStatus = "ok" | "met" | "pending" | "failed";
 
@@ -74,8 +75,8 @@ export function objectives(state: AccountState, rules: EngineRules, now: number 
       floor: fromMinor(state.dailyFloor),
       anchor: fromMinor(state.day.anchor),
       current: fromMinor(rules.dailyLoss.on === "equity" ? state.equity : state.balance),
-      resetsAt: iso(state.day.closesAt),
-      pausedUntil: state.pausedUntil === null ? null : iso(state.pausedUntil),
+      resetsAt: isoAt(state.day.closesAt),
+      pausedUntil: state.pausedUntil === null ? null : isoAt(state.pausedUntil),
     });
   }
   if (rules.maxLoss && state.maxFloor !== null) {
@@ -116,7 +117,7 @@ export function objectives(state: AccountState, rules: EngineRules, now: number 
       status: failedBy === "time_limit" ? "failed" : passed ? "met" : "ok",
       required: rules.timeLimitDays,
       current: elapsed,
-      endsAt: iso(state.deadlineAt),
+      endsAt: isoAt(state.deadlineAt),
     });
   }
   return list;
@@ -131,5 +132,3 @@ function shareOf(part: bigint, whole: bigint): string {
   const hundredths = (2n * n + w) / (2n * w);
   return fromMinor(negative ? -hundredths : hundredths);
 }
-
-const iso = (t: number) => new Date(t).toISOString();

@@ -3,7 +3,7 @@
  * writes nothing. Resets are applied as explicit `reset` events so the timeline shows every floor change;
  * `applyEvent` would roll the same resets itself, so the result is identical to folding the raw events.
  */
-import { fromMinor } from "../money.ts";
+import { fromMinor, fromMinorOrNull } from "../money.ts";
 import type { PlanDefinition } from "../plans/definition.ts";
 import { applyEvent } from "./evaluate.ts";
 import { type Objective, objectives } from "./objectives.ts";
@@ -15,6 +15,7 @@ import {
   type EngineEvent,
   initialState,
 } from "./state.ts";
+import { isoAt } from "../time.ts";
 
 export interface TimelinePoint {
   at: string;
@@ -56,9 +57,11 @@ export function simulate(
     .sort((a, b) => a.event.at - b.event.at || a.i - b.i)
     .map(({ event }) => event);
   for (const event of sorted) {
-    if (event.at < start) throw new RangeError(`event at ${iso(event.at)} is before startAt ${iso(start)}`);
+    if (event.at < start) {
+      throw new RangeError(`event at ${isoAt(event.at)} is before startAt ${isoAt(start)}`);
+    }
     if (end !== undefined && event.at > end) {
-      throw new RangeError(`event at ${iso(event.at)} is after until ${iso(end)}`);
+      throw new RangeError(`event at ${isoAt(event.at)} is after until ${isoAt(end)}`);
     }
   }
 
@@ -91,13 +94,11 @@ export function simulate(
 
 function point(at: number, state: AccountState): TimelinePoint {
   return {
-    at: iso(at),
+    at: isoAt(at),
     equity: fromMinor(state.equity),
     balance: fromMinor(state.balance),
-    dailyFloor: state.dailyFloor === null ? null : fromMinor(state.dailyFloor),
-    maxFloor: state.maxFloor === null ? null : fromMinor(state.maxFloor),
+    dailyFloor: fromMinorOrNull(state.dailyFloor),
+    maxFloor: fromMinorOrNull(state.maxFloor),
     status: state.status,
   };
 }
-
-const iso = (t: number) => new Date(t).toISOString();

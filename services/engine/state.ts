@@ -6,6 +6,7 @@
 import { fromMinor, percentOf, toMinor } from "../money.ts";
 import type { EngineRules } from "./rules.ts";
 import { tradingDay } from "./trading_day.ts";
+import { isoAt } from "../time.ts";
 
 export type AccountStatus = "active" | "paused" | "passed" | "failed";
 export type ObjectiveKey = "profit_target" | "min_trading_days" | "consistency";
@@ -177,18 +178,16 @@ export interface PositionJson {
   openedAt: string;
 }
 
-const isoOf = (t: number) => new Date(t).toISOString();
-
 /** The event as it appears in evidence: its own fields, `at` as ISO-8601. */
 export function eventToJson(event: EngineEvent): EventJson {
   const { at, ...rest } = event;
-  return { ...rest, at: isoOf(at) } as EventJson;
+  return { ...rest, at: isoAt(at) } as EventJson;
 }
 
 export function positionsToJson(positions: Readonly<Record<string, OpenPosition>>): PositionJson[] {
   return Object.keys(positions).sort().map((id) => {
     const p = positions[id];
-    return { ...p, openedAt: isoOf(p.openedAt) };
+    return { ...p, openedAt: isoAt(p.openedAt) };
   });
 }
 
