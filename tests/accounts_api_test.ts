@@ -89,6 +89,7 @@ Deno.test("progress, breach and accounts endpoints; reinstating a failed account
         ],
         ["failed", "100000.00", "94999.99", "95000.00", "90000.00"],
       );
+      assert.deepEqual([accounts[0].planName, accounts[0].phaseName], ["Test plan", "Phase"]);
       const other = await (await get(b, "/api/users/accounts")).json();
       assert.deepEqual(other.accounts, []);
     });

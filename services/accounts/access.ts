@@ -8,7 +8,13 @@ import { NotFound } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import { can, type Role } from "../auth/roles.ts";
 import type { BreachEvidence } from "../engine/state.ts";
-import { accountColumns, type AccountRow, type AccountSummary, summaryOf } from "./summary.ts";
+import {
+  ACCOUNT_COLUMNS,
+  accountColumns,
+  type AccountRow,
+  type AccountSummary,
+  summaryOf,
+} from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
@@ -44,12 +50,26 @@ export async function findReadableAccount(
   return summaryOf(row);
 }
 
-/** The caller's own accounts, newest first (the seed's `GET /api/users/accounts`). */
-export async function listOwnAccounts(sql: Sql, userId: string): Promise<AccountSummary[]> {
-  const rows = await sql<AccountRow[]>`
-    select ${accountColumns(sql)} from accounts where user_id = ${userId}
-    order by created_at desc, id`;
-  return rows.map(summaryOf);
+/** An account of the caller's, with the names of the plan and phase it was bought under. */
+export interface OwnAccount extends AccountSummary {
+  /** The plan's name (null for a demo account, which has no plan). */
+  planName: string | null;
+  /** The plan's own name for the account's phase, e.g. "Verification" (null for funded and demo accounts). */
+  phaseName: string | null;
+}
+
+/** The caller's own accounts, newest first, at most `limit` (the seed's `GET /api/users/accounts`). */
+export async function listOwnAccounts(sql: Sql, userId: string, limit?: number): Promise<OwnAccount[]> {
+  const rows = await sql<(AccountRow & { plan_name: string | null; phase_name: string | null })[]>`
+    select ${sql(ACCOUNT_COLUMNS.map((c) => `a.${c}`))},
+           v.definition ->> 'name' as plan_name,
+           v.definition -> 'phases' -> (a.phase - 1) ->> 'name' as phase_name
+    from accounts a
+    left join plan_versions v on v.id = a.plan_version_id
+    where a.user_id = ${userId}
+    order by a.created_at desc, a.id
+    limit ${limit ?? null}`;
+  return rows.map((row) => ({ ...summaryOf(row), planName: row.plan_name, phaseName: row.phase_name }));
 }
 
 export interface BreachRecord {

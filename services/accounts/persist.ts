@@ -39,8 +39,8 @@ export async function lockAccount(
   return row ?? null;
 }
 
-/** The columns of `LockedAccount` as a query fragment, for queries that lock several rows at once. */
-export function lockedColumns(tx: Tx) {
+/** The columns of `LockedAccount` as a query fragment (the summary's columns and the engine's inputs). */
+export function lockedColumns(tx: postgres.Sql | Tx) {
   return tx([...ACCOUNT_COLUMNS, "plan_version_id", "engine_state"]);
 }
 

@@ -6,7 +6,8 @@ import type postgres from "postgres";
 import { type Objective, objectives } from "../engine/objectives.ts";
 import { type BreachEvidence, stateFromJson } from "../engine/state.ts";
 import { rulesFor, stageOf } from "./rules.ts";
-import { type AccountSummary, loadSummary } from "./summary.ts";
+import { type LockedAccount, lockedColumns } from "./persist.ts";
+import { type AccountSummary, summaryOf } from "./summary.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -23,12 +24,10 @@ export async function loadAccountView(
   accountId: string,
   now = new Date(),
 ): Promise<AccountView | null> {
-  const [row] = await sql<
-    { plan_version_id: string | null; engine_state: unknown; type: string; phase: number | null }[]
-  >`
-    select plan_version_id, engine_state, type, phase from accounts where id = ${accountId}`;
-  const account = row && await loadSummary(sql, accountId);
-  if (!row || !account) return null;
+  const [row] = await sql<LockedAccount[]>`
+    select ${lockedColumns(sql)} from accounts where id = ${accountId}`;
+  if (!row) return null;
+  const account = summaryOf(row);
   if (!row.plan_version_id || !row.engine_state) {
     return { account, planVersionId: row.plan_version_id ?? "", objectives: [], breach: null };
   }

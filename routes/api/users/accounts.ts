@@ -20,6 +20,8 @@ const accountSchema = z.object({
   lastEventAt: z.string().nullable(),
   nextResetAt: z.string().nullable(),
   updatedAt: z.string(),
+  planName: z.string().nullable().describe("The plan's name (null for a demo account)."),
+  phaseName: z.string().nullable().describe("The plan's name for the phase (null for funded and demo)."),
 });
 
 export const api = defineApi({
