@@ -4,7 +4,7 @@ import { HttpError, Unprocessable } from "../lib/errors.ts";
 import { readForm, validate } from "../lib/validation.ts";
 import { login, loginInput } from "../services/auth/accounts.ts";
 import { deriveKey, open, seal } from "../services/auth/secret_box.ts";
-import { secureCookies, sessionCookies } from "./(_http)/auth_cookies.ts";
+import { deviceTokenFrom, secureCookies, signInCookies } from "./(_http)/auth_cookies.ts";
 import {
   AuthPanel,
   Field,
@@ -136,9 +136,12 @@ export const handler = define.handlers<Data>({
     }
 
     try {
-      const tokens = await login(ctx.state.deps, input, ctx.state.actor);
       const { env, appUrl } = ctx.state.deps.config;
-      ctx.state.cookies.push(...sessionCookies(secureCookies(env, appUrl), tokens));
+      const secure = secureCookies(env, appUrl);
+      // A browser that signed in before brings its device cookie: it keeps its own attempt budget.
+      const deviceToken = deviceTokenFrom(ctx.req, secure);
+      const signIn = await login(ctx.state.deps, { ...input, deviceToken }, ctx.state.actor);
+      ctx.state.cookies.push(...signInCookies(secure, signIn));
       return redirect(next);
     } catch (error) {
       if (!isFormError(error)) throw error;
@@ -163,8 +166,8 @@ async function renderFailure(
   const message = error.status === 429
     ? `Too many sign-in attempts. For your security, try again ${retryAfterText(error)}.`
     : error.message;
-  if (pending && error.code === "invalid_two_factor_code") {
-    return page<Data>({ step: "code", pending, next, codeError: error.message }, init);
+  if (pending && (error.code === "invalid_two_factor_code" || error.fields?.code)) {
+    return page<Data>({ step: "code", pending, next, codeError: error.fields?.code ?? error.message }, init);
   }
   if (pending) return page<Data>({ step: "code", pending, next, message }, init);
   return page<Data>({ step: "password", email: input.email, next, message }, init);

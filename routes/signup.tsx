@@ -3,7 +3,7 @@ import { page } from "../lib/define.ts";
 import type { FieldErrors } from "../lib/errors.ts";
 import { readForm, validate } from "../lib/validation.ts";
 import { login, register, registerInput } from "../services/auth/accounts.ts";
-import { secureCookies, sessionCookies } from "./(_http)/auth_cookies.ts";
+import { secureCookies, signInCookies } from "./(_http)/auth_cookies.ts";
 import {
   AuthPanel,
   Field,
@@ -82,7 +82,7 @@ export const handler = define.handlers<Data>({
     }
     try {
       const tokens = await login(deps, credentials, actor);
-      cookies.push(...sessionCookies(secureCookies(deps.config.env, deps.config.appUrl), tokens));
+      cookies.push(...signInCookies(secureCookies(deps.config.env, deps.config.appUrl), tokens));
     } catch (error) {
       // The account exists; if signing in is refused now (rate limit), the sign-in page explains why.
       if (!isFormError(error)) throw error;

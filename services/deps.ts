@@ -8,6 +8,7 @@ import { createRateLimiter } from "./rate_limit/mod.ts";
 import type { RateLimiter } from "./rate_limit/limiter.ts";
 import { type TokenKeys, tokenKeys } from "./auth/tokens.ts";
 import { deriveKey } from "./auth/secret_box.ts";
+import { deviceTokenKey } from "./auth/device_tokens.ts";
 import type { AuthDeps } from "./auth/context.ts";
 
 /** The long-lived services one process holds, opened once at start-up and passed down (never imported). */
@@ -58,6 +59,7 @@ export async function openDeps(config: Deps["config"]): Promise<Deps> {
       }),
       tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
       totpKey: await deriveKey(config.jwtSecret, "totp-secrets"),
+      deviceKey: await deviceTokenKey(config.jwtSecret),
     };
   } catch (error) {
     await Promise.allSettled(opened.map((r) => r.close()));

@@ -33,6 +33,8 @@ export const handler = define.handlers<Data>({
       const values = Object.fromEntries((action.keep ?? []).map((name) => [name, form[name] ?? ""]));
       const message = error.status === 429
         ? `Too many attempts. Try again ${retryAfterText(error)}.`
+        : error.code === "step_up_required"
+        ? "Enter your password to confirm it is you, then try again."
         : error.fields
         ? undefined
         : error.message;

@@ -1,13 +1,15 @@
 import { z } from "zod";
-import { Conflict, Forbidden, HttpError, Unauthorized, Unprocessable } from "../../lib/errors.ts";
+import { Conflict, Forbidden, HttpError, Unprocessable } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
-import { hashPassword, verifyPassword } from "./password.ts";
+import { hashPassword } from "./password.ts";
 import { checkPasswordPolicy } from "./password_policy.ts";
 import { createSession, markReauthenticated, revokeOtherSessions, type SessionUser } from "./sessions.ts";
 import { ACCESS_TOKEN_SECONDS, signAccessToken } from "./tokens.ts";
 import { consumeEmailToken, issueEmailToken } from "./email_tokens.ts";
 import { isTotpEnabled, verifySecondFactor } from "./two_factor.ts";
-import { enforce, RATE_RULES as RULES, ruleKey } from "../rate_limit/rules.ts";
+import { enforce, RATE_RULES as RULES } from "../rate_limit/rules.ts";
+import { checkPassword, checkSecondFactor, checkSignInPassword } from "./credential_check.ts";
+import { issueDeviceToken } from "./device_tokens.ts";
 import { passwordChangedMail, resetPasswordMail, verifyEmailMail } from "../mail/templates.ts";
 import type { AuthDeps } from "./context.ts";
 import type { Role } from "./roles.ts";
@@ -36,6 +38,11 @@ export const loginInput = z.object({
   password: passwordSchema,
   /** The TOTP or a recovery code, when the account has 2FA. */
   code: z.string().trim().max(32).optional(),
+  /**
+   * The `deviceToken` an earlier successful login returned to this client: it signs in on its own rate budget
+   * while strangers' failures have spent the account's (see device_tokens.ts). Browsers send it as a cookie.
+   */
+  deviceToken: z.string().max(200).optional(),
 });
 
 export interface TokenPair {
@@ -45,9 +52,10 @@ export interface TokenPair {
   sessionId: string;
 }
 
-// Verifying against a real-looking hash when the email is unknown keeps response times equal, so timing
-// does not reveal which emails have accounts.
-const DUMMY_HASH = await hashPassword(crypto.randomUUID());
+/** What a sign-in returns: the session's tokens and a fresh device token for this client to keep. */
+export interface SignIn extends TokenPair {
+  deviceToken: string;
+}
 
 function policyError(password: string, user: { email: string; firstName?: string; lastName?: string }) {
   const problem = checkPasswordPolicy(password, user);
@@ -87,39 +95,29 @@ export async function accessTokenFor(deps: AuthDeps, userId: string, role: Role,
 }
 
 /**
- * Password (+ second factor when enabled) → a new session. Rate limited per account and per IP; failures
- * are audited and always answer the same message. 401 `two_factor_required` asks the client for the code.
+ * Password (+ second factor when enabled) → a new session and a fresh device token. Rate limited per IP and
+ * per client (credential_check.ts); failures are audited and always answer the same message. 401
+ * `two_factor_required` asks the client for the code.
  */
 export async function login(
   deps: AuthDeps,
   input: z.infer<typeof loginInput>,
   actor: Actor,
-): Promise<TokenPair> {
-  await enforce(deps.limiter, RULES.login_ip, actor.ip ?? "unknown");
-  await enforce(deps.limiter, RULES.login_account, input.email);
-
-  const [user] = await deps.db.sql<{ id: string; password_hash: string; role: Role; status: string }[]>`
-    select id, password_hash, role, status from users where lower(email) = ${input.email}`;
-  const ok = await verifyPassword(user?.password_hash ?? DUMMY_HASH, input.password);
-  if (!user || !ok) {
-    await recordAudit(deps.db.sql, { ...actor, userId: user?.id ?? null }, "auth.login_failed", {
-      type: "user",
-      id: user?.id ?? null,
-      details: { email: input.email, reason: "password" },
-    });
-    throw new Unauthorized("Email or password is incorrect.");
-  }
+): Promise<SignIn> {
+  const user = await checkSignInPassword(deps, input, actor);
   if (user.status !== "active") throw new Forbidden("This account is suspended or closed. Contact support.");
 
   const pair = await deps.db.tx(async (tx) => {
     if (await isTotpEnabled(tx, user.id)) {
-      if (!input.code) {
+      const code = input.code;
+      if (!code) {
         throw new HttpError(401, "two_factor_required", "Enter the code from your authenticator app.");
       }
-      await enforce(deps.limiter, RULES.totp_account, user.id);
-      if (!await verifySecondFactor(tx, deps.totpKey, user.id, input.code, { ...actor, userId: user.id })) {
-        throw new HttpError(401, "invalid_two_factor_code", "The code is not valid. Try the current one.");
-      }
+      await checkSecondFactor(deps, user.id, code, "totp_or_recovery", async () => {
+        if (!await verifySecondFactor(tx, deps.totpKey, user.id, code, { ...actor, userId: user.id })) {
+          throw new HttpError(401, "invalid_two_factor_code", "The code is not valid. Try the current one.");
+        }
+      });
     }
     const session = await createSession(tx, user.id, actor);
     await recordAudit(tx, { ...actor, userId: user.id }, "auth.login", {
@@ -133,9 +131,7 @@ export async function login(
       sessionId: session.sessionId,
     };
   });
-  // The per-account budget limits guessing; the owner signing in successfully starts it afresh.
-  await deps.limiter.reset(ruleKey(RULES.login_account, input.email));
-  return pair;
+  return { ...pair, deviceToken: await issueDeviceToken(deps.deviceKey, user.id) };
 }
 
 /** Confirms the email address behind a verification link. */
@@ -200,13 +196,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
   actor: Actor,
 ): Promise<void> {
-  await enforce(deps.limiter, RULES.login_account, user.email);
-  const [row] = await deps.db.sql<
-    { password_hash: string }[]
-  >`select password_hash from users where id = ${user.id}`;
-  if (!await verifyPassword(row.password_hash, input.currentPassword)) {
-    throw new Unprocessable("currentPassword", "is not your current password");
-  }
+  await checkPassword(deps, user.id, input.currentPassword, "currentPassword");
   policyError(input.newPassword, user);
   const passwordHash = await hashPassword(input.newPassword);
   await deps.db.tx(async (tx) => {
@@ -221,39 +211,50 @@ export async function changePassword(
 
 /**
  * Step-up: proves presence again with the password or a 2FA code, for actions that need a recent proof
- * (payouts, role changes). See `requireRecentAuth`.
+ * (payouts, role changes, 2FA set-up). Both are limited (credential_check.ts). Returns the user as the rest
+ * of the request should see it: step-up just done. See `requireRecentAuth`.
  */
 export async function reauthenticate(
   deps: AuthDeps,
   user: SessionUser,
   input: { password?: string; code?: string },
   actor: Actor,
-): Promise<void> {
-  await enforce(deps.limiter, RULES.login_account, user.email);
+  now = new Date(),
+): Promise<SessionUser> {
+  const code = input.code;
+  if (!code) await checkPassword(deps, user.id, input.password ?? "", "password");
   await deps.db.tx(async (tx) => {
-    let ok = false;
-    if (input.code) ok = await verifySecondFactor(tx, deps.totpKey, user.id, input.code, actor);
-    else if (input.password) {
-      const [row] = await tx<
-        { password_hash: string }[]
-      >`select password_hash from users where id = ${user.id}`;
-      ok = await verifyPassword(row.password_hash, input.password);
+    if (code) {
+      await checkSecondFactor(deps, user.id, code, "totp_or_recovery", async () => {
+        if (!await verifySecondFactor(tx, deps.totpKey, user.id, code, actor, now)) {
+          throw new Unprocessable("code", "is not correct");
+        }
+      });
     }
-    if (!ok) throw new Unprocessable(input.code ? "code" : "password", "is not correct");
-    await markReauthenticated(tx, user.sessionId);
+    await markReauthenticated(tx, user.sessionId, now);
     await recordAudit(tx, actor, "auth.reauthenticated", { type: "session", id: user.sessionId });
   });
+  return { ...user, reauthenticatedAt: now };
 }
 
 /** Step-up window: sensitive actions need a password or code entered within the last 5 minutes. */
 export const RECENT_AUTH_MS = 5 * 60_000;
 
-/** Throws 401 `reauthentication_required` unless the session proved presence recently. */
-export function requireRecentAuth(user: SessionUser, now = new Date()): void {
-  if (now.getTime() - user.reauthenticatedAt.getTime() > RECENT_AUTH_MS) {
+/** Whether the session proved presence within `withinMs` (the set-up page asks for the password when not). */
+export function hasRecentAuth(user: SessionUser, now = new Date(), withinMs = RECENT_AUTH_MS): boolean {
+  return now.getTime() - user.reauthenticatedAt.getTime() <= withinMs;
+}
+
+/**
+ * Throws 403 `step_up_required` unless the session proved presence within `withinMs`: a stolen session alone
+ * must not be enough for a sensitive action. 403, not 401: the session is fine, and a client must not sign
+ * out or refresh on it, only confirm with POST /api/auth/reauth.
+ */
+export function requireRecentAuth(user: SessionUser, now = new Date(), withinMs = RECENT_AUTH_MS): void {
+  if (!hasRecentAuth(user, now, withinMs)) {
     throw new HttpError(
-      401,
-      "reauthentication_required",
+      403,
+      "step_up_required",
       "Confirm it is you: enter your password or a 2FA code again (POST /api/auth/reauth).",
     );
   }

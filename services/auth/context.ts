@@ -11,5 +11,7 @@ export interface AuthDeps {
   tokenKeys: TokenKeys;
   /** AES-GCM key that seals TOTP secrets at rest. */
   totpKey: CryptoKey;
+  /** HMAC key that signs device tokens (device_tokens.ts). */
+  deviceKey: CryptoKey;
   config: { appUrl: string };
 }

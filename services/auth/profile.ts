@@ -2,7 +2,7 @@ import { z } from "zod";
 import type postgres from "postgres";
 import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
-import { verifyPassword } from "./password.ts";
+import { checkPassword } from "./credential_check.ts";
 import { consumeEmailToken, issueEmailToken } from "./email_tokens.ts";
 import { changeEmailMail } from "../mail/templates.ts";
 import { emailSchema } from "./accounts.ts";
@@ -94,15 +94,13 @@ export async function updateProfile(
   actor: Actor,
 ): Promise<Profile> {
   const changingEmail = input.email !== undefined && input.email !== user.email;
+  if (changingEmail) {
+    if (!input.currentPassword) throw new Unprocessable("currentPassword", "is required to change the email");
+    await checkPassword(deps, user.id, input.currentPassword, "currentPassword");
+  }
   let token: string | null = null;
   await deps.db.tx(async (tx) => {
     if (changingEmail) {
-      const [row] = await tx<
-        { password_hash: string }[]
-      >`select password_hash from users where id = ${user.id}`;
-      if (!input.currentPassword || !await verifyPassword(row.password_hash, input.currentPassword)) {
-        throw new Unprocessable("currentPassword", "is required to change the email and must be correct");
-      }
       const [taken] = await tx`select 1 from users where lower(email) = ${input.email!}`;
       if (taken) {
         throw new Conflict("An account with this email already exists.", { email: "is already registered" });

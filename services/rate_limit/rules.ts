@@ -2,8 +2,9 @@
  * The app's named rate limits, and `enforce`, the one way routes apply them.
  *
  * Account keys should be normalised by the caller (the lower-cased email, or the user id) so that
- * `Alice@x.io` and `alice@x.io` share one count. Auth routes call `enforce` *before* checking credentials,
- * and `limiter.reset(ruleKey(rule, key))` for the account rule after a success, so that only failures add up.
+ * `Alice@x.io` and `alice@x.io` share one count. Credentials are checked in one place,
+ * services/auth/credential_check.ts, which enforces the account rules *before* verifying and resets them
+ * after a success, so that only failures add up.
  */
 import { TooManyRequests } from "../../lib/errors.ts";
 import type { RateLimiter, RateRule } from "./limiter.ts";
@@ -21,8 +22,29 @@ const HOUR = 60 * MINUTE;
  * they stop one address from spraying many accounts.
  */
 export const RATE_RULES = {
-  /** Login attempts for one account (counts failures when reset on success). */
-  login_account: { name: "login_account", limit: 5, windowSeconds: 15 * MINUTE },
+  /*
+   * Sign-in guessing is limited without handing strangers a way to lock the owner out (OWASP "device
+   * cookies"): a client holding a valid device token for the account (see services/auth/device_tokens.ts)
+   * spends only its own `login_device` budget; every other client spends its (account, IP) budget *and* the
+   * account's shared `login_account_unknown` budget. Spending the unknown-client budget from a thousand
+   * addresses locks out unknown clients only; the owner's browsers and apps that signed in before still get
+   * in. All three are reset on a success of the client that spent them, so they count failures.
+   */
+  /** Sign-in attempts for one account from one address, by a client without a device token. */
+  login_account_ip: { name: "login_account_ip", limit: 5, windowSeconds: 15 * MINUTE },
+  /**
+   * Sign-in attempts for one account from all clients without a device token together: what a distributed
+   * guesser gets (about 1,000 a day). Spent, it stops new devices of the owner too, until the window passes.
+   */
+  login_account_unknown: { name: "login_account_unknown", limit: 10, windowSeconds: 15 * MINUTE },
+  /** Sign-in attempts with one device token (the owner's device, or a thief who copied its cookie). */
+  login_device: { name: "login_device", limit: 5, windowSeconds: 15 * MINUTE },
+  /**
+   * Password re-checks by a signed-in user (step-up, email change, password change), per user: whoever holds
+   * a stolen session must not get unlimited guesses at the password. Separate from the sign-in budgets, so a
+   * session thief spending it cannot stop the owner signing in.
+   */
+  recheck_account: { name: "recheck_account", limit: 5, windowSeconds: 15 * MINUTE },
   /** Login attempts from one IP, whichever accounts it tries (an office or NAT shares it: not too low). */
   login_ip: { name: "login_ip", limit: 30, windowSeconds: 15 * MINUTE },
   /** Sign-ups from one IP. */
@@ -32,8 +54,10 @@ export const RATE_RULES = {
   /** Password-reset requests from one IP. */
   reset_ip: { name: "reset_ip", limit: 10, windowSeconds: HOUR },
   /**
-   * TOTP codes tried for one account. A 6-digit code accepted at ±1 step has 3 winners in 10⁶, so without a
-   * limit it falls in hours; this one keeps the odds near 0.15 % a day. It fails closed: a Redis outage must
+   * Second-factor codes (TOTP or recovery) tried for one account, wherever they are checked: sign-in,
+   * step-up, 2FA confirm, disable and recovery-code regeneration share it (services/auth/credential_check.ts).
+   * A 6-digit code accepted at ±1 step has 3 winners in 10⁶, so without a limit it falls in hours; this one
+   * keeps the odds near 0.15 % a day. It fails closed: a Redis outage must
    * not open that door, and a second factor that waits a minute is an acceptable cost.
    */
   totp_account: { name: "totp_account", limit: 5, windowSeconds: 15 * MINUTE, failClosed: true },
@@ -70,7 +94,7 @@ export function ruleKey(rule: NamedRateRule, key: string): string {
  * Rejects with `ServiceUnavailable` when the store is unreachable and the rule fails closed.
  *
  * @example
- * await enforce(limiter, RATE_RULES.login_account, email.toLowerCase());
+ * await enforce(limiter, RATE_RULES.login_ip, actor.ip ?? "unknown");
  */
 export async function enforce(limiter: RateLimiter, rule: NamedRateRule, key: string): Promise<void> {
   const decision = await limiter.consume(ruleKey(rule, key), rule);

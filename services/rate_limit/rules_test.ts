@@ -5,8 +5,8 @@ import { enforce, RATE_RULES, ruleKey } from "./rules.ts";
 
 Deno.test("enforce throws TooManyRequests (429, Retry-After) once a rule is spent", async () => {
   const limiter = new MemoryRateLimiter();
-  for (let i = 0; i < 5; i++) await enforce(limiter, RATE_RULES.login_account, "alice@example.com");
-  const error = await enforce(limiter, RATE_RULES.login_account, "alice@example.com").then(
+  for (let i = 0; i < 5; i++) await enforce(limiter, RATE_RULES.login_account_ip, "alice@example.com");
+  const error = await enforce(limiter, RATE_RULES.login_account_ip, "alice@example.com").then(
     () => null,
     (e) => e,
   );
@@ -35,11 +35,19 @@ Deno.test("the named rules are sane: names match, limits positive, TOTP fails cl
     assert.ok(rule.windowSeconds > 0, name);
   }
   assert.deepEqual(
-    { limit: RATE_RULES.login_account.limit, windowSeconds: RATE_RULES.login_account.windowSeconds },
+    { limit: RATE_RULES.login_account_ip.limit, windowSeconds: RATE_RULES.login_account_ip.windowSeconds },
     { limit: 5, windowSeconds: 900 },
   );
   assert.equal(RATE_RULES.login_ip.limit, 30);
   assert.equal(RATE_RULES.api_ip.limit, 300);
   assert.equal(RATE_RULES.totp_account.failClosed, true);
-  assert.equal("failClosed" in RATE_RULES.login_account, false, "logins fail open (availability)");
+  for (
+    const rule of [RATE_RULES.login_account_ip, RATE_RULES.login_account_unknown, RATE_RULES.login_device]
+  ) {
+    assert.equal("failClosed" in rule, false, `${rule.name}: logins fail open (availability)`);
+  }
+  assert.ok(
+    RATE_RULES.login_account_unknown.limit > RATE_RULES.login_account_ip.limit,
+    "one address cannot spend the whole unknown-client budget of an account",
+  );
 });

@@ -11,6 +11,7 @@ import { createRateLimiter } from "../../services/rate_limit/mod.ts";
 import { createMailer } from "../../services/mail/mod.ts";
 import { tokenKeys } from "../../services/auth/tokens.ts";
 import { deriveKey } from "../../services/auth/secret_box.ts";
+import { deviceTokenKey } from "../../services/auth/device_tokens.ts";
 import { testEnv } from "./env.ts";
 
 let manifest: Promise<BuildManifest> | null = null;
@@ -50,6 +51,7 @@ export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestAp
     mailer: overrides.mailer ?? createMailer({ db, smtpUrl: undefined, env: "test", log: () => {} }),
     tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
     totpKey: await deriveKey(config.jwtSecret, "totp-secrets"),
+    deviceKey: await deviceTokenKey(config.jwtSecret),
   };
   const app = await createApp(deps, { manifest: await appManifest(), dev: false });
   return {

@@ -2,15 +2,19 @@ import { z } from "zod";
 import { page, type PageResponse } from "../../../lib/define.ts";
 import { Conflict } from "../../../lib/errors.ts";
 import { validate } from "../../../lib/validation.ts";
-import { changePassword, passwordSchema, resendVerification } from "../../../services/auth/accounts.ts";
+import {
+  changePassword,
+  passwordSchema,
+  reauthenticate,
+  resendVerification,
+} from "../../../services/auth/accounts.ts";
 import { profileUpdateInput, updateProfile } from "../../../services/auth/profile.ts";
 import { revokeOwnSession, signOutOtherSessions } from "../../../services/auth/sessions.ts";
 import {
-  beginTotpEnrollment,
-  confirmTotpEnrollment,
-  disableTotp,
-} from "../../../services/auth/two_factor.ts";
-import { enforce, RATE_RULES } from "../../../services/rate_limit/rules.ts";
+  beginTwoFactor,
+  confirmTwoFactor,
+  disableTwoFactor,
+} from "../../../services/auth/two_factor_settings.ts";
 import { clearSessionCookies, secureCookies } from "../../(_http)/auth_cookies.ts";
 import { load, NO_STORE } from "./security_data.ts";
 import type { Ctx, Data, Section } from "./security_types.ts";
@@ -35,6 +39,9 @@ function saved(what: string, anchor: string): Response {
 const changePasswordInput = z.object({ currentPassword: passwordSchema, newPassword: passwordSchema });
 const profileInput = profileUpdateInput.pick({ firstName: true, lastName: true, timeZone: true });
 const sessionInput = z.object({ sessionId: z.uuid("must be a session id") });
+// Only the shape is checked here; what a code must look like is the service's (credential_check.ts).
+const codeInput = z.object({ code: z.string().trim().min(1, "is required").max(32) });
+const stepUpInput = z.object({ password: passwordSchema.optional() });
 
 /** One entry per form on the page, chosen by the submit button's `intent`. */
 export const ACTIONS: Record<string, Action> = {
@@ -77,9 +84,13 @@ export const ACTIONS: Record<string, Action> = {
   },
   "2fa-begin": {
     section: "twoFactor",
-    async run(ctx) {
-      const { deps, user } = ctx.state;
-      const enrolment = await beginTotpEnrollment(deps.db, deps.totpKey, user!);
+    async run(ctx, form) {
+      const { deps, actor } = ctx.state;
+      let user = ctx.state.user!;
+      // Without a recent step-up the form asks for the password, and the set-up starts once it is right.
+      const { password } = validate(stepUpInput, { password: form.password || undefined });
+      if (password !== undefined) user = await reauthenticate(deps, user, { password }, actor);
+      const enrolment = await beginTwoFactor(deps, user);
       const enrollment = { secret: enrolment.secret, qrDataUrl: enrolment.qrSvgDataUrl };
       return page(await load(ctx, { enrollment }), { headers: NO_STORE });
     },
@@ -88,8 +99,8 @@ export const ACTIONS: Record<string, Action> = {
     section: "twoFactor",
     async run(ctx, form) {
       const { deps, user, actor } = ctx.state;
-      const code = validate(z.object({ code: z.string().trim().min(1, "is required").max(32) }), form).code;
-      const { recoveryCodes } = await confirmTotpEnrollment(deps.db, deps.totpKey, user!.id, code, actor);
+      const { code } = validate(codeInput, form);
+      const { recoveryCodes } = await confirmTwoFactor(deps, user!, code, actor);
       return page(await load(ctx, { recoveryCodes }), { headers: NO_STORE });
     },
   },
@@ -97,10 +108,8 @@ export const ACTIONS: Record<string, Action> = {
     section: "twoFactor",
     async run(ctx, form) {
       const { deps, user, actor } = ctx.state;
-      const code = validate(z.object({ code: z.string().trim().min(1, "is required").max(32) }), form).code;
-      // Wrong codes are limited by the caller (two_factor.ts): the same budget as at sign-in.
-      await enforce(deps.limiter, RATE_RULES.totp_account, user!.id);
-      await disableTotp(deps.db, deps.totpKey, user!.id, code, actor);
+      const { code } = validate(codeInput, form);
+      await disableTwoFactor(deps, user!, code, actor);
       return saved("2fa-off", "two-factor");
     },
   },

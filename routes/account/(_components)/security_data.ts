@@ -1,6 +1,7 @@
 import { setMeta } from "../../_define.ts";
 import { getProfile } from "../../../services/auth/profile.ts";
 import { listSessions } from "../../../services/auth/sessions.ts";
+import { hasRecentAuth } from "../../../services/auth/accounts.ts";
 import type { Ctx, Data } from "./security_types.ts";
 
 // Everything here is personal, and some responses carry secrets (2FA key, recovery codes).
@@ -20,6 +21,8 @@ export async function load(ctx: Ctx, extra: Partial<Data> = {}): Promise<Data> {
     welcome: ctx.url.searchParams.has("welcome"),
     saved: ctx.url.searchParams.get("saved"),
     state: {},
+    // A minute's margin: a form shown without the password field must still work when sent a little later.
+    stepUpRecent: hasRecentAuth(user!, new Date(Date.now() + 60_000)),
     ...extra,
   };
 }

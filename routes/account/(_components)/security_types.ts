@@ -24,6 +24,8 @@ export interface Data {
   state: Partial<Record<Section, SectionState>>;
   /** 2FA set-up in progress: the QR code and key to enter in the app. */
   enrollment?: { secret: string; qrDataUrl: string };
+  /** Whether the session proved presence recently enough to start 2FA set-up without the password. */
+  stepUpRecent: boolean;
   /** Shown once, right after 2FA was turned on. */
   recoveryCodes?: string[];
 }

@@ -116,7 +116,23 @@ function TwoFactor({ data }: { data: Data }) {
       <p>
         Protect your account with a second step at sign-in: a code from an authenticator app on your phone.
       </p>
-      <form method="post">
+      <form method="post" class="space-y-4 sm:max-w-md">
+        {!data.stepUpRecent && (
+          <>
+            {/* Lets password managers fill the password of the right account. */}
+            <input type="email" autocomplete="username" value={data.profile.email} class="hidden" readOnly />
+            <Field
+              name="password"
+              id="two-factor-password"
+              label="Your password"
+              type="password"
+              autocomplete="current-password"
+              hint="To confirm it is you before changing how you sign in."
+              required
+              error={state?.errors?.password}
+            />
+          </>
+        )}
         <SubmitButton intent="2fa-begin">Set up two-factor authentication</SubmitButton>
       </form>
     </>

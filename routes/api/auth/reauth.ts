@@ -12,11 +12,18 @@ const reauthInput = z.object({
 export const api = defineApi({
   POST: {
     summary: "Confirm it is you (step-up) before a sensitive action",
-    description: "Payout requests and role changes need this within the last 5 minutes.",
+    description:
+      "Payout requests, role changes and 2FA set-up need this within the last 5 minutes (they answer " +
+      "403 `step_up_required` otherwise). Wrong passwords share the account's re-check budget, wrong codes " +
+      "its 2FA code budget.",
     tags: ["auth"],
     access: "authenticated",
     body: reauthInput,
-    responses: { 204: { description: "Confirmed" }, 422: { description: "Wrong password or code" } },
+    responses: {
+      204: { description: "Confirmed" },
+      422: { description: "Wrong password or code" },
+      429: { description: "Too many wrong passwords or codes for this account" },
+    },
   },
 });
 

@@ -1,9 +1,8 @@
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
 import { readJson } from "../../../../lib/validation.ts";
-import { disableTotp } from "../../../../services/auth/two_factor.ts";
+import { disableTwoFactor } from "../../../../services/auth/two_factor_settings.ts";
 import { codeInput } from "../_schemas.ts";
-import { enforce, RATE_RULES } from "../../../../services/rate_limit/rules.ts";
 
 export const api = defineApi({
   POST: {
@@ -23,8 +22,7 @@ export const handler = define.handlers({
   async POST(ctx) {
     const { deps, user, actor } = ctx.state;
     const { code } = await readJson(ctx.req, codeInput);
-    await enforce(deps.limiter, RATE_RULES.totp_account, user!.id);
-    await disableTotp(deps.db, deps.totpKey, user!.id, code, actor);
+    await disableTwoFactor(deps, user!, code, actor);
     return new Response(null, { status: 204 });
   },
 });

@@ -2,9 +2,8 @@ import { z } from "zod";
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
 import { readJson } from "../../../../lib/validation.ts";
-import { regenerateRecoveryCodes } from "../../../../services/auth/two_factor.ts";
+import { replaceRecoveryCodes } from "../../../../services/auth/two_factor_settings.ts";
 import { codeInput } from "../_schemas.ts";
-import { enforce, RATE_RULES } from "../../../../services/rate_limit/rules.ts";
 
 export const api = defineApi({
   POST: {
@@ -27,8 +26,7 @@ export const handler = define.handlers({
   async POST(ctx) {
     const { deps, user, actor } = ctx.state;
     const { code } = await readJson(ctx.req, codeInput);
-    await enforce(deps.limiter, RATE_RULES.totp_account, user!.id);
-    const result = await regenerateRecoveryCodes(deps.db, deps.totpKey, user!.id, code, actor);
+    const result = await replaceRecoveryCodes(deps, user!, code, actor);
     return Response.json(result, { headers: { "cache-control": "no-store" } });
   },
 });
