@@ -8,7 +8,7 @@ import { client, expectError, makeStaff, signUp } from "./helpers/client.ts";
 import { insertPlan } from "../db/plans.ts";
 import { demoPlans } from "../db/seed.ts";
 import { signatureHeader } from "../services/commerce/payments/signature.ts";
-import { expireDueOrders } from "../services/commerce/expiry.ts";
+import { expireDueOrders, PAYMENT_WINDOW_MS, startOrderExpiry } from "../services/commerce/expiry.ts";
 import type { OrderSummary } from "../services/commerce/purchase.ts";
 
 Deno.test("coupon limits hold with the webhook provider: uses are reserved at order time", async (t) => {
@@ -209,6 +209,23 @@ Deno.test("coupon limits hold with the webhook provider: uses are reserved at or
         assert.equal(after.orders.find((o: { id: string }) => o.id === late.id)?.status, "refunded");
       },
     );
+
+    await t.step("the running sweep expires orders whose payment window has closed", async () => {
+      const order = (await (await buy(await signUp(app), (await coupon({})).code)).json())
+        .order as OrderSummary;
+      const later = new Date(Date.now() + PAYMENT_WINDOW_MS + 1000);
+      const stop = startOrderExpiry(deps, { intervalMs: 10, clock: () => later });
+      try {
+        let status = "pending";
+        for (let i = 0; i < 100 && status === "pending"; i++) {
+          await new Promise((r) => setTimeout(r, 20));
+          status = (await deps.db.sql`select status from orders where id = ${order.id}`)[0].status;
+        }
+        assert.equal(status, "expired");
+      } finally {
+        await stop();
+      }
+    });
   } finally {
     await close();
   }
