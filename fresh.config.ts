@@ -21,6 +21,7 @@ import type { State } from "./routes/_define.ts";
 import { createOrPromoteStaff } from "./services/auth/staff.ts";
 import { SYSTEM_ACTOR } from "./services/audit.ts";
 import { startResetScheduler } from "./services/accounts/scheduler.ts";
+import { startOrderExpiry } from "./services/commerce/expiry.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -109,9 +110,12 @@ async function serve(deps: Deps, app: FreshApp) {
   // Daily resets roll whether or not events arrive; every serving process runs the loop (they share the
   // due accounts through SKIP LOCKED). Tests build the app with createApp and start it only explicitly.
   const stopScheduler = startResetScheduler(deps, { intervalMs: 1000 });
+  // Unpaid orders past their payment window are marked expired (their coupon holds already count for nothing).
+  const stopOrderExpiry = startOrderExpiry(deps);
   const stop = async () => {
     await server.shutdown();
     await stopScheduler();
+    await stopOrderExpiry();
     await closeDeps(deps);
     Deno.exit(0);
   };

@@ -135,12 +135,30 @@ export async function updateCoupon(tx: Sql, id: string, changes: CouponChanges):
   return row ? toCoupon(row) : null;
 }
 
-/** Orders of `userId` that redeemed coupon `couponId` (paid, or paid and refunded since). */
-export async function userRedemptions(sql: Sql, couponId: string, userId: string): Promise<number> {
-  const [{ n }] = await sql<{ n: number }[]>`
-    select count(*)::int as n from orders
-    where coupon_id = ${couponId} and user_id = ${userId} and status in ('paid', 'refunded')`;
-  return n;
+/** The uses of a coupon that count against its limits at one instant. */
+export interface CouponUses {
+  /** Paid orders (refunded ones included: a refund does not give a use back) and live holds. */
+  total: number;
+  /** The same, of one buyer. */
+  mine: number;
+  /** Of `mine`, those held by the buyer's own unpaid orders. */
+  mineHeld: number;
+}
+
+/**
+ * The uses of coupon `couponId` at `now`: every redeemed order, and every held one whose payment window is
+ * still open — a lapsed hold counts for nothing even before the expiry sweep marks its order. Read it under
+ * the coupon's row lock to act on it.
+ */
+export async function couponUses(sql: Sql, couponId: string, userId: string, now: Date): Promise<CouponUses> {
+  const [row] = await sql<CouponUses[]>`
+    select count(*)::int as total,
+           (count(*) filter (where user_id = ${userId}))::int as mine,
+           (count(*) filter (where user_id = ${userId} and coupon_use = 'held'))::int as "mineHeld"
+    from orders
+    where coupon_id = ${couponId}
+      and (coupon_use = 'redeemed' or (coupon_use = 'held' and expires_at > ${now}))`;
+  return row;
 }
 
 /** Counts one more redemption (inside the payment transaction, under the coupon's row lock). */

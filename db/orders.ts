@@ -3,7 +3,17 @@ import type postgres from "postgres";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
-export type OrderStatus = "pending" | "paid" | "failed" | "cancelled" | "refunded";
+export type OrderStatus = "pending" | "paid" | "failed" | "cancelled" | "expired" | "refunded";
+
+/**
+ * An order's coupon use (null without a coupon): `held` from placement until paid, counting only until the
+ * order's `expiresAt`; `redeemed` once paid; `released` when the order lapsed, failed or was cancelled;
+ * `refused` when it was paid after its hold lapsed and the coupon had no use left (flagged for a refund).
+ */
+export type CouponUseState = "held" | "redeemed" | "released" | "refused";
+
+/** Something staff must act on; `coupon_over_limit`: paid with a coupon that had no use left, to refund. */
+export type OrderFlag = "coupon_over_limit";
 
 /** An order as its buyer (and the checkout page) sees it. */
 export interface OrderSummary {
@@ -39,6 +49,10 @@ export interface LockedOrder {
   status: OrderStatus;
   provider: string;
   providerRef: string | null;
+  couponUse: CouponUseState | null;
+  /** Until when a pending order may be paid with its coupon hold counting. */
+  expiresAt: Date | null;
+  flag: OrderFlag | null;
 }
 
 export interface NewOrder {
@@ -52,6 +66,8 @@ export interface NewOrder {
   provider: string;
   /** The buyer's key for this purchase attempt (see `findOrderByKey`), or null. */
   idempotencyKey: string | null;
+  /** Until when the order may be paid with its coupon use held for it. */
+  expiresAt: Date;
 }
 
 interface SummaryRow {
@@ -88,13 +104,17 @@ function toSummary(r: SummaryRow): OrderSummary {
   };
 }
 
-/** Inserts a pending order; returns its id. */
+/**
+ * Inserts a pending order; returns its id. Its coupon use (if any) is `held`: call it under the coupon's row
+ * lock, after checking the coupon's limits, so the hold counts for every buyer checking after this one.
+ */
 export async function insertOrder(tx: Sql, o: NewOrder): Promise<string> {
   const [{ id }] = await tx<{ id: string }[]>`
-    insert into orders (user_id, plan_version_id, coupon_id, currency, list_price, discount, amount, provider,
-                        idempotency_key)
-    values (${o.userId}, ${o.planVersionId}, ${o.couponId}, ${o.currency}, ${o.listPrice}, ${o.discount},
-            ${o.amount}, ${o.provider}, ${o.idempotencyKey})
+    insert into orders (user_id, plan_version_id, coupon_id, coupon_use, currency, list_price, discount, amount,
+                        provider, idempotency_key, expires_at)
+    values (${o.userId}, ${o.planVersionId}, ${o.couponId}, ${o.couponId === null ? null : "held"},
+            ${o.currency}, ${o.listPrice}, ${o.discount}, ${o.amount}, ${o.provider}, ${o.idempotencyKey},
+            ${o.expiresAt})
     returning id`;
   return id;
 }
@@ -144,9 +164,13 @@ export async function lockOrder(tx: Sql, orderId: string): Promise<LockedOrder |
       status: OrderStatus;
       provider: string;
       provider_ref: string | null;
+      coupon_use: CouponUseState | null;
+      expires_at: Date | null;
+      flag: OrderFlag | null;
     }[]
   >`
-    select id, user_id, plan_version_id, coupon_id, currency, amount, status, provider, provider_ref
+    select id, user_id, plan_version_id, coupon_id, currency, amount, status, provider, provider_ref,
+           coupon_use, expires_at, flag
     from orders where id = ${orderId} for update`;
   if (!row) return null;
   return {
@@ -159,12 +183,16 @@ export async function lockOrder(tx: Sql, orderId: string): Promise<LockedOrder |
     status: row.status,
     provider: row.provider,
     providerRef: row.provider_ref,
+    couponUse: row.coupon_use,
+    expiresAt: row.expires_at,
+    flag: row.flag,
   };
 }
 
 /**
  * Moves order `orderId` to `status`. `paid` stamps `paidAt`; a refund keeps it (when the money came in).
- * `providerRef`, when given, records the provider's payment id.
+ * `providerRef`, when given, records the provider's payment id. An order that fails, is cancelled or
+ * expires gives its coupon hold back.
  */
 export async function setOrderStatus(
   tx: Sql,
@@ -178,8 +206,72 @@ export async function setOrderStatus(
         paid_at = case when ${status} = 'paid' then ${opts.paidAt ?? null}::timestamptz
                        when ${status} = 'refunded' then paid_at else null end,
         provider_ref = coalesce(${opts.providerRef ?? null}, provider_ref),
+        coupon_use = case when coupon_use = 'held' and ${status} in ('failed', 'cancelled', 'expired')
+                          then 'released' else coupon_use end,
         updated_at = now()
     where id = ${orderId}`;
+}
+
+/** Records what became of the coupon use of order `orderId` (locked by the caller), and a flag if any. */
+export async function setCouponUse(
+  tx: Sql,
+  orderId: string,
+  use: CouponUseState,
+  flag: OrderFlag | null = null,
+): Promise<void> {
+  await tx`update orders set coupon_use = ${use}, flag = coalesce(${flag}, flag), updated_at = now()
+           where id = ${orderId}`;
+}
+
+/**
+ * Marks up to `limit` pending orders whose payment window closed by `now` as `expired`, giving their coupon
+ * holds back; returns their ids. Orders another transaction holds (a payment arriving) are skipped: the next
+ * sweep takes them if they are still pending.
+ */
+export async function expirePendingOrders(tx: Sql, now: Date, limit: number): Promise<string[]> {
+  const rows = await tx<{ id: string }[]>`
+    update orders
+    set status = 'expired',
+        coupon_use = case when coupon_use = 'held' then 'released' else coupon_use end,
+        updated_at = now()
+    where id in (
+      select id from orders where status = 'pending' and expires_at <= ${now}
+      order by expires_at limit ${limit}
+      for update skip locked)
+    returning id`;
+  return rows.map((r) => r.id);
+}
+
+/** A flagged order, as staff see it. */
+export interface FlaggedOrder extends OrderSummary {
+  flag: OrderFlag;
+  userId: string;
+  email: string;
+  providerRef: string | null;
+}
+
+/** The newest `limit` flagged orders, whatever their status now (`paid`: the refund is still to be made). */
+export async function listFlaggedOrders(sql: Sql, limit: number): Promise<FlaggedOrder[]> {
+  const rows = await sql<
+    (SummaryRow & { flag: OrderFlag; user_id: string; email: string; provider_ref: string | null })[]
+  >`
+    select o.id, o.status, v.plan_id, o.plan_version_id, o.currency, o.list_price, o.discount, o.amount,
+           o.provider, c.code as coupon_code, o.created_at, o.paid_at, o.flag, o.user_id, u.email,
+           o.provider_ref
+    from orders o
+    join plan_versions v on v.id = o.plan_version_id
+    join users u on u.id = o.user_id
+    left join coupons c on c.id = o.coupon_id
+    where o.flag is not null
+    order by o.created_at desc, o.id desc
+    limit ${limit}`;
+  return rows.map((r) => ({
+    ...toSummary(r),
+    flag: r.flag,
+    userId: r.user_id,
+    email: r.email,
+    providerRef: r.provider_ref,
+  }));
 }
 
 /** Whether another order of `provider` already carries `providerRef` (it is unique per provider). */

@@ -37,7 +37,8 @@ export type AuditAction =
   | "admin.coupon_created"
   | "admin.coupon_updated"
   | `admin.${string}`
-  | "commerce.order_placed";
+  | "commerce.order_placed"
+  | "commerce.coupon_over_limit";
 
 /**
  * Appends one audit entry. Pass the transaction that made the change, so the entry and the change commit or

@@ -137,6 +137,28 @@ Deno.test("checkout pages: sign in and back, coupon inline, pay once, land on th
       assert.match(textOf(html), /Pay \$250/);
     });
 
+    await t.step("a used-up coupon: the reason next to the field, the price without it", async () => {
+      const usedUp = `USED${tag.toUpperCase()}`;
+      await deps.db.sql`
+        insert into coupons (code, kind, value, max_redemptions) values (${usedUp}, 'percent', 10, 1)`;
+      // Another buyer takes the only use, on another plan.
+      const { planId: otherPlan } = await deps.db.tx((tx) =>
+        insertPlan(tx, { slug: `checkout-other-${tag}`, family: `Family${tag}`, body })
+      );
+      const other = await signUp(app);
+      const bought = await c.json("POST", "/api/challenges/purchase", { planId: otherPlan, coupon: usedUp }, {
+        bearer: other.accessToken,
+      });
+      assert.equal(bought.status, 201);
+      await bought.body?.cancel();
+      const res = await post(c, checkout, { intent: "apply", coupon: usedUp }, cookie);
+      assert.equal(res.status, 422);
+      assert.equal(res.headers.get("content-type"), HTML);
+      const html = await res.text();
+      assert.match(html, /id="coupon-error"[^>]*>[\s\S]*?Coupon code has been used up\./);
+      assert.match(textOf(html), /Pay \$250/);
+    });
+
     let token = "";
     await t.step("a good coupon (any case): the discount and the new total", async () => {
       const res = await post(c, checkout, { intent: "apply", coupon: ` ${code.toLowerCase()} ` }, cookie);

@@ -195,26 +195,29 @@ Deno.test("coupons: admin API, exact discounts at checkout, and every refusal na
       assert.equal(await orders(), before);
     });
 
-    await t.step("total and per-user limits: used up, and already used on this account", async () => {
-      const [a, b] = [await signUp(app), await signUp(app)];
-      const once = await create({ code: code("once"), kind: "percent", value: "10", maxRedemptions: 1 });
-      assert.equal((await buy(a, plan540, once.code)).status, 201);
-      const usedUp = await expectError(await buy(b, plan540, once.code), 422);
-      assert.equal(usedUp.error.fields!.coupon, "has been used up");
+    await t.step(
+      "total and per-user limits: 409 coupon_exhausted, used up or already used on this account",
+      async () => {
+        const [a, b] = [await signUp(app), await signUp(app)];
+        const once = await create({ code: code("once"), kind: "percent", value: "10", maxRedemptions: 1 });
+        assert.equal((await buy(a, plan540, once.code)).status, 201);
+        const usedUp = await expectError(await buy(b, plan540, once.code), 409, "coupon_exhausted");
+        assert.equal(usedUp.error.fields!.coupon, "has been used up");
 
-      const perUser = await create({
-        code: code("each"),
-        kind: "amount",
-        value: "40",
-        currency: "USD",
-        maxPerUser: 1,
-      });
-      const first = await (await buy(a, plan540, perUser.code)).json();
-      assert.deepEqual([first.order.discount, first.order.amount], ["40.00", "500.00"]);
-      const twice = await expectError(await buy(a, plan540, perUser.code), 422);
-      assert.equal(twice.error.fields!.coupon, "has already been used on your account");
-      assert.equal((await buy(b, plan540, perUser.code)).status, 201, "another user may still use it");
-    });
+        const perUser = await create({
+          code: code("each"),
+          kind: "amount",
+          value: "40",
+          currency: "USD",
+          maxPerUser: 1,
+        });
+        const first = await (await buy(a, plan540, perUser.code)).json();
+        assert.deepEqual([first.order.discount, first.order.amount], ["40.00", "500.00"]);
+        const twice = await expectError(await buy(a, plan540, perUser.code), 409, "coupon_exhausted");
+        assert.equal(twice.error.fields!.coupon, "has already been used on your account");
+        assert.equal((await buy(b, plan540, perUser.code)).status, 201, "another user may still use it");
+      },
+    );
 
     await t.step("concurrent buyers cannot overrun maxRedemptions (row lock)", async () => {
       const few = await create({ code: code("few"), kind: "percent", value: "20", maxRedemptions: 3 });
@@ -224,7 +227,7 @@ Deno.test("coupons: admin API, exact discounts at checkout, and every refusal na
         await res.body?.cancel();
         return res.status;
       }));
-      assert.deepEqual(statuses.toSorted(), [201, 201, 201, 422, 422, 422, 422, 422]);
+      assert.deepEqual(statuses.toSorted(), [201, 201, 201, 409, 409, 409, 409, 409]);
       const [row] = await deps.db.sql`select redemptions from coupons where id = ${few.id}`;
       assert.equal(row.redemptions, 3);
       const [{ n }] = await deps.db.sql`

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { define, setMeta, type State } from "../_define.ts";
 import { type Context, type HandlerResult, page } from "../../lib/define.ts";
-import { NotFound, ServiceUnavailable, Unprocessable } from "../../lib/errors.ts";
+import { HttpError, NotFound, ServiceUnavailable } from "../../lib/errors.ts";
 import { readForm } from "../../lib/validation.ts";
 import { findActivePlan } from "../../db/plans.ts";
 import { purchase, type Quote, quotePurchase } from "../../services/commerce/purchase.ts";
@@ -36,7 +36,8 @@ async function load(ctx: Ctx, coupon: string | null, extra: Partial<Extra> = {})
   try {
     quote = await quotePurchase(deps.db, user!.id, { planId, coupon });
   } catch (error) {
-    if (!(error instanceof Unprocessable) || !coupon) throw error;
+    // Refused (422) or used up (409 coupon_exhausted): either way the reason is about the coupon field.
+    if (!(error instanceof HttpError) || !error.fields?.coupon || !coupon) throw error;
     couponError = error.fields?.coupon ?? error.message;
     quote = await quotePurchase(deps.db, user!.id, { planId, coupon: null });
   }

@@ -23,6 +23,7 @@ import { enforce, RATE_RULES } from "../rate_limit/rules.ts";
 import { applicableCoupon } from "./coupons.ts";
 import { priceWith } from "./pricing.ts";
 import { fulfilOrder } from "./fulfil.ts";
+import { paymentDeadline } from "./expiry.ts";
 import { FREE_PROVIDER, paymentProvider } from "./payments/provider.ts";
 import { isUuid } from "../../lib/validation.ts";
 
@@ -59,8 +60,9 @@ export interface PurchaseResult {
 }
 
 /**
- * The price `userId` would pay for plan `input.planId` now. Throws NotFound (no such plan on sale) or
- * Unprocessable("coupon", message) for an unknown/expired/exhausted/not-applicable coupon.
+ * The price `userId` would pay for plan `input.planId` now. Throws NotFound (no such plan on sale),
+ * Unprocessable("coupon", message) for an unknown/expired/not-applicable coupon, or 409 `coupon_exhausted`
+ * (with `fields.coupon`) when no use of the coupon is left.
  */
 export async function quotePurchase(
   db: Db,
@@ -75,7 +77,9 @@ export async function quotePurchase(
  * Places an order for `userId` (rate-limited per user) at the current version of the plan. The demo provider
  * (and any free order) pays it at once: the challenge and its phase-1 account exist when this returns
  * (challengeId/accountId set). A redirect provider leaves the order pending, with `paymentUrl` where to pay
- * (may be null); the payment webhook fulfils it. Throws like `quotePurchase`, and 429 past the rate limit.
+ * (may be null); the payment webhook fulfils it. Its coupon use is held from now until the order is paid, or
+ * lapses unpaid after `PAYMENT_WINDOW_MS`, fails, or is cancelled. Throws like `quotePurchase`, and 429 past
+ * the rate limit — which only new orders spend: a replayed Idempotency-Key costs nothing.
  *
  * Unverified emails may buy: payment details identify the buyer, and payouts are gated by KYC later.
  */
@@ -86,7 +90,6 @@ export async function purchase(
   input: PurchaseInput,
   now: Date = new Date(),
 ): Promise<PurchaseResult> {
-  await enforce(deps.limiter, RATE_RULES.purchase_user, userId);
   const configured = paymentProvider(deps.config);
   const key = input.idempotencyKey ?? null;
   const placed = await deps.db.tx(async (tx) => {
@@ -96,7 +99,11 @@ export async function purchase(
       const earlier = await findOrderByKey(tx, userId, key);
       if (earlier) return { kind: "replayed" as const, earlier };
     }
-    // The coupon row stays locked to the end, so its limits cannot be overtaken before this order is paid.
+    // Only an order about to be placed spends the budget: a retry with the same key (the same purchase) must
+    // not lock its buyer out. Charged under the key's lock, so concurrent retries charge it once.
+    await enforce(deps.limiter, RATE_RULES.purchase_user, userId);
+    // The coupon row stays locked to the end: the limits are checked and this order's hold is inserted
+    // before any other buyer can check them.
     const { quote, couponId } = await quoteIn(tx, userId, input, now, true);
     const provider = quote.amount === "0.00" ? FREE_PROVIDER : configured;
     const orderId = await insertOrder(tx, {
@@ -109,6 +116,7 @@ export async function purchase(
       amount: quote.amount,
       provider: provider.name,
       idempotencyKey: key,
+      expiresAt: paymentDeadline(now),
     });
     // Kept for disputes and fraud reviews: who placed the order, from where.
     await recordAudit(tx, actor, "commerce.order_placed", {
@@ -124,7 +132,7 @@ export async function purchase(
     });
     if (provider.kind === "redirect") return { kind: "pending" as const, orderId, provider };
     const order = (await lockOrder(tx, orderId))!;
-    return { kind: "paid" as const, ...await fulfilOrder(tx, order, { at: now, couponPolicy: "enforce" }) };
+    return { kind: "paid" as const, ...await fulfilOrder(tx, order, { at: now }) };
   });
 
   if (placed.kind === "replayed") {

@@ -32,14 +32,20 @@ export const api = defineApi({
       "a real provider the order stays pending until the provider's webhook confirms the payment. Send an " +
       "`Idempotency-Key` header (8–200 visible ASCII characters, e.g. a UUID per purchase attempt) to make " +
       "retries safe: the same key again answers with the first order (200) instead of buying again, and 409 " +
-      "if it was used for another plan or coupon.",
+      "if it was used for another plan or coupon; a replay does not count against the purchase rate limit. " +
+      "A coupon with limits is held for the order from the moment it is placed until it is paid, or until " +
+      "the order expires unpaid (30 minutes), fails or is cancelled; when no use is left the answer is 409 " +
+      "`coupon_exhausted`.",
     tags: ["challenges"],
     access: "authenticated",
     body: purchaseInput,
     responses: {
       200: { description: "The order placed earlier with this Idempotency-Key", schema: purchaseResult },
       201: { description: "The order (and, if paid, what it opened)", schema: purchaseResult },
-      409: { description: "The Idempotency-Key was used for a different purchase" },
+      409: {
+        description: "`coupon_exhausted`: no use of the coupon is left (in total, or for this buyer; " +
+          "`fields.coupon` says which). `conflict`: the Idempotency-Key was used for a different purchase.",
+      },
       404: { description: "No such plan on sale" },
       422: { description: "Invalid input, or a coupon that cannot be used (field `coupon`)" },
       429: { description: "Too many purchases" },

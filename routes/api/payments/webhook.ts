@@ -14,7 +14,11 @@ import {
 const MAX_BODY_BYTES = 64 * 1024;
 
 const outcomeSchema = z.object({
-  result: z.enum(["fulfilled", "already_paid", "payment_failed", "refunded", "ignored"]),
+  result: z.enum(["fulfilled", "already_paid", "coupon_over_limit", "payment_failed", "refunded", "ignored"])
+    .describe(
+      "`coupon_over_limit`: the payment came after the order's coupon hold lapsed and the coupon has no use " +
+        "left; the order is paid but opens nothing and is flagged for a refund.",
+    ),
   orderId: z.string().nullable(),
   orderStatus: z.string().nullable(),
   challengeId: z.string().nullable(),

@@ -44,7 +44,11 @@ export type PaymentEvent = z.infer<typeof paymentEventSchema>;
 type AnyEvent = PaymentEvent | { id: string; type: string; data: unknown; known: false };
 
 export interface WebhookOutcome {
-  result: "fulfilled" | "already_paid" | "payment_failed" | "refunded" | "ignored";
+  /**
+   * `coupon_over_limit`: paid after the order's coupon hold lapsed, with no use of the coupon left; the
+   * order is paid but opened nothing, and is flagged for staff to refund.
+   */
+  result: "fulfilled" | "already_paid" | "coupon_over_limit" | "payment_failed" | "refunded" | "ignored";
   orderId: string | null;
   /** The order's status after the event. */
   orderStatus: OrderStatus | null;
@@ -123,14 +127,10 @@ async function apply(
       if (order.status !== "paid" && await providerRefTaken(tx, order.provider, data.providerRef, order.id)) {
         throw new Conflict("Another order carries this providerRef.", { "data.providerRef": "is taken" });
       }
-      const done = await fulfilOrder(tx, order, {
-        at: now,
-        providerRef: data.providerRef,
-        couponPolicy: "honour",
-      });
+      const done = await fulfilOrder(tx, order, { at: now, providerRef: data.providerRef });
       return {
         outcome: {
-          result: done.change ? "fulfilled" : "already_paid",
+          result: done.refused ? "coupon_over_limit" : done.change ? "fulfilled" : "already_paid",
           orderId: order.id,
           orderStatus: done.order.status,
           challengeId: done.challengeId,
