@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { singleLine } from "../../lib/text.ts";
 import type { EngineEvent } from "./state.ts";
 
 /**
@@ -11,7 +12,7 @@ const positive = (places: number, digits: number) =>
   z.string().regex(new RegExp(`^\\d{1,${digits}}(\\.\\d{1,${places}})?$`), `must be a positive decimal`)
     .refine((v) => Number(v) > 0, "must be greater than 0");
 const at = z.iso.datetime({ offset: true, message: "must be an ISO-8601 time" });
-const id = z.string().trim().min(1).max(100);
+const id = singleLine().trim().min(1).max(100);
 
 export const syncEventSchema = z.discriminatedUnion("type", [
   z.object({
@@ -19,7 +20,7 @@ export const syncEventSchema = z.discriminatedUnion("type", [
     id,
     at,
     tradeId: id,
-    symbol: z.string().trim().min(1).max(20),
+    symbol: singleLine().trim().min(1).max(20),
     direction: z.enum(["buy", "sell"]),
     volume: positive(5, 10),
     price: positive(8, 12),

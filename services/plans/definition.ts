@@ -5,6 +5,7 @@
  * Money and percentages are decimal strings, never floats: `"100000.00"`, `"5"`, `"2.5"`.
  */
 import { z } from "zod";
+import { singleLine } from "../../lib/text.ts";
 import { Unprocessable } from "../../lib/errors.ts";
 
 const MONEY = /^\d{1,13}(\.\d{1,2})?$/;
@@ -67,7 +68,7 @@ export const maxLossSchema = z.union([
 export const profitTargetSchema = z.union([z.strictObject(byPercent), z.strictObject(byAmount)]);
 
 export const phaseSchema = z.strictObject({
-  name: z.string().trim().min(1).max(60),
+  name: singleLine().trim().min(1).max(60),
   profitTarget: profitTargetSchema.nullable(),
   dailyLoss: dailyLossSchema.nullable(),
   maxLoss: maxLossSchema.nullable(),
@@ -86,7 +87,7 @@ export const fundedSchema = z.strictObject({
 });
 
 export const planDefinitionSchema = z.strictObject({
-  name: z.string().trim().min(1).max(80),
+  name: singleLine().trim().min(1).max(80),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. "USD"'),
   initialBalance: positiveMoney,
   price: money,
