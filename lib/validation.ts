@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { BadRequest, type FieldErrors, Unprocessable } from "./errors.ts";
+import { unsafeTextErrors } from "./text.ts";
 
 /** Largest JSON body any endpoint accepts (auth and profile payloads are tiny). */
 const MAX_JSON_BYTES = 64 * 1024;
@@ -28,8 +29,14 @@ export async function readJson<S extends z.ZodType>(
   return validate(schema, json);
 }
 
-/** Validates any input (query, form data, parsed JSON) against `schema`, throwing a 422 with field paths. */
+/**
+ * Validates any input (query, form data, parsed JSON) against `schema`, throwing a 422 with field paths.
+ * Control characters and lone surrogates anywhere in the input (keys included) are refused first, whatever
+ * the schema says: no string that PostgreSQL cannot store, or that hides what a reader sees, gets further.
+ */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const unsafe = unsafeTextErrors(input);
+  if (unsafe) throw new Unprocessable(unsafe);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new Unprocessable(fieldErrors(result.error));

@@ -2,8 +2,39 @@
  * Money is never a binary float: amounts travel as decimal strings ("100000.00") and are computed on
  * bigint minor units (cents). Rounding is explicit at every division.
  */
+import { z } from "zod";
 
 const MONEY = /^(-)?(\d+)(?:\.(\d{1,2}))?$/;
+
+/** NUMERIC(15,2), the widest money column (balances, equity, P&L, payouts): |amount| < 10^13. */
+export const MONEY_MAX = "9999999999999.99";
+/** NUMERIC(12,2): plan prices, coupon values and order amounts. */
+export const PRICE_MAX = "9999999999.99";
+
+const MONEY_MAX_MINOR = toMinor(MONEY_MAX);
+
+/**
+ * Every money amount the API takes: a decimal string with at most 2 places between `min` and `max`
+ * (default 0 to MONEY_MAX), so that it fits the column it ends up in and a 422 names the bound instead of
+ * the database answering "numeric field overflow". A negative `min` allows a sign.
+ */
+export function moneySchema(opts: { min?: string; max?: string } = {}): z.ZodString {
+  const min = toMinor(opts.min ?? "0");
+  const max = toMinor(opts.max ?? MONEY_MAX);
+  const syntax = min < 0n ? MONEY : /^\d+(\.\d{1,2})?$/;
+  const range = min === 1n
+    ? `must be greater than 0 and at most ${fromMinor(max)}`
+    : `must be between ${fromMinor(min)} and ${fromMinor(max)}`;
+  return z.string()
+    .regex(syntax, 'must be a decimal string with at most 2 decimals, e.g. "100.00"')
+    // Malformed input is the regex's to report; 20 characters hold any amount that can be in range.
+    .refine((v) => !MONEY.test(v) || (v.length <= 20 && toMinor(v) >= min && toMinor(v) <= max), range);
+}
+
+/** Whether an amount (in minor units) fits the widest money column: a computed balance must, to be stored. */
+export function fitsMoneyColumn(minor: bigint): boolean {
+  return minor <= MONEY_MAX_MINOR && minor >= -MONEY_MAX_MINOR;
+}
 
 /** "1234.5" → 123450n (cents). Throws on anything that is not a plain decimal with at most 2 places. */
 export function toMinor(amount: string): bigint {

@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { compactSize, formatMoney, fromMinor, percentOf, toMinor } from "./money.ts";
+import {
+  compactSize,
+  fitsMoneyColumn,
+  formatMoney,
+  fromMinor,
+  MONEY_MAX,
+  moneySchema,
+  percentOf,
+  PRICE_MAX,
+  toMinor,
+} from "./money.ts";
 
 Deno.test("money: decimal strings ↔ minor units, exactly", () => {
   assert.equal(toMinor("100000.00"), 10_000_000n);
@@ -28,4 +38,31 @@ Deno.test("money: formatting for people", () => {
   assert.equal(compactSize("100000.00"), "100K");
   assert.equal(compactSize("1500000.00"), "1.5M");
   assert.equal(compactSize("12500.00"), "12500");
+});
+
+Deno.test("money: the API's amounts fit their NUMERIC columns, with at most 2 decimals", () => {
+  const amount = moneySchema();
+  assert.equal(amount.parse(MONEY_MAX), "9999999999999.99");
+  assert.equal(amount.parse("0"), "0");
+  for (
+    const bad of ["10000000000000.00", "99999999999999.99", "1.001", "-1", "-0", "NaN", "Infinity", "1e15"]
+  ) {
+    assert.equal(amount.safeParse(bad).success, false, bad);
+  }
+  assert.equal(amount.safeParse("9".repeat(5_000)).success, false);
+  assert.equal(amount.safeParse(1e15).success, false);
+  const price = moneySchema({ min: "0.01", max: PRICE_MAX });
+  assert.equal(price.parse("9999999999.99"), "9999999999.99");
+  assert.match(
+    price.safeParse("10000000000").error!.issues[0].message,
+    /greater than 0 and at most 9999999999.99/,
+  );
+  assert.equal(price.safeParse("0.00").success, false);
+  const signed = moneySchema({ min: `-${MONEY_MAX}` });
+  assert.equal(signed.parse("-9999999999999.99"), "-9999999999999.99");
+  assert.equal(signed.parse("-0"), "-0");
+  assert.equal(signed.safeParse("-10000000000000").success, false);
+  assert.equal(fitsMoneyColumn(toMinor(MONEY_MAX)), true);
+  assert.equal(fitsMoneyColumn(toMinor(MONEY_MAX) + 1n), false);
+  assert.equal(fitsMoneyColumn(-toMinor(MONEY_MAX) - 1n), false);
 });

@@ -3,6 +3,7 @@
  * drops the cached pages that show testimonials once it has committed (so no process re-caches old text).
  */
 import { z } from "zod";
+import { multiLine, singleLine } from "../lib/text.ts";
 import type { Deps } from "./deps.ts";
 import { type Actor, recordAudit } from "./audit.ts";
 import { invalidatePages } from "./page_cache.ts";
@@ -18,12 +19,12 @@ import {
 
 /** The form's fields as text (as a browser sends them) → a valid input; limits mirror the table's checks. */
 export const testimonialInput = z.object({
-  quote: z.string().trim().min(10, "must be at least 10 characters").max(
+  quote: multiLine().trim().min(10, "must be at least 10 characters").max(
     600,
     "must be at most 600 characters",
   ),
-  authorName: z.string().trim().min(1, "is required").max(80, "must be at most 80 characters"),
-  authorDetail: z.string().trim().max(120, "must be at most 120 characters").default(""),
+  authorName: singleLine().trim().min(1, "is required").max(80, "must be at most 80 characters"),
+  authorDetail: singleLine().trim().max(120, "must be at most 120 characters").default(""),
   position: z.preprocess(
     (v) => (typeof v === "string" && v.trim() === "" ? 0 : v),
     z.coerce.number("must be a whole number").int("must be a whole number").min(0, "must be 0 or more")

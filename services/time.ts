@@ -2,7 +2,33 @@
  * Time is stored in UTC and shown in the viewer's time zone. Formatters are cached: building an
  * Intl.DateTimeFormat costs far more than using one.
  */
+import { z } from "zod";
+
 const formats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The instants the API accepts, [EARLIEST, LATEST): trades, coupons and simulations all happen in this
+ * century. Outside it a value is a mistake or a probe, and some (year 0000) do not even fit a PostgreSQL
+ * timestamp.
+ */
+export const EARLIEST = "2000-01-01T00:00:00Z";
+export const LATEST = "2100-01-01T00:00:00Z";
+const EARLIEST_MS = Date.parse(EARLIEST);
+const LATEST_MS = Date.parse(LATEST);
+
+/**
+ * Every instant the API takes: an ISO-8601 time with an offset ("2026-03-02T09:00:00Z"), a real calendar
+ * date (not 2026-02-30), from 2000-01-01 up to (not including) 2100-01-01.
+ */
+export function isoTimeSchema() {
+  return z.iso.datetime({ offset: true, message: "must be an ISO-8601 time" })
+    .refine(inRange, "must be between 2000-01-01 and 2100-01-01");
+}
+
+function inRange(iso: string): boolean {
+  const t = Date.parse(iso);
+  return t >= EARLIEST_MS && t < LATEST_MS;
+}
 
 /** "26 Nov 2026, 14:05 CET" in `timeZone` (falls back to UTC for an unknown zone). */
 export function formatDateTime(date: Date, timeZone = "UTC", locale = "en-GB"): string {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { singleLine } from "../../lib/text.ts";
 import { define, setMeta } from "../_define.ts";
 import { page } from "../../lib/define.ts";
 import { validate } from "../../lib/validation.ts";
@@ -9,7 +10,7 @@ import { formatDateTime } from "../../services/time.ts";
 /** Every mail the product sent (or, without SMTP, would have sent). Support and admins only. */
 export const access = rolesWith("mail.read");
 
-const query = z.object({ to: z.string().trim().max(254).optional() });
+const query = z.object({ to: singleLine().trim().max(254).optional() });
 
 export const handler = define.handlers({
   async GET(ctx) {

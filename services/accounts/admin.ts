@@ -3,6 +3,7 @@
  * action lifts it. Everything — state, challenge, audit entry, change row — commits in one transaction.
  */
 import { z } from "zod";
+import { multiLine } from "../../lib/text.ts";
 import { Conflict, NotFound } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import type { Deps } from "../deps.ts";
@@ -15,7 +16,7 @@ import { type AccountChange, type AccountSummary, summaryOf } from "./summary.ts
 export const accountActionInput = z.discriminatedUnion("action", [
   z.object({
     action: z.literal("reinstate"),
-    reason: z.string().trim().min(10, "must explain the decision (at least 10 characters)").max(1000),
+    reason: multiLine().trim().min(10, "must explain the decision (at least 10 characters)").max(1000),
   }),
 ]);
 

@@ -6,7 +6,8 @@
  * Resets are stepped explicitly, one `reset` event per closing day, exactly as `simulate` does (the core
  * would roll the same resets itself), so every trading day that opens is seen and gets its statistics row.
  */
-import { fromMinor } from "../money.ts";
+import { Unprocessable } from "../../lib/errors.ts";
+import { fitsMoneyColumn, fromMinor, MONEY_MAX } from "../money.ts";
 import { applyEvent } from "../engine/evaluate.ts";
 import type { EngineRules } from "../engine/rules.ts";
 import type { AccountState, EngineEvent, Verdict } from "../engine/state.ts";
@@ -69,7 +70,8 @@ export interface TradingDirective {
  * Applies `events` (already in `at` order, each with its sync id) to `state`, then rolls the resets due by
  * `until` when given (the scheduler's "time is now").
  *
- * @throws Conflict (from the core) for an event older than the last applied instant.
+ * @throws Conflict (from the core) for an event older than the last applied instant; Unprocessable for an
+ *   event that would carry a figure past what the account's columns hold (see `assertStorable`).
  */
 export function advance(
   start: AccountState,
@@ -103,6 +105,7 @@ export function advance(
     rollTo(event.at);
     const before = out.state;
     step(event);
+    assertStorable(out.state, id);
     out.versions.push(out.state.version);
     if (event.type === "trade_open") {
       const blocked = before.status !== "active";
@@ -125,6 +128,30 @@ export function advance(
   }
   if (until !== undefined) rollTo(until);
   return out;
+}
+
+/**
+ * Each event's amounts fit NUMERIC(15,2), but their sum need not: a profit of 9,999,999,999,999.99 on a
+ * 100K account is a balance the `accounts` row cannot hold (PostgreSQL: "numeric field overflow", a 500).
+ * Such an event is refused before anything is written.
+ */
+function assertStorable(state: AccountState, eventId: string): void {
+  const figures: [string, bigint | null][] = [
+    ["balance", state.balance],
+    ["equity", state.equity],
+    ["day's P&L", state.dailyPnl[state.day.key] ?? 0n],
+    ["daily loss floor", state.dailyFloor],
+    ["maximum loss floor", state.maxFloor],
+  ];
+  for (const [name, value] of figures) {
+    if (value !== null && !fitsMoneyColumn(value)) {
+      throw new Unprocessable(
+        "events",
+        `event "${eventId.slice(0, 100)}" would carry the account's ${name} past ±${MONEY_MAX}; ` +
+          "nothing was applied",
+      );
+    }
+  }
 }
 
 /** The connector's instruction for a state: may it trade, and must it flatten now? */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { singleLine } from "../../lib/text.ts";
 import { Conflict, Forbidden, HttpError, Unprocessable } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import { hashPassword } from "./password.ts";
@@ -19,12 +20,13 @@ export function normalizeEmail(email: string): string {
   return email.normalize("NFC").trim().toLowerCase();
 }
 
-export const emailSchema = z.string().trim().max(254).email("must be a valid email address").transform(
+export const emailSchema = singleLine().trim().max(254).email("must be a valid email address").transform(
   normalizeEmail,
 );
 /** Length and content rules live in the password policy; the schema only bounds the input. */
 export const passwordSchema = z.string().min(1, "is required").max(1024, "is too long");
-const nameSchema = z.string().trim().max(100);
+/** A first or last name: one line of text. */
+export const nameSchema = singleLine().trim().max(100);
 
 export const registerInput = z.object({
   email: emailSchema,
@@ -37,12 +39,12 @@ export const loginInput = z.object({
   email: emailSchema,
   password: passwordSchema,
   /** The TOTP or a recovery code, when the account has 2FA. */
-  code: z.string().trim().max(32).optional(),
+  code: singleLine().trim().max(32).optional(),
   /**
    * The `deviceToken` an earlier successful login returned to this client: it signs in on its own rate budget
    * while strangers' failures have spent the account's (see device_tokens.ts). Browsers send it as a cookie.
    */
-  deviceToken: z.string().max(200).optional(),
+  deviceToken: singleLine().max(200).optional(),
 });
 
 export interface TokenPair {

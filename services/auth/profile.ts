@@ -5,7 +5,7 @@ import { type Actor, recordAudit } from "../audit.ts";
 import { checkPassword } from "./credential_check.ts";
 import { consumeEmailToken, issueEmailToken } from "./email_tokens.ts";
 import { changeEmailMail } from "../mail/templates.ts";
-import { emailSchema } from "./accounts.ts";
+import { emailSchema, nameSchema } from "./accounts.ts";
 import type { AuthDeps } from "./context.ts";
 import type { SessionUser } from "./sessions.ts";
 import type { Role } from "./roles.ts";
@@ -22,8 +22,8 @@ const timeZone = z.string().refine((tz) => {
 }, "must be an IANA time zone, e.g. Europe/Prague");
 
 export const profileUpdateInput = z.object({
-  firstName: z.string().trim().max(100).optional(),
-  lastName: z.string().trim().max(100).optional(),
+  firstName: nameSchema.optional(),
+  lastName: nameSchema.optional(),
   country: z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, "must be a two-letter country code").nullable()
     .optional(),
   timeZone: timeZone.optional(),

@@ -4,6 +4,7 @@
  * change is audited in its own transaction, then cached public pages showing plans are dropped.
  */
 import { z } from "zod";
+import { singleLine } from "../../lib/text.ts";
 import type { Db } from "../../db/client.ts";
 import {
   type AdminPlan,
@@ -25,7 +26,7 @@ const slugSchema = z.string().max(60).regex(
   SLUG,
   'must be lower-case words joined by "-", e.g. "two-step-100k"',
 );
-const familySchema = z.string().trim().min(1).max(60);
+const familySchema = singleLine().trim().min(1).max(60);
 
 /** `POST /api/admin/plans`: a plan body plus its listing family and, optionally, its URL slug. */
 export const newPlanSchema = planDefinitionSchema.extend({

@@ -16,8 +16,10 @@ import {
 import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import { COUPON_CODE } from "./coupons.ts";
+import { moneySchema, PRICE_MAX } from "../money.ts";
+import { isoTimeSchema } from "../time.ts";
 
-const iso = z.iso.datetime({ offset: true, message: "must be an ISO-8601 time" });
+const iso = isoTimeSchema();
 const limit = (max: number) => z.int().min(1).max(max).nullable().optional();
 
 /** The body of `POST /api/admin/coupons`. */
@@ -28,10 +30,7 @@ export const couponInputSchema = z.strictObject({
   ),
   kind: z.enum(["percent", "amount"]),
   /** percent: in (0, 100]; amount: money in `currency`. */
-  value: z.string().regex(
-    /^\d{1,10}(\.\d{1,2})?$/,
-    'must be a decimal string with at most 2 decimals, e.g. "15"',
-  ),
+  value: moneySchema({ min: "0.01", max: PRICE_MAX }),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. "USD"').nullable().optional(),
   planIds: z.array(z.uuid("must be a plan id")).min(1).max(200).nullable().optional(),
   startsAt: iso.nullable().optional(),
@@ -41,9 +40,9 @@ export const couponInputSchema = z.strictObject({
   active: z.boolean().default(true),
 }).superRefine((v, ctx) => {
   const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-  const value = Number(v.value);
-  if (!(value > 0)) issue("value", "must be greater than 0");
-  if (v.kind === "percent" && value > 100) issue("value", "must be at most 100 for a percent coupon");
+  if (v.kind === "percent" && Number(v.value) > 100) {
+    issue("value", "must be at most 100 for a percent coupon");
+  }
   if (v.kind === "amount" && !v.currency) issue("currency", "is required for an amount coupon");
   if (v.kind === "percent" && v.currency) issue("currency", "applies only to amount coupons");
   if (v.startsAt && v.expiresAt && Date.parse(v.expiresAt) <= Date.parse(v.startsAt)) {

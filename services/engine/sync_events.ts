@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { singleLine } from "../../lib/text.ts";
+import { MONEY_MAX, moneySchema } from "../money.ts";
+import { isoTimeSchema } from "../time.ts";
 import type { EngineEvent } from "./state.ts";
 
 /**
@@ -6,12 +9,12 @@ import type { EngineEvent } from "./state.ts";
  * simulator): each with a unique `id` and an ISO-8601 `at`. Money has at most 2 decimals; prices and
  * volumes keep the precision of the database columns.
  */
-const money = z.string().regex(/^-?\d{1,13}(\.\d{1,2})?$/, "must be a decimal amount with at most 2 places");
+const money = moneySchema({ min: `-${MONEY_MAX}` });
 const positive = (places: number, digits: number) =>
   z.string().regex(new RegExp(`^\\d{1,${digits}}(\\.\\d{1,${places}})?$`), `must be a positive decimal`)
     .refine((v) => Number(v) > 0, "must be greater than 0");
-const at = z.iso.datetime({ offset: true, message: "must be an ISO-8601 time" });
-const id = z.string().trim().min(1).max(100);
+const at = isoTimeSchema();
+const id = singleLine().trim().min(1).max(100);
 
 export const syncEventSchema = z.discriminatedUnion("type", [
   z.object({
@@ -19,7 +22,7 @@ export const syncEventSchema = z.discriminatedUnion("type", [
     id,
     at,
     tradeId: id,
-    symbol: z.string().trim().min(1).max(20),
+    symbol: singleLine().trim().min(1).max(20),
     direction: z.enum(["buy", "sell"]),
     volume: positive(5, 10),
     price: positive(8, 12),

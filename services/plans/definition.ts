@@ -5,18 +5,16 @@
  * Money and percentages are decimal strings, never floats: `"100000.00"`, `"5"`, `"2.5"`.
  */
 import { z } from "zod";
+import { singleLine } from "../../lib/text.ts";
+import { moneySchema, PRICE_MAX } from "../money.ts";
 import { Unprocessable } from "../../lib/errors.ts";
 
-const MONEY = /^\d{1,13}(\.\d{1,2})?$/;
 const PERCENT = /^\d{1,3}(\.\d{1,2})?$/;
 
 /** A non-negative money amount with at most two decimals, e.g. `"540.00"`. */
-export const money = z.string().regex(
-  MONEY,
-  'must be a decimal string with at most 2 decimals, e.g. "100.00"',
-);
+export const money = moneySchema();
 
-const positiveMoney = money.refine((v) => Number(v) > 0, "must be greater than 0");
+const positiveMoney = moneySchema({ min: "0.01" });
 
 /** A percentage in (0, 100] with at most two decimals, e.g. `"5"` or `"2.5"`. */
 export const percent = z.string()
@@ -67,7 +65,7 @@ export const maxLossSchema = z.union([
 export const profitTargetSchema = z.union([z.strictObject(byPercent), z.strictObject(byAmount)]);
 
 export const phaseSchema = z.strictObject({
-  name: z.string().trim().min(1).max(60),
+  name: singleLine().trim().min(1).max(60),
   profitTarget: profitTargetSchema.nullable(),
   dailyLoss: dailyLossSchema.nullable(),
   maxLoss: maxLossSchema.nullable(),
@@ -86,10 +84,10 @@ export const fundedSchema = z.strictObject({
 });
 
 export const planDefinitionSchema = z.strictObject({
-  name: z.string().trim().min(1).max(80),
+  name: singleLine().trim().min(1).max(80),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. "USD"'),
   initialBalance: positiveMoney,
-  price: money,
+  price: moneySchema({ max: PRICE_MAX }),
   reset: resetSchema,
   phases: z.array(phaseSchema).min(1).max(5),
   funded: fundedSchema,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { singleLine } from "../../../lib/text.ts";
 
 /** Response shapes shared by the auth endpoints (documented in /api/openapi.json). */
 export const tokenPairSchema = z.object({
@@ -7,7 +8,7 @@ export const tokenPairSchema = z.object({
   expiresIn: z.number().int().describe("Seconds until the access token expires"),
 });
 
-export const tokenInput = z.object({ token: z.string().min(1).max(200) });
-export const refreshInput = z.object({ refreshToken: z.string().min(1).max(200) });
-export const codeInput = z.object({ code: z.string().trim().min(6).max(32) });
+export const tokenInput = z.object({ token: singleLine().min(1).max(200) });
+export const refreshInput = z.object({ refreshToken: singleLine().min(1).max(200) });
+export const codeInput = z.object({ code: singleLine().trim().min(6).max(32) });
 export const empty = z.object({});

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { singleLine } from "../../../lib/text.ts";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
 import { Unprocessable } from "../../../lib/errors.ts";
@@ -10,7 +11,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,200}$/;
 
 const purchaseInput = z.object({
   planId: z.uuid("must be a plan id"),
-  coupon: z.string().max(64, "is not a valid code").nullable().optional(),
+  coupon: singleLine().max(64, "is not a valid code").nullable().optional(),
 });
 
 const purchaseResult = z.object({

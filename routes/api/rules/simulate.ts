@@ -8,9 +8,10 @@ import { findActivePlan } from "../../../db/plans.ts";
 import { simulate } from "../../../services/engine/simulate.ts";
 import { syncEventSchema, toEngineEvent } from "../../../services/engine/sync_events.ts";
 import { enforce, RATE_RULES } from "../../../services/rate_limit/rules.ts";
+import { isoTimeSchema } from "../../../services/time.ts";
 
 const MAX_EVENTS = 10_000;
-const iso = z.iso.datetime({ offset: true, message: "must be an ISO-8601 time" });
+const iso = isoTimeSchema();
 
 const simulateInput = z.object({
   plan: planDefinitionSchema.optional(),

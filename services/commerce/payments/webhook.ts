@@ -6,6 +6,7 @@
  * fulfilled exactly once however the provider retries.
  */
 import { z } from "zod";
+import { singleLine } from "../../../lib/text.ts";
 import type postgres from "postgres";
 import { lockOrder, type OrderStatus, providerRefTaken, setOrderStatus } from "../../../db/orders.ts";
 import { Conflict, type FieldErrors, NotFound, Unprocessable } from "../../../lib/errors.ts";
@@ -21,13 +22,13 @@ import { WEBHOOK_PROVIDER } from "./webhook_provider.ts";
 
 export const PAYMENT_EVENT_TYPES = ["payment.succeeded", "payment.failed", "refund.succeeded"] as const;
 
-const eventId = z.string().min(1).max(200);
+const eventId = singleLine().min(1).max(200);
 
 export const paymentDataSchema = z.object({
   orderId: z.uuid("must be an order id"),
   amount: money.describe("Must equal the order's amount."),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. "USD"'),
-  providerRef: z.string().min(1).max(200).describe("The provider's payment id."),
+  providerRef: singleLine().min(1).max(200).describe("The provider's payment id."),
 });
 
 /** An event this app acts on. */
@@ -38,7 +39,7 @@ export const paymentEventSchema = z.object({
 });
 
 /** Any event: types other than PAYMENT_EVENT_TYPES are acknowledged and ignored, as providers expect. */
-const envelopeSchema = z.object({ id: eventId, type: z.string().min(1).max(100), data: z.unknown() });
+const envelopeSchema = z.object({ id: eventId, type: singleLine().min(1).max(100), data: z.unknown() });
 
 export type PaymentEvent = z.infer<typeof paymentEventSchema>;
 type AnyEvent = PaymentEvent | { id: string; type: string; data: unknown; known: false };
