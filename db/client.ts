@@ -4,6 +4,7 @@
  */
 import postgres from "postgres";
 import { startEmbedded } from "./embedded.ts";
+import { runTransaction } from "./transaction.ts";
 
 export type Db = {
   sql: postgres.Sql;
@@ -97,9 +98,9 @@ function wrap(sql: postgres.Sql, kind: Db["kind"], stopServer: () => Promise<voi
   return {
     sql,
     kind,
-    async tx<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
-      // `begin`'s declared result unwraps arrays of pending queries; ours is whatever `fn` returns.
-      return (await sql.begin(fn)) as T;
+    tx<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+      // Not `sql.begin`: under saturation it can lose its connection (porsager/postgres#1189, transaction.ts).
+      return runTransaction(sql, fn);
     },
     async ping() {
       await sql`select 1`;

@@ -1,0 +1,100 @@
+/**
+ * Transactions on a connection reserved before BEGIN is sent.
+ *
+ * postgres.js 3.4.9's `sql.begin()` writes BEGIN first and reserves the connection afterwards, in a hook that
+ * is skipped when BEGIN is the query that fills a busy connection's pipeline (`max_pipeline`, 100) or meets
+ * socket back-pressure (porsager/postgres#1189, unfixed in 3.4.10). The transaction then rejects (TypeError
+ * "Cannot set properties of undefined (setting 'onclose')" with one connection, UNSAFE_TRANSACTION with more),
+ * its own queries reject where nobody listens, and the server connection goes back to the pool *inside* the
+ * open transaction: later requests' writes run in it and are committed or rolled back by whoever comes next.
+ * Saturation is enough to get there (embedded mode's single connection: 100 queries in flight).
+ *
+ * `sql.reserve()` takes a connection only when it is idle and marks it reserved before anything is written,
+ * so BEGIN, the statements and COMMIT can never share it with the pool. bench/pg_pipeline.ts measures both.
+ */
+import postgres from "postgres";
+
+/** A COMMIT the server answered with ROLLBACK: a statement in the transaction failed unobserved. */
+export class TransactionRolledBack extends Error {
+  constructor() {
+    super("the transaction was rolled back by the server instead of committed");
+    this.name = "TransactionRolledBack";
+  }
+}
+
+/**
+ * Runs `fn` in a transaction on a reserved connection; commits when it resolves, rolls back when it throws.
+ * The connection goes back to the pool only once it is known to be outside any transaction; a connection
+ * that was lost meanwhile is left to the driver, which has already detached it.
+ */
+export async function runTransaction<T>(
+  sql: postgres.Sql,
+  fn: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
+  const conn = await sql.reserve();
+  let settled = false; // the connection is outside any transaction (or gone) and may be released
+  try {
+    await conn.unsafe("begin");
+    let result: T;
+    try {
+      result = await fn(asTransaction(conn));
+    } catch (err) {
+      if (!connectionLost(err)) await conn.unsafe("rollback");
+      settled = !connectionLost(err);
+      throw err;
+    }
+    let done: postgres.RowList<postgres.Row[]>;
+    try {
+      done = await conn.unsafe("commit");
+    } catch (err) {
+      // A failed COMMIT (deferred constraint, serialization failure) still ends the transaction.
+      settled = !connectionLost(err);
+      throw err;
+    }
+    settled = true;
+    if (done.command === "ROLLBACK") throw new TransactionRolledBack();
+    return result;
+  } catch (err) {
+    // BEGIN failed: the server refused it (still no transaction) or the connection is gone.
+    if (!settled && !connectionLost(err)) settled = true;
+    throw err;
+  } finally {
+    if (settled) conn.release();
+  }
+}
+
+/** Driver errors about the connection itself (CONNECTION_CLOSED, …) rather than a statement's failure. */
+function connectionLost(err: unknown): boolean {
+  if (err instanceof postgres.PostgresError) return false;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^CONNECT/.test(code);
+}
+
+/**
+ * The reserved connection with the transaction-only methods. Savepoints nest with `savepoint`/`rollback to`;
+ * two-phase commit is not used by this app and refuses rather than committing silently.
+ */
+function asTransaction(conn: postgres.ReservedSql): postgres.TransactionSql {
+  let savepoints = 0;
+  const tx = conn as unknown as postgres.TransactionSql;
+  const savepoint = async <U>(
+    nameOrFn: string | ((sql: postgres.TransactionSql) => U | Promise<U>),
+    maybeFn?: (sql: postgres.TransactionSql) => U | Promise<U>,
+  ) => {
+    const fn = typeof nameOrFn === "function" ? nameOrFn : maybeFn!;
+    const label = `s${savepoints++}${typeof nameOrFn === "string" ? "_" + nameOrFn.replace(/\W/g, "") : ""}`;
+    await conn.unsafe(`savepoint ${label}`);
+    try {
+      const result = await fn(tx);
+      await conn.unsafe(`release savepoint ${label}`);
+      return result;
+    } catch (err) {
+      if (!connectionLost(err)) await conn.unsafe(`rollback to savepoint ${label}`);
+      throw err;
+    }
+  };
+  const prepare = () => {
+    throw new Error("prepared (two-phase) transactions are not supported by db.tx");
+  };
+  return Object.assign(tx, { savepoint, prepare }) as postgres.TransactionSql;
+}
