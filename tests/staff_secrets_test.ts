@@ -1,0 +1,94 @@
+/**
+ * Issue #9, item 1: support could take over the admin by reading the admin's password-reset link in the back
+ * office's mail outbox. Secrets in mail go to the recipient only; the outbox keeps a redacted copy.
+ */
+import assert from "node:assert/strict";
+import { openTestApp } from "./helpers/app.ts";
+import { client, makeStaff } from "./helpers/client.ts";
+import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
+
+function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
+  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
+}
+
+Deno.test("support cannot read the admin's password-reset link in the outbox", async (t) => {
+  const { app, deps, inbox, close } = await openTestApp();
+  const anonymous = client(app);
+  try {
+    const admin = await makeStaff(deps, "admin");
+    const support = await makeStaff(deps, "support");
+    const forgot = await anonymous.json("POST", "/api/auth/forgot-password", { email: admin.email });
+    assert.equal(forgot.status, 202);
+    const token = inbox.tokenIn(admin.email, "/reset-password");
+
+    await t.step("the recipient's own mail carries the working link", () => {
+      assert.ok(token.length >= 20, token);
+    });
+
+    await t.step("the outbox page shows the mail with its link removed", async () => {
+      for (const path of ["/admin/outbox", `/admin/outbox?to=${encodeURIComponent(admin.email)}`]) {
+        const res = await anonymous.request(path, { headers: { cookie: cookieFor(support) } });
+        assert.equal(res.status, 200, path);
+        assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
+        const html = await res.text();
+        assert.match(html, /Reset your PropTrade Pro password/);
+        assert.match(html, /link removed — sent only to the recipient/);
+        assert.ok(!html.includes(token), `${path} shows the reset token`);
+        assert.ok(!html.includes(encodeURIComponent(token)), `${path} shows the encoded reset token`);
+        assert.doesNotMatch(html, /reset-password\?token=/);
+      }
+    });
+
+    await t.step("no outbox row stores the link (text or HTML)", async () => {
+      const rows = await deps.db.sql<{ text_body: string; html_body: string | null }[]>`
+        select text_body, html_body from mail_outbox where lower(to_address) = ${admin.email}`;
+      assert.ok(rows.length >= 1);
+      for (const row of rows) {
+        const stored = `${row.text_body}\n${row.html_body ?? ""}`;
+        assert.ok(!stored.includes(encodeURIComponent(token)), "the token is stored");
+        assert.doesNotMatch(stored, /token=/);
+      }
+    });
+
+    await t.step("the link still resets the password for its recipient", async () => {
+      const res = await anonymous.json("POST", "/api/auth/reset-password", {
+        token,
+        password: `${admin.password}-new`,
+      });
+      assert.equal(res.status, 204);
+    });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("verification and email-change links are not stored in the outbox either", async () => {
+  const { app, deps, inbox, close } = await openTestApp();
+  const c = client(app);
+  try {
+    const email = `v-${crypto.randomUUID()}@example.test`;
+    const password = `Sturdy-harbour-${crypto.randomUUID().slice(0, 8)}`;
+    const reg = await c.json("POST", "/api/auth/register", { email, password });
+    await reg.body?.cancel();
+    const verify = inbox.tokenIn(email, "/verify-email");
+    const login = await (await c.json("POST", "/api/auth/login", { email, password })).json();
+    const moved = `m-${crypto.randomUUID()}@example.test`;
+    const change = await c.json("PUT", "/api/users/profile", { email: moved, currentPassword: password }, {
+      bearer: login.accessToken,
+    });
+    assert.equal(change.status, 200);
+    await change.body?.cancel();
+    const confirm = inbox.tokenIn(moved, "/confirm-email");
+    const rows = await deps.db.sql<{ text_body: string; html_body: string | null }[]>`
+      select text_body, html_body from mail_outbox where lower(to_address) in (${email}, ${moved})`;
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      const stored = `${row.text_body}\n${row.html_body ?? ""}`;
+      assert.match(row.text_body, /\[link removed — sent only to the recipient\]/);
+      for (const secret of [verify, confirm]) assert.ok(!stored.includes(encodeURIComponent(secret)));
+      assert.doesNotMatch(stored, /token=/);
+    }
+  } finally {
+    await close();
+  }
+});
