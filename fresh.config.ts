@@ -80,7 +80,7 @@ export async function prepareDatabase(deps: Deps): Promise<DemoCredentials | nul
   if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
   // FAQ entries are site content, not demo data: every installation starts with them.
   await seedFaqIfEmpty(deps.db);
-  return deps.config.env === "production" ? null : await seedDemo(deps.db);
+  return deps.config.env === "production" ? null : await seedDemo(deps.db, deps.totpKey);
 }
 
 function printCredentials(credentials: DemoCredentials | null) {
@@ -91,6 +91,9 @@ function printCredentials(credentials: DemoCredentials | null) {
       "Demo data created. These passwords are shown only now:",
       `  trader  ${credentials.trader.email}  ${credentials.trader.password}`,
       `  admin   ${credentials.admin.email}  ${credentials.admin.password}`,
+      "The admin signs in with a second factor (staff must): add this key to an authenticator app,",
+      `  ${credentials.admin.totpSecret}`,
+      `  or open ${credentials.admin.totpUri}`,
       "",
     ].join("\n"),
   );
@@ -160,7 +163,7 @@ async function main(command: string | undefined, args: string[]) {
     }
     case "seed": {
       await migrate(deps.db);
-      const credentials = await seedDemo(deps.db);
+      const credentials = await seedDemo(deps.db, deps.totpKey);
       if (!credentials) console.log("The database already has data; nothing seeded.");
       printCredentials(credentials);
       return await closeDeps(deps);
