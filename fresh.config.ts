@@ -17,6 +17,7 @@ import { PAGE_CACHE_CHANNEL } from "./services/page_cache.ts";
 import { migrate } from "./db/migrate.ts";
 import { type DemoCredentials, seedDemo } from "./db/seed.ts";
 import { seedFaqIfEmpty } from "./db/faq_seed.ts";
+import { upgradeLegacyRecoveryCodes } from "./services/auth/recovery_codes.ts";
 import type { State } from "./routes/_define.ts";
 import { createOrPromoteStaff } from "./services/auth/staff.ts";
 import { SYSTEM_ACTOR } from "./services/audit.ts";
@@ -80,6 +81,8 @@ export async function prepareDatabase(deps: Deps): Promise<DemoCredentials | nul
   if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
   // FAQ entries are site content, not demo data: every installation starts with them.
   await seedFaqIfEmpty(deps.db);
+  const rehashed = await upgradeLegacyRecoveryCodes(deps.db, deps.totpKey);
+  if (rehashed) console.log(`Recovery codes moved to keyed hashes: ${rehashed}`);
   return deps.config.env === "production" ? null : await seedDemo(deps.db, deps.totpKey);
 }
 

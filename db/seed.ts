@@ -7,6 +7,7 @@ import { insertPlan } from "./plans.ts";
 import { seedFaq } from "./faq_seed.ts";
 import { hashPassword } from "../services/auth/password.ts";
 import { seal } from "../services/auth/secret_box.ts";
+import type { TwoFactorKeys } from "../services/auth/two_factor_keys.ts";
 import { newTotpSecret, totpUri } from "../services/auth/totp.ts";
 import {
   type DailyLossRule,
@@ -118,7 +119,7 @@ function oneStep(label: string, initialBalance: string, price: string): PlanDefi
  * @returns the demo users' generated passwords (print them once; only their hashes are stored), or `null`
  * when the database already had data and nothing was done.
  */
-export async function seedDemo(db: Db, totpKey: CryptoKey): Promise<DemoCredentials | null> {
+export async function seedDemo(db: Db, totpKey: TwoFactorKeys): Promise<DemoCredentials | null> {
   const plans = demoPlans();
   const adminEmail = "admin@demo.proptrade.test";
   const totpSecret = newTotpSecret();
@@ -152,7 +153,7 @@ export async function seedDemo(db: Db, totpKey: CryptoKey): Promise<DemoCredenti
     // Sealed and bound to the user id exactly as services/auth/two_factor.ts enrols a secret.
     await tx`
       insert into user_totp (user_id, secret_encrypted, enabled_at)
-      values (${admin.id}, ${await seal(totpKey, totpSecret, admin.id)}, now())`;
+      values (${admin.id}, ${await seal(totpKey.seal, totpSecret, admin.id)}, now())`;
     return credentials;
   });
 }

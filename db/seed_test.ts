@@ -4,11 +4,11 @@ import { countPlans, listActivePlans } from "./plans.ts";
 import { openTestDb } from "../tests/helpers/db.ts";
 import { planDefinitionSchema } from "../services/plans/definition.ts";
 import { verifyPassword } from "../services/auth/password.ts";
-import { deriveKey } from "../services/auth/secret_box.ts";
+import { deriveTwoFactorKeys } from "../services/auth/two_factor_keys.ts";
 import { totpCode } from "../services/auth/totp.ts";
 import { verifySecondFactor } from "../services/auth/two_factor.ts";
 
-const TOTP_KEY = await deriveKey("seed-test-application-secret", "totp-secrets");
+const TOTP_KEY = await deriveTwoFactorKeys("seed-test-application-secret");
 
 Deno.test("the demo plans are two families in five sizes, each body valid", () => {
   const plans = demoPlans();

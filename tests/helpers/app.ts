@@ -10,7 +10,7 @@ import { openTestDb } from "./db.ts";
 import { createRateLimiter } from "../../services/rate_limit/mod.ts";
 import { createMailer } from "../../services/mail/mod.ts";
 import { tokenKeys } from "../../services/auth/tokens.ts";
-import { deriveKey } from "../../services/auth/secret_box.ts";
+import { deriveTwoFactorKeys } from "../../services/auth/two_factor_keys.ts";
 import { testEnv } from "./env.ts";
 import { TestInbox } from "./mail.ts";
 
@@ -55,7 +55,7 @@ export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestAp
     limiter,
     mailer: inbox,
     tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
-    totpKey: await deriveKey(config.jwtSecret, "totp-secrets"),
+    totpKey: await deriveTwoFactorKeys(config.jwtSecret),
   };
   const app = await createApp(deps, { manifest: await appManifest(), dev: false });
   return {
