@@ -194,3 +194,30 @@ Deno.test("a password reset never removes 2FA: sign-in still asks for the code",
     await close();
   }
 });
+
+Deno.test("registering a taken email answers exactly like a new one, and tells the owner", async () => {
+  const { app, inbox, close } = await openTestApp();
+  try {
+    const register = async (email: string) => {
+      const res = await client(app).json("POST", "/api/auth/register", {
+        email,
+        password: strongPassword(),
+        firstName: "Eve",
+      });
+      return { status: res.status, type: res.headers.get("content-type"), body: await res.json() };
+    };
+    const owner = `owner-${crypto.randomUUID()}@example.test`;
+    const first = await register(owner);
+    const fresh = await register(`fresh-${crypto.randomUUID()}@example.test`);
+    const taken = await register(owner.toUpperCase());
+    assert.equal(fresh.status, 202);
+    assert.equal(fresh.type, "application/json");
+    assert.deepEqual(taken, fresh, "a taken address is answered like a new one");
+    assert.deepEqual(first, fresh);
+    const notice = inbox.latestTo(owner);
+    assert.match(notice.subject, /Someone tried to create an account with your address/);
+    assert.match(notice.text, /forgot-password/);
+  } finally {
+    await close();
+  }
+});

@@ -42,6 +42,24 @@ export function verifyEmailMail(appUrl: string, token: string, name: string): Ma
   });
 }
 
+/**
+ * Sent to the owner of an address when someone tries to sign up with it: sign-up answers as for a new
+ * address (so it does not reveal who has an account), and this mail is how the owner learns of it. No token:
+ * the links are the ordinary sign-in and forgot-password pages.
+ */
+export function registrationAttemptMail(appUrl: string): MailContent {
+  const base = appUrl.replace(/\/+$/, "");
+  return render({
+    subject: `Someone tried to create an account with your address on ${PRODUCT}`,
+    greeting: "Hello,",
+    paragraphs: [
+      `Someone tried to create a ${PRODUCT} account with this email address, which already has one. Nothing about your account changed.`,
+      `If it was you, sign in at ${base}/signin, or choose a new password at ${base}/forgot-password.`,
+      "If it was not you, you can ignore this email.",
+    ],
+  });
+}
+
 /** The password-reset mail, linking to `/reset-password?token=…`. */
 export function resetPasswordMail(appUrl: string, token: string): MailContent {
   return render({

@@ -127,13 +127,14 @@ export async function signUp(
     firstName: overrides.firstName ?? "Test",
     lastName: overrides.lastName ?? "Trader",
   });
-  if (res.status !== 201) throw new Error(`register ${email}: ${res.status} ${await res.text()}`);
-  const { user } = await res.json();
+  if (res.status !== 202) throw new Error(`register ${email}: ${res.status} ${await res.text()}`);
+  await res.body?.cancel();
+  // Registration does not say who the account is (a taken email gets the same answer): the login does.
   const tokens = await apiLogin(c, email, password);
   return {
     email,
     password,
-    userId: user.id,
+    userId: String(jwtClaims(tokens.accessToken).sub),
     role: "trader",
     ...tokens,
     auth: { authorization: `Bearer ${tokens.accessToken}` },

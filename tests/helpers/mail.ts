@@ -23,12 +23,15 @@ export class TestInbox implements Mailer {
     return mail;
   }
 
-  /** The link to `path` (e.g. "/verify-email") in the newest mail to `to`, as a path with its query. */
+  /** The link to `path` (e.g. "/verify-email") in the newest mail to `to` that has one, as path and query. */
   linkIn(to: string, path: string): string {
-    const text = this.latestTo(to).text;
-    const link = new RegExp(`https?://[^\\s/]+(${path}\\?token=[^\\s"<]+)`).exec(text)?.[1];
-    if (!link) throw new Error(`no ${path} link in the newest mail to ${to}:\n${text}`);
-    return link;
+    const pattern = new RegExp(`https?://[^\\s/]+(${path}\\?token=[^\\s"<]+)`);
+    for (const mail of this.mails.toReversed()) {
+      if (mail.to.toLowerCase() !== to.toLowerCase()) continue;
+      const link = pattern.exec(mail.text)?.[1];
+      if (link) return link;
+    }
+    throw new Error(`no ${path} link in any mail to ${to}`);
   }
 
   /** The (decoded) token of the link to `path` in the newest mail to `to`. */
