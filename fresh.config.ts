@@ -17,6 +17,7 @@ import { PAGE_CACHE_CHANNEL } from "./services/page_cache.ts";
 import { migrate } from "./db/migrate.ts";
 import { type DemoCredentials, seedDemo } from "./db/seed.ts";
 import { seedFaqIfEmpty } from "./db/faq_seed.ts";
+import { upgradeLegacyRecoveryCodes } from "./services/auth/recovery_codes.ts";
 import type { State } from "./routes/_define.ts";
 import { createOrPromoteStaff } from "./services/auth/staff.ts";
 import { SYSTEM_ACTOR } from "./services/audit.ts";
@@ -81,7 +82,9 @@ export async function prepareDatabase(deps: Deps): Promise<DemoCredentials | nul
   if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
   // FAQ entries are site content, not demo data: every installation starts with them.
   await seedFaqIfEmpty(deps.db);
-  return deps.config.env === "production" ? null : await seedDemo(deps.db);
+  const rehashed = await upgradeLegacyRecoveryCodes(deps.db, deps.totpKey);
+  if (rehashed) console.log(`Recovery codes moved to keyed hashes: ${rehashed}`);
+  return deps.config.env === "production" ? null : await seedDemo(deps.db, deps.totpKey);
 }
 
 function printCredentials(credentials: DemoCredentials | null) {
@@ -92,6 +95,9 @@ function printCredentials(credentials: DemoCredentials | null) {
       "Demo data created. These passwords are shown only now:",
       `  trader  ${credentials.trader.email}  ${credentials.trader.password}`,
       `  admin   ${credentials.admin.email}  ${credentials.admin.password}`,
+      "The admin signs in with a second factor (staff must): add this key to an authenticator app,",
+      `  ${credentials.admin.totpSecret}`,
+      `  or open ${credentials.admin.totpUri}`,
       "",
     ].join("\n"),
   );
@@ -164,7 +170,7 @@ async function main(command: string | undefined, args: string[]) {
     }
     case "seed": {
       await migrate(deps.db);
-      const credentials = await seedDemo(deps.db);
+      const credentials = await seedDemo(deps.db, deps.totpKey);
       if (!credentials) console.log("The database already has data; nothing seeded.");
       printCredentials(credentials);
       return await closeDeps(deps);

@@ -6,6 +6,9 @@ import type { Db } from "./client.ts";
 import { insertPlan } from "./plans.ts";
 import { seedFaq } from "./faq_seed.ts";
 import { hashPassword } from "../services/auth/password.ts";
+import { seal } from "../services/auth/secret_box.ts";
+import type { TwoFactorKeys } from "../services/auth/two_factor_keys.ts";
+import { newTotpSecret, totpUri } from "../services/auth/totp.ts";
 import {
   type DailyLossRule,
   type MaxLossRule,
@@ -15,7 +18,11 @@ import {
 
 export type DemoCredentials = {
   trader: { email: string; password: string };
-  admin: { email: string; password: string };
+  /**
+   * Staff need 2FA before the back office answers them, so the demo admin comes enrolled: `totpSecret` (and
+   * the same as an `otpauth:` URI) goes into an authenticator app, once, like the password.
+   */
+  admin: { email: string; password: string; totpSecret: string; totpUri: string };
 };
 
 /** Serializes concurrent seeders (two processes starting at once); "PRPS". */
@@ -112,11 +119,18 @@ function oneStep(label: string, initialBalance: string, price: string): PlanDefi
  * @returns the demo users' generated passwords (print them once; only their hashes are stored), or `null`
  * when the database already had data and nothing was done.
  */
-export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
+export async function seedDemo(db: Db, totpKey: TwoFactorKeys): Promise<DemoCredentials | null> {
   const plans = demoPlans();
+  const adminEmail = "admin@demo.proptrade.test";
+  const totpSecret = newTotpSecret();
   const credentials: DemoCredentials = {
     trader: { email: "trader@demo.proptrade.test", password: randomPassword() },
-    admin: { email: "admin@demo.proptrade.test", password: randomPassword() },
+    admin: {
+      email: adminEmail,
+      password: randomPassword(),
+      totpSecret,
+      totpUri: totpUri(totpSecret, adminEmail),
+    },
   };
   const [traderHash, adminHash] = await Promise.all([
     hashPassword(credentials.trader.password),
@@ -129,11 +143,17 @@ export async function seedDemo(db: Db): Promise<DemoCredentials | null> {
     if (!empty) return null;
     for (const plan of plans) await insertPlan(tx, plan);
     await seedFaq(tx);
-    await tx`
+    const users = await tx<{ id: string; role: string }[]>`
       insert into users (email, password_hash, first_name, last_name, country, role, email_verified_at)
       values
         (${credentials.trader.email}, ${traderHash}, 'Demo', 'Trader', 'CZ', 'trader', now()),
-        (${credentials.admin.email}, ${adminHash}, 'Demo', 'Admin', 'CZ', 'admin', now())`;
+        (${credentials.admin.email}, ${adminHash}, 'Demo', 'Admin', 'CZ', 'admin', now())
+      returning id, role`;
+    const admin = users.find((u) => u.role === "admin")!;
+    // Sealed and bound to the user id exactly as services/auth/two_factor.ts enrols a secret.
+    await tx`
+      insert into user_totp (user_id, secret_encrypted, enabled_at)
+      values (${admin.id}, ${await seal(totpKey.seal, totpSecret, admin.id)}, now())`;
     return credentials;
   });
 }

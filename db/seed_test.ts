@@ -4,6 +4,11 @@ import { countPlans, listActivePlans } from "./plans.ts";
 import { openTestDb } from "../tests/helpers/db.ts";
 import { planDefinitionSchema } from "../services/plans/definition.ts";
 import { verifyPassword } from "../services/auth/password.ts";
+import { deriveTwoFactorKeys } from "../services/auth/two_factor_keys.ts";
+import { totpCode } from "../services/auth/totp.ts";
+import { verifySecondFactor } from "../services/auth/two_factor.ts";
+
+const TOTP_KEY = await deriveTwoFactorKeys("seed-test-application-secret");
 
 Deno.test("the demo plans are two families in five sizes, each body valid", () => {
   const plans = demoPlans();
@@ -20,7 +25,7 @@ Deno.test("seeding fills an empty database once and then does nothing", async ()
     // first (it runs before the other database tests of this module) unless some other test got there.
     const [{ empty }] = await db
       .sql`select not exists (select 1 from plans) and not exists (select 1 from users) as empty`;
-    const credentials = await seedDemo(db);
+    const credentials = await seedDemo(db, TOTP_KEY);
     if (!empty) {
       assert.equal(credentials, null, "a database with data is left alone");
       return;
@@ -39,7 +44,14 @@ Deno.test("seeding fills an empty database once and then does nothing", async ()
     assert.equal(await verifyPassword(users[1].password_hash, credentials.trader.password), true);
     assert.notEqual(credentials.admin.password, credentials.trader.password);
 
-    assert.equal(await seedDemo(db), null);
+    // Staff need 2FA: the demo admin is enrolled, with the key printed once beside the password.
+    assert.match(credentials.admin.totpUri, /^otpauth:\/\/totp\/.*secret=/);
+    const [{ id: adminId }] = await db.sql`select id from users where email = ${credentials.admin.email}`;
+    const code = totpCode(credentials.admin.totpSecret, new Date());
+    const actor = { userId: adminId, ip: null, userAgent: null };
+    assert.equal(await db.tx((tx) => verifySecondFactor(tx, TOTP_KEY, adminId, code, actor)), true);
+
+    assert.equal(await seedDemo(db, TOTP_KEY), null);
     assert.equal(await countPlans(db), 10);
     const [{ n }] = await db.sql`select count(*)::int as n from users`;
     assert.equal(n, 2);
@@ -86,7 +98,7 @@ Deno.test("seeding leaves a database that already has users alone", async () => 
     const email = `someone-${crypto.randomUUID()}@example.test`;
     await db.sql`insert into users (email, password_hash) values (${email}, 'x')`;
     const plansBefore = await countPlans(db);
-    assert.equal(await seedDemo(db), null);
+    assert.equal(await seedDemo(db, TOTP_KEY), null);
     assert.equal(await countPlans(db), plansBefore);
   } finally {
     await db.close();

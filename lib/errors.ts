@@ -49,6 +49,21 @@ export class Forbidden extends HttpError {
   }
 }
 
+/**
+ * 403 for staff who have not enrolled two-factor authentication yet: the back office and staff APIs answer
+ * nothing else until they do. Pages render it as a prompt to enrol (`routes/_error.tsx`).
+ */
+export class TwoFactorEnrollmentRequired extends HttpError {
+  static readonly CODE = "two_factor_enrollment_required";
+  constructor() {
+    super(
+      403,
+      TwoFactorEnrollmentRequired.CODE,
+      "Staff need two-factor authentication: turn it on at /account/security, then try again.",
+    );
+  }
+}
+
 export class NotFound extends HttpError {
   constructor(message = "Not found.") {
     super(404, "not_found", message);

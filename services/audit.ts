@@ -14,6 +14,7 @@ export const SYSTEM_ACTOR: Actor = { userId: null, ip: null, userAgent: null };
 /** Audited actions: auth events, authorization failures, every admin action, and orders (for disputes). */
 export type AuditAction =
   | "auth.register"
+  | "auth.register_taken"
   | "auth.login"
   | "auth.login_failed"
   | "auth.logout"

@@ -7,7 +7,7 @@ import type { Mailer } from "./mail/mailer.ts";
 import { createRateLimiter } from "./rate_limit/mod.ts";
 import type { RateLimiter } from "./rate_limit/limiter.ts";
 import { type TokenKeys, tokenKeys } from "./auth/tokens.ts";
-import { deriveKey } from "./auth/secret_box.ts";
+import { deriveTwoFactorKeys, type TwoFactorKeys } from "./auth/two_factor_keys.ts";
 import { deviceTokenKey } from "./auth/device_tokens.ts";
 import type { AuthDeps } from "./auth/context.ts";
 
@@ -20,7 +20,7 @@ export interface Deps extends AuthDeps {
   mailer: Mailer;
   limiter: RateLimiter;
   tokenKeys: TokenKeys;
-  totpKey: CryptoKey;
+  totpKey: TwoFactorKeys;
 }
 
 /**
@@ -58,7 +58,7 @@ export async function openDeps(config: Deps["config"]): Promise<Deps> {
         from: config.mailFrom,
       }),
       tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
-      totpKey: await deriveKey(config.jwtSecret, "totp-secrets"),
+      totpKey: await deriveTwoFactorKeys(config.jwtSecret),
       deviceKey: await deviceTokenKey(config.jwtSecret),
     };
   } catch (error) {

@@ -7,13 +7,25 @@
 import assert from "node:assert/strict";
 import type { Access, ApiOperation } from "../lib/api.ts";
 import type { RouteInfo } from "../lib/define.ts";
-import { ROLES } from "../services/auth/roles.ts";
+import { type Role, ROLES } from "../services/auth/roles.ts";
+import { createOrPromoteStaff } from "../services/auth/staff.ts";
+import { login } from "../services/auth/accounts.ts";
 import { openTestApp } from "./helpers/app.ts";
-import { client, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
+import {
+  client,
+  makeStaff,
+  randomIp,
+  signUp,
+  strongPassword,
+  type TestClient,
+  uniqueEmail,
+} from "./helpers/client.ts";
 
 interface Persona {
   name: string;
   role: string | null;
+  /** Staff who have not enrolled 2FA: refused every staff operation until they do. */
+  without2fa?: boolean;
   bearer?: string;
   client: TestClient;
 }
@@ -87,6 +99,13 @@ function judge(op: Operation, persona: Persona, status: number, body: string): s
     return null;
   }
   if (!signedIn) return status === 401 ? null : `anonymous got ${status}, want 401`;
+  if (persona.without2fa && access !== "authenticated" && access.includes(persona.role!)) {
+    if (status !== 403) return `${persona.role} without 2FA got ${status}, want 403`;
+    if (!body.includes('"code":"two_factor_enrollment_required"')) {
+      return "403 without the two_factor_enrollment_required error body";
+    }
+    return null;
+  }
   const allowed = access === "authenticated" || access.includes(persona.role!);
   if (allowed) {
     if (status === 401 || status === 403) return `${persona.role} is allowed but got ${status}`;
@@ -135,6 +154,14 @@ Deno.test("auth: authorization matrix over every API operation", async (t) => {
       assert.equal(judge(op, who("admin"), 422, "{}"), null);
       assert.ok(judge(op, who("admin"), 403, forbidden));
       assert.ok(judge(op, who("support"), 500, "{}"));
+      // Staff without 2FA: refused with the enrolment code on their own operations, forbidden elsewhere.
+      const unenrolled = (role: string) => ({ ...who(role), without2fa: true });
+      const enrol = '{"error":{"code":"two_factor_enrollment_required","message":"x"}}';
+      assert.equal(judge(op, unenrolled("admin"), 403, enrol), null);
+      assert.ok(judge(op, unenrolled("admin"), 422, "{}"));
+      assert.ok(judge(op, unenrolled("admin"), 403, forbidden));
+      assert.equal(judge(op, unenrolled("risk"), 403, forbidden), null);
+      assert.equal(judge({ ...op, access: "authenticated" }, unenrolled("admin"), 422, "{}"), null);
     });
 
     await t.step("every API route method declares its access", () => {
@@ -146,6 +173,16 @@ Deno.test("auth: authorization matrix over every API operation", async (t) => {
     const traderB = await signUp(app);
     const support = await makeStaff(deps, "support");
     const admin = await makeStaff(deps, "admin");
+    // As `deno task admin:create` leaves them: a password, no second factor yet.
+    const unenrolled = async (role: Role) => {
+      const email = uniqueEmail(role);
+      const password = strongPassword();
+      const actor = { userId: null, ip: randomIp(), userAgent: "proptrade-tests" };
+      await createOrPromoteStaff(deps.db, { email, role, password }, actor);
+      return await login(deps, { email, password }, actor);
+    };
+    const supportNo2fa = await unenrolled("support");
+    const adminNo2fa = await unenrolled("admin");
 
     await t.step("cross-user: trader B cannot see or revoke trader A's session", async () => {
       const b = traderB.client;
@@ -190,6 +227,20 @@ Deno.test("auth: authorization matrix over every API operation", async (t) => {
       { name: "trader B", role: "trader", bearer: traderB.accessToken, client: client(app) },
       { name: "support", role: "support", bearer: support.accessToken, client: client(app) },
       { name: "admin", role: "admin", bearer: admin.accessToken, client: client(app) },
+      {
+        name: "support without 2FA",
+        role: "support",
+        without2fa: true,
+        bearer: supportNo2fa.accessToken,
+        client: client(app),
+      },
+      {
+        name: "admin without 2FA",
+        role: "admin",
+        without2fa: true,
+        bearer: adminNo2fa.accessToken,
+        client: client(app),
+      },
     ];
     const ordered = [
       ...operations.filter((op) => !SESSION_ENDING.has(`${op.method} ${op.pattern}`)),

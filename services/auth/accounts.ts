@@ -11,7 +11,12 @@ import { isTotpEnabled, verifySecondFactor } from "./two_factor.ts";
 import { enforce, RATE_RULES as RULES } from "../rate_limit/rules.ts";
 import { checkPassword, checkSecondFactor, checkSignInPassword } from "./credential_check.ts";
 import { issueDeviceToken } from "./device_tokens.ts";
-import { passwordChangedMail, resetPasswordMail, verifyEmailMail } from "../mail/templates.ts";
+import {
+  passwordChangedMail,
+  registrationAttemptMail,
+  resetPasswordMail,
+  verifyEmailMail,
+} from "../mail/templates.ts";
 import type { AuthDeps } from "./context.ts";
 import type { Role } from "./roles.ts";
 
@@ -64,20 +69,26 @@ function policyError(password: string, user: { email: string; firstName?: string
   if (problem) throw new Unprocessable("password", problem);
 }
 
-/** Creates a trader account and mails a verification link. 409 when the email is taken. */
+/**
+ * Creates a trader account and mails a verification link. A taken email is answered the same way (the caller
+ * cannot tell, so sign-up does not reveal who has an account): its owner is mailed that someone tried, and
+ * nothing else changes. The same password hash is computed either way, so the time taken is alike too.
+ */
 export async function register(
   deps: AuthDeps,
   input: z.infer<typeof registerInput>,
   actor: Actor,
-): Promise<{ id: string; email: string }> {
+): Promise<void> {
   // A rejected weak password costs nothing, so it does not use up the address's sign-up budget.
   policyError(input.password, input);
   await enforce(deps.limiter, RULES.register_ip, actor.ip ?? "unknown");
   const passwordHash = await hashPassword(input.password);
-  const { user, token } = await deps.db.tx(async (tx) => {
-    const [existing] = await tx`select 1 from users where lower(email) = ${input.email}`;
+  const mail = await deps.db.tx(async (tx) => {
+    const [existing] = await tx<{ id: string; email: string }[]>`
+      select id, email from users where lower(email) = ${input.email}`;
     if (existing) {
-      throw new Conflict("An account with this email already exists.", { email: "is already registered" });
+      await recordAudit(tx, actor, "auth.register_taken", { type: "user", id: existing.id });
+      return { to: existing.email, ...registrationAttemptMail(deps.config.appUrl) };
     }
     const [user] = await tx<{ id: string; email: string }[]>`
       insert into users (email, password_hash, first_name, last_name)
@@ -85,10 +96,9 @@ export async function register(
       returning id, email`;
     const token = await issueEmailToken(tx, user.id, "verify_email");
     await recordAudit(tx, { ...actor, userId: user.id }, "auth.register", { type: "user", id: user.id });
-    return { user, token };
+    return { to: user.email, ...verifyEmailMail(deps.config.appUrl, token, input.firstName) };
   });
-  await deps.mailer.send({ to: user.email, ...verifyEmailMail(deps.config.appUrl, token, input.firstName) });
-  return user;
+  await deps.mailer.send(mail);
 }
 
 /** Issues an access token for a session (after login or refresh). */

@@ -2,6 +2,7 @@ import type { Db } from "../../db/client.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import type { RateLimiter } from "../rate_limit/limiter.ts";
 import type { TokenKeys } from "./tokens.ts";
+import type { TwoFactorKeys } from "./two_factor_keys.ts";
 
 /** What the identity services need, opened once at start-up (a subset of `Deps`). */
 export interface AuthDeps {
@@ -9,8 +10,11 @@ export interface AuthDeps {
   mailer: Mailer;
   limiter: RateLimiter;
   tokenKeys: TokenKeys;
-  /** AES-GCM key that seals TOTP secrets at rest. */
-  totpKey: CryptoKey;
+  /**
+   * The 2FA keys: AES-GCM sealing TOTP secrets at rest, HMAC keying recovery-code hashes. (Named for the
+   * first of them; passed whole to every `two_factor.ts` function.)
+   */
+  totpKey: TwoFactorKeys;
   /** HMAC key that signs device tokens (device_tokens.ts). */
   deviceKey: CryptoKey;
   config: { appUrl: string };

@@ -5,10 +5,23 @@
  * leaves out `i`, `l`, `o` and `u`, and input is read the Crockford way (`i`/`l` → `1`, `o` → `0`, any case,
  * spaces and dashes ignored), so a code copied from paper by hand still works.
  *
- * Only a SHA-256 of the normalized code is stored. No per-user salt: the hash is looked up by value, and 50
- * random bits (unlike a password) leave nothing for a dictionary; a code is also useless without the password.
+ * Only a keyed hash of the normalized code is stored: `v2:` + hex HMAC-SHA-256, under a key derived from the
+ * application secret, of the code's SHA-256. No per-user salt: the hash is looked up by value. The key is
+ * what matters: 50 random bits are within reach of an offline search of a plain hash taken from a database
+ * dump, but not without the key. (A code is also useless without the password.)
+ *
+ * Rows written before keyed hashing hold the plain SHA-256 (64 hex digits, no prefix). HMAC is taken *of that
+ * SHA-256*, so such a row is upgraded without knowing the code: {@link upgradeLegacyRecoveryCodes} runs at
+ * start-up for every row, and a code check upgrades its user's rows first, so a legacy code keeps working.
  */
-import { sha256Hex } from "../../lib/crypto.ts";
+import type postgres from "postgres";
+import { sha256Hex, toHex } from "../../lib/crypto.ts";
+import type { TwoFactorKeys } from "./two_factor_keys.ts";
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+/** The prefix of a keyed hash; a legacy (plain SHA-256) hash has none. */
+const KEYED = "v2:";
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 const GROUP = 5;
@@ -40,8 +53,40 @@ export function normalizeRecoveryCode(code: string): string | null {
   return CANONICAL.test(normalized) ? normalized : null;
 }
 
-/** The stored hash of a code (hex SHA-256 of its normalized form), or `null` when it is not a code. */
-export async function hashRecoveryCode(code: string): Promise<string | null> {
+/** The stored hash of a code (`v2:` + keyed hash of its normalized form), or `null` when it is not a code. */
+export async function hashRecoveryCode(keys: TwoFactorKeys, code: string): Promise<string | null> {
   const normalized = normalizeRecoveryCode(code);
-  return normalized === null ? null : await sha256Hex(normalized);
+  return normalized === null ? null : await keyedHash(keys, await sha256Hex(normalized));
+}
+
+async function keyedHash(keys: TwoFactorKeys, sha256: string): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", keys.recoveryCodes, new TextEncoder().encode(sha256));
+  return KEYED + toHex(new Uint8Array(mac));
+}
+
+/**
+ * Replaces legacy plain SHA-256 hashes by keyed ones: every row, or only `userId`'s. Returns how many rows
+ * changed. Safe to run at any time and from several processes (a row is only rewritten from its legacy form).
+ */
+export async function upgradeLegacyRecoveryCodes(
+  db: { sql: Sql },
+  keys: TwoFactorKeys,
+  userId?: string,
+): Promise<number> {
+  const sql = db.sql;
+  const legacy = userId === undefined
+    ? await sql<{ id: string; code_hash: string }[]>`
+        select id, code_hash from recovery_codes where code_hash not like ${KEYED + "%"}`
+    : await sql<{ id: string; code_hash: string }[]>`
+        select id, code_hash from recovery_codes
+        where user_id = ${userId} and code_hash not like ${KEYED + "%"}`;
+  let changed = 0;
+  for (const row of legacy) {
+    const rows = await sql`
+      update recovery_codes set code_hash = ${await keyedHash(keys, row.code_hash)}
+      where id = ${row.id} and code_hash = ${row.code_hash}
+      returning id`;
+    changed += rows.length;
+  }
+  return changed;
 }

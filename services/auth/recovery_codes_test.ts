@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { sha256Hex } from "../../lib/crypto.ts";
+import { sha256Hex, toHex } from "../../lib/crypto.ts";
+import { deriveTwoFactorKeys } from "./two_factor_keys.ts";
 import { hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from "./recovery_codes.ts";
 
 Deno.test("ten distinct codes shaped xxxxx-xxxxx without ambiguous letters", () => {
@@ -32,10 +33,15 @@ Deno.test("things that are not recovery codes normalize to null", () => {
   }
 });
 
-Deno.test("the hash is SHA-256 of the normalized code, the same for every typed variant", async () => {
+const KEYS = await deriveTwoFactorKeys("recovery-codes-test-application-secret");
+
+Deno.test("the hash is keyed (HMAC of the normalized code's SHA-256), the same for every typed variant", async () => {
   const [code] = newRecoveryCodes(1);
-  const expected = await sha256Hex(code.replace("-", ""));
-  assert.equal(await hashRecoveryCode(code), expected);
-  assert.equal(await hashRecoveryCode(code.toUpperCase().replace("-", " ")), expected);
-  assert.equal(await hashRecoveryCode("123456"), null);
+  const sha = await sha256Hex(code.replace("-", ""));
+  const mac = await crypto.subtle.sign("HMAC", KEYS.recoveryCodes, new TextEncoder().encode(sha));
+  const expected = `v2:${toHex(new Uint8Array(mac))}`;
+  assert.equal(await hashRecoveryCode(KEYS, code), expected);
+  assert.equal(await hashRecoveryCode(KEYS, code.toUpperCase().replace("-", " ")), expected);
+  assert.notEqual(await hashRecoveryCode(await deriveTwoFactorKeys("another-secret"), code), expected);
+  assert.equal(await hashRecoveryCode(KEYS, "123456"), null);
 });

@@ -43,6 +43,23 @@ export async function deriveKey(secret: string, purpose: string): Promise<Crypto
 }
 
 /**
+ * Derives an HMAC-SHA-256 key for `purpose` from the application secret (non-extractable, sign only), by the
+ * same HKDF as {@link deriveKey}: for values that must be looked up by a keyed hash, such as recovery codes.
+ */
+export async function deriveMacKey(secret: string, purpose: string): Promise<CryptoKey> {
+  if (secret.length === 0) throw new Error("deriveMacKey: the secret is empty");
+  if (purpose.length === 0) throw new Error("deriveMacKey: the purpose is empty");
+  const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
+  return await crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: HKDF_SALT, info: encoder.encode(purpose) },
+    base,
+    { name: "HMAC", hash: "SHA-256", length: 256 },
+    false,
+    ["sign"],
+  );
+}
+
+/**
  * Encrypts `plaintext` under `key` with a fresh random IV: sealing the same text twice gives different boxes.
  *
  * `context` (optional) is authenticated but not stored: the box opens only with the same context. Binding a

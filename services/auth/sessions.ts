@@ -24,6 +24,8 @@ export interface SessionUser {
   emailVerified: boolean;
   sessionId: string;
   reauthenticatedAt: Date;
+  /** 2FA is confirmed (not merely begun). Staff need it before the back office answers them. */
+  twoFactorEnabled: boolean;
 }
 
 export interface NewSession {
@@ -179,9 +181,12 @@ export async function loadSessionUser(
       time_zone: string;
       email_verified_at: Date | null;
       reauthenticated_at: Date;
+      two_factor_enabled: boolean;
     }[]
   >`
-    select u.id, u.email, u.role, u.first_name, u.last_name, u.time_zone, u.email_verified_at, s.reauthenticated_at
+    select u.id, u.email, u.role, u.first_name, u.last_name, u.time_zone, u.email_verified_at, s.reauthenticated_at,
+           exists (select 1 from user_totp t where t.user_id = u.id and t.enabled_at is not null)
+             as two_factor_enabled
     from auth_sessions s join users u on u.id = s.user_id
     where s.id = ${sessionId} and s.revoked_at is null and s.expires_at > ${now} and u.status = 'active'`;
   if (!row) return null;
@@ -195,6 +200,7 @@ export async function loadSessionUser(
     emailVerified: row.email_verified_at !== null,
     sessionId,
     reauthenticatedAt: row.reauthenticated_at,
+    twoFactorEnabled: row.two_factor_enabled,
   };
 }
 

@@ -13,7 +13,8 @@ import type postgres from "postgres";
 import type { Db } from "../../db/client.ts";
 import { Conflict, Unprocessable } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
-import { hashRecoveryCode, newRecoveryCodes } from "./recovery_codes.ts";
+import { hashRecoveryCode, newRecoveryCodes, upgradeLegacyRecoveryCodes } from "./recovery_codes.ts";
+import type { TwoFactorKeys } from "./two_factor_keys.ts";
 import { open, seal } from "./secret_box.ts";
 import { matchTotp, newTotpSecret, qrSvgDataUrl, totpUri } from "./totp.ts";
 
@@ -44,11 +45,11 @@ const WRONG_CODE_OR_RECOVERY =
  */
 export async function beginTotpEnrollment(
   db: Db,
-  key: CryptoKey,
+  keys: TwoFactorKeys,
   user: { id: string; email: string },
 ): Promise<TotpEnrollment> {
   const secret = newTotpSecret();
-  const sealed = await seal(key, secret, user.id);
+  const sealed = await seal(keys.seal, secret, user.id);
   // One statement, so no transaction: the `where` of the upsert is re-checked against the locked row, so a
   // confirmation committing meanwhile cannot be overwritten.
   const rows = await db.sql`
@@ -70,7 +71,7 @@ export async function beginTotpEnrollment(
  */
 export async function confirmTotpEnrollment(
   db: Db,
-  key: CryptoKey,
+  keys: TwoFactorKeys,
   userId: string,
   code: string,
   actor: Actor,
@@ -80,10 +81,10 @@ export async function confirmTotpEnrollment(
     const row = await lockTotp(tx, userId);
     if (!row) throw new Conflict("Start two-factor set-up first.");
     if (row.enabled_at) throw new Conflict("Two-factor authentication is already enabled.");
-    const step = matchTotp(await open(key, row.secret_encrypted, userId), code, now, lastStep(row));
+    const step = matchTotp(await open(keys.seal, row.secret_encrypted, userId), code, now, lastStep(row));
     if (step === null) throw new Unprocessable("code", WRONG_CODE);
     await tx`update user_totp set enabled_at = ${now}, last_used_step = ${step} where user_id = ${userId}`;
-    const recoveryCodes = await replaceRecoveryCodes(tx, userId, now);
+    const recoveryCodes = await replaceRecoveryCodes(tx, keys, userId, now);
     await recordAudit(tx, actor, "auth.2fa_enabled", { type: "user", id: userId });
     return { recoveryCodes };
   });
@@ -96,7 +97,7 @@ export async function confirmTotpEnrollment(
  */
 export async function disableTotp(
   db: Db,
-  key: CryptoKey,
+  keys: TwoFactorKeys,
   userId: string,
   code: string,
   actor: Actor,
@@ -104,7 +105,7 @@ export async function disableTotp(
 ): Promise<void> {
   await db.tx(async (tx) => {
     const row = await lockEnabledTotp(tx, userId);
-    if (!await checkCode(tx, key, userId, row, code, actor, now)) {
+    if (!await checkCode(tx, keys, userId, row, code, actor, now)) {
       throw new Unprocessable("code", WRONG_CODE_OR_RECOVERY);
     }
     await tx`delete from recovery_codes where user_id = ${userId}`;
@@ -128,7 +129,7 @@ export async function isTotpEnabled(sql: Sql, userId: string): Promise<boolean> 
  */
 export async function verifySecondFactor(
   tx: Tx,
-  key: CryptoKey,
+  keys: TwoFactorKeys,
   userId: string,
   code: string,
   actor: Actor,
@@ -136,7 +137,7 @@ export async function verifySecondFactor(
 ): Promise<boolean> {
   const row = await lockTotp(tx, userId);
   if (!row?.enabled_at) return false;
-  return await checkCode(tx, key, userId, row, code, actor, now);
+  return await checkCode(tx, keys, userId, row, code, actor, now);
 }
 
 /**
@@ -145,7 +146,7 @@ export async function verifySecondFactor(
  */
 export async function regenerateRecoveryCodes(
   db: Db,
-  key: CryptoKey,
+  keys: TwoFactorKeys,
   userId: string,
   code: string,
   actor: Actor,
@@ -153,10 +154,10 @@ export async function regenerateRecoveryCodes(
 ): Promise<{ recoveryCodes: string[] }> {
   return await db.tx(async (tx) => {
     const row = await lockEnabledTotp(tx, userId);
-    if (!await checkCode(tx, key, userId, row, code, actor, now)) {
+    if (!await checkCode(tx, keys, userId, row, code, actor, now)) {
       throw new Unprocessable("code", WRONG_CODE_OR_RECOVERY);
     }
-    const recoveryCodes = await replaceRecoveryCodes(tx, userId, now);
+    const recoveryCodes = await replaceRecoveryCodes(tx, keys, userId, now);
     await recordAudit(tx, actor, "auth.recovery_codes_regenerated", { type: "user", id: userId });
     return { recoveryCodes };
   });
@@ -184,7 +185,7 @@ function lastStep(row: TotpRow): number | null {
  */
 async function checkCode(
   tx: Tx,
-  key: CryptoKey,
+  keys: TwoFactorKeys,
   userId: string,
   row: TotpRow,
   code: string,
@@ -192,13 +193,15 @@ async function checkCode(
   now: Date,
 ): Promise<boolean> {
   if (/^\s*\d{3}\s*\d{3}\s*$/.test(code)) {
-    const step = matchTotp(await open(key, row.secret_encrypted, userId), code, now, lastStep(row));
+    const step = matchTotp(await open(keys.seal, row.secret_encrypted, userId), code, now, lastStep(row));
     if (step === null) return false;
     await tx`update user_totp set last_used_step = ${step} where user_id = ${userId}`;
     return true;
   }
-  const hash = await hashRecoveryCode(code);
+  const hash = await hashRecoveryCode(keys, code);
   if (hash === null) return false;
+  // Codes stored before keyed hashing: re-hash this user's (under the row lock the caller holds) so they match.
+  await upgradeLegacyRecoveryCodes({ sql: tx }, keys, userId);
   const used = await tx`
     update recovery_codes set used_at = ${now}
     where user_id = ${userId} and code_hash = ${hash} and used_at is null
@@ -214,12 +217,17 @@ async function checkCode(
   return true;
 }
 
-async function replaceRecoveryCodes(tx: Tx, userId: string, now: Date): Promise<string[]> {
+async function replaceRecoveryCodes(
+  tx: Tx,
+  keys: TwoFactorKeys,
+  userId: string,
+  now: Date,
+): Promise<string[]> {
   const codes = newRecoveryCodes();
   const rows = await Promise.all(
     codes.map(async (code) => ({
       user_id: userId,
-      code_hash: await hashRecoveryCode(code),
+      code_hash: await hashRecoveryCode(keys, code),
       created_at: now,
     })),
   );

@@ -4,7 +4,9 @@ import type { Db } from "../../db/client.ts";
 import { Conflict, Unprocessable } from "../../lib/errors.ts";
 import { openTestDb } from "../../tests/helpers/db.ts";
 import type { Actor } from "../audit.ts";
-import { deriveKey } from "./secret_box.ts";
+import { sha256Hex } from "../../lib/crypto.ts";
+import { hashRecoveryCode, normalizeRecoveryCode, upgradeLegacyRecoveryCodes } from "./recovery_codes.ts";
+import { deriveTwoFactorKeys } from "./two_factor_keys.ts";
 import {
   beginTotpEnrollment,
   confirmTotpEnrollment,
@@ -14,7 +16,7 @@ import {
   verifySecondFactor,
 } from "./two_factor.ts";
 
-const KEY = await deriveKey("two-factor-test-application-secret", "totp-secret");
+const KEY = await deriveTwoFactorKeys("two-factor-test-application-secret");
 const NOW = new Date("2031-05-06T07:08:09Z");
 
 /** `steps` 30-second steps after NOW. */
@@ -286,3 +288,59 @@ Deno.test("a sealed secret copied onto another user does not work for them", () 
       /does not authenticate/,
     );
   }));
+
+Deno.test("2FA: recovery codes are stored as a keyed hash, useless without the server key", async () => {
+  await withUser(async (f) => {
+    const { recoveryCodes } = await enable(f);
+    const rows = await f.db.sql<{ code_hash: string }[]>`
+      select code_hash from recovery_codes where user_id = ${f.user.id}`;
+    const plain = new Set(await Promise.all(recoveryCodes.map((c) => sha256Hex(normalizeRecoveryCode(c)!))));
+    assert.equal(rows.length, 10);
+    for (const { code_hash } of rows) {
+      assert.match(code_hash, /^v2:[0-9a-f]{64}$/);
+      assert.ok(!plain.has(code_hash.slice(3)), "a plain SHA-256 of a code is what a dump could brute-force");
+    }
+    // The same code under another application secret matches nothing.
+    const otherKeys = await deriveTwoFactorKeys("another-application-secret");
+    assert.equal(
+      await f.db.tx((tx) => verifySecondFactor(tx, otherKeys, f.user.id, recoveryCodes[0], f.actor, at(1))),
+      false,
+    );
+    assert.equal(await verify(f, recoveryCodes[0], at(1)), true);
+  });
+});
+
+Deno.test("2FA: recovery codes stored before keyed hashing still work once, and are re-hashed", async () => {
+  await withUser(async (f) => {
+    const { recoveryCodes } = await enable(f);
+    // Put the rows back as the old code stored them: plain SHA-256 of the normalized code.
+    for (const code of recoveryCodes) {
+      const hash = await sha256Hex(normalizeRecoveryCode(code)!);
+      await f.db.sql`update recovery_codes set code_hash = ${hash}
+                     where user_id = ${f.user.id} and code_hash = ${await hashRecoveryCode(KEY, code)}`;
+    }
+    assert.equal(await verify(f, recoveryCodes[0], at(1)), true, "a legacy code is accepted");
+    assert.equal(await verify(f, recoveryCodes[0], at(2)), false, "once");
+    const rows = await f.db.sql<{ code_hash: string }[]>`
+      select code_hash from recovery_codes where user_id = ${f.user.id}`;
+    assert.ok(rows.every((r) => r.code_hash.startsWith("v2:")), "every legacy row of the user is re-hashed");
+    assert.equal(await verify(f, recoveryCodes[1], at(3)), true, "the others still work after re-hashing");
+  });
+});
+
+Deno.test("2FA: the start-up sweep re-hashes every legacy recovery code", async () => {
+  await withUser(async (f) => {
+    const { recoveryCodes } = await enable(f);
+    const legacy = await sha256Hex(normalizeRecoveryCode(recoveryCodes[0])!);
+    await f.db.sql`update recovery_codes set code_hash = ${legacy}
+                   where user_id = ${f.user.id} and code_hash = ${await hashRecoveryCode(
+      KEY,
+      recoveryCodes[0],
+    )}`;
+    assert.ok(await upgradeLegacyRecoveryCodes(f.db, KEY) >= 1);
+    const [{ n }] = await f.db.sql<{ n: number }[]>`
+      select count(*)::int as n from recovery_codes where code_hash !~ '^v2:'`;
+    assert.equal(n, 0);
+    assert.equal(await verify(f, recoveryCodes[0], at(1)), true);
+  });
+});

@@ -1,6 +1,7 @@
 /**
- * The mail contract. Every mail is recorded in `mail_outbox` first (the delivery log, and the inbox of
- * development and tests); SMTP, when configured, delivers it. See `mod.ts` for the wiring.
+ * The mail contract. Every mail is recorded in `mail_outbox` first (the delivery log, without one-time
+ * links); SMTP, when configured, delivers it, and in development the console shows it in full. See `mod.ts`
+ * for the wiring.
  */
 
 /** One message to one recipient. `text` is required: some clients show nothing else, and tests read it. */
@@ -9,7 +10,17 @@ export interface Mail {
   subject: string;
   text: string;
   html?: string;
+  /**
+   * What the outbox keeps instead of `text` and `html` when the mail carries a secret (a one-time link): the
+   * same mail with the secret replaced by {@link REDACTED_LINK}. Staff read the outbox, so a secret stored
+   * there would let them act as the recipient (reset the admin's password, for one). Only the recipient gets
+   * the secret: through SMTP, or on the development console.
+   */
+  redacted?: { text: string; html?: string };
 }
+
+/** What stands in for a one-time link in every stored copy of a mail. */
+export const REDACTED_LINK = "[link removed — sent only to the recipient]";
 
 export interface Mailer {
   /**

@@ -1,6 +1,7 @@
 /**
- * The mail entry point. Every mail goes to the outbox; with `SMTP_URL` it is also delivered. In development
- * without SMTP each mail is printed too, so sign-up and reset links can be followed from the terminal.
+ * The mail entry point. Every mail goes to the outbox (one-time links removed: staff read it); with `SMTP_URL`
+ * it is also delivered. In development without SMTP each mail is printed in full, so sign-up and reset links
+ * can be followed from the terminal.
  *
  * @example
  * const mailer = createMailer({ db, smtpUrl: config.smtpUrl, env: config.env, log: console.log });

@@ -1,10 +1,11 @@
 /**
- * `mail_outbox`: every mail the product sends, newest first. Without SMTP it is where development and test
- * mail ends up (and the admin reads it); with SMTP it is the delivery log (`sent_at` or `error`).
+ * `mail_outbox`: every mail the product sends, newest first, as a copy staff may read: one-time links are
+ * removed before a mail is stored (see `storedCopy`). With SMTP it is the delivery log (`sent_at` or
+ * `error`); without, the mail itself only reaches the development console.
  */
 import type postgres from "postgres";
 import type { Db } from "../../db/client.ts";
-import { assertMail, type Mail, type Mailer, type MailLogger } from "./mailer.ts";
+import { assertMail, type Mail, type Mailer, type MailLogger, REDACTED_LINK } from "./mailer.ts";
 
 /** The pool, or the transaction whose change the mail belongs to. */
 type Sql = Db["sql"] | postgres.TransactionSql;
@@ -37,11 +38,31 @@ const MAX_ERROR_LENGTH = 1000;
 /** The most rows one listing returns, whatever is asked. */
 export const MAX_OUTBOX_LIMIT = 500;
 
-/** Inserts `mail`; returns the row's id. */
+/**
+ * A link whose query carries a token (`?token=…`, `&code=…`): the last line of defence should a new mail
+ * forget to say what its secret is. Matches up to the first space, quote or angle bracket.
+ */
+const TOKEN_LINK = /\bhttps?:\/\/[^\s"'<>]*[?&](?:token|code|key|secret)=[^\s"'<>]*/gi;
+
+/**
+ * The copy of `mail` staff may read: its `redacted` form when it has one, and in any case every link that
+ * carries a token replaced by {@link REDACTED_LINK}. The full mail goes only to its recipient.
+ */
+export function storedCopy(mail: Mail): { text: string; html: string | null } {
+  const text = mail.redacted?.text ?? mail.text;
+  const html = mail.redacted ? mail.redacted.html ?? null : mail.html ?? null;
+  return {
+    text: text.replace(TOKEN_LINK, REDACTED_LINK),
+    html: html?.replace(TOKEN_LINK, REDACTED_LINK) ?? null,
+  };
+}
+
+/** Inserts the stored copy of `mail` (see {@link storedCopy}); returns the row's id. */
 export async function recordMail(sql: Sql, mail: Mail): Promise<string> {
+  const { text, html } = storedCopy(mail);
   const [row] = await sql<{ id: string }[]>`
     insert into mail_outbox (to_address, subject, text_body, html_body)
-    values (${mail.to}, ${mail.subject}, ${mail.text}, ${mail.html ?? null})
+    values (${mail.to}, ${mail.subject}, ${text}, ${html})
     returning id`;
   return row.id;
 }
@@ -72,7 +93,7 @@ export async function listOutbox(db: Db, options: { to?: string; limit: number }
   return rows.map(fromRow);
 }
 
-/** The newest mail to `to` (case-insensitive), or null. Tests read links out of its `text`. */
+/** The newest mail to `to` (case-insensitive), or null. Its links are redacted (tests read `TestInbox`). */
 export async function latestMailTo(db: Db, to: string): Promise<OutboxMail | null> {
   return (await listOutbox(db, { to, limit: 1 }))[0] ?? null;
 }
@@ -91,8 +112,8 @@ function fromRow(row: OutboxRow): OutboxMail {
 }
 
 /**
- * The mailer without SMTP: the outbox is the only destination. With `print`, each mail is also shown on the
- * console so a developer can follow a verification link without opening the admin.
+ * The mailer without SMTP: the outbox keeps the redacted copy. With `print` (development), each mail is also
+ * shown in full on the console, so a developer can follow a verification or reset link.
  */
 export class OutboxMailer implements Mailer {
   readonly #db: Db;

@@ -3,6 +3,7 @@ import { openTestDb } from "../../tests/helpers/db.ts";
 import { createMailer } from "./mod.ts";
 import { latestMailTo, listOutbox, markFailed, markSent, OutboxMailer, recordMail } from "./outbox.ts";
 import { SmtpMailer } from "./smtp.ts";
+import { resetPasswordMail } from "./templates.ts";
 
 Deno.test("outbox: every mail is recorded and listed newest first", async (t) => {
   const db = await openTestDb();
@@ -110,7 +111,10 @@ Deno.test("createMailer: outbox only without SMTP, printing in development only"
     await dev.send({ to, subject: "Confirm", text: "Open http://localhost:8000/verify-email?token=t1\n" });
     assert.equal(printed.length, 1);
     assert.match(printed[0], new RegExp(`To: ${to.replace(/\./g, "\\.")}\nSubject: Confirm\n\nOpen http`));
-    assert.equal((await latestMailTo(db, to))?.subject, "Confirm", "also in the outbox");
+    const stored = await latestMailTo(db, to);
+    assert.equal(stored?.subject, "Confirm", "also in the outbox");
+    assert.match(printed[0], /verify-email\?token=t1/, "the developer gets the link on the console");
+    assert.equal(stored?.text, "Open [link removed — sent only to the recipient]\n", "the outbox does not");
 
     for (const env of ["test", "production"] as const) {
       const quiet = createMailer({ db, smtpUrl: undefined, env, log: (m) => printed.push(m) });
@@ -126,6 +130,55 @@ Deno.test("createMailer: outbox only without SMTP, printing in development only"
     const smtp = createMailer({ db, smtpUrl: "smtp://127.0.0.1:2525", env: "development", log: () => {} });
     assert.ok(smtp instanceof SmtpMailer, "SMTP when configured (nothing connects until a send)");
     smtp.close();
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test("outbox: a mail's one-time links are never stored, whoever forgot to mark them", async () => {
+  const db = await openTestDb();
+  const to = `secret.${crypto.randomUUID().slice(0, 8)}@example.com`;
+  try {
+    const mailer = new OutboxMailer(db);
+    // A template's mail carries its own redacted copy…
+    await mailer.send({ to, ...resetPasswordMail("https://app.test", "tok-1") });
+    let row = (await latestMailTo(db, to))!;
+    assert.match(row.text, /\[link removed — sent only to the recipient\]/);
+    assert.doesNotMatch(`${row.text}${row.html}`, /tok-1/);
+    // …and a hand-written mail with a token link is scrubbed all the same, in text and HTML.
+    await mailer.send({
+      to,
+      subject: "Hand-made",
+      text: "Go to https://app.test/x?a=1&token=tok-2 now, or https://app.test/plain.\n",
+      html: `<a href="https://app.test/x?code=tok-3">go</a>`,
+    });
+    row = (await latestMailTo(db, to))!;
+    assert.equal(
+      row.text,
+      "Go to [link removed — sent only to the recipient] now, or https://app.test/plain.\n",
+    );
+    assert.equal(row.html, `<a href="[link removed — sent only to the recipient]">go</a>`);
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test("migration 010 scrubs one-time links from mails stored before redaction", async () => {
+  const db = await openTestDb();
+  const to = `old.${crypto.randomUUID().slice(0, 8)}@example.com`;
+  try {
+    // A row as the outbox stored it before: the raw link, in text and HTML.
+    await db.sql`
+      insert into mail_outbox (to_address, subject, text_body, html_body)
+      values (${to}, 'Reset', ${"Open:\nhttp://localhost:8000/reset-password?token=OLD-tok_1\nBye"},
+              ${'<a href="http://localhost:8000/reset-password?token=OLD-tok_1">x</a>'})`;
+    const migration = await Deno.readTextFile(
+      new URL("../../db/migrations/011_outbox_redact_links.sql", import.meta.url),
+    );
+    await db.sql.unsafe(migration);
+    const row = (await latestMailTo(db, to))!;
+    assert.equal(row.text, "Open:\n[link removed — sent only to the recipient]\nBye");
+    assert.equal(row.html, '<a href="[link removed — sent only to the recipient]">x</a>');
   } finally {
     await db.close();
   }

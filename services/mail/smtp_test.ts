@@ -5,6 +5,7 @@ import { MailDeliveryError } from "./mailer.ts";
 import { createMailer } from "./mod.ts";
 import { latestMailTo } from "./outbox.ts";
 import { parseSmtpUrl, SmtpMailer } from "./smtp.ts";
+import { resetPasswordMail } from "./templates.ts";
 
 interface Received {
   from: string;
@@ -122,7 +123,22 @@ Deno.test("smtp mailer delivers through a real SMTP server and stamps the outbox
       assert.equal(row.subject, "Confirm your email address");
       assert.ok(row.sentAt instanceof Date, "sent_at is set");
       assert.equal(row.error, null);
+      assert.equal(row.text, "Hi Jane,\n\nOpen [link removed — sent only to the recipient] to confirm.\n");
+      assert.doesNotMatch(`${row.text}${row.html}`, /abc123/, "the recipient has the token, the outbox not");
     });
+
+    await t.step(
+      "a template's reset link reaches the recipient; the outbox keeps the redacted copy",
+      async () => {
+        const to = `reset.${tag}@example.com`;
+        await mailer.send({ to, ...resetPasswordMail("https://app.test", "secret-token-42") });
+        const body = decodeQuotedPrintable(smtp.received.at(-1)!.raw);
+        assert.match(body, /https:\/\/app\.test\/reset-password\?token=secret-token-42/);
+        const row = (await latestMailTo(db, to))!;
+        assert.match(row.text, /Choose a new password:\n\[link removed — sent only to the recipient\]\n/);
+        assert.doesNotMatch(`${row.text}${row.html}`, /secret-token-42/);
+      },
+    );
 
     await t.step("non-ASCII subject and body survive the trip", async () => {
       const to = `zoe.${tag}@example.com`;

@@ -9,12 +9,15 @@
  * The lifetimes quoted come from `LIFETIME_MINUTES` in `services/auth/email_tokens.ts`.
  */
 import { lifetimeText } from "../auth/email_tokens.ts";
+import { REDACTED_LINK } from "./mailer.ts";
 
 /** A rendered mail; the recipient is added by the caller. */
 export interface MailContent {
   subject: string;
   text: string;
   html: string;
+  /** The copy the outbox keeps when the mail carries a one-time link (see `Mail.redacted`). */
+  redacted?: { text: string; html: string };
 }
 
 const PRODUCT = "PropTrade Pro";
@@ -35,6 +38,24 @@ export function verifyEmailMail(appUrl: string, token: string, name: string): Ma
     after: [
       `The link works for ${lifetimeText("verify_email")}.`,
       "If you did not sign up, you can ignore this email: the account stays unconfirmed.",
+    ],
+  });
+}
+
+/**
+ * Sent to the owner of an address when someone tries to sign up with it: sign-up answers as for a new
+ * address (so it does not reveal who has an account), and this mail is how the owner learns of it. No token:
+ * the links are the ordinary sign-in and forgot-password pages.
+ */
+export function registrationAttemptMail(appUrl: string): MailContent {
+  const base = appUrl.replace(/\/+$/, "");
+  return render({
+    subject: `Someone tried to create an account with your address on ${PRODUCT}`,
+    greeting: "Hello,",
+    paragraphs: [
+      `Someone tried to create a ${PRODUCT} account with this email address, which already has one. Nothing about your account changed.`,
+      `If it was you, sign in at ${base}/signin, or choose a new password at ${base}/forgot-password.`,
+      "If it was not you, you can ignore this email.",
     ],
   });
 }
@@ -135,6 +156,7 @@ interface Parts {
   subject: string;
   greeting: string;
   paragraphs: string[];
+  /** The button. Its URL is treated as a secret (every one carries a token) and kept out of the outbox. */
   action?: { label: string; url: string };
   /** Paragraphs after the button. */
   after?: string[];
@@ -145,6 +167,14 @@ interface Parts {
  * `<style>` and external CSS); the link is also printed as text for clients that hide buttons.
  */
 function render(parts: Parts): MailContent {
+  const mail = renderParts(parts);
+  if (!parts.action) return mail;
+  // Every action link here carries a one-time token: the stored copy gets the same mail without it.
+  const { text, html } = renderParts({ ...parts, action: { ...parts.action, url: REDACTED_LINK } });
+  return { ...mail, redacted: { text, html } };
+}
+
+function renderParts(parts: Parts): MailContent {
   const after = parts.after ?? [];
   const text = [
     parts.greeting,

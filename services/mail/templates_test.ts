@@ -91,3 +91,23 @@ Deno.test("escapeHtml escapes the five characters that matter, and only those", 
     "&lt;a href=&#39;x&#39; title=&quot;y&quot;&gt;Tom &amp; Jerry&lt;/a&gt; ✓",
   );
 });
+
+Deno.test("templates: every mail with a one-time link carries a copy without it for the outbox", () => {
+  const token = "tok_SECRET-123";
+  for (
+    const mail of [
+      verifyEmailMail(APP, token, "Jane"),
+      resetPasswordMail(APP, token),
+      changeEmailMail(APP, token),
+    ]
+  ) {
+    assert.ok(mail.redacted, mail.subject);
+    assert.ok(mail.text.includes(token), "the recipient's copy has the link");
+    assert.ok(!mail.redacted.text.includes(token) && !mail.redacted.html.includes(token), mail.subject);
+    assert.ok(mail.redacted.text.includes("[link removed — sent only to the recipient]"));
+    assert.ok(mail.redacted.html.includes("[link removed — sent only to the recipient]"));
+  }
+  for (const mail of [passwordChangedMail(), twoFactorChangedMail(true)]) {
+    assert.equal(mail.redacted, undefined, "nothing secret, nothing to redact");
+  }
+});

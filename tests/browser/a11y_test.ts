@@ -22,7 +22,7 @@ Deno.test({
   ignore: noBrowser,
   async fn(t) {
     const { app, deps, close } = await openTestApp();
-    await seedDemo(deps.db); // no-op when the shared database already has plans
+    await seedDemo(deps.db, deps.totpKey); // no-op when the shared database already has plans
     // A published testimonial, so the home page's testimonials section is checked too.
     await deps.db.tx((tx) =>
       insertTestimonial(tx, {

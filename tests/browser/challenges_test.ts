@@ -8,7 +8,7 @@ Deno.test({
   ignore: noBrowser,
   async fn(t) {
     const { app, deps, close } = await openTestApp();
-    await seedDemo(deps.db); // no-op when the shared database already has plans
+    await seedDemo(deps.db, deps.totpKey); // no-op when the shared database already has plans
     const browser = await launchBrowser();
     try {
       await withServer((req, info) => app.fetch(req, info), async (origin) => {

@@ -10,9 +10,10 @@ import { openTestDb } from "./db.ts";
 import { createRateLimiter } from "../../services/rate_limit/mod.ts";
 import { createMailer } from "../../services/mail/mod.ts";
 import { tokenKeys } from "../../services/auth/tokens.ts";
-import { deriveKey } from "../../services/auth/secret_box.ts";
+import { deriveTwoFactorKeys } from "../../services/auth/two_factor_keys.ts";
 import { deviceTokenKey } from "../../services/auth/device_tokens.ts";
 import { testEnv } from "./env.ts";
+import { TestInbox } from "./mail.ts";
 
 let manifest: Promise<BuildManifest> | null = null;
 
@@ -25,6 +26,8 @@ export function appManifest(): Promise<BuildManifest> {
 export interface TestApp {
   app: FreshApp;
   deps: Deps;
+  /** Every mail the app sent, in full, as its recipients got it (the outbox keeps redacted copies). */
+  inbox: TestInbox;
   close(): Promise<void>;
 }
 
@@ -42,21 +45,25 @@ export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestAp
   const store = overrides.store ??
     createStore({ dataDir, appUrl: config.appUrl, signingSecret: config.jwtSecret });
   const limiter = overrides.limiter ?? await createRateLimiter({ redisUrl: testEnv.redisUrl });
+  const inbox = new TestInbox(
+    overrides.mailer ?? createMailer({ db, smtpUrl: undefined, env: "test", log: () => {} }),
+  );
   const deps: Deps = {
     config,
     db,
     bus,
     store,
     limiter,
-    mailer: overrides.mailer ?? createMailer({ db, smtpUrl: undefined, env: "test", log: () => {} }),
+    mailer: inbox,
     tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
-    totpKey: await deriveKey(config.jwtSecret, "totp-secrets"),
+    totpKey: await deriveTwoFactorKeys(config.jwtSecret),
     deviceKey: await deviceTokenKey(config.jwtSecret),
   };
   const app = await createApp(deps, { manifest: await appManifest(), dev: false });
   return {
     app,
     deps,
+    inbox,
     async close() {
       await bus.close();
       await limiter.close();

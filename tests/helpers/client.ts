@@ -12,6 +12,8 @@ import type { Role } from "../../services/auth/roles.ts";
 import { createOrPromoteStaff } from "../../services/auth/staff.ts";
 import { accessTokenFor, login } from "../../services/auth/accounts.ts";
 import { createSession } from "../../services/auth/sessions.ts";
+import { beginTotpEnrollment, confirmTotpEnrollment } from "../../services/auth/two_factor.ts";
+import { totpCode } from "../../services/auth/totp.ts";
 
 export interface RequestOptions {
   /** Sent as `Authorization: Bearer <bearer>`. */
@@ -125,13 +127,14 @@ export async function signUp(
     firstName: overrides.firstName ?? "Test",
     lastName: overrides.lastName ?? "Trader",
   });
-  if (res.status !== 201) throw new Error(`register ${email}: ${res.status} ${await res.text()}`);
-  const { user } = await res.json();
+  if (res.status !== 202) throw new Error(`register ${email}: ${res.status} ${await res.text()}`);
+  await res.body?.cancel();
+  // Registration does not say who the account is (a taken email gets the same answer): the login does.
   const tokens = await apiLogin(c, email, password);
   return {
     email,
     password,
-    userId: user.id,
+    userId: String(jwtClaims(tokens.accessToken).sub),
     role: "trader",
     ...tokens,
     auth: { authorization: `Bearer ${tokens.accessToken}` },
@@ -140,16 +143,45 @@ export async function signUp(
   };
 }
 
+/** What an enrolled user keeps: the TOTP secret (to make codes with `totpCode`) and unused recovery codes. */
+export interface SecondFactor {
+  totpSecret: string;
+  recoveryCodes: string[];
+}
+
 /**
- * A staff user of `role`, created as the operator command does (`createOrPromoteStaff`), then signed in
- * through the login service (a real session and token pair, as `POST /api/auth/login` would issue).
+ * Turns 2FA on for a user through the real service (begin → confirm), as the security page does. The
+ * confirmation uses the code of a minute ago (passing that as its `now`), so the current code stays unspent
+ * for the sign-in that follows.
  */
-export async function makeStaff(deps: Deps, role: Role): Promise<SignedIn> {
+export async function enrolTotp(deps: Deps, userId: string, email: string): Promise<SecondFactor> {
+  const { secret } = await beginTotpEnrollment(deps.db, deps.totpKey, { id: userId, email });
+  const earlier = new Date(Date.now() - 60_000);
+  const actor = { userId, ip: randomIp(), userAgent: "proptrade-tests" };
+  const { recoveryCodes } = await confirmTotpEnrollment(
+    deps.db,
+    deps.totpKey,
+    userId,
+    totpCode(secret, earlier),
+    actor,
+    earlier,
+  );
+  return { totpSecret: secret, recoveryCodes };
+}
+
+/**
+ * A staff user of `role`, created as the operator command does (`createOrPromoteStaff`), enrolled in 2FA
+ * (staff must be, see `authorize`), then signed in through the login service with password and current code
+ * (a real session and token pair, as `POST /api/auth/login` would issue).
+ */
+export async function makeStaff(deps: Deps, role: Role): Promise<SignedIn & SecondFactor> {
   const email = uniqueEmail(role);
   const password = strongPassword();
   const actor = { userId: null, ip: randomIp(), userAgent: "proptrade-tests" };
   const { id } = await createOrPromoteStaff(deps.db, { email, role, password }, actor);
-  const tokens = await login(deps, { email, password }, actor);
+  const factor = await enrolTotp(deps, id, email);
+  const code = totpCode(factor.totpSecret, new Date());
+  const tokens = await login(deps, { email, password, code }, actor);
   return {
     email,
     password,
@@ -160,6 +192,7 @@ export async function makeStaff(deps: Deps, role: Role): Promise<SignedIn> {
     refreshToken: tokens.refreshToken,
     auth: { authorization: `Bearer ${tokens.accessToken}` },
     ip: actor.ip,
+    ...factor,
   };
 }
 

@@ -4,20 +4,23 @@ import { defineApi } from "../../../lib/api.ts";
 import { readJson } from "../../../lib/validation.ts";
 import { register, registerInput } from "../../../services/auth/accounts.ts";
 
+const REGISTERED = "Check your inbox: we have sent a message to the address.";
+
 export const api = defineApi({
   POST: {
     summary: "Create a trader account",
     description:
-      "Sends a verification link to the email. Passwords: at least 12 characters, not a common one.",
+      "Sends a verification link to the email. Passwords: at least 12 characters, not a common one. " +
+      "The answer is the same whether or not the email already has an account (its owner is told by mail), " +
+      "so it cannot be used to find out who has one: sign in to get the new account's tokens.",
     tags: ["auth"],
     access: "public",
     body: registerInput,
     responses: {
-      201: {
-        description: "Created",
-        schema: z.object({ user: z.object({ id: z.string(), email: z.string() }) }),
+      202: {
+        description: "Accepted: a mail is on its way to the address",
+        schema: z.object({ message: z.string() }),
       },
-      409: { description: "The email is already registered" },
       422: { description: "Invalid fields" },
       429: { description: "Too many sign-ups from this address" },
     },
@@ -27,7 +30,7 @@ export const api = defineApi({
 export const handler = define.handlers({
   async POST(ctx) {
     const input = await readJson(ctx.req, registerInput);
-    const user = await register(ctx.state.deps, input, ctx.state.actor);
-    return Response.json({ user }, { status: 201 });
+    await register(ctx.state.deps, input, ctx.state.actor);
+    return Response.json({ message: REGISTERED }, { status: 202 });
   },
 });
