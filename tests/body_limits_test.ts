@@ -10,6 +10,7 @@ import { postSync, sync } from "./helpers/sync.ts";
 import { signSync, SYNC_SIGNATURE_HEADER } from "../services/accounts/sync_signature.ts";
 import { signatureHeader } from "../services/commerce/payments/signature.ts";
 import { DEFAULT_BODY_LIMIT } from "../lib/body.ts";
+import { ftmo100k } from "../services/engine/testing.ts";
 
 const MiB = 1024 * 1024;
 
@@ -101,6 +102,21 @@ Deno.test("oversized bodies are refused with 413 while they stream, before anyon
       } as RequestInit);
       await expectError(res, 413, "payload_too_large");
       assert.ok(probe.pulled < 100, `pulled ${probe.pulled} of 1024 chunks before refusing`);
+    });
+
+    await t.step("a simulation with more than 64 KB of events is read under its own limit", async () => {
+      const trader = await signUp(app);
+      const start = Date.parse("2026-03-02T08:00:00Z");
+      const events = Array.from(
+        { length: 800 },
+        (_, i) => sync.mark("100000.00", "100000.00", new Date(start + 60_000 * (i + 1)).toISOString()),
+      );
+      const raw = JSON.stringify({ plan: ftmo100k(), startAt: new Date(start).toISOString(), events });
+      assert.ok(raw.length > DEFAULT_BODY_LIMIT, `simulation is only ${raw.length} bytes`);
+      const res = await c.json("POST", "/api/rules/simulate", raw, { bearer: trader.accessToken });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+      await res.body?.cancel();
     });
 
     await t.step("a huge sign-in form gets 413, never a 500", async () => {

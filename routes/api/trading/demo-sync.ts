@@ -11,7 +11,7 @@ import { SYNC_SIGNATURE_HEADER, verifySync } from "../../../services/accounts/sy
 
 /** A connector batches what happened since its last call; a day of ticks fits in a few requests. */
 const MAX_EVENTS = 5_000;
-/** 5,000 events of the longest valid kind (100-character ids, ~390 bytes each) fit with room to spare. */
+/** 5,000 events of the longest valid kind (100-character ids, ~400 bytes each) fit. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 const syncInput = z.object({
