@@ -10,7 +10,8 @@
  *    webhook, demo-sync), half announced by Content-Length and half chunked, each client sending its next
  *    body as soon as the last is answered for `--flood-seconds` → how many got 413, how much of
  *    each body we got to send, the server's RSS growth (target ≤ 50 MB) and `/healthz` p50/p99 meanwhile
- *    (target p99 ≤ 50 ms);
+ *    (target p99 ≤ 50 ms); anchored also to a bare `Deno.serve` that answers without reading any body,
+ *    flooded the same way just before;
  * b. a signed `--events` demo-sync batch and the largest simulation the API accepts, at once → `/healthz`
  *    p99 meanwhile (target ≤ 50 ms);
  * c. `--stalled` connections that never finish their request head, and as many idle keep-alive ones after a
@@ -22,7 +23,8 @@
  *
  * Usage: deno task bench:abuse [--clients=20] [--mb=50] [--events=5000] [--stalled=20] [--stall-seconds=12]
  *   [--flood-seconds=5]
- * Loopback only; the default run takes ≈ 1 min on 2 cores (plus the app's start).
+ *   [--chunked=only|never] [--only=a,b,c]
+ * Loopback only; bounded in count and time; the default run takes ≈ 1 min on 2 cores (plus the app's start).
  */
 import { openDb } from "../db/client.ts";
 import { toHex } from "../lib/crypto.ts";
@@ -53,6 +55,9 @@ const EVENTS = num("events", 5000);
 const STALLED = num("stalled", 20);
 const STALL_SECONDS = num("stall-seconds", 12);
 const FLOOD_SECONDS = num("flood-seconds", 5);
+const ONLY = new Set((flags.only ?? "a,b,c").split(","));
+/** `--chunked=only|never`: every flood client chunked, or none (default: half and half). */
+const CHUNKED = flags.chunked;
 const ANCHOR_SECONDS = 3;
 
 const DATABASE_URL = Deno.env.get("DATABASE_URL") || undefined;
@@ -124,7 +129,7 @@ async function floodRun(port: number, pid: number): Promise<FloodRun> {
   const deadline = started + FLOOD_SECONDS * 1000;
   const perClient = await Promise.all(Array.from({ length: CLIENTS }, async (_, i) => {
     const target = TARGETS[i % TARGETS.length];
-    const chunked = Math.floor(i / TARGETS.length) % 2 === 1;
+    const chunked = CHUNKED === "only" || (CHUNKED !== "never" && Math.floor(i / TARGETS.length) % 2 === 1);
     // Distinct addresses (the app trusts X-Forwarded-For here), so per-IP budgets do not answer 429 first.
     const headers = { ...target.headers, "X-Forwarded-For": `10.66.${i >> 8}.${i & 255}` };
     const rows = [];
@@ -321,9 +326,9 @@ async function main(): Promise<void> {
     );
     await sleep(1000); // let the start-up settle before the anchor
     const anchor = await anchorPhase(server.port);
-    await floodPhase(server, anchor);
-    await batchAndSimulationPhase(server, secret, anchor);
-    await stallPhase(server.port);
+    if (ONLY.has("a")) await floodPhase(server, anchor);
+    if (ONLY.has("b")) await batchAndSimulationPhase(server, secret, anchor);
+    if (ONLY.has("c")) await stallPhase(server.port);
   } finally {
     for (const fn of cleanups.reverse()) await fn().catch((error) => console.error("cleanup failed:", error));
   }
