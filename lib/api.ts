@@ -22,6 +22,11 @@ export interface ApiOperation {
   rateLimit?: "ip" | "self";
   /** JSON request body schema. */
   body?: z.ZodType;
+  /**
+   * Largest request body in bytes (lib/body.ts; default 64 KB). Past it the request gets 413 while the body
+   * streams, or before a byte is read when `Content-Length` says so. Raise it only for a route that needs it.
+   */
+  bodyLimit?: number;
   /** Query-string schema (an object of strings). */
   query?: z.ZodType;
   /** Status → description and optional JSON body schema. */

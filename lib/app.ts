@@ -9,6 +9,7 @@ import { PageCache } from "./page_cache.ts";
 import { pageCsp, withSecurityHeaders } from "./security_headers.ts";
 import { randomToken } from "./crypto.ts";
 import { HttpError } from "./errors.ts";
+import { admitBody, DEFAULT_BODY_LIMIT, routeBodyLimit } from "./body.ts";
 import { BUILD_URL_PREFIX, type BuildManifest } from "./build_manifest.ts";
 import type {
   Context,
@@ -214,6 +215,9 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
     const ctx = makeContext(c, chain, renderSelf, route);
     let res: Response;
     try {
+      // Before any middleware: a body declared larger than the route takes is refused unread, before
+      // authentication or rate-limit work is spent on it (lib/body.ts).
+      admitBody(ctx.req, route ? routeBodyLimit(route.module, ctx.req.method) : DEFAULT_BODY_LIMIT);
       res = await ctx.next();
     } catch (error) {
       res = renderError(ctx, error);

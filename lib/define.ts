@@ -82,6 +82,11 @@ export interface RouteConfig {
    * Only pages without islands are cached: their HTML needs no per-response nonce.
    */
   cache?: { tags: string[] };
+  /**
+   * Largest request body (a posted form) in bytes, read through lib/body.ts; default 64 KB. API routes
+   * declare theirs in `defineApi` instead.
+   */
+  bodyLimit?: number;
   /** Render without `_app` (e.g. a raw document). */
   skipAppWrapper?: boolean;
   /** Render without the `_layout` files of parent folders. */

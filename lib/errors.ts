@@ -90,6 +90,20 @@ export class Unprocessable extends HttpError {
   }
 }
 
+/** The body passed the route's limit (declared by `Content-Length`, or counted while it streamed). */
+export class PayloadTooLarge extends HttpError {
+  constructor(readonly limitBytes: number) {
+    super(413, "payload_too_large", `The body is larger than this endpoint's limit of ${limitBytes} bytes.`);
+  }
+}
+
+/** The body did not arrive in time (a slow or stalled client). */
+export class RequestTimeout extends HttpError {
+  constructor(timeoutMs: number) {
+    super(408, "request_timeout", `The body did not arrive within ${timeoutMs / 1000} s.`);
+  }
+}
+
 export class TooManyRequests extends HttpError {
   constructor(retryAfterSeconds: number) {
     super(429, "rate_limited", `Too many requests; retry in ${retryAfterSeconds} s.`, undefined, {

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { Access, ApiOperation, ApiSpec } from "./api.ts";
+import { DEFAULT_BODY_LIMIT } from "./body.ts";
 import type { Method, RouteInfo } from "./define.ts";
 
 /** A JSON Schema (2020-12, which OpenAPI 3.1 uses as is). */
@@ -29,7 +30,11 @@ export interface OpenApiOperation {
   description?: string;
   tags?: string[];
   parameters?: OpenApiParameter[];
-  requestBody?: { required: true; content: { "application/json": { schema: JsonSchema } } };
+  requestBody?: {
+    required: true;
+    description: string;
+    content: { "application/json": { schema: JsonSchema } };
+  };
   responses: Record<string, OpenApiResponse>;
   /** `[]` for public operations (explicitly no authentication), else either of the two schemes. */
   security: Record<string, string[]>[];
@@ -83,9 +88,10 @@ const ERROR_SCHEMA: JsonSchema = {
 
 /** Responses every operation of a kind can give, unless the spec describes them itself. */
 const IMPLIED = {
-  400: "The body is not JSON, or too large",
+  400: "The body is not JSON",
   401: "Not signed in (or the access token expired)",
   403: "Signed in, but the role may not do this",
+  413: "The body is larger than this operation's limit (`payload_too_large`)",
   422: "Invalid input; `fields` names each invalid field",
 } as const;
 
@@ -181,7 +187,7 @@ function operation(
     };
   }
   const implied: (keyof typeof IMPLIED)[] = [
-    ...(op.body ? [400 as const] : []),
+    ...(op.body ? [400 as const, 413 as const] : []),
     ...(op.access !== "public" ? [401 as const] : []),
     ...(Array.isArray(op.access) ? [403 as const] : []),
     ...(op.body || op.query ? [422 as const] : []),
@@ -203,6 +209,7 @@ function operation(
       ? {
         requestBody: {
           required: true as const,
+          description: `At most ${op.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes; a larger body gets 413.`,
           content: { "application/json": { schema: components.convert(op.body, "input", `${where} body`) } },
         },
       }

@@ -138,6 +138,7 @@ Deno.test("the request body is the input JSON Schema of the zod schema", () => {
   assert.equal(op.description, "Password, plus the second factor when 2FA is on.");
   assert.deepEqual(op.tags, ["auth"]);
   assert.equal(op.requestBody!.required, true);
+  assert.equal(op.requestBody!.description, "At most 65536 bytes; a larger body gets 413.");
   const schema = op.requestBody!.content["application/json"].schema;
   assert.equal(schema.$schema, undefined, "no per-schema dialect inside the document");
   assert.equal(schema.type, "object");
@@ -153,10 +154,10 @@ Deno.test("the request body is the input JSON Schema of the zod schema", () => {
 Deno.test("responses carry their schemas; every 4xx refers to the shared Error", () => {
   const doc = build();
   const login = doc.paths["/api/auth/login"].post!;
-  assert.deepEqual(Object.keys(login.responses), ["200", "400", "401", "422"]);
+  assert.deepEqual(Object.keys(login.responses), ["200", "400", "401", "413", "422"]);
   const ok = login.responses["200"].content!["application/json"].schema;
   assert.deepEqual(ok.required, ["accessToken", "expiresIn"]);
-  for (const status of ["400", "401", "422"]) {
+  for (const status of ["400", "401", "413", "422"]) {
     assert.deepEqual(login.responses[status].content, {
       "application/json": { schema: { $ref: "#/components/schemas/Error" } },
     }, status);

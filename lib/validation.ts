@@ -1,25 +1,22 @@
 import type { z } from "zod";
+import { readBody, readText } from "./body.ts";
 import { BadRequest, type FieldErrors, Unprocessable } from "./errors.ts";
 import { unsafeTextErrors } from "./text.ts";
 
-/** Largest JSON body any endpoint accepts (auth and profile payloads are tiny). */
-const MAX_JSON_BYTES = 64 * 1024;
-
 /**
- * Reads and validates a JSON body: 400 when it is not JSON (or too large), 422 naming every invalid field
- * path otherwise. The one way request bodies enter the app.
+ * Reads and validates a JSON body: 413 past the route's body limit (lib/body.ts), 400 when it is not JSON,
+ * 422 naming every invalid field path otherwise. The one way JSON bodies enter the app.
  */
 export async function readJson<S extends z.ZodType>(
   req: Request,
   schema: S,
   opts: { optional?: boolean } = {},
 ): Promise<z.infer<S>> {
-  const text = await req.text();
+  const text = await readText(req);
   // An optional body may be left out entirely (e.g. logout with only a bearer token): it reads as `{}`.
   if (opts.optional && text.trim() === "") return validate(schema, {});
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) throw new BadRequest("Send the body as application/json.");
-  if (text.length > MAX_JSON_BYTES) throw new BadRequest(`The body is larger than ${MAX_JSON_BYTES} bytes.`);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -53,13 +50,17 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
 }
 
 /**
- * Reads an urlencoded or multipart form into a plain record of its text fields (files are ignored). A body
- * that is not a form reads as empty, so validation then names the missing fields.
+ * Reads an urlencoded or multipart form into a plain record of its text fields (files are ignored), at most
+ * the route's body limit (413 past it, lib/body.ts). A body that is not a form reads as empty, so validation
+ * then names the missing fields.
  */
 export async function readForm(req: Request): Promise<Record<string, string>> {
+  const bytes = await readBody(req);
   let data: FormData;
   try {
-    data = await req.formData();
+    // Parsed from the bytes already counted, never from the client's stream.
+    const headers = { "content-type": req.headers.get("content-type") ?? "" };
+    data = await new Response(bytes, { headers }).formData();
   } catch {
     return {};
   }

@@ -47,6 +47,8 @@ export const api = defineApi({
     tags: ["rules"],
     access: "authenticated",
     body: simulateInput,
+    // MAX_EVENTS events of up to ~400 bytes each, and a plan body.
+    bodyLimit: 5 * 1024 * 1024,
     responses: {
       200: { description: "The verdict, objectives and timeline", schema: simulationSchema },
       404: { description: "No such plan on sale" },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
+import { readText } from "../../../lib/body.ts";
 import { BadRequest, Unprocessable } from "../../../lib/errors.ts";
 import { fieldErrors } from "../../../lib/validation.ts";
 import { syncEventSchema } from "../../../services/engine/sync_events.ts";
@@ -10,6 +11,7 @@ import { SYNC_SIGNATURE_HEADER, verifySync } from "../../../services/accounts/sy
 
 /** A connector batches what happened since its last call; a day of ticks fits in a few requests. */
 const MAX_EVENTS = 5_000;
+/** 5,000 events of the longest valid kind (100-character ids, ~400 bytes each) fit. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 const syncInput = z.object({
@@ -47,6 +49,7 @@ export const api = defineApi({
     access: "public",
     rateLimit: "self",
     body: syncInput,
+    bodyLimit: MAX_BODY_BYTES,
     responses: {
       200: { description: "Applied (or acknowledged as duplicates)", schema: syncResult },
       400: { description: "The body is not JSON" },
@@ -62,9 +65,7 @@ export const api = defineApi({
 export const handler = define.handlers({
   async POST(ctx) {
     const { deps } = ctx.state;
-    const length = Number(ctx.req.headers.get("content-length") ?? 0);
-    if (length > MAX_BODY_BYTES) throw new BadRequest(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
-    const raw = await ctx.req.text();
+    const raw = await readText(ctx.req);
     // The signature covers the exact bytes, so it is checked before anything reads them as JSON.
     await countFailures(
       deps.limiter,
@@ -72,7 +73,6 @@ export const handler = define.handlers({
       ctx.state.actor.ip ?? "unknown",
       () => verifySync(ctx.req.headers.get(SYNC_SIGNATURE_HEADER), raw, deps.config.syncSecret),
     );
-    if (raw.length > MAX_BODY_BYTES) throw new BadRequest(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
     if (!/^application\/json\b/i.test(ctx.req.headers.get("content-type") ?? "")) {
       throw new BadRequest("Send the body as application/json.");
     }
