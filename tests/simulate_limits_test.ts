@@ -90,9 +90,10 @@ Deno.test("what-if simulator: bounded horizon, events and answer; a maximal run 
         `simulate (${events.length} events, 366 days): worst loop gap ${worstGap.toFixed(1)} ms, ` +
           `slowest /healthz ${slowest.toFixed(1)} ms`,
       );
-      // Work runs in ~20 ms slices; the bound leaves room for a loaded 2-core box, not for one long stall.
-      assert.ok(worstGap < 100, `event loop held for ${worstGap.toFixed(0)} ms`);
-      assert.ok(slowest < 100, `/healthz took ${slowest.toFixed(0)} ms`);
+      // Work runs in ~20 ms slices; the bound leaves room for a loaded 2-core box (where a process waits tens
+      // of ms for a core), not for one long stall.
+      assert.ok(worstGap < 150, `event loop held for ${worstGap.toFixed(0)} ms`);
+      assert.ok(slowest < 150, `/healthz took ${slowest.toFixed(0)} ms`);
 
       // The long timeline is downsampled, and says so: it had the start, a point per event and one per reset.
       assert.ok(result.downsampled.from > events.length + 360, `from ${result.downsampled.from}`);

@@ -78,7 +78,7 @@ Deno.test("simulateSliced: the most work one request may ask for never holds the
   const took = performance.now() - began;
   clearInterval(probe);
   console.log(`simulateSliced: ${took.toFixed(0)} ms in all, worst loop gap ${worst.toFixed(1)} ms`);
-  assert.ok(worst < 100, `event loop held for ${worst.toFixed(0)} ms`);
+  assert.ok(worst < 150, `event loop held for ${worst.toFixed(0)} ms`);
   const whole = simulate(ftmo100k(), 0, start, events, until);
   assert.deepEqual(sliced.timeline, whole.timeline, "slicing changes nothing but the timing");
   assert.equal(sliced.timeline.length, 1 + SIMULATION_LIMITS.events + 366);
