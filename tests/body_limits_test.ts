@@ -150,7 +150,7 @@ Deno.test("oversized bodies are refused with 413 while they stream, before anyon
   }
 });
 
-Deno.test("demo-sync takes a batch above 64 KB but refuses one above its own 2 MiB limit", async (t) => {
+Deno.test("demo-sync takes a batch above 64 KB but refuses one above its own 512 KiB limit", async (t) => {
   const { app, deps, close } = await openTestApp();
   const c = client(app);
   const secret = deps.config.syncSecret;

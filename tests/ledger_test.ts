@@ -101,17 +101,23 @@ Deno.test("applySync: duplicates, late and future events, unknown and non-tradin
       assert.equal(n, 2);
     });
 
-    await t.step("a new event older than the last applied one rejects the whole batch", async () => {
-      const late = sync.mark("100300.00", "100000.00", "2026-03-02T09:01:00Z");
-      const fine = sync.mark("100400.00", "100000.00", "2026-03-02T09:10:00Z");
-      await assert.rejects(() => applySync(deps, accountId, [fine, a, late]), (e) => {
-        assert.ok(e instanceof Conflict);
-        assert.deepEqual(Object.keys(e.fields ?? {}), ["events.2.at"]);
-        return true;
-      });
-      const [row] = await db.sql`select state_version from accounts where id = ${accountId}`;
-      assert.equal(row.state_version, 2, "nothing applied");
-    });
+    await t.step(
+      "a new event older than the last applied one is late: not applied, the others are",
+      async () => {
+        const late = sync.mark("100300.00", "100000.00", "2026-03-02T09:01:00Z");
+        const fine = sync.mark("100400.00", "100000.00", "2026-03-02T09:10:00Z");
+        const result = await applySync(deps, accountId, [fine, a, late]);
+        assert.deepEqual([result.accepted, result.duplicates, result.late], [1, 1, 1]);
+        assert.deepEqual(result.results.map((r) => [r.id, r.outcome]), [
+          [fine.id, "applied"],
+          [a.id, "duplicate"],
+          [late.id, "late"],
+        ]);
+        assert.match(result.results[2].reason!, /2026-03-02T09:05:00\.000Z/);
+        const [row] = await db.sql`select state_version, equity from accounts where id = ${accountId}`;
+        assert.deepEqual([row.state_version, row.equity], [3, "100400.00"]);
+      },
+    );
 
     await t.step("events stamped far in the future are refused (422)", async () => {
       const now = new Date("2026-03-02T10:00:00Z");

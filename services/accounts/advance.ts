@@ -5,6 +5,8 @@
  *
  * Resets are stepped explicitly, one `reset` event per closing day, exactly as `simulate` does (the core
  * would roll the same resets itself), so every trading day that opens is seen and gets its statistics row.
+ * A sync batch runs the fold in time slices (`advanceSliced`, lib/slices.ts) so a big one does not hold the
+ * event loop.
  */
 import { Unprocessable } from "../../lib/errors.ts";
 import { fitsMoneyColumn, fromMinor, MONEY_MAX } from "../money.ts";
@@ -12,6 +14,7 @@ import { applyEvent } from "../engine/evaluate.ts";
 import type { EngineRules } from "../engine/rules.ts";
 import type { AccountState, EngineEvent, Verdict } from "../engine/state.ts";
 import { isoAt } from "../time.ts";
+import { runSliced, runToEnd } from "../../lib/slices.ts";
 
 /** One trading day's figures as this fold saw them (merged into `daily_stats` with greatest/least). */
 export interface DayStats {
@@ -66,6 +69,8 @@ export interface TradingDirective {
   openPositions: string[];
 }
 
+type SyncedEvent = { id: string; event: EngineEvent };
+
 /**
  * Applies `events` (already in `at` order, each with its sync id) to `state`, then rolls the resets due by
  * `until` when given (the scheduler's "time is now").
@@ -76,9 +81,29 @@ export interface TradingDirective {
 export function advance(
   start: AccountState,
   rules: EngineRules,
-  events: readonly { id: string; event: EngineEvent }[],
+  events: readonly SyncedEvent[],
   until?: number,
 ): Advanced {
+  return runToEnd(advanceSteps(start, rules, events, until));
+}
+
+/** `advance` in time slices that give the event loop back between them (a sync batch of many events). */
+export function advanceSliced(
+  start: AccountState,
+  rules: EngineRules,
+  events: readonly SyncedEvent[],
+  until?: number,
+): Promise<Advanced> {
+  return runSliced(advanceSteps(start, rules, events, until));
+}
+
+/** The fold as a generator that yields after each event or reset (see lib/slices.ts). */
+function* advanceSteps(
+  start: AccountState,
+  rules: EngineRules,
+  events: readonly SyncedEvent[],
+  until?: number,
+): Generator<void, Advanced> {
   const out: Advanced = {
     state: start,
     verdicts: [],
@@ -93,16 +118,17 @@ export function advance(
     out.state = applied.state;
     out.verdicts.push(...applied.verdicts);
   };
-  const rollTo = (t: number) => {
+  function* rollTo(t: number) {
     while (isLive(out.state) && out.state.day.closesAt <= t) {
       step({ type: "reset", at: out.state.day.closesAt });
       // The day the reset opened gets its row even when the reset itself failed the account.
       touch(out, out.state, false);
+      yield;
     }
-  };
+  }
 
   for (const { id, event } of events) {
-    rollTo(event.at);
+    yield* rollTo(event.at);
     const before = out.state;
     step(event);
     assertStorable(out.state, id);
@@ -125,8 +151,9 @@ export function advance(
     }
     // Statistics describe evaluated days: after a final status the day no longer moves, so it is left as is.
     if (isLive(before)) touch(out, out.state, event.type === "trade_open");
+    yield;
   }
-  if (until !== undefined) rollTo(until);
+  if (until !== undefined) yield* rollTo(until);
   return out;
 }
 

@@ -4,12 +4,19 @@
  * batch changed, settle the phase lifecycle — then publish the committed changes on the bus.
  *
  * Decisions a connector can rely on:
- * - **Idempotency**: an event id already applied to the account, or repeated inside the batch, is counted
- *   in `duplicates` and ignored (the first occurrence in a batch wins). Re-sending a whole batch is safe.
+ * - **An answer per event**: `results` gives each event of the request, in request order, its outcome —
+ *   `applied`, `duplicate` or `late` (with the reason) — and `accepted`, `duplicates` and `late` count them.
+ * - **Idempotency**: an event id already applied to the account, or repeated inside the batch, is a
+ *   `duplicate` and ignored (the first occurrence in a batch wins). Re-sending a whole batch is safe, and so
+ *   is a connector's sliding window (old events re-sent beside new ones): the new ones are applied.
  * - **Late events**: a new event older than the account's last applied instant (an event, or a reset the
- *   scheduler rolled) rejects the whole batch with 409, naming each offending `events.<i>.at`; nothing is
- *   applied. Old duplicates are fine. Events more than 5 minutes in the future are a 422: one skewed clock
- *   must not push the account's time forward and lock out every real event.
+ *   scheduler rolled) is `late`: the account's time has moved past it and rules are never evaluated
+ *   backwards (DESIGN §3), so it is neither applied nor recorded (a re-send is `late` again); the batch's
+ *   other events are applied.
+ *   Events more than 5 minutes in the future are a 422 for the whole batch: one skewed clock must not push
+ *   the account's time forward and make every real event late.
+ * - **Size**: a batch has at most `MAX_SYNC_EVENTS` events (the route refuses more with 422), and the engine
+ *   folds it in time slices, so a maximal batch does not hold the event loop (other requests keep flowing).
  * - **Status**: `active`/`paused` accounts are evaluated. `failed`/`passed` are final: their events are still
  *   acknowledged and recorded (trades, balance, equity — the venue's liquidation after a breach is a fact
  *   the trade history and a later reinstatement need) but never evaluated, and the status never changes.
@@ -25,20 +32,41 @@ import { stateFromJson } from "../engine/state.ts";
 import type { BreachEvidence } from "../engine/state.ts";
 import { type SyncEvent, toEngineEvent } from "../engine/sync_events.ts";
 import type { Deps } from "../deps.ts";
-import { advance, directiveOf, type TradingDirective, type Violation } from "./advance.ts";
+import { advanceSliced, directiveOf, type TradingDirective, type Violation } from "./advance.ts";
 import { settleLifecycle, type Successor, successorFrom, successorOf } from "./lifecycle.ts";
 import { publishChange } from "./open.ts";
 import { breachesOf, lockAccount, persistChange } from "./persist.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import { type AccountChange, type AccountSummary, summaryOf } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
+import { isoAt } from "../time.ts";
 
 /** How far ahead of our clock an event may be stamped. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
+/**
+ * Events in one batch at most. A connector sends what happened since its last call (seconds to minutes of
+ * trading); 1,000 events is hours of a busy account, and keeps a batch's fold to a few hundred ms of CPU.
+ */
+export const MAX_SYNC_EVENTS = 1_000;
+
+/** What became of one event of a batch. */
+export interface EventResult {
+  id: string;
+  outcome: "applied" | "duplicate" | "late";
+  /** Why a `late` event was not applied. */
+  reason?: string;
+}
+
 export interface SyncResult {
+  /** Events applied by this batch. */
   accepted: number;
+  /** Events already applied (earlier, or earlier in this batch). */
   duplicates: number;
+  /** New events older than the account's last applied instant: not applied. */
+  late: number;
+  /** One per request event, in request order. */
+  results: EventResult[];
   account: AccountSummary;
   /** Evidence of the breaches and pauses this batch caused (fails and pauses; see `action`). */
   breaches: BreachEvidence[];
@@ -55,8 +83,8 @@ const RECORD_ONLY = new Set(["failed", "passed"]);
  * Applies one batch of validated sync events to an account (see the module notes for the contract).
  *
  * @param now our clock (injectable for tests): bounds future-stamped events and stamps `updated_at`.
- * @throws NotFound for an unknown account; Conflict for a late event or an account that is not trading;
- *   Unprocessable for events stamped too far in the future.
+ * @throws NotFound for an unknown account; Conflict for an account that is not trading; Unprocessable for
+ *   events stamped too far in the future or more than `MAX_SYNC_EVENTS` of them.
  */
 export async function applySync(
   deps: Pick<Deps, "db" | "bus">,
@@ -65,6 +93,7 @@ export async function applySync(
   now: Date = new Date(),
 ): Promise<SyncResult> {
   if (!isUuid(accountId)) throw new NotFound("No such account.");
+  if (events.length > MAX_SYNC_EVENTS) throw new Unprocessable("events", `at most ${MAX_SYNC_EVENTS} events`);
   const batch = uniqueById(events);
   const future = batch.filter((b) => b.at > +now + MAX_FUTURE_SKEW_MS);
   if (future.length > 0) {
@@ -88,28 +117,19 @@ export async function applySync(
       throw new Conflict(`The account is not trading (status ${account.status}); events are not accepted.`);
     }
     const seen = new Set(seenRows.map((r) => r.event_id));
-    const fresh = batch.filter((b) => !seen.has(b.event.id)).sort((a, b) => a.at - b.at || a.index - b.index);
-    const duplicates = events.length - fresh.length;
     const state = stateFromJson(account.engine_state);
-
-    const late = fresh.filter((b) => b.at < state.lastEventAt);
-    if (late.length > 0) {
-      const last = new Date(state.lastEventAt).toISOString();
-      throw new Conflict(
-        `${late.length} event(s) are older than the account's last applied event (${last}); nothing was applied.`,
-        Object.fromEntries(late.map((b) => [
-          `events.${b.index}.at`,
-          `is before ${last} (event "${b.event.id}")`,
-        ])),
-      );
-    }
+    const unseen = batch.filter((b) => !seen.has(b.event.id));
+    const late = unseen.filter((b) => b.at < state.lastEventAt);
+    const fresh = unseen.filter((b) => b.at >= state.lastEventAt).sort((a, b) =>
+      a.at - b.at || a.index - b.index
+    );
+    const outcomes = outcomesOf(events, fresh, late, state.lastEventAt);
 
     const prior = account.status;
     if (fresh.length === 0) {
       const next = prior === "passed" ? await successorOf(tx, account) : null;
       const result: SyncResult = {
-        accepted: 0,
-        duplicates,
+        ...outcomes,
         account: summaryOf(account),
         breaches: [],
         trading: directiveOf(state),
@@ -120,7 +140,8 @@ export async function applySync(
     }
 
     const { rules } = await rulesFor(tx, account.plan_version_id, stageOf(account));
-    const advanced = advance(
+    // Sliced: a big batch gives other requests their turn (the account stays locked meanwhile).
+    const advanced = await advanceSliced(
       state,
       rules,
       fresh.map((b) => ({ id: b.event.id, event: b.engine })),
@@ -135,8 +156,7 @@ export async function applySync(
     const lifecycle = RECORD_ONLY.has(prior) ? [] : await settleLifecycle(tx, account, advanced.verdicts);
     const next = successorFrom(lifecycle) ?? (prior === "passed" ? await successorOf(tx, account) : null);
     const result: SyncResult = {
-      accepted: fresh.length,
-      duplicates,
+      ...outcomes,
       account: change.account,
       breaches: breachesOf(advanced),
       trading: directiveOf(advanced.state),
@@ -147,6 +167,30 @@ export async function applySync(
   });
   await publishChange(deps.bus, ...changes);
   return result;
+}
+
+type Unique = ReturnType<typeof uniqueById>[number];
+
+/** Each request event's outcome in request order, and the counts: anything neither applied nor late is a
+ * duplicate (seen before, or repeated in this batch). */
+function outcomesOf(
+  events: readonly SyncEvent[],
+  applied: readonly Unique[],
+  late: readonly Unique[],
+  lastEventAt: number,
+): Pick<SyncResult, "accepted" | "duplicates" | "late" | "results"> {
+  const byIndex = new Map<number, EventResult>();
+  for (const b of applied) byIndex.set(b.index, { id: b.event.id, outcome: "applied" });
+  const reason = `older than the account's last applied instant ${isoAt(lastEventAt)}: ` +
+    "rules are evaluated in time order, never backwards";
+  for (const b of late) byIndex.set(b.index, { id: b.event.id, outcome: "late", reason });
+  const results = events.map((e, i) => byIndex.get(i) ?? { id: e.id, outcome: "duplicate" as const });
+  return {
+    accepted: applied.length,
+    duplicates: events.length - applied.length - late.length,
+    late: late.length,
+    results,
+  };
 }
 
 /** Events keyed by their first occurrence, with their request index (for error fields) and engine form. */

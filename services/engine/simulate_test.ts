@@ -3,7 +3,7 @@ import { demoPlans } from "../../db/seed.ts";
 import { canonicalJson } from "./canonical.ts";
 import { objectives } from "./objectives.ts";
 import { compileRules } from "./rules.ts";
-import { simulate } from "./simulate.ts";
+import { simulate, simulateSliced, SIMULATION_LIMITS } from "./simulate.ts";
 import { initialState } from "./state.ts";
 import { close, ftmo100k, mark, open, t } from "./testing.ts";
 
@@ -41,6 +41,47 @@ Deno.test("simulate: events outside [startAt, until] are refused", () => {
     () => simulate(ftmo100k(), 0, 0, [open("a", "2026-06-02T05:00:00Z")], t("2026-06-02T00:00:00Z")),
     RangeError,
   );
+});
+
+Deno.test("simulate: more than 1,000 events or a horizon past 366 days is refused before any work", () => {
+  const start = t("2026-06-01T06:00:00Z");
+  const many = Array.from(
+    { length: SIMULATION_LIMITS.events + 1 },
+    (_, i) => open(`p${i}`, new Date(start + i).toISOString()),
+  );
+  assert.throws(() => simulate(ftmo100k(), 0, start, many), RangeError, "at most 1000 events");
+  const year = 366 * 86_400_000;
+  assert.throws(
+    () => simulate(ftmo100k(), 0, start - year - 1, [open("a", "2026-06-01T07:00:00Z")]),
+    RangeError,
+  );
+  assert.throws(() => simulate(ftmo100k(), 0, start, [], start + year + 1), /at most 366 days/);
+  assert.equal(simulate(ftmo100k(), 0, start, [], start + year).status, "active");
+});
+
+Deno.test("simulateSliced: the most work one request may ask for never holds the event loop long", async () => {
+  // 1,000 positions left open (each event copies every open position) and a year of resets.
+  const start = t("2026-06-01T06:00:00Z");
+  const events = Array.from(
+    { length: SIMULATION_LIMITS.events },
+    (_, i) => open(`p${i}`, new Date(start + 1_000 * (i + 1)).toISOString()),
+  );
+  const until = start + SIMULATION_LIMITS.horizonDays * 86_400_000;
+  let last = performance.now();
+  let worst = 0;
+  const probe = setInterval(() => {
+    worst = Math.max(worst, performance.now() - last);
+    last = performance.now();
+  }, 5);
+  const began = performance.now();
+  const sliced = await simulateSliced(ftmo100k(), 0, start, events, until);
+  const took = performance.now() - began;
+  clearInterval(probe);
+  console.log(`simulateSliced: ${took.toFixed(0)} ms in all, worst loop gap ${worst.toFixed(1)} ms`);
+  assert.ok(worst < 150, `event loop held for ${worst.toFixed(0)} ms`);
+  const whole = simulate(ftmo100k(), 0, start, events, until);
+  assert.deepEqual(sliced.timeline, whole.timeline, "slicing changes nothing but the timing");
+  assert.equal(sliced.timeline.length, 1 + SIMULATION_LIMITS.events + 366);
 });
 
 Deno.test("objectives of a fresh seed plan account (Two-Step 100K): figures as decimal strings", () => {

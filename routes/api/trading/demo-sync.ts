@@ -6,13 +6,13 @@ import { BadRequest, Unprocessable } from "../../../lib/errors.ts";
 import { fieldErrors } from "../../../lib/validation.ts";
 import { syncEventSchema } from "../../../services/engine/sync_events.ts";
 import { countFailures, enforce, RATE_RULES } from "../../../services/rate_limit/rules.ts";
-import { applySync } from "../../../services/accounts/ledger.ts";
+import { applySync, MAX_SYNC_EVENTS } from "../../../services/accounts/ledger.ts";
 import { SYNC_SIGNATURE_HEADER, verifySync } from "../../../services/accounts/sync_signature.ts";
 
-/** A connector batches what happened since its last call; a day of ticks fits in a few requests. */
-const MAX_EVENTS = 5_000;
-/** 5,000 events of the longest valid kind (100-character ids, ~400 bytes each) fit. */
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/** A connector batches what happened since its last call (services/accounts/ledger.ts says why 1,000). */
+const MAX_EVENTS = MAX_SYNC_EVENTS;
+/** 1,000 events of the longest valid kind (100-character ids, ~400 bytes each) fit. */
+const MAX_BODY_BYTES = 512 * 1024;
 
 const syncInput = z.object({
   accountId: z.uuid("must be an account id"),
@@ -23,6 +23,12 @@ const record = z.record(z.string(), z.unknown());
 const syncResult = z.object({
   accepted: z.int(),
   duplicates: z.int(),
+  late: z.int(),
+  results: z.array(z.object({
+    id: z.string(),
+    outcome: z.enum(["applied", "duplicate", "late"]),
+    reason: z.string().optional(),
+  })),
   account: record,
   breaches: z.array(record),
   trading: z.object({
@@ -40,8 +46,13 @@ export const api = defineApi({
   POST: {
     summary: "Apply trade and equity events from a trading-platform connector",
     description: "Authenticated by `X-Sync-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(SYNC_SECRET, " +
-      't + "." + raw body)>` (±5 min), not by a session. Events are idempotent by `id` and applied in `at` ' +
-      "order; a new event older than the account's last applied one rejects the batch (409). `trading` " +
+      't + "." + raw body)>` (±5 min), not by a session. At most ' + `${MAX_EVENTS} events per batch ` +
+      "(422 past it; send more in several batches). Events are applied in `at` order and answered one by " +
+      "one in `results` (request order): `applied`; `duplicate` — its `id` was applied before or repeats " +
+      "in this batch, so re-sending a batch or a sliding window is safe; `late` (with `reason`) — a new " +
+      "event older than the account's last applied instant (an event or a daily reset), which is neither " +
+      "applied nor recorded, since rules are never evaluated backwards. `accepted`, `duplicates` and " +
+      "`late` count them; the other events of the batch apply either way. `trading` " +
       "tells the connector whether the account may trade and which positions to close now (daily-loss " +
       "pause, failed); it repeats on every response while it holds. Events for a failed or passed account " +
       "are recorded but not evaluated.",
@@ -51,13 +62,16 @@ export const api = defineApi({
     body: syncInput,
     bodyLimit: MAX_BODY_BYTES,
     responses: {
-      200: { description: "Applied (or acknowledged as duplicates)", schema: syncResult },
+      200: { description: "Each event applied, duplicate or late (see `results`)", schema: syncResult },
       400: { description: "The body is not JSON" },
       401: { description: "Missing, malformed, stale or wrong signature" },
       404: { description: "No such account" },
-      409: { description: "An event is older than the last applied one, or the account is not trading" },
+      409: { description: "The account is not trading (pending, pending KYC or closed)" },
       429: { description: "Too many failed signatures from this address, or batches for this account" },
-      422: { description: "Invalid events (fields name `events.<index>.<field>`); nothing was applied" },
+      422: {
+        description: `Invalid events (fields name \`events.<index>.<field>\`), more than ${MAX_EVENTS} ` +
+          "events, or events stamped more than 5 minutes ahead; nothing was applied",
+      },
     },
   },
 });
@@ -91,9 +105,13 @@ export const handler = define.handlers({
 /** Validates the whole batch up front (nothing is applied from a batch with one bad event); each event
  * field error also names the event's id, which is what a connector's logs know it by. */
 function parseInput(json: unknown): z.infer<typeof syncInput> {
+  const events = (json as { events?: unknown })?.events;
+  // Counted before validating, so an oversized batch costs nothing more than its JSON parse.
+  if (Array.isArray(events) && events.length > MAX_EVENTS) {
+    throw new Unprocessable("events", `at most ${MAX_EVENTS} events per request`);
+  }
   const result = syncInput.safeParse(json);
   if (result.success) return result.data;
-  const events = (json as { events?: unknown })?.events;
   const fields = fieldErrors(result.error);
   for (const [path, message] of Object.entries(fields)) {
     const m = /^events\.(\d+)(\.|$)/.exec(path);

@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { runSliced, runToEnd } from "./slices.ts";
+
+function* busy(steps: number, stepMs: number): Generator<void, number> {
+  for (let i = 0; i < steps; i++) {
+    const end = performance.now() + stepMs;
+    while (performance.now() < end) { /* work */ }
+    yield;
+  }
+  return steps;
+}
+
+Deno.test("runToEnd returns the generator's result", () => {
+  assert.equal(runToEnd(busy(3, 0)), 3);
+});
+
+Deno.test("runSliced lets a timer run while 200 ms of work is done in slices", async () => {
+  let fired = 0;
+  const timer = setInterval(() => fired++, 1);
+  const result = await runSliced(busy(100, 2), 10);
+  clearInterval(timer);
+  assert.equal(result, 100);
+  assert.ok(fired >= 5, `the timer fired ${fired} times during the work`);
+});
