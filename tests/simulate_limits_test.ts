@@ -44,8 +44,22 @@ Deno.test("what-if simulator: bounded horizon, events and answer; a maximal run 
         events: [sync.mark("100000.00", "100000.00", iso(START))],
       });
       const { error } = await expectError(res, 422, "unprocessable");
-      assert.match(error.fields!.startAt, /at most 366 days before the last event/);
+      // Refused by the range every instant has (2000–2100) before the horizon is even computed.
+      assert.match(error.fields!.startAt, /2000/);
     });
+
+    await t.step(
+      "startAt 2 years before the events (inside the instant range) → 422 naming the horizon",
+      async () => {
+        const res = await post({
+          planId,
+          startAt: iso(START - 730 * DAY),
+          events: [sync.mark("100000.00", "100000.00", iso(START))],
+        });
+        const { error } = await expectError(res, 422, "unprocessable");
+        assert.match(error.fields!.startAt, /at most 366 days before the last event/);
+      },
+    );
 
     await t.step("`until` more than 366 days after startAt → 422 naming `until`", async () => {
       const res = await post({ planId, startAt: iso(START), events: [], until: iso(START + 367 * DAY) });
