@@ -73,11 +73,14 @@ function policyError(password: string, user: { email: string; firstName?: string
  * Creates a trader account and mails a verification link. A taken email is answered the same way (the caller
  * cannot tell, so sign-up does not reveal who has an account): its owner is mailed that someone tried, and
  * nothing else changes. The same password hash is computed either way, so the time taken is alike too.
+ * `next` (a path on this site, checked by the caller) rides along in both mails' links, so the visitor
+ * carries on where they were going once confirmed or signed in.
  */
 export async function register(
   deps: AuthDeps,
   input: z.infer<typeof registerInput>,
   actor: Actor,
+  next?: string,
 ): Promise<void> {
   // A rejected weak password costs nothing, so it does not use up the address's sign-up budget.
   policyError(input.password, input);
@@ -88,7 +91,7 @@ export async function register(
       select id, email from users where lower(email) = ${input.email}`;
     if (existing) {
       await recordAudit(tx, actor, "auth.register_taken", { type: "user", id: existing.id });
-      return { to: existing.email, ...registrationAttemptMail(deps.config.appUrl) };
+      return { to: existing.email, ...registrationAttemptMail(deps.config.appUrl, next) };
     }
     const [user] = await tx<{ id: string; email: string }[]>`
       insert into users (email, password_hash, first_name, last_name)
@@ -96,7 +99,7 @@ export async function register(
       returning id, email`;
     const token = await issueEmailToken(tx, user.id, "verify_email");
     await recordAudit(tx, { ...actor, userId: user.id }, "auth.register", { type: "user", id: user.id });
-    return { to: user.email, ...verifyEmailMail(deps.config.appUrl, token, input.firstName) };
+    return { to: user.email, ...verifyEmailMail(deps.config.appUrl, token, input.firstName, next) };
   });
   await deps.mailer.send(mail);
 }
