@@ -2,8 +2,8 @@ import { define, setMeta } from "./_define.ts";
 import { page } from "../lib/define.ts";
 import type { FieldErrors } from "../lib/errors.ts";
 import { readForm, validate } from "../lib/validation.ts";
-import { login, register, registerInput } from "../services/auth/accounts.ts";
-import { secureCookies, signInCookies } from "./(_http)/auth_cookies.ts";
+import { register, registerInput } from "../services/auth/accounts.ts";
+import { lifetimeText } from "../services/auth/email_tokens.ts";
 import {
   AuthPanel,
   Field,
@@ -11,6 +11,7 @@ import {
   formErrorHeaders,
   isFormError,
   NameFields,
+  Notice,
   retryAfterText,
   SubmitButton,
 } from "../components/form.tsx";
@@ -20,12 +21,13 @@ interface Data {
   values: { email: string; firstName: string; lastName: string };
   errors: FieldErrors;
   message?: string;
-  /** Where to go once the account exists (a checkout, say); null → the welcome page. */
+  /** Where to go once the account exists (a checkout, say); null → the default after signing in. */
   next: string | null;
+  /** Set once the form was accepted: the address the message went to. */
+  sentTo?: string;
 }
 
 const EMPTY_VALUES: Data["values"] = { email: "", firstName: "", lastName: "" };
-const WELCOME = "/account/security?welcome=1";
 
 /**
  * The page to continue to after signing up, from `next` (query or form): only a path on this site (see
@@ -62,12 +64,12 @@ export const handler = define.handlers<Data>({
       firstName: form.firstName ?? "",
       lastName: form.lastName ?? "",
     };
-    const { deps, actor, cookies } = ctx.state;
-    let credentials: { email: string; password: string };
+    const { deps, actor } = ctx.state;
+    let email: string;
     try {
       const input = validate(registerInput, { ...values, password: form.password ?? "" });
-      await register(deps, input, actor);
-      credentials = { email: input.email, password: input.password };
+      await register(deps, input, actor, next ?? undefined);
+      email = input.email;
     } catch (error) {
       if (!isFormError(error)) throw error;
       const message = error.status === 429
@@ -80,15 +82,13 @@ export const handler = define.handlers<Data>({
         headers: formErrorHeaders(error),
       });
     }
-    try {
-      const tokens = await login(deps, credentials, actor);
-      cookies.push(...signInCookies(secureCookies(deps.config.env, deps.config.appUrl), tokens));
-    } catch (error) {
-      // The account exists; if signing in is refused now (rate limit), the sign-in page explains why.
-      if (!isFormError(error)) throw error;
-      return redirect(`/signin?next=${encodeURIComponent(next ?? WELCOME)}`);
-    }
-    return redirect(next ?? WELCOME);
+    // No session here, and the same page whether the address was new or taken (whose owner gets a mail
+    // saying someone tried): signing a new account in at once would set a cookie, and for a taken address
+    // the sign-in would fail, so the answer would tell who has an account. The link in the mail confirms
+    // the address and leads to sign-in, then on to `next` — the same flow serious sign-ups use.
+    return page<Data>({ values: EMPTY_VALUES, errors: {}, next, sentTo: email }, {
+      headers: { "cache-control": "no-store" },
+    });
   },
 });
 
@@ -97,6 +97,7 @@ function redirect(location: string): Response {
 }
 
 export default define.page<typeof handler>(({ data }) => {
+  if (data.sentTo) return <CheckInbox email={data.sentTo} next={data.next} />;
   const { values, errors } = data;
   const summary = data.message ??
     (Object.keys(errors).length ? "Please correct the highlighted fields." : undefined);
@@ -140,3 +141,24 @@ export default define.page<typeof handler>(({ data }) => {
     </AuthPanel>
   );
 });
+
+/** The answer to an accepted sign-up, alike for a new and a taken address (apart from the address). */
+function CheckInbox(props: { email: string; next: string | null }) {
+  const query = props.next ? `?next=${encodeURIComponent(props.next)}` : "";
+  return (
+    <AuthPanel title="Check your inbox">
+      <Notice>
+        We sent a message to <strong>{props.email}</strong>. Follow the link in it to confirm your address
+        {props.next ? " and carry on where you were" : ""}.
+      </Notice>
+      <p class="text-sm text-muted">
+        The link works for{" "}
+        {lifetimeText("verify_email")}. Nothing after a few minutes? Check your spam folder, or{" "}
+        <a class="link" href={`/signup${query}`}>sign up again</a> if the address was mistyped.
+      </p>
+      <p class="text-sm">
+        Already have an account? <a class="link" href={`/signin${query}`}>Sign in</a>.
+      </p>
+    </AuthPanel>
+  );
+}

@@ -13,6 +13,7 @@ import {
   SubmitButton,
 } from "../components/form.tsx";
 import { readForm } from "../lib/validation.ts";
+import { DEFAULT_AFTER_SIGNIN, safeNext } from "./signin.tsx";
 
 type View = "confirm" | "verified" | "sent" | "invalid" | "missing";
 
@@ -23,11 +24,19 @@ interface Data {
   /** Signed in with an address still unverified: offer a new link. */
   canResend: boolean;
   message?: string;
+  /** Where the visitor was going when they signed up (a checkout): carried through to after confirming. */
+  next?: string;
 }
 
-function data(state: State, view: View, token = "", message?: string): Data {
+function data(state: State, view: View, token = "", message?: string, next?: string): Data {
   const user = state.user;
-  return { view, token, signedIn: user !== null, canResend: !!user && !user.emailVerified, message };
+  return { view, token, signedIn: user !== null, canResend: !!user && !user.emailVerified, message, next };
+}
+
+/** `next` from the link or the form, when it is a path on this site other than the default. */
+function nextOf(value: string | null | undefined): string | undefined {
+  const next = safeNext(value);
+  return next === DEFAULT_AFTER_SIGNIN ? undefined : next;
 }
 
 function redirect(location: string): Response {
@@ -50,7 +59,8 @@ export const handler = define.handlers<Data>({
       : token
       ? "confirm"
       : "missing";
-    return page(data(ctx.state, view, token), { headers: { "cache-control": "no-store" } });
+    const next = nextOf(params.get("next"));
+    return page(data(ctx.state, view, token, undefined, next), { headers: { "cache-control": "no-store" } });
   },
 
   async POST(ctx) {
@@ -77,6 +87,7 @@ export const handler = define.handlers<Data>({
     }
 
     const token = (form.token ?? "").slice(0, 200);
+    const next = nextOf(form.next);
     if (!token) return page(data(ctx.state, "missing"), { status: 422 });
     try {
       await verifyEmail(deps, token, actor);
@@ -87,7 +98,11 @@ export const handler = define.handlers<Data>({
         headers: formErrorHeaders(error),
       });
     }
-    return redirect("/verify-email?verified=1");
+    // Sign-up no longer signs in (it must not tell a new address from a taken one), so confirming leads to
+    // sign-in and then on to where the visitor was going. The link itself never signs in: a mailed link
+    // that opens a session would be a password-free way in for whoever reads the mailbox or its logs.
+    if (!user) return redirect(`/signin?verified=1${next ? `&next=${encodeURIComponent(next)}` : ""}`);
+    return redirect(next ?? "/verify-email?verified=1");
   },
 });
 
@@ -98,6 +113,7 @@ export default define.page<typeof handler>(({ data }) => {
         <AuthPanel title="Confirm your email" intro="One click and your email address is confirmed.">
           <form method="post">
             <input type="hidden" name="token" value={data.token} />
+            {data.next && <input type="hidden" name="next" value={data.next} />}
             <SubmitButton intent="verify" class="w-full">Confirm my email address</SubmitButton>
           </form>
         </AuthPanel>

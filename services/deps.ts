@@ -10,6 +10,7 @@ import { type TokenKeys, tokenKeys } from "./auth/tokens.ts";
 import { deriveTwoFactorKeys, type TwoFactorKeys } from "./auth/two_factor_keys.ts";
 import { deviceTokenKey } from "./auth/device_tokens.ts";
 import type { AuthDeps } from "./auth/context.ts";
+import { BackgroundTasks } from "./background.ts";
 
 /** The long-lived services one process holds, opened once at start-up and passed down (never imported). */
 export interface Deps extends AuthDeps {
@@ -60,6 +61,7 @@ export async function openDeps(config: Deps["config"]): Promise<Deps> {
       tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
       totpKey: await deriveTwoFactorKeys(config.jwtSecret),
       deviceKey: await deviceTokenKey(config.jwtSecret),
+      background: new BackgroundTasks(),
     };
   } catch (error) {
     await Promise.allSettled(opened.map((r) => r.close()));
@@ -68,5 +70,7 @@ export async function openDeps(config: Deps["config"]): Promise<Deps> {
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {
+  // Mails already promised (a reset link) go out before the database they need is closed.
+  await deps.background.settled();
   await Promise.allSettled([deps.bus.close(), deps.limiter.close(), deps.db.close()]);
 }

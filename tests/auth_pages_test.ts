@@ -26,7 +26,7 @@ function inputTag(html: string, name: string): string {
 }
 
 Deno.test("auth pages: render, validate inline, sign in and out, refuse cross-site posts", async (t) => {
-  const { app, close } = await openTestApp();
+  const { app, inbox, close } = await openTestApp();
   // Its own address: rate limits are per IP and, with REDIS_URL, outlive the run.
   const c = client(app);
   const PASSWORD = strongPassword();
@@ -90,11 +90,32 @@ Deno.test("auth pages: render, validate inline, sign in and out, refuse cross-si
     const email = uniqueEmail("pages");
     let session = "";
 
-    await t.step("sign-up signs the new trader in and welcomes them", async () => {
+    await t.step("sign-up mails a link; confirming it leads to sign-in, which welcomes them", async () => {
       const res = await post(c, "/signup", { email, password: PASSWORD, firstName: "Ada", lastName: "L" });
-      assert.equal(res.status, 303);
-      assert.equal(res.headers.get("location"), "/account/security?welcome=1");
-      session = cookiesFrom(res);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("cache-control"), "no-store");
+      assert.equal(cookiesFrom(res), "");
+      assert.match(await res.text(), /Check your inbox/);
+
+      const link = inbox.linkIn(email, "/verify-email");
+      const confirm = await c.request(link);
+      assert.equal(confirm.status, 200);
+      const token = inbox.tokenIn(email, "/verify-email");
+      assert.match(await confirm.text(), /Confirm my email address/);
+      const verified = await post(c, "/verify-email", { token });
+      assert.equal(verified.status, 303);
+      assert.equal(verified.headers.get("location"), "/signin?verified=1");
+      const signin = await c.request("/signin?verified=1");
+      assert.match(await signin.text(), /Your email address is confirmed\. Sign in to continue\./);
+
+      const signedIn = await post(c, "/signin", {
+        email,
+        password: PASSWORD,
+        next: "/account/security?welcome=1",
+      });
+      assert.equal(signedIn.status, 303);
+      assert.equal(signedIn.headers.get("location"), "/account/security?welcome=1");
+      session = cookiesFrom(signedIn);
       assert.match(session, /pt_access=/);
 
       const account = await c.request("/account/security?welcome=1", { headers: { cookie: session } });
@@ -102,7 +123,7 @@ Deno.test("auth pages: render, validate inline, sign in and out, refuse cross-si
       assert.equal(account.headers.get("content-type"), HTML);
       assert.equal(account.headers.get("cache-control"), "no-store");
       const html = await account.text();
-      assert.match(html, new RegExp(`We have sent a confirmation link to ${email}`));
+      assert.match(html, /Welcome to PropTrade Pro! Your email address is confirmed\./);
       assert.match(html, /<button type="submit" class="nav-link[^"]*">Sign out<\/button>/);
       assert.match(html, /Set up two-factor authentication/);
       assert.match(html, /This device/);
@@ -220,6 +241,47 @@ Deno.test("auth pages: render, validate inline, sign in and out, refuse cross-si
       assert.equal(res.status, 422);
       assert.match(await res.text(), /This link is invalid, has expired or was already used/);
     });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("the sign-up page answers a taken email exactly like a new one: no session, same page", async () => {
+  const { app, inbox, close } = await openTestApp();
+  const c = client(app);
+  try {
+    const taken = uniqueEmail("taken");
+    const first = await post(c, "/signup", { email: taken, password: strongPassword(), firstName: "Ada" });
+    await first.body?.cancel();
+
+    const fresh = uniqueEmail("fresh");
+    const answers = [];
+    for (const email of [taken, fresh]) {
+      // Another password than the owner's: before, the page's sign-in failed and sent the visitor to /signin.
+      const res = await post(c, "/signup", {
+        email,
+        password: strongPassword(),
+        firstName: "Bo",
+        lastName: "",
+      });
+      answers.push({
+        status: res.status,
+        type: res.headers.get("content-type"),
+        location: res.headers.get("location"),
+        cookies: res.headers.getSetCookie().filter((c) => /^pt_/.test(c)),
+        page: (await res.text()).replaceAll(email, "ADDRESS"),
+      });
+    }
+    const [forTaken, forNew] = answers;
+    assert.equal(forNew.status, 200);
+    assert.equal(forNew.type, HTML);
+    assert.deepEqual(forTaken, forNew);
+    assert.deepEqual(forNew.cookies, [], "no session cookie");
+    assert.match(forNew.page, /Check your inbox/);
+    assert.match(forNew.page, /We sent a message to <strong>ADDRESS<\/strong>/);
+    // Both addresses got a mail: the new one its confirmation link, the owner of the taken one a warning.
+    assert.match(inbox.latestTo(fresh).text, /verify-email\?token=/);
+    assert.match(inbox.latestTo(taken).subject, /Someone tried to create an account/);
   } finally {
     await close();
   }

@@ -42,7 +42,7 @@ function textOf(html: string): string {
 }
 
 Deno.test("checkout pages: sign in and back, coupon inline, pay once, land on the account page", async (t) => {
-  const { app, deps, close } = await openTestApp();
+  const { app, deps, inbox, close } = await openTestApp();
   const c = client(app);
   try {
     // A plan and a coupon nobody else has: tests share a database.
@@ -73,30 +73,53 @@ Deno.test("checkout pages: sign in and back, coupon inline, pay once, land on th
       assert.ok(signin.includes(`href="/signup?next=${encodeURIComponent(checkout)}"`));
     });
 
-    await t.step("sign up with next: back at checkout, signed in; foreign next is ignored", async () => {
-      const signup = await (await c.request(`/signup?next=${encodeURIComponent(checkout)}`)).text();
-      assert.equal(hidden(signup, "next"), checkout);
-      const evil = await c.request("/signup?next=%2F%2Fevil.example%2Fcheckout");
-      assert.doesNotMatch(await evil.text(), /name="next"/);
-      const res = await post(c, "/signup", {
-        email: uniqueEmail("buyer"),
-        password: strongPassword(),
-        firstName: "Bea",
-        lastName: "Buyer",
-        next: checkout,
-      });
-      assert.equal(res.status, 303);
-      assert.equal(res.headers.get("location"), checkout);
-      cookie = cookiesFrom(res);
-      assert.match(cookie, /pt_access=/);
-      const open = await post(c, "/signup", {
-        email: uniqueEmail(),
-        password: "short",
-        next: "https://evil.example",
-      });
-      assert.equal(open.status, 422);
-      assert.doesNotMatch(await open.text(), /evil\.example/);
-    });
+    await t.step(
+      "sign up with next: confirm by mail, sign in, back at checkout; foreign next ignored",
+      async () => {
+        const signup = await (await c.request(`/signup?next=${encodeURIComponent(checkout)}`)).text();
+        assert.equal(hidden(signup, "next"), checkout);
+        const evil = await c.request("/signup?next=%2F%2Fevil.example%2Fcheckout");
+        assert.doesNotMatch(await evil.text(), /name="next"/);
+        const email = uniqueEmail("buyer");
+        const password = strongPassword();
+        const res = await post(c, "/signup", {
+          email,
+          password,
+          firstName: "Bea",
+          lastName: "Buyer",
+          next: checkout,
+        });
+        assert.equal(res.status, 200);
+        assert.equal(cookiesFrom(res), "", "no session before the address is confirmed");
+        const sent = await res.text();
+        assert.match(sent, /Check your inbox/);
+        assert.ok(sent.includes(`href="/signin?next=${encodeURIComponent(checkout)}"`));
+
+        // The emailed link carries `next` through confirming and signing in.
+        const link = inbox.linkIn(email, "/verify-email");
+        assert.ok(link.endsWith(`&next=${encodeURIComponent(checkout)}`), link);
+        const confirm = await (await c.request(link)).text();
+        assert.equal(hidden(confirm, "next"), checkout);
+        const verified = await post(c, "/verify-email", { token: hidden(confirm, "token"), next: checkout });
+        assert.equal(verified.status, 303);
+        const signinAt = verified.headers.get("location")!;
+        assert.equal(signinAt, `/signin?verified=1&next=${encodeURIComponent(checkout)}`);
+        const signin = await (await c.request(signinAt)).text();
+        assert.equal(hidden(signin, "next"), checkout);
+        const signedIn = await post(c, "/signin", { email, password, next: checkout });
+        assert.equal(signedIn.status, 303);
+        assert.equal(signedIn.headers.get("location"), checkout);
+        cookie = cookiesFrom(signedIn);
+        assert.match(cookie, /pt_access=/);
+        const open = await post(c, "/signup", {
+          email: uniqueEmail(),
+          password: "short",
+          next: "https://evil.example",
+        });
+        assert.equal(open.status, 422);
+        assert.doesNotMatch(await open.text(), /evil\.example/);
+      },
+    );
 
     await t.step("checkout: 200, HTML, no script, plan summary, key rules, price", async () => {
       const res = await c.request(checkout, { headers: { cookie } });

@@ -1,4 +1,5 @@
 import type { Db } from "../../db/client.ts";
+import type { BackgroundTasks } from "../background.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import type { RateLimiter } from "../rate_limit/limiter.ts";
 import type { TokenKeys } from "./tokens.ts";
@@ -17,5 +18,7 @@ export interface AuthDeps {
   totpKey: TwoFactorKeys;
   /** HMAC key that signs device tokens (device_tokens.ts). */
   deviceKey: CryptoKey;
+  /** Work answered before it is done: the password-reset mail (see `requestPasswordReset`). */
+  background: BackgroundTasks;
   config: { appUrl: string };
 }

@@ -24,17 +24,19 @@ const PRODUCT = "PropTrade Pro";
 const MAX_NAME_LENGTH = 50;
 
 /**
- * The mail sent after sign-up (and on "send the link again"), linking to `/verify-email?token=…`.
+ * The mail sent after sign-up (and on "send the link again"), linking to `/verify-email?token=…`, plus
+ * `&next=…` when the visitor was on the way somewhere (a checkout): confirming carries on there.
  *
  * @example
  * await mailer.send({ to: user.email, ...verifyEmailMail(config.appUrl, token, user.firstName) });
  */
-export function verifyEmailMail(appUrl: string, token: string, name: string): MailContent {
+export function verifyEmailMail(appUrl: string, token: string, name: string, next?: string): MailContent {
+  const link = tokenLink(appUrl, "/verify-email", token) + (next ? `&next=${encodeURIComponent(next)}` : "");
   return render({
     subject: `Confirm your email address for ${PRODUCT}`,
     greeting: greeting(name),
     paragraphs: [`Welcome to ${PRODUCT}. Please confirm that this is your email address.`],
-    action: { label: "Confirm my email address", url: tokenLink(appUrl, "/verify-email", token) },
+    action: { label: "Confirm my email address", url: link },
     after: [
       `The link works for ${lifetimeText("verify_email")}.`,
       "If you did not sign up, you can ignore this email: the account stays unconfirmed.",
@@ -45,16 +47,18 @@ export function verifyEmailMail(appUrl: string, token: string, name: string): Ma
 /**
  * Sent to the owner of an address when someone tries to sign up with it: sign-up answers as for a new
  * address (so it does not reveal who has an account), and this mail is how the owner learns of it. No token:
- * the links are the ordinary sign-in and forgot-password pages.
+ * the links are the ordinary sign-in (on to `next`, if the visitor was going somewhere) and forgot-password
+ * pages.
  */
-export function registrationAttemptMail(appUrl: string): MailContent {
+export function registrationAttemptMail(appUrl: string, next?: string): MailContent {
   const base = appUrl.replace(/\/+$/, "");
+  const signin = `${base}/signin${next ? `?next=${encodeURIComponent(next)}` : ""}`;
   return render({
     subject: `Someone tried to create an account with your address on ${PRODUCT}`,
     greeting: "Hello,",
     paragraphs: [
       `Someone tried to create a ${PRODUCT} account with this email address, which already has one. Nothing about your account changed.`,
-      `If it was you, sign in at ${base}/signin, or choose a new password at ${base}/forgot-password.`,
+      `If it was you, sign in at ${signin}, or choose a new password at ${base}/forgot-password.`,
       "If it was not you, you can ignore this email.",
     ],
   });

@@ -3,6 +3,7 @@ import {
   changeEmailMail,
   escapeHtml,
   passwordChangedMail,
+  registrationAttemptMail,
   resetPasswordMail,
   twoFactorChangedMail,
   verifyEmailMail,
@@ -110,4 +111,13 @@ Deno.test("templates: every mail with a one-time link carries a copy without it 
   for (const mail of [passwordChangedMail(), twoFactorChangedMail(true)]) {
     assert.equal(mail.redacted, undefined, "nothing secret, nothing to redact");
   }
+});
+
+Deno.test("the sign-up mails carry `next` on, encoded, so a visitor on the way to a checkout gets back there", () => {
+  const next = "/checkout/abc?x=1&y=2";
+  const verify = verifyEmailMail(APP, "tok", "Jane", next).text;
+  assert.ok(verify.includes(`${APP}/verify-email?token=tok&next=${encodeURIComponent(next)}`), verify);
+  const attempt = registrationAttemptMail(APP, next).text;
+  assert.ok(attempt.includes(`${APP}/signin?next=${encodeURIComponent(next)}`), attempt);
+  assert.ok(registrationAttemptMail(APP).text.includes(`sign in at ${APP}/signin,`));
 });

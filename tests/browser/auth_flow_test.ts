@@ -43,27 +43,27 @@ Deno.test({
         const context = await browser.newContext({ javaScriptEnabled: false });
         const page = await context.newPage();
 
-        await t.step("sign up: lands on the account page, asked to check the email", async () => {
+        await t.step("sign up: asked to check the inbox, not signed in", async () => {
           await page.goto(`${origin}/signup`);
           await page.getByLabel("First name").fill("Grace");
           await page.getByLabel("Last name").fill("Hopper");
           await page.getByLabel("Email").fill(email);
           await page.getByLabel("Password").fill(password);
           await page.getByRole("button", { name: "Create account" }).click();
-          await page.waitForURL(/\/account\/security\?welcome=1$/);
-          await page.getByText(`We have sent a confirmation link to ${email}`).waitFor();
+          await page.getByRole("heading", { level: 1, name: "Check your inbox" }).waitFor();
+          await page.getByText(`We sent a message to ${email}.`).waitFor();
+          await page.getByRole("banner").getByRole("link", { name: "Sign in" }).waitFor();
         });
 
-        await t.step("verify: the mailed link opens a page whose button confirms", async () => {
+        await t.step("verify: the mailed link opens a page whose button confirms, then sign-in", async () => {
           const link = inbox.linkIn(email, "/verify-email");
           await page.goto(origin + link);
           await page.getByRole("button", { name: "Confirm my email address" }).click();
-          await page.waitForURL(/\/verify-email\?verified=1$/);
-          await page.getByText("your email address is confirmed").waitFor();
+          await page.waitForURL(/\/signin\?verified=1$/);
+          await page.getByText("Your email address is confirmed. Sign in to continue.").waitFor();
         });
 
-        await t.step("sign out, then sign in with the password", async () => {
-          await signOut(page);
+        await t.step("sign in with the password", async () => {
           await signIn(page, origin, email, password);
           await page.waitForURL(/\/account\/security$/);
           await page.getByText("Confirmed", { exact: true }).waitFor();

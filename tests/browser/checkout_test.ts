@@ -27,10 +27,11 @@ async function photograph(page: Page, name: string) {
 }
 
 Deno.test({
-  name: "browser: from /challenges to checkout, sign up on the way, apply a coupon, pay, land on the account",
+  name:
+    "browser: from /challenges to checkout, sign up and confirm on the way, apply a coupon, pay, land on the account",
   ignore: noBrowser,
   async fn(t) {
-    const { app, deps, close } = await openTestApp();
+    const { app, deps, inbox, close } = await openTestApp();
     await Deno.mkdir(ARTIFACTS, { recursive: true });
     // Its own 100K plan (the size /challenges opens with) and coupon: the database is shared with other tests.
     const tag = crypto.randomUUID().slice(0, 8);
@@ -64,18 +65,32 @@ Deno.test({
           },
         );
 
-        await t.step("no account yet: sign up from there, and arrive back at checkout", async () => {
-          await page.getByRole("link", { name: "Create an account" }).click();
-          await page.waitForURL((url) => url.pathname === "/signup");
-          await page.getByLabel("First name").fill("Paula");
-          await page.getByLabel("Last name").fill("Payer");
-          await page.getByLabel("Email").fill(uniqueEmail("browser-buyer"));
-          await page.getByLabel("Password").fill(strongPassword());
-          await page.getByRole("button", { name: "Create account" }).click();
-          await page.waitForURL((url) => url.pathname === `/checkout/${planId}`);
-          await page.getByRole("heading", { level: 1, name: "Checkout" }).waitFor();
-          await page.getByRole("button", { name: "Pay $540" }).waitFor();
-        });
+        await t.step(
+          "no account yet: sign up, confirm from the mail, sign in, and arrive back at checkout",
+          async () => {
+            const email = uniqueEmail("browser-buyer");
+            const password = strongPassword();
+            await page.getByRole("link", { name: "Create an account" }).click();
+            await page.waitForURL((url) => url.pathname === "/signup");
+            await page.getByLabel("First name").fill("Paula");
+            await page.getByLabel("Last name").fill("Payer");
+            await page.getByLabel("Email").fill(email);
+            await page.getByLabel("Password").fill(password);
+            await page.getByRole("button", { name: "Create account" }).click();
+            await page.getByRole("heading", { level: 1, name: "Check your inbox" }).waitFor();
+
+            await page.goto(origin + inbox.linkIn(email, "/verify-email"));
+            await page.getByRole("button", { name: "Confirm my email address" }).click();
+            await page.waitForURL((url) => url.pathname === "/signin");
+            await page.getByText("Your email address is confirmed. Sign in to continue.").waitFor();
+            await page.getByLabel("Email").fill(email);
+            await page.getByLabel("Password").fill(password);
+            await page.getByRole("button", { name: "Sign in" }).click();
+            await page.waitForURL((url) => url.pathname === `/checkout/${planId}`);
+            await page.getByRole("heading", { level: 1, name: "Checkout" }).waitFor();
+            await page.getByRole("button", { name: "Pay $540" }).waitFor();
+          },
+        );
 
         await t.step("a coupon: the discount and the new total", async () => {
           await page.getByLabel("Coupon code").fill(code.toLowerCase());

@@ -14,6 +14,7 @@ import { deriveTwoFactorKeys } from "../../services/auth/two_factor_keys.ts";
 import { deviceTokenKey } from "../../services/auth/device_tokens.ts";
 import { testEnv } from "./env.ts";
 import { TestInbox } from "./mail.ts";
+import { BackgroundTasks } from "../../services/background.ts";
 
 let manifest: Promise<BuildManifest> | null = null;
 
@@ -58,6 +59,7 @@ export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestAp
     tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
     totpKey: await deriveTwoFactorKeys(config.jwtSecret),
     deviceKey: await deviceTokenKey(config.jwtSecret),
+    background: overrides.background ?? new BackgroundTasks(),
   };
   const app = await createApp(deps, { manifest: await appManifest(), dev: false });
   return {
@@ -65,6 +67,7 @@ export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestAp
     deps,
     inbox,
     async close() {
+      await deps.background.settled();
       await bus.close();
       await limiter.close();
       await db.close();
