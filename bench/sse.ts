@@ -9,10 +9,10 @@
  * - fan-out latency: from the moment a change is published (after commit) to its frame arriving on each
  *   stream, over `--rounds` changes; p50/p99/max per stream and the time until the last stream had it.
  * `--bare` measures the HTTP server alone (plain event streams, no app) — the floor the app sits on;
- * `--http=deno` serves through Deno.serve instead of node:http (lib/http_listener.ts, the production default). The client shares the machine's cores with
+ * `--http=node` serves through node:http instead of Deno.serve (lib/http_listener.ts, HTTP_SERVER). The client shares the machine's cores with
  * the server, so latencies include its own reading of every socket.
  *
- * Usage: deno task bench:sse [--streams=10000] [--accounts=1] [--rounds=20] [--http=node|deno] [--bare]
+ * Usage: deno task bench:sse [--streams=10000] [--accounts=1] [--rounds=20] [--http=deno|node] [--bare]
  * Needs ~2 × streams file descriptors across the two processes: the task raises `ulimit -n` to the hard
  * limit first (run `ulimit -n 25000` yourself when calling this file directly).
  */
@@ -25,8 +25,8 @@ const flags = Object.fromEntries(
 );
 const STREAMS = Number(flags.streams ?? 10_000);
 const ROUNDS = Number(flags.rounds ?? 20);
-/** `deno` serves the app through Deno.serve instead of the production default, node:http. */
-const HTTP = flags.http === "deno" ? "deno" : "node";
+/** `node` serves the app through node:http instead of the production default, Deno.serve. */
+const HTTP = flags.http === "node" ? "node" : "deno";
 /** Bare event streams without the app: what the HTTP server itself costs per open stream. */
 const BARE = "bare" in flags;
 const ACCOUNTS = BARE ? 1 : Number(flags.accounts ?? 1);

@@ -2,11 +2,11 @@
  * The app's listening socket: one function that production (fresh.config.ts), the served-app tests and the
  * benchmarks all start their server with, so what is measured and tested is what runs.
  *
- * Two servers sit behind it. `node` (the default) is Deno's node:http: it bounds slow clients — headers
- * that do not finish, a request that does not finish, an idle keep-alive connection — and an open SSE
- * stream costs about a third of the memory it does on Deno.serve (issue 9). `deno` is Deno.serve, which in
- * Deno 2.9 has none of these bounds (a connection that never finishes its headers is held forever); it
- * stays selectable (HTTP_SERVER=deno) for comparison and as a fallback.
+ * Two servers sit behind it. `deno` (the default) is Deno.serve: about three times the request rate, but in
+ * Deno 2.9 it has no bound on slow or idle clients (a connection that never finishes its headers is held
+ * forever). `node` (HTTP_SERVER=node) is Deno's node:http: it closes connections whose headers or request do
+ * not finish, and idle keep-alive connections, within {@link CONNECTION_BOUNDS} (issue 9) — the choice when
+ * no proxy in front of the app enforces such bounds.
  *
  * Both hand the app a standard `Request` (body streamed, never buffered here; `req.signal` aborts when the
  * client goes away) and `{ remoteAddr: { hostname, port } }`, and send the `Response` body as it is
@@ -58,7 +58,7 @@ export type ServeHandler = (req: Request, info: ServeInfo) => Response | Promise
 export interface ListenOptions {
   port: number;
   hostname: string;
-  /** Default `node`. */
+  /** Default `deno`. */
   server?: HttpServerKind;
   /** Overrides of {@link CONNECTION_BOUNDS} (tests use small ones). */
   bounds?: Partial<ConnectionBounds>;
@@ -81,7 +81,7 @@ export interface Listener {
 
 /** Starts serving `handler`; resolves once the socket listens. */
 export function listen(options: ListenOptions, handler: ServeHandler): Promise<Listener> {
-  return options.server === "deno" ? listenDeno(options, handler) : listenNode(options, handler);
+  return options.server === "node" ? listenNode(options, handler) : listenDeno(options, handler);
 }
 
 async function listenDeno(options: ListenOptions, handler: ServeHandler): Promise<Listener> {
