@@ -10,6 +10,7 @@
 import { type BuildOptions, ensureBuild, readManifest } from "./lib/build.ts";
 import { build as runBuild } from "./lib/build.ts";
 import { createFreshApp, type FreshApp } from "./lib/app.ts";
+import { listen } from "./lib/http_listener.ts";
 import type { BuildManifest } from "./lib/build_manifest.ts";
 import { ensureSecrets, loadConfig } from "./services/config.ts";
 import { closeDeps, type Deps, openDeps } from "./services/deps.ts";
@@ -104,13 +105,14 @@ function printCredentials(credentials: DemoCredentials | null) {
 }
 
 async function serve(deps: Deps, app: FreshApp) {
-  const { port, hostname, appUrl } = deps.config;
-  const server = Deno.serve({
+  const { port, hostname, appUrl, httpServer } = deps.config;
+  const server = await listen({
     port,
     hostname,
+    server: httpServer,
     onListen: ({ port }) =>
       console.log(
-        `PropTrade Pro listening on port ${port} (${appUrl}) — db: ${deps.db.kind}, bus: ${deps.bus.kind}, storage: ${deps.store.kind}`,
+        `PropTrade Pro listening on port ${port} (${appUrl}) — http: ${httpServer}, db: ${deps.db.kind}, bus: ${deps.bus.kind}, storage: ${deps.store.kind}`,
       ),
   }, (req, info) => app.fetch(req, info));
   // Daily resets roll whether or not events arrive; every serving process runs the loop (they share the

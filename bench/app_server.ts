@@ -5,6 +5,7 @@
 import { createApp, prepareDatabase } from "../fresh.config.ts";
 import { ensureSecrets, loadConfig } from "../services/config.ts";
 import { openDeps } from "../services/deps.ts";
+import { listen } from "../lib/http_listener.ts";
 
 const port = Number(Deno.args[0]);
 const env = Deno.env.toObject();
@@ -19,7 +20,7 @@ const config = await ensureSecrets(
 const deps = await openDeps(config);
 await prepareDatabase(deps);
 const app = await createApp(deps, { dev: false });
-Deno.serve(
-  { port, hostname: "127.0.0.1", onListen: () => console.log("ready") },
+await listen(
+  { port, hostname: "127.0.0.1", server: config.httpServer, onListen: () => console.log("ready") },
   (req, info) => app.fetch(req, info),
 );

@@ -1,7 +1,7 @@
 /**
  * The app process of the engine benchmark (bench/engine.ts), and the account set-up both sides share.
  *
- * The child serves the real app (production build, Deno.serve on 127.0.0.1, reset scheduler running as in
+ * The child serves the real app (production build, the production listener on 127.0.0.1 — HTTP_SERVER picks it, reset scheduler running as in
  * `deno task start`) over DATABASE_URL/REDIS_URL when set — a `?search_path=` on the URL selects the
  * benchmark's scratch schema — or the embedded defaults (PGlite under a temporary DATA_DIR, in-process bus).
  * It trusts X-Forwarded-For (TRUST_PROXY), so the load generator can speak from many addresses, and takes
@@ -93,16 +93,18 @@ async function main(): Promise<void> {
     REDIS_URL: env.REDIS_URL,
     SYNC_SECRET: env.SYNC_SECRET,
     TRUST_PROXY: "true",
+    HTTP_SERVER: env.HTTP_SERVER,
   });
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+  const { listen } = await import("../lib/http_listener.ts");
+  const server = await listen(
+    { hostname: "127.0.0.1", port: 0, server: config.httpServer },
     (req, info) => app.fetch(req, info),
   );
   // As `deno task start` does: every serving process runs the reset loop.
   const stopScheduler = startResetScheduler(deps, { intervalMs: 1000 });
 
   await answerCommands(
-    { port: server.addr.port, db: deps.db.kind, bus: deps.bus.kind, pid: Deno.pid },
+    { port: server.port, http: server.server, db: deps.db.kind, bus: deps.bus.kind, pid: Deno.pid },
     async (command) => {
       switch (command.cmd) {
         case "setup": {
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
     },
   );
   await stopScheduler();
-  await Promise.race([server.shutdown(), new Promise((resolve) => setTimeout(resolve, 500))]);
+  await server.shutdown(500);
   await close();
   Deno.exit(0);
 }

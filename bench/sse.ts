@@ -9,7 +9,7 @@
  * - fan-out latency: from the moment a change is published (after commit) to its frame arriving on each
  *   stream, over `--rounds` changes; p50/p99/max per stream and the time until the last stream had it.
  * `--bare` measures the HTTP server alone (plain event streams, no app) — the floor the app sits on;
- * `--http=node` serves through node:http instead of Deno.serve. The client shares the machine's cores with
+ * `--http=node` serves through node:http instead of Deno.serve (lib/http_listener.ts, HTTP_SERVER). The client shares the machine's cores with
  * the server, so latencies include its own reading of every socket.
  *
  * Usage: deno task bench:sse [--streams=10000] [--accounts=1] [--rounds=20] [--http=deno|node] [--bare]
@@ -25,7 +25,7 @@ const flags = Object.fromEntries(
 );
 const STREAMS = Number(flags.streams ?? 10_000);
 const ROUNDS = Number(flags.rounds ?? 20);
-/** `node` serves the app through node:http instead of Deno.serve (see the figures in the closing notes). */
+/** `node` serves the app through node:http instead of the production default, Deno.serve. */
 const HTTP = flags.http === "node" ? "node" : "deno";
 /** Bare event streams without the app: what the HTTP server itself costs per open stream. */
 const BARE = "bare" in flags;

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
+import { listen } from "../lib/http_listener.ts";
 import { expectError, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { streamHub } from "../services/accounts/stream.ts";
@@ -235,13 +236,10 @@ Deno.test("account stream: GET /api/accounts/:id/stream", async (t) => {
     );
 
     await t.step("over a real socket: unbuffered even with gzip accepted, released on abort", async () => {
-      const server = Deno.serve(
-        { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-        (req, info) => app.fetch(req, info),
-      );
+      const server = await listen({ hostname: "127.0.0.1", port: 0 }, (req, info) => app.fetch(req, info));
       const abort = new AbortController();
       try {
-        const res = await fetch(`http://127.0.0.1:${server.addr.port}/api/accounts/${accountId}/stream`, {
+        const res = await fetch(`http://127.0.0.1:${server.port}/api/accounts/${accountId}/stream`, {
           headers: { ...owner.auth, "accept-encoding": "gzip, br" },
           signal: abort.signal,
         });
@@ -256,7 +254,7 @@ Deno.test("account stream: GET /api/accounts/:id/stream", async (t) => {
         await eventually(() => hub.stats.channels === 0, "the server to notice the disconnect");
       } finally {
         abort.abort();
-        await server.shutdown();
+        await server.shutdown(1000);
       }
     });
   } finally {

@@ -3,6 +3,7 @@ import { Secret, TOTP } from "otpauth";
 import type { Page } from "playwright-core";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import type { ServeInfo } from "../../lib/http_listener.ts";
 import { randomIp, strongPassword, uniqueEmail } from "../helpers/client.ts";
 
 /** What an authenticator app shows `offsetSeconds` from now for the key printed on the set-up page. */
@@ -35,7 +36,7 @@ Deno.test({
     const password = strongPassword();
     // Rate limits are per IP and, with REDIS_URL, outlive the run: this browser gets an address of its own.
     const ip = randomIp();
-    const serve = (req: Request, info: Deno.ServeHandlerInfo) =>
+    const serve = (req: Request, info: ServeInfo) =>
       app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
     try {
       await withServer(serve, async (origin) => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import type { ServeInfo } from "../../lib/http_listener.ts";
 import { randomIp, strongPassword, uniqueEmail } from "../helpers/client.ts";
 import { insertPlan } from "../../db/plans.ts";
 import { demoPlans } from "../../db/seed.ts";
@@ -43,7 +44,7 @@ Deno.test({
     await deps.db.sql`insert into coupons (code, kind, value) values (${code}, 'percent', 20)`;
     // Rate limits are per IP and, with REDIS_URL, outlive the run: this browser gets an address of its own.
     const ip = randomIp();
-    const serve = (req: Request, info: Deno.ServeHandlerInfo) =>
+    const serve = (req: Request, info: ServeInfo) =>
       app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
     const browser = await launchBrowser();
     try {

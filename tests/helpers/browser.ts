@@ -1,5 +1,6 @@
 import { type Browser, chromium } from "playwright-core";
 import { hasBinary, skipUnless, testEnv } from "./env.ts";
+import { listen, type ServeHandler } from "../../lib/http_listener.ts";
 
 /** True when browser tests must be skipped (no Chromium outside CI); prints why. */
 export const noBrowser = skipUnless(
@@ -15,15 +16,12 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Serves `fetch` on a random local port for the duration of `fn`. */
-export async function withServer<T>(
-  fetch: (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>,
-  fn: (origin: string) => Promise<T>,
-): Promise<T> {
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, fetch);
+/** Serves `fetch` on a random local port for the duration of `fn`, with the production listener. */
+export async function withServer<T>(fetch: ServeHandler, fn: (origin: string) => Promise<T>): Promise<T> {
+  const server = await listen({ port: 0, hostname: "127.0.0.1" }, fetch);
   try {
-    return await fn(`http://127.0.0.1:${server.addr.port}`);
+    return await fn(`http://127.0.0.1:${server.port}`);
   } finally {
-    await server.shutdown();
+    await server.shutdown(1000);
   }
 }

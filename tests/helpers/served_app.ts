@@ -26,7 +26,7 @@ export interface ServedApp {
 }
 
 /**
- * Opens the app over `env` (DATABASE_URL, REDIS_URL, JWT_SECRET, APP_URL, TRUST_PROXY...; unset means the
+ * Opens the app over `env` (DATABASE_URL, REDIS_URL, JWT_SECRET, APP_URL, TRUST_PROXY, HTTP_SERVER...; unset means the
  * embedded defaults), with APP_ENV=test and a temporary DATA_DIR, and migrates its database.
  */
 export async function openServedApp(
