@@ -31,8 +31,9 @@ export function probeEventLoop(everyMs = 5): LoopProbe {
 export async function whileProbing<T>(
   work: () => Promise<T>,
   concurrent: () => Response | Promise<Response>,
-): Promise<{ result: T; worstGapMs: number; slowestConcurrentMs: number }> {
+): Promise<{ result: T; worstGapMs: number; slowestConcurrentMs: number; tookMs: number }> {
   const probe = probeEventLoop();
+  const began = performance.now();
   let done = false;
   let slowest = 0;
   const running = work().finally(() => done = true);
@@ -47,5 +48,20 @@ export async function whileProbing<T>(
   })();
   const result = await running;
   await others;
-  return { result, worstGapMs: probe.stop(), slowestConcurrentMs: slowest };
+  return {
+    result,
+    worstGapMs: probe.stop(),
+    slowestConcurrentMs: slowest,
+    tookMs: performance.now() - began,
+  };
+}
+
+/**
+ * The longest loop gap a job that yields may show: `floorMs`, or a fifth of the job's whole duration when the
+ * machine is so loaded that the job itself took long. Work done in one block shows a gap of (nearly) its
+ * whole duration, so it fails either way; sliced work on a busy 2-core box gets room in proportion to how
+ * slow everything is in that run instead of a fixed figure that flakes (DESIGN §5: ratios, not absolutes).
+ */
+export function stallBound(tookMs: number, floorMs = 150): number {
+  return Math.max(floorMs, tookMs / 5);
 }
