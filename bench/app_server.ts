@@ -11,6 +11,8 @@ const port = Number(Deno.args[0]);
 const env = Deno.env.toObject();
 const config = await ensureSecrets(
   loadConfig({
+    // Figures are compared with a bare Deno.serve, and production behind nginx runs Deno.serve too.
+    HTTP_SERVER: "deno",
     ...env,
     APP_ENV: "test",
     PORT: String(port),

@@ -18,9 +18,11 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   // Not HOSTNAME: shells and Docker export that as the machine name, which is not an interface to bind.
   BIND_HOST: z.string().min(1).default("0.0.0.0"),
-  // Deno.serve by default: ~3× the request rate of node:http in Deno 2.9. node:http bounds slow and idle
-  // clients (Deno.serve cannot) and is the choice when nothing in front of the app does (lib/http_listener.ts).
-  HTTP_SERVER: z.enum(["node", "deno"]).default("deno"),
+  // Unset: node:http unless TRUST_PROXY says a proxy of ours is in front. Deno.serve in Deno 2.9 never closes a
+  // connection whose headers do not finish (nor an idle keep-alive one), so on its own it can be held open by
+  // any slow client; node:http bounds both (lib/http_listener.ts). A proxy (nginx) bounds them itself, and
+  // then Deno.serve's ~3× request rate is worth having. Set explicitly to override either way.
+  HTTP_SERVER: z.enum(["node", "deno"]).optional(),
   APP_URL: url(["http:", "https:"]).optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
@@ -123,7 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     env: e.APP_ENV,
     port: e.PORT,
     hostname: e.BIND_HOST,
-    httpServer: e.HTTP_SERVER,
+    httpServer: e.HTTP_SERVER ?? (e.TRUST_PROXY ? "deno" : "node"),
     appUrl: (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,

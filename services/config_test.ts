@@ -58,3 +58,10 @@ Deno.test("config: development secrets are generated once and kept", async () =>
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("config: without a proxy in front the listener that bounds slow clients is chosen", () => {
+  assert.equal(loadConfig({}).httpServer, "node");
+  assert.equal(loadConfig({ TRUST_PROXY: "true" }).httpServer, "deno");
+  assert.equal(loadConfig({ HTTP_SERVER: "deno" }).httpServer, "deno");
+  assert.equal(loadConfig({ TRUST_PROXY: "true", HTTP_SERVER: "node" }).httpServer, "node");
+});
