@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { createClient } from "redis";
 import { ServiceUnavailable } from "../../lib/errors.ts";
 import { reconnectDelay, redact } from "../bus/redis.ts";
+import { replyWithin } from "../bus/bus.ts";
 import {
   assertRule,
   defaultLogger,
@@ -180,23 +181,9 @@ export class RedisRateLimiter implements RateLimiter {
     }
   }
 
-  /**
-   * node-redis's own command timeout only covers the wait to be *written*; a server that accepts the
-   * command and never answers (hung, or a network black hole) needs this one. A late reply is harmless.
-   */
-  async #withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no reply from Redis within ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** See `replyWithin`: a connected but silent Redis must not hold a sign-in. */
+  #withTimeout<T>(promise: Promise<T>): Promise<T> {
+    return replyWithin(promise, this.#timeoutMs);
   }
 
   #fail(error: unknown): void {
