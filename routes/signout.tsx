@@ -1,7 +1,6 @@
 import { define, setMeta } from "./_define.ts";
 import { page } from "../lib/define.ts";
-import { revokeSession } from "../services/auth/sessions.ts";
-import { recordAudit } from "../services/audit.ts";
+import { signOut } from "../services/auth/sessions.ts";
 import { clearSessionCookies, secureCookies } from "./(_http)/auth_cookies.ts";
 import { AuthPanel, SubmitButton } from "../components/form.tsx";
 
@@ -17,12 +16,7 @@ export const handler = define.handlers<{ signedIn: boolean }>({
 
   async POST(ctx) {
     const { deps, user, actor } = ctx.state;
-    if (user) {
-      await deps.db.tx(async (tx) => {
-        await revokeSession(tx, user.sessionId, "logout");
-        await recordAudit(tx, actor, "auth.logout", { type: "user", id: user.id });
-      });
-    }
+    if (user) await signOut(deps, { user }, actor);
     ctx.state.cookies.push(...clearSessionCookies(secureCookies(deps.config.env, deps.config.appUrl)));
     return new Response(null, { status: 303, headers: { location: "/", "cache-control": "no-store" } });
   },

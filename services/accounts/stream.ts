@@ -15,7 +15,9 @@ import type postgres from "postgres";
 import type { Bus } from "../bus/mod.ts";
 import type { Db } from "../../db/client.ts";
 import { NotFound } from "../../lib/errors.ts";
+import { announcedSessionIds, ENDED_SESSIONS_CHANNEL, endedSessions } from "../auth/session_liveness.ts";
 import { encodeEvent, type Frame, previousOf, StreamHub, type StreamHubOptions } from "./stream_hub.ts";
+import type { StreamOwner } from "./stream_guard.ts";
 import { type AccountView, loadAccountView } from "./view.ts";
 
 /** How far behind a resuming client may be and still get the missed changes rather than a new snapshot. */
@@ -38,6 +40,9 @@ type StreamDeps = { db: Db; bus: Bus };
 /** One hub per bus, i.e. per process (tests open several apps, each with its own bus). */
 const hubs = new WeakMap<Bus, StreamHub>();
 
+/** Each hub's subscription to session revocations (see `announceEndedSessions`), active before streams open. */
+const revocations = new WeakMap<StreamHub, Promise<unknown>>();
+
 /**
  * The process's stream hub, created on first use. Pass `options` (e.g. a short heartbeat in tests) before
  * the first stream opens; passing them to an existing hub is an error rather than silently ignored.
@@ -47,7 +52,10 @@ export function streamHub(deps: StreamDeps, options?: StreamHubOptions): StreamH
   if (hub && options) throw new Error("The stream hub of this bus already exists; configure it first.");
   if (!hub) {
     const sql = deps.db.sql;
-    hub = new StreamHub(deps.bus, (id, after, limit) => readChanges(sql, id, after, limit), options);
+    hub = new StreamHub(deps.bus, (id, after, limit) => readChanges(sql, id, after, limit), {
+      ...options,
+      checkSessions: (sessions) => endedSessions(sql, sessions),
+    });
     hubs.set(deps.bus, hub);
   }
   return hub;
@@ -84,6 +92,8 @@ export function parseEventId(value: string | null | undefined): number | null {
 
 export interface OpenStreamInput {
   accountId: string;
+  /** Whose stream: it ends with this session, and counts against the user's and the address's caps. */
+  owner: StreamOwner;
   /** The account's version when access was checked (a lower bound of its version now). */
   currentVersion: number;
   lastEventId: number | null;
@@ -99,6 +109,7 @@ export async function openAccountStream(
   input: OpenStreamInput,
 ): Promise<ReadableStream<Uint8Array>> {
   const hub = streamHub(deps);
+  await watchRevocations(deps.bus, hub);
   let out!: ReadableStreamDefaultController<Uint8Array>;
   // Only `out`, `sub` and `hub` are captured by the callbacks: nothing of the request stays referenced.
   // (cancel() cannot run before `sub` exists: nobody can read the body before it is returned.)
@@ -113,7 +124,7 @@ export async function openAccountStream(
   out.enqueue(RETRY);
   // Subscribe before reading anything, so a change committed during the reads below arrives as a live
   // frame (held back until the reads are sent) rather than falling between the two.
-  const sub = await hub.join(input.accountId, out);
+  const sub = await hub.join(input.accountId, out, input.owner);
   try {
     const { lastEventId, currentVersion } = input;
     if (
@@ -131,6 +142,20 @@ export async function openAccountStream(
     throw error;
   }
   return body;
+}
+
+/**
+ * Subscribes the hub to announced revocations, once, and waits until that is active; a failed SUBSCRIBE is
+ * forgotten so the next stream tries again.
+ */
+async function watchRevocations(bus: Bus, hub: StreamHub): Promise<void> {
+  let watching = revocations.get(hub);
+  if (!watching) {
+    watching = bus.subscribe(ENDED_SESSIONS_CHANNEL, (m) => hub.endSessions(announcedSessionIds(m)));
+    revocations.set(hub, watching);
+    watching.catch(() => revocations.delete(hub));
+  }
+  await watching;
 }
 
 /**

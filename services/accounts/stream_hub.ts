@@ -15,6 +15,7 @@
  */
 import type { Bus, Unsubscribe } from "../bus/mod.ts";
 import { accountChannel } from "./summary.ts";
+import { type SessionCheck, StreamGuard, type StreamGuardOptions, type StreamOwner } from "./stream_guard.ts";
 
 /** One encoded SSE event carrying the change that moved an account to `version`. */
 export interface Frame {
@@ -30,7 +31,7 @@ export interface Frame {
  */
 export type ChangeReader = (accountId: string, after: number, limit: number) => Promise<Frame[]>;
 
-export interface StreamHubOptions {
+export interface StreamHubOptions extends StreamGuardOptions {
   /** Interval of the `: hb` comments that keep proxies from timing out idle streams (default 15 s). */
   heartbeatMs?: number;
   /** Frames a client may leave unread before it is dropped (it reconnects and resumes; default 1024). */
@@ -38,6 +39,8 @@ export interface StreamHubOptions {
   /** Rows per change-log read (default 500). */
   pageSize?: number;
   log?: (message: string, error?: unknown) => void;
+  /** Which sessions of open streams ended (without it, streams are not tied to their sessions). */
+  checkSessions?: SessionCheck;
 }
 
 const encoder = new TextEncoder();
@@ -57,7 +60,11 @@ export class Subscriber {
   /** Live frames held back while the stream catches up from the log; null once it is live. */
   backlog: Frame[] | null = [];
   closed = false;
-  constructor(readonly channel: Channel, readonly out: ReadableStreamDefaultController<Uint8Array>) {}
+  constructor(
+    readonly channel: Channel,
+    readonly out: ReadableStreamDefaultController<Uint8Array>,
+    readonly owner?: StreamOwner,
+  ) {}
 }
 
 class Channel {
@@ -76,6 +83,7 @@ export class StreamHub {
   readonly #pageSize: number;
   readonly #log: (message: string, error?: unknown) => void;
   readonly #channels = new Map<string, Channel>();
+  readonly #guard: StreamGuard<Subscriber>;
   #streams = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
@@ -86,6 +94,14 @@ export class StreamHub {
     this.#maxQueued = options.maxQueued ?? 1024;
     this.#pageSize = options.pageSize ?? 500;
     this.#log = options.log ?? ((message, error) => console.error(`[streams] ${message}`, error ?? ""));
+    this.#guard = new StreamGuard<Subscriber>({
+      ...options,
+      check: options.checkSessions,
+      end: (sub) => this.#end(sub),
+      log: this.#log,
+    });
+    // Pub/sub keeps nothing for a subscriber that was away: after a reconnect, re-read what was missed.
+    bus.onReconnect(() => void this.resync());
   }
 
   /** Local streams and account channels (health checks, tests, the SSE benchmark). */
@@ -93,12 +109,22 @@ export class StreamHub {
     return { streams: this.#streams, channels: this.#channels.size };
   }
 
+  /** Ends every stream of these sessions now (they were revoked). */
+  endSessions(sessionIds: Iterable<string>): void {
+    this.#guard.endSessions(sessionIds);
+  }
+
   /**
    * Adds a stream of `accountId` writing to `out`. Resolves once the account's bus subscription is active,
    * so every change committed after that reaches the stream; until `start` the stream buffers them.
-   * Rejects (the stream is not added) when the bus cannot subscribe.
+   * Rejects (the stream is not added) when the bus cannot subscribe, or with 429 when `owner` (whose session
+   * the stream ends with) already holds as many streams as it may.
    */
-  async join(accountId: string, out: ReadableStreamDefaultController<Uint8Array>): Promise<Subscriber> {
+  async join(
+    accountId: string,
+    out: ReadableStreamDefaultController<Uint8Array>,
+    owner?: StreamOwner,
+  ): Promise<Subscriber> {
     let channel = this.#channels.get(accountId);
     if (!channel) {
       const created = channel = new Channel(accountId);
@@ -109,7 +135,13 @@ export class StreamHub {
         if (this.#channels.get(accountId) === created) this.#channels.delete(accountId);
       });
     }
-    const sub = new Subscriber(channel, out);
+    const sub = new Subscriber(channel, out, owner);
+    try {
+      this.#guard.admit(sub);
+    } catch (error) {
+      if (channel.subscribers.size === 0) await this.#leaveChannel(channel);
+      throw error;
+    }
     channel.subscribers.add(sub);
     if (++this.#streams === 1) this.#startHeartbeat();
     try {
@@ -136,9 +168,45 @@ export class StreamHub {
     if (sub.closed) return;
     sub.closed = true;
     sub.backlog = null;
+    this.#guard.release(sub);
     const { channel } = sub;
     channel.subscribers.delete(sub);
     if (--this.#streams === 0) this.#stopHeartbeat();
+    if (channel.subscribers.size > 0) return;
+    await this.#leaveChannel(channel);
+  }
+
+  /**
+   * After the bus reconnected: every channel re-reads its log from the oldest version its streams were sent,
+   * and offers those changes as if they had arrived live (each stream takes only what it has not sent).
+   * Channels are read a few at a time, so thousands of them do not take every database connection at once.
+   */
+  async resync(): Promise<void> {
+    const channels = [...this.#channels.values()];
+    const next = async (): Promise<void> => {
+      for (let channel = channels.pop(); channel; channel = channels.pop()) {
+        await this.#resyncChannel(channel).catch((error) =>
+          this.#log(`resyncing ${channel!.accountId} after a bus reconnect failed`, error)
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, next));
+  }
+
+  async #resyncChannel(channel: Channel): Promise<void> {
+    // Streams still opening (nothing sent yet) read what they need when they start.
+    const started = [...channel.subscribers].filter((sub) => sub.sent >= 0);
+    let after = Math.min(...started.map((sub) => sub.sent));
+    while (channel.subscribers.size > 0 && Number.isFinite(after)) {
+      const frames = await this.#readAfter(channel, after);
+      for (const frame of frames) for (const sub of channel.subscribers) this.#offer(sub, frame);
+      if (frames.length < this.#pageSize) return;
+      after = frames[frames.length - 1].version;
+    }
+  }
+
+  /** Unsubscribes a channel that has no stream left (unless a newer one replaced it). */
+  async #leaveChannel(channel: Channel): Promise<void> {
     if (channel.subscribers.size > 0 || this.#channels.get(channel.accountId) !== channel) return;
     this.#channels.delete(channel.accountId);
     // A channel whose SUBSCRIBE failed has nothing to leave (join reported that failure already).
@@ -240,6 +308,15 @@ export class StreamHub {
       void this.leave(sub);
       return false;
     }
+  }
+
+  /** Ends a stream whose session ended: what is queued is still delivered, nothing after it. */
+  #end(sub: Subscriber): void {
+    if (sub.closed) return;
+    try {
+      sub.out.close();
+    } catch { /* already closed */ }
+    void this.leave(sub);
   }
 
   /** Ends a stream with an error: the queue is discarded and the client's EventSource reconnects. */

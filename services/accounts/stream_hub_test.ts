@@ -17,6 +17,15 @@ const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 class CountingBus extends MemoryBus {
   subscribes = 0;
   unsubscribes = 0;
+  readonly #reconnected = new Set<() => void>();
+  /** What the Redis bus does once its subscriber is back after an outage. */
+  reconnect() {
+    for (const listener of this.#reconnected) listener();
+  }
+  override onReconnect(listener: () => void) {
+    this.#reconnected.add(listener);
+    return () => void this.#reconnected.delete(listener);
+  }
   override async subscribe(channel: string, handler: BusHandler) {
     this.subscribes++;
     const stop = await super.subscribe(channel, handler);
@@ -203,3 +212,62 @@ Deno.test("stream hub: a multi-event change that starts where the stream is goes
     assert.deepEqual(log.reads, [8]);
     await hub.leave(sub);
   }));
+
+Deno.test("stream hub: after the bus reconnects, every stream gets what was published while it was away, once", () =>
+  withHub(async (hub, bus, log) => {
+    const [a, b] = [open(), open()];
+    log.versions.push(1, 2);
+    const subA = await hub.join(ACCOUNT, a.out);
+    const subB = await hub.join(ACCOUNT, b.out);
+    await hub.start(subA, 1, false);
+    await hub.start(subB, 2, false);
+    // Committed while the bus was away: logged, never delivered.
+    log.versions.push(3, 4);
+    bus.reconnect();
+    assert.deepEqual(await ids(a.reader, 3), [2, 3, 4]);
+    assert.deepEqual(await ids(b.reader, 2), [3, 4]);
+    log.versions.push(5);
+    await bus.publish(accountChannel(ACCOUNT), change(5));
+    assert.deepEqual(await ids(a.reader, 1), [5], "live again, no duplicates");
+    assert.deepEqual(await ids(b.reader, 1), [5]);
+    await hub.leave(subA);
+    await hub.leave(subB);
+  }));
+
+Deno.test("stream hub: a stream ends with its session, and an owner at the cap is refused", async () => {
+  const ended = new Set<string>();
+  await withHub(async (hub) => {
+    const owner = (sessionId: string, userId = "u1", ip = "198.51.100.7") => ({
+      sessionId,
+      userId,
+      role: "trader" as const,
+      ip,
+    });
+    const [a, b] = [open(), open()];
+    const subA = await hub.join(ACCOUNT, a.out, owner("s1"));
+    await hub.start(subA, 0, false);
+    await assert.rejects(() => hub.join(ACCOUNT, open().out, owner("s2")), { status: 429 });
+    await assert.rejects(
+      () => hub.join(ACCOUNT, open().out, owner("s3", "u2")),
+      { status: 429 },
+      "per address",
+    );
+    const subB = await hub.join(ACCOUNT, b.out, owner("s4", "u3", "203.0.113.9"));
+    await hub.start(subB, 0, false);
+
+    ended.add("s1");
+    await assert.rejects(() => a.reader.next(1000), /the stream ended/, "the check closes it");
+    assert.deepEqual(hub.stats, { streams: 1, channels: 1 });
+    const again = await hub.join(ACCOUNT, open().out, owner("s5"));
+    assert.ok(again, "the slot was freed");
+    await hub.leave(again);
+    hub.endSessions(["s4"]);
+    await assert.rejects(() => b.reader.next(1000), /the stream ended/, "an announcement closes it at once");
+    assert.deepEqual(hub.stats, { streams: 0, channels: 0 });
+  }, {
+    maxStreamsPerUser: 1,
+    maxStreamsPerIp: 1,
+    sessionCheckMs: 20,
+    checkSessions: (sessions) => Promise.resolve(sessions.map((s) => s.id).filter((id) => ended.has(id))),
+  });
+});

@@ -4,8 +4,13 @@ import { randomToken, sha256Hex } from "../../lib/crypto.ts";
 import { HttpError, NotFound, Unauthorized } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import type { Role } from "./roles.ts";
+import type { Bus } from "../bus/mod.ts";
+import { announceEndedSessions } from "./session_liveness.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
+
+/** What ending sessions needs: the database, and the bus that tells open streams (any process) at once. */
+type SessionDeps = { db: Db; bus: Bus };
 
 /** A login lasts at most 30 days; each refresh token 30 days too, but it is single-use. */
 const SESSION_DAYS = 30;
@@ -150,19 +155,22 @@ export async function revokeSession(sql: Sql, sessionId: string, reason: RevokeR
     where id = ${sessionId} and revoked_at is null`;
 }
 
-/** Revokes every live session of a user except `keep` (password change, "sign out everywhere else"). */
+/**
+ * Revokes every live session of a user except `keep` (password change, "sign out everywhere else");
+ * returns the ids it ended.
+ */
 export async function revokeOtherSessions(
   sql: Sql,
   userId: string,
   keep: string | null,
   reason: RevokeReason,
   now = new Date(),
-): Promise<number> {
-  const rows = await sql`
+): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`
     update auth_sessions set revoked_at = ${now}, revoked_reason = ${reason}
     where user_id = ${userId} and revoked_at is null and (${keep}::uuid is null or id <> ${keep}::uuid)
     returning id`;
-  return rows.length;
+  return rows.map((row) => row.id);
 }
 
 /** The user behind a live session, or null when the session is revoked, expired or the user is not active. */
@@ -233,12 +241,12 @@ export async function listSessions(sql: Sql, user: SessionUser): Promise<Session
 
 /** Revokes one of the caller's own sessions; another user's session id is a 404, never a hint. */
 export async function revokeOwnSession(
-  db: Db,
+  deps: SessionDeps,
   user: SessionUser,
   sessionId: string,
   actor: Actor,
 ): Promise<void> {
-  await db.tx(async (tx) => {
+  await deps.db.tx(async (tx) => {
     const rows = await tx`
       update auth_sessions set revoked_at = now(), revoked_reason = 'user'
       where id = ${sessionId} and user_id = ${user.id} and revoked_at is null
@@ -246,6 +254,7 @@ export async function revokeOwnSession(
     if (rows.length === 0) throw new NotFound("No such session.");
     await recordAudit(tx, actor, "auth.session_revoked", { type: "session", id: sessionId });
   });
+  await announceEndedSessions(deps.bus, [sessionId]);
 }
 
 /** Marks that the user just proved presence (password or 2FA code) in this session. */
@@ -254,24 +263,59 @@ export async function markReauthenticated(sql: Sql, sessionId: string, now = new
 }
 
 /** Ends the login a refresh token belongs to (API logout); an unknown token changes nothing. */
-export async function revokeByRefreshToken(
+async function revokeByRefreshToken(
   sql: Sql,
   token: string,
   now = new Date(),
-): Promise<string | null> {
+): Promise<{ id: string; user_id: string } | null> {
   const [row] = await sql<{ id: string; user_id: string }[]>`
     update auth_sessions s set revoked_at = ${now}, revoked_reason = 'logout'
     from refresh_tokens t
     where t.session_id = s.id and t.token_hash = ${await sha256Hex(token)} and s.revoked_at is null
     returning s.id, s.user_id`;
-  return row?.user_id ?? null;
+  return row ?? null;
+}
+
+/**
+ * Sign-out (the API's logout and the page's button): ends the caller's session and, for API clients, the
+ * login `refreshToken` belongs to; audited; open streams of those sessions end before this returns (in this
+ * process; within moments in the others).
+ */
+export async function signOut(
+  deps: SessionDeps,
+  input: { user: SessionUser | null; refreshToken?: string },
+  actor: Actor,
+): Promise<void> {
+  const ended = await deps.db.tx(async (tx) => {
+    const ended: { id: string; user_id: string }[] = [];
+    if (input.user) {
+      await revokeSession(tx, input.user.sessionId, "logout");
+      ended.push({ id: input.user.sessionId, user_id: input.user.id });
+    }
+    const byToken = input.refreshToken ? await revokeByRefreshToken(tx, input.refreshToken) : null;
+    if (byToken) ended.push(byToken);
+    const userId = input.user?.id ?? byToken?.user_id;
+    if (userId) await recordAudit(tx, { ...actor, userId }, "auth.logout", { type: "user", id: userId });
+    return ended.map((session) => session.id);
+  });
+  await announceEndedSessions(deps.bus, ended);
 }
 
 /** "Sign out everywhere else": revokes the caller's other sessions, audited. Returns how many ended. */
-export async function signOutOtherSessions(db: Db, user: SessionUser, actor: Actor): Promise<number> {
-  return await db.tx(async (tx) => {
-    const revoked = await revokeOtherSessions(tx, user.id, user.sessionId, "user");
-    await recordAudit(tx, actor, "auth.session_revoked", { type: "user", id: user.id, details: { revoked } });
-    return revoked;
+export async function signOutOtherSessions(
+  deps: SessionDeps,
+  user: SessionUser,
+  actor: Actor,
+): Promise<number> {
+  const ended = await deps.db.tx(async (tx) => {
+    const ended = await revokeOtherSessions(tx, user.id, user.sessionId, "user");
+    await recordAudit(tx, actor, "auth.session_revoked", {
+      type: "user",
+      id: user.id,
+      details: { revoked: ended.length },
+    });
+    return ended;
   });
+  await announceEndedSessions(deps.bus, ended);
+  return ended.length;
 }

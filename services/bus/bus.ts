@@ -25,6 +25,12 @@ export interface Bus {
    * once the subscription is active, so a publish that starts after it is seen.
    */
   subscribe(channel: string, handler: BusHandler): Promise<Unsubscribe>;
+  /**
+   * Calls `listener` each time the bus is connected again after losing its broker (never for the first
+   * connection, never in-process). Messages published meanwhile are lost, so this is when consumers re-read
+   * the state they follow. Returns a function that removes the listener.
+   */
+  onReconnect(listener: () => void): () => void;
   /** Rejects when the broker is unreachable. */
   ping(): Promise<void>;
   /** Stops delivery and releases connections. Idempotent. */
@@ -35,6 +41,23 @@ export interface Bus {
 export type BusLogger = (message: string, error?: unknown) => void;
 
 export const defaultLogger: BusLogger = (message, error) => console.error(`[bus] ${message}`, error ?? "");
+
+/**
+ * Rejects when `promise` has not settled within `ms`. For broker commands: a client library's own timeout
+ * covers only the wait to be *sent*, and a server that accepts a command and never answers (hung, or a
+ * network black hole) would otherwise hold the caller forever. A late reply is harmless.
+ */
+export async function replyWithin<T>(promise: Promise<T>, ms: number, what = "Redis"): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no reply from ${what} within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Serialises a message, refusing what JSON would silently drop or mangle into something else. */
 export function encodeMessage(channel: string, message: unknown): string {

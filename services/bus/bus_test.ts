@@ -174,6 +174,8 @@ Deno.test({
   const bus = await connectRedisBus({ url: `redis://127.0.0.1:${port}`, log: logs.log });
   try {
     const r = recorder();
+    let reconnects = 0;
+    bus.onReconnect(() => reconnects++);
     await bus.subscribe("restart", r.handler);
     await bus.publish("restart", "before");
     await r.received(1);
@@ -193,10 +195,45 @@ Deno.test({
     await bus.ping();
     assert.ok(logs.lines.some((l) => l.includes("reconnecting")), logs.lines.join("\n"));
     assert.ok(logs.lines.some((l) => l.includes("subscriber reconnected")), logs.lines.join("\n"));
+    assert.equal(reconnects, 1, "reconnect listeners are told once the subscriber is back");
   } finally {
     await bus.close();
     await stopRedis(server);
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "redis bus: a hung Redis (SIGSTOP) holds neither a publish nor a subscribe past the command timeout",
+  ignore: skipUnless(hasBinary(REDIS_SERVER), `${REDIS_SERVER} is absent: the hung Redis test is skipped`),
+}, async () => {
+  const port = freePort();
+  const server = await startRedis(port);
+  const bus = await connectRedisBus({
+    url: `redis://127.0.0.1:${port}`,
+    log: quiet().log,
+    commandTimeoutMs: 300,
+  });
+  try {
+    server.kill("SIGSTOP");
+    try {
+      const started = Date.now();
+      await assert.rejects(
+        () => within(3000, "a publish", bus.publish("hung", 1)),
+        /no reply from Redis within 300 ms/,
+      );
+      await assert.rejects(
+        () => within(3000, "a subscribe", bus.subscribe("hung", () => {})),
+        /no reply from Redis/,
+      );
+      await assert.rejects(() => within(3000, "a ping", bus.ping()), /no reply from Redis/);
+      assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    } finally {
+      server.kill("SIGCONT");
+    }
+  } finally {
+    await bus.close();
+    await stopRedis(server);
   }
 });
 

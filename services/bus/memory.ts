@@ -65,6 +65,11 @@ export class MemoryBus implements Bus {
     });
   }
 
+  /** An in-process bus never loses its broker: the listener is never called. */
+  onReconnect(_listener: () => void): () => void {
+    return () => {};
+  }
+
   ping(): Promise<void> {
     return this.#closed ? Promise.reject(new Error("The bus is closed.")) : Promise.resolve();
   }

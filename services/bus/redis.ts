@@ -6,7 +6,10 @@
  * SUBSCRIBE for every channel that still has listeners, so subscriptions survive a Redis restart. Messages
  * published while the subscriber is away are lost (pub/sub keeps no backlog); see the note in `bus.ts`.
  * Publishing while disconnected fails at once instead of queueing: a caller (the engine, after its commit)
- * should not wait for an outage to end, and consumers re-read state when they reconnect anyway.
+ * should not wait for an outage to end, and consumers re-read state when they reconnect anyway
+ * (`onReconnect`: the subscriber is back and has re-subscribed). A Redis that is connected but silent (hung,
+ * or a network black hole) is bounded by `commandTimeoutMs` on every command a request waits for: publish,
+ * subscribe and ping reject after it instead of holding the request.
  */
 import { createClient } from "redis";
 import {
@@ -17,6 +20,7 @@ import {
   defaultLogger,
   dispatch,
   encodeMessage,
+  replyWithin,
   type Unsubscribe,
 } from "./bus.ts";
 
@@ -30,6 +34,8 @@ export interface RedisBusOptions {
    * is down or misconfigured. Once connected, reconnection is retried forever.
    */
   initialConnectAttempts?: number;
+  /** How long publish, subscribe and ping wait for Redis's reply before rejecting (default 1000 ms). */
+  commandTimeoutMs?: number;
 }
 
 /** Reconnection delay: exponential from 100 ms, capped at 3 s, with jitter so instances do not stampede. */
@@ -64,6 +70,8 @@ export async function connectRedisBus(options: RedisBusOptions): Promise<RedisBu
   const publisher = createClient({
     url: options.url,
     disableOfflineQueue: true,
+    // A bound on what a hung Redis can pile up: past it, publishes fail at once instead of queueing.
+    commandsQueueMaxLength: 10_000,
     socket: { reconnectStrategy: strategyFor(() => publisherReady, attempts, where) },
   });
   let publisherReady = false;
@@ -75,8 +83,19 @@ export async function connectRedisBus(options: RedisBusOptions): Promise<RedisBu
   });
   let subscriberReady = false;
   subscriber.once("ready", () => subscriberReady = true);
+  const reconnected = new Set<() => void>();
   watch(publisher, "publisher", where, log);
-  watch(subscriber, "subscriber", where, log);
+  // node-redis emits `ready` only once every SUBSCRIBE has been re-sent and answered: from then on every
+  // publish is delivered, so a re-read started now misses nothing.
+  watch(subscriber, "subscriber", where, log, () => {
+    for (const listener of [...reconnected]) {
+      try {
+        listener();
+      } catch (error) {
+        log("a reconnect listener threw", error);
+      }
+    }
+  });
   const results = await Promise.allSettled([publisher.connect(), subscriber.connect()]);
   const failure = results.find((r) => r.status === "rejected");
   if (failure) {
@@ -85,7 +104,10 @@ export async function connectRedisBus(options: RedisBusOptions): Promise<RedisBu
     const error = failure.reason;
     throw new Error(`Cannot connect to Redis at ${where}: ${error?.message ?? error}`, { cause: error });
   }
-  return new RedisBus(publisher, subscriber, log);
+  return new RedisBus(publisher, subscriber, log, {
+    timeoutMs: options.commandTimeoutMs ?? 1000,
+    reconnected,
+  });
 }
 
 function strategyFor(connectedOnce: () => boolean, attempts: number, where: string) {
@@ -101,7 +123,13 @@ function strategyFor(connectedOnce: () => boolean, attempts: number, where: stri
  * An `error` listener is mandatory: without one, node-redis's EventEmitter throws every socket error as an
  * uncaught exception. One line per outage (not per retry) keeps logs readable during a long one.
  */
-function watch(client: RedisClient, role: string, where: string, log: BusLogger): void {
+function watch(
+  client: RedisClient,
+  role: string,
+  where: string,
+  log: BusLogger,
+  onBack?: () => void,
+): void {
   let down = false;
   client.on("error", (error: unknown) => {
     if (down) return;
@@ -112,6 +140,7 @@ function watch(client: RedisClient, role: string, where: string, log: BusLogger)
     if (!down) return;
     down = false;
     log(`${role} reconnected to Redis at ${where}`);
+    onBack?.();
   });
 }
 
@@ -120,20 +149,36 @@ export class RedisBus implements Bus {
   readonly #publisher: RedisClient;
   readonly #subscriber: RedisClient;
   readonly #log: BusLogger;
+  readonly #timeoutMs: number;
+  readonly #reconnected: Set<() => void>;
   readonly #channels = new Map<string, ChannelEntry>();
   /** UNSUBSCRIBEs in flight, so a quick re-subscribe to the same channel waits for them (see subscribe). */
   readonly #leaving = new Map<string, Promise<void>>();
   #closed = false;
 
-  constructor(publisher: RedisClient, subscriber: RedisClient, log: BusLogger) {
+  constructor(
+    publisher: RedisClient,
+    subscriber: RedisClient,
+    log: BusLogger,
+    options: { timeoutMs: number; reconnected: Set<() => void> },
+  ) {
     this.#publisher = publisher;
     this.#subscriber = subscriber;
     this.#log = log;
+    this.#timeoutMs = options.timeoutMs;
+    this.#reconnected = options.reconnected;
   }
 
   async publish(channel: string, message: unknown): Promise<void> {
     if (this.#closed) throw new Error("The bus is closed.");
-    await this.#publisher.publish(channel, encodeMessage(channel, message));
+    const json = encodeMessage(channel, message);
+    await replyWithin(this.#publisher.publish(channel, json), this.#timeoutMs);
+  }
+
+  onReconnect(listener: () => void): () => void {
+    const own = () => listener();
+    this.#reconnected.add(own);
+    return () => void this.#reconnected.delete(own);
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<Unsubscribe> {
@@ -162,9 +207,15 @@ export class RedisBus implements Bus {
     const wrapped: BusHandler = (message) => handler(message);
     own.handlers.add(wrapped);
     try {
-      await own.ready;
+      await replyWithin(own.ready, this.#timeoutMs);
     } catch (error) {
       own.handlers.delete(wrapped);
+      // Timed out with nobody else waiting: the SUBSCRIBE may still complete (it waits in the offline queue
+      // during an outage), so forget the channel and undo the subscription once it does.
+      if (own.handlers.size === 0 && this.#channels.get(channel) === own) {
+        this.#channels.delete(channel);
+        own.ready.then(() => this.#unsubscribe(channel, own), () => {});
+      }
       throw error;
     }
     let ended = false;
@@ -174,19 +225,24 @@ export class RedisBus implements Bus {
       own.handlers.delete(wrapped);
       if (own.handlers.size > 0 || this.#channels.get(channel) !== own) return;
       this.#channels.delete(channel);
-      if (this.#closed) return;
-      // Always name the channel: a bare UNSUBSCRIBE drops every subscription and can hang (DESIGN §7).
-      const leaving = this.#subscriber.unsubscribe(channel, own.listener)
-        .catch((error: unknown) => this.#log(`unsubscribe from "${channel}" failed`, error))
-        .finally(() => this.#leaving.delete(channel));
-      this.#leaving.set(channel, leaving);
-      await leaving;
+      await this.#unsubscribe(channel, own);
     };
+  }
+
+  async #unsubscribe(channel: string, own: ChannelEntry): Promise<void> {
+    if (this.#closed) return;
+    while (this.#leaving.has(channel)) await this.#leaving.get(channel);
+    // Always name the channel: a bare UNSUBSCRIBE drops every subscription and can hang (DESIGN §7).
+    const leaving = this.#subscriber.unsubscribe(channel, own.listener)
+      .catch((error: unknown) => this.#log(`unsubscribe from "${channel}" failed`, error))
+      .finally(() => this.#leaving.delete(channel));
+    this.#leaving.set(channel, leaving);
+    await leaving;
   }
 
   async ping(): Promise<void> {
     if (this.#closed) throw new Error("The bus is closed.");
-    await this.#publisher.ping();
+    await replyWithin(this.#publisher.ping(), this.#timeoutMs);
   }
 
   async close(): Promise<void> {

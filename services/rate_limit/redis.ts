@@ -8,13 +8,16 @@
  *
  * Outages: a hit that cannot reach Redis (down, or silent past `commandTimeoutMs`) is **allowed** with a
  * logged warning — one line per outage, not per request — because an unreachable limiter should not lock
- * every user out; a rule with `failClosed: true` is refused with `ServiceUnavailable` instead. Start-up
+ * every user out; a rule with `failClosed: true` is refused with `ServiceUnavailable` instead. After a
+ * failure, Redis is left alone for `commandTimeoutMs` (the next hits are decided at once, as in an outage):
+ * a sign-in checks four limits in a row, and must not wait four timeouts on a hung Redis. Start-up
  * still fails fast, so a wrong `REDIS_URL` is noticed at once rather than silently disabling all limits.
  */
 import { createHash } from "node:crypto";
 import { createClient } from "redis";
 import { ServiceUnavailable } from "../../lib/errors.ts";
 import { reconnectDelay, redact } from "../bus/redis.ts";
+import { replyWithin } from "../bus/bus.ts";
 import {
   assertRule,
   defaultLogger,
@@ -51,6 +54,9 @@ end
 local blocking = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
 return {0, 0, tonumber(blocking[2]) + window - now}
 `;
+
+/** What a hit fails with while Redis is left alone after a failure. */
+const SKIPPED = new Error("Redis failed moments ago; not waiting on it again yet");
 
 /** What EVALSHA names the script by. */
 const SCRIPT_SHA1 = createHash("sha1").update(CONSUME_SCRIPT).digest("hex");
@@ -109,6 +115,8 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #timeoutMs: number;
   /** Whether the last command failed: warnings are logged on the way down and up, not per request. */
   #down = false;
+  /** Until when hits skip Redis after a failure (epoch ms): one hit per period probes whether it is back. */
+  #skipUntil = 0;
   #closed = false;
 
   constructor(client: RedisClient, where: string, log: RateLimitLogger, timeoutMs: number) {
@@ -124,6 +132,7 @@ export class RedisRateLimiter implements RateLimiter {
     const windowMs = Math.max(1, Math.round(rule.windowSeconds * 1000));
     let reply: unknown;
     try {
+      this.#assertProbing();
       reply = await this.#withTimeout(this.#run(KEY_PREFIX + storageKey(key), [
         String(rule.limit),
         String(windowMs),
@@ -145,6 +154,7 @@ export class RedisRateLimiter implements RateLimiter {
   async reset(key: string): Promise<void> {
     if (this.#closed) throw new Error("The rate limiter is closed.");
     try {
+      this.#assertProbing();
       await this.#withTimeout(this.#client.del(KEY_PREFIX + storageKey(key)));
       this.#up();
     } catch (error) {
@@ -180,26 +190,19 @@ export class RedisRateLimiter implements RateLimiter {
     }
   }
 
-  /**
-   * node-redis's own command timeout only covers the wait to be *written*; a server that accepts the
-   * command and never answers (hung, or a network black hole) needs this one. A late reply is harmless.
-   */
-  async #withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no reply from Redis within ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** See `replyWithin`: a connected but silent Redis must not hold a sign-in. */
+  #withTimeout<T>(promise: Promise<T>): Promise<T> {
+    return replyWithin(promise, this.#timeoutMs);
+  }
+
+  /** Throws while Redis is being left alone after a failure (see the module note). */
+  #assertProbing(): void {
+    if (Date.now() < this.#skipUntil) throw SKIPPED;
   }
 
   #fail(error: unknown): void {
+    // Only a real failure restarts the wait: skipped hits must not keep Redis from ever being probed.
+    if (error !== SKIPPED) this.#skipUntil = Date.now() + this.#timeoutMs;
     if (this.#down) return;
     this.#down = true;
     this.#log(`Redis at ${this.#where} is unreachable; failing open (except failClosed rules)`, error);

@@ -118,7 +118,7 @@ export const ACTIONS: Record<string, Action> = {
     async run(ctx, form) {
       const { deps, user, actor } = ctx.state;
       const { sessionId } = validate(sessionInput, form);
-      await revokeOwnSession(deps.db, user!, sessionId, actor);
+      await revokeOwnSession(deps, user!, sessionId, actor);
       if (sessionId !== user!.sessionId) return saved("session", "sessions");
       ctx.state.cookies.push(...clearSessionCookies(secureCookies(deps.config.env, deps.config.appUrl)));
       return new Response(null, { status: 303, headers: { location: "/", ...NO_STORE } });
@@ -128,7 +128,7 @@ export const ACTIONS: Record<string, Action> = {
     section: "sessions",
     async run(ctx) {
       const { deps, user, actor } = ctx.state;
-      await signOutOtherSessions(deps.db, user!, actor);
+      await signOutOtherSessions(deps, user!, actor);
       return saved("sessions", "sessions");
     },
   },

@@ -2,8 +2,7 @@ import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
 import { readJson } from "../../../lib/validation.ts";
-import { revokeByRefreshToken, revokeSession } from "../../../services/auth/sessions.ts";
-import { recordAudit } from "../../../services/audit.ts";
+import { signOut } from "../../../services/auth/sessions.ts";
 import { clearSessionCookies, secureCookies } from "../../(_http)/auth_cookies.ts";
 
 const logoutInput = z.object({ refreshToken: z.string().min(1).max(200).optional() });
@@ -12,7 +11,7 @@ export const api = defineApi({
   POST: {
     summary: "Sign out: revoke the session",
     description: "Ends the session of the bearer token, of the session cookies, or of `refreshToken`. " +
-      "Its access tokens stop working at once.",
+      "Its access tokens stop working and its open streams end at once.",
     tags: ["auth"],
     access: "public",
     body: logoutInput,
@@ -24,12 +23,7 @@ export const handler = define.handlers({
   async POST(ctx) {
     const { deps, user, actor } = ctx.state;
     const input = await readJson(ctx.req, logoutInput, { optional: true });
-    let userId = user?.id ?? null;
-    if (user) await revokeSession(deps.db.sql, user.sessionId, "logout");
-    if (input.refreshToken) userId = (await revokeByRefreshToken(deps.db.sql, input.refreshToken)) ?? userId;
-    if (userId) {
-      await recordAudit(deps.db.sql, { ...actor, userId }, "auth.logout", { type: "user", id: userId });
-    }
+    await signOut(deps, { user, refreshToken: input.refreshToken }, actor);
     const res = new Response(null, { status: 204 });
     if (ctx.state.authVia === "cookie") {
       ctx.state.cookies.push(...clearSessionCookies(secureCookies(deps.config.env, deps.config.appUrl)));

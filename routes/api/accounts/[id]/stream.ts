@@ -20,7 +20,10 @@ export const api = defineApi({
       "`event: change` for every committed change (`id` = its state version; data = `{accountId, " +
       "stateVersion, kind, at, account, verdicts}`), and `: hb` comments every 15 s. Reconnecting with " +
       "`Last-Event-ID` (or `?lastEventId=`) replays the changes after that id instead of the snapshot, " +
-      `without gaps or duplicates; an id the log cannot serve gets a new snapshot. \`retry: ${RETRY_MS}\`.`,
+      `without gaps or duplicates; an id the log cannot serve gets a new snapshot. \`retry: ${RETRY_MS}\`. ` +
+      "The stream ends within a second of its session ending (sign-out, revocation, password or role " +
+      "change, suspension, expiry). A user may hold 10 open streams and an address 50 (per server " +
+      "process); the next one gets 429 `too_many_streams` until one closes.",
     tags: ["accounts"],
     access: "authenticated",
     query: z.object({ lastEventId: z.string().optional() }),
@@ -28,6 +31,7 @@ export const api = defineApi({
       200: { description: "The event stream (text/event-stream), open until the client leaves" },
       401: { description: "Not signed in" },
       404: { description: "No such account of yours" },
+      429: { description: "The user or the address already holds as many open streams as allowed" },
       422: { description: "The id is not an account id" },
     },
   },
@@ -46,6 +50,7 @@ export const handler = define.handlers({
     );
     const body = await openAccountStream(deps, {
       accountId: account.id,
+      owner: { sessionId: user!.sessionId, userId: user!.id, role: user!.role, ip: ctx.state.actor.ip },
       currentVersion: account.stateVersion,
       lastEventId,
     });

@@ -18,7 +18,7 @@ export const api = defineApi({
 export const handler = define.handlers({
   async DELETE(ctx) {
     const { id } = validate(params, ctx.params);
-    await revokeOwnSession(ctx.state.deps.db, ctx.state.user!, id, ctx.state.actor);
+    await revokeOwnSession(ctx.state.deps, ctx.state.user!, id, ctx.state.actor);
     return new Response(null, { status: 204 });
   },
 });

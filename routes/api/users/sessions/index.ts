@@ -33,7 +33,7 @@ export const handler = define.handlers({
   },
   async DELETE(ctx) {
     const { deps, user, actor } = ctx.state;
-    await signOutOtherSessions(deps.db, user!, actor);
+    await signOutOtherSessions(deps, user!, actor);
     return new Response(null, { status: 204 });
   },
 });
