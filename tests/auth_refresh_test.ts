@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
 import { apiLogin, expectError, jwtClaims, signUp, type TestClient } from "./helpers/client.ts";
+import { rotateRefreshToken } from "../services/auth/sessions.ts";
+import { HttpError } from "../lib/errors.ts";
 
 const PROFILE = "/api/users/profile";
 
@@ -140,6 +142,29 @@ Deno.test("auth: refresh rotation, reuse detection and logout", async (t) => {
         await expectError(await refresh(c, "x".repeat(201)), 422, "unprocessable", "overlong token");
       },
     );
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("auth: a spent refresh token replayed by a request that read the clock first is reuse, not a race", async () => {
+  // Two requests with one token: each takes its `now` before waiting for the row lock, so the loser's clock can
+  // read earlier than the winner's `used_at`. Without a grace period that replay must still revoke the login
+  // (it was answered as a benign race, leaving the stolen family alive: seen as a flake under load).
+  const { app, deps, close } = await openTestApp();
+  try {
+    const user = await signUp(app);
+    const actor = { userId: null, ip: user.ip, userAgent: "proptrade-tests" };
+    const winnerNow = new Date();
+    await rotateRefreshToken(deps.db, user.refreshToken, actor, winnerNow);
+    const loserNow = new Date(winnerNow.getTime() - 5);
+    await assert.rejects(
+      () => rotateRefreshToken(deps.db, user.refreshToken, actor, loserNow),
+      (e: unknown) => e instanceof HttpError && e.status === 401 && e.code === "unauthorized",
+    );
+    const res = await user.client.json("GET", PROFILE, undefined, { bearer: user.accessToken });
+    await res.body?.cancel();
+    assert.equal(res.status, 401, "the reused login must be revoked");
   } finally {
     await close();
   }

@@ -108,7 +108,11 @@ export async function rotateRefreshToken(
       where t.token_hash = ${hash}
       for update of t, s`;
     if (!row) return { kind: "invalid" as const };
-    if (row.used_at && !row.revoked_at && now.getTime() - row.used_at.getTime() < (opts.graceMs ?? 0)) {
+    // Within the grace, a parallel request of the same page spent the token first. `now` was read before this
+    // request waited for the row lock, so it may be earlier than `used_at`: the gap counts either way, and
+    // without a grace (API clients) every replay is reuse.
+    const grace = opts.graceMs ?? 0;
+    if (row.used_at && !row.revoked_at && Math.abs(now.getTime() - row.used_at.getTime()) < grace) {
       return { kind: "raced" as const };
     }
     if (row.used_at) {
