@@ -14,3 +14,23 @@ export function randomToken(bytes = 16): string {
   const buf = crypto.getRandomValues(new Uint8Array(bytes));
   return btoa(String.fromCharCode(...buf)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
+
+/** Base64url without padding (tokens, sealed boxes). */
+export function toBase64Url(bytes: Uint8Array): string {
+  return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
+}
+
+/**
+ * Decodes canonical base64url only — no padding and no stray bits in the last symbol — or returns `null`. A
+ * decoder that ignored the unused bits would accept several spellings of one MAC or box, and a "tampered"
+ * copy would still verify.
+ */
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  try {
+    const bytes = Uint8Array.fromBase64(text, { alphabet: "base64url" });
+    return toBase64Url(bytes) === text ? bytes : null;
+  } catch {
+    return null;
+  }
+}

@@ -7,6 +7,7 @@
  * process, and an account that a sync batch holds is skipped — that batch rolls the resets it needs itself,
  * and the next tick rolls the rest.
  */
+import { startPeriodic } from "../periodic.ts";
 import type postgres from "postgres";
 import type { Deps } from "../deps.ts";
 import { stateFromJson } from "../engine/state.ts";
@@ -145,21 +146,9 @@ export function startResetScheduler(deps: SchedulerDeps, opts: SchedulerOptions 
   const intervalMs = opts.intervalMs ?? 1000;
   const clock = opts.clock ?? (() => new Date());
   const log = opts.log ?? ((m, e) => console.error(`[scheduler] ${m}`, e ?? ""));
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    running = rollDueAccounts(deps, clock(), { graceMs: 2000, ...opts, log })
-      .then(() => {}, (error) => log("tick failed", error))
-      .finally(() => {
-        running = null;
-        if (!stopped) timer = setTimeout(tick, intervalMs);
-      });
-  };
-  timer = setTimeout(tick, 0);
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+  return startPeriodic(() => rollDueAccounts(deps, clock(), { graceMs: 2000, ...opts, log }), {
+    intervalMs,
+    log,
+    failure: "tick failed",
+  });
 }

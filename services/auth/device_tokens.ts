@@ -11,6 +11,9 @@
  * Nothing is stored: a token is good until it expires.
  */
 
+import { fromBase64Url, toBase64Url } from "../../lib/crypto.ts";
+import { deriveMacKey } from "./secret_box.ts";
+
 /** How long a device stays known after its last successful sign-in (each success issues a fresh token). */
 export const DEVICE_TOKEN_SECONDS = 180 * 86_400;
 
@@ -19,23 +22,14 @@ const NONCE_BYTES = 16;
 // A little slack for clocks of several instances; a token "from the future" beyond it is refused.
 const CLOCK_SKEW_SECONDS = 60;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const HKDF_SALT = new TextEncoder().encode("proptrade/device_tokens/v1");
 const encoder = new TextEncoder();
 
 /**
- * The HMAC-SHA-256 key for device tokens, derived from the application secret with HKDF (as `deriveKey` in
- * secret_box.ts does for encryption keys), so that it can never be turned into a JWT or a sealed secret.
+ * The HMAC-SHA-256 key for device tokens, derived from the application secret for this purpose alone (see
+ * secret_box.ts), so that it can never be turned into a JWT or a sealed secret.
  */
 export async function deviceTokenKey(secret: string): Promise<CryptoKey> {
-  if (secret.length === 0) throw new Error("deviceTokenKey: the secret is empty");
-  const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
-  return await crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: HKDF_SALT, info: encoder.encode("device-tokens") },
-    base,
-    { name: "HMAC", hash: "SHA-256", length: 256 },
-    false,
-    ["sign", "verify"],
-  );
+  return await deriveMacKey(secret, "device-tokens", ["sign", "verify"]);
 }
 
 /** A fresh token for `userId`, issued at a successful sign-in. */
@@ -63,27 +57,9 @@ export async function deviceOf(
   if (!/^\d{1,12}$/.test(issuedAt) || !/^[A-Za-z0-9_-]{22}$/.test(nonce)) return null;
   const age = now.getTime() / 1000 - Number(issuedAt);
   if (age > DEVICE_TOKEN_SECONDS || age < -CLOCK_SKEW_SECONDS) return null;
-  const signature = canonicalBase64Url(mac);
+  const signature = fromBase64Url(mac);
   if (signature?.length !== 32) return null;
   // `verify` compares in constant time; the body is re-joined from the parts the MAC was made over.
   const body = encoder.encode(parts.slice(0, 4).join("."));
   return await crypto.subtle.verify("HMAC", key, signature, body) ? nonce : null;
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
-}
-
-/**
- * Canonical base64url only: the last symbol of a 32-byte MAC carries two unused bits, and a decoder that
- * ignores them would accept four spellings of one token (a "tampered" copy that still verifies).
- */
-function canonicalBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const bytes = Uint8Array.fromBase64(text, { alphabet: "base64url" });
-    return toBase64Url(bytes) === text ? bytes : null;
-  } catch {
-    return null;
-  }
 }

@@ -10,6 +10,8 @@
  * cannot be relabelled as another version.
  */
 
+import { fromBase64Url, toBase64Url } from "../../lib/crypto.ts";
+
 /** The current format; {@link open} rejects anything else. */
 const VERSION = "v1";
 
@@ -30,32 +32,37 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * const key = await deriveKey(config.jwtSecret, "totp-secret");
  */
 export async function deriveKey(secret: string, purpose: string): Promise<CryptoKey> {
-  if (secret.length === 0) throw new Error("deriveKey: the secret is empty");
-  if (purpose.length === 0) throw new Error("deriveKey: the purpose is empty");
-  const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
-  return await crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: HKDF_SALT, info: encoder.encode(purpose) },
-    base,
-    { name: "AES-GCM", length: 256 },
-    false,
-    ["encrypt", "decrypt"],
-  );
+  return await hkdf(secret, purpose, { name: "AES-GCM", length: 256 }, ["encrypt", "decrypt"]);
 }
 
 /**
- * Derives an HMAC-SHA-256 key for `purpose` from the application secret (non-extractable, sign only), by the
- * same HKDF as {@link deriveKey}: for values that must be looked up by a keyed hash, such as recovery codes.
+ * Derives an HMAC-SHA-256 key for `purpose` from the application secret (non-extractable), by the same HKDF as
+ * {@link deriveKey}: for values looked up by a keyed hash (recovery codes, sign only) or tokens the app signs
+ * and later checks (device tokens, sign and verify).
  */
-export async function deriveMacKey(secret: string, purpose: string): Promise<CryptoKey> {
-  if (secret.length === 0) throw new Error("deriveMacKey: the secret is empty");
-  if (purpose.length === 0) throw new Error("deriveMacKey: the purpose is empty");
+export async function deriveMacKey(
+  secret: string,
+  purpose: string,
+  usages: KeyUsage[] = ["sign"],
+): Promise<CryptoKey> {
+  return await hkdf(secret, purpose, { name: "HMAC", hash: "SHA-256", length: 256 }, usages);
+}
+
+async function hkdf(
+  secret: string,
+  purpose: string,
+  algorithm: AesKeyGenParams | HmacKeyGenParams,
+  usages: KeyUsage[],
+): Promise<CryptoKey> {
+  if (secret.length === 0) throw new Error("secret_box: the secret is empty");
+  if (purpose.length === 0) throw new Error("secret_box: the purpose is empty");
   const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
   return await crypto.subtle.deriveKey(
     { name: "HKDF", hash: "SHA-256", salt: HKDF_SALT, info: encoder.encode(purpose) },
     base,
-    { name: "HMAC", hash: "SHA-256", length: 256 },
+    algorithm,
     false,
-    ["sign"],
+    usages,
   );
 }
 
@@ -110,19 +117,4 @@ function additionalData(context: string): Uint8Array<ArrayBuffer> {
   // The NUL separates version from context unambiguously (neither contains one in practice; a clash would
   // need a version string that ends in the start of another's context).
   return encoder.encode(`${VERSION}\0${context}`);
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
-}
-
-/** Canonical base64url only (no padding, no stray bits), so one box has exactly one spelling; else `null`. */
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const bytes = Uint8Array.fromBase64(text, { alphabet: "base64url" });
-    return toBase64Url(bytes) === text ? bytes : null;
-  } catch {
-    return null;
-  }
 }

@@ -6,6 +6,7 @@
  */
 import type { Deps } from "../deps.ts";
 import { expirePendingOrders } from "../../db/orders.ts";
+import { startPeriodic } from "../periodic.ts";
 
 /**
  * How long a placed order holds its coupon use while the buyer pays. Long enough for a card payment with a
@@ -50,21 +51,9 @@ export function startOrderExpiry(deps: Pick<Deps, "db">, opts: OrderExpiryOption
   const intervalMs = opts.intervalMs ?? 60_000;
   const clock = opts.clock ?? (() => new Date());
   const log = opts.log ?? ((m, e) => console.error(`[orders] ${m}`, e ?? ""));
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    running = expireDueOrders(deps.db, clock())
-      .then(() => {}, (error) => log("expiring unpaid orders failed", error))
-      .finally(() => {
-        running = null;
-        if (!stopped) timer = setTimeout(tick, intervalMs);
-      });
-  };
-  timer = setTimeout(tick, 0);
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
-  };
+  return startPeriodic(() => expireDueOrders(deps.db, clock()), {
+    intervalMs,
+    log,
+    failure: "expiring unpaid orders failed",
+  });
 }
