@@ -12,7 +12,8 @@
  *    each body we got to send, the server's RSS growth (target ≤ 50 MB) and `/healthz` p50/p99 meanwhile
  *    (target p99 ≤ 50 ms); anchored also to a bare `Deno.serve` that answers without reading any body,
  *    flooded the same way just before;
- * b. a signed `--events` demo-sync batch and the largest simulation the API accepts, at once → `/healthz`
+ * b. `--batches` signed `--events` demo-sync batches (opens that pile up) and the largest simulation the API
+ *    accepts, at once → `/healthz`
  *    p99 meanwhile (target ≤ 50 ms);
  * c. `--stalled` connections that never finish their request head, and as many idle keep-alive ones after a
  *    request → how many the server closed within `--stall-seconds` (Deno.serve 2.9 has no header or idle
@@ -21,7 +22,7 @@
  * Data: with DATABASE_URL, a scratch schema on that server (dropped at the end); without, embedded PGlite
  * in the app's process. REDIS_URL: the Redis bus; without, the in-process bus.
  *
- * Usage: deno task bench:abuse [--clients=20] [--mb=50] [--events=5000] [--stalled=20] [--stall-seconds=12]
+ * Usage: deno task bench:abuse [--clients=20] [--mb=50] [--events=1000] [--batches=3] [--stalled=20] [--stall-seconds=12]
  *   [--flood-seconds=5]
  *   [--chunked=only|never] [--only=a,b,c]
  * Loopback only; bounded in count and time; the default run takes ≈ 1 min on 2 cores (plus the app's start).
@@ -51,7 +52,10 @@ const flags: Record<string, string> = Object.fromEntries(
 const num = (name: string, dflt: number) => (flags[name] === undefined ? dflt : Number(flags[name]));
 const CLIENTS = num("clients", 20);
 const MB = num("mb", 50);
-const EVENTS = num("events", 5000);
+/** demo-sync takes at most 1,000 events a batch (a 5,000-event batch is refused with 422 before any work). */
+const EVENTS = num("events", 1000);
+/** Batches sent one after another: open positions pile up, so the last batch is the heaviest. */
+const BATCHES = num("batches", 3);
 const STALLED = num("stalled", 20);
 const STALL_SECONDS = num("stall-seconds", 12);
 const FLOOD_SECONDS = num("flood-seconds", 5);
@@ -256,22 +260,30 @@ async function batchAndSimulationPhase(
   });
   const [accountId] = setup.accountIds;
   const at = Date.now() + 1000;
-  const events = Array.from(
-    { length: EVENTS },
-    (_, i) => sync.open(`t-${i}`, new Date(at + i).toISOString()),
-  );
-  const raw = JSON.stringify({ accountId, events });
   const poll = watchHealth(server.port);
   await sleep(200);
   const batch = (async () => {
     const t0 = performance.now();
-    const res = await fetch(`http://127.0.0.1:${server.port}/api/trading/demo-sync`, {
-      method: "POST",
-      headers: { "content-type": "application/json", [SYNC_SIGNATURE_HEADER]: signSync(secret, raw) },
-      body: raw,
-    });
-    await res.body?.cancel();
-    return `${EVENTS} events (${mb(raw.length)}) → ${res.status} in ${ms(performance.now() - t0)}`;
+    const statuses: number[] = [];
+    let bytes = 0;
+    for (let k = 0; k < BATCHES; k++) {
+      const events = Array.from(
+        { length: EVENTS },
+        (_, i) => sync.open(`t-${k}-${i}`, new Date(at + k * EVENTS + i).toISOString()),
+      );
+      const raw = JSON.stringify({ accountId, events });
+      bytes += raw.length;
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/trading/demo-sync`, {
+        method: "POST",
+        headers: { "content-type": "application/json", [SYNC_SIGNATURE_HEADER]: signSync(secret, raw) },
+        body: raw,
+      });
+      await res.body?.cancel();
+      statuses.push(res.status);
+    }
+    return `${BATCHES} × ${EVENTS} trade_open (${mb(bytes)}) → ${statuses.join(", ")} in ${
+      ms(performance.now() - t0)
+    }`;
   })();
   const [batchResult, simResult] = await Promise.all([
     batch,
