@@ -223,3 +223,33 @@ Deno.test("registering a taken email answers exactly like a new one, and tells t
     await close();
   }
 });
+
+Deno.test("simultaneous sign-ups with one new address: one account, every answer the same 202, no 500", async () => {
+  // The taken-address check and the insert are two statements: a sign-up racing another for the same new
+  // address used to lose on the unique index with a 500 (which also told it the address was taken).
+  const { app, deps, close } = await openTestApp();
+  try {
+    const email = `race-${crypto.randomUUID()}@example.test`;
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const res = await client(app).json("POST", "/api/auth/register", {
+          email,
+          password: strongPassword(),
+          firstName: "Eve",
+        });
+        return { status: res.status, body: await res.json() };
+      }),
+    );
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      Array(20).fill(202),
+      JSON.stringify(answers.find((a) => a.status !== 202)),
+    );
+    assert.equal(new Set(answers.map((a) => JSON.stringify(a.body))).size, 1);
+    const [{ count }] = await deps.db.sql<{ count: number }[]>`
+      select count(*)::int as count from users where lower(email) = ${email}`;
+    assert.equal(count, 1);
+  } finally {
+    await close();
+  }
+});

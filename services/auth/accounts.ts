@@ -87,16 +87,20 @@ export async function register(
   await enforce(deps.limiter, RULES.register_ip, actor.ip ?? "unknown");
   const passwordHash = await hashPassword(input.password);
   const mail = await deps.db.tx(async (tx) => {
-    const [existing] = await tx<{ id: string; email: string }[]>`
-      select id, email from users where lower(email) = ${input.email}`;
-    if (existing) {
-      await recordAudit(tx, actor, "auth.register_taken", { type: "user", id: existing.id });
-      return { to: existing.email, ...registrationAttemptMail(deps.config.appUrl, next) };
-    }
+    // Insert first: a look-up before the insert leaves a window in which a simultaneous sign-up for the same
+    // address takes it and this one dies on the unique index (a 500 that also tells the address is taken).
+    // `on conflict do nothing` waits for that other transaction and then yields no row.
     const [user] = await tx<{ id: string; email: string }[]>`
       insert into users (email, password_hash, first_name, last_name)
       values (${input.email}, ${passwordHash}, ${input.firstName}, ${input.lastName})
+      on conflict do nothing
       returning id, email`;
+    if (!user) {
+      const [existing] = await tx<{ id: string; email: string }[]>`
+        select id, email from users where lower(email) = ${input.email}`;
+      await recordAudit(tx, actor, "auth.register_taken", { type: "user", id: existing.id });
+      return { to: existing.email, ...registrationAttemptMail(deps.config.appUrl, next) };
+    }
     const token = await issueEmailToken(tx, user.id, "verify_email");
     await recordAudit(tx, { ...actor, userId: user.id }, "auth.register", { type: "user", id: user.id });
     return { to: user.email, ...verifyEmailMail(deps.config.appUrl, token, input.firstName, next) };
