@@ -24,6 +24,7 @@ import { createOrPromoteStaff } from "./services/auth/staff.ts";
 import { SYSTEM_ACTOR } from "./services/audit.ts";
 import { startResetScheduler } from "./services/accounts/scheduler.ts";
 import { startOrderExpiry } from "./services/commerce/expiry.ts";
+import { configureLog, log, logFormatFor, reportTo } from "./services/log.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -58,6 +59,9 @@ export async function createApp(
     hsts: deps.config.env === "production",
     // Signed-in visitors see their own header, so their pages are rendered for them and never cached.
     isPersonal: (req) => SESSION_COOKIE.test(req.headers.get("cookie") ?? ""),
+    // The path only: a query string can carry a one-time token (a reset or verification link).
+    onError: (error, req) =>
+      log.error("request failed", { method: req.method, path: new URL(req.url).pathname, error }),
     initialState: () => ({
       deps,
       meta: { ...DEFAULT_META },
@@ -65,6 +69,7 @@ export async function createApp(
       authVia: null,
       actor: { userId: null, ip: null, userAgent: null },
       cookies: [],
+      requestId: "",
     }),
   });
   // Every process drops its cached pages when any process changes the data behind them.
@@ -110,6 +115,7 @@ async function serve(deps: Deps, app: FreshApp) {
     port,
     hostname,
     server: httpServer,
+    onError: reportTo("http"),
     onListen: ({ port }) =>
       console.log(
         `PropTrade Pro listening on port ${port} (${appUrl}) — http: ${httpServer}, db: ${deps.db.kind}, bus: ${deps.bus.kind}, storage: ${deps.store.kind}`,
@@ -154,6 +160,7 @@ async function main(command: string | undefined, args: string[]) {
   }
   const env = Deno.env.toObject();
   const config = await ensureSecrets(loadConfig(env));
+  configureLog({ level: config.logLevel, format: logFormatFor(config.env) });
   const deps = await openDeps(config);
   switch (command) {
     case "admin:create": {

@@ -63,6 +63,8 @@ export interface ListenOptions {
   /** Overrides of {@link CONNECTION_BOUNDS} (tests use small ones). */
   bounds?: Partial<ConnectionBounds>;
   onListen?: (addr: { hostname: string; port: number }) => void;
+  /** Where a request that failed outside the app's own error path is reported (default console.error). */
+  onError?: (message: string, error: unknown) => void;
 }
 
 /** A listening server. */
@@ -89,6 +91,12 @@ async function listenDeno(options: ListenOptions, handler: ServeHandler): Promis
     port: options.port,
     hostname: options.hostname,
     onListen: (addr) => options.onListen?.({ hostname: addr.hostname, port: addr.port }),
+    onError: options.onError
+      ? (error) => {
+        options.onError!("request failed", error);
+        return new Response("Internal Server Error", { status: 500 });
+      }
+      : undefined,
   }, (req, info) => handler(req, { remoteAddr: { ...info.remoteAddr, transport: "tcp" } }));
   await Promise.resolve();
   return {
@@ -105,6 +113,7 @@ async function listenDeno(options: ListenOptions, handler: ServeHandler): Promis
 async function listenNode(options: ListenOptions, handler: ServeHandler): Promise<Listener> {
   const bounds = { ...CONNECTION_BOUNDS, ...options.bounds };
   const inFlight = new Set<ServerResponse>();
+  const report = options.onError ?? ((message, error) => console.error(`${message}:`, error));
   const server = createServer({
     headersTimeout: bounds.headersMs,
     requestTimeout: bounds.requestMs,
@@ -114,8 +123,8 @@ async function listenNode(options: ListenOptions, handler: ServeHandler): Promis
   }, (req, res) => {
     inFlight.add(res);
     res.once("close", () => inFlight.delete(res));
-    serveOne(req, res, handler).catch((error) => {
-      console.error("Request failed while writing the response:", error);
+    serveOne(req, res, handler, report).catch((error) => {
+      report("request failed while writing the response", error);
       res.destroy();
     });
   });
@@ -149,7 +158,12 @@ async function listenNode(options: ListenOptions, handler: ServeHandler): Promis
 }
 
 /** A Node request as a Web `Request`, its answer written back as it is produced. */
-async function serveOne(req: IncomingMessage, res: ServerResponse, handler: ServeHandler): Promise<void> {
+async function serveOne(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: ServeHandler,
+  report: (message: string, error: unknown) => void,
+): Promise<void> {
   const aborter = new AbortController();
   // The client went away before the whole answer was sent: the handler's `req.signal` says so.
   res.once("close", () => {
@@ -172,7 +186,7 @@ async function serveOne(req: IncomingMessage, res: ServerResponse, handler: Serv
     });
   } catch (error) {
     // As Deno.serve does: the error is logged, the client gets a bare 500.
-    console.error(error);
+    report("request failed", error);
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end("Internal Server Error");
     return;
   }

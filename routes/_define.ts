@@ -14,6 +14,8 @@ export interface State {
   authVia: "bearer" | "cookie" | null;
   /** Who is acting, from where: passed to services for the audit log. */
   actor: Actor;
+  /** This request's id: in every log line written while it is handled and in the `x-request-id` header. */
+  requestId: string;
   /** Set-Cookie values the response must carry (rotated tokens, sign-in, sign-out). */
   cookies: string[];
 }

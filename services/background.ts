@@ -4,8 +4,9 @@
  * to log, not the visitor's to see. In-process: a task cut short by a restart is lost, so only work whose
  * loss costs a retry belongs here, never anything that moves money.
  */
+import { reportTo } from "./log.ts";
 
-/** Where a failed task is reported; `console.error` fits. */
+/** Where a failed task is reported (default: the process log). */
 export type TaskLogger = (message: string, error: unknown) => void;
 
 /** More tasks than this at once and new ones are dropped (logged): a flood must not grow memory unbounded. */
@@ -17,7 +18,7 @@ export class BackgroundTasks {
   readonly #limit: number;
 
   constructor(options: { log?: TaskLogger; limit?: number } = {}) {
-    this.#log = options.log ?? console.error;
+    this.#log = options.log ?? reportTo("background");
     this.#limit = options.limit ?? MAX_PENDING_TASKS;
   }
 

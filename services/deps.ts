@@ -11,6 +11,7 @@ import { deriveTwoFactorKeys, type TwoFactorKeys } from "./auth/two_factor_keys.
 import { deviceTokenKey } from "./auth/device_tokens.ts";
 import type { AuthDeps } from "./auth/context.ts";
 import { BackgroundTasks } from "./background.ts";
+import { log } from "./log.ts";
 
 /** The long-lived services one process holds, opened once at start-up and passed down (never imported). */
 export interface Deps extends AuthDeps {
@@ -55,7 +56,8 @@ export async function openDeps(config: Deps["config"]): Promise<Deps> {
         db,
         smtpUrl: config.smtpUrl,
         env: config.env,
-        log: console.log,
+        // Development only (see createMailer): the full mail, links included, so a developer can follow them.
+        log: (text) => log.info(`development mail\n${text}`, { scope: "mail" }),
         from: config.mailFrom,
       }),
       tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),

@@ -4,7 +4,7 @@
  * delays the loop instead of stacking runs), and a failing run is logged and retried on the next.
  *
  * @example
- * const stop = startPeriodic(() => expireDueOrders(db), { intervalMs: 60_000, log: (m, e) => console.error(m, e) });
+ * const stop = startPeriodic(() => expireDueOrders(db), { intervalMs: 60_000, log: reportTo("orders") });
  * // … on shutdown:
  * await stop();
  */

@@ -4,6 +4,7 @@ import { Forbidden, NotFound, TwoFactorEnrollmentRequired, Unauthorized } from "
 import { recordAudit } from "../../services/audit.ts";
 import { isStaff } from "../../services/auth/roles.ts";
 import type { State } from "../_define.ts";
+import { log } from "../../services/log.ts";
 
 /**
  * Enforces the access rule each route declares, before its handler runs: API routes in `api[method].access`,
@@ -23,7 +24,7 @@ export async function authorize(ctx: Context<State>): Promise<Response> {
 
   const user = ctx.state.user;
   if (access === undefined) {
-    console.error(`${ctx.req.method} ${route.pattern} declares no access rule; refusing`);
+    log.error("route declares no access rule; refusing", { method: ctx.req.method, route: route.pattern });
     throw new Forbidden("This operation is not available.");
   }
   if (!user) {

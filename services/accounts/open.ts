@@ -9,6 +9,7 @@ import { fromMinor, fromMinorOrNull } from "../money.ts";
 import { initialState, stateToJson } from "../engine/state.ts";
 import { rulesFor, type Stage } from "./rules.ts";
 import { type AccountChange, accountChannel, loadSummary } from "./summary.ts";
+import { log } from "../log.ts";
 
 export interface OpenAccountInput {
   userId: string;
@@ -73,7 +74,12 @@ export async function publishChange(bus: Bus, ...changes: AccountChange[]): Prom
   await Promise.all(
     changes.map((change) =>
       bus.publish(accountChannel(change.accountId), change).catch((error) =>
-        console.error(`[accounts] publishing ${change.accountId}@${change.stateVersion} failed`, error)
+        log.error("publishing an account change failed", {
+          scope: "accounts",
+          accountId: change.accountId,
+          stateVersion: change.stateVersion,
+          error,
+        })
       )
     ),
   );

@@ -17,6 +17,7 @@ import { publishChange } from "./open.ts";
 import { lockAccount, type LockedAccount, lockedColumns, persistChange } from "./persist.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import type { AccountChange } from "./summary.ts";
+import { reportTo } from "../log.ts";
 
 type Tx = postgres.TransactionSql;
 type SchedulerDeps = Pick<Deps, "db" | "bus">;
@@ -47,7 +48,7 @@ export async function rollDueAccounts(
   opts: RollOptions = {},
 ): Promise<number> {
   const batchSize = opts.batchSize ?? 25;
-  const log = opts.log ?? ((m, e) => console.error(`[scheduler] ${m}`, e ?? ""));
+  const log = opts.log ?? reportTo("scheduler");
   const until = new Date(+now - (opts.graceMs ?? 0));
   let total = 0;
   for (;;) {
@@ -145,7 +146,7 @@ export interface SchedulerOptions extends RollOptions {
 export function startResetScheduler(deps: SchedulerDeps, opts: SchedulerOptions = {}): () => Promise<void> {
   const intervalMs = opts.intervalMs ?? 1000;
   const clock = opts.clock ?? (() => new Date());
-  const log = opts.log ?? ((m, e) => console.error(`[scheduler] ${m}`, e ?? ""));
+  const log = opts.log ?? reportTo("scheduler");
   return startPeriodic(() => rollDueAccounts(deps, clock(), { graceMs: 2000, ...opts, log }), {
     intervalMs,
     log,

@@ -16,6 +16,7 @@
 import type { Bus, Unsubscribe } from "../bus/mod.ts";
 import { accountChannel } from "./summary.ts";
 import { type SessionCheck, StreamGuard, type StreamGuardOptions, type StreamOwner } from "./stream_guard.ts";
+import { reportTo } from "../log.ts";
 
 /** One encoded SSE event carrying the change that moved an account to `version`. */
 export interface Frame {
@@ -93,7 +94,7 @@ export class StreamHub {
     this.#heartbeatMs = options.heartbeatMs ?? 15_000;
     this.#maxQueued = options.maxQueued ?? 1024;
     this.#pageSize = options.pageSize ?? 500;
-    this.#log = options.log ?? ((message, error) => console.error(`[streams] ${message}`, error ?? ""));
+    this.#log = options.log ?? reportTo("streams");
     this.#guard = new StreamGuard<Subscriber>({
       ...options,
       check: options.checkSessions,

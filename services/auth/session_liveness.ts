@@ -9,6 +9,7 @@
 import type postgres from "postgres";
 import type { Bus } from "../bus/mod.ts";
 import type { Role } from "./roles.ts";
+import { log } from "../log.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -47,7 +48,7 @@ export async function endedSessions(sql: Sql, sessions: readonly HeldSession[]):
 export async function announceEndedSessions(bus: Bus, sessionIds: readonly string[]): Promise<void> {
   if (sessionIds.length === 0) return;
   await bus.publish(ENDED_SESSIONS_CHANNEL, { sessionIds }).catch((error) =>
-    console.error("[auth] announcing ended sessions failed; streams end at the next check", error)
+    log.error("announcing ended sessions failed; streams end at the next check", { scope: "auth", error })
   );
 }
 

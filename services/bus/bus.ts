@@ -5,6 +5,7 @@
  * message is published never sees it. Consumers therefore treat a message as "re-read this", never as the
  * only copy of a fact; the database stays the source of truth.
  */
+import { reportTo } from "../log.ts";
 
 /** A message handler. It may be async; a throw or rejection is logged and never reaches other handlers. */
 export type BusHandler = (message: unknown) => void | Promise<void>;
@@ -40,7 +41,7 @@ export interface Bus {
 /** How the bus reports trouble it cannot throw to a caller (a failing handler, a dropped connection). */
 export type BusLogger = (message: string, error?: unknown) => void;
 
-export const defaultLogger: BusLogger = (message, error) => console.error(`[bus] ${message}`, error ?? "");
+export const defaultLogger: BusLogger = reportTo("bus");
 
 /**
  * Rejects when `promise` has not settled within `ms`. For broker commands: a client library's own timeout

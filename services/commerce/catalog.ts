@@ -20,6 +20,7 @@ import type { Bus } from "../bus/mod.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import { invalidatePages } from "../page_cache.ts";
 import { parsePlanDefinition, type PlanDefinition, planDefinitionSchema } from "../plans/definition.ts";
+import { log } from "../log.ts";
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const slugSchema = z.string().max(60).regex(
@@ -183,6 +184,6 @@ export async function updatePlan(
 /** The change is committed whatever the bus does; a stale cached page is the lesser harm than a 500. */
 async function refreshPages(bus: Bus): Promise<void> {
   await invalidatePages(bus, "plans").catch((error) =>
-    console.error("[commerce] invalidating cached plan pages failed", error)
+    log.error("invalidating cached plan pages failed", { scope: "commerce", error })
   );
 }

@@ -7,6 +7,7 @@
 import type { Deps } from "../deps.ts";
 import { expirePendingOrders } from "../../db/orders.ts";
 import { startPeriodic } from "../periodic.ts";
+import { reportTo } from "../log.ts";
 
 /**
  * How long a placed order holds its coupon use while the buyer pays. Long enough for a card payment with a
@@ -50,7 +51,7 @@ export interface OrderExpiryOptions {
 export function startOrderExpiry(deps: Pick<Deps, "db">, opts: OrderExpiryOptions = {}): () => Promise<void> {
   const intervalMs = opts.intervalMs ?? 60_000;
   const clock = opts.clock ?? (() => new Date());
-  const log = opts.log ?? ((m, e) => console.error(`[orders] ${m}`, e ?? ""));
+  const log = opts.log ?? reportTo("orders");
   return startPeriodic(() => expireDueOrders(deps.db, clock()), {
     intervalMs,
     log,

@@ -26,6 +26,7 @@ import { fulfilOrder } from "./fulfil.ts";
 import { paymentDeadline } from "./expiry.ts";
 import { FREE_PROVIDER, paymentProvider } from "./payments/provider.ts";
 import { isUuid } from "../../lib/validation.ts";
+import { log } from "../log.ts";
 
 export type { OrderSummary } from "../../db/orders.ts";
 
@@ -166,7 +167,12 @@ export async function purchase(
   try {
     session = await placed.provider.checkout(order);
   } catch (error) {
-    console.error(`[commerce] opening a ${placed.provider.name} payment for order ${order.id} failed`, error);
+    log.error("opening a payment failed", {
+      scope: "commerce",
+      provider: placed.provider.name,
+      orderId: order.id,
+      error,
+    });
     await deps.db.tx((tx) => setOrderStatus(tx, order.id, "cancelled"));
     throw new ServiceUnavailable("The payment provider is unavailable; please try again shortly.");
   }

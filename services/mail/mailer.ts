@@ -30,7 +30,7 @@ export interface Mailer {
   send(mail: Mail): Promise<void>;
 }
 
-/** Where a mailer prints development mail; `console.log` fits. */
+/** Where a mailer prints development mail (the process log at `info`). */
 export type MailLogger = (message: string) => void;
 
 /** Delivery failed; `message` names the recipient and the server (never its password). */

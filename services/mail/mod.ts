@@ -4,7 +4,7 @@
  * can be followed from the terminal.
  *
  * @example
- * const mailer = createMailer({ db, smtpUrl: config.smtpUrl, env: config.env, log: console.log });
+ * const mailer = createMailer({ db, smtpUrl: config.smtpUrl, env: config.env, log: (text) => log.info(text) });
  * await mailer.send({ to: user.email, ...verifyEmailMail(config.appUrl, token, user.firstName) });
  */
 import type { Db } from "../../db/client.ts";

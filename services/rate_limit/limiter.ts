@@ -10,6 +10,7 @@
  * The cost is one timestamp per allowed hit, bounded by `limit` per key.
  */
 import { createHash } from "node:crypto";
+import { reportTo } from "../log.ts";
 
 /** How many hits a key may make per window. */
 export interface RateRule {
@@ -53,8 +54,7 @@ export interface RateLimiter {
 /** How a limiter reports trouble it does not throw (a Redis outage it fails open on). */
 export type RateLimitLogger = (message: string, error?: unknown) => void;
 
-export const defaultLogger: RateLimitLogger = (message, error) =>
-  console.warn(`[rate-limit] ${message}`, error ?? "");
+export const defaultLogger: RateLimitLogger = reportTo("rate-limit", "warn");
 
 /** Throws a TypeError naming the bad field; a zero or NaN limit would otherwise refuse or allow everything. */
 export function assertRule(rule: RateRule): void {

@@ -17,7 +17,7 @@ export { enforce, type NamedRateRule, RATE_RULES, type RateRuleName, ruleKey } f
 
 export interface CreateRateLimiterOptions {
   redisUrl?: string;
-  /** Where Redis outages are reported (default: console.warn). */
+  /** Where Redis outages are reported (default: the process log, as warnings). */
   log?: RateLimitLogger;
 }
 

@@ -1,0 +1,171 @@
+/**
+ * The one logger. Production writes one JSON object per line (`{"time","level","msg",...fields}`) for a log
+ * collector; development and tests write one readable line. Lines below `LOG_LEVEL` are dropped. Every line
+ * written while a request is handled carries that request's id (see `withRequestId`), without the id being
+ * passed through every call: it travels with the async context.
+ *
+ * @example
+ * const logger = log.child({ scope: "orders" });
+ * logger.error("expiring orders failed", { error });
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogFields = Record<string, unknown>;
+export type LogFormat = "json" | "pretty";
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** The same logger with `fields` on every line (e.g. `{ scope: "bus" }`). */
+  child(fields: LogFields): Logger;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  format?: LogFormat;
+  /** Where a finished line goes (default: stdout for debug/info, stderr for warn/error). */
+  write?: (line: string, level: LogLevel) => void;
+  now?: () => Date;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/**
+ * Field names whose values never reach the log. A last line of defence: callers should not pass secrets at
+ * all, but a logged request body or options object must not leak a password or a bearer token either.
+ */
+const SECRET_KEY = /password|passphrase|token|secret|authorization|cookie|api_?key|totp|^otp|recovery_?code/i;
+
+const requestContext = new AsyncLocalStorage<{ requestId: string }>();
+
+/** Runs `fn` with `requestId` on every line logged inside it, across awaits and tasks it starts. */
+export function withRequestId<T>(requestId: string, fn: () => T): T {
+  return requestContext.run({ requestId }, fn);
+}
+
+/** The id of the request being handled, if any. */
+export function currentRequestId(): string | undefined {
+  return requestContext.getStore()?.requestId;
+}
+
+/** A logger with its own settings (tests, or a tool that writes elsewhere). Most code uses {@link log}. */
+export function createLogger(options: LoggerOptions = {}, base: LogFields = {}): Logger {
+  const settings = {
+    level: options.level ?? "info",
+    format: options.format ?? "pretty",
+    write: options.write ?? writeStd,
+    now: options.now ?? (() => new Date()),
+  };
+  return loggerOver(() => settings, base);
+}
+
+function loggerOver(settings: () => Required<LoggerOptions>, base: LogFields): Logger {
+  const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
+    const s = settings();
+    if (RANK[level] < RANK[s.level]) return;
+    const requestId = currentRequestId();
+    const all = { ...base, ...(requestId ? { requestId } : {}), ...fields };
+    const line = s.format === "json"
+      ? jsonLine(s.now(), level, msg, all)
+      : prettyLine(s.now(), level, msg, all);
+    s.write(line, level);
+  };
+  return {
+    debug: (msg, fields) => emit("debug", msg, fields),
+    info: (msg, fields) => emit("info", msg, fields),
+    warn: (msg, fields) => emit("warn", msg, fields),
+    error: (msg, fields) => emit("error", msg, fields),
+    child: (fields) => loggerOver(settings, { ...base, ...fields }),
+  };
+}
+
+const processSettings: Required<LoggerOptions> = {
+  level: "info",
+  format: "pretty",
+  write: writeStd,
+  now: () => new Date(),
+};
+
+/**
+ * The process's logger. Until `configureLog` runs (fresh.config.ts does, from the config) it writes readable
+ * lines at `info`; the module reads no environment itself.
+ */
+export const log: Logger = loggerOver(() => processSettings, {});
+
+/**
+ * Sets the process logger's level, format and sink (once at start-up; tests may capture lines with `write`).
+ * Returns the settings it replaced, so a test can put them back.
+ */
+export function configureLog(options: LoggerOptions): Required<LoggerOptions> {
+  const previous = { ...processSettings };
+  Object.assign(
+    processSettings,
+    Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  );
+  return previous;
+}
+
+/** The log format an environment gets: JSON lines in production, readable lines elsewhere. */
+export function logFormatFor(env: string): LogFormat {
+  return env === "production" ? "json" : "pretty";
+}
+
+function writeStd(line: string, level: LogLevel): void {
+  // The logger is the one place allowed to write to the console.
+  if (RANK[level] >= RANK.warn) console.error(line);
+  else console.log(line);
+}
+
+function jsonLine(time: Date, level: LogLevel, msg: string, fields: LogFields): string {
+  return JSON.stringify({ time: time.toISOString(), level, msg, ...clean(fields) as LogFields });
+}
+
+function prettyLine(time: Date, level: LogLevel, msg: string, fields: LogFields): string {
+  const { scope, error, ...rest } = clean(fields) as LogFields;
+  const parts = [time.toISOString().slice(11, 23), level.toUpperCase().padEnd(5)];
+  if (scope) parts.push(`[${scope}]`);
+  parts.push(msg);
+  for (const [key, value] of Object.entries(rest)) {
+    parts.push(`${key}=${typeof value === "string" ? value : JSON.stringify(value)}`);
+  }
+  const line = parts.join(" ");
+  // A stack trace is the one thing worth more lines in development.
+  if (error === undefined) return line;
+  const e = error as { stack?: string; message?: string };
+  return `${line} error=${e.stack ?? e.message ?? JSON.stringify(error)}`;
+}
+
+/** Fields made safe to write: secrets redacted, errors as `{name, message, stack}`, cycles cut. */
+function clean(value: unknown, key = "", seen = new WeakSet<object>()): unknown {
+  if (key && SECRET_KEY.test(key)) return "[redacted]";
+  if (value instanceof Error) {
+    const out: LogFields = { name: value.name, message: value.message, stack: value.stack };
+    if (value.cause !== undefined) out.cause = clean(value.cause, "cause", seen);
+    return out;
+  }
+  if (typeof value === "bigint") return value.toString();
+  if (value === null || typeof value !== "object") return value;
+  if (seen.has(value)) return "[circular]";
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => clean(v, "", seen));
+  if (value instanceof Date) return value.toISOString();
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v, k, seen)]));
+}
+
+/**
+ * A `(message, error?)` callback — the shape the bus, the limiter, background tasks and the periodic loops
+ * take for trouble they cannot throw to a caller — that writes to the process logger under `scope`.
+ *
+ * @example
+ * new BackgroundTasks({ log: reportTo("background") });
+ */
+export function reportTo(
+  scope: string,
+  level: LogLevel = "error",
+): (message: string, error?: unknown) => void {
+  const logger = log.child({ scope });
+  return (message, error) => logger[level](message, error == null ? undefined : { error });
+}
