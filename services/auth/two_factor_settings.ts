@@ -2,9 +2,11 @@
  * What a signed-in user does with their own 2FA, as the API routes and the /account/security page both call
  * it: set-up (needs a recent step-up), turning it off and replacing the recovery codes. Every code goes
  * through `checkSecondFactor` (one budget per account, shared with sign-in and step-up); the storage and the
- * verification itself are two_factor.ts's.
+ * verification itself are two_factor.ts's. Turning 2FA on or off mails the owner once the change is committed:
+ * whoever turns it off with a stolen session and recovery code must not do so unnoticed.
  */
 import type { Actor } from "../audit.ts";
+import { twoFactorChangedMail } from "../mail/templates.ts";
 import { requireRecentAuth } from "./accounts.ts";
 import { checkSecondFactor } from "./credential_check.ts";
 import type { AuthDeps } from "./context.ts";
@@ -40,13 +42,15 @@ export async function confirmTwoFactor(
   actor: Actor,
 ): Promise<{ recoveryCodes: string[] }> {
   requireRecentAuth(user, new Date(), SETUP_STEP_UP_MS);
-  return await checkSecondFactor(
+  const result = await checkSecondFactor(
     deps,
     user.id,
     code,
     "totp",
     () => confirmTotpEnrollment(deps.db, deps.totpKey, user.id, code, actor),
   );
+  await deps.mailer.send({ to: user.email, ...twoFactorChangedMail(true) });
+  return result;
 }
 
 /** Turns 2FA off, given a current code or an unused recovery code. */
@@ -63,6 +67,7 @@ export async function disableTwoFactor(
     "totp_or_recovery",
     () => disableTotp(deps.db, deps.totpKey, user.id, code, actor),
   );
+  await deps.mailer.send({ to: user.email, ...twoFactorChangedMail(false) });
 }
 
 /** Replaces the recovery codes, given a current code or an unused recovery code. */
