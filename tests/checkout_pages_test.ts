@@ -132,7 +132,10 @@ Deno.test("checkout pages: sign in and back, coupon inline, pay once, land on th
       const text = textOf(html);
       assert.match(text, new RegExp(`Family${tag} · 25K`));
       assert.match(text, /\$25,000 evaluation account, 2 phases/);
-      assert.match(text, /Daily loss Equity may fall at most 5 % of the initial balance \(\$1,250\)/);
+      assert.match(
+        text,
+        /Daily loss Equity may fall at most \$1,250 \(5 % of the initial balance\) below the day's starting balance/,
+      );
       assert.match(text, /Total \$250 /);
       assert.match(text, /Pay \$250/);
       assert.match(html, /<label for="coupon"[^>]*>Coupon code<\/label>/);

@@ -62,7 +62,7 @@ Deno.test("dashboard pages: the trader's accounts, objectives in their time zone
       // The reset is Prague midnight = 18:00 in New York (EDT, which en-GB writes GMT-4).
       assert.match(
         text,
-        /Daily loss limit Within limit Today your equity \(including open positions\) must stay at or above \$95,000 ?: \$5,000 below the balance at the daily reset \(\$100,000\)\. Now: \$100,000\. The limit resets at 1 Jun 2026, 18:00 GMT-4\./,
+        /Daily loss limit Within limit Today your equity \(including open positions\) must stay at or above \$95,000 ?: \$5,000 below the day's starting balance \(\$100,000\)\. Now: \$100,000\. The limit resets at 1 Jun 2026, 18:00 GMT-4\./,
       );
       assert.match(
         text,

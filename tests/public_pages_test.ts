@@ -68,7 +68,7 @@ Deno.test("public pages: rules, legal, sitemap, robots", async (t) => {
       assert.match(text, /If your balance is \$40,800 at a reset, your equity must not fall below \$38,800/);
       assert.match(
         text,
-        /Challenge · Verification Each day the equity \(including open positions\) may fall at most 5 % of the initial balance \(\$2,000\) below the balance at the daily reset, fixed at 07:30 Asia\/Tokyo time\. If it does, the account fails\./,
+        /Challenge · Verification Each day the equity \(including open positions\) may fall at most \$2,000 \(5 % of the initial balance\) below the day's starting balance, fixed at 07:30 Asia\/Tokyo time\. If it does, the account fails\./,
       );
       assert.match(
         text,

@@ -2,7 +2,8 @@ import { define, setMeta } from "../_define.ts";
 import { page } from "../../lib/define.ts";
 import { listActivePlans } from "../../db/plans.ts";
 import { describePlan } from "../../services/plans/describe.ts";
-import { compactSize, formatMoney, percentOf } from "../../services/money.ts";
+import { acrossPhases } from "../../services/plans/rule_terms.ts";
+import { compactSize, formatMoney } from "../../services/money.ts";
 import PlanSwitcher, { type PlanCard } from "../../islands/plan_switcher.tsx";
 
 export const handler = define.handlers({
@@ -24,25 +25,15 @@ export const handler = define.handlers({
       : sizes[0] ?? "";
 
     const cards: PlanCard[] = plans.map((plan) => {
-      const d = plan.definition;
-      const money = (amount: string) => formatMoney(amount, plan.currency);
-      const pct = (rule: { percent: string } | { amount: string } | null) =>
-        rule === null
-          ? "None"
-          : "percent" in rule
-          ? `${rule.percent} % (${money(percentOf(plan.initialBalance, rule.percent))})`
-          : money(rule.amount);
+      const summary = describePlan(plan.definition);
       return {
         slug: plan.slug,
         checkoutHref: `/checkout/${plan.id}`,
         family: plan.family,
         size: compactSize(plan.initialBalance),
-        price: money(plan.price),
-        target: d.phases.map((phase) => pct(phase.profitTarget)).join(" → "),
-        dailyLoss: pct(d.phases[0].dailyLoss),
-        maxLoss: pct(d.phases[0].maxLoss),
-        minDays: d.phases.map((phase) => String(phase.minTradingDays)).join(" → "),
-        split: `${d.funded.profitSplitPercent} %`,
+        price: formatMoney(plan.price, plan.currency),
+        ...summary.card,
+        split: summary.profitSplit,
       };
     });
     const families = [...new Set(plans.map((p) => p.family))].map((family) => ({
@@ -114,10 +105,16 @@ export default define.page<typeof handler>(({ data }) => (
               <Row label="Max loss" cells={plans.map((p) => p.summary.phases[0].maxLoss)} />
               <Row
                 label="Min. trading days"
-                cells={plans.map((p) => p.summary.phases.map((ph) => ph.minDays).join(", "))}
+                cells={plans.map((p) => acrossPhases(p.summary.phases.map((ph) => ph.minDays)))}
               />
-              <Row label="Time limit" cells={plans.map((p) => p.summary.phases[0].timeLimit)} />
-              <Row label="Consistency" cells={plans.map((p) => p.summary.phases[0].consistency)} />
+              <Row
+                label="Time limit"
+                cells={plans.map((p) => acrossPhases(p.summary.phases.map((ph) => ph.timeLimit)))}
+              />
+              <Row
+                label="Consistency"
+                cells={plans.map((p) => acrossPhases(p.summary.phases.map((ph) => ph.consistency)))}
+              />
               <Row label="Daily reset" cells={plans.map((p) => p.summary.reset)} />
               <Row label="Profit split" cells={plans.map((p) => p.summary.profitSplit)} />
               <Row label="Payouts" cells={plans.map((p) => p.summary.payouts)} />

@@ -1,8 +1,9 @@
-import { formatMoney, fromMinor, percentOf, toMinor } from "../money.ts";
-import type { DailyLossRule, MaxLossRule, PlanDefinition, ProfitTarget } from "./definition.ts";
+import { formatMoney, fromMinor, toMinor } from "../money.ts";
+import type { PlanDefinition } from "./definition.ts";
+import { acrossPhases, ANCHOR_WORDS, MAX_BASE_WORDS, planTerms, type StageTerms } from "./rule_terms.ts";
 
 /**
- * Plain-language rule text computed from the same plan definition the engine enforces, so what a trader
+ * Plain-language rule text built from the rules the engine compiles (rule_terms.ts), so what a trader
  * reads can never disagree with how they are judged. Money figures are exact (decimal strings).
  */
 export interface PlanSummary {
@@ -19,56 +20,42 @@ export interface PlanSummary {
     timeLimit: string;
     consistency: string;
   }[];
+  /** The short forms a plan card shows; a value every phase shares is said once. */
+  card: { target: string; dailyLoss: string; maxLoss: string; minDays: string };
   profitSplit: string;
   payouts: string;
   reset: string;
 }
 
-/** The daily-loss anchors in words (shared with explain.ts). */
-export const ANCHOR_WORDS: Record<DailyLossRule["anchor"], string> = {
-  sod_balance: "the balance at the daily reset",
-  sod_equity: "the equity at the daily reset",
-  sod_max: "the higher of balance and equity at the daily reset",
-  initial: "the initial balance",
-};
-
-const MAX_MODE_WORDS: Record<MaxLossRule["mode"], string> = {
-  static: "stays fixed",
-  trailing_intraday: "trails the highest equity reached, including open profit",
-  trailing_eod: "trails the highest end-of-day balance",
-};
-
 export function describePlan(plan: PlanDefinition): PlanSummary {
   const money = (amount: string) => formatMoney(amount, plan.currency);
   const B0 = plan.initialBalance;
-  const amountOf = (rule: { percent: string } | { amount: string }, base = B0) =>
-    "percent" in rule ? percentOf(base, rule.percent) : rule.amount;
+  const stages = planTerms(plan);
+  const phases = stages.slice(0, plan.phases.length);
 
-  const target = (t: ProfitTarget | null) =>
-    t ? `${"percent" in t ? `${t.percent} % ` : ""}(${money(amountOf(t))})` : "None";
-
-  const dailyLoss = (rule: DailyLossRule | null) => {
-    if (!rule) return "No daily limit";
-    const size = "percent" in rule
-      ? rule.of === "initial"
-        ? `${rule.percent} % of the initial balance (${money(amountOf(rule))})`
-        : `${rule.percent} % of ${ANCHOR_WORDS[rule.anchor]}`
-      : money(rule.amount);
+  const dailyLoss = ({ dailyLoss: terms }: StageTerms) => {
+    if (!terms) return "No daily limit";
+    const { rule } = terms;
+    // A share of the anchor has no single amount: show it on a day that starts at the initial balance.
+    const size = "percent" in rule && rule.of === "anchor"
+      ? `${terms.size} (${
+        money(fromMinor(toMinor(B0) - toMinor(terms.floorFrom(B0))))
+      } on a day that starts at ${money(B0)})`
+      : `${terms.size} below ${ANCHOR_WORDS[rule.anchor]}`;
     const consequence = rule.action === "fail" ? "fails the account" : "pauses trading until the next reset";
-    return `${rule.on === "equity" ? "Equity" : "Balance"} may fall at most ${size} below ${
-      ANCHOR_WORDS[rule.anchor]
-    }; going below ${consequence}.`;
+    return `${
+      rule.on === "equity" ? "Equity" : "Balance"
+    } may fall at most ${size}; going below ${consequence}.`;
   };
 
-  const maxLoss = (rule: MaxLossRule | null) => {
-    if (!rule) return "No overall limit";
-    const amount = amountOf(rule);
-    const lock = rule.mode !== "static" && rule.lockAtOffset !== null
-      ? `, and stops trailing at ${money(fromMinor(toMinor(B0) + toMinor(rule.lockAtOffset)))}`
-      : "";
-    return `${"percent" in rule ? `${rule.percent} % ` : ""}(${money(amount)}); the floor ${
-      MAX_MODE_WORDS[rule.mode]
-    }${lock}. It starts at ${money(fromMinor(toMinor(B0) - toMinor(amount)))}.`;
+  const maxLoss = ({ maxLoss: terms }: StageTerms) => {
+    if (!terms) return "No overall limit";
+    const { rule } = terms;
+    const mode = rule.mode === "static" ? "stays fixed" : `trails ${MAX_BASE_WORDS[rule.mode]}`;
+    const lock = terms.lock !== null ? `, and stops trailing at ${money(terms.lock)}` : "";
+    return `${"percent" in rule ? `${rule.percent} % ` : ""}(${
+      money(terms.amount)
+    }); the floor ${mode}${lock}. It starts at ${money(terms.start)}.`;
   };
 
   return {
@@ -76,17 +63,23 @@ export function describePlan(plan: PlanDefinition): PlanSummary {
     currency: plan.currency,
     initialBalance: B0,
     price: plan.price,
-    phases: plan.phases.map((phase) => ({
-      name: phase.name,
-      target: target(phase.profitTarget),
-      dailyLoss: dailyLoss(phase.dailyLoss),
-      maxLoss: maxLoss(phase.maxLoss),
-      minDays: phase.minTradingDays === 0 ? "None" : `${phase.minTradingDays} trading days`,
-      timeLimit: phase.timeLimitDays === null ? "Unlimited" : `${phase.timeLimitDays} days`,
-      consistency: phase.bestDayMaxPercent === null
+    phases: phases.map((stage) => ({
+      name: stage.name,
+      target: stage.target,
+      dailyLoss: dailyLoss(stage),
+      maxLoss: maxLoss(stage),
+      minDays: stage.minTradingDays === 0 ? "None" : `${stage.minTradingDays} trading days`,
+      timeLimit: stage.timeLimitDays === null ? "Unlimited" : `${stage.timeLimitDays} days`,
+      consistency: stage.bestDayMaxPercent === null
         ? "None"
-        : `Best day at most ${phase.bestDayMaxPercent} % of total profit`,
+        : `Best day at most ${stage.bestDayMaxPercent} % of total profit`,
     })),
+    card: {
+      target: acrossPhases(phases.map((s) => s.target)),
+      dailyLoss: phases[0].dailyLoss?.short ?? "None",
+      maxLoss: phases[0].maxLoss?.short ?? "None",
+      minDays: acrossPhases(phases.map((s) => s.minTradingDays === 0 ? "none" : String(s.minTradingDays))),
+    },
     profitSplit: `${plan.funded.profitSplitPercent} %`,
     payouts: `Every ${plan.funded.payoutIntervalDays} days, from ${money(plan.funded.minPayout)}`,
     reset: `${plan.reset.time} ${plan.reset.timeZone}`,

@@ -8,13 +8,19 @@ Deno.test("describePlan: money figures computed exactly from the plan", () => {
   assert.equal(summary.phases[0].target, "10 % ($10,000)");
   assert.match(
     summary.phases[0].dailyLoss,
-    /^Equity may fall at most 5 % of the initial balance \(\$5,000\) below the balance at the daily reset; going below fails the account\.$/,
+    /^Equity may fall at most \$5,000 \(5 % of the initial balance\) below the day's starting balance; going below fails the account\.$/,
   );
   assert.match(
     summary.phases[0].maxLoss,
     /10 % \(\$10,000\); the floor stays fixed\. It starts at \$90,000\./,
   );
   assert.equal(summary.phases[0].minDays, "4 trading days");
+  assert.deepEqual(summary.card, {
+    target: "10 % ($10,000) → 5 % ($5,000)",
+    dailyLoss: "$5,000 below the day's starting balance",
+    maxLoss: "$10,000 below the initial balance",
+    minDays: "4",
+  });
   assert.equal(summary.profitSplit, "80 %");
 
   const oneStep = describePlan(demoPlans().find((p) => p.slug === "one-step-25k")!.body);

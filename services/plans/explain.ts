@@ -1,11 +1,11 @@
 import { formatMoney, fromMinor, percentOf, toMinor } from "../money.ts";
 import type { PlanDefinition } from "./definition.ts";
-import { ANCHOR_WORDS } from "./describe.ts";
+import { ANCHOR_WORDS, planTerms } from "./rule_terms.ts";
 
 /**
  * The /rules page's explanations: every rule of a plan in plain language with worked money examples, and
- * the per-size figures, computed from the definition the engine enforces (split from describe.ts, which
- * keeps the compact summaries of /challenges).
+ * the per-size figures, computed from the rules the engine compiles (rule_terms.ts; describe.ts keeps the
+ * compact summaries of /challenges and checkout).
  */
 /** One rule of a plan in plain language, with a worked example in money. */
 export interface RuleExplanation {
@@ -55,42 +55,32 @@ export function explainRules(plan: PlanDefinition): PlanRules {
   const B0 = plan.initialBalance;
   const add = (a: string, b: string) => fromMinor(toMinor(a) + toMinor(b));
   const sub = (a: string, b: string) => fromMinor(toMinor(a) - toMinor(b));
-  const amountOf = (rule: { percent: string } | { amount: string }, base = B0) =>
-    "percent" in rule ? percentOf(base, rule.percent) : rule.amount;
-  /** "10 % of the initial balance ($10,000)", or just "$10,000" for a fixed amount. */
-  const sized = (rule: { percent: string } | { amount: string }) =>
-    "percent" in rule
-      ? `${rule.percent} % of the initial balance (${money(amountOf(rule))})`
-      : money(rule.amount);
+  const stages = planTerms(plan);
+  const phases = stages.slice(0, plan.phases.length);
   const account = `On a ${money(B0)} account`;
   const resetAt = `${plan.reset.time} ${plan.reset.timeZone} time`;
 
-  const profitTarget = group(plan.phases.map((p) => [p.name, p.profitTarget]), (t) => {
-    if (!t) return { text: "No profit target.", examples: [] };
-    const amount = amountOf(t);
+  const profitTarget = group(phases.map((s) => [s.name, s]), (s) => {
+    if (s.targetAmount === null) return { text: "No profit target.", examples: [] };
+    const rule = plan.phases[stages.indexOf(s)].profitTarget!;
+    const amount = s.targetAmount;
+    const sized = "percent" in rule
+      ? `${rule.percent} % of the initial balance (${money(amount)})`
+      : money(amount);
     return {
-      text: `Reach a profit of ${
-        sized(t)
-      }. The target counts when your balance reaches it with every position closed.`,
+      text:
+        `Reach a profit of ${sized}. The target counts when your balance reaches it with every position closed.`,
       examples: [`${account}, your balance must reach ${money(add(B0, amount))} with no open positions.`],
     };
-  });
+  }, (s) => s.targetAmount === null ? null : plan.phases[stages.indexOf(s)].profitTarget);
 
   const dailyLoss = group(
-    [...plan.phases.map((p) => [p.name, p.dailyLoss] as const), [FUNDED, plan.funded.dailyLoss] as const],
-    (rule) => {
-      if (!rule) return { text: "No daily loss limit.", examples: [] };
+    stages.map((s) => [s.name, s.dailyLoss] as const),
+    (terms) => {
+      if (!terms) return { text: "No daily loss limit.", examples: [] };
+      const { rule, floorFrom } = terms;
       const basis = rule.on === "equity" ? "equity (including open positions)" : "balance";
-      const size = "percent" in rule
-        ? rule.of === "initial"
-          ? `${rule.percent} % of the initial balance (${money(amountOf(rule))})`
-          : `${rule.percent} % of that level`
-        : money(rule.amount);
-      const floorFrom = (anchor: string) =>
-        sub(
-          anchor,
-          "percent" in rule && rule.of === "anchor" ? percentOf(anchor, rule.percent) : amountOf(rule),
-        );
+      const size = "percent" in rule && rule.of === "anchor" ? `${rule.percent} % of that level` : terms.size;
       const consequence = rule.action === "fail"
         ? "If it does, the account fails."
         : `If it does, open positions are closed and trading is paused until the next reset at ${resetAt}; the account does not fail.`;
@@ -120,15 +110,14 @@ export function explainRules(plan: PlanDefinition): PlanRules {
         examples,
       };
     },
+    (terms) => terms?.rule ?? null,
   );
 
   const maxLoss = group(
-    [...plan.phases.map((p) => [p.name, p.maxLoss] as const), [FUNDED, plan.funded.maxLoss] as const],
-    (rule) => {
-      if (!rule) return { text: "No overall loss limit.", examples: [] };
-      const amount = amountOf(rule);
-      const start = sub(B0, amount);
-      const size = sized(rule);
+    stages.map((s) => [s.name, s.maxLoss] as const),
+    (terms) => {
+      if (!terms) return { text: "No overall loss limit.", examples: [] };
+      const { rule, amount, start, lock, size } = terms;
       if (rule.mode === "static") {
         return {
           text:
@@ -136,7 +125,6 @@ export function explainRules(plan: PlanDefinition): PlanRules {
           examples: [`${account}, your equity must never fall below ${money(start)}.`],
         };
       }
-      const lock = rule.lockAtOffset === null ? null : add(B0, rule.lockAtOffset);
       const peak = add(B0, percentOf(B0, "4"));
       const moved = sub(peak, amount);
       const floor = lock !== null && toMinor(moved) > toMinor(lock) ? lock : moved;
@@ -180,18 +168,16 @@ export function explainRules(plan: PlanDefinition): PlanRules {
 
   const consistency = group(
     // Phases without the rule share one "none"; with it, the example depends on each phase's target.
-    plan.phases.map((
-      p,
-    ) => [
-      p.name,
-      p.bestDayMaxPercent === null ? null : { best: p.bestDayMaxPercent, target: p.profitTarget },
+    phases.map((s) => [
+      s.name,
+      s.bestDayMaxPercent === null ? null : { best: s.bestDayMaxPercent, target: s.targetAmount },
     ]),
     (rule) => {
       if (rule === null) return { text: "No consistency rule.", examples: [] };
       const { best, target } = rule;
       const examples: string[] = [];
-      if (target && Number(best) < 100) {
-        const amount = amountOf(target);
+      if (target !== null && Number(best) < 100) {
+        const amount = target;
         examples.push(
           `${account}, if you made the whole ${
             money(amount)
@@ -258,17 +244,14 @@ export function explainRules(plan: PlanDefinition): PlanRules {
 /** The key figures of one plan size, for a table of every size in a family. */
 export function planFigures(plan: PlanDefinition): PlanFigures {
   const B0 = plan.initialBalance;
-  const amountOf = (rule: { percent: string } | { amount: string }) =>
-    "percent" in rule ? percentOf(B0, rule.percent) : rule.amount;
-  const minus = (amount: string) => fromMinor(toMinor(B0) - toMinor(amount));
-  const first = plan.phases[0];
+  const phases = planTerms(plan).slice(0, plan.phases.length);
   return {
     initialBalance: B0,
-    targetBalances: plan.phases.map((p) =>
-      p.profitTarget ? fromMinor(toMinor(B0) + toMinor(amountOf(p.profitTarget))) : null
+    targetBalances: phases.map((s) =>
+      s.targetAmount === null ? null : fromMinor(toMinor(B0) + toMinor(s.targetAmount))
     ),
-    dailyFloor: first.dailyLoss ? minus(amountOf(first.dailyLoss)) : null,
-    maxLossFloor: first.maxLoss ? minus(amountOf(first.maxLoss)) : null,
+    dailyFloor: phases[0].dailyLoss?.floorFrom(B0) ?? null,
+    maxLossFloor: phases[0].maxLoss?.start ?? null,
   };
 }
 

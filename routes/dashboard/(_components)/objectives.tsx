@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import type { Objective, ObjectiveStatus } from "../../../services/engine/objectives.ts";
 import type { DailyLossRule } from "../../../services/plans/definition.ts";
-import { ANCHOR_WORDS } from "../../../services/plans/describe.ts";
+import { ANCHOR_WORDS } from "../../../services/plans/rule_terms.ts";
 import { formatMoney, fromMinor, toMinor } from "../../../services/money.ts";
 import { formatDateTime } from "../../../services/time.ts";
 import { StatusBadge } from "../../../components/status_badge.tsx";
