@@ -10,7 +10,7 @@ import {
   isFaqCategory,
   listPublishedFaq,
   matchesFaqQuery,
-} from "../db/faq.ts";
+} from "../services/faq/queries.ts";
 import FaqSearch from "../islands/faq_search.tsx";
 
 // Not page-cached: the search island needs a per-response CSP nonce.

@@ -1,6 +1,6 @@
 import { define, setMeta } from "../_define.ts";
 import { page } from "../../lib/define.ts";
-import { listActivePlans } from "../../db/plans.ts";
+import { listActivePlans } from "../../services/plans/queries.ts";
 import { describePlan } from "../../services/plans/describe.ts";
 import { compactSize, formatMoney, percentOf } from "../../services/money.ts";
 import PlanSwitcher, { type PlanCard } from "../../islands/plan_switcher.tsx";

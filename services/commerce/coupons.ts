@@ -7,8 +7,8 @@
  */
 import type postgres from "postgres";
 import { HttpError, Unprocessable } from "../../lib/errors.ts";
-import { addRedemption, type Coupon, couponUses, findCouponByCode, lockCoupon } from "../../db/coupons.ts";
-import { type LockedOrder, setCouponUse } from "../../db/orders.ts";
+import { addRedemption, type Coupon, couponUses, findCouponByCode, lockCoupon } from "./coupon_queries.ts";
+import { type LockedOrder, setCouponUse } from "./order_queries.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 

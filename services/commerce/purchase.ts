@@ -5,7 +5,7 @@
  */
 import type postgres from "postgres";
 import type { Db } from "../../db/client.ts";
-import { findActivePlan } from "../../db/plans.ts";
+import { findActivePlan } from "../plans/queries.ts";
 import {
   findOrderByKey,
   findOrderSummary,
@@ -14,7 +14,7 @@ import {
   lockOrder,
   type OrderSummary,
   setOrderStatus,
-} from "../../db/orders.ts";
+} from "./order_queries.ts";
 import { Conflict, NotFound, ServiceUnavailable } from "../../lib/errors.ts";
 import type { Deps } from "../deps.ts";
 import { type Actor, recordAudit } from "../audit.ts";
@@ -27,7 +27,7 @@ import { paymentDeadline } from "./expiry.ts";
 import { FREE_PROVIDER, paymentProvider } from "./payments/provider.ts";
 import { isUuid } from "../../lib/validation.ts";
 
-export type { OrderSummary } from "../../db/orders.ts";
+export type { OrderSummary } from "./order_queries.ts";
 
 export interface PurchaseInput {
   planId: string;

@@ -4,7 +4,7 @@
  * until the provider's signed webhook confirms it (payments/webhook.ts).
  */
 import type { Config } from "../../config.ts";
-import type { OrderSummary } from "../../../db/orders.ts";
+import type { OrderSummary } from "../order_queries.ts";
 import { DEMO_PROVIDER } from "./demo.ts";
 import { WEBHOOK_PROVIDER } from "./webhook_provider.ts";
 

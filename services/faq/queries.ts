@@ -1,6 +1,6 @@
 /** Queries over `faq_entries`: the public FAQ, grouped by category on `/faq`. */
 import type postgres from "postgres";
-import type { Db } from "./client.ts";
+import type { Db } from "../../db/client.ts";
 
 /** The FAQ's categories, in the order the page shows them (the table's check constraint lists the same). */
 export const FAQ_CATEGORIES = ["general", "challenges", "rules", "payouts", "platform", "account"] as const;

@@ -1,6 +1,6 @@
 /** Queries over `coupons`. Codes are stored upper-case; values stay decimal strings. */
 import type postgres from "postgres";
-import { isoOrNull } from "../services/time.ts";
+import { isoOrNull } from "../time.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 

@@ -1,7 +1,7 @@
 /** Queries over `plans` and `plan_versions`. Money columns stay decimal strings end to end. */
 import type postgres from "postgres";
-import type { Db } from "./client.ts";
-import { type PlanDefinition, planDefinitionSchema } from "../services/plans/definition.ts";
+import type { Db } from "../../db/client.ts";
+import { type PlanDefinition, planDefinitionSchema } from "./definition.ts";
 
 /** A sellable plan with its current version's figures (`versionId` is what a purchase references). */
 export type ActivePlan =

@@ -1,6 +1,6 @@
 /** Queries over `testimonials`: written by staff in the back office, shown on the home page once published. */
 import type postgres from "postgres";
-import type { Db } from "./client.ts";
+import type { Db } from "../../db/client.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
