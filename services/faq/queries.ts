@@ -1,21 +1,7 @@
 /** Queries over `faq_entries`: the public FAQ, grouped by category on `/faq`. */
 import type postgres from "postgres";
 import type { Db } from "../../db/client.ts";
-
-/** The FAQ's categories, in the order the page shows them (the table's check constraint lists the same). */
-export const FAQ_CATEGORIES = ["general", "challenges", "rules", "payouts", "platform", "account"] as const;
-export type FaqCategory = (typeof FAQ_CATEGORIES)[number];
-
-/** A published question and its plain-text answer (paragraphs separated by blank lines). */
-export type FaqEntry = {
-  id: string;
-  category: FaqCategory;
-  /** The anchor on `/faq`. */
-  slug: string;
-  question: string;
-  answer: string;
-  position: number;
-};
+import { FAQ_CATEGORIES, type FaqCategory, type FaqEntry } from "./search.ts";
 
 export type FaqEntryInput = {
   category: FaqCategory;
@@ -53,31 +39,4 @@ export async function countFaqEntries(db: Db | Sql): Promise<number> {
   const sql = typeof db === "function" ? db : db.sql;
   const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from faq_entries`;
   return n;
-}
-
-/** Category names as the page shows them. */
-export const FAQ_CATEGORY_LABELS: Record<FaqCategory, string> = {
-  general: "General",
-  challenges: "Challenges",
-  rules: "Trading rules",
-  payouts: "Payouts",
-  platform: "Platform",
-  account: "Your account",
-};
-
-export function isFaqCategory(value: string | null): value is FaqCategory {
-  return (FAQ_CATEGORIES as readonly string[]).includes(value ?? "");
-}
-
-/** What a search matches against: question and answer, lowercased. */
-export function faqSearchText(entry: Pick<FaqEntry, "question" | "answer">): string {
-  return `${entry.question}\n${entry.answer}`.toLowerCase();
-}
-
-/**
- * Whether an entry's search text matches a query: every word of the query occurs in it, case-insensitively.
- * Shared by the server (no-JS filtering with `?q=`) and the search island, so both agree.
- */
-export function matchesFaqQuery(searchText: string, query: string): boolean {
-  return query.toLowerCase().split(/\s+/).every((word) => searchText.includes(word));
 }
