@@ -1,7 +1,5 @@
 import type postgres from "postgres";
-import type { Db } from "../db/client.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
+import type { Db, Sql } from "../db/client.ts";
 
 /** Who did something, from where: taken from the request by the HTTP layer and passed down. */
 export interface Actor {

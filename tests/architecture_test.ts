@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import {
   checkArchitecture,
-  findSqlOutsideServices,
+  findSqlOutOfPlace,
   type ImportGraph,
   parseImports,
   readImportGraph,
+  redeclaresSqlType,
   resolveSpecifier,
   runsRawSql,
 } from "./helpers/import_graph.ts";
@@ -14,7 +15,7 @@ const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 Deno.test("the source tree keeps its layers: no back-edge, no cycle, no server code in an island", async () => {
   const graph = await readImportGraph(root);
   assert.ok(graph.size > 100, `read only ${graph.size} modules: the walk missed the tree`);
-  const violations = [...checkArchitecture(graph), ...await findSqlOutsideServices(root)];
+  const violations = [...checkArchitecture(graph), ...await findSqlOutOfPlace(root)];
   assert.deepEqual(violations.map((v) => v.message), []);
 });
 
@@ -177,4 +178,11 @@ Deno.test("a page that runs its own query is caught; one that calls a service is
   assert.ok(runsRawSql("await tx`update users set role = 'admin'`;"));
   assert.ok(!runsRawSql("const overview = await backOfficeOverview(ctx.state.deps.db);"));
   assert.ok(!runsRawSql("const md = `# heading`; // not a query"));
+});
+
+Deno.test("a module that restates the query-handle type is caught; one that imports it is not", () => {
+  assert.ok(redeclaresSqlType("type Sql = postgres.Sql | postgres.TransactionSql;"));
+  assert.ok(redeclaresSqlType('import postgres from "postgres";\nexport type Tx = postgres.TransactionSql;'));
+  assert.ok(!redeclaresSqlType('import type { Sql } from "../../db/client.ts";'));
+  assert.ok(!redeclaresSqlType("function f(tx: postgres.TransactionSql) {}"));
 });

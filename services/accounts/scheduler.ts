@@ -8,7 +8,7 @@
  * and the next tick rolls the rest.
  */
 import { startPeriodic } from "../periodic.ts";
-import type postgres from "postgres";
+import type { Tx } from "../../db/client.ts";
 import type { Deps } from "../deps.ts";
 import { stateFromJson } from "../engine/state.ts";
 import { advance } from "./advance.ts";
@@ -18,7 +18,6 @@ import { lockAccount, type LockedAccount, lockedColumns, persistChange } from ".
 import { rulesFor, stageOf } from "./rules.ts";
 import type { AccountChange } from "./summary.ts";
 
-type Tx = postgres.TransactionSql;
 type SchedulerDeps = Pick<Deps, "db" | "bus">;
 
 export interface RollOptions {

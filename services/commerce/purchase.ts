@@ -3,8 +3,7 @@
  * an instant provider (demo, or a free order), or later through the provider's webhook. The checkout page
  * and `POST /api/challenges/purchase` both call these; the interface is what they are built against.
  */
-import type postgres from "postgres";
-import type { Db } from "../../db/client.ts";
+import type { Db, Sql } from "../../db/client.ts";
 import { findActivePlan } from "../plans/queries.ts";
 import {
   findOrderByKey,
@@ -177,7 +176,7 @@ export async function purchase(
 }
 
 async function quoteIn(
-  sql: postgres.Sql | postgres.TransactionSql,
+  sql: Sql,
   userId: string,
   input: PurchaseInput,
   now: Date,

@@ -1,6 +1,5 @@
 /** Queries over `faq_entries`: the public FAQ, grouped by category on `/faq`. */
-import type postgres from "postgres";
-import type { Db } from "../../db/client.ts";
+import type { Db, Sql } from "../../db/client.ts";
 import { FAQ_CATEGORIES, type FaqCategory, type FaqEntry } from "./search.ts";
 
 export type FaqEntryInput = {
@@ -11,8 +10,6 @@ export type FaqEntryInput = {
   position?: number;
   published?: boolean;
 };
-
-type Sql = postgres.Sql | postgres.TransactionSql;
 
 /** Published entries in page order: by category (as in `FAQ_CATEGORIES`), then position, then slug. */
 export async function listPublishedFaq(db: Db | Sql): Promise<FaqEntry[]> {

@@ -21,7 +21,8 @@ export type Violation = {
     | "db-is-the-floor"
     | "lib-is-the-framework"
     | "island-is-browser-safe"
-    | "cycle";
+    | "cycle"
+    | "one-sql-type";
   file: string;
   specifier: string;
   message: string;
@@ -106,16 +107,36 @@ export function runsRawSql(source: string): boolean {
   return RAW_SQL.test(source);
 }
 
-/** Files of the HTTP and browser layers (routes, islands, components) that run SQL themselves. */
-export async function findSqlOutsideServices(root: string): Promise<Violation[]> {
-  const violations: Violation[] = [];
-  const visit = async (path: string): Promise<void> => {
+/** A type alias over the driver's handle (`type Sql = postgres.Sql | …`): `db/client.ts` declares the one. */
+const SQL_TYPE_ALIAS =
+  /^[ \t]*(?:export[ \t]+)?type[ \t]+\w+[ \t]*=[^;]*\bpostgres\.(?:Sql|TransactionSql)\b/m;
+
+/** True when `source` declares its own query-handle type instead of importing `Sql`/`Tx` from db/client.ts. */
+export function redeclaresSqlType(source: string): boolean {
+  return SQL_TYPE_ALIAS.test(source);
+}
+
+/** The application modules under `root` (test files left out), read one by one. */
+async function* sourceFiles(root: string, starts: string[]): AsyncGenerator<[string, string]> {
+  const walk = async function* (path: string): AsyncGenerator<[string, string]> {
     const info = await Deno.stat(`${root}/${path}`);
     if (info.isDirectory) {
-      for await (const entry of Deno.readDir(`${root}/${path}`)) await visit(`${path}/${entry.name}`);
-    } else if (
-      /\.tsx?$/.test(path) && !isTestFile(path) && runsRawSql(await Deno.readTextFile(`${root}/${path}`))
-    ) {
+      for await (const entry of Deno.readDir(`${root}/${path}`)) yield* walk(`${path}/${entry.name}`);
+    } else if (/\.tsx?$/.test(path) && !isTestFile(path)) {
+      yield [path, await Deno.readTextFile(`${root}/${path}`)];
+    }
+  };
+  for (const start of starts) yield* walk(start);
+}
+
+/**
+ * Text rules the import graph cannot see: routes, islands and components that run SQL themselves, and any
+ * module but db/client.ts that declares its own `Sql` type.
+ */
+export async function findSqlOutOfPlace(root: string): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  for await (const [path, source] of sourceFiles(root, SOURCE_ROOTS)) {
+    if (["routes", "islands", "components"].includes(layerOf(path)) && runsRawSql(source)) {
       violations.push({
         rule: "data-through-services",
         file: path,
@@ -123,8 +144,15 @@ export async function findSqlOutsideServices(root: string): Promise<Violation[]>
         message: `${path} runs SQL itself: routes, islands and components reach data only through services`,
       });
     }
-  };
-  for (const start of ["routes", "islands", "components"]) await visit(start);
+    if (path !== "db/client.ts" && redeclaresSqlType(source)) {
+      violations.push({
+        rule: "one-sql-type",
+        file: path,
+        specifier: "",
+        message: `${path} declares its own query-handle type: import \`Sql\` (or \`Tx\`) from db/client.ts`,
+      });
+    }
+  }
   return violations;
 }
 
