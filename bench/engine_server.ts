@@ -14,7 +14,7 @@
  * It exits when its stdin closes, so it never outlives the parent.
  */
 import type { Db } from "../db/client.ts";
-import { insertPlan } from "../db/plans.ts";
+import { insertPlan } from "../services/plans/queries.ts";
 import { openAccount } from "../services/accounts/open.ts";
 import { ftmo100k } from "../services/engine/testing.ts";
 import { answerCommands, ChildServer } from "../tests/helpers/child_server.ts";

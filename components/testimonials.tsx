@@ -1,4 +1,4 @@
-import type { PublishedTestimonial } from "../db/testimonials.ts";
+import type { PublishedTestimonial } from "../services/testimonials/queries.ts";
 
 /**
  * What traders say, as quotes with their authors. Renders nothing when there are none: an empty "testimonials"

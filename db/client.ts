@@ -6,6 +6,15 @@ import postgres from "postgres";
 import { startEmbedded } from "./embedded.ts";
 import { runTransaction } from "./transaction.ts";
 
+/** A transaction's query function, as `Db.tx` hands it to its callback. */
+export type Tx = postgres.TransactionSql;
+
+/**
+ * Anything that runs a query: the pool (`db.sql`) or a transaction. Query functions take this, so a caller
+ * composes them inside its own transaction or runs them alone. Declared here once; import it, never restate it.
+ */
+export type Sql = postgres.Sql | Tx;
+
 export type Db = {
   sql: postgres.Sql;
   kind: "postgres" | "embedded";

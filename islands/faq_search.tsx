@@ -1,6 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { FAQ_CATEGORY_LABELS, type FaqCategory, matchesFaqQuery } from "../db/faq.ts";
+import { FAQ_CATEGORY_LABELS, type FaqCategory, matchesFaqQuery } from "../services/faq/search.ts";
 
 /** What the island knows of one entry: its anchor, category and search text — never its HTML. */
 export interface FaqSearchEntry {

@@ -1,6 +1,7 @@
 import { define, setMeta } from "./_define.ts";
 import { page } from "../lib/define.ts";
 import { escapeScriptJson } from "../lib/serialize.ts";
+import { listPublishedFaq } from "../services/faq/queries.ts";
 import {
   FAQ_CATEGORIES,
   FAQ_CATEGORY_LABELS,
@@ -8,9 +9,8 @@ import {
   type FaqEntry,
   faqSearchText,
   isFaqCategory,
-  listPublishedFaq,
   matchesFaqQuery,
-} from "../db/faq.ts";
+} from "../services/faq/search.ts";
 import FaqSearch from "../islands/faq_search.tsx";
 
 // Not page-cached: the search island needs a per-response CSP nonce.

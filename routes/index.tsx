@@ -1,8 +1,8 @@
 import { define, setMeta } from "./_define.ts";
 import { page, type RouteConfig } from "../lib/define.ts";
-import { listActivePlans } from "../db/plans.ts";
+import { listActivePlans } from "../services/plans/queries.ts";
 import { compactSize, formatMoney } from "../services/money.ts";
-import { listPublishedTestimonials } from "../db/testimonials.ts";
+import { listPublishedTestimonials } from "../services/testimonials/queries.ts";
 import { Testimonials } from "../components/testimonials.tsx";
 
 /** Public and identical for everyone: cached whole until plans or published testimonials change. */

@@ -1,6 +1,6 @@
 import { define, setMeta } from "./_define.ts";
 import { page, type RouteConfig } from "../lib/define.ts";
-import { type ActivePlan, listActivePlans } from "../db/plans.ts";
+import { type ActivePlan, listActivePlans } from "../services/plans/queries.ts";
 import {
   explainRules,
   type PlanFigures,

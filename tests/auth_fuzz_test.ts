@@ -16,7 +16,7 @@ import fc from "fast-check";
 import type { ApiOperation } from "../lib/api.ts";
 import type { FreshApp } from "../lib/app.ts";
 import type { Deps } from "../services/deps.ts";
-import { demoPlans } from "../db/seed.ts";
+import { demoPlans } from "../services/demo/seed.ts";
 import { signSync, SYNC_SIGNATURE_HEADER } from "../services/accounts/sync_signature.ts";
 import { openTestApp } from "./helpers/app.ts";
 import { openTestAccount } from "./helpers/accounts.ts";

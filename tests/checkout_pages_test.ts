@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { openTestApp, webhookProviderApp } from "./helpers/app.ts";
 import { client, makeStaff, signUp, strongPassword, type TestClient, uniqueEmail } from "./helpers/client.ts";
 import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
-import { insertPlan } from "../db/plans.ts";
-import { demoPlans } from "../db/seed.ts";
+import { insertPlan } from "../services/plans/queries.ts";
+import { demoPlans } from "../services/demo/seed.ts";
 
 const HTML = "text/html; charset=utf-8";
 

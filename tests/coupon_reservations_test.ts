@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { openTestApp, webhookProviderApp } from "./helpers/app.ts";
 import { client, expectError, makeStaff, signUp } from "./helpers/client.ts";
-import { insertPlan } from "../db/plans.ts";
-import { demoPlans } from "../db/seed.ts";
+import { insertPlan } from "../services/plans/queries.ts";
+import { demoPlans } from "../services/demo/seed.ts";
 import { signatureHeader } from "../services/commerce/payments/signature.ts";
 import { expireDueOrders, PAYMENT_WINDOW_MS, startOrderExpiry } from "../services/commerce/expiry.ts";
 import type { OrderSummary } from "../services/commerce/purchase.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
-import { insertFaqEntry, listPublishedFaq } from "../db/faq.ts";
-import { FAQ_SEED, seedFaqIfEmpty } from "../db/faq_seed.ts";
-import { FAQ_CATEGORIES } from "../db/faq.ts";
+import { insertFaqEntry, listPublishedFaq } from "../services/faq/queries.ts";
+import { FAQ_SEED, seedFaqIfEmpty } from "../services/faq/seed.ts";
+import { FAQ_CATEGORIES } from "../services/faq/search.ts";
 
 Deno.test("faq page: published entries by category, anchors, FAQPage data, search without JS", async (t) => {
   const { app, deps, close } = await openTestApp();

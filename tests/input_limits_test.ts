@@ -9,7 +9,7 @@ import { openTestApp } from "./helpers/app.ts";
 import { client, expectError, makeStaff, signUp, strongPassword, uniqueEmail } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { postSync, sync } from "./helpers/sync.ts";
-import { demoPlans } from "../db/seed.ts";
+import { demoPlans } from "../services/demo/seed.ts";
 import type { PlanDefinition } from "../services/plans/definition.ts";
 
 const CONTROL = "must not contain control characters";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
-import { insertPlan, listActivePlans } from "../db/plans.ts";
-import { demoPlans } from "../db/seed.ts";
+import { insertPlan, listActivePlans } from "../services/plans/queries.ts";
+import { demoPlans } from "../services/demo/seed.ts";
 import { invalidatePages } from "../services/page_cache.ts";
 
 /** A plan nobody else has: tests share a database and must not assume it is empty. */

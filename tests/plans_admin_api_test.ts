@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
 import { client, expectError, makeStaff, signUp } from "./helpers/client.ts";
-import { demoPlans } from "../db/seed.ts";
+import { demoPlans } from "../services/demo/seed.ts";
 import type { PlanDefinition } from "../services/plans/definition.ts";
 
 /** The seeded two-step 100K body under a unique name (so its derived slug is unique too). */

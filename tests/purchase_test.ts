@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { openTestApp, webhookProviderApp } from "./helpers/app.ts";
 import { client, expectError, makeStaff, signUp } from "./helpers/client.ts";
-import { insertPlan } from "../db/plans.ts";
-import { demoPlans } from "../db/seed.ts";
+import { insertPlan } from "../services/plans/queries.ts";
+import { demoPlans } from "../services/demo/seed.ts";
 import type { Db } from "../db/client.ts";
 import { RATE_RULES } from "../services/rate_limit/rules.ts";
 import type { PurchaseResult } from "../services/commerce/purchase.ts";

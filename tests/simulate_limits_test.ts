@@ -8,8 +8,8 @@ import { openTestApp } from "./helpers/app.ts";
 import { client, expectError, signUp } from "./helpers/client.ts";
 import { stallBound, whileProbing } from "./helpers/loop_probe.ts";
 import { sync } from "./helpers/sync.ts";
-import { insertPlan } from "../db/plans.ts";
-import { demoPlans } from "../db/seed.ts";
+import { insertPlan } from "../services/plans/queries.ts";
+import { demoPlans } from "../services/demo/seed.ts";
 
 /** The smallest valid `trade_open` (short ids), to fit the most events in a body. */
 const compactOpen = (i: number) => ({

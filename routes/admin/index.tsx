@@ -1,6 +1,8 @@
 import { define, setMeta } from "../_define.ts";
 import { page } from "../../lib/define.ts";
 import { STAFF } from "../../services/auth/roles.ts";
+import { countUsersByRole } from "../../services/auth/staff.ts";
+import { latestAuditEntries } from "../../services/audit.ts";
 import { formatDateTime } from "../../services/time.ts";
 
 /** Staff only; everyone else gets a 404 (the back office does not announce itself). */
@@ -9,15 +11,9 @@ export const access = STAFF;
 export const handler = define.handlers({
   async GET(ctx) {
     setMeta(ctx.state, "Back office", "PropTrade Pro back office.");
-    const { sql } = ctx.state.deps.db;
-    const roles = await sql<{ role: string; n: number }[]>`
-      select role, count(*)::int as n from users group by role order by role`;
-    const audit = await sql<
-      { at: Date; action: string; actor: string | null; target: string | null; ip: string | null }[]
-    >`
-      select a.at, a.action, u.email as actor, concat_ws(':', a.target_type, a.target_id) as target, a.ip
-      from audit_log a left join users u on u.id = a.actor_id
-      order by a.at desc limit 25`;
+    const { db } = ctx.state.deps;
+    const roles = await countUsersByRole(db);
+    const audit = await latestAuditEntries(db, 25);
     return page({ roles, audit, timeZone: ctx.state.user!.timeZone });
   },
 });

@@ -3,14 +3,14 @@ import { page } from "../../lib/define.ts";
 import { BadRequest, type FieldErrors, NotFound } from "../../lib/errors.ts";
 import { readForm } from "../../lib/validation.ts";
 import { rolesWith } from "../../services/auth/roles.ts";
-import { findTestimonial, listTestimonials, type Testimonial } from "../../db/testimonials.ts";
+import { findTestimonial, listTestimonials, type Testimonial } from "../../services/testimonials/queries.ts";
 import {
   createTestimonial,
   editTestimonial,
   publishTestimonial,
   removeTestimonial,
   testimonialId,
-} from "../../services/testimonials.ts";
+} from "../../services/testimonials/admin.ts";
 import { FormError, formErrorHeaders, isFormError, Notice, SubmitButton } from "../../components/form.tsx";
 import { TestimonialCard } from "../../components/testimonials.tsx";
 import { type EditorValues, TestimonialEditor } from "../../components/testimonial_editor.tsx";

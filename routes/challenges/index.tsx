@@ -1,6 +1,6 @@
 import { define, setMeta } from "../_define.ts";
 import { page } from "../../lib/define.ts";
-import { listActivePlans } from "../../db/plans.ts";
+import { listActivePlans } from "../../services/plans/queries.ts";
 import { describePlan } from "../../services/plans/describe.ts";
 import { acrossPhases } from "../../services/plans/rule_terms.ts";
 import { compactSize, formatMoney } from "../../services/money.ts";

@@ -3,7 +3,7 @@ import { define, setMeta, type State } from "../_define.ts";
 import { type Context, type HandlerResult, page } from "../../lib/define.ts";
 import { HttpError, NotFound, ServiceUnavailable } from "../../lib/errors.ts";
 import { readForm } from "../../lib/validation.ts";
-import { findActivePlan } from "../../db/plans.ts";
+import { findActivePlan } from "../../services/plans/queries.ts";
 import { purchase, type Quote, quotePurchase } from "../../services/commerce/purchase.ts";
 import { describePlan } from "../../services/plans/describe.ts";
 import { compactSize, formatMoney } from "../../services/money.ts";

@@ -2,7 +2,7 @@ import { define, setMeta } from "../_define.ts";
 import { page } from "../../lib/define.ts";
 import { formatMoney } from "../../services/money.ts";
 import { ACCOUNT_STATUS, StatusBadge } from "../../components/status_badge.tsx";
-import { type ListedAccount, listTraderAccounts } from "./(_components)/trader_accounts.ts";
+import { type ListedAccount, listTraderAccounts } from "../../services/accounts/trader_accounts.ts";
 
 /** The signed-in trader's accounts; signed-out visitors are sent to sign in and brought back. */
 export const access = "authenticated";

@@ -3,7 +3,7 @@
  * else gets the same 404 as for an id that does not exist, so ids cannot be probed; a refused read of a row
  * that does exist is an authorization failure and is audited (DESIGN §6).
  */
-import type postgres from "postgres";
+import type { Sql } from "../../db/client.ts";
 import { NotFound } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import { can, type Role } from "../auth/roles.ts";
@@ -17,7 +17,6 @@ import {
 } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
 
-type Sql = postgres.Sql | postgres.TransactionSql;
 /** Who reads, and from where (for the audit entry of a refusal). */
 export type Reader = { id: string; role: Role; actor?: Actor };
 

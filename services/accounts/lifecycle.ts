@@ -4,13 +4,11 @@
  * approval activates it); a failure ends the challenge. Runs in the transaction that persisted the verdict,
  * so the verdict and its consequences commit together.
  */
-import type postgres from "postgres";
+import type { Sql, Tx } from "../../db/client.ts";
 import type { Verdict } from "../engine/state.ts";
 import { openAccount } from "./open.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import type { AccountChange } from "./summary.ts";
-
-type Tx = postgres.TransactionSql;
 
 /** The account a verdict is about (any `LockedAccount` fits). */
 export interface LifecycleAccount {
@@ -77,7 +75,7 @@ export async function settleLifecycle(
 
 /** The account opened after `account` passed (next phase or funded), or null. */
 export async function successorOf(
-  sql: postgres.Sql | Tx,
+  sql: Sql,
   account: LifecycleAccount,
 ): Promise<Successor | null> {
   if (account.type !== "challenge" || !account.challenge_id || account.phase === null) return null;

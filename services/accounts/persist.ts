@@ -5,6 +5,7 @@
  * 1,000 events.
  */
 import type postgres from "postgres";
+import type { Sql, Tx } from "../../db/client.ts";
 import { fromMinor, fromMinorOrNull } from "../money.ts";
 import type { AccountState, BreachEvidence } from "../engine/state.ts";
 import { stateToJson } from "../engine/state.ts";
@@ -13,8 +14,6 @@ import { type Advanced, dayRows } from "./advance.ts";
 import { recordChange } from "./open.ts";
 import { ACCOUNT_COLUMNS, type AccountChange, type AccountRow, summaryOf } from "./summary.ts";
 import { isoAt } from "../time.ts";
-
-type Tx = postgres.TransactionSql;
 
 /** An account row as the live path locks it: the summary columns plus the engine's inputs. */
 export interface LockedAccount extends AccountRow {
@@ -40,7 +39,7 @@ export async function lockAccount(
 }
 
 /** The columns of `LockedAccount` as a query fragment (the summary's columns and the engine's inputs). */
-export function lockedColumns(tx: postgres.Sql | Tx) {
+export function lockedColumns(tx: Sql) {
   return tx([...ACCOUNT_COLUMNS, "plan_version_id", "engine_state"]);
 }
 

@@ -2,15 +2,13 @@
  * `GET /api/challenges/:id/progress` (DESIGN §4): the challenge's status and its current phase's objectives
  * and breach, read from the persisted engine state with the same `objectives` the simulator uses.
  */
-import type postgres from "postgres";
+import type { Sql } from "../../db/client.ts";
 import { Conflict } from "../../lib/errors.ts";
 import type { Objective } from "../engine/objectives.ts";
 import type { BreachEvidence } from "../engine/state.ts";
 import { findReadableChallenge, type Reader } from "./access.ts";
 import type { AccountStatus } from "./summary.ts";
 import { loadAccountView } from "./view.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
 
 export interface ChallengeProgress {
   status: "active" | "passed" | "failed";

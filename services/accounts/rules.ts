@@ -2,11 +2,9 @@
  * The compiled rules an account is evaluated against: its plan version (immutable once sold) and its stage.
  * Compiled once per process per (version, stage) — versions never change, so the cache never goes stale.
  */
-import type postgres from "postgres";
+import type { Sql } from "../../db/client.ts";
 import { compileRules, type EngineRules } from "../engine/rules.ts";
 import { type PlanDefinition, planDefinitionSchema } from "../plans/definition.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
 
 /** A 0-based phase index, or the funded stage. Accounts store phases 1-based (`accounts.phase`). */
 export type Stage = number | "funded";

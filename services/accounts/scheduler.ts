@@ -8,7 +8,7 @@
  * and the next tick rolls the rest.
  */
 import { startPeriodic } from "../periodic.ts";
-import type postgres from "postgres";
+import type { Tx } from "../../db/client.ts";
 import type { Deps } from "../deps.ts";
 import { stateFromJson } from "../engine/state.ts";
 import { advance } from "./advance.ts";
@@ -19,7 +19,6 @@ import { rulesFor, stageOf } from "./rules.ts";
 import type { AccountChange } from "./summary.ts";
 import { reportTo } from "../log.ts";
 
-type Tx = postgres.TransactionSql;
 type SchedulerDeps = Pick<Deps, "db" | "bus">;
 
 export interface RollOptions {

@@ -2,11 +2,9 @@
  * The public shape of an account (API, SSE, bus) and the change messages the live path publishes. Money is
  * decimal strings with 2 places, instants ISO-8601 UTC.
  */
-import type postgres from "postgres";
+import type { Sql } from "../../db/client.ts";
 import type { Verdict } from "../engine/state.ts";
 import { isoOrNull } from "../time.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
 
 export type AccountStatus = "pending" | "active" | "paused" | "passed" | "failed" | "pending_kyc" | "closed";
 

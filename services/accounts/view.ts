@@ -2,14 +2,12 @@
  * An account as the trader and staff read it: the summary, the objectives of DESIGN §4 and the breach
  * evidence, computed from the persisted engine state with the same `objectives` the simulator uses.
  */
-import type postgres from "postgres";
+import type { Sql } from "../../db/client.ts";
 import { type Objective, objectives } from "../engine/objectives.ts";
 import { type BreachEvidence, stateFromJson } from "../engine/state.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import { type LockedAccount, lockedColumns } from "./persist.ts";
 import { type AccountSummary, summaryOf } from "./summary.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
 
 export interface AccountView {
   account: AccountSummary;

@@ -1,8 +1,6 @@
-import type postgres from "postgres";
+import type { Sql } from "../../db/client.ts";
 import { randomToken, sha256Hex } from "../../lib/crypto.ts";
 import { Unprocessable } from "../../lib/errors.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
 
 export type EmailTokenPurpose = "verify_email" | "reset_password" | "change_email";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type postgres from "postgres";
+import type { Sql } from "../../db/client.ts";
 import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import { checkPassword } from "./credential_check.ts";
@@ -9,8 +9,6 @@ import { emailSchema, nameSchema } from "./accounts.ts";
 import type { AuthDeps } from "./context.ts";
 import type { SessionUser } from "./sessions.ts";
 import type { Role } from "./roles.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
 
 const timeZone = z.string().refine((tz) => {
   try {

@@ -14,11 +14,9 @@
  * SHA-256*, so such a row is upgraded without knowing the code: {@link upgradeLegacyRecoveryCodes} runs at
  * start-up for every row, and a code check upgrades its user's rows first, so a legacy code keeps working.
  */
-import type postgres from "postgres";
+import type { Sql } from "../../db/client.ts";
 import { sha256Hex, toHex } from "../../lib/crypto.ts";
 import type { TwoFactorKeys } from "./two_factor_keys.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
 
 /** The prefix of a keyed hash; a legacy (plain SHA-256) hash has none. */
 const KEYED = "v2:";

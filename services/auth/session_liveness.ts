@@ -6,12 +6,10 @@
  * streams, which sessions ended (`endedSessions`), and is told at once of the revocations made through the
  * app (`announceEndedSessions`), so logout cuts a stream before the logout response is sent.
  */
-import type postgres from "postgres";
+import type { Sql } from "../../db/client.ts";
 import type { Bus } from "../bus/mod.ts";
 import type { Role } from "./roles.ts";
 import { log } from "../log.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
 
 /** The bus channel on which revoked session ids are announced to every process. */
 export const ENDED_SESSIONS_CHANNEL = "auth:sessions-ended";

@@ -1,13 +1,10 @@
-import type postgres from "postgres";
-import type { Db } from "../../db/client.ts";
+import type { Db, Sql } from "../../db/client.ts";
 import { randomToken, sha256Hex } from "../../lib/crypto.ts";
 import { HttpError, NotFound, Unauthorized } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import type { Role } from "./roles.ts";
 import type { Bus } from "../bus/mod.ts";
 import { announceEndedSessions } from "./session_liveness.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
 
 /** What ending sessions needs: the database, and the bus that tells open streams (any process) at once. */
 type SessionDeps = { db: Db; bus: Bus };

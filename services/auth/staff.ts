@@ -59,3 +59,9 @@ export async function createOrPromoteStaff(
     return { id: existing.id, created: false, role };
   });
 }
+
+/** How many users hold each role, in role order: the back office's head count. */
+export async function countUsersByRole(db: Db): Promise<{ role: string; n: number }[]> {
+  return await db.sql<{ role: string; n: number }[]>`
+    select role, count(*)::int as n from users group by role order by role`;
+}

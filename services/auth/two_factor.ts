@@ -9,17 +9,13 @@
  *
  * Rate limiting wrong codes is the caller's job (it knows the account and the IP); these functions only answer.
  */
-import type postgres from "postgres";
-import type { Db } from "../../db/client.ts";
+import type { Db, Sql, Tx } from "../../db/client.ts";
 import { Conflict, Unprocessable } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import { hashRecoveryCode, newRecoveryCodes, upgradeLegacyRecoveryCodes } from "./recovery_codes.ts";
 import type { TwoFactorKeys } from "./two_factor_keys.ts";
 import { open, seal } from "./secret_box.ts";
 import { matchTotp, newTotpSecret, qrSvgDataUrl, totpUri } from "./totp.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
-type Tx = postgres.TransactionSql;
 
 /** What the set-up screen shows: the QR code, and the secret and URI for typing in by hand. */
 export interface TotpEnrollment {

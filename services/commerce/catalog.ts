@@ -13,7 +13,7 @@ import {
   listPlans,
   slugTaken,
   updatePlanFlags,
-} from "../../db/plans.ts";
+} from "../plans/queries.ts";
 import { Conflict, type FieldErrors, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { fieldErrors } from "../../lib/validation.ts";
 import type { Bus } from "../bus/mod.ts";

@@ -12,7 +12,7 @@ import {
   listCoupons,
   lockCoupon,
   updateCoupon,
-} from "../../db/coupons.ts";
+} from "./coupon_queries.ts";
 import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import { COUPON_CODE } from "./coupons.ts";

@@ -6,11 +6,10 @@
  * payment let every buyer through while earlier orders waited to be paid.
  */
 import type postgres from "postgres";
+import type { Sql } from "../../db/client.ts";
 import { HttpError, Unprocessable } from "../../lib/errors.ts";
-import { addRedemption, type Coupon, couponUses, findCouponByCode, lockCoupon } from "../../db/coupons.ts";
-import { type LockedOrder, setCouponUse } from "../../db/orders.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
+import { addRedemption, type Coupon, couponUses, findCouponByCode, lockCoupon } from "./coupon_queries.ts";
+import { type LockedOrder, setCouponUse } from "./order_queries.ts";
 
 /** What a stored code looks like (the `coupons.code` check); anything else cannot exist. */
 export const COUPON_CODE = /^[A-Z0-9][A-Z0-9_-]{2,31}$/;

@@ -5,7 +5,7 @@
  * settles the order (fulfil.ts), taking a coupon use again only if one is free.
  */
 import type { Deps } from "../deps.ts";
-import { expirePendingOrders } from "../../db/orders.ts";
+import { expirePendingOrders } from "./order_queries.ts";
 import { startPeriodic } from "../periodic.ts";
 import { reportTo } from "../log.ts";
 

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { Db } from "../../db/client.ts";
-import { type FlaggedOrder, listFlaggedOrders, listUserOrders, type OrderListItem } from "../../db/orders.ts";
+import { type FlaggedOrder, listFlaggedOrders, listUserOrders, type OrderListItem } from "./order_queries.ts";
 
 /** How many orders a listing returns (a trader has a handful; the newest are what matter). */
 export const ORDERS_PAGE = 100;

@@ -3,7 +3,7 @@
  * round half away from zero to the cent, like every percentage in the app (`percentOf`).
  */
 import { fromMinor, percentOf, toMinor } from "../money.ts";
-import type { CouponKind } from "../../db/coupons.ts";
+import type { CouponKind } from "./coupon_queries.ts";
 
 export interface Price {
   listPrice: string;

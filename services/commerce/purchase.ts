@@ -3,9 +3,8 @@
  * an instant provider (demo, or a free order), or later through the provider's webhook. The checkout page
  * and `POST /api/challenges/purchase` both call these; the interface is what they are built against.
  */
-import type postgres from "postgres";
-import type { Db } from "../../db/client.ts";
-import { findActivePlan } from "../../db/plans.ts";
+import type { Db, Sql } from "../../db/client.ts";
+import { findActivePlan } from "../plans/queries.ts";
 import {
   findOrderByKey,
   findOrderSummary,
@@ -14,7 +13,7 @@ import {
   lockOrder,
   type OrderSummary,
   setOrderStatus,
-} from "../../db/orders.ts";
+} from "./order_queries.ts";
 import { Conflict, NotFound, ServiceUnavailable } from "../../lib/errors.ts";
 import type { Deps } from "../deps.ts";
 import { type Actor, recordAudit } from "../audit.ts";
@@ -28,7 +27,7 @@ import { FREE_PROVIDER, paymentProvider } from "./payments/provider.ts";
 import { isUuid } from "../../lib/validation.ts";
 import { log } from "../log.ts";
 
-export type { OrderSummary } from "../../db/orders.ts";
+export type { OrderSummary } from "./order_queries.ts";
 
 export interface PurchaseInput {
   planId: string;
@@ -183,7 +182,7 @@ export async function purchase(
 }
 
 async function quoteIn(
-  sql: postgres.Sql | postgres.TransactionSql,
+  sql: Sql,
   userId: string,
   input: PurchaseInput,
   now: Date,

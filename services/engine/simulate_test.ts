@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { demoPlans } from "../../db/seed.ts";
+import { demoPlans } from "../demo/seed.ts";
 import { canonicalJson } from "./canonical.ts";
 import { objectives } from "./objectives.ts";
 import { compileRules } from "./rules.ts";

@@ -3,13 +3,10 @@
  * removed before a mail is stored (see `storedCopy`). With SMTP it is the delivery log (`sent_at` or
  * `error`); without, the mail itself only reaches the development console.
  */
-import type postgres from "postgres";
-import type { Db } from "../../db/client.ts";
+import type { Db, Sql } from "../../db/client.ts";
 import { assertMail, type Mail, type Mailer, type MailLogger, REDACTED_LINK } from "./mailer.ts";
 
 /** The pool, or the transaction whose change the mail belongs to. */
-type Sql = Db["sql"] | postgres.TransactionSql;
-
 /** One outbox row. `sentAt` and `error` are both null while delivery is pending or when there is no SMTP. */
 export interface OutboxMail {
   id: string;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describePlan } from "./describe.ts";
-import { demoPlans } from "../../db/seed.ts";
+import { demoPlans } from "../demo/seed.ts";
 
 Deno.test("describePlan: money figures computed exactly from the plan", () => {
   const twoStep = demoPlans().find((p) => p.slug === "two-step-100k")!.body;

@@ -5,9 +5,9 @@ import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { signUp } from "../helpers/client.ts";
 import { failOnDailyLoss } from "../helpers/dashboard.ts";
-import { seedDemo } from "../../db/seed.ts";
-import { listActivePlans } from "../../db/plans.ts";
-import { insertTestimonial } from "../../db/testimonials.ts";
+import { seedDemo } from "../../services/demo/seed.ts";
+import { listActivePlans } from "../../services/plans/queries.ts";
+import { insertTestimonial } from "../../services/testimonials/queries.ts";
 import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 import { purchase } from "../../services/commerce/purchase.ts";
 

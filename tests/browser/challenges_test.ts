@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
-import { seedDemo } from "../../db/seed.ts";
+import { seedDemo } from "../../services/demo/seed.ts";
 
 Deno.test({
   name: "browser: the plan switcher changes account size without a reload, and works without JavaScript",

@@ -4,8 +4,8 @@ import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import type { ServeInfo } from "../../lib/http_listener.ts";
 import { randomIp, strongPassword, uniqueEmail } from "../helpers/client.ts";
-import { insertPlan } from "../../db/plans.ts";
-import { demoPlans } from "../../db/seed.ts";
+import { insertPlan } from "../../services/plans/queries.ts";
+import { demoPlans } from "../../services/demo/seed.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
 const WIDTHS = [390, 1440];

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
-import { insertFaqEntry } from "../../db/faq.ts";
-import { seedFaqIfEmpty } from "../../db/faq_seed.ts";
+import { insertFaqEntry } from "../../services/faq/queries.ts";
+import { seedFaqIfEmpty } from "../../services/faq/seed.ts";
 
 Deno.test({
   name: "browser: the FAQ search filters instantly, the category filter works, and without JS all is there",

@@ -3,7 +3,7 @@
  * and its phase-1 account, opened with the same `openAccount` the purchase path uses.
  */
 import type { Db } from "../../db/client.ts";
-import { insertPlan } from "../../db/plans.ts";
+import { insertPlan } from "../../services/plans/queries.ts";
 import type { PlanDefinition } from "../../services/plans/definition.ts";
 import { openAccount } from "../../services/accounts/open.ts";
 import type { AccountChange } from "../../services/accounts/summary.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
-import { listActivePlans } from "../../../db/plans.ts";
+import { listActivePlans } from "../../../services/plans/queries.ts";
 import { fundedSchema, phaseSchema, resetSchema } from "../../../services/plans/definition.ts";
 
 const planSchema = z.object({

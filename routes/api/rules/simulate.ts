@@ -4,7 +4,7 @@ import { defineApi } from "../../../lib/api.ts";
 import { NotFound, Unprocessable } from "../../../lib/errors.ts";
 import { readJson } from "../../../lib/validation.ts";
 import { planDefinitionSchema } from "../../../services/plans/definition.ts";
-import { findActivePlan } from "../../../db/plans.ts";
+import { findActivePlan } from "../../../services/plans/queries.ts";
 import { simulateSliced, SIMULATION_LIMITS } from "../../../services/engine/simulate.ts";
 import { downsampleTimeline, MAX_TIMELINE_POINTS } from "../../../services/engine/timeline.ts";
 import { syncEventSchema, toEngineEvent } from "../../../services/engine/sync_events.ts";

@@ -4,7 +4,7 @@ import { page } from "../../../lib/define.ts";
 import { compactSize } from "../../../services/money.ts";
 import { Notice } from "../../../components/form.tsx";
 import { ACCOUNT_STATUS, StatusBadge } from "../../../components/status_badge.tsx";
-import { findViewableAccount, type TraderAccount } from "../(_components)/trader_accounts.ts";
+import { findViewableAccount, type TraderAccount } from "../../../services/accounts/trader_accounts.ts";
 import { formatters, ObjectiveList } from "../(_components)/objectives.tsx";
 import { BreachEvidence } from "../(_components)/breach_evidence.tsx";
 

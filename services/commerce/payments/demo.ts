@@ -1,4 +1,4 @@
-import type { PaymentProvider } from "./provider.ts";
+import type { PaymentProvider } from "./types.ts";
 
 /**
  * The built-in demo provider (development and embedded mode): an order is paid the moment it is placed, so a

@@ -4,26 +4,9 @@
  * until the provider's signed webhook confirms it (payments/webhook.ts).
  */
 import type { Config } from "../../config.ts";
-import type { OrderSummary } from "../../../db/orders.ts";
 import { DEMO_PROVIDER } from "./demo.ts";
 import { WEBHOOK_PROVIDER } from "./webhook_provider.ts";
-
-/** Where the buyer pays, once a redirect provider has opened a payment. */
-export interface CheckoutSession {
-  /** The provider's payment id, when it issues one up front (else it arrives with the webhook). */
-  providerRef: string | null;
-  /** Where to send the buyer to pay; null when the provider's own page is reached another way. */
-  paymentUrl: string | null;
-}
-
-export type PaymentProvider =
-  | { readonly name: string; readonly kind: "instant" }
-  | {
-    readonly name: string;
-    readonly kind: "redirect";
-    /** Opens the payment for a pending order. Called after the order is committed, never inside a transaction. */
-    checkout(order: OrderSummary): Promise<CheckoutSession>;
-  };
+import type { PaymentProvider } from "./types.ts";
 
 /** Orders that cost nothing (a 100 % coupon): nothing to collect, so they are paid with any provider. */
 export const FREE_PROVIDER: PaymentProvider = { name: "free", kind: "instant" };

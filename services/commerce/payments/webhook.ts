@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { singleLine } from "../../../lib/text.ts";
 import type postgres from "postgres";
-import { lockOrder, type OrderStatus, providerRefTaken, setOrderStatus } from "../../../db/orders.ts";
+import { lockOrder, type OrderStatus, providerRefTaken, setOrderStatus } from "../order_queries.ts";
 import { Conflict, type FieldErrors, NotFound, Unprocessable } from "../../../lib/errors.ts";
 import { validate } from "../../../lib/validation.ts";
 import type { Deps } from "../../deps.ts";

@@ -1,4 +1,4 @@
-import type { PaymentProvider } from "./provider.ts";
+import type { PaymentProvider } from "./types.ts";
 
 /**
  * A real payment provider that reports back through `POST /api/payments/webhook` (signed with

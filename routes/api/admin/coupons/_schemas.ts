@@ -1,4 +1,4 @@
-/** Response shape of the coupons admin API (documentation; the data comes from db/coupons.ts). */
+/** Response shape of the coupons admin API (documentation; the data comes from services/commerce/coupon_queries.ts). */
 import { z } from "zod";
 
 export const couponSchema = z.object({

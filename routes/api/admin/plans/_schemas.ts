@@ -1,4 +1,4 @@
-/** Response shapes of the plans admin API (documentation; the data comes from db/plans.ts). */
+/** Response shapes of the plans admin API (documentation; the data comes from services/plans/queries.ts). */
 import { z } from "zod";
 import { planDefinitionSchema } from "../../../../services/plans/definition.ts";
 

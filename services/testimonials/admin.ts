@@ -3,19 +3,19 @@
  * drops the cached pages that show testimonials once it has committed (so no process re-caches old text).
  */
 import { z } from "zod";
-import { multiLine, singleLine } from "../lib/text.ts";
-import type { Deps } from "./deps.ts";
-import { type Actor, recordAudit } from "./audit.ts";
-import { invalidatePages } from "./page_cache.ts";
-import { NotFound } from "../lib/errors.ts";
-import { validate } from "../lib/validation.ts";
+import { multiLine, singleLine } from "../../lib/text.ts";
+import type { Deps } from "../deps.ts";
+import { type Actor, recordAudit } from "../audit.ts";
+import { invalidatePages } from "../page_cache.ts";
+import { NotFound } from "../../lib/errors.ts";
+import { validate } from "../../lib/validation.ts";
 import {
   deleteTestimonial,
   insertTestimonial,
   setTestimonialPublished,
   type TestimonialInput,
   updateTestimonial,
-} from "../db/testimonials.ts";
+} from "./queries.ts";
 
 /** The form's fields as text (as a browser sends them) → a valid input; limits mirror the table's checks. */
 export const testimonialInput = z.object({

@@ -2,17 +2,15 @@
  * What the trader's dashboard reads: the caller's accounts (`listOwnAccounts`) named the way a person
  * recognises them, and one account's page with the plan it was bought under.
  */
-import type postgres from "postgres";
-import type { AccountSummary } from "../../../services/accounts/summary.ts";
-import { type AccountView, loadAccountView } from "../../../services/accounts/view.ts";
-import { rulesFor, stageOf } from "../../../services/accounts/rules.ts";
-import type { PlanDefinition } from "../../../services/plans/definition.ts";
-import { findReadableAccount, listOwnAccounts, type OwnAccount } from "../../../services/accounts/access.ts";
-import type { Actor } from "../../../services/audit.ts";
-import { NotFound } from "../../../lib/errors.ts";
-import type { SessionUser } from "../../../services/auth/sessions.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
+import type { Sql } from "../../db/client.ts";
+import type { AccountSummary } from "./summary.ts";
+import { type AccountView, loadAccountView } from "./view.ts";
+import { rulesFor, stageOf } from "./rules.ts";
+import type { PlanDefinition } from "../plans/definition.ts";
+import { findReadableAccount, listOwnAccounts, type OwnAccount } from "./access.ts";
+import type { Actor } from "../audit.ts";
+import { NotFound } from "../../lib/errors.ts";
+import type { SessionUser } from "../auth/sessions.ts";
 
 /** An account with the names a person recognises it by. */
 export interface ListedAccount extends OwnAccount {

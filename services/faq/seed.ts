@@ -6,8 +6,8 @@
  * and /rules, which are generated from the plans, so this text cannot disagree with them when a plan changes.
  */
 import type postgres from "postgres";
-import type { Db } from "./client.ts";
-import { type FaqEntryInput, insertFaqEntry } from "./faq.ts";
+import type { Db } from "../../db/client.ts";
+import { type FaqEntryInput, insertFaqEntry } from "./queries.ts";
 
 /** Serializes concurrent FAQ seeders (two processes starting at once); "PRPF". */
 const FAQ_SEED_LOCK = 0x50525046;

@@ -1,8 +1,6 @@
 /** Queries over `coupons`. Codes are stored upper-case; values stay decimal strings. */
-import type postgres from "postgres";
-import { isoOrNull } from "../services/time.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
+import type { Sql } from "../../db/client.ts";
+import { isoOrNull } from "../time.ts";
 
 export type CouponKind = "percent" | "amount";
 

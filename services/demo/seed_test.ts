@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { demoPlans, randomPassword, seedDemo } from "./seed.ts";
-import { countPlans, listActivePlans } from "./plans.ts";
-import { openTestDb } from "../tests/helpers/db.ts";
-import { planDefinitionSchema } from "../services/plans/definition.ts";
-import { verifyPassword } from "../services/auth/password.ts";
-import { deriveTwoFactorKeys } from "../services/auth/two_factor_keys.ts";
-import { totpCode } from "../services/auth/totp.ts";
-import { verifySecondFactor } from "../services/auth/two_factor.ts";
+import { countPlans, listActivePlans } from "../plans/queries.ts";
+import { openTestDb } from "../../tests/helpers/db.ts";
+import { planDefinitionSchema } from "../plans/definition.ts";
+import { verifyPassword } from "../auth/password.ts";
+import { deriveTwoFactorKeys } from "../auth/two_factor_keys.ts";
+import { totpCode } from "../auth/totp.ts";
+import { verifySecondFactor } from "../auth/two_factor.ts";
 
 const TOTP_KEY = await deriveTwoFactorKeys("seed-test-application-secret");
 

@@ -1,8 +1,5 @@
 /** Queries over `testimonials`: written by staff in the back office, shown on the home page once published. */
-import type postgres from "postgres";
-import type { Db } from "./client.ts";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
+import type { Db, Sql } from "../../db/client.ts";
 
 /** What the home page shows of a published testimonial. */
 export type PublishedTestimonial = {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { countPlans, insertPlan, listActivePlans } from "./plans.ts";
-import { openTestDb } from "../tests/helpers/db.ts";
-import type { PlanDefinition } from "../services/plans/definition.ts";
+import { countPlans, insertPlan, listActivePlans } from "./queries.ts";
+import { openTestDb } from "../../tests/helpers/db.ts";
+import type { PlanDefinition } from "./definition.ts";
 
 function body(name: string, initialBalance: string, price: string): PlanDefinition {
   return {

@@ -1,7 +1,5 @@
 /** Queries over `orders`. Money stays decimal strings; instants leave as ISO-8601 UTC. */
-import type postgres from "postgres";
-
-type Sql = postgres.Sql | postgres.TransactionSql;
+import type { Sql } from "../../db/client.ts";
 
 export type OrderStatus = "pending" | "paid" | "failed" | "cancelled" | "expired" | "refunded";
 

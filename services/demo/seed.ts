@@ -2,19 +2,19 @@
  * Demo data for a fresh installation: two plan families in five sizes each, a demo trader and a demo admin.
  * Runs only on an empty database (no plans and no users), so it is safe to call on every start-up.
  */
-import type { Db } from "./client.ts";
-import { insertPlan } from "./plans.ts";
-import { seedFaq } from "./faq_seed.ts";
-import { hashPassword } from "../services/auth/password.ts";
-import { seal } from "../services/auth/secret_box.ts";
-import type { TwoFactorKeys } from "../services/auth/two_factor_keys.ts";
-import { newTotpSecret, totpUri } from "../services/auth/totp.ts";
+import type { Db } from "../../db/client.ts";
+import { insertPlan } from "../plans/queries.ts";
+import { seedFaq } from "../faq/seed.ts";
+import { hashPassword } from "../auth/password.ts";
+import { seal } from "../auth/secret_box.ts";
+import type { TwoFactorKeys } from "../auth/two_factor_keys.ts";
+import { newTotpSecret, totpUri } from "../auth/totp.ts";
 import {
   type DailyLossRule,
   type MaxLossRule,
   type PlanDefinition,
   planDefinitionSchema,
-} from "../services/plans/definition.ts";
+} from "../plans/definition.ts";
 
 export type DemoCredentials = {
   trader: { email: string; password: string };

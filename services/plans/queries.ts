@@ -1,14 +1,12 @@
 /** Queries over `plans` and `plan_versions`. Money columns stay decimal strings end to end. */
 import type postgres from "postgres";
-import type { Db } from "./client.ts";
-import { type PlanDefinition, planDefinitionSchema } from "../services/plans/definition.ts";
+import type { Db, Sql } from "../../db/client.ts";
+import { type PlanDefinition, planDefinitionSchema } from "./definition.ts";
 
 /** A sellable plan with its current version's figures (`versionId` is what a purchase references). */
 export type ActivePlan =
   & { id: string; slug: string; family: string; name: string }
   & Omit<PlanVersion, "createdAt">;
-
-type Sql = postgres.Sql | postgres.TransactionSql;
 
 /**
  * Inserts a plan and its version 1. The plan's name, currency, balance and price are copied from `body` into
