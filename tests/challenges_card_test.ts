@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
-import { insertPlan } from "../db/plans.ts";
-import { demoPlans } from "../db/seed.ts";
+import { insertPlan } from "../services/plans/queries.ts";
+import { demoPlans } from "../services/demo/seed.ts";
 import { type DailyLossRule, planDefinitionSchema } from "../services/plans/definition.ts";
 
 const HTML = "text/html; charset=utf-8";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { acrossPhases, stageTerms } from "./rule_terms.ts";
-import { demoPlans } from "../../db/seed.ts";
+import { demoPlans } from "../demo/seed.ts";
 import type { DailyLossRule, PlanDefinition } from "./definition.ts";
 
 const base = demoPlans().find((p) => p.slug === "two-step-100k")!.body;
