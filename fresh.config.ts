@@ -5,10 +5,9 @@
  *   deno run -A fresh.config.ts start    build if sources changed → migrate → seed an empty DB → serve
  *   deno run -A fresh.config.ts dev      the same with a development build and live reload
  *   deno run -A fresh.config.ts serve    migrate → serve a prebuilt app (the container's command)
- *   deno run -A fresh.config.ts build | migrate | seed
+ *   deno run -A fresh.config.ts build | migrate | seed | admin:create <email> [role]
  */
-import { type BuildOptions, ensureBuild, readManifest } from "./lib/build.ts";
-import { build as runBuild } from "./lib/build.ts";
+import { build as runBuild, type BuildOptions, ensureBuild, readManifest } from "./lib/build.ts";
 import { createFreshApp, type FreshApp } from "./lib/app.ts";
 import { listen } from "./lib/http_listener.ts";
 import type { BuildManifest } from "./lib/build_manifest.ts";
@@ -137,68 +136,87 @@ async function serve(deps: Deps, app: FreshApp) {
   await server.finished;
 }
 
-/** `admin:create <email> [role]`: the password comes from ADMIN_PASSWORD or an interactive prompt. */
-async function adminCreate(deps: Deps, args: string[], env: Record<string, string | undefined>) {
-  const [email, role = "admin"] = args;
-  if (!email) throw new Error("usage: deno task admin:create <email> [trader|support|risk|admin]");
-  const password = env.ADMIN_PASSWORD ??
-    (Deno.stdin.isTerminal() ? prompt("Password (leave empty to keep):") : null);
-  const result = await createOrPromoteStaff(deps.db, { email, role, password: password || undefined }, {
-    ...SYSTEM_ACTOR,
-    userAgent: "deno task admin:create",
-  });
-  console.log(`${result.created ? "Created" : "Updated"} ${email} with role ${result.role}.`);
+// The commands: `main` opens the services once and hands them over; each command closes them when
+// done (the serving ones on SIGINT/SIGTERM).
+
+/** `build`: a production build into `_fresh/`, without opening any service. */
+async function buildCommand() {
+  const manifest = await runBuild(buildOptions);
+  console.log(
+    `Built ${Object.keys(manifest.islands).length} island(s) and ${manifest.styles.length} stylesheet(s).`,
+  );
 }
 
-async function main(command: string | undefined, args: string[]) {
-  if (command === "build") {
-    const manifest = await runBuild(buildOptions);
-    console.log(
-      `Built ${Object.keys(manifest.islands).length} island(s) and ${manifest.styles.length} stylesheet(s).`,
-    );
-    return;
+/** `migrate`: applies pending migrations and exits. */
+async function migrateCommand(deps: Deps) {
+  const { applied } = await migrate(deps.db);
+  console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Database is up to date.");
+  await closeDeps(deps);
+}
+
+/** `seed`: demo data into an empty database, whatever the environment (it is asked for explicitly). */
+async function seedCommand(deps: Deps) {
+  await migrate(deps.db);
+  const credentials = await seedDemo(deps.db, deps.totpKey);
+  if (!credentials) console.log("The database already has data; nothing seeded.");
+  printCredentials(credentials);
+  await closeDeps(deps);
+}
+
+/** `admin:create <email> [role]`: the password comes from ADMIN_PASSWORD or an interactive prompt. */
+async function adminCreateCommand(deps: Deps, args: string[], env: Record<string, string | undefined>) {
+  try {
+    await migrate(deps.db);
+    const [email, role = "admin"] = args;
+    if (!email) throw new Error("usage: deno task admin:create <email> [trader|support|risk|admin]");
+    const password = env.ADMIN_PASSWORD ??
+      (Deno.stdin.isTerminal() ? prompt("Password (leave empty to keep):") : null);
+    const result = await createOrPromoteStaff(deps.db, { email, role, password: password || undefined }, {
+      ...SYSTEM_ACTOR,
+      userAgent: "deno task admin:create",
+    });
+    console.log(`${result.created ? "Created" : "Updated"} ${email} with role ${result.role}.`);
+  } finally {
+    await closeDeps(deps);
   }
+}
+
+/** `start` / `dev`: build if sources changed → migrate → seed an empty DB → serve. */
+async function startCommand(deps: Deps, dev: boolean) {
+  const manifest = await ensureBuild({ ...buildOptions, dev });
+  printCredentials(await prepareDatabase(deps));
+  await serve(deps, await createApp(deps, { manifest, dev }));
+}
+
+/** `serve`: migrate → serve the build already in `_fresh/` (the container's command). */
+async function serveCommand(deps: Deps) {
+  const manifest = await readManifest(ROOT, buildOptions.outDir);
+  if (!manifest) {
+    throw new Error("No build found: run `deno task build` first (or use `deno task start`).");
+  }
+  printCredentials(await prepareDatabase(deps));
+  await serve(deps, await createApp(deps, { manifest }));
+}
+
+/** config → deps → the command. */
+async function main(command: string | undefined, args: string[]) {
+  if (command === "build") return await buildCommand();
   const env = Deno.env.toObject();
   const config = await ensureSecrets(loadConfig(env));
   configureLog({ level: config.logLevel, format: logFormatFor(config.env) });
   const deps = await openDeps(config);
   switch (command) {
-    case "admin:create": {
-      try {
-        await migrate(deps.db);
-        await adminCreate(deps, args, env);
-      } finally {
-        await closeDeps(deps);
-      }
-      return;
-    }
-    case "migrate": {
-      const { applied } = await migrate(deps.db);
-      console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Database is up to date.");
-      return await closeDeps(deps);
-    }
-    case "seed": {
-      await migrate(deps.db);
-      const credentials = await seedDemo(deps.db, deps.totpKey);
-      if (!credentials) console.log("The database already has data; nothing seeded.");
-      printCredentials(credentials);
-      return await closeDeps(deps);
-    }
+    case "admin:create":
+      return await adminCreateCommand(deps, args, env);
+    case "migrate":
+      return await migrateCommand(deps);
+    case "seed":
+      return await seedCommand(deps);
     case "start":
-    case "dev": {
-      const dev = command === "dev";
-      const manifest = await ensureBuild({ ...buildOptions, dev });
-      printCredentials(await prepareDatabase(deps));
-      return await serve(deps, await createApp(deps, { manifest, dev }));
-    }
-    case "serve": {
-      const manifest = await readManifest(ROOT, buildOptions.outDir);
-      if (!manifest) {
-        throw new Error("No build found: run `deno task build` first (or use `deno task start`).");
-      }
-      printCredentials(await prepareDatabase(deps));
-      return await serve(deps, await createApp(deps, { manifest }));
-    }
+    case "dev":
+      return await startCommand(deps, command === "dev");
+    case "serve":
+      return await serveCommand(deps);
     default:
       await closeDeps(deps);
       throw new Error(

@@ -1,5 +1,4 @@
 import type { ComponentType, VNode } from "preact";
-import type { Context as HonoContext } from "hono";
 
 export type Method = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
 
@@ -37,8 +36,6 @@ export interface Context<State> {
   next(): Promise<Response>;
   /** Renders this route's page with `data`. */
   render<Data>(data?: Data, init?: { status?: number; headers?: HeadersInit }): Promise<Response>;
-  /** The underlying Hono context, for what the Fresh-style API does not cover. */
-  readonly hono: HonoContext;
   /** The matched file route (null while answering a 404), with its module's exports (e.g. `api`, `config`). */
   readonly route: RouteInfo | null;
   /** Every file route of the app (for self-descriptions such as the OpenAPI document). */
