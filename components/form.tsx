@@ -1,5 +1,5 @@
 import type { ComponentChildren, JSX } from "preact";
-import { type FieldErrors, HttpError } from "../lib/errors.ts";
+import { HttpError } from "../lib/errors.ts";
 
 /**
  * Server-rendered form parts for pages that work without JavaScript: a POST re-renders the page with the
@@ -7,13 +7,6 @@ import { type FieldErrors, HttpError } from "../lib/errors.ts";
  * redirects (PRG). Error and hint paragraphs have ids derived from the field name, so a field and its
  * messages stay tied together for screen readers.
  */
-
-/** What a re-rendered form shows: the values to keep, errors per field name, and one message for the form. */
-export interface FormState {
-  values?: Record<string, string>;
-  errors?: FieldErrors;
-  message?: string;
-}
 
 /**
  * The statuses a form page answers by re-rendering itself with the error inline (wrong input, wrong
@@ -37,7 +30,7 @@ export function formErrorHeaders(error: HttpError): HeadersInit {
 }
 
 /** "is required" after "Password" reads "Password is required."; a full sentence is kept as it is. */
-export function sentence(label: string, message: string): string {
+function sentence(label: string, message: string): string {
   const text = /^[a-z]/.test(message) ? `${label} ${message}` : message;
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
@@ -48,7 +41,7 @@ const INPUT = "mt-1.5 block w-full rounded-lg border border-line bg-surface px-3
 
 type InputAttributes = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "label" | "name" | "value" | "id">;
 
-export interface FieldProps extends InputAttributes {
+interface FieldProps extends InputAttributes {
   name: string;
   label: string;
   /** Defaults to `name`; set it when one page has two forms with the same field name. */
@@ -88,8 +81,7 @@ export function Field(props: FieldProps) {
   );
 }
 
-export interface SelectProps
-  extends Omit<JSX.SelectHTMLAttributes<HTMLSelectElement>, "label" | "name" | "value"> {
+interface SelectProps extends Omit<JSX.SelectHTMLAttributes<HTMLSelectElement>, "label" | "name" | "value"> {
   name: string;
   label: string;
   value?: string;
@@ -121,7 +113,7 @@ export function Select(props: SelectProps) {
   );
 }
 
-export interface TextAreaProps
+interface TextAreaProps
   extends Omit<JSX.TextareaHTMLAttributes<HTMLTextAreaElement>, "label" | "name" | "value" | "id"> {
   name: string;
   label: string;

@@ -7,7 +7,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
 /** A running PGlite instance and the loopback socket in front of it. */
-export type EmbeddedServer = {
+type EmbeddedServer = {
   host: string;
   port: number;
   stop(): Promise<void>;

@@ -6,7 +6,7 @@
 import type postgres from "postgres";
 import type { Db } from "./client.ts";
 
-export type MigrationFile = { version: number; name: string; file: string; text: string; checksum: string };
+type MigrationFile = { version: number; name: string; file: string; text: string; checksum: string };
 
 /** First half of the advisory-lock key ("PRPM"); the second half is the schema, so schemas don't contend. */
 export const MIGRATION_LOCK_CLASS = 0x5052504d;

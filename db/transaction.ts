@@ -15,7 +15,7 @@
 import postgres from "postgres";
 
 /** A COMMIT the server answered with ROLLBACK: a statement in the transaction failed unobserved. */
-export class TransactionRolledBack extends Error {
+class TransactionRolledBack extends Error {
   constructor() {
     super("the transaction was rolled back by the server instead of committed");
     this.name = "TransactionRolledBack";

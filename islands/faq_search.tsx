@@ -3,7 +3,7 @@ import { useEffect } from "preact/hooks";
 import { FAQ_CATEGORY_LABELS, type FaqCategory, matchesFaqQuery } from "../services/faq/search.ts";
 
 /** What the island knows of one entry: its anchor, category and search text — never its HTML. */
-export interface FaqSearchEntry {
+interface FaqSearchEntry {
   id: string;
   category: FaqCategory;
   /** Question and answer, lowercased. */

@@ -9,7 +9,7 @@
 import type { Access } from "./api.ts";
 import type { JsonSchema, OpenApiDocument, OpenApiOperation } from "./openapi.ts";
 
-export interface ApiDocsOptions {
+interface ApiDocsOptions {
   /** Stylesheet URLs to link (the app's built Tailwind CSS). */
   stylesheets?: string[];
   /** Where the machine-readable document is served, linked from the page header. */

@@ -20,7 +20,7 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024;
  * How long a body may take to arrive once a handler starts reading it. 64 KB in 10 s is 6.4 KB/s, far
  * below any real client; a client dribbling bytes to hold a request open is cut off here.
  */
-export const BODY_TIMEOUT_MS = 10_000;
+const BODY_TIMEOUT_MS = 10_000;
 
 /** The limit the framework admitted each in-flight request under (dropped with the request). */
 const admitted = new WeakMap<Request, number>();
@@ -42,7 +42,7 @@ export function admitBody(req: Request, limit: number): void {
 }
 
 /** Options of {@link readBody}; the defaults are the route's admitted limit and {@link BODY_TIMEOUT_MS}. */
-export interface ReadBodyOptions {
+interface ReadBodyOptions {
   limit?: number;
   timeoutMs?: number;
 }

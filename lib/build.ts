@@ -47,7 +47,7 @@ export async function readManifest(root: string, outDir = "_fresh"): Promise<Bui
  * Hashes every source file that can change the build output, plus deno.json (dependency versions) and
  * the build mode, so `start` can skip a build that would produce the same files.
  */
-export async function inputHash(opts: BuildOptions): Promise<string> {
+async function inputHash(opts: BuildOptions): Promise<string> {
   const o = resolved(opts);
   const parts: string[] = [`dev=${o.dev}`];
   for (const dir of [...o.inputDirs, ...o.islandDirs]) {

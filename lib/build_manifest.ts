@@ -15,15 +15,3 @@ export interface BuildManifest {
 
 /** URL prefix of build outputs; served with immutable caching since every name is content-hashed. */
 export const BUILD_URL_PREFIX = "/_frsh/";
-
-/** An empty manifest, for apps or tests that render pages without islands or styles. */
-export function emptyManifest(): BuildManifest {
-  return {
-    inputHash: "",
-    builtAt: new Date(0).toISOString(),
-    runtime: "",
-    islands: {},
-    imports: {},
-    styles: [],
-  };
-}

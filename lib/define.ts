@@ -48,7 +48,7 @@ export type HandlerResult<Data> = Response | PageResponse<Data>;
 export type HandlerFn<Data, State> = (
   ctx: Context<State>,
 ) => HandlerResult<Data> | Promise<HandlerResult<Data>>;
-export type HandlerByMethod<Data, State> = { [M in Method]?: HandlerFn<Data, State> };
+type HandlerByMethod<Data, State> = { [M in Method]?: HandlerFn<Data, State> };
 export type RouteHandler<Data, State> = HandlerFn<Data, State> | HandlerByMethod<Data, State>;
 export type Middleware<State> = (ctx: Context<State>) => Response | Promise<Response>;
 
@@ -93,7 +93,7 @@ export interface RouteConfig {
 type DataOf<H> = H extends RouteHandler<infer D, infer _S> ? D : never;
 
 /** Typed helpers bound to the app's `State`, as Fresh's `createDefine<State>()`. */
-export interface Define<State> {
+interface Define<State> {
   handlers<Data, H extends RouteHandler<Data, State> = RouteHandler<Data, State>>(handlers: H): H;
   page<H = undefined>(
     render: (props: PageProps<H extends undefined ? undefined : DataOf<H>, State>) => VNode | null,

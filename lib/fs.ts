@@ -11,7 +11,7 @@ export function toFileUrl(path: string): URL {
   return pathToFileURL(path);
 }
 
-export interface WalkEntry {
+interface WalkEntry {
   path: string;
   name: string;
   isFile: boolean;

@@ -1,7 +1,7 @@
-import { join, relative, walk } from "./fs.ts";
+import { relative, walk } from "./fs.ts";
 
 /** A routable file under `routes/`, with the Hono pattern it answers and the folders it sits in. */
-export interface RouteFile {
+interface RouteFile {
   file: string;
   /** Hono path pattern, e.g. `/challenges/:id`. */
   pattern: string;
@@ -10,7 +10,7 @@ export interface RouteFile {
 }
 
 /** What a `routes/` tree contains, by Fresh's file conventions. */
-export interface RouteTree {
+interface RouteTree {
   routes: RouteFile[];
   /** Folder → its `_layout` file. */
   layouts: Map<string, string>;
@@ -113,5 +113,3 @@ export function compareSpecificity(a: string, b: string): number {
   if (sa.length !== sb.length) return sb.length - sa.length;
   return a.localeCompare(b);
 }
-
-export { join };

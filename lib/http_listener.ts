@@ -17,7 +17,7 @@ import { Buffer } from "node:buffer";
 import { setImmediate } from "node:timers";
 
 /** Which HTTP server implementation serves the app. */
-export type HttpServerKind = "node" | "deno";
+type HttpServerKind = "node" | "deno";
 
 /** Bounds on how slowly a client may talk (node only: Deno.serve has no such options). */
 export interface ConnectionBounds {
@@ -38,7 +38,7 @@ export interface ConnectionBounds {
 }
 
 /** The production bounds (README "Limits"). */
-export const CONNECTION_BOUNDS: ConnectionBounds = {
+const CONNECTION_BOUNDS: ConnectionBounds = {
   headersMs: 10_000,
   requestMs: 30_000,
   keepAliveMs: 5_000,
@@ -55,7 +55,7 @@ export interface ServeInfo {
 export type ServeHandler = (req: Request, info: ServeInfo) => Response | Promise<Response>;
 
 /** Where and how to listen. */
-export interface ListenOptions {
+interface ListenOptions {
   port: number;
   hostname: string;
   /** Default `deno`. */

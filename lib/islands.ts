@@ -13,7 +13,7 @@ export interface IslandMeta {
 }
 
 /** An island module found on disk, before it is imported. */
-export interface IslandFile {
+interface IslandFile {
   file: string;
   /** Name of the file's default export; named exports get `${base}_${export}`. */
   base: string;

@@ -11,7 +11,7 @@ import type { Method, RouteInfo } from "./define.ts";
 /** A JSON Schema (2020-12, which OpenAPI 3.1 uses as is). */
 export type JsonSchema = Record<string, unknown>;
 
-export interface OpenApiParameter {
+interface OpenApiParameter {
   name: string;
   in: "path" | "query";
   required: boolean;
@@ -19,7 +19,7 @@ export interface OpenApiParameter {
   schema: JsonSchema;
 }
 
-export interface OpenApiResponse {
+interface OpenApiResponse {
   description: string;
   content?: { "application/json": { schema: JsonSchema } };
 }
@@ -58,7 +58,7 @@ type DocumentedMethod = Exclude<Method, "HEAD" | "OPTIONS">;
 const DOCUMENTED: readonly DocumentedMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /** The default name of the access-token cookie; `__Host-pt_access` when cookies are `Secure`. */
-export const DEFAULT_ACCESS_COOKIE = "pt_access";
+const DEFAULT_ACCESS_COOKIE = "pt_access";
 
 const ERROR_REF = { $ref: "#/components/schemas/Error" };
 

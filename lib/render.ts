@@ -73,7 +73,7 @@ function makeBoundary(Island: ComponentType<never>, meta: IslandMeta) {
   return IslandBoundary;
 }
 
-export interface RenderInput<State> {
+interface RenderInput<State> {
   app: ComponentType<PageProps<unknown, State>> | null;
   layouts: ComponentType<PageProps<unknown, State>>[];
   page: ComponentType<PageProps<unknown, State>>;
@@ -85,7 +85,7 @@ export interface RenderInput<State> {
   devScript?: string;
 }
 
-export interface RenderOutput {
+interface RenderOutput {
   html: string;
   /** Chunk URLs to announce with `Link: rel=modulepreload`. */
   preload: string[];

@@ -14,7 +14,7 @@
  */
 
 /** Work per slice before the loop is given back (well under the ~50 ms budget, timers included). */
-export const SLICE_MS = 20;
+const SLICE_MS = 20;
 
 /** Runs `steps` to the end synchronously and returns its result. */
 export function runToEnd<T>(steps: Generator<unknown, T>): T {

@@ -1,4 +1,4 @@
-import { join, relative, walk } from "./fs.ts";
+import { relative, walk } from "./fs.ts";
 import { sha256Hex } from "./crypto.ts";
 
 interface StaticFile {
@@ -93,5 +93,3 @@ export async function gzip(data: Uint8Array): Promise<Uint8Array> {
   );
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
-
-export { join };

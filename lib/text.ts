@@ -14,9 +14,9 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFF
 /** Tab, newline and carriage return: fine in a message, not in a name, an id or an email. */
 const LINE_BREAK = /[\t\n\r]/;
 
-export const CONTROL_MESSAGE = "must not contain control characters";
-export const LINE_MESSAGE = "must be one line (no tabs or line breaks)";
-export const UNICODE_MESSAGE = "must be valid Unicode text (it has a lone surrogate)";
+const CONTROL_MESSAGE = "must not contain control characters";
+const LINE_MESSAGE = "must be one line (no tabs or line breaks)";
+const UNICODE_MESSAGE = "must be valid Unicode text (it has a lone surrogate)";
 
 /** Why `value` is not acceptable text anywhere in the app, or null when it is. */
 export function textProblem(value: string): string | null {

@@ -6,7 +6,7 @@ import { LEGAL_PAGES } from "./legal/_layout.tsx";
 export const config: RouteConfig = { cache: { tags: ["site"] } };
 
 /** Public, indexable pages, in the order a visitor meets them. */
-export const PUBLIC_PAGES = ["/", "/challenges", "/rules", "/faq", ...LEGAL_PAGES.map((p) => p.href)];
+const PUBLIC_PAGES = ["/", "/challenges", "/rules", "/faq", ...LEGAL_PAGES.map((p) => p.href)];
 
 export const handler = define.handlers({
   GET(ctx) {

@@ -11,7 +11,7 @@ export interface Actor {
 export const SYSTEM_ACTOR: Actor = { userId: null, ip: null, userAgent: null };
 
 /** Audited actions: auth events, authorization failures, every admin action, and orders (for disputes). */
-export type AuditAction =
+type AuditAction =
   | "auth.register"
   | "auth.register_taken"
   | "auth.login"
@@ -59,7 +59,7 @@ export async function recordAudit(
 }
 
 /** One line of the back office's audit list: when, what, who (by email), on what, from where. */
-export interface AuditListItem {
+interface AuditListItem {
   at: Date;
   action: string;
   actor: string | null;

@@ -7,10 +7,10 @@
 import { reportTo } from "./log.ts";
 
 /** Where a failed task is reported (default: the process log). */
-export type TaskLogger = (message: string, error: unknown) => void;
+type TaskLogger = (message: string, error: unknown) => void;
 
 /** More tasks than this at once and new ones are dropped (logged): a flood must not grow memory unbounded. */
-export const MAX_PENDING_TASKS = 1000;
+const MAX_PENDING_TASKS = 1000;
 
 export class BackgroundTasks {
   readonly #pending = new Set<Promise<void>>();

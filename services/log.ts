@@ -11,10 +11,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
-export type LogFields = Record<string, unknown>;
-export type LogFormat = "json" | "pretty";
+type LogFields = Record<string, unknown>;
+type LogFormat = "json" | "pretty";
 
-export interface Logger {
+interface Logger {
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
@@ -23,7 +23,7 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-export interface LoggerOptions {
+interface LoggerOptions {
   level?: LogLevel;
   format?: LogFormat;
   /** Where a finished line goes (default: stdout for debug/info, stderr for warn/error). */
@@ -47,7 +47,7 @@ export function withRequestId<T>(requestId: string, fn: () => T): T {
 }
 
 /** The id of the request being handled, if any. */
-export function currentRequestId(): string | undefined {
+function currentRequestId(): string | undefined {
   return requestContext.getStore()?.requestId;
 }
 

@@ -11,8 +11,8 @@ const formats = new Map<string, Intl.DateTimeFormat>();
  * century. Outside it a value is a mistake or a probe, and some (year 0000) do not even fit a PostgreSQL
  * timestamp.
  */
-export const EARLIEST = "2000-01-01T00:00:00Z";
-export const LATEST = "2100-01-01T00:00:00Z";
+const EARLIEST = "2000-01-01T00:00:00Z";
+const LATEST = "2100-01-01T00:00:00Z";
 const EARLIEST_MS = Date.parse(EARLIEST);
 const LATEST_MS = Date.parse(LATEST);
 

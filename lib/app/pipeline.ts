@@ -10,7 +10,7 @@ import type { Context, Middleware, RouteInfo } from "../define.ts";
 import type { RenderError, RenderSelf } from "./responses.ts";
 
 /** Runs one request through `chain`; `route` is null while answering a 404. */
-export type RunChain<State> = (
+type RunChain<State> = (
   c: HonoContext,
   chain: Middleware<State>[],
   renderSelf: RenderSelf<State>,

@@ -9,7 +9,7 @@ import type { BuildManifest } from "../build_manifest.ts";
 import type { Context } from "../define.ts";
 import type { LoadedRoute, LoadedRoutes, PageComponent } from "./route_tree.ts";
 
-export interface RenderInit {
+interface RenderInit {
   status?: number;
   headers?: HeadersInit;
   /** Handed to `_error` pages as the `error` prop. */
@@ -19,7 +19,7 @@ export interface RenderInit {
 }
 
 /** Renders `page` inside `layouts` (and `_app`) into a complete HTML response with its own CSP. */
-export type RenderPage<State> = (
+type RenderPage<State> = (
   ctx: Context<State>,
   page: PageComponent<State>,
   layouts: PageComponent<State>[],

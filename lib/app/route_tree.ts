@@ -42,7 +42,7 @@ export interface LoadedRoutes<State> {
   routes: LoadedRoute<State>[];
 }
 
-export const METHODS: Method[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+const METHODS: Method[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 /** Imports the `routes/` tree by Fresh's file conventions (see lib/fs_routes.ts). */
 export async function loadRoutes<State>(routesDir: string): Promise<LoadedRoutes<State>> {

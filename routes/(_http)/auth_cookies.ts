@@ -40,7 +40,7 @@ export function clearSessionCookies(secure: boolean): string[] {
  * spent the account's (OWASP "device cookies"). HttpOnly and SameSite like the session cookies, `__Host-`
  * outside development; it outlives sign-out on purpose, since it names the device, not a session.
  */
-export function deviceCookieName(secure: boolean): string {
+function deviceCookieName(secure: boolean): string {
   return secure ? "__Host-pt_device" : "pt_device";
 }
 

@@ -10,7 +10,7 @@ const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
  * else a fresh random one of the same shape. Anything else the client sends is ignored, so an id in the log
  * is always 32 hex digits and never text an attacker chose to inject into it.
  */
-export function requestIdFor(req: Request): string {
+function requestIdFor(req: Request): string {
   const traceId = TRACEPARENT.exec(req.headers.get("traceparent")?.trim().toLowerCase() ?? "")?.[1];
   if (traceId && !/^0+$/.test(traceId)) return traceId;
   return crypto.randomUUID().replaceAll("-", "");

@@ -52,7 +52,7 @@ export const loginInput = z.object({
   deviceToken: singleLine().max(200).optional(),
 });
 
-export interface TokenPair {
+interface TokenPair {
   accessToken: string;
   refreshToken: string;
   expiresIn: number;
@@ -60,7 +60,7 @@ export interface TokenPair {
 }
 
 /** What a sign-in returns: the session's tokens and a fresh device token for this client to keep. */
-export interface SignIn extends TokenPair {
+interface SignIn extends TokenPair {
   deviceToken: string;
 }
 
@@ -269,7 +269,7 @@ export async function reauthenticate(
 }
 
 /** Step-up window: sensitive actions need a password or code entered within the last 5 minutes. */
-export const RECENT_AUTH_MS = 5 * 60_000;
+const RECENT_AUTH_MS = 5 * 60_000;
 
 /** Whether the session proved presence within `withinMs` (the set-up page asks for the password when not). */
 export function hasRecentAuth(user: SessionUser, now = new Date(), withinMs = RECENT_AUTH_MS): boolean {

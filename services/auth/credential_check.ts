@@ -34,7 +34,7 @@ async function spend<T>(limiter: RateLimiter, budgets: Budget[], attempt: () => 
 const DUMMY_HASH = await hashPassword(crypto.randomUUID());
 
 /** The account a sign-in's password unlocked. */
-export interface SignInUser {
+interface SignInUser {
   id: string;
   role: Role;
   status: string;
@@ -94,7 +94,7 @@ export async function checkPassword(
 }
 
 /** Which second factors a check accepts: enrolment has no recovery codes yet. */
-export type SecondFactorKind = "totp" | "totp_or_recovery";
+type SecondFactorKind = "totp" | "totp_or_recovery";
 
 // As `checkCode` in two_factor.ts reads it: six digits, a space allowed in the middle as apps show them.
 const TOTP_CODE = /^\s*\d{3}\s*\d{3}\s*$/;

@@ -2,10 +2,10 @@ import type { Sql } from "../../db/client.ts";
 import { randomToken, sha256Hex } from "../../lib/crypto.ts";
 import { Unprocessable } from "../../lib/errors.ts";
 
-export type EmailTokenPurpose = "verify_email" | "reset_password" | "change_email";
+type EmailTokenPurpose = "verify_email" | "reset_password" | "change_email";
 
 /** How long a link in an email works. Reset links are short-lived: they grant a password. */
-export const LIFETIME_MINUTES: Record<EmailTokenPurpose, number> = {
+const LIFETIME_MINUTES: Record<EmailTokenPurpose, number> = {
   verify_email: 48 * 60,
   reset_password: 30,
   change_email: 24 * 60,

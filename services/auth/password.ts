@@ -7,7 +7,7 @@ import { hash, verify } from "@node-rs/argon2";
 /** `Algorithm.Argon2id`; the package declares it as a `const enum`, which isolated modules cannot inline. */
 const ARGON2ID = 2;
 
-export const PASSWORD_PARAMS = {
+const PASSWORD_PARAMS = {
   algorithm: ARGON2ID,
   memoryCost: 19456,
   timeCost: 2,

@@ -10,7 +10,7 @@ export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
 
 /** What the user told us about themselves; a password must not be built from it. */
-export interface PasswordContext {
+interface PasswordContext {
   email?: string;
   firstName?: string;
   lastName?: string;

@@ -15,7 +15,7 @@ import { log } from "../log.ts";
 export const ENDED_SESSIONS_CHANNEL = "auth:sessions-ended";
 
 /** A session as a stream was opened with: its id and the role it was authorized under. */
-export interface HeldSession {
+interface HeldSession {
   id: string;
   role: Role;
 }

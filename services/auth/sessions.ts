@@ -13,7 +13,7 @@ type SessionDeps = { db: Db; bus: Bus };
 const SESSION_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-export type RevokeReason = "logout" | "token_reuse" | "password_change" | "user" | "admin";
+type RevokeReason = "logout" | "token_reuse" | "password_change" | "user" | "admin";
 
 /** The signed-in user as every request sees it, loaded with the session (so revocation is immediate). */
 export interface SessionUser {
@@ -30,7 +30,7 @@ export interface SessionUser {
   twoFactorEnabled: boolean;
 }
 
-export interface NewSession {
+interface NewSession {
   sessionId: string;
   refreshToken: string;
   expiresAt: Date;
@@ -150,7 +150,7 @@ export async function rotateRefreshToken(
   return outcome.value;
 }
 
-export async function revokeSession(sql: Sql, sessionId: string, reason: RevokeReason, now = new Date()) {
+async function revokeSession(sql: Sql, sessionId: string, reason: RevokeReason, now = new Date()) {
   await sql`
     update auth_sessions set revoked_at = ${now}, revoked_reason = ${reason}
     where id = ${sessionId} and revoked_at is null`;

@@ -9,7 +9,7 @@ export const TOKEN_AUDIENCE = "proptrade-api";
 /** The only algorithm accepted: pinned, so `alg: none` and HS/RS key confusion cannot be smuggled in. */
 const ALGORITHM = "HS256";
 
-export interface AccessClaims {
+interface AccessClaims {
   /** User id. */
   sub: string;
   role: Role;

@@ -23,7 +23,7 @@ import {
  * Confirming may come a while after the step-up that started the set-up (finding the app, scanning the
  * code): it gets longer than the usual 5 minutes, but a session left open for an hour does not qualify.
  */
-export const SETUP_STEP_UP_MS = 15 * 60_000;
+const SETUP_STEP_UP_MS = 15 * 60_000;
 
 /**
  * Starts set-up. 403 `step_up_required` without a step-up in the last 5 minutes: whoever holds a stolen

@@ -10,9 +10,9 @@ import type { Bus, BusLogger } from "./bus.ts";
 import { MemoryBus } from "./memory.ts";
 import { connectRedisBus } from "./redis.ts";
 
-export type { Bus, BusHandler, BusLogger, Unsubscribe } from "./bus.ts";
+export type { Bus, BusHandler, Unsubscribe } from "./bus.ts";
 export { MemoryBus } from "./memory.ts";
-export { connectRedisBus, RedisBus } from "./redis.ts";
+export { connectRedisBus } from "./redis.ts";
 
 export function createBus(options: { redisUrl?: string; log?: BusLogger } = {}): Promise<Bus> {
   if (options.redisUrl) return connectRedisBus({ url: options.redisUrl, log: options.log });

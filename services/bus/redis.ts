@@ -26,7 +26,7 @@ import {
 
 type RedisClient = ReturnType<typeof createClient>;
 
-export interface RedisBusOptions {
+interface RedisBusOptions {
   url: string;
   log?: BusLogger;
   /**
@@ -144,7 +144,7 @@ function watch(
   });
 }
 
-export class RedisBus implements Bus {
+class RedisBus implements Bus {
   readonly kind = "redis" as const;
   readonly #publisher: RedisClient;
   readonly #subscriber: RedisClient;

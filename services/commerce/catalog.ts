@@ -53,7 +53,7 @@ interface CatalogDeps {
 }
 
 /** "Two-Step 100K" → "two-step-100k"; accents dropped. Empty when the name has no letters or digits. */
-export function slugify(name: string): string {
+function slugify(name: string): string {
   return name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
     .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
 }

@@ -61,7 +61,7 @@ export const couponChangesSchema = z.strictObject({
   "send at least one of active, expiresAt, maxRedemptions, maxPerUser",
 );
 
-export type CouponInput = z.infer<typeof couponInputSchema>;
+type CouponInput = z.infer<typeof couponInputSchema>;
 
 /** Creates a coupon: 409 when the code exists (in any case), 422 naming unknown plans. */
 export async function createCoupon(db: Db, actor: Actor, input: CouponInput): Promise<Coupon> {

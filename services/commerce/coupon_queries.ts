@@ -24,7 +24,7 @@ export interface Coupon {
   createdAt: string;
 }
 
-export interface NewCoupon {
+interface NewCoupon {
   code: string;
   kind: CouponKind;
   value: string;
@@ -134,7 +134,7 @@ export async function updateCoupon(tx: Sql, id: string, changes: CouponChanges):
 }
 
 /** The uses of a coupon that count against its limits at one instant. */
-export interface CouponUses {
+interface CouponUses {
   /** Paid orders (refunded ones included: a refund does not give a use back) and live holds. */
   total: number;
   /** The same, of one buyer. */

@@ -15,11 +15,11 @@ import { type LockedOrder, setCouponUse } from "./order_queries.ts";
 export const COUPON_CODE = /^[A-Z0-9][A-Z0-9_-]{2,31}$/;
 
 /** Codes are matched case-insensitively: they are typed by people, and stored upper-case. */
-export function normalizeCode(code: string): string {
+function normalizeCode(code: string): string {
   return code.trim().toUpperCase();
 }
 
-export interface CouponUse {
+interface CouponUse {
   userId: string;
   planId: string;
   /** The plan's currency: an amount coupon only applies to prices in its own currency. */
@@ -64,7 +64,7 @@ export async function applicableCoupon(
  * 409 `coupon_exhausted`: the coupon exists and applies, but no use of it is left (for anyone, or for this
  * buyer). `fields.coupon` carries the reason, so forms show it next to the code.
  */
-export function couponExhausted(code: string, problem: string): HttpError {
+function couponExhausted(code: string, problem: string): HttpError {
   return new HttpError(409, "coupon_exhausted", `The coupon ${code} ${problem}.`, { coupon: problem });
 }
 

@@ -17,7 +17,7 @@ import type { AccountChange } from "../accounts/summary.ts";
 import { recordAudit, SYSTEM_ACTOR } from "../audit.ts";
 import { redeemOrderCoupon } from "./coupons.ts";
 
-export interface Fulfilment {
+interface Fulfilment {
   order: OrderSummary;
   /** What the payment opened; null when it opened nothing (`refused`). */
   challengeId: string | null;
@@ -31,7 +31,7 @@ export interface Fulfilment {
   refused: boolean;
 }
 
-export interface FulfilOptions {
+interface FulfilOptions {
   at: Date;
   /** The provider's payment id, recorded on the order. */
   providerRef?: string | null;

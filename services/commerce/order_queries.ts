@@ -8,10 +8,10 @@ export type OrderStatus = "pending" | "paid" | "failed" | "cancelled" | "expired
  * order's `expiresAt`; `redeemed` once paid; `released` when the order lapsed, failed or was cancelled;
  * `refused` when it was paid after its hold lapsed and the coupon had no use left (flagged for a refund).
  */
-export type CouponUseState = "held" | "redeemed" | "released" | "refused";
+type CouponUseState = "held" | "redeemed" | "released" | "refused";
 
 /** Something staff must act on; `coupon_over_limit`: paid with a coupon that had no use left, to refund. */
-export type OrderFlag = "coupon_over_limit";
+type OrderFlag = "coupon_over_limit";
 
 /** An order as its buyer (and the checkout page) sees it. */
 export interface OrderSummary {
@@ -53,7 +53,7 @@ export interface LockedOrder {
   flag: OrderFlag | null;
 }
 
-export interface NewOrder {
+interface NewOrder {
   userId: string;
   planVersionId: string;
   couponId: string | null;

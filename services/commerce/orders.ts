@@ -7,7 +7,7 @@ import type { Db } from "../../db/client.ts";
 import { type FlaggedOrder, listFlaggedOrders, listUserOrders, type OrderListItem } from "./order_queries.ts";
 
 /** How many orders a listing returns (a trader has a handful; the newest are what matter). */
-export const ORDERS_PAGE = 100;
+const ORDERS_PAGE = 100;
 
 /** The newest orders of `userId`, with what each bought and the challenge it opened once paid. */
 export async function ordersOf(db: Db, userId: string): Promise<OrderListItem[]> {
@@ -15,7 +15,7 @@ export async function ordersOf(db: Db, userId: string): Promise<OrderListItem[]>
 }
 
 /** How many flagged orders the back office list returns. */
-export const FLAGGED_PAGE = 200;
+const FLAGGED_PAGE = 200;
 
 /**
  * Orders flagged for staff, newest first: `coupon_over_limit` ones were paid after their coupon hold lapsed

@@ -5,7 +5,7 @@
 import { fromMinor, percentOf, toMinor } from "../money.ts";
 import type { CouponKind } from "./coupon_queries.ts";
 
-export interface Price {
+interface Price {
   listPrice: string;
   discount: string;
   amount: string;

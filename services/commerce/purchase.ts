@@ -29,7 +29,7 @@ import { log } from "../log.ts";
 
 export type { OrderSummary } from "./order_queries.ts";
 
-export interface PurchaseInput {
+interface PurchaseInput {
   planId: string;
   coupon?: string | null;
   /**

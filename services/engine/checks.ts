@@ -6,7 +6,7 @@ import type { AccountState, ObjectiveKey } from "./state.ts";
 import type { EngineRules } from "./rules.ts";
 
 /** Best-day consistency figures: the best day's P&L and the total profit (balance − B0), in minor units. */
-export interface Consistency {
+interface Consistency {
   bestDay: bigint;
   total: bigint;
   holds: boolean;
@@ -28,7 +28,7 @@ export function consistencyOf(state: AccountState, percent: string): Consistency
 }
 
 /** "33.5" → 335000n (percent × 10⁴). */
-export function scaledPercent(percent: string): bigint {
+function scaledPercent(percent: string): bigint {
   const m = /^(\d+)(?:\.(\d{1,4}))?$/.exec(percent);
   if (!m) throw new RangeError(`not a percentage: ${JSON.stringify(percent)}`);
   return BigInt(m[1]) * 10_000n + BigInt((m[2] ?? "").padEnd(4, "0"));

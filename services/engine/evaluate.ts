@@ -32,7 +32,7 @@ import {
 } from "./state.ts";
 import { isoAt } from "../time.ts";
 
-export interface Applied {
+interface Applied {
   state: AccountState;
   verdicts: Verdict[];
 }

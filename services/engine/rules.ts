@@ -15,7 +15,7 @@ import { canonicalJson, sha256HexSync } from "./canonical.ts";
 export type DailyLossAnchor = DailyLossRule["anchor"];
 export type MaxLossMode = MaxLossRule["mode"];
 
-export interface DailyLoss {
+interface DailyLoss {
   anchor: DailyLossAnchor;
   on: "equity" | "balance";
   action: "fail" | "pause";

@@ -43,7 +43,7 @@ export interface TimelinePoint {
   status: AccountStatus;
 }
 
-export interface Simulation {
+interface Simulation {
   status: AccountStatus;
   objectives: Objective[];
   breach: BreachEvidence | null;

@@ -36,7 +36,7 @@ export interface OpenPosition {
 }
 
 /** The current trading day and the values fixed at the reset that opened it. */
-export interface DayState {
+interface DayState {
   key: string;
   opensAt: number;
   closesAt: number;
@@ -167,9 +167,9 @@ function percentOfMinor(minor: bigint, percent: string): bigint {
 
 // ---- JSON forms (persistence, evidence, hashing) ----
 
-export type EventJson = Record<string, string>;
+type EventJson = Record<string, string>;
 
-export interface PositionJson {
+interface PositionJson {
   tradeId: string;
   symbol: string;
   direction: "buy" | "sell";

@@ -9,7 +9,7 @@ import { type AccountState, type EngineEvent, initialState, type Verdict } from 
 
 export const PRAGUE_MIDNIGHT = { timeZone: "Europe/Prague", time: "00:00" };
 export const CHICAGO_FIVE_PM = { timeZone: "America/Chicago", time: "17:00" };
-export const NEW_YORK_FIVE_PM = { timeZone: "America/New_York", time: "17:00" };
+const NEW_YORK_FIVE_PM = { timeZone: "America/New_York", time: "17:00" };
 
 /** A one-phase plan: `phase` overrides a phase with no rules at all. */
 export function planWith(

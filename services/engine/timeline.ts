@@ -11,7 +11,7 @@ import type { TimelinePoint } from "./simulate.ts";
 /** Points a simulation answer carries at most. */
 export const MAX_TIMELINE_POINTS = 500;
 
-export interface Downsampled {
+interface Downsampled {
   timeline: TimelinePoint[];
   /** null when the timeline is whole; otherwise how many points it had and how many are kept. */
   downsampled: { from: number; to: number } | null;

@@ -17,14 +17,14 @@ import type { Reset } from "../plans/definition.ts";
 const DAY_MS = 86_400_000;
 
 /** A local calendar date. */
-export interface LocalDate {
+interface LocalDate {
   year: number;
   month: number; // 1–12
   day: number;
 }
 
 /** One trading day: its label and the resets that open and close it (epoch ms, UTC). */
-export interface TradingDay {
+interface TradingDay {
   key: string;
   opensAt: number;
   closesAt: number;
@@ -62,7 +62,7 @@ export function tradingDay(instant: number | Date, reset: Reset): TradingDay {
  * The instant at which the local wall time `date` `hh:mm` happens in `timeZone`: the first occurrence in an
  * overlap, the end of the gap when it does not exist.
  */
-export function wallTimeToInstant(date: LocalDate, hour: number, minute: number, timeZone: string): number {
+function wallTimeToInstant(date: LocalDate, hour: number, minute: number, timeZone: string): number {
   const wall = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
   // The offsets a day either side cover any single transition near this wall time.
   const before = offsetAt(wall - DAY_MS, timeZone);
@@ -82,13 +82,13 @@ export function wallTimeToInstant(date: LocalDate, hour: number, minute: number,
 }
 
 /** The local calendar date of `instant` in `timeZone`. */
-export function localDate(instant: number, timeZone: string): LocalDate {
+function localDate(instant: number, timeZone: string): LocalDate {
   const p = localParts(instant, timeZone);
   return { year: p[0], month: p[1], day: p[2] };
 }
 
 /** "YYYY-MM-DD". */
-export function formatDate(date: LocalDate): string {
+function formatDate(date: LocalDate): string {
   const pad = (n: number, w: number) => String(n).padStart(w, "0");
   return `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}`;
 }

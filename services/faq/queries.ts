@@ -30,10 +30,3 @@ export async function insertFaqEntry(tx: Sql, input: FaqEntryInput): Promise<str
     returning id`;
   return row.id;
 }
-
-/** Number of entries, published or not. */
-export async function countFaqEntries(db: Db | Sql): Promise<number> {
-  const sql = typeof db === "function" ? db : db.sql;
-  const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from faq_entries`;
-  return n;
-}

@@ -12,11 +12,9 @@ import type { Mailer, MailLogger } from "./mailer.ts";
 import { OutboxMailer } from "./outbox.ts";
 import { SmtpMailer } from "./smtp.ts";
 
-export type { Mail, Mailer, MailLogger } from "./mailer.ts";
-export { MailDeliveryError } from "./mailer.ts";
-export { latestMailTo, listOutbox, type OutboxMail } from "./outbox.ts";
+export type { Mail } from "./mailer.ts";
 
-export interface CreateMailerOptions {
+interface CreateMailerOptions {
   db: Db;
   smtpUrl: string | undefined;
   env: "development" | "production" | "test";

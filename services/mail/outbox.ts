@@ -8,7 +8,7 @@ import { assertMail, type Mail, type Mailer, type MailLogger, REDACTED_LINK } fr
 
 /** The pool, or the transaction whose change the mail belongs to. */
 /** One outbox row. `sentAt` and `error` are both null while delivery is pending or when there is no SMTP. */
-export interface OutboxMail {
+interface OutboxMail {
   id: string;
   to: string;
   subject: string;
@@ -33,7 +33,7 @@ interface OutboxRow {
 /** Errors are stored for people to read; a multi-kilobyte stack would only bloat the table. */
 const MAX_ERROR_LENGTH = 1000;
 /** The most rows one listing returns, whatever is asked. */
-export const MAX_OUTBOX_LIMIT = 500;
+const MAX_OUTBOX_LIMIT = 500;
 
 /**
  * A link whose query carries a token (`?token=…`, `&code=…`): the last line of defence should a new mail
@@ -45,7 +45,7 @@ const TOKEN_LINK = /\bhttps?:\/\/[^\s"'<>]*[?&](?:token|code|key|secret)=[^\s"'<
  * The copy of `mail` staff may read: its `redacted` form when it has one, and in any case every link that
  * carries a token replaced by {@link REDACTED_LINK}. The full mail goes only to its recipient.
  */
-export function storedCopy(mail: Mail): { text: string; html: string | null } {
+function storedCopy(mail: Mail): { text: string; html: string | null } {
   const text = mail.redacted?.text ?? mail.text;
   const html = mail.redacted ? mail.redacted.html ?? null : mail.html ?? null;
   return {
@@ -129,7 +129,7 @@ export class OutboxMailer implements Mailer {
 }
 
 /** A readable block for the development console: headers and the text part (which carries every link). */
-export function formatForConsole(mail: Mail): string {
+function formatForConsole(mail: Mail): string {
   const rule = "─".repeat(72);
   return [rule, `To: ${mail.to}`, `Subject: ${mail.subject}`, "", mail.text.trimEnd(), rule].join("\n");
 }

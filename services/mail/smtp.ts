@@ -10,7 +10,7 @@ import { assertMail, type Mail, MailDeliveryError, type Mailer } from "./mailer.
 import { markFailed, markSent, recordMail } from "./outbox.ts";
 
 /** The transport options nodemailer gets from an SMTP URL, plus what is ours to know. */
-export interface SmtpSettings {
+interface SmtpSettings {
   host: string;
   port: number;
   /** TLS from the first byte (`smtps:`), rather than STARTTLS after the greeting. */
@@ -56,7 +56,7 @@ export function parseSmtpUrl(url: string): SmtpSettings {
   };
 }
 
-export interface SmtpMailerOptions {
+interface SmtpMailerOptions {
   db: Db;
   url: string;
   /** The sender, e.g. `PropTrade Pro <no-reply@proptrade.example>`; overrides the URL's `from`. */

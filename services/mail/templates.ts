@@ -12,7 +12,7 @@ import { lifetimeText } from "../auth/email_tokens.ts";
 import { REDACTED_LINK } from "./mailer.ts";
 
 /** A rendered mail; the recipient is added by the caller. */
-export interface MailContent {
+interface MailContent {
   subject: string;
   text: string;
   html: string;

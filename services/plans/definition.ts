@@ -17,7 +17,7 @@ export const money = moneySchema();
 const positiveMoney = moneySchema({ min: "0.01" });
 
 /** A percentage in (0, 100] with at most two decimals, e.g. `"5"` or `"2.5"`. */
-export const percent = z.string()
+const percent = z.string()
   .regex(PERCENT, 'must be a decimal string with at most 2 decimals, e.g. "5" or "2.5"')
   .refine((v) => Number(v) > 0 && Number(v) <= 100, "must be greater than 0 and at most 100");
 
@@ -25,7 +25,7 @@ export const percent = z.string()
 const byPercent = { percent } as const;
 const byAmount = { amount: positiveMoney } as const;
 
-export const timeZone = z.string().refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Prague");
+const timeZone = z.string().refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Prague");
 
 export const resetSchema = z.strictObject({
   timeZone,
@@ -41,7 +41,7 @@ const dailyLossRule = {
   action: z.enum(["fail", "pause"]),
 } as const;
 
-export const dailyLossSchema = z.union([
+const dailyLossSchema = z.union([
   z.strictObject({
     ...byPercent,
     /** What the percentage is of: the initial balance (FTMO) or the day's anchor. */
@@ -57,12 +57,12 @@ const maxLossRule = {
   lockAtOffset: money.nullable(),
 } as const;
 
-export const maxLossSchema = z.union([
+const maxLossSchema = z.union([
   z.strictObject({ ...byPercent, ...maxLossRule }),
   z.strictObject({ ...byAmount, ...maxLossRule }),
 ]);
 
-export const profitTargetSchema = z.union([z.strictObject(byPercent), z.strictObject(byAmount)]);
+const profitTargetSchema = z.union([z.strictObject(byPercent), z.strictObject(byAmount)]);
 
 export const phaseSchema = z.strictObject({
   name: singleLine().trim().min(1).max(60),
@@ -93,13 +93,11 @@ export const planDefinitionSchema = z.strictObject({
   funded: fundedSchema,
 });
 
-export type Money = z.infer<typeof money>;
 export type Reset = z.infer<typeof resetSchema>;
 export type DailyLossRule = z.infer<typeof dailyLossSchema>;
 export type MaxLossRule = z.infer<typeof maxLossSchema>;
 export type ProfitTarget = z.infer<typeof profitTargetSchema>;
 export type PhaseDefinition = z.infer<typeof phaseSchema>;
-export type FundedDefinition = z.infer<typeof fundedSchema>;
 export type PlanDefinition = z.infer<typeof planDefinitionSchema>;
 
 /**

@@ -83,7 +83,7 @@ export async function countPlans(db: Db | Sql): Promise<number> {
 }
 
 /** One version of a plan as the back office sees it (versions are immutable once written). */
-export type PlanVersion = {
+type PlanVersion = {
   version: number;
   versionId: string;
   currency: string;

@@ -39,7 +39,7 @@ export interface StageTerms {
   bestDayMaxPercent: string | null;
 }
 
-export interface DailyLossTerms {
+interface DailyLossTerms {
   rule: DailyLossRule;
   /** The size and its basis, e.g. "$5,000 below the day's starting balance" or "5 % of the day's starting equity". */
   short: string;
@@ -49,7 +49,7 @@ export interface DailyLossTerms {
   floorFrom(level: string): string;
 }
 
-export interface MaxLossTerms {
+interface MaxLossTerms {
   rule: MaxLossRule;
   /** "$10,000 below the initial balance". */
   short: string;

@@ -10,12 +10,9 @@ import type { RateLimiter, RateLimitLogger } from "./limiter.ts";
 import { MemoryRateLimiter } from "./memory.ts";
 import { connectRedisRateLimiter } from "./redis.ts";
 
-export type { RateDecision, RateLimiter, RateLimitLogger, RateRule } from "./limiter.ts";
-export { MemoryRateLimiter } from "./memory.ts";
-export { connectRedisRateLimiter, RedisRateLimiter } from "./redis.ts";
-export { enforce, type NamedRateRule, RATE_RULES, type RateRuleName, ruleKey } from "./rules.ts";
+export { connectRedisRateLimiter } from "./redis.ts";
 
-export interface CreateRateLimiterOptions {
+interface CreateRateLimiterOptions {
   redisUrl?: string;
   /** Where Redis outages are reported (default: the process log, as warnings). */
   log?: RateLimitLogger;

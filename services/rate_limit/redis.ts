@@ -61,7 +61,7 @@ const SKIPPED = new Error("Redis failed moments ago; not waiting on it again yet
 /** What EVALSHA names the script by. */
 const SCRIPT_SHA1 = createHash("sha1").update(CONSUME_SCRIPT).digest("hex");
 
-export interface RedisRateLimiterOptions {
+interface RedisRateLimiterOptions {
   url: string;
   log?: RateLimitLogger;
   /** Attempts before the first connection gives up, so a bad URL stops start-up with a clear error. */
@@ -107,7 +107,7 @@ export async function connectRedisRateLimiter(options: RedisRateLimiterOptions):
   return new RedisRateLimiter(client, where, log, options.commandTimeoutMs ?? 1000);
 }
 
-export class RedisRateLimiter implements RateLimiter {
+class RedisRateLimiter implements RateLimiter {
   readonly kind = "redis" as const;
   readonly #client: RedisClient;
   readonly #where: string;

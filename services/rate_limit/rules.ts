@@ -82,8 +82,6 @@ export const RATE_RULES = {
   api_ip: { name: "api_ip", limit: 300, windowSeconds: MINUTE },
 } as const satisfies Record<string, NamedRateRule>;
 
-export type RateRuleName = keyof typeof RATE_RULES;
-
 /** The key `enforce` counts `key` under for `rule` (also what to `reset` after a success). */
 export function ruleKey(rule: NamedRateRule, key: string): string {
   return `${rule.name}:${key}`;

@@ -11,12 +11,10 @@ import { DiskStore } from "./disk.ts";
 import { type S3Options, S3Store } from "./s3.ts";
 import type { ObjectStore } from "./store.ts";
 
-export type { ObjectStore, StoredObject } from "./store.ts";
-export { validateKey } from "./store.ts";
-export { S3Error, type S3Options, S3Store } from "./s3.ts";
-export { DiskStore, serveSignedObject, verifyObjectSignature } from "./disk.ts";
+export type { ObjectStore } from "./store.ts";
+export { serveSignedObject } from "./disk.ts";
 
-export interface StoreOptions {
+interface StoreOptions {
   /** S3 settings; absent → the disk store. */
   s3?: S3Options | undefined;
   dataDir: string;

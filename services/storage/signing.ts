@@ -8,7 +8,7 @@ const encoder = new TextEncoder();
 const EXPIRES = /^\d{1,12}$/;
 const SIG = /^[0-9a-f]{64}$/;
 
-export type SignatureCheck = "valid" | "expired" | "invalid";
+type SignatureCheck = "valid" | "expired" | "invalid";
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
   if (!secret) throw new Error("The object signing secret must not be empty.");

@@ -29,11 +29,11 @@ export interface ObjectStore {
 }
 
 export const DEFAULT_CONTENT_TYPE = "application/octet-stream";
-export const MAX_KEY_BYTES = 512;
+const MAX_KEY_BYTES = 512;
 /** Most filesystems cap a path component at 255 bytes; enforcing it everywhere keeps the adapters alike. */
-export const MAX_SEGMENT_BYTES = 255;
+const MAX_SEGMENT_BYTES = 255;
 /** S3's own limit for presigned URLs (SigV4). */
-export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
 const encoder = new TextEncoder();
 // deno-lint-ignore no-control-regex -- matching control characters is the point

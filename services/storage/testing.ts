@@ -11,7 +11,7 @@ import type { ObjectStore } from "./store.ts";
 /** s3rver's fixed credentials (it checks signatures against these). */
 export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 
-export interface TestS3 {
+interface TestS3 {
   endpoint: string;
   bucket: string;
   close(): Promise<void>;
@@ -39,7 +39,7 @@ export async function startS3rver(bucket = "docs"): Promise<TestS3> {
 }
 
 /** Fetches a presigned URL as a browser would (for S3: over HTTP; for disk: through the app route). */
-export type FetchSigned = (url: string) => Promise<Response>;
+type FetchSigned = (url: string) => Promise<Response>;
 
 /** The behaviour both adapters share, as `t.step`s. */
 export async function storeContract(t: Deno.TestContext, store: ObjectStore, fetchSigned: FetchSigned) {

@@ -18,7 +18,7 @@ import {
 } from "./queries.ts";
 
 /** The form's fields as text (as a browser sends them) → a valid input; limits mirror the table's checks. */
-export const testimonialInput = z.object({
+const testimonialInput = z.object({
   quote: multiLine().trim().min(10, "must be at least 10 characters").max(
     600,
     "must be at most 600 characters",

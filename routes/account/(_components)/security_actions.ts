@@ -21,7 +21,7 @@ import type { Ctx, Data, Section } from "./security_types.ts";
 
 type Form = Record<string, string>;
 
-export interface Action {
+interface Action {
   /** Where its errors are shown. */
   section: Section;
   /** Fields typed back into the form after an error (never passwords or codes). */

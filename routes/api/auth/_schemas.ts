@@ -11,4 +11,3 @@ export const tokenPairSchema = z.object({
 export const tokenInput = z.object({ token: singleLine().min(1).max(200) });
 export const refreshInput = z.object({ refreshToken: singleLine().min(1).max(200) });
 export const codeInput = z.object({ code: singleLine().trim().min(6).max(32) });
-export const empty = z.object({});

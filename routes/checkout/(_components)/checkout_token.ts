@@ -11,12 +11,12 @@ import { randomToken } from "../../../lib/crypto.ts";
 import { deriveKey, open, seal } from "../../../services/auth/secret_box.ts";
 
 /** How long a checkout page may stay open before Pay asks to review it again. */
-export const CHECKOUT_TOKEN_MS = 30 * 60_000;
+const CHECKOUT_TOKEN_MS = 30 * 60_000;
 
 const PURPOSE = "checkout-token";
 
 /** What a Pay form commits to. */
-export interface CheckoutToken {
+interface CheckoutToken {
   nonce: string;
   planId: string;
   coupon: string | null;

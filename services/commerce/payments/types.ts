@@ -5,7 +5,7 @@
 import type { OrderSummary } from "../order_queries.ts";
 
 /** Where the buyer pays, once a redirect provider has opened a payment. */
-export interface CheckoutSession {
+interface CheckoutSession {
   /** The provider's payment id, when it issues one up front (else it arrives with the webhook). */
   providerRef: string | null;
   /** Where to send the buyer to pay; null when the provider's own page is reached another way. */

@@ -20,11 +20,11 @@ import { money } from "../../plans/definition.ts";
 import { fulfilOrder } from "../fulfil.ts";
 import { WEBHOOK_PROVIDER } from "./webhook_provider.ts";
 
-export const PAYMENT_EVENT_TYPES = ["payment.succeeded", "payment.failed", "refund.succeeded"] as const;
+const PAYMENT_EVENT_TYPES = ["payment.succeeded", "payment.failed", "refund.succeeded"] as const;
 
 const eventId = singleLine().min(1).max(200);
 
-export const paymentDataSchema = z.object({
+const paymentDataSchema = z.object({
   orderId: z.uuid("must be an order id"),
   amount: money.describe("Must equal the order's amount."),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. "USD"'),
@@ -41,10 +41,10 @@ export const paymentEventSchema = z.object({
 /** Any event: types other than PAYMENT_EVENT_TYPES are acknowledged and ignored, as providers expect. */
 const envelopeSchema = z.object({ id: eventId, type: singleLine().min(1).max(100), data: z.unknown() });
 
-export type PaymentEvent = z.infer<typeof paymentEventSchema>;
+type PaymentEvent = z.infer<typeof paymentEventSchema>;
 type AnyEvent = PaymentEvent | { id: string; type: string; data: unknown; known: false };
 
-export interface WebhookOutcome {
+interface WebhookOutcome {
   /**
    * `coupon_over_limit`: paid after the order's coupon hold lapsed, with no use of the coupon left; the
    * order is paid but opened nothing, and is flagged for staff to refund.
