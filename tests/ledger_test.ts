@@ -8,7 +8,7 @@ import { openTestAccount } from "./helpers/accounts.ts";
 import { roundTrip, sync } from "./helpers/sync.ts";
 import { newUser, openSibling } from "./helpers/ledger.ts";
 import { MemoryBus } from "../services/bus/mod.ts";
-import { applySync } from "../services/accounts/ledger.ts";
+import { applySync } from "../services/accounts/sync.ts";
 import { type AccountChange, accountChannel } from "../services/accounts/summary.ts";
 import { stateFromJson } from "../services/engine/state.ts";
 import { Conflict, NotFound, Unprocessable } from "../lib/errors.ts";

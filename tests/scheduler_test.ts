@@ -10,7 +10,7 @@ import { newUser } from "./helpers/ledger.ts";
 import { roundTrip, sync } from "./helpers/sync.ts";
 import { testEnv } from "./helpers/env.ts";
 import { createBus } from "../services/bus/mod.ts";
-import { applySync } from "../services/accounts/ledger.ts";
+import { applySync } from "../services/accounts/sync.ts";
 import { rollDueAccounts, startResetScheduler } from "../services/accounts/scheduler.ts";
 import { ruleVersionOf } from "../services/accounts/rules.ts";
 import { type AccountChange, accountChannel } from "../services/accounts/summary.ts";

@@ -1,5 +1,5 @@
 /**
- * Test and benchmark support for account streams: commits a change the way the ledger does (account row
+ * Test and benchmark support for account streams: commits a change the way the sync path does (account row
  * moved to a new version, the change logged in the same transaction, published after commit), without the
  * engine. Not used by the app.
  */

@@ -1,7 +1,7 @@
 /**
- * The live engine path for trade/equity events (DESIGN §4 demo-sync): one batch, one transaction — lock the
- * account, drop what was seen, evaluate the rest in `at` order with the engine core, persist everything the
- * batch changed, settle the phase lifecycle — then publish the committed changes on the bus.
+ * The sync path: applying a connector's trade/equity events to an account (DESIGN §4 demo-sync). One batch,
+ * one transaction — lock the account, drop what was seen, evaluate the rest in `at` order with the engine
+ * core, persist everything the batch changed, settle the phase lifecycle — then publish the committed changes.
  *
  * Decisions a connector can rely on:
  * - **An answer per event**: `results` gives each event of the request, in request order, its outcome —
