@@ -9,7 +9,7 @@ import { roundTrip, sync } from "./helpers/sync.ts";
 import { newUser, openSibling } from "./helpers/ledger.ts";
 import { MemoryBus } from "../services/bus/mod.ts";
 import { applySync } from "../services/accounts/sync.ts";
-import { type AccountChange, accountChannel } from "../services/accounts/summary.ts";
+import { type AccountChange, accountChannel } from "../services/accounts/change_log.ts";
 import { stateFromJson } from "../services/engine/state.ts";
 import { Conflict, NotFound, Unprocessable } from "../lib/errors.ts";
 import { ftmo100k, topstep50k } from "../services/engine/testing.ts";

@@ -13,7 +13,7 @@ import { createBus } from "../services/bus/mod.ts";
 import { applySync } from "../services/accounts/sync.ts";
 import { rollDueAccounts, startResetScheduler } from "../services/accounts/scheduler.ts";
 import { ruleVersionOf } from "../services/accounts/rules.ts";
-import { type AccountChange, accountChannel } from "../services/accounts/summary.ts";
+import { type AccountChange, accountChannel } from "../services/accounts/change_log.ts";
 import { applyEvents } from "../services/engine/evaluate.ts";
 import { compileRules } from "../services/engine/rules.ts";
 import { type BreachEvidence, initialState } from "../services/engine/state.ts";

@@ -11,8 +11,9 @@ import type { AccountState, BreachEvidence } from "../engine/state.ts";
 import { stateToJson } from "../engine/state.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
 import { type Advanced, dayRows } from "./advance.ts";
-import { recordChange } from "./open.ts";
-import { ACCOUNT_COLUMNS, type AccountChange, type AccountRow, summaryOf } from "./summary.ts";
+import { recordChange } from "./change_log.ts";
+import { ACCOUNT_COLUMNS, type AccountRow, summaryOf } from "./summary.ts";
+import { type AccountChange } from "./change_log.ts";
 import { isoAt } from "../time.ts";
 
 /** An account row as the live path locks it: the summary columns plus the engine's inputs. */

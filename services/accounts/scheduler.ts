@@ -13,10 +13,10 @@ import type { Deps } from "../deps.ts";
 import { stateFromJson } from "../engine/state.ts";
 import { advance } from "./advance.ts";
 import { settleLifecycle } from "./lifecycle.ts";
-import { publishChange } from "./open.ts";
+import { publishChange } from "./change_log.ts";
 import { lockAccount, type LockedAccount, lockedColumns, persistChange } from "./persist.ts";
 import { rulesFor, stageOf } from "./rules.ts";
-import type { AccountChange } from "./summary.ts";
+import type { AccountChange } from "./change_log.ts";
 import { reportTo } from "../log.ts";
 
 type SchedulerDeps = Pick<Deps, "db" | "bus">;

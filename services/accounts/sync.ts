@@ -34,10 +34,11 @@ import { type SyncEvent, toEngineEvent } from "../engine/sync_events.ts";
 import type { Deps } from "../deps.ts";
 import { advanceSliced, directiveOf, type TradingDirective, type Violation } from "./advance.ts";
 import { settleLifecycle, type Successor, successorFrom, successorOf } from "./lifecycle.ts";
-import { publishChange } from "./open.ts";
+import { publishChange } from "./change_log.ts";
 import { breachesOf, lockAccount, persistChange } from "./persist.ts";
 import { rulesFor, stageOf } from "./rules.ts";
-import { type AccountChange, type AccountSummary, summaryOf } from "./summary.ts";
+import { type AccountSummary, summaryOf } from "./summary.ts";
+import { type AccountChange } from "./change_log.ts";
 import { isUuid } from "../../lib/validation.ts";
 import { isoAt } from "../time.ts";
 
