@@ -5,9 +5,8 @@
  */
 import type { Db } from "../../db/client.ts";
 import type { Bus } from "../bus/mod.ts";
-import { publishChange, recordChange } from "./change_log.ts";
+import { type AccountChange, publishChange, recordChange } from "./change_log.ts";
 import { loadSummary } from "./summary.ts";
-import { type AccountChange } from "./change_log.ts";
 
 export interface ProduceOptions {
   /** How far the version moves (a sync batch of n events moves it by n). Default 1. */
