@@ -5,7 +5,7 @@
  */
 import type { Db } from "../db/client.ts";
 import type { Bus } from "../services/bus/mod.ts";
-import { applySync } from "../services/accounts/ledger.ts";
+import { applySync } from "../services/accounts/sync.ts";
 import { signSync, SYNC_SIGNATURE_HEADER } from "../services/accounts/sync_signature.ts";
 import type { SyncEvent } from "../services/engine/sync_events.ts";
 import { preciseNow } from "../tests/helpers/child_server.ts";
@@ -68,7 +68,7 @@ export async function runLoad(spec: RunSpec): Promise<RunStats> {
   let slot = started;
   let cursor = Math.floor(Math.random() * sims.length);
   // Round robin over the accounts; an account is never sent two batches at once (a connector serializes
-  // per account, and the ledger would only make the second wait for the first's lock).
+  // per account, and the sync path would only make the second wait for the first's lock).
   const pick = (): AccountSim | null => {
     for (let k = 0; k < sims.length; k++) {
       const sim = sims[cursor++ % sims.length];

@@ -7,7 +7,7 @@ import { openTestApp } from "./helpers/app.ts";
 import { client, expectError, makeStaff, signUp } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { postSync, sync } from "./helpers/sync.ts";
-import { type AccountChange, accountChannel } from "../services/accounts/summary.ts";
+import { type AccountChange, accountChannel } from "../services/accounts/change_log.ts";
 
 Deno.test("progress, breach and accounts endpoints; reinstating a failed account is audited", async (t) => {
   const { app, deps, close } = await openTestApp();

@@ -10,7 +10,7 @@ import { openTestDb } from "./helpers/db.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { newUser } from "./helpers/ledger.ts";
 import { MemoryBus } from "../services/bus/mod.ts";
-import { applySync } from "../services/accounts/ledger.ts";
+import { applySync } from "../services/accounts/sync.ts";
 import { rollAccount } from "../services/accounts/scheduler.ts";
 import { loadAccountView } from "../services/accounts/view.ts";
 import { simulate } from "../services/engine/simulate.ts";

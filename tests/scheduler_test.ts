@@ -10,13 +10,13 @@ import { newUser } from "./helpers/ledger.ts";
 import { roundTrip, sync } from "./helpers/sync.ts";
 import { testEnv } from "./helpers/env.ts";
 import { createBus } from "../services/bus/mod.ts";
-import { applySync } from "../services/accounts/ledger.ts";
+import { applySync } from "../services/accounts/sync.ts";
 import { rollDueAccounts, startResetScheduler } from "../services/accounts/scheduler.ts";
 import { ruleVersionOf } from "../services/accounts/rules.ts";
-import { type AccountChange, accountChannel } from "../services/accounts/summary.ts";
+import { type AccountChange, accountChannel } from "../services/accounts/change_log.ts";
 import { applyEvents } from "../services/engine/evaluate.ts";
 import { compileRules } from "../services/engine/rules.ts";
-import { type BreachEvidence, initialState } from "../services/engine/state.ts";
+import { type BreachEvidence, initialState, LIVE_STATUSES } from "../services/engine/state.ts";
 import { toEngineEvent } from "../services/engine/sync_events.ts";
 import { CHICAGO_FIVE_PM, ftmo100k, planWith, PRAGUE_MIDNIGHT } from "../services/engine/testing.ts";
 
@@ -206,6 +206,23 @@ Deno.test("two scheduler processes roll each due account exactly once (SKIP LOCK
   } finally {
     await other?.close();
     await deps.close();
+  }
+});
+
+Deno.test("the due-reset index covers exactly the live statuses, so the scheduler's query can use it", async () => {
+  // The scheduler selects `status in <LIVE_STATUSES>`; a partial index on another list would be skipped (a
+  // sequential scan of every account per tick) or would miss live accounts.
+  const db = await openTestDb();
+  try {
+    const [row] = await db.sql<{ def: string }[]>`
+      select indexdef as def from pg_indexes
+      where indexname = 'accounts_next_reset_idx' and schemaname = current_schema()`;
+    assert.ok(row, "accounts_next_reset_idx exists");
+    const predicate = row.def.slice(row.def.toLowerCase().indexOf(" where "));
+    const listed = [...predicate.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
+    assert.deepEqual(listed.sort(), [...LIVE_STATUSES].sort(), row.def);
+  } finally {
+    await db.close();
   }
 });
 

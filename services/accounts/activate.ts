@@ -6,10 +6,10 @@
 import type postgres from "postgres";
 import { Conflict, NotFound } from "../../lib/errors.ts";
 import { initialState } from "../engine/state.ts";
-import { recordChange } from "./open.ts";
+import { type AccountChange, recordChange } from "./change_log.ts";
 import { accountRowOf, lockAccount, writeAccountRow } from "./persist.ts";
 import { rulesFor, stageOf } from "./rules.ts";
-import { type AccountChange, summaryOf } from "./summary.ts";
+import { summaryOf } from "./summary.ts";
 
 /**
  * Activates a `pending_kyc` funded account at `at`: evaluation starts then, from a fresh state at the initial

@@ -8,9 +8,9 @@ import { Conflict, NotFound } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import type { Deps } from "../deps.ts";
 import { stateFromJson } from "../engine/state.ts";
-import { publishChange, recordChange } from "./open.ts";
+import { type AccountChange, publishChange, recordChange } from "./change_log.ts";
 import { accountRowOf, lockAccount, writeAccountRow } from "./persist.ts";
-import { type AccountChange, type AccountSummary, summaryOf } from "./summary.ts";
+import { type AccountSummary, summaryOf } from "./summary.ts";
 
 /** `PUT /api/admin/accounts/:id` body: one action per request, always with the reason the audit keeps. */
 export const accountActionInput = z.discriminatedUnion("action", [

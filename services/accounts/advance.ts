@@ -12,7 +12,7 @@ import { Unprocessable } from "../../lib/errors.ts";
 import { fitsMoneyColumn, fromMinor, MONEY_MAX } from "../money.ts";
 import { applyEvent } from "../engine/evaluate.ts";
 import type { EngineRules } from "../engine/rules.ts";
-import type { AccountState, EngineEvent, Verdict } from "../engine/state.ts";
+import { type AccountState, type EngineEvent, isLive, type Verdict } from "../engine/state.ts";
 import { isoAt } from "../time.ts";
 import { runSliced, runToEnd } from "../../lib/slices.ts";
 
@@ -119,7 +119,7 @@ function* advanceSteps(
     out.verdicts.push(...applied.verdicts);
   };
   function* rollTo(t: number) {
-    while (isLive(out.state) && out.state.day.closesAt <= t) {
+    while (isLive(out.state.status) && out.state.day.closesAt <= t) {
       step({ type: "reset", at: out.state.day.closesAt });
       // The day the reset opened gets its row even when the reset itself failed the account.
       touch(out, out.state, false);
@@ -150,7 +150,7 @@ function* advanceSteps(
       out.closes.push({ tradeId: event.tradeId, price: event.price, pnl: event.pnl, at: event.at });
     }
     // Statistics describe evaluated days: after a final status the day no longer moves, so it is left as is.
-    if (isLive(before)) touch(out, out.state, event.type === "trade_open");
+    if (isLive(before.status)) touch(out, out.state, event.type === "trade_open");
     yield;
   }
   if (until !== undefined) yield* rollTo(until);
@@ -240,5 +240,3 @@ export function dayRows(days: Map<string, DayStats>): Record<string, string | nu
 function pick(e: Extract<EngineEvent, { type: "trade_open" }>) {
   return { tradeId: e.tradeId, symbol: e.symbol, direction: e.direction, volume: e.volume, price: e.price };
 }
-
-const isLive = (s: AccountState) => s.status === "active" || s.status === "paused";

@@ -4,8 +4,8 @@
  * refund; the caller publishes the returned changes after commit.
  */
 import type postgres from "postgres";
-import { recordChange } from "./open.ts";
-import { type AccountChange, accountColumns, type AccountRow, summaryOf } from "./summary.ts";
+import { type AccountChange, recordChange } from "./change_log.ts";
+import { accountColumns, type AccountRow, summaryOf } from "./summary.ts";
 
 /**
  * Marks the challenge `cancelled` and its open accounts `closed` (state version +1 each, a `lifecycle`

@@ -8,7 +8,7 @@ import type { Sql, Tx } from "../../db/client.ts";
 import type { Verdict } from "../engine/state.ts";
 import { openAccount } from "./open.ts";
 import { rulesFor, stageOf } from "./rules.ts";
-import type { AccountChange } from "./summary.ts";
+import type { AccountChange } from "./change_log.ts";
 
 /** The account a verdict is about (any `LockedAccount` fits). */
 export interface LifecycleAccount {

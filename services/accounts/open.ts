@@ -1,15 +1,14 @@
 /**
  * Opening an evaluated account: a challenge phase once its predecessor passed (or the order was paid), or the
  * funded stage after the last phase. Runs inside the caller's transaction; the caller publishes the returned
- * change after commit (`publishChange`).
+ * change after commit (`publishChange` in change_log.ts).
  */
 import type postgres from "postgres";
-import type { Bus } from "../bus/mod.ts";
 import { fromMinor, fromMinorOrNull } from "../money.ts";
 import { initialState, stateToJson } from "../engine/state.ts";
 import { rulesFor, type Stage } from "./rules.ts";
-import { type AccountChange, accountChannel, loadSummary } from "./summary.ts";
-import { log } from "../log.ts";
+import { loadSummary } from "./summary.ts";
+import { type AccountChange, recordChange } from "./change_log.ts";
 
 export interface OpenAccountInput {
   userId: string;
@@ -56,31 +55,4 @@ export async function openAccount(
   };
   await recordChange(tx, change);
   return change;
-}
-
-/** Appends a change to the account's log (what SSE replays after `Last-Event-ID`). */
-export async function recordChange(tx: postgres.TransactionSql, change: AccountChange): Promise<void> {
-  await tx`
-    insert into account_changes (account_id, state_version, at, kind, payload)
-    values (${change.accountId}, ${change.stateVersion}, ${change.at}, ${change.kind},
-            ${tx.json(change as unknown as postgres.JSONValue)})`;
-}
-
-/**
- * Publishes committed changes. Best-effort (the bus is at-most-once; SSE resumes from the database), so a
- * broker outage is logged rather than failing a request whose change is already committed.
- */
-export async function publishChange(bus: Bus, ...changes: AccountChange[]): Promise<void> {
-  await Promise.all(
-    changes.map((change) =>
-      bus.publish(accountChannel(change.accountId), change).catch((error) =>
-        log.error("publishing an account change failed", {
-          scope: "accounts",
-          accountId: change.accountId,
-          stateVersion: change.stateVersion,
-          error,
-        })
-      )
-    ),
-  );
 }

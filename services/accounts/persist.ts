@@ -8,11 +8,11 @@ import type postgres from "postgres";
 import type { Sql, Tx } from "../../db/client.ts";
 import { fromMinor, fromMinorOrNull } from "../money.ts";
 import type { AccountState, BreachEvidence } from "../engine/state.ts";
-import { stateToJson } from "../engine/state.ts";
+import { isLive, stateToJson } from "../engine/state.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
 import { type Advanced, dayRows } from "./advance.ts";
-import { recordChange } from "./open.ts";
-import { ACCOUNT_COLUMNS, type AccountChange, type AccountRow, summaryOf } from "./summary.ts";
+import { type AccountChange, recordChange } from "./change_log.ts";
+import { ACCOUNT_COLUMNS, type AccountRow, summaryOf } from "./summary.ts";
 import { isoAt } from "../time.ts";
 
 /** An account row as the live path locks it: the summary columns plus the engine's inputs. */
@@ -148,7 +148,6 @@ export function breachesOf(advanced: Pick<Advanced, "verdicts">): BreachEvidence
 
 /** The account row as it reads after `state` is written (the scheduler only rolls live accounts). */
 export function accountRowOf(account: LockedAccount, state: AccountState, now: Date): AccountRow {
-  const live = state.status === "active" || state.status === "paused";
   return {
     ...account,
     status: state.status,
@@ -159,7 +158,7 @@ export function accountRowOf(account: LockedAccount, state: AccountState, now: D
     state_version: state.version,
     last_event_at: new Date(state.lastEventAt),
     // Final accounts are never rolled again: no next reset.
-    next_reset_at: live ? new Date(state.day.closesAt) : null,
+    next_reset_at: isLive(state.status) ? new Date(state.day.closesAt) : null,
     updated_at: now,
   };
 }

@@ -8,15 +8,14 @@
  * and the next tick rolls the rest.
  */
 import { startPeriodic } from "../periodic.ts";
-import type { Tx } from "../../db/client.ts";
+import type { Sql, Tx } from "../../db/client.ts";
 import type { Deps } from "../deps.ts";
-import { stateFromJson } from "../engine/state.ts";
+import { isLive, LIVE_STATUSES, stateFromJson } from "../engine/state.ts";
 import { advance } from "./advance.ts";
 import { settleLifecycle } from "./lifecycle.ts";
-import { publishChange } from "./open.ts";
+import { type AccountChange, publishChange } from "./change_log.ts";
 import { lockAccount, type LockedAccount, lockedColumns, persistChange } from "./persist.ts";
 import { rulesFor, stageOf } from "./rules.ts";
-import type { AccountChange } from "./summary.ts";
 import { reportTo } from "../log.ts";
 
 type SchedulerDeps = Pick<Deps, "db" | "bus">;
@@ -56,7 +55,7 @@ export async function rollDueAccounts(
       const { rolled, changes } = await deps.db.tx(async (tx) => {
         const due = await tx<LockedAccount[]>`
           select ${lockedColumns(tx)} from accounts
-          where status in ('active', 'paused') and next_reset_at <= ${until}
+          where status in ${liveStatusList(tx)} and next_reset_at <= ${until}
           order by next_reset_at
           limit ${batchSize}
           for update skip locked`;
@@ -98,7 +97,7 @@ export async function rollAccount(
   const until = new Date(+now - (opts.graceMs ?? 0));
   const changes = await deps.db.tx(async (tx) => {
     const account = await lockAccount(tx, accountId, { skipLocked: opts.skipLocked });
-    if (!account || (account.status !== "active" && account.status !== "paused")) return [];
+    if (!account || !isLive(account.status)) return [];
     return await rollLocked(tx, account, until, now);
   });
   await publishChange(deps.bus, ...changes);
@@ -151,4 +150,13 @@ export function startResetScheduler(deps: SchedulerDeps, opts: SchedulerOptions 
     log,
     failure: "tick failed",
   });
+}
+
+/**
+ * `LIVE_STATUSES` as a literal SQL list, `('active', 'paused')`: a literal rather than a parameter so the
+ * planner can prove the partial index `accounts_next_reset_idx` (same list) applies. The values are the
+ * engine's constants, never input.
+ */
+function liveStatusList(sql: Sql) {
+  return sql.unsafe(`(${LIVE_STATUSES.map((s) => `'${s}'`).join(", ")})`);
 }

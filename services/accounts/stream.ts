@@ -1,5 +1,7 @@
 /**
- * The live stream of one account, as Server-Sent Events (served by `GET /api/accounts/:id/stream`).
+ * The live stream of one account, as Server-Sent Events (served by `GET /api/accounts/:id/stream`). The entry
+ * of streaming: `stream_hub.ts` fans changes out to a process's streams, `stream_guard.ts` caps and ends them
+ * with their sessions, `stream_frames.ts` encodes them; the changes come from `change_log.ts`.
  *
  * Protocol:
  * - `retry: 3000` first, then either
@@ -13,10 +15,12 @@
  */
 import type postgres from "postgres";
 import type { Bus } from "../bus/mod.ts";
-import type { Db } from "../../db/client.ts";
+import type { Db, Sql } from "../../db/client.ts";
 import { NotFound } from "../../lib/errors.ts";
 import { announcedSessionIds, ENDED_SESSIONS_CHANNEL, endedSessions } from "../auth/session_liveness.ts";
-import { encodeEvent, type Frame, previousOf, StreamHub, type StreamHubOptions } from "./stream_hub.ts";
+import { StreamHub, type StreamHubOptions } from "./stream_hub.ts";
+import { changeFrame, encodeEvent, type Frame } from "./stream_frames.ts";
+import { changesAfter } from "./change_log.ts";
 import type { StreamOwner } from "./stream_guard.ts";
 import { type AccountView, loadAccountView } from "./view.ts";
 
@@ -61,23 +65,21 @@ export function streamHub(deps: StreamDeps, options?: StreamHubOptions): StreamH
   return hub;
 }
 
-/** The logged changes of an account after version `after`, oldest first, encoded as `change` events. */
+/** The logged changes of an account after version `after`, oldest first, encoded as `change` frames. */
 export async function readChanges(
-  sql: postgres.Sql,
+  sql: Sql,
   accountId: string,
   after: number,
   limit: number,
 ): Promise<Frame[]> {
-  const rows = await sql<{ state_version: number; payload: unknown }[]>`
-    select state_version, payload from account_changes
-    where account_id = ${accountId} and state_version > ${after}
-    order by state_version
-    limit ${limit}`;
-  return rows.map((row) => ({
-    version: row.state_version,
-    previous: previousOf(row.state_version, (row.payload as { previousVersion?: unknown }).previousVersion),
-    bytes: encodeEvent("change", row.state_version, JSON.stringify(row.payload)),
-  }));
+  const logged = await changesAfter(sql, accountId, after, limit);
+  return logged.map((c) =>
+    changeFrame(
+      c.stateVersion,
+      (c.payload as { previousVersion?: unknown } | null)?.previousVersion,
+      c.payload,
+    )
+  );
 }
 
 /**

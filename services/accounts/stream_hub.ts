@@ -14,17 +14,10 @@
  * Frames at or below what a stream has sent are duplicates and dropped.
  */
 import type { Bus, Unsubscribe } from "../bus/mod.ts";
-import { accountChannel } from "./summary.ts";
+import { accountChannel } from "./change_log.ts";
+import { changeFrame, type Frame, HEARTBEAT } from "./stream_frames.ts";
 import { type SessionCheck, StreamGuard, type StreamGuardOptions, type StreamOwner } from "./stream_guard.ts";
 import { reportTo } from "../log.ts";
-
-/** One encoded SSE event carrying the change that moved an account to `version`. */
-export interface Frame {
-  readonly version: number;
-  /** The version the change started from (`version - 1` for changes logged without it). */
-  readonly previous: number;
-  readonly bytes: Uint8Array;
-}
 
 /**
  * Reads the logged changes of `accountId` with a version above `after`, oldest first, at most `limit`:
@@ -43,16 +36,6 @@ export interface StreamHubOptions extends StreamGuardOptions {
   /** Which sessions of open streams ended (without it, streams are not tied to their sessions). */
   checkSessions?: SessionCheck;
 }
-
-const encoder = new TextEncoder();
-
-/** Encodes one SSE event. `data` must be a single line (JSON.stringify output is). */
-export function encodeEvent(event: string, id: number, data: string): Uint8Array {
-  return encoder.encode(`id: ${id}\nevent: ${event}\ndata: ${data}\n\n`);
-}
-
-/** The heartbeat comment, shared by every stream. */
-const HEARTBEAT = encoder.encode(": hb\n\n");
 
 /** One stream of one client. Deliberately small: 10,000 of these must fit in a few hundred KB. */
 export class Subscriber {
@@ -226,12 +209,7 @@ export class StreamHub {
       this.#log(`ignoring a malformed change on ${channel.accountId}`);
       return;
     }
-    const previous = previousOf(version, change.previousVersion);
-    const frame: Frame = {
-      version,
-      previous,
-      bytes: encodeEvent("change", version, JSON.stringify(message)),
-    };
+    const frame = changeFrame(version, change.previousVersion, message);
     for (const sub of channel.subscribers) this.#offer(sub, frame);
   }
 
@@ -344,16 +322,4 @@ export class StreamHub {
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
-}
-
-/**
- * The version a change started from: its `previousVersion` when it carries one (null: the account's
- * opening, which nothing precedes), else `version - 1` (changes logged before the field existed).
- */
-export function previousOf(version: number, previousVersion: unknown): number {
-  if (previousVersion === null) return -1;
-  return typeof previousVersion === "number" && Number.isSafeInteger(previousVersion) &&
-      previousVersion < version
-    ? previousVersion
-    : version - 1;
 }

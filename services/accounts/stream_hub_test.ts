@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { type Bus, type BusHandler, MemoryBus } from "../bus/mod.ts";
-import { encodeEvent, type Frame, StreamHub, type StreamHubOptions } from "./stream_hub.ts";
+import { StreamHub, type StreamHubOptions } from "./stream_hub.ts";
+import { encodeEvent, type Frame } from "./stream_frames.ts";
 import { SseReader } from "./stream_testing.ts";
-import { accountChannel } from "./summary.ts";
+import { accountChannel } from "./change_log.ts";
 
 const ACCOUNT = "00000000-0000-4000-8000-000000000001";
 const change = (v: number) => ({ accountId: ACCOUNT, stateVersion: v });

@@ -1,12 +1,12 @@
 /**
- * Test and benchmark support for account streams: commits a change the way the ledger does (account row
+ * Test and benchmark support for account streams: commits a change the way the sync path does (account row
  * moved to a new version, the change logged in the same transaction, published after commit), without the
  * engine. Not used by the app.
  */
 import type { Db } from "../../db/client.ts";
 import type { Bus } from "../bus/mod.ts";
-import { publishChange, recordChange } from "./open.ts";
-import { type AccountChange, loadSummary } from "./summary.ts";
+import { type AccountChange, publishChange, recordChange } from "./change_log.ts";
+import { loadSummary } from "./summary.ts";
 
 export interface ProduceOptions {
   /** How far the version moves (a sync batch of n events moves it by n). Default 1. */

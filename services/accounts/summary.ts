@@ -1,9 +1,8 @@
 /**
- * The public shape of an account (API, SSE, bus) and the change messages the live path publishes. Money is
- * decimal strings with 2 places, instants ISO-8601 UTC.
+ * The public shape of an account (API, SSE, bus; the change messages that carry it are in change_log.ts).
+ * Money is decimal strings with 2 places, instants ISO-8601 UTC.
  */
 import type { Sql } from "../../db/client.ts";
-import type { Verdict } from "../engine/state.ts";
 import { isoOrNull } from "../time.ts";
 
 export type AccountStatus = "pending" | "active" | "paused" | "passed" | "failed" | "pending_kyc" | "closed";
@@ -27,26 +26,6 @@ export interface AccountSummary {
   lastEventAt: string | null;
   nextResetAt: string | null;
   updatedAt: string;
-}
-
-/** One committed change of an account, as stored in `account_changes.payload` and published on the bus. */
-export interface AccountChange {
-  accountId: string;
-  stateVersion: number;
-  /**
-   * The version this change started from (null for the opening of the account). A batch of n events moves
-   * the version by n, so this is what tells a stream that it missed nothing between two changes.
-   */
-  previousVersion: number | null;
-  kind: "sync" | "reset" | "admin" | "lifecycle";
-  at: string;
-  account: AccountSummary;
-  verdicts: Verdict[];
-}
-
-/** The bus channel of one account's changes. */
-export function accountChannel(accountId: string): string {
-  return `account:${accountId}`;
 }
 
 /** The columns `summaryOf` reads. */

@@ -13,7 +13,7 @@ import type postgres from "postgres";
 import { Conflict } from "../../lib/errors.ts";
 import { findOrderSummary, type LockedOrder, type OrderSummary, setOrderStatus } from "./order_queries.ts";
 import { openAccount } from "../accounts/open.ts";
-import type { AccountChange } from "../accounts/summary.ts";
+import type { AccountChange } from "../accounts/change_log.ts";
 import { recordAudit, SYSTEM_ACTOR } from "../audit.ts";
 import { redeemOrderCoupon } from "./coupons.ts";
 

@@ -17,7 +17,7 @@ import {
 import { Conflict, NotFound, ServiceUnavailable } from "../../lib/errors.ts";
 import type { Deps } from "../deps.ts";
 import { type Actor, recordAudit } from "../audit.ts";
-import { publishChange } from "../accounts/open.ts";
+import { publishChange } from "../accounts/change_log.ts";
 import { enforce, RATE_RULES } from "../rate_limit/rules.ts";
 import { applicableCoupon } from "./coupons.ts";
 import { priceWith } from "./pricing.ts";

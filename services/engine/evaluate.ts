@@ -24,6 +24,7 @@ import {
   dailyFloorOf,
   type EngineEvent,
   eventToJson,
+  isLive,
   openDay,
   type OpenPosition,
   positionsToJson,
@@ -65,7 +66,7 @@ export function applyEvent(state: AccountState, event: EngineEvent, rules: Engin
   }
   let current = state;
   const verdicts: Verdict[] = [];
-  while (isLive(current) && current.day.closesAt <= event.at) {
+  while (isLive(current.status) && current.day.closesAt <= event.at) {
     const rolled = rollOver(current, rules);
     current = rolled.state;
     verdicts.push(...rolled.verdicts);
@@ -164,7 +165,7 @@ function applyMarketEvent(
     next.balance = toMinor(event.balance);
   }
   const verdicts: Verdict[] = [];
-  if (!isLive(next)) return { state: next, verdicts };
+  if (!isLive(next.status)) return { state: next, verdicts };
 
   if (next.balance !== prior.balance) {
     next.dailyPnl = { ...prior.dailyPnl, [next.day.key]: next.balance - next.day.sodBalance };
@@ -297,5 +298,4 @@ function trail(floor: bigint | null, rule: MaxLoss, level: bigint): bigint {
   return floor === null || candidate > floor ? candidate : floor;
 }
 
-const isLive = (s: AccountState) => s.status === "active" || s.status === "paused";
 const max = (a: bigint, b: bigint) => (a > b ? a : b);

@@ -18,6 +18,7 @@ import {
   type BreachEvidence,
   type EngineEvent,
   initialState,
+  isLive,
 } from "./state.ts";
 import { isoAt } from "../time.ts";
 import { runSliced, runToEnd } from "../../lib/slices.ts";
@@ -108,7 +109,7 @@ function* simulationSteps(
   let state = initialState(rules, start);
   const timeline: TimelinePoint[] = [point(start, state)];
   function* advanceTo(t: number) {
-    while ((state.status === "active" || state.status === "paused") && state.day.closesAt <= t) {
+    while (isLive(state.status) && state.day.closesAt <= t) {
       const at = state.day.closesAt;
       state = applyEvent(state, { type: "reset", at }, rules).state;
       timeline.push(point(at, state));

@@ -8,7 +8,21 @@ import type { EngineRules } from "./rules.ts";
 import { tradingDay } from "./trading_day.ts";
 import { isoAt } from "../time.ts";
 
-export type AccountStatus = "active" | "paused" | "passed" | "failed";
+/**
+ * The statuses of a live account: evaluated on every event and rolled at every reset. `paused` is live (the
+ * daily-loss pause blocks trading until the next reset, which the roll must reach to lift it); `passed` and
+ * `failed` are final — a verdict is never undone. Statuses outside the engine (`pending`, `pending_kyc`,
+ * `closed`: not trading yet or any more) are not live either. The one definition: the engine, the sync path,
+ * the scheduler and its SQL (`accounts_next_reset_idx` is partial on the same list) all use it.
+ */
+export const LIVE_STATUSES = ["active", "paused"] as const;
+export type LiveStatus = (typeof LIVE_STATUSES)[number];
+export type AccountStatus = LiveStatus | "passed" | "failed";
+
+/** Whether an account with this status is live (see `LIVE_STATUSES`); any row status may be asked. */
+export function isLive(status: string): status is LiveStatus {
+  return (LIVE_STATUSES as readonly string[]).includes(status);
+}
 export type ObjectiveKey = "profit_target" | "min_trading_days" | "consistency";
 
 /** Sync events (DESIGN §4) with `at` as epoch ms, plus the synthetic `reset` a scheduler or simulator injects. */

@@ -6,7 +6,7 @@ import type { Db } from "../../db/client.ts";
 import { insertPlan } from "../../services/plans/queries.ts";
 import type { PlanDefinition } from "../../services/plans/definition.ts";
 import { openAccount } from "../../services/accounts/open.ts";
-import type { AccountChange } from "../../services/accounts/summary.ts";
+import type { AccountChange } from "../../services/accounts/change_log.ts";
 import type { Stage } from "../../services/accounts/rules.ts";
 import { ftmo100k } from "../../services/engine/testing.ts";
 

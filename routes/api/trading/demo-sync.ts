@@ -6,10 +6,10 @@ import { BadRequest, Unprocessable } from "../../../lib/errors.ts";
 import { fieldErrors } from "../../../lib/validation.ts";
 import { syncEventSchema } from "../../../services/engine/sync_events.ts";
 import { countFailures, enforce, RATE_RULES } from "../../../services/rate_limit/rules.ts";
-import { applySync, MAX_SYNC_EVENTS } from "../../../services/accounts/ledger.ts";
+import { applySync, MAX_SYNC_EVENTS } from "../../../services/accounts/sync.ts";
 import { SYNC_SIGNATURE_HEADER, verifySync } from "../../../services/accounts/sync_signature.ts";
 
-/** A connector batches what happened since its last call (services/accounts/ledger.ts says why 1,000). */
+/** A connector batches what happened since its last call (services/accounts/sync.ts says why 1,000). */
 const MAX_EVENTS = MAX_SYNC_EVENTS;
 /** 1,000 events of the longest valid kind (100-character ids, ~400 bytes each) fit. */
 const MAX_BODY_BYTES = 512 * 1024;

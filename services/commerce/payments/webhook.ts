@@ -13,9 +13,8 @@ import { Conflict, type FieldErrors, NotFound, Unprocessable } from "../../../li
 import { validate } from "../../../lib/validation.ts";
 import type { Deps } from "../../deps.ts";
 import { toMinor } from "../../money.ts";
-import { publishChange } from "../../accounts/open.ts";
+import { type AccountChange, publishChange } from "../../accounts/change_log.ts";
 import { closeChallenge } from "../../accounts/close.ts";
-import type { AccountChange } from "../../accounts/summary.ts";
 import { money } from "../../plans/definition.ts";
 import { fulfilOrder } from "../fulfil.ts";
 import { WEBHOOK_PROVIDER } from "./webhook_provider.ts";

@@ -1,7 +1,7 @@
 /**
- * The live engine path for trade/equity events (DESIGN §4 demo-sync): one batch, one transaction — lock the
- * account, drop what was seen, evaluate the rest in `at` order with the engine core, persist everything the
- * batch changed, settle the phase lifecycle — then publish the committed changes on the bus.
+ * The sync path: applying a connector's trade/equity events to an account (DESIGN §4 demo-sync). One batch,
+ * one transaction — lock the account, drop what was seen, evaluate the rest in `at` order with the engine
+ * core, persist everything the batch changed, settle the phase lifecycle — then publish the committed changes.
  *
  * Decisions a connector can rely on:
  * - **An answer per event**: `results` gives each event of the request, in request order, its outcome —
@@ -17,7 +17,7 @@
  *   the account's time forward and make every real event late.
  * - **Size**: a batch has at most `MAX_SYNC_EVENTS` events (the route refuses more with 422), and the engine
  *   folds it in time slices, so a maximal batch does not hold the event loop (other requests keep flowing).
- * - **Status**: `active`/`paused` accounts are evaluated. `failed`/`passed` are final: their events are still
+ * - **Status**: live accounts (`active`/`paused`, `isLive` of the engine state) are evaluated. `failed`/`passed` are final: their events are still
  *   acknowledged and recorded (trades, balance, equity — the venue's liquidation after a breach is a fact
  *   the trade history and a later reinstatement need) but never evaluated, and the status never changes.
  *   Accounts that are not trading yet or any more (`pending`, `pending_kyc`, `closed`) get 409.
@@ -28,16 +28,16 @@
  *   flagged (`trades.opened_while_blocked`) and does not earn a trading day (engine rule).
  */
 import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
-import { stateFromJson } from "../engine/state.ts";
+import { isLive, stateFromJson } from "../engine/state.ts";
 import type { BreachEvidence } from "../engine/state.ts";
 import { type SyncEvent, toEngineEvent } from "../engine/sync_events.ts";
 import type { Deps } from "../deps.ts";
 import { advanceSliced, directiveOf, type TradingDirective, type Violation } from "./advance.ts";
 import { settleLifecycle, type Successor, successorFrom, successorOf } from "./lifecycle.ts";
-import { publishChange } from "./open.ts";
+import { type AccountChange, publishChange } from "./change_log.ts";
 import { breachesOf, lockAccount, persistChange } from "./persist.ts";
 import { rulesFor, stageOf } from "./rules.ts";
-import { type AccountChange, type AccountSummary, summaryOf } from "./summary.ts";
+import { type AccountSummary, summaryOf } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
 import { isoAt } from "../time.ts";
 
@@ -76,7 +76,7 @@ export interface SyncResult {
   next: Successor | null;
 }
 
-const EVALUATED = new Set(["active", "paused"]);
+/** Final accounts: their events are recorded, never evaluated (see the module notes). */
 const RECORD_ONLY = new Set(["failed", "passed"]);
 
 /**
@@ -207,5 +207,5 @@ function uniqueById(events: readonly SyncEvent[]) {
 }
 
 function isSyncable(status: string): boolean {
-  return EVALUATED.has(status) || RECORD_ONLY.has(status);
+  return isLive(status) || RECORD_ONLY.has(status);
 }

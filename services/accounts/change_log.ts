@@ -1,0 +1,93 @@
+/**
+ * The change log of an account: every committed change of an account is a row of `account_changes` (what a
+ * stream replays after `Last-Event-ID`) and, after commit, a message on the account's bus channel (what live
+ * streams receive). Writers append inside their transaction (`recordChange`) and publish after commit
+ * (`publishChange`); readers read after a version (`changesAfter`).
+ */
+import type postgres from "postgres";
+import type { Sql, Tx } from "../../db/client.ts";
+import type { Bus } from "../bus/mod.ts";
+import type { Verdict } from "../engine/state.ts";
+import { log } from "../log.ts";
+import type { AccountSummary } from "./summary.ts";
+
+/** One committed change of an account, as stored in `account_changes.payload` and published on the bus. */
+export interface AccountChange {
+  accountId: string;
+  stateVersion: number;
+  /**
+   * The version this change started from (null for the opening of the account). A batch of n events moves
+   * the version by n, so this is what tells a stream that it missed nothing between two changes.
+   */
+  previousVersion: number | null;
+  kind: "sync" | "reset" | "admin" | "lifecycle";
+  at: string;
+  account: AccountSummary;
+  verdicts: Verdict[];
+}
+
+/** The bus channel of one account's changes. */
+export function accountChannel(accountId: string): string {
+  return `account:${accountId}`;
+}
+
+/** Appends a change to the account's log (what SSE replays after `Last-Event-ID`). */
+export async function recordChange(tx: Tx, change: AccountChange): Promise<void> {
+  await tx`
+    insert into account_changes (account_id, state_version, at, kind, payload)
+    values (${change.accountId}, ${change.stateVersion}, ${change.at}, ${change.kind},
+            ${tx.json(change as unknown as postgres.JSONValue)})`;
+}
+
+/**
+ * Publishes committed changes. Best-effort (the bus is at-most-once; SSE resumes from the database), so a
+ * broker outage is logged rather than failing a request whose change is already committed.
+ */
+export async function publishChange(bus: Bus, ...changes: AccountChange[]): Promise<void> {
+  await Promise.all(
+    changes.map((change) =>
+      bus.publish(accountChannel(change.accountId), change).catch((error) =>
+        log.error("publishing an account change failed", {
+          scope: "accounts",
+          accountId: change.accountId,
+          stateVersion: change.stateVersion,
+          error,
+        })
+      )
+    ),
+  );
+}
+
+/** One row of the log: the version a change moved the account to, and the change as it was logged. */
+export interface LoggedChange {
+  stateVersion: number;
+  /** The `AccountChange` JSON (older rows may lack fields: read `previousVersion` through `previousOf`). */
+  payload: unknown;
+}
+
+/** The logged changes of an account after version `after`, oldest first, at most `limit`. */
+export async function changesAfter(
+  sql: Sql,
+  accountId: string,
+  after: number,
+  limit: number,
+): Promise<LoggedChange[]> {
+  const rows = await sql<{ state_version: number; payload: unknown }[]>`
+    select state_version, payload from account_changes
+    where account_id = ${accountId} and state_version > ${after}
+    order by state_version
+    limit ${limit}`;
+  return rows.map((row) => ({ stateVersion: row.state_version, payload: row.payload }));
+}
+
+/**
+ * The version a change started from: its `previousVersion` when it carries one (null: the account's
+ * opening, which nothing precedes), else `version - 1` (changes logged before the field existed).
+ */
+export function previousOf(version: number, previousVersion: unknown): number {
+  if (previousVersion === null) return -1;
+  return typeof previousVersion === "number" && Number.isSafeInteger(previousVersion) &&
+      previousVersion < version
+    ? previousVersion
+    : version - 1;
+}
