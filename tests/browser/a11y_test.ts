@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import AxeBuilder from "@axe-core/playwright";
-import type { BrowserContext } from "playwright-core";
-import { openTestApp } from "../helpers/app.ts";
+import type { Browser, BrowserContext } from "playwright-core";
+import { openTestApp, type TestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { signUp } from "../helpers/client.ts";
 import { failOnDailyLoss } from "../helpers/dashboard.ts";
@@ -16,108 +16,156 @@ const PAGES = ["/", "/challenges", "/rules", "/faq", "/legal/terms", "/legal/pri
 const SCHEMES = ["light", "dark"] as const;
 const WIDTHS = [390, 1440];
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
+/** Pages checked at once, each in its own tab: loading and axe wait on the server and the network in turn. */
+const TABS = 3;
 
-Deno.test({
-  name: "browser: axe finds no accessibility violations on the public pages, light and dark",
-  ignore: noBrowser,
-  async fn(t) {
-    const { app, deps, close } = await openTestApp();
-    await seedDemo(deps.db, deps.totpKey); // no-op when the shared database already has plans
-    // A published testimonial, so the home page's testimonials section is checked too.
-    await deps.db.tx((tx) =>
-      insertTestimonial(tx, {
-        quote: "The rules were exactly as published, and the payout arrived on the day promised.",
-        authorName: "Marta K.",
-        authorDetail: "Funded trader, Two-Step 100K",
-        position: 0,
-        published: true,
-      }, null)
-    );
+/** What every scheme × width test shares: one app, one browser, one server (set up once per file). */
+interface Shared {
+  app: TestApp;
+  browser: Browser;
+  origin: string;
+  signedIn: ReadonlyArray<readonly [string, string]>;
+  cookies: { name: string; value: string }[];
+  stopServer(): void;
+}
 
-    // The pages a signed-in trader buys on and follows their accounts on: checkout, the dashboard, an active
-    // account bought through checkout's service, and a failed one with its breach evidence.
-    const trader = await signUp(app);
-    const plan = (await listActivePlans(deps.db)).find((p) =>
-      p.definition.phases[0].dailyLoss?.on === "equity"
-    )!;
-    const actor = { userId: trader.userId, ip: null, userAgent: null };
-    const bought = await purchase(deps, actor, trader.userId, { planId: plan.id });
-    const failed = await purchase(deps, actor, trader.userId, { planId: plan.id });
-    await failOnDailyLoss(deps.db, failed.accountId!, failed.order.planVersionId);
-    const signedIn = [
-      ["checkout", `/checkout/${plan.id}`],
-      ["dashboard", "/dashboard"],
-      ["account-active", `/dashboard/accounts/${bought.accountId}`],
-      ["account-failed", `/dashboard/accounts/${failed.accountId}`],
-    ] as const;
-    const cookies = sessionCookies(false, trader).map((c) => {
-      const [name, value] = c.split(";")[0].split("=");
-      return { name, value };
-    });
+let shared: Promise<Shared> | undefined;
 
-    await Deno.mkdir(ARTIFACTS, { recursive: true });
-    const browser = await launchBrowser();
+async function setUp(): Promise<Shared> {
+  const app = await openTestApp();
+  const { deps } = app;
+  await seedDemo(deps.db, deps.totpKey); // no-op when the shared database already has plans
+  // A published testimonial, so the home page's testimonials section is checked too.
+  await deps.db.tx((tx) =>
+    insertTestimonial(tx, {
+      quote: "The rules were exactly as published, and the payout arrived on the day promised.",
+      authorName: "Marta K.",
+      authorDetail: "Funded trader, Two-Step 100K",
+      position: 0,
+      published: true,
+    }, null)
+  );
 
-    /** Loads `path`, checks it fits the width, photographs it and asserts axe finds nothing. */
-    async function check(context: BrowserContext, path: string, name: string, width: number, scheme: string) {
-      const page = await context.newPage();
-      const response = await page.goto(path, { waitUntil: "networkidle" });
-      assert.equal(response?.status(), 200);
-      // Responsive: nothing may push the page sideways (wide tables scroll inside their own box).
-      assert.ok(
-        await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
-        "page is wider than the viewport",
-      );
-      const results = await new AxeBuilder({ page }).analyze();
-      await page.screenshot({
-        path: new URL(`${name}-${width}-${scheme}.png`, ARTIFACTS).pathname,
-        fullPage: true,
-      });
-      await page.close();
-      assert.deepEqual(
-        results.violations.map((v) =>
-          `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`
-        ),
-        [],
-      );
-    }
+  // The pages a signed-in trader buys on and follows their accounts on: checkout, the dashboard, an active
+  // account bought through checkout's service, and a failed one with its breach evidence.
+  const trader = await signUp(app.app);
+  const plan = (await listActivePlans(deps.db)).find((p) =>
+    p.definition.phases[0].dailyLoss?.on === "equity"
+  )!;
+  const actor = { userId: trader.userId, ip: null, userAgent: null };
+  const bought = await purchase(deps, actor, trader.userId, { planId: plan.id });
+  const failed = await purchase(deps, actor, trader.userId, { planId: plan.id });
+  await failOnDailyLoss(deps.db, failed.accountId!, failed.order.planVersionId);
+  const signedIn = [
+    ["checkout", `/checkout/${plan.id}`],
+    ["dashboard", "/dashboard"],
+    ["account-active", `/dashboard/accounts/${bought.accountId}`],
+    ["account-failed", `/dashboard/accounts/${failed.accountId}`],
+  ] as const;
+  const cookies = sessionCookies(false, trader).map((c) => {
+    const [name, value] = c.split(";")[0].split("=");
+    return { name, value };
+  });
 
-    try {
-      await withServer((req, info) => app.fetch(req, info), async (origin) => {
-        for (const colorScheme of SCHEMES) {
-          for (const width of WIDTHS) {
-            const options = {
-              colorScheme,
-              reducedMotion: "reduce",
-              viewport: { width, height: 900 },
-            } as const;
-            const anonymous = await browser.newContext({ ...options, baseURL: origin });
-            const trader = await browser.newContext({ ...options, baseURL: origin });
-            await trader.addCookies(cookies.map((c) => ({ ...c, url: origin })));
-            try {
-              for (const path of PAGES) {
-                const name = path === "/" ? "home" : path.slice(1).replaceAll("/", "-");
-                await t.step(
-                  `${path} · ${colorScheme} · ${width} px`,
-                  () => check(anonymous, path, name, width, colorScheme),
-                );
-              }
-              for (const [name, path] of signedIn) {
-                await t.step(
-                  `${name} (signed in) · ${colorScheme} · ${width} px`,
-                  () => check(trader, path, name, width, colorScheme),
-                );
-              }
-            } finally {
-              await anonymous.close();
-              await trader.close();
-            }
-          }
-        }
-      });
-    } finally {
-      await browser.close();
-      await close();
-    }
-  },
+  await Deno.mkdir(ARTIFACTS, { recursive: true });
+  const browser = await launchBrowser();
+  // withServer serves for as long as its callback runs: hold it open until the file's tests are done.
+  const { promise: origin, resolve: serving } = Promise.withResolvers<string>();
+  const { promise: done, resolve: stopServer } = Promise.withResolvers<void>();
+  const server = withServer((req, info) => app.app.fetch(req, info), (o) => (serving(o), done));
+  server.catch(() => {});
+  return { app, browser, origin: await origin, signedIn, cookies, stopServer: () => stopServer() };
+}
+
+Deno.test.afterAll(async () => {
+  if (!shared) return;
+  const { app, browser, stopServer } = await shared;
+  stopServer();
+  await browser.close();
+  await app.close();
 });
+
+/** Loads `path`, checks it fits the width, photographs it and asserts axe finds nothing. */
+async function check(context: BrowserContext, path: string, name: string, width: number, scheme: string) {
+  const page = await context.newPage();
+  try {
+    const response = await page.goto(path, { waitUntil: "networkidle" });
+    assert.equal(response?.status(), 200);
+    // Responsive: nothing may push the page sideways (wide tables scroll inside their own box).
+    assert.ok(
+      await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
+      "page is wider than the viewport",
+    );
+    const results = await new AxeBuilder({ page }).analyze();
+    await page.screenshot({
+      path: new URL(`${name}-${width}-${scheme}.png`, ARTIFACTS).pathname,
+      fullPage: true,
+    });
+    assert.deepEqual(
+      results.violations.map((v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`
+      ),
+      [],
+    );
+  } finally {
+    await page.close();
+  }
+}
+
+// One test per color scheme and width (each well under the 30 s a single test may take), sharing the app,
+// browser and server above; the browser and server outlive each test, hence the sanitizers are off.
+for (const colorScheme of SCHEMES) {
+  for (const width of WIDTHS) {
+    Deno.test({
+      name:
+        `browser: axe finds no accessibility violations on the public pages · ${colorScheme} · ${width} px`,
+      ignore: noBrowser,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      async fn(t) {
+        shared ??= setUp();
+        const { browser, origin, signedIn, cookies } = await shared;
+        const options = { colorScheme, reducedMotion: "reduce", viewport: { width, height: 900 } } as const;
+        const anonymous = await browser.newContext({ ...options, baseURL: origin });
+        const trader = await browser.newContext({ ...options, baseURL: origin });
+        await trader.addCookies(cookies.map((c) => ({ ...c, url: origin })));
+        const checks = [
+          ...PAGES.map((path) => ({
+            step: `${path} · ${colorScheme} · ${width} px`,
+            run: () =>
+              check(
+                anonymous,
+                path,
+                path === "/" ? "home" : path.slice(1).replaceAll("/", "-"),
+                width,
+                colorScheme,
+              ),
+          })),
+          ...signedIn.map(([name, path]) => ({
+            step: `${name} (signed in) · ${colorScheme} · ${width} px`,
+            run: () => check(trader, path, name, width, colorScheme),
+          })),
+        ];
+        try {
+          // TABS pages at a time; concurrent steps must not sanitize (they overlap each other's ops).
+          const queue = [...checks];
+          const tab = async () => {
+            for (let next = queue.shift(); next; next = queue.shift()) {
+              await t.step({
+                name: next.step,
+                fn: next.run,
+                sanitizeOps: false,
+                sanitizeResources: false,
+                sanitizeExit: false,
+              });
+            }
+          };
+          await Promise.all(Array.from({ length: TABS }, tab));
+        } finally {
+          await anonymous.close();
+          await trader.close();
+        }
+      },
+    });
+  }
+}
