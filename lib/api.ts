@@ -20,8 +20,15 @@ export interface ApiOperation {
    * one connector host serving thousands of accounts. Default: the per-IP budget applies.
    */
   rateLimit?: "ip" | "self";
-  /** JSON request body schema. */
+  /** JSON request body schema. `define.api` reads and validates it before the handler runs. */
   body?: z.ZodType;
+  /**
+   * The handler reads the body itself and `body` only documents it: a signature over the raw bytes (payment
+   * webhook, trading sync), or a parser whose field paths the schema cannot give.
+   */
+  rawBody?: boolean;
+  /** An empty body reads as `{}` (e.g. logout, where the bearer token alone says which session). */
+  optionalBody?: boolean;
   /**
    * Largest request body in bytes (lib/body.ts; default 64 KB). Past it the request gets 413 while the body
    * streams, or before a byte is read when `Content-Length` says so. Raise it only for a route that needs it.

@@ -1,4 +1,5 @@
 import { createDefine } from "../lib/define.ts";
+import { createApiHandlers } from "../lib/api_handlers.ts";
 import type { Deps } from "../services/deps.ts";
 import type { Actor } from "../services/audit.ts";
 import type { SessionUser } from "../services/auth/sessions.ts";
@@ -20,7 +21,11 @@ export interface State {
   cookies: string[];
 }
 
-export const define = createDefine<State>();
+/**
+ * `define.handlers`, `define.page`, … as in Fresh, plus `define.api(api, handlers)`: API handlers that get
+ * the input their `defineApi` declaration validates, and a non-null `user` when the access rule is not public.
+ */
+export const define = { ...createDefine<State>(), api: createApiHandlers<State>() };
 
 /** Sets the page's `<title>` (suffixed with the brand) and meta description. */
 export function setMeta(state: State, title: string, description: string): void {

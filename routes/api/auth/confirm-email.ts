@@ -1,6 +1,5 @@
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
-import { readJson } from "../../../lib/validation.ts";
 import { confirmEmailChange } from "../../../services/auth/profile.ts";
 import { tokenInput } from "./_schemas.ts";
 
@@ -17,9 +16,8 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { token } = await readJson(ctx.req, tokenInput);
+export const handler = define.api(api, {
+  async POST(ctx, { body: { token } }) {
     await confirmEmailChange(ctx.state.deps, token, ctx.state.actor);
     return new Response(null, { status: 204 });
   },

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
-import { readJson } from "../../../lib/validation.ts";
 import { emailSchema, requestPasswordReset } from "../../../services/auth/accounts.ts";
 
 const forgotInput = z.object({ email: emailSchema });
@@ -17,9 +16,8 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { email } = await readJson(ctx.req, forgotInput);
+export const handler = define.api(api, {
+  async POST(ctx, { body: { email } }) {
     await requestPasswordReset(ctx.state.deps, email, ctx.state.actor);
     return new Response(null, { status: 202 });
   },

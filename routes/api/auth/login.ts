@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
-import { readJson } from "../../../lib/validation.ts";
 import { login, loginInput } from "../../../services/auth/accounts.ts";
 import { tokenPairSchema } from "./_schemas.ts";
 
@@ -29,9 +28,8 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const input = await readJson(ctx.req, loginInput);
+export const handler = define.api(api, {
+  async POST(ctx, { body: input }) {
     const { accessToken, refreshToken, expiresIn, deviceToken } = await login(
       ctx.state.deps,
       input,

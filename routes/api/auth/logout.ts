@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
-import { readJson } from "../../../lib/validation.ts";
 import { signOut } from "../../../services/auth/sessions.ts";
 import { clearSessionCookies, secureCookies } from "../../(_http)/auth_cookies.ts";
 
@@ -15,15 +14,15 @@ export const api = defineApi({
     tags: ["auth"],
     access: "public",
     body: logoutInput,
+    optionalBody: true,
     responses: { 204: { description: "Signed out" } },
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { deps, user, actor } = ctx.state;
-    const input = await readJson(ctx.req, logoutInput, { optional: true });
-    await signOut(deps, { user, refreshToken: input.refreshToken }, actor);
+export const handler = define.api(api, {
+  async POST(ctx, { body, user }) {
+    const { deps, actor } = ctx.state;
+    await signOut(deps, { user, refreshToken: body.refreshToken }, actor);
     const res = new Response(null, { status: 204 });
     if (ctx.state.authVia === "cookie") {
       ctx.state.cookies.push(...clearSessionCookies(secureCookies(deps.config.env, deps.config.appUrl)));

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
-import { readJson } from "../../../lib/validation.ts";
 import { reauthenticate } from "../../../services/auth/accounts.ts";
 
 const reauthInput = z.object({
@@ -27,10 +26,9 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const input = await readJson(ctx.req, reauthInput);
-    await reauthenticate(ctx.state.deps, ctx.state.user!, input, ctx.state.actor);
+export const handler = define.api(api, {
+  async POST(ctx, { body, user }) {
+    await reauthenticate(ctx.state.deps, user, body, ctx.state.actor);
     return new Response(null, { status: 204 });
   },
 });

@@ -1,6 +1,5 @@
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
-import { readJson } from "../../../lib/validation.ts";
 import { rotateRefreshToken } from "../../../services/auth/sessions.ts";
 import { accessTokenFor } from "../../../services/auth/accounts.ts";
 import { ACCESS_TOKEN_SECONDS } from "../../../services/auth/tokens.ts";
@@ -20,9 +19,8 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { refreshToken } = await readJson(ctx.req, refreshInput);
+export const handler = define.api(api, {
+  async POST(ctx, { body: { refreshToken } }) {
     const rotated = await rotateRefreshToken(ctx.state.deps.db, refreshToken, ctx.state.actor);
     const accessToken = await accessTokenFor(ctx.state.deps, rotated.userId, rotated.role, rotated.sessionId);
     return Response.json(

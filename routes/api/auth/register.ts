@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
-import { readJson } from "../../../lib/validation.ts";
 import { register, registerInput } from "../../../services/auth/accounts.ts";
 
 const REGISTERED = "Check your inbox: we have sent a message to the address.";
@@ -27,10 +26,9 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const input = await readJson(ctx.req, registerInput);
-    await register(ctx.state.deps, input, ctx.state.actor);
+export const handler = define.api(api, {
+  async POST(ctx, { body }) {
+    await register(ctx.state.deps, body, ctx.state.actor);
     return Response.json({ message: REGISTERED }, { status: 202 });
   },
 });

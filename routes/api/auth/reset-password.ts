@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
-import { readJson } from "../../../lib/validation.ts";
 import { passwordSchema, resetPassword } from "../../../services/auth/accounts.ts";
 
 const resetInput = z.object({ token: z.string().min(1).max(200), password: passwordSchema });
@@ -20,9 +19,8 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { token, password } = await readJson(ctx.req, resetInput);
+export const handler = define.api(api, {
+  async POST(ctx, { body: { token, password } }) {
     await resetPassword(ctx.state.deps, token, password, ctx.state.actor);
     return new Response(null, { status: 204 });
   },

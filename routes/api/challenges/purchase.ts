@@ -3,7 +3,6 @@ import { singleLine } from "../../../lib/text.ts";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
 import { Unprocessable } from "../../../lib/errors.ts";
-import { readJson } from "../../../lib/validation.ts";
 import { purchase } from "../../../services/commerce/purchase.ts";
 import { orderSummarySchema } from "../../../services/commerce/orders.ts";
 
@@ -54,15 +53,14 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { deps, user, actor } = ctx.state;
-    const input = await readJson(ctx.req, purchaseInput);
+export const handler = define.api(api, {
+  async POST(ctx, { body, user }) {
+    const { deps, actor } = ctx.state;
     const idempotencyKey = ctx.req.headers.get("idempotency-key");
     if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new Unprocessable("idempotencyKey", "Idempotency-Key must be 8–200 visible ASCII characters");
     }
-    const result = await purchase(deps, actor, user!.id, { ...input, idempotencyKey });
+    const result = await purchase(deps, actor, user.id, { ...body, idempotencyKey });
     // A replay answers with the order the first request with this key placed: nothing new was created.
     return Response.json(result, { status: result.replayed ? 200 : 201 });
   },

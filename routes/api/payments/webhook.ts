@@ -36,6 +36,7 @@ export const api = defineApi({
     access: "public",
     rateLimit: "self",
     body: paymentEventSchema,
+    rawBody: true,
     responses: {
       200: {
         description: "Handled (or handled before: `duplicate`)",

@@ -68,6 +68,8 @@ export const api = defineApi({
     tags: ["rules"],
     access: "authenticated",
     body: simulateInput,
+    // Read by the handler: the per-user budget is spent before a body of up to 512 KB is read and validated.
+    rawBody: true,
     // MAX_EVENTS events of up to ~400 bytes each, and a plan body.
     bodyLimit: 512 * 1024,
     responses: {
@@ -79,10 +81,10 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { deps, user } = ctx.state;
-    await enforce(deps.limiter, RATE_RULES.simulate_user, user!.id);
+export const handler = define.api(api, {
+  async POST(ctx, { user }) {
+    const { deps } = ctx.state;
+    await enforce(deps.limiter, RATE_RULES.simulate_user, user.id);
     const input = await readJson(ctx.req, simulateInput);
     const plan = input.plan ?? (await findActivePlan(deps.db, input.planId!))?.definition;
     if (!plan) throw new NotFound("No such plan on sale.");

@@ -60,6 +60,7 @@ export const api = defineApi({
     access: "public",
     rateLimit: "self",
     body: syncInput,
+    rawBody: true,
     bodyLimit: MAX_BODY_BYTES,
     responses: {
       200: { description: "Each event applied, duplicate or late (see `results`)", schema: syncResult },

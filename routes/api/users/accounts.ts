@@ -35,9 +35,8 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async GET(ctx) {
-    const { deps, user } = ctx.state;
-    return Response.json({ accounts: await listOwnAccounts(deps.db.sql, user!.id) });
+export const handler = define.api(api, {
+  async GET(ctx, { user }) {
+    return Response.json({ accounts: await listOwnAccounts(ctx.state.deps.db.sql, user.id) });
   },
 });

@@ -12,8 +12,8 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async GET(ctx) {
-    return Response.json({ orders: await ordersOf(ctx.state.deps.db, ctx.state.user!.id) });
+export const handler = define.api(api, {
+  async GET(ctx, { user }) {
+    return Response.json({ orders: await ordersOf(ctx.state.deps.db, user.id) });
   },
 });

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
-import { readJson } from "../../../lib/validation.ts";
 import { changePassword, passwordSchema } from "../../../services/auth/accounts.ts";
 
 const changeInput = z.object({ currentPassword: passwordSchema, newPassword: passwordSchema });
@@ -20,10 +19,9 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async PUT(ctx) {
-    const input = await readJson(ctx.req, changeInput);
-    await changePassword(ctx.state.deps, ctx.state.user!, input, ctx.state.actor);
+export const handler = define.api(api, {
+  async PUT(ctx, { body, user }) {
+    await changePassword(ctx.state.deps, user, body, ctx.state.actor);
     return new Response(null, { status: 204 });
   },
 });

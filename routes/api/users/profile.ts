@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
-import { readJson } from "../../../lib/validation.ts";
 import { getProfile, profileUpdateInput, updateProfile } from "../../../services/auth/profile.ts";
 
 const profileSchema = z.object({
@@ -40,12 +39,11 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async GET(ctx) {
-    return Response.json(await getProfile(ctx.state.deps.db.sql, ctx.state.user!));
+export const handler = define.api(api, {
+  async GET(ctx, { user }) {
+    return Response.json(await getProfile(ctx.state.deps.db.sql, user));
   },
-  async PUT(ctx) {
-    const input = await readJson(ctx.req, profileUpdateInput);
-    return Response.json(await updateProfile(ctx.state.deps, ctx.state.user!, input, ctx.state.actor));
+  async PUT(ctx, { body, user }) {
+    return Response.json(await updateProfile(ctx.state.deps, user, body, ctx.state.actor));
   },
 });

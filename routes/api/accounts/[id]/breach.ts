@@ -25,11 +25,11 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async GET(ctx) {
-    const { deps, user } = ctx.state;
+export const handler = define.api(api, {
+  async GET(ctx, { user }) {
+    const { deps } = ctx.state;
     return Response.json(
-      await loadBreaches(deps.db.sql, { ...user!, actor: ctx.state.actor }, ctx.params.id),
+      await loadBreaches(deps.db.sql, { ...user, actor: ctx.state.actor }, ctx.params.id),
     );
   },
 });

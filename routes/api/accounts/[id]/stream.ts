@@ -37,20 +37,20 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async GET(ctx) {
-    const { deps, user } = ctx.state;
+export const handler = define.api(api, {
+  async GET(ctx, { query, user }) {
+    const { deps } = ctx.state;
     const { id } = validate(params, ctx.params);
     // Someone else's account answers exactly like a missing one (audited): ids must not be probeable.
-    const account = await findReadableAccount(deps.db.sql, { ...user!, actor: ctx.state.actor }, id);
+    const account = await findReadableAccount(deps.db.sql, { ...user, actor: ctx.state.actor }, id);
     if (ctx.req.method === "HEAD") return new Response(null, { headers: STREAM_HEADERS });
     // EventSource sends Last-Event-ID itself on reconnects; the query form is for clients that cannot.
     const lastEventId = parseEventId(
-      ctx.req.headers.get("last-event-id") ?? ctx.url.searchParams.get("lastEventId"),
+      ctx.req.headers.get("last-event-id") ?? query.lastEventId ?? null,
     );
     const body = await openAccountStream(deps, {
       accountId: account.id,
-      owner: { sessionId: user!.sessionId, userId: user!.id, role: user!.role, ip: ctx.state.actor.ip },
+      owner: { sessionId: user.sessionId, userId: user.id, role: user.role, ip: ctx.state.actor.ip },
       currentVersion: account.stateVersion,
       lastEventId,
     });

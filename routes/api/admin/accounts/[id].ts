@@ -2,7 +2,6 @@ import { z } from "zod";
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
 import { NotFound } from "../../../../lib/errors.ts";
-import { readJson } from "../../../../lib/validation.ts";
 import { rolesWith } from "../../../../services/auth/roles.ts";
 import { accountActionInput, reinstateAccount } from "../../../../services/accounts/admin.ts";
 
@@ -27,12 +26,11 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async PUT(ctx) {
+export const handler = define.api(api, {
+  async PUT(ctx, { body }) {
     const { deps, actor } = ctx.state;
     const parsed = params.safeParse(ctx.params);
     if (!parsed.success) throw new NotFound("No such account.");
-    const input = await readJson(ctx.req, accountActionInput);
-    return Response.json({ account: await reinstateAccount(deps, actor, parsed.data.id, input.reason) });
+    return Response.json({ account: await reinstateAccount(deps, actor, parsed.data.id, body.reason) });
   },
 });

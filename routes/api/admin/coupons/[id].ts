@@ -1,6 +1,6 @@
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
-import { readJson, validate } from "../../../../lib/validation.ts";
+import { validate } from "../../../../lib/validation.ts";
 import { rolesWith } from "../../../../services/auth/roles.ts";
 import { changeCoupon, couponChangesSchema } from "../../../../services/commerce/coupon_admin.ts";
 import { couponParams, couponSchema } from "./_schemas.ts";
@@ -21,12 +21,10 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async PATCH(ctx) {
+export const handler = define.api(api, {
+  async PATCH(ctx, { body }) {
     const { deps, actor } = ctx.state;
     const { id } = validate(couponParams, ctx.params);
-    return Response.json(
-      await changeCoupon(deps.db, actor, id, await readJson(ctx.req, couponChangesSchema)),
-    );
+    return Response.json(await changeCoupon(deps.db, actor, id, body));
   },
 });

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
-import { readJson } from "../../../../lib/validation.ts";
 import { rolesWith } from "../../../../services/auth/roles.ts";
 import { allCoupons, couponInputSchema, createCoupon } from "../../../../services/commerce/coupon_admin.ts";
 import { couponSchema } from "./_schemas.ts";
@@ -31,13 +30,13 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
+export const handler = define.api(api, {
   async GET(ctx) {
     return Response.json({ coupons: await allCoupons(ctx.state.deps.db) });
   },
-  async POST(ctx) {
+  async POST(ctx, { body }) {
     const { deps, actor } = ctx.state;
-    const coupon = await createCoupon(deps.db, actor, await readJson(ctx.req, couponInputSchema));
+    const coupon = await createCoupon(deps.db, actor, body);
     return Response.json(coupon, { status: 201, headers: { location: `/api/admin/coupons/${coupon.id}` } });
   },
 });

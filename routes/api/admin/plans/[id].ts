@@ -33,6 +33,8 @@ export const api = defineApi({
     tags: ["admin"],
     access,
     body: planRevisionSchema,
+    // Read by the handler: parsePlanInput names the field paths of the compiled rules.
+    rawBody: true,
     responses: {
       200: { description: "The plan at its new version", schema: adminPlanSchema },
       404: { description: "No such plan" },
@@ -55,7 +57,7 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
+export const handler = define.api(api, {
   async GET(ctx) {
     const { id } = validate(planParams, ctx.params);
     return Response.json(await adminPlan(ctx.state.deps.db, id));
@@ -66,9 +68,9 @@ export const handler = define.handlers({
     const input = parsePlanInput(await readJson(ctx.req, z.unknown()), "revise");
     return Response.json(await revisePlan(deps, actor, id, input));
   },
-  async PATCH(ctx) {
+  async PATCH(ctx, { body }) {
     const { deps, actor } = ctx.state;
     const { id } = validate(planParams, ctx.params);
-    return Response.json(await updatePlan(deps, actor, id, await readJson(ctx.req, planFlagsSchema)));
+    return Response.json(await updatePlan(deps, actor, id, body));
   },
 });

@@ -27,6 +27,8 @@ export const api = defineApi({
     tags: ["admin"],
     access,
     body: newPlanSchema,
+    // Read by the handler: parsePlanInput names the field paths of the compiled rules.
+    rawBody: true,
     responses: {
       201: { description: "The plan", schema: adminPlanSchema },
       409: { description: "The slug is taken" },
@@ -35,7 +37,7 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
+export const handler = define.api(api, {
   async GET(ctx) {
     return Response.json({ plans: await adminPlans(ctx.state.deps.db) });
   },

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
-import { readJson } from "../../../../lib/validation.ts";
 import { confirmTwoFactor } from "../../../../services/auth/two_factor_settings.ts";
 import { codeInput } from "../_schemas.ts";
 
@@ -23,11 +22,10 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { deps, user, actor } = ctx.state;
-    const { code } = await readJson(ctx.req, codeInput);
-    const { recoveryCodes } = await confirmTwoFactor(deps, user!, code, actor);
+export const handler = define.api(api, {
+  async POST(ctx, { body: { code }, user }) {
+    const { deps, actor } = ctx.state;
+    const { recoveryCodes } = await confirmTwoFactor(deps, user, code, actor);
     return Response.json({ recoveryCodes }, { headers: { "cache-control": "no-store" } });
   },
 });

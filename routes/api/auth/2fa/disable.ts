@@ -1,6 +1,5 @@
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
-import { readJson } from "../../../../lib/validation.ts";
 import { disableTwoFactor } from "../../../../services/auth/two_factor_settings.ts";
 import { codeInput } from "../_schemas.ts";
 
@@ -18,11 +17,10 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { deps, user, actor } = ctx.state;
-    const { code } = await readJson(ctx.req, codeInput);
-    await disableTwoFactor(deps, user!, code, actor);
+export const handler = define.api(api, {
+  async POST(ctx, { body: { code }, user }) {
+    const { deps, actor } = ctx.state;
+    await disableTwoFactor(deps, user, code, actor);
     return new Response(null, { status: 204 });
   },
 });

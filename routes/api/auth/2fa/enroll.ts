@@ -22,10 +22,9 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { deps, user } = ctx.state;
-    const enrolment = await beginTwoFactor(deps, user!);
+export const handler = define.api(api, {
+  async POST(ctx, { user }) {
+    const enrolment = await beginTwoFactor(ctx.state.deps, user);
     return Response.json(
       { secret: enrolment.secret, otpauthUri: enrolment.uri, qrCode: enrolment.qrSvgDataUrl },
       { headers: { "cache-control": "no-store" } },

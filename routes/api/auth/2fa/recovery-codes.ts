@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
-import { readJson } from "../../../../lib/validation.ts";
 import { replaceRecoveryCodes } from "../../../../services/auth/two_factor_settings.ts";
 import { codeInput } from "../_schemas.ts";
 
@@ -22,11 +21,10 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    const { deps, user, actor } = ctx.state;
-    const { code } = await readJson(ctx.req, codeInput);
-    const result = await replaceRecoveryCodes(deps, user!, code, actor);
+export const handler = define.api(api, {
+  async POST(ctx, { body: { code }, user }) {
+    const { deps, actor } = ctx.state;
+    const result = await replaceRecoveryCodes(deps, user, code, actor);
     return Response.json(result, { headers: { "cache-control": "no-store" } });
   },
 });

@@ -11,9 +11,9 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async POST(ctx) {
-    await resendVerification(ctx.state.deps, ctx.state.user!);
+export const handler = define.api(api, {
+  async POST(ctx, { user }) {
+    await resendVerification(ctx.state.deps, user);
     return new Response(null, { status: 202 });
   },
 });

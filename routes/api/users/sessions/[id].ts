@@ -15,10 +15,10 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async DELETE(ctx) {
+export const handler = define.api(api, {
+  async DELETE(ctx, { user }) {
     const { id } = validate(params, ctx.params);
-    await revokeOwnSession(ctx.state.deps, ctx.state.user!, id, ctx.state.actor);
+    await revokeOwnSession(ctx.state.deps, user, id, ctx.state.actor);
     return new Response(null, { status: 204 });
   },
 });

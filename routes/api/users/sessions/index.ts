@@ -27,13 +27,13 @@ export const api = defineApi({
   },
 });
 
-export const handler = define.handlers({
-  async GET(ctx) {
-    return Response.json({ sessions: await listSessions(ctx.state.deps.db.sql, ctx.state.user!) });
+export const handler = define.api(api, {
+  async GET(ctx, { user }) {
+    return Response.json({ sessions: await listSessions(ctx.state.deps.db.sql, user) });
   },
-  async DELETE(ctx) {
-    const { deps, user, actor } = ctx.state;
-    await signOutOtherSessions(deps, user!, actor);
+  async DELETE(ctx, { user }) {
+    const { deps, actor } = ctx.state;
+    await signOutOtherSessions(deps, user, actor);
     return new Response(null, { status: 204 });
   },
 });
