@@ -48,7 +48,7 @@ export type HandlerResult<Data> = Response | PageResponse<Data>;
 export type HandlerFn<Data, State> = (
   ctx: Context<State>,
 ) => HandlerResult<Data> | Promise<HandlerResult<Data>>;
-type HandlerByMethod<Data, State> = { [M in Method]?: HandlerFn<Data, State> };
+export type HandlerByMethod<Data, State> = { [M in Method]?: HandlerFn<Data, State> };
 export type RouteHandler<Data, State> = HandlerFn<Data, State> | HandlerByMethod<Data, State>;
 export type Middleware<State> = (ctx: Context<State>) => Response | Promise<Response>;
 
