@@ -10,7 +10,7 @@ import {
   planRevisionSchema,
   revisePlan,
   updatePlan,
-} from "../../../../services/commerce/catalog.ts";
+} from "../../../../services/plans/admin.ts";
 import { adminPlanSchema, planParams } from "./_schemas.ts";
 
 const access = rolesWith("plans.manage");

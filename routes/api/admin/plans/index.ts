@@ -8,7 +8,7 @@ import {
   createPlan,
   newPlanSchema,
   parsePlanInput,
-} from "../../../../services/commerce/catalog.ts";
+} from "../../../../services/plans/admin.ts";
 import { adminPlanSchema } from "./_schemas.ts";
 
 const access = rolesWith("plans.manage");

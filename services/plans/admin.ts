@@ -13,13 +13,13 @@ import {
   listPlans,
   slugTaken,
   updatePlanFlags,
-} from "../plans/queries.ts";
+} from "./queries.ts";
 import { Conflict, type FieldErrors, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { fieldErrors } from "../../lib/validation.ts";
 import type { Bus } from "../bus/mod.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import { invalidatePages } from "../page_cache.ts";
-import { parsePlanDefinition, type PlanDefinition, planDefinitionSchema } from "../plans/definition.ts";
+import { parsePlanDefinition, type PlanDefinition, planDefinitionSchema } from "./definition.ts";
 import { log } from "../log.ts";
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
