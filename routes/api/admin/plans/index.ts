@@ -3,12 +3,7 @@ import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
 import { readJson } from "../../../../lib/validation.ts";
 import { rolesWith } from "../../../../services/auth/roles.ts";
-import {
-  adminPlans,
-  createPlan,
-  newPlanSchema,
-  parsePlanInput,
-} from "../../../../services/plans/admin.ts";
+import { adminPlans, createPlan, newPlanSchema, parsePlanInput } from "../../../../services/plans/admin.ts";
 import { adminPlanSchema } from "./_schemas.ts";
 
 const access = rolesWith("plans.manage");
