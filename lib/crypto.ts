@@ -11,8 +11,7 @@ export function toHex(bytes: Uint8Array): string {
 
 /** A random URL-safe token of `bytes` random bytes (nonces, ids). */
 export function randomToken(bytes = 16): string {
-  const buf = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...buf)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
 /** Base64url without padding (tokens, sealed boxes). */

@@ -13,6 +13,7 @@
 
 import { fromBase64Url, toBase64Url } from "../../lib/crypto.ts";
 import { deriveMacKey } from "./secret_box.ts";
+import { isUuid } from "../../lib/validation.ts";
 
 /** How long a device stays known after its last successful sign-in (each success issues a fresh token). */
 export const DEVICE_TOKEN_SECONDS = 180 * 86_400;
@@ -21,7 +22,6 @@ const VERSION = "v1";
 const NONCE_BYTES = 16;
 // A little slack for clocks of several instances; a token "from the future" beyond it is refused.
 const CLOCK_SKEW_SECONDS = 60;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const encoder = new TextEncoder();
 
 /**
@@ -53,7 +53,7 @@ export async function deviceOf(
   const parts = token?.split(".") ?? [];
   if (parts.length !== 5) return null;
   const [version, tokenUser, issuedAt, nonce, mac] = parts;
-  if (version !== VERSION || tokenUser !== userId || !UUID.test(tokenUser)) return null;
+  if (version !== VERSION || tokenUser !== userId || !isUuid(tokenUser)) return null;
   if (!/^\d{1,12}$/.test(issuedAt) || !/^[A-Za-z0-9_-]{22}$/.test(nonce)) return null;
   const age = now.getTime() / 1000 - Number(issuedAt);
   if (age > DEVICE_TOKEN_SECONDS || age < -CLOCK_SKEW_SECONDS) return null;
