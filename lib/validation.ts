@@ -15,15 +15,26 @@ export async function readJson<S extends z.ZodType>(
   const text = await readText(req);
   // An optional body may be left out entirely (e.g. logout with only a bearer token): it reads as `{}`.
   if (opts.optional && text.trim() === "") return validate(schema, {});
+  requireJsonType(req);
+  return validate(schema, parseJson(text));
+}
+
+/** 400 unless the request says its body is JSON. */
+export function requireJsonType(req: Request): void {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) throw new BadRequest("Send the body as application/json.");
-  let json: unknown;
+}
+
+/**
+ * Parses a body already read (routes that verify a signature over the raw text first), 400 when it is not
+ * JSON. Validation of the parsed value is the caller's: {@link validate} or a schema of its own.
+ */
+export function parseJson(text: string): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw new BadRequest("The body is not valid JSON.");
   }
-  return validate(schema, json);
 }
 
 /**

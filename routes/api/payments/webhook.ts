@@ -2,7 +2,8 @@ import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
 import { readText } from "../../../lib/body.ts";
-import { BadRequest, ServiceUnavailable } from "../../../lib/errors.ts";
+import { ServiceUnavailable } from "../../../lib/errors.ts";
+import { parseJson } from "../../../lib/validation.ts";
 import { countFailures, RATE_RULES } from "../../../services/rate_limit/rules.ts";
 import { PAYMENT_SIGNATURE_HEADER, verifySignature } from "../../../services/commerce/payments/signature.ts";
 import {
@@ -66,13 +67,7 @@ export const handler = define.handlers({
       ctx.state.actor.ip ?? "unknown",
       () => verifySignature(secret, ctx.req.headers.get(PAYMENT_SIGNATURE_HEADER), raw, Date.now()),
     );
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw new BadRequest("The body is not valid JSON.");
-    }
-    const { duplicate, outcome } = await handlePaymentEvent(deps, parsePaymentEvent(json));
+    const { duplicate, outcome } = await handlePaymentEvent(deps, parsePaymentEvent(parseJson(raw)));
     return Response.json({ received: true, duplicate, outcome });
   },
 });

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { define } from "../../_define.ts";
 import { defineApi } from "../../../lib/api.ts";
 import { readText } from "../../../lib/body.ts";
-import { BadRequest, Unprocessable } from "../../../lib/errors.ts";
-import { fieldErrors } from "../../../lib/validation.ts";
+import { Unprocessable } from "../../../lib/errors.ts";
+import { fieldErrors, parseJson, requireJsonType } from "../../../lib/validation.ts";
 import { syncEventSchema } from "../../../services/engine/sync_events.ts";
 import { countFailures, enforce, RATE_RULES } from "../../../services/rate_limit/rules.ts";
 import { applySync, MAX_SYNC_EVENTS } from "../../../services/accounts/sync.ts";
@@ -88,16 +88,8 @@ export const handler = define.handlers({
       ctx.state.actor.ip ?? "unknown",
       () => verifySync(ctx.req.headers.get(SYNC_SIGNATURE_HEADER), raw, deps.config.syncSecret),
     );
-    if (!/^application\/json\b/i.test(ctx.req.headers.get("content-type") ?? "")) {
-      throw new BadRequest("Send the body as application/json.");
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw new BadRequest("The body is not valid JSON.");
-    }
-    const input = parseInput(json);
+    requireJsonType(ctx.req);
+    const input = parseInput(parseJson(raw));
     await enforce(deps.limiter, RATE_RULES.sync_account, input.accountId);
     return Response.json(await applySync(deps, input.accountId, input.events));
   },
