@@ -36,6 +36,13 @@ export interface ApiOperation {
   bodyLimit?: number;
   /** Query-string schema (an object of strings). */
   query?: z.ZodType;
+  /**
+   * Path-parameter schema: a `z.object` naming each `:param` of the route's path. `define.api` checks it
+   * first, before the body, and a value it refuses names nothing: the answer is 404 `not_found` with the
+   * refusing check's message, so write that message as the one an unknown id gets, e.g.
+   * `z.object({ id: z.uuid("No such plan.") })`. A malformed id and an unknown one then cannot be told apart.
+   */
+  params?: z.ZodType;
   /** Status → description and optional JSON body schema. */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
 }

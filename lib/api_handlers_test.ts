@@ -88,6 +88,7 @@ Deno.test("define.api: a body that is not JSON is a 400; one past the declared b
 
 Deno.test("define.api: the declared query is validated (control characters refused)", async () => {
   assert.deepEqual(await (await call("GET", { url: "http://test/?q=ab" })).json(), {
+    params: {},
     query: { q: "ab" },
     user: { id: "u1" },
   });
@@ -103,6 +104,37 @@ Deno.test("define.api: rawBody leaves the bytes unread for a handler that checks
 Deno.test("define.api: optionalBody reads an empty body as {}, and still validates one that is sent", async () => {
   assert.deepEqual(await (await call("DELETE")).json(), {});
   assert.equal((await refusal(call("DELETE", { body: '{"n": "x"}' }))).status, 422);
+});
+
+Deno.test("define.api: declared params are checked before the body; a refused one is the 404 of an unknown id", async () => {
+  const byId = api(
+    defineApi({
+      PATCH: {
+        summary: "",
+        access: "authenticated",
+        params: z.object({ id: z.uuid("No such thing.") }),
+        body: z.object({ n: z.int() }),
+        responses: {},
+      },
+    }),
+    { PATCH: (_ctx, { params, body }) => Response.json({ id: params.id, n: body.n }) },
+  );
+  const patch = (id: string, body: string) => {
+    const req = new Request("http://test/", {
+      method: "PATCH",
+      body,
+      headers: { "content-type": "application/json" },
+    });
+    admitBody(req, 1024);
+    const ctx = { req, url: new URL(req.url), params: { id }, state: { user: { id: "u1" } } };
+    return Promise.resolve(byId.PATCH!(ctx as unknown as Context<State>) as Response);
+  };
+  const id = crypto.randomUUID();
+  assert.deepEqual(await (await patch(id, '{"n": 1}')).json(), { id, n: 1 });
+  // Bad in both: the id is judged first, and answered like a row that does not exist.
+  const error = await refusal(patch("not-an-id", '{"n": "x"}'));
+  assert.equal(error.status, 404);
+  assert.deepEqual(error.toJSON(), { error: { code: "not_found", message: "No such thing." } });
 });
 
 Deno.test("define.api: a handler for a method the declaration lacks is refused at startup", () => {
@@ -131,8 +163,25 @@ Deno.test("define.api types: user is non-null when access is not public; body an
       const _raw: undefined = body;
       return new Response();
     },
-    DELETE: () => new Response(),
+    DELETE: (_ctx, { params }) => {
+      // Without a declared schema, the router's raw strings.
+      const _params: Record<string, string> = params;
+      return new Response();
+    },
   });
+  api(
+    defineApi({
+      GET: { summary: "", access: "public", params: z.object({ n: z.coerce.number() }), responses: {} },
+    }),
+    {
+      GET: (_ctx, { params }) => {
+        const _n: number = params.n;
+        // @ts-expect-error only the declared params are typed
+        params.other;
+        return new Response();
+      },
+    },
+  );
   const loose = defineApi({
     GET: { summary: "", access: "public" as "public" | "authenticated", responses: {} },
   });

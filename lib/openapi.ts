@@ -91,6 +91,7 @@ const IMPLIED = {
   400: "The body is not JSON",
   401: "Not signed in (or the access token expired)",
   403: "Signed in, but the role may not do this",
+  404: "Nothing has this id (a malformed id answers the same)",
   413: "The body is larger than this operation's limit (`payload_too_large`)",
   422: "Invalid input; `fields` names each invalid field",
 } as const;
@@ -156,14 +157,28 @@ export function toOpenApiPath(pattern: string): string {
   return pattern.replace(/:(\w+)(?:\{[^}]*\})?\??/g, "{$1}");
 }
 
-function pathParameters(pattern: string): OpenApiParameter[] {
-  return [...pattern.matchAll(/:(\w+)(\{[^}]*\})?/g)].map(([, name, regex]) => ({
-    name,
-    in: "path",
-    required: true,
-    ...(regex === "{.+}" ? { description: "May contain `/`" } : {}),
-    schema: { type: "string" },
-  }));
+/**
+ * One parameter per `:name` of the path, typed by the operation's `params` schema where it declares one (the
+ * same schema `define.api` checks), else a plain string.
+ */
+function pathParameters(
+  pattern: string,
+  op: ApiOperation,
+  where: string,
+  components: SchemaComponents,
+): OpenApiParameter[] {
+  const declared = op.params ? objectProperties(op.params, "params", where, components).properties : {};
+  return [...pattern.matchAll(/:(\w+)(\{[^}]*\})?/g)].map(([, name, regex]) => {
+    const { description, ...schema } = declared[name] ?? { type: "string" };
+    return {
+      name,
+      in: "path",
+      required: true,
+      ...(regex === "{.+}" ? { description: "May contain `/`" } : {}),
+      ...(typeof description === "string" ? { description } : {}),
+      schema,
+    };
+  });
 }
 
 function operation(
@@ -173,7 +188,10 @@ function operation(
   where: string,
   components: SchemaComponents,
 ): OpenApiOperation {
-  const parameters = [...pathParameters(pattern), ...queryParameters(op, where, components)];
+  const parameters = [
+    ...pathParameters(pattern, op, where, components),
+    ...queryParameters(op, where, components),
+  ];
   const responses: Record<string, OpenApiResponse> = {};
   for (const [status, response] of Object.entries(op.responses)) {
     const schema = response.schema
@@ -188,6 +206,7 @@ function operation(
   }
   const implied: (keyof typeof IMPLIED)[] = [
     ...(op.body ? [400 as const, 413 as const] : []),
+    ...(op.params ? [404 as const] : []),
     ...(op.access !== "public" ? [401 as const] : []),
     ...(Array.isArray(op.access) ? [403 as const] : []),
     ...(op.body || op.query ? [422 as const] : []),
@@ -223,14 +242,7 @@ function operation(
 /** Each property of the `query` object schema becomes one query parameter. */
 function queryParameters(op: ApiOperation, where: string, components: SchemaComponents): OpenApiParameter[] {
   if (!op.query) return [];
-  const schema = components.convert(op.query, "input", `${where} query`);
-  const properties = schema.properties as Record<string, JsonSchema> | undefined;
-  if (schema.type !== "object" || !properties) {
-    throw new Error(
-      `${where}: \`query\` must be a z.object({ name: z.string(), … }), got ${JSON.stringify(schema)}`,
-    );
-  }
-  const required = new Set((schema.required as string[] | undefined) ?? []);
+  const { properties, required } = objectProperties(op.query, "query", where, components);
   return Object.entries(properties).map(([name, property]) => {
     const { description, ...rest } = property;
     return {
@@ -241,6 +253,23 @@ function queryParameters(op: ApiOperation, where: string, components: SchemaComp
       schema: rest,
     };
   });
+}
+
+/** The properties of a `query` or `params` schema, which must be an object of named fields. */
+function objectProperties(
+  schema: z.ZodType,
+  kind: "query" | "params",
+  where: string,
+  components: SchemaComponents,
+): { properties: Record<string, JsonSchema>; required: Set<string> } {
+  const json = components.convert(schema, "input", `${where} ${kind}`);
+  const properties = json.properties as Record<string, JsonSchema> | undefined;
+  if (json.type !== "object" || !properties) {
+    throw new Error(
+      `${where}: \`${kind}\` must be a z.object({ name: z.string(), … }), got ${JSON.stringify(json)}`,
+    );
+  }
+  return { properties, required: new Set((json.required as string[] | undefined) ?? []) };
 }
 
 function isClientError(status: string): boolean {

@@ -132,6 +132,32 @@ Deno.test("path parameters are required strings", () => {
   ]);
 });
 
+Deno.test("declared params type the path parameters and imply the 404 of a malformed id", () => {
+  const routes: RouteInfo[] = [{
+    pattern: "/api/things/:id",
+    methods: ["GET"],
+    module: {
+      api: defineApi({
+        GET: {
+          summary: "A thing",
+          access: "public",
+          params: z.object({ id: z.uuid("No such thing.").describe("The thing's id") }),
+          responses: { 200: { description: "The thing" } },
+        },
+      }),
+    },
+  }];
+  const op = build(routes).paths["/api/things/{id}"].get!;
+  const [param] = op.parameters!;
+  assert.equal(param.description, "The thing's id");
+  assert.equal(param.schema.type, "string");
+  assert.equal(param.schema.format, "uuid");
+  assert.equal(op.responses["404"].description, "Nothing has this id (a malformed id answers the same)");
+  assert.deepEqual(op.responses["404"].content, {
+    "application/json": { schema: { $ref: "#/components/schemas/Error" } },
+  });
+});
+
 Deno.test("the request body is the input JSON Schema of the zod schema", () => {
   const op = build().paths["/api/auth/login"].post!;
   assert.equal(op.summary, "Sign in");

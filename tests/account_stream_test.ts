@@ -183,7 +183,7 @@ Deno.test("account stream: GET /api/accounts/:id/stream", async (t) => {
       }
     });
 
-    await t.step("another trader gets 404, staff 200, anonymous 401, a malformed id 422", async () => {
+    await t.step("another trader gets 404, staff 200, anonymous 401, a malformed id 404", async () => {
       await expectError(await openStream(other.client, accountId, other.auth), 404, "not_found", "other");
       const [audit] = await deps.db.sql`
         select 1 from audit_log where action = 'authz.denied' and target_id = ${accountId}
@@ -191,7 +191,7 @@ Deno.test("account stream: GET /api/accounts/:id/stream", async (t) => {
       assert.ok(audit, "the refused attempt is audited");
       await expectError(await openStream(other.client, crypto.randomUUID(), other.auth), 404, "not_found");
       await expectError(await openStream(other.client, accountId), 401, "unauthorized", "anonymous");
-      await expectError(await openStream(other.client, "not-a-uuid", other.auth), 422, "unprocessable");
+      await expectError(await openStream(other.client, "not-a-uuid", other.auth), 404, "not_found");
 
       for (const role of ["support", "risk", "admin"] as const) {
         const staff = await makeStaff(deps, role);

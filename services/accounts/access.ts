@@ -27,13 +27,15 @@ async function assertReadable(
   ownerId: string | undefined,
   target: { type: "account" | "challenge"; id: string },
 ): Promise<void> {
-  if (ownerId === undefined) throw new NotFound();
+  // The same words for a missing row and another's: the message must not tell them apart either.
+  const notFound = new NotFound(`No such ${target.type}.`);
+  if (ownerId === undefined) throw notFound;
   if (ownerId === user.id || can(user, "accounts.read_any")) return;
   await recordAudit(sql, user.actor ?? { userId: user.id, ip: null, userAgent: null }, "authz.denied", {
     ...target,
     details: { reason: "not_owner" },
   });
-  throw new NotFound();
+  throw notFound;
 }
 
 /** The summary of an account `user` may read; 404 otherwise (a malformed id names nothing either). */
@@ -42,7 +44,7 @@ export async function findReadableAccount(
   user: Reader,
   accountId: string,
 ): Promise<AccountSummary> {
-  if (!isUuid(accountId)) throw new NotFound();
+  if (!isUuid(accountId)) throw new NotFound("No such account.");
   const [row] = await sql<AccountRow[]>`
     select ${accountColumns(sql)} from accounts where id = ${accountId}`;
   await assertReadable(sql, user, row?.user_id, { type: "account", id: accountId });
@@ -80,7 +82,7 @@ export interface BreachRecord {
 
 /** The breach evidence of an account `user` may read (see `BreachRecord`); 404 otherwise. */
 export async function loadBreaches(sql: Sql, user: Reader, accountId: string): Promise<BreachRecord> {
-  if (!isUuid(accountId)) throw new NotFound();
+  if (!isUuid(accountId)) throw new NotFound("No such account.");
   const [account] = await sql<{ user_id: string; breach: BreachEvidence | null }[]>`
     select user_id, engine_state -> 'breach' as breach from accounts where id = ${accountId}`;
   await assertReadable(sql, user, account?.user_id, { type: "account", id: accountId });
@@ -104,7 +106,7 @@ export async function findReadableChallenge(
   user: Reader,
   challengeId: string,
 ): Promise<ReadableChallenge> {
-  if (!isUuid(challengeId)) throw new NotFound();
+  if (!isUuid(challengeId)) throw new NotFound("No such challenge.");
   const [row] = await sql<
     { id: string; user_id: string; status: string; current_phase: number; plan_version_id: string }[]
   >`

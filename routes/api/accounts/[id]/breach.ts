@@ -15,6 +15,7 @@ export const api = defineApi({
       "else gets 404.",
     tags: ["accounts"],
     access: "authenticated",
+    params: z.object({ id: z.uuid("No such account.") }),
     responses: {
       200: {
         description: "Evidence",
@@ -26,10 +27,10 @@ export const api = defineApi({
 });
 
 export const handler = define.api(api, {
-  async GET(ctx, { user }) {
+  async GET(ctx, { params, user }) {
     const { deps } = ctx.state;
     return Response.json(
-      await loadBreaches(deps.db.sql, { ...user, actor: ctx.state.actor }, ctx.params.id),
+      await loadBreaches(deps.db.sql, { ...user, actor: ctx.state.actor }, params.id),
     );
   },
 });

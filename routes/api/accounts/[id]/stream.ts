@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
-import { validate } from "../../../../lib/validation.ts";
 import { findReadableAccount } from "../../../../services/accounts/access.ts";
 import {
   openAccountStream,
@@ -9,8 +8,6 @@ import {
   RETRY_MS,
   STREAM_HEADERS,
 } from "../../../../services/accounts/stream.ts";
-
-const params = z.object({ id: z.uuid("must be an account id") });
 
 export const api = defineApi({
   GET: {
@@ -26,23 +23,22 @@ export const api = defineApi({
       "process); the next one gets 429 `too_many_streams` until one closes.",
     tags: ["accounts"],
     access: "authenticated",
+    params: z.object({ id: z.uuid("No such account.") }),
     query: z.object({ lastEventId: z.string().optional() }),
     responses: {
       200: { description: "The event stream (text/event-stream), open until the client leaves" },
       401: { description: "Not signed in" },
       404: { description: "No such account of yours" },
       429: { description: "The user or the address already holds as many open streams as allowed" },
-      422: { description: "The id is not an account id" },
     },
   },
 });
 
 export const handler = define.api(api, {
-  async GET(ctx, { query, user }) {
+  async GET(ctx, { params, query, user }) {
     const { deps } = ctx.state;
-    const { id } = validate(params, ctx.params);
     // Someone else's account answers exactly like a missing one (audited): ids must not be probeable.
-    const account = await findReadableAccount(deps.db.sql, { ...user, actor: ctx.state.actor }, id);
+    const account = await findReadableAccount(deps.db.sql, { ...user, actor: ctx.state.actor }, params.id);
     if (ctx.req.method === "HEAD") return new Response(null, { headers: STREAM_HEADERS });
     // EventSource sends Last-Event-ID itself on reconnects; the query form is for clients that cannot.
     const lastEventId = parseEventId(

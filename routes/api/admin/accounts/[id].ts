@@ -1,11 +1,8 @@
 import { z } from "zod";
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
-import { NotFound } from "../../../../lib/errors.ts";
 import { rolesWith } from "../../../../services/auth/roles.ts";
 import { accountActionInput, reinstateAccount } from "../../../../services/accounts/admin.ts";
-
-const params = z.object({ id: z.uuid() });
 
 export const api = defineApi({
   PUT: {
@@ -16,6 +13,7 @@ export const api = defineApi({
       "stays in the history, and the action is audited with the reason.",
     tags: ["admin"],
     access: rolesWith("accounts.reinstate"),
+    params: z.object({ id: z.uuid("No such account.") }),
     body: accountActionInput,
     responses: {
       200: { description: "The account after the action", schema: z.record(z.string(), z.unknown()) },
@@ -27,10 +25,8 @@ export const api = defineApi({
 });
 
 export const handler = define.api(api, {
-  async PUT(ctx, { body }) {
+  async PUT(ctx, { body, params }) {
     const { deps, actor } = ctx.state;
-    const parsed = params.safeParse(ctx.params);
-    if (!parsed.success) throw new NotFound("No such account.");
-    return Response.json({ account: await reinstateAccount(deps, actor, parsed.data.id, body.reason) });
+    return Response.json({ account: await reinstateAccount(deps, actor, params.id, body.reason) });
   },
 });

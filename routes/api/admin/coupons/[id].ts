@@ -1,6 +1,5 @@
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
-import { validate } from "../../../../lib/validation.ts";
 import { rolesWith } from "../../../../services/auth/roles.ts";
 import { changeCoupon, couponChangesSchema } from "../../../../services/commerce/coupon_admin.ts";
 import { couponParams, couponSchema } from "./_schemas.ts";
@@ -12,6 +11,7 @@ export const api = defineApi({
       "Kind and value never change: create a new coupon instead.",
     tags: ["admin"],
     access: rolesWith("plans.manage"),
+    params: couponParams,
     body: couponChangesSchema,
     responses: {
       200: { description: "The coupon", schema: couponSchema },
@@ -22,9 +22,8 @@ export const api = defineApi({
 });
 
 export const handler = define.api(api, {
-  async PATCH(ctx, { body }) {
+  async PATCH(ctx, { body, params }) {
     const { deps, actor } = ctx.state;
-    const { id } = validate(couponParams, ctx.params);
-    return Response.json(await changeCoupon(deps.db, actor, id, body));
+    return Response.json(await changeCoupon(deps.db, actor, params.id, body));
   },
 });

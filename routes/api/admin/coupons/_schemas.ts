@@ -19,4 +19,5 @@ export const couponSchema = z.object({
   createdAt: z.string(),
 });
 
-export const couponParams = z.object({ id: z.uuid("must be a coupon id") });
+/** A malformed id answers like an unknown one (`define.api` turns the refusal into this 404). */
+export const couponParams = z.object({ id: z.uuid("No such coupon.") });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
-import { readJson, validate } from "../../../../lib/validation.ts";
+import { readJson } from "../../../../lib/validation.ts";
 import { rolesWith } from "../../../../services/auth/roles.ts";
 import {
   adminPlan,
@@ -20,6 +20,7 @@ export const api = defineApi({
     summary: "One plan with all its versions",
     tags: ["admin"],
     access,
+    params: planParams,
     responses: {
       200: { description: "The plan", schema: adminPlanSchema },
       404: { description: "No such plan" },
@@ -32,6 +33,7 @@ export const api = defineApi({
       "name follows the new body; its slug never changes.",
     tags: ["admin"],
     access,
+    params: planParams,
     body: planRevisionSchema,
     // Read by the handler: parsePlanInput names the field paths of the compiled rules.
     rawBody: true,
@@ -48,6 +50,7 @@ export const api = defineApi({
       'cannot be bought; existing accounts are unaffected); `{"active": true}` puts it back. No new version.',
     tags: ["admin"],
     access,
+    params: planParams,
     body: planFlagsSchema,
     responses: {
       200: { description: "The plan", schema: adminPlanSchema },
@@ -58,19 +61,16 @@ export const api = defineApi({
 });
 
 export const handler = define.api(api, {
-  async GET(ctx) {
-    const { id } = validate(planParams, ctx.params);
-    return Response.json(await adminPlan(ctx.state.deps.db, id));
+  async GET(ctx, { params }) {
+    return Response.json(await adminPlan(ctx.state.deps.db, params.id));
   },
-  async PUT(ctx) {
+  async PUT(ctx, { params }) {
     const { deps, actor } = ctx.state;
-    const { id } = validate(planParams, ctx.params);
     const input = parsePlanInput(await readJson(ctx.req, z.unknown()), "revise");
-    return Response.json(await revisePlan(deps, actor, id, input));
+    return Response.json(await revisePlan(deps, actor, params.id, input));
   },
-  async PATCH(ctx, { body }) {
+  async PATCH(ctx, { body, params }) {
     const { deps, actor } = ctx.state;
-    const { id } = validate(planParams, ctx.params);
-    return Response.json(await updatePlan(deps, actor, id, body));
+    return Response.json(await updatePlan(deps, actor, params.id, body));
   },
 });

@@ -29,4 +29,5 @@ export const adminPlanSchema = z.object({
   versions: z.array(version).describe("Every version, newest first; accounts keep the one they bought."),
 });
 
-export const planParams = z.object({ id: z.uuid("must be a plan id") });
+/** A malformed id answers like an unknown one (`define.api` turns the refusal into this 404). */
+export const planParams = z.object({ id: z.uuid("No such plan.") });

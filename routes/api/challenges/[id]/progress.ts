@@ -22,6 +22,7 @@ export const api = defineApi({
       "may read it; anyone else gets 404.",
     tags: ["challenges"],
     access: "authenticated",
+    params: z.object({ id: z.uuid("No such challenge.") }),
     responses: {
       200: { description: "Progress", schema: progressSchema },
       404: { description: "No such challenge of yours" },
@@ -31,10 +32,10 @@ export const api = defineApi({
 });
 
 export const handler = define.api(api, {
-  async GET(ctx, { user }) {
+  async GET(ctx, { params, user }) {
     const { deps } = ctx.state;
     return Response.json(
-      await challengeProgress(deps.db.sql, { ...user, actor: ctx.state.actor }, ctx.params.id),
+      await challengeProgress(deps.db.sql, { ...user, actor: ctx.state.actor }, params.id),
     );
   },
 });
