@@ -1,12 +1,6 @@
 import type { z } from "zod";
+import type { Access } from "./access.ts";
 import type { Method } from "./define.ts";
-
-/**
- * Who may call an operation. `public`: anyone; `authenticated`: any signed-in user; a list: signed-in users
- * with one of these roles. Every API operation must declare one: the authorization matrix test fails for an
- * operation without it, and root middleware enforces it before the handler runs.
- */
-export type Access = "public" | "authenticated" | readonly string[];
 
 /** One API operation, described from the same zod schemas the handler validates with. */
 export interface ApiOperation {

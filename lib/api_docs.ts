@@ -6,7 +6,7 @@
  * document is escaped: summaries and schemas are authored in code, but a page that echoes them must not
  * trust that.
  */
-import type { Access } from "./api.ts";
+import type { Access } from "./access.ts";
 import type { JsonSchema, OpenApiDocument, OpenApiOperation } from "./openapi.ts";
 
 interface ApiDocsOptions {

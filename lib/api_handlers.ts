@@ -15,6 +15,7 @@
  * export const handler = define.api(api, { async DELETE(ctx, { params, user }) { … params.id … } });
  */
 import type { z } from "zod";
+import type { UserFor } from "./access.ts";
 import type { ApiOperation, ApiSpec } from "./api.ts";
 import type { Context, HandlerByMethod, Method } from "./define.ts";
 import { NotFound } from "./errors.ts";
@@ -31,13 +32,8 @@ type QueryOf<Op> = Op extends { query: infer S extends z.ZodType } ? z.infer<S> 
 /** The validated path params an operation declares; the raw `ctx.params` record without a schema. */
 type ParamsOf<Op> = Op extends { params: infer S extends z.ZodType } ? z.infer<S> : Record<string, string>;
 
-/**
- * The user a handler sees: non-null unless the operation may be called anonymously. Authorization runs
- * before the handler and refuses a request without a user for any access rule but "public"; a rule typed as
- * the whole `Access` union (which includes "public") keeps the user nullable.
- */
-type UserOf<Op, User> = Op extends { access: infer A } ? "public" extends A ? User : NonNullable<User>
-  : User;
+/** The user a handler sees: narrowed by the operation's access rule (see `UserFor`). */
+type UserOf<Op, User> = Op extends { access: infer A } ? UserFor<User, A> : User;
 
 type UserOfState<State> = State extends { user: infer U } ? U : never;
 

@@ -1,4 +1,5 @@
 import type { ComponentType, VNode } from "preact";
+import { type Access, admits, type StateFor } from "./access.ts";
 
 export type Method = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
 
@@ -94,7 +95,28 @@ type DataOf<H> = H extends RouteHandler<infer D, infer _S> ? D : never;
 
 /** Typed helpers bound to the app's `State`, as Fresh's `createDefine<State>()`. */
 interface Define<State> {
-  handlers<Data, H extends RouteHandler<Data, State> = RouteHandler<Data, State>>(handlers: H): H;
+  /**
+   * A route's handlers, as in Fresh. Given the route's access rule (`{ access }`, the same value the module
+   * exports as `access`), each handler sees `ctx.state.user` non-null — and, for a role list, with one of
+   * those roles — because authorization has already enforced that rule; without it, `user` stays nullable.
+   * The module must export that same `access`: the app refuses to start otherwise (see `checkDeclaredAccess`),
+   * and a handler that somehow runs without an admitted user throws instead of running (deny by default).
+   *
+   * @example
+   * export const access = "authenticated";
+   * export const handler = define.handlers({
+   *   GET(ctx) { return page({ email: ctx.state.user.email }); }, // no `user!`
+   * }, { access });
+   *
+   * @example
+   * // With the page's data type spelled out, name the rule's type too:
+   * export const handler = define.handlers<Data, typeof access>({ ... }, { access });
+   */
+  handlers<
+    Data,
+    A extends Access = "public",
+    H extends RouteHandler<Data, StateFor<State, A>> = RouteHandler<Data, StateFor<State, A>>,
+  >(handlers: H, options?: { access: A }): H;
   page<H = undefined>(
     render: (props: PageProps<H extends undefined ? undefined : DataOf<H>, State>) => VNode | null,
   ): ComponentType<PageProps<H extends undefined ? undefined : DataOf<H>, State>>;
@@ -106,9 +128,56 @@ interface Define<State> {
 
 export function createDefine<State>(): Define<State> {
   return {
-    handlers: (h) => h,
+    handlers: (h, options) => options ? withAccess(h, options.access) : h,
     page: (render) => render,
     middleware: (mw) => mw,
     layout: (render) => render,
   };
+}
+
+/** Where `define.handlers(…, { access })` records the rule its handlers were typed for. */
+const DECLARED_ACCESS = Symbol("declaredAccess");
+
+/**
+ * Wraps each handler so it never runs for a user its rule does not admit: authorization normally refuses such
+ * a request first, so reaching the check is a wiring bug (a module that does not export the rule), answered
+ * as a 500 rather than by a handler that trusted a non-null user.
+ */
+function withAccess<H>(handler: H, access: Access): H {
+  const guard = <S>(fn: HandlerFn<unknown, S>): HandlerFn<unknown, S> => (ctx) => {
+    const user = (ctx.state as { user?: { role: string } | null }).user;
+    if (!admits(access, user)) {
+      throw new Error(
+        `${ctx.route?.pattern ?? "route"}: handler for access ${JSON.stringify(access)} reached without ` +
+          "an admitted user; does the module export the same `access`?",
+      );
+    }
+    return fn(ctx);
+  };
+  const wrapped = typeof handler === "function"
+    ? guard(handler as HandlerFn<unknown, unknown>)
+    : Object.fromEntries(
+      Object.entries(handler as HandlerByMethod<unknown, unknown>).map((
+        [method, fn],
+      ) => [method, guard(fn!)]),
+    );
+  Object.defineProperty(wrapped, DECLARED_ACCESS, { value: access });
+  return wrapped as H;
+}
+
+/**
+ * Refuses a route module whose handler was typed for an access rule (`define.handlers(…, { access })`) the
+ * module does not export as `access` — the rule authorization reads. Called for every route at startup, so a
+ * handler cannot rely on a non-null user that nothing enforces.
+ */
+export function checkDeclaredAccess(pattern: string, module: Readonly<Record<string, unknown>>): void {
+  const handler = module.handler as Record<symbol, unknown> | undefined;
+  if (!handler || !(DECLARED_ACCESS in handler)) return;
+  const declared = handler[DECLARED_ACCESS];
+  if (JSON.stringify(declared) === JSON.stringify(module.access)) return;
+  throw new Error(
+    `${pattern}: the handler is typed for access ${JSON.stringify(declared)}, but the module exports ` +
+      `access ${JSON.stringify(module.access)}. Export the same rule: \`export const access = …\` and ` +
+      "`define.handlers(handlers, { access })`.",
+  );
 }

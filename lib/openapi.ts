@@ -4,7 +4,8 @@
  * drift from what the server accepts.
  */
 import { z } from "zod";
-import type { Access, ApiOperation, ApiSpec } from "./api.ts";
+import type { Access } from "./access.ts";
+import type { ApiOperation, ApiSpec } from "./api.ts";
 import { DEFAULT_BODY_LIMIT } from "./body.ts";
 import type { Method, RouteInfo } from "./define.ts";
 

@@ -1,3 +1,4 @@
+import type { StateFor } from "../lib/access.ts";
 import { createDefine } from "../lib/define.ts";
 import { createApiHandlers } from "../lib/api_handlers.ts";
 import type { Deps } from "../services/deps.ts";
@@ -22,8 +23,15 @@ export interface State {
 }
 
 /**
+ * The state of a handler behind a signed-in access rule, for helpers it passes `ctx` to
+ * (`Context<SignedInState>`): `user` is non-null.
+ */
+export type SignedInState = StateFor<State, "authenticated">;
+
+/**
  * `define.handlers`, `define.page`, … as in Fresh, plus `define.api(api, handlers)`: API handlers that get
  * the input their `defineApi` declaration validates, and a non-null `user` when the access rule is not public.
+ * Pages get the same narrowing from `define.handlers(handlers, { access })`, given the `access` they export.
  */
 export const define = { ...createDefine<State>(), api: createApiHandlers<State>() };
 

@@ -5,7 +5,8 @@
  * matter are 401/403 (who may call it) and 5xx (never).
  */
 import assert from "node:assert/strict";
-import type { Access, ApiOperation } from "../lib/api.ts";
+import type { Access } from "../lib/access.ts";
+import type { ApiOperation } from "../lib/api.ts";
 import type { RouteInfo } from "../lib/define.ts";
 import { type Role, ROLES } from "../services/auth/roles.ts";
 import { createOrPromoteStaff } from "../services/auth/staff.ts";

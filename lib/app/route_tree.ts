@@ -5,14 +5,15 @@
 import type { ComponentType } from "preact";
 import { toFileUrl } from "../fs.ts";
 import { scanRoutes } from "../fs_routes.ts";
-import type {
-  HandlerFn,
-  Method,
-  Middleware,
-  PageProps,
-  RouteConfig,
-  RouteHandler,
-  RouteInfo,
+import {
+  checkDeclaredAccess,
+  type HandlerFn,
+  type Method,
+  type Middleware,
+  type PageProps,
+  type RouteConfig,
+  type RouteHandler,
+  type RouteInfo,
 } from "../define.ts";
 
 export type PageComponent<State> = ComponentType<PageProps<unknown, State>>;
@@ -62,6 +63,7 @@ export async function loadRoutes<State>(routesDir: string): Promise<LoadedRoutes
   const routes: LoadedRoute<State>[] = [];
   for (const file of tree.routes) {
     const mod = await load(file.file);
+    checkDeclaredAccess(file.pattern, mod);
     const config: RouteConfig = mod.config ?? {};
     // `skipInheritedLayouts` keeps only the layout of the route's own folder.
     const layoutDirs = config.skipInheritedLayouts ? file.dirs.slice(-1) : file.dirs;

@@ -1,5 +1,6 @@
 import type { Context } from "../../lib/define.ts";
-import { type Access, apiOperation } from "../../lib/api.ts";
+import type { Access } from "../../lib/access.ts";
+import { apiOperation } from "../../lib/api.ts";
 import { Forbidden, NotFound, TwoFactorEnrollmentRequired, Unauthorized } from "../../lib/errors.ts";
 import { recordAudit } from "../../services/audit.ts";
 import { isStaff } from "../../services/auth/roles.ts";

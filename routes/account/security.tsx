@@ -17,7 +17,7 @@ export const access = "authenticated";
 
 const TOTP_SECRET = /^[A-Z2-7]{32}$/;
 
-export const handler = define.handlers<Data>({
+export const handler = define.handlers<Data, typeof access>({
   async GET(ctx) {
     return page(await load(ctx), { headers: NO_STORE });
   },
@@ -41,7 +41,7 @@ export const handler = define.handlers<Data>({
       const extra: Partial<Data> = { state: { [action.section]: { values, errors: error.fields, message } } };
       // A wrong first code keeps the set-up on screen: the secret is the one already shown on this page.
       if (form.intent === "2fa-confirm" && error.status === 422 && TOTP_SECRET.test(form.secret ?? "")) {
-        const uri = totpUri(form.secret, ctx.state.user!.email);
+        const uri = totpUri(form.secret, ctx.state.user.email);
         extra.enrollment = { secret: form.secret, qrDataUrl: await qrSvgDataUrl(uri) };
       }
       return page(await load(ctx, extra), {
@@ -50,7 +50,7 @@ export const handler = define.handlers<Data>({
       });
     }
   },
-});
+}, { access });
 
 const NAV = [
   ["#profile", "Profile"],

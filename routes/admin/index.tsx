@@ -14,9 +14,9 @@ export const handler = define.handlers({
     const { db } = ctx.state.deps;
     const roles = await countUsersByRole(db);
     const audit = await latestAuditEntries(db, 25);
-    return page({ roles, audit, timeZone: ctx.state.user!.timeZone });
+    return page({ roles, audit, timeZone: ctx.state.user.timeZone });
   },
-});
+}, { access });
 
 export default define.page<typeof handler>(({ data }) => (
   <>

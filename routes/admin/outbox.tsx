@@ -17,9 +17,9 @@ export const handler = define.handlers({
     setMeta(ctx.state, "Mail outbox", "Mail sent by PropTrade Pro.");
     const { to } = validate(query, Object.fromEntries(ctx.url.searchParams));
     const mails = await listOutbox(ctx.state.deps.db, { to: to || undefined, limit: 100 });
-    return page({ mails, to: to ?? "", timeZone: ctx.state.user!.timeZone });
+    return page({ mails, to: to ?? "", timeZone: ctx.state.user.timeZone });
   },
-});
+}, { access });
 
 export default define.page<typeof handler>(({ data }) => (
   <>

@@ -53,7 +53,7 @@ function idParam(value: string | null | undefined): string | null {
   return value;
 }
 
-export const handler = define.handlers<Data>({
+export const handler = define.handlers<Data, typeof access>({
   async GET(ctx) {
     setMeta(ctx.state, "Testimonials", "Home-page testimonials.");
     const { db } = ctx.state.deps;
@@ -67,7 +67,7 @@ export const handler = define.handlers<Data>({
       editor: { id: editing?.id ?? null, values: editing ? valuesOf(editing) : EMPTY, errors: {} },
       confirmDelete,
       saved: ctx.url.searchParams.get("saved"),
-      timeZone: ctx.state.user!.timeZone,
+      timeZone: ctx.state.user.timeZone,
     }, { headers: NO_STORE });
   },
 
@@ -116,11 +116,11 @@ export const handler = define.handlers<Data>({
         },
         confirmDelete: null,
         saved: null,
-        timeZone: ctx.state.user!.timeZone,
+        timeZone: ctx.state.user.timeZone,
       }, { status: error.status, headers: formErrorHeaders(error) });
     }
   },
-});
+}, { access });
 
 /** Post/redirect/get: a reload after saving does not submit the form again. */
 function done(saved: string): Response {

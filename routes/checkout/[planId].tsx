@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { define, setMeta, type State } from "../_define.ts";
+import { define, setMeta, type SignedInState } from "../_define.ts";
 import { type Context, type HandlerResult, page } from "../../lib/define.ts";
 import { HttpError, NotFound, ServiceUnavailable } from "../../lib/errors.ts";
 import { readForm } from "../../lib/validation.ts";
@@ -21,7 +21,7 @@ export const access = "authenticated";
 const planIdSchema = z.uuid();
 const NO_STORE = { "cache-control": "no-store" };
 
-type Ctx = Context<State>;
+type Ctx = Context<SignedInState>;
 type Extra = Pick<CheckoutData, "couponInput" | "couponError" | "message" | "notice" | "awaiting">;
 
 /** The page for `coupon` (null: none). A coupon the service refuses is shown inline, the total without it. */
@@ -34,14 +34,14 @@ async function load(ctx: Ctx, coupon: string | null, extra: Partial<Extra> = {})
   let quote: Quote;
   let couponError = extra.couponError;
   try {
-    quote = await quotePurchase(deps.db, user!.id, { planId, coupon });
+    quote = await quotePurchase(deps.db, user.id, { planId, coupon });
   } catch (error) {
     // Refused (422) or used up (409 coupon_exhausted): either way the reason is about the coupon field.
     if (!(error instanceof HttpError) || !error.fields?.coupon || !coupon) throw error;
     couponError = error.fields?.coupon ?? error.message;
-    quote = await quotePurchase(deps.db, user!.id, { planId, coupon: null });
+    quote = await quotePurchase(deps.db, user.id, { planId, coupon: null });
   }
-  const token = await issueCheckoutToken(ctx.state, user!.id, {
+  const token = await issueCheckoutToken(ctx.state, user.id, {
     planId,
     coupon: quote.coupon?.code ?? null,
     amount: quote.amount,
@@ -70,7 +70,7 @@ function redirect(location: string): Response {
   return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });
 }
 
-export const handler = define.handlers<CheckoutData>({
+export const handler = define.handlers<CheckoutData, typeof access>({
   async GET(ctx) {
     return page(await load(ctx, null), { headers: NO_STORE });
   },
@@ -95,19 +95,19 @@ export const handler = define.handlers<CheckoutData>({
       headers: NO_STORE,
     });
   },
-});
+}, { access });
 
 async function pay(ctx: Ctx, sealed: string): Promise<HandlerResult<CheckoutData>> {
   const { deps, user, actor } = ctx.state;
   const planId = ctx.params.planId;
-  const token = await openCheckoutToken(ctx.state, user!.id, sealed);
+  const token = await openCheckoutToken(ctx.state, user.id, sealed);
   if (!token || token.planId !== planId) {
     const message = "This checkout page was open too long. Check the total below, then pay again.";
     return await rerender(ctx, null, { message }, 409);
   }
   try {
     // Charge exactly what the page showed: if the price or coupon changed since, show the new total first.
-    const quote = await quotePurchase(deps.db, user!.id, { planId, coupon: token.coupon });
+    const quote = await quotePurchase(deps.db, user.id, { planId, coupon: token.coupon });
     if (quote.amount !== token.amount || quote.currency !== token.currency) {
       const notice = `The total changed to ${
         formatMoney(quote.amount, quote.currency)
@@ -116,7 +116,7 @@ async function pay(ctx: Ctx, sealed: string): Promise<HandlerResult<CheckoutData
     }
     // The token's nonce is the purchase's idempotency key: the same Pay form sent again (double click,
     // reload, back button, a second tab) waits for the first submission and lands on the same account.
-    const result = await purchase(deps, actor, user!.id, {
+    const result = await purchase(deps, actor, user.id, {
       planId,
       coupon: token.coupon,
       idempotencyKey: `checkout:${token.nonce}`,

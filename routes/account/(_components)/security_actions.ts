@@ -54,7 +54,7 @@ export const ACTIONS: Record<string, Action> = {
         lastName: form.lastName ?? "",
         timeZone: form.timeZone,
       });
-      await updateProfile(ctx.state.deps, ctx.state.user!, input, ctx.state.actor);
+      await updateProfile(ctx.state.deps, ctx.state.user, input, ctx.state.actor);
       return saved("profile", "profile");
     },
   },
@@ -62,7 +62,7 @@ export const ACTIONS: Record<string, Action> = {
     section: "email",
     async run(ctx) {
       try {
-        await resendVerification(ctx.state.deps, ctx.state.user!);
+        await resendVerification(ctx.state.deps, ctx.state.user);
       } catch (error) {
         if (error instanceof Conflict) return saved("verified", "email");
         throw error;
@@ -74,7 +74,7 @@ export const ACTIONS: Record<string, Action> = {
     section: "password",
     async run(ctx, form) {
       const input = validate(changePasswordInput, form);
-      await changePassword(ctx.state.deps, ctx.state.user!, input, ctx.state.actor).catch((error) => {
+      await changePassword(ctx.state.deps, ctx.state.user, input, ctx.state.actor).catch((error) => {
         // The password policy names the field "password"; on this form it is the new one.
         if (error.fields?.password) error.fields.newPassword = error.fields.password;
         throw error;
@@ -86,7 +86,7 @@ export const ACTIONS: Record<string, Action> = {
     section: "twoFactor",
     async run(ctx, form) {
       const { deps, actor } = ctx.state;
-      let user = ctx.state.user!;
+      let user = ctx.state.user;
       // Without a recent step-up the form asks for the password, and the set-up starts once it is right.
       const { password } = validate(stepUpInput, { password: form.password || undefined });
       if (password !== undefined) user = await reauthenticate(deps, user, { password }, actor);
@@ -100,7 +100,7 @@ export const ACTIONS: Record<string, Action> = {
     async run(ctx, form) {
       const { deps, user, actor } = ctx.state;
       const { code } = validate(codeInput, form);
-      const { recoveryCodes } = await confirmTwoFactor(deps, user!, code, actor);
+      const { recoveryCodes } = await confirmTwoFactor(deps, user, code, actor);
       return page(await load(ctx, { recoveryCodes }), { headers: NO_STORE });
     },
   },
@@ -109,7 +109,7 @@ export const ACTIONS: Record<string, Action> = {
     async run(ctx, form) {
       const { deps, user, actor } = ctx.state;
       const { code } = validate(codeInput, form);
-      await disableTwoFactor(deps, user!, code, actor);
+      await disableTwoFactor(deps, user, code, actor);
       return saved("2fa-off", "two-factor");
     },
   },
@@ -118,8 +118,8 @@ export const ACTIONS: Record<string, Action> = {
     async run(ctx, form) {
       const { deps, user, actor } = ctx.state;
       const { sessionId } = validate(sessionInput, form);
-      await revokeOwnSession(deps, user!, sessionId, actor);
-      if (sessionId !== user!.sessionId) return saved("session", "sessions");
+      await revokeOwnSession(deps, user, sessionId, actor);
+      if (sessionId !== user.sessionId) return saved("session", "sessions");
       ctx.state.cookies.push(...clearSessionCookies(secureCookies(deps.config.env, deps.config.appUrl)));
       return new Response(null, { status: 303, headers: { location: "/", ...NO_STORE } });
     },
@@ -128,7 +128,7 @@ export const ACTIONS: Record<string, Action> = {
     section: "sessions",
     async run(ctx) {
       const { deps, user, actor } = ctx.state;
-      await signOutOtherSessions(deps, user!, actor);
+      await signOutOtherSessions(deps, user, actor);
       return saved("sessions", "sessions");
     },
   },

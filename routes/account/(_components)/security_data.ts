@@ -12,8 +12,8 @@ export async function load(ctx: Ctx, extra: Partial<Data> = {}): Promise<Data> {
   setMeta(ctx.state, "Account security", "Your profile, password, two-factor authentication and sessions.");
   const { deps, user } = ctx.state;
   const [profile, sessions] = await Promise.all([
-    getProfile(deps.db.sql, user!),
-    listSessions(deps.db.sql, user!),
+    getProfile(deps.db.sql, user),
+    listSessions(deps.db.sql, user),
   ]);
   return {
     profile,
@@ -22,7 +22,7 @@ export async function load(ctx: Ctx, extra: Partial<Data> = {}): Promise<Data> {
     saved: ctx.url.searchParams.get("saved"),
     state: {},
     // A minute's margin: a form shown without the password field must still work when sent a little later.
-    stepUpRecent: hasRecentAuth(user!, new Date(Date.now() + 60_000)),
+    stepUpRecent: hasRecentAuth(user, new Date(Date.now() + 60_000)),
     ...extra,
   };
 }

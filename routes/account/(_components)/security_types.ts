@@ -1,10 +1,11 @@
-import type { State } from "../../_define.ts";
+import type { SignedInState } from "../../_define.ts";
 import type { Context } from "../../../lib/define.ts";
 import type { FieldErrors } from "../../../lib/errors.ts";
 import type { Profile } from "../../../services/auth/profile.ts";
 import type { SessionView } from "../../../services/auth/sessions.ts";
 
-export type Ctx = Context<State>;
+/** The page is for signed-in users only (its `access`), so handlers and helpers see a non-null user. */
+export type Ctx = Context<SignedInState>;
 
 export type Section = "profile" | "email" | "password" | "twoFactor" | "sessions";
 
