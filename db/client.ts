@@ -26,7 +26,7 @@ export type Db = {
   close(): Promise<void>;
 };
 
-type OpenDbOptions = {
+export type OpenDbOptions = {
   /** `postgres://…` of a real server; absent → embedded PGlite. */
   url?: string;
   /** Embedded mode only: the data directory (the cluster lives in `${dataDir}/pg`), or `memory://`. */

@@ -9,7 +9,7 @@
 import type { Access } from "./access.ts";
 import type { JsonSchema, OpenApiDocument, OpenApiOperation } from "./openapi.ts";
 
-interface ApiDocsOptions {
+export interface ApiDocsOptions {
   /** Stylesheet URLs to link (the app's built Tailwind CSS). */
   stylesheets?: string[];
   /** Where the machine-readable document is served, linked from the page header. */

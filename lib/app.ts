@@ -19,7 +19,7 @@ import { answerCachedFirst, pageCacheStore } from "./app/cached_pages.ts";
 import { staticFiles } from "./app/static_assets.ts";
 import { LIVE_RELOAD_PATH, liveReloadScript, liveReloadStream } from "./app/live_reload.ts";
 
-interface FreshAppOptions<State> {
+export interface FreshAppOptions<State> {
   /** Absolute project directory: `routes/`, `static/` and the build's `_fresh/` are found below it. */
   root: string;
   /** Relative to `root`; default "routes". Islands may also sit in `(_islands)` folders below it. */

@@ -42,7 +42,7 @@ export function admitBody(req: Request, limit: number): void {
 }
 
 /** Options of {@link readBody}; the defaults are the route's admitted limit and {@link BODY_TIMEOUT_MS}. */
-interface ReadBodyOptions {
+export interface ReadBodyOptions {
   limit?: number;
   timeoutMs?: number;
 }

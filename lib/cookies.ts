@@ -18,7 +18,7 @@ export function getCookies(req: Request): Record<string, string> {
   return out;
 }
 
-interface CookieOptions {
+export interface CookieOptions {
   maxAgeSeconds?: number;
   path?: string;
   httpOnly?: boolean;

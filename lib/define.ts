@@ -94,7 +94,7 @@ export interface RouteConfig {
 type DataOf<H> = H extends RouteHandler<infer D, infer _S> ? D : never;
 
 /** Typed helpers bound to the app's `State`, as Fresh's `createDefine<State>()`. */
-interface Define<State> {
+export interface Define<State> {
   /**
    * A route's handlers, as in Fresh. Given the route's access rule (`{ access }`, the same value the module
    * exports as `access`), each handler sees `ctx.state.user` non-null — and, for a role list, with one of

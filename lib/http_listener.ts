@@ -55,7 +55,7 @@ export interface ServeInfo {
 export type ServeHandler = (req: Request, info: ServeInfo) => Response | Promise<Response>;
 
 /** Where and how to listen. */
-interface ListenOptions {
+export interface ListenOptions {
   port: number;
   hostname: string;
   /** Default `deno`. */

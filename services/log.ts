@@ -23,7 +23,7 @@ interface Logger {
   child(fields: LogFields): Logger;
 }
 
-interface LoggerOptions {
+export interface LoggerOptions {
   level?: LogLevel;
   format?: LogFormat;
   /** Where a finished line goes (default: stdout for debug/info, stderr for warn/error). */

@@ -26,7 +26,7 @@ import {
 
 type RedisClient = ReturnType<typeof createClient>;
 
-interface RedisBusOptions {
+export interface RedisBusOptions {
   url: string;
   log?: BusLogger;
   /**

@@ -37,7 +37,7 @@ export async function expireDueOrders(
   }
 }
 
-interface OrderExpiryOptions {
+export interface OrderExpiryOptions {
   /** Pause between sweeps. A lapsed hold already counts for nothing, so this only affects what is shown. */
   intervalMs?: number;
   clock?: () => Date;

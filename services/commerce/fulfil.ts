@@ -31,7 +31,7 @@ interface Fulfilment {
   refused: boolean;
 }
 
-interface FulfilOptions {
+export interface FulfilOptions {
   at: Date;
   /** The provider's payment id, recorded on the order. */
   providerRef?: string | null;

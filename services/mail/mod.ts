@@ -14,7 +14,7 @@ import { SmtpMailer } from "./smtp.ts";
 
 export type { Mail } from "./mailer.ts";
 
-interface CreateMailerOptions {
+export interface CreateMailerOptions {
   db: Db;
   smtpUrl: string | undefined;
   env: "development" | "production" | "test";

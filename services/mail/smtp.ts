@@ -56,7 +56,7 @@ export function parseSmtpUrl(url: string): SmtpSettings {
   };
 }
 
-interface SmtpMailerOptions {
+export interface SmtpMailerOptions {
   db: Db;
   url: string;
   /** The sender, e.g. `PropTrade Pro <no-reply@proptrade.example>`; overrides the URL's `from`. */

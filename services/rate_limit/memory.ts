@@ -16,7 +16,7 @@ import {
   toRetryAfterSeconds,
 } from "./limiter.ts";
 
-interface MemoryRateLimiterOptions {
+export interface MemoryRateLimiterOptions {
   /** Most keys kept at once (default 10 000): about `maxKeys × limit` timestamps at worst. */
   maxKeys?: number;
   /** The clock (tests move it). */

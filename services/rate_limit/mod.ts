@@ -12,7 +12,7 @@ import { connectRedisRateLimiter } from "./redis.ts";
 
 export { connectRedisRateLimiter } from "./redis.ts";
 
-interface CreateRateLimiterOptions {
+export interface CreateRateLimiterOptions {
   redisUrl?: string;
   /** Where Redis outages are reported (default: the process log, as warnings). */
   log?: RateLimitLogger;

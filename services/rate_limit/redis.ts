@@ -61,7 +61,7 @@ const SKIPPED = new Error("Redis failed moments ago; not waiting on it again yet
 /** What EVALSHA names the script by. */
 const SCRIPT_SHA1 = createHash("sha1").update(CONSUME_SCRIPT).digest("hex");
 
-interface RedisRateLimiterOptions {
+export interface RedisRateLimiterOptions {
   url: string;
   log?: RateLimitLogger;
   /** Attempts before the first connection gives up, so a bad URL stops start-up with a clear error. */

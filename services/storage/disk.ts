@@ -26,7 +26,7 @@ import {
 
 export { verifyObjectSignature } from "./signing.ts";
 
-interface DiskStoreOptions {
+export interface DiskStoreOptions {
   dataDir: string;
   /** Public origin (and base path) of the app, e.g. `https://app.example.com`; signed URLs start with it. */
   appUrl: string;

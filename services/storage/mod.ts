@@ -14,7 +14,7 @@ import type { ObjectStore } from "./store.ts";
 export type { ObjectStore } from "./store.ts";
 export { serveSignedObject } from "./disk.ts";
 
-interface StoreOptions {
+export interface StoreOptions {
   /** S3 settings; absent → the disk store. */
   s3?: S3Options | undefined;
   dataDir: string;
