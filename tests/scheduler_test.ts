@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { openTestDb } from "./helpers/db.ts";
 import { openDb } from "../db/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
-import { newUser } from "./helpers/ledger.ts";
+import { newUser } from "./helpers/sync_accounts.ts";
 import { roundTrip, sync } from "./helpers/sync.ts";
 import { testEnv } from "./helpers/env.ts";
 import { createBus } from "../services/bus/mod.ts";

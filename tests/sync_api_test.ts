@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
 import { client, expectError, signUp } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
-import { openSibling } from "./helpers/ledger.ts";
+import { openSibling } from "./helpers/sync_accounts.ts";
 import { postSync, roundTrip, sync } from "./helpers/sync.ts";
 import { signSync } from "../services/accounts/sync_signature.ts";
 import { activateFundedAccount } from "../services/accounts/activate.ts";

@@ -73,7 +73,7 @@ export async function listOwnAccounts(sql: Sql, userId: string, limit?: number):
   return rows.map((row) => ({ ...summaryOf(row), planName: row.plan_name, phaseName: row.phase_name }));
 }
 
-export interface BreachRecord {
+interface BreachRecord {
   /** Evidence of the breach that failed the account, while it stands (null once reinstated, or never). */
   breach: BreachEvidence | null;
   /** Every breach and pause recorded for the account, newest first (reinstated ones included). */
@@ -92,7 +92,7 @@ export async function loadBreaches(sql: Sql, user: Reader, accountId: string): P
   return { breach: account.breach ?? null, history: rows.map((r) => r.evidence) };
 }
 
-export interface ReadableChallenge {
+interface ReadableChallenge {
   id: string;
   userId: string;
   status: string;

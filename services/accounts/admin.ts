@@ -20,8 +20,6 @@ export const accountActionInput = z.discriminatedUnion("action", [
   }),
 ]);
 
-export type AccountAction = z.infer<typeof accountActionInput>;
-
 /**
  * Reinstates a failed account: status `active`, the breach cleared from the engine state (it stays in the
  * `breaches` history), the challenge active again. Evaluation then continues from the account's current

@@ -1,7 +1,7 @@
 /**
  * Folds events into an account's state through the engine core and collects what the live path persists
  * beside the state: per-event versions, per-trading-day statistics, trade rows and trading-block violations.
- * Pure: no database, no clock. The ledger (sync batches) and the scheduler (resets) both go through here.
+ * Pure: no database, no clock. The sync path (sync batches) and the scheduler (resets) both go through here.
  *
  * Resets are stepped explicitly, one `reset` event per closing day, exactly as `simulate` does (the core
  * would roll the same resets itself), so every trading day that opens is seen and gets its statistics row.
@@ -17,7 +17,7 @@ import { isoAt } from "../time.ts";
 import { runSliced, runToEnd } from "../../lib/slices.ts";
 
 /** One trading day's figures as this fold saw them (merged into `daily_stats` with greatest/least). */
-export interface DayStats {
+interface DayStats {
   key: string;
   opensAt: number;
   sodBalance: bigint;
@@ -31,9 +31,9 @@ export interface DayStats {
 }
 
 /** A `trade_open` event as the trades table records it, flagged when it came while trading was blocked. */
-export type TradeOpen = Omit<Extract<EngineEvent, { type: "trade_open" }>, "type"> & { blocked: boolean };
+type TradeOpen = Omit<Extract<EngineEvent, { type: "trade_open" }>, "type"> & { blocked: boolean };
 
-export type TradeClose = Omit<Extract<EngineEvent, { type: "trade_close" }>, "type">;
+type TradeClose = Omit<Extract<EngineEvent, { type: "trade_close" }>, "type">;
 
 /** A trade opened while trading was blocked: accepted (it happened) but reported and flagged. */
 export interface Violation {

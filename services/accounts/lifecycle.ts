@@ -11,7 +11,7 @@ import { rulesFor, stageOf } from "./rules.ts";
 import type { AccountChange } from "./change_log.ts";
 
 /** The account a verdict is about (any `LockedAccount` fits). */
-export interface LifecycleAccount {
+interface LifecycleAccount {
   id: string;
   user_id: string;
   challenge_id: string | null;

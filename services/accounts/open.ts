@@ -10,7 +10,7 @@ import { rulesFor, type Stage } from "./rules.ts";
 import { loadSummary } from "./summary.ts";
 import { type AccountChange, recordChange } from "./change_log.ts";
 
-export interface OpenAccountInput {
+interface OpenAccountInput {
   userId: string;
   challengeId: string;
   planVersionId: string;

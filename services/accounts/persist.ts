@@ -43,7 +43,7 @@ export function lockedColumns(tx: Sql) {
   return tx([...ACCOUNT_COLUMNS, "plan_version_id", "engine_state"]);
 }
 
-export interface ChangeToPersist {
+interface ChangeToPersist {
   account: LockedAccount;
   advanced: Advanced;
   kind: AccountChange["kind"];

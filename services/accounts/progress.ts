@@ -10,7 +10,7 @@ import { findReadableChallenge, type Reader } from "./access.ts";
 import type { AccountStatus } from "./summary.ts";
 import { loadAccountView } from "./view.ts";
 
-export interface ChallengeProgress {
+interface ChallengeProgress {
   status: "active" | "passed" | "failed";
   /** 1-based phase shown: the current one, or the last one reached once the challenge ended. */
   phase: number;

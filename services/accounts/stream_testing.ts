@@ -51,7 +51,7 @@ export async function produceChange(
 }
 
 /** One block of an event stream, as written (comments included, so heartbeats can be seen). */
-export interface SseBlock {
+interface SseBlock {
   event?: string;
   id?: string;
   data?: string;

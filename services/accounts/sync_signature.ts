@@ -2,10 +2,9 @@
  * The demo-sync signature (DESIGN §4): `X-Sync-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(SYNC_SECRET,
  * t + "." + raw body)>`, the webhook scheme of lib/signed_request.ts under the sync header's name.
  */
-import { SIGNATURE_TOLERANCE_SECONDS, signBody, verifySignedBody } from "../../lib/signed_request.ts";
+import { signBody, verifySignedBody } from "../../lib/signed_request.ts";
 
 export const SYNC_SIGNATURE_HEADER = "x-sync-signature";
-export const SYNC_TOLERANCE_SECONDS = SIGNATURE_TOLERANCE_SECONDS;
 
 /** The header value for `body` signed at `at` (what a connector sends). */
 export const signSync = signBody;

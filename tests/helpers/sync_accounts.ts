@@ -5,7 +5,7 @@ import { openAccount } from "../../services/accounts/open.ts";
 /** A bare trader row (no password, no session): enough to own accounts. */
 export async function newUser(db: Db): Promise<string> {
   const [{ id }] = await db.sql<{ id: string }[]>`
-    insert into users (email, password_hash) values (${`ledger-${crypto.randomUUID()}@example.test`}, 'x')
+    insert into users (email, password_hash) values (${`sync-${crypto.randomUUID()}@example.test`}, 'x')
     returning id`;
   return id;
 }

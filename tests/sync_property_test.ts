@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { openTestDb } from "./helpers/db.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
-import { newUser } from "./helpers/ledger.ts";
+import { newUser } from "./helpers/sync_accounts.ts";
 import { MemoryBus } from "../services/bus/mod.ts";
 import { applySync } from "../services/accounts/sync.ts";
 import { rollAccount } from "../services/accounts/scheduler.ts";

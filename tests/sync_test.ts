@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { openTestDb } from "./helpers/db.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { roundTrip, sync } from "./helpers/sync.ts";
-import { newUser, openSibling } from "./helpers/ledger.ts";
+import { newUser, openSibling } from "./helpers/sync_accounts.ts";
 import { MemoryBus } from "../services/bus/mod.ts";
 import { applySync } from "../services/accounts/sync.ts";
 import { type AccountChange, accountChannel } from "../services/accounts/change_log.ts";
