@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { loadRoutes } from "./app/route_tree.ts";
 import { checkDeclaredAccess, type Context, createDefine, type HandlerByMethod, page } from "./define.ts";
 
 type User = { id: string; role: "trader" | "support" | "admin" };
@@ -89,4 +90,26 @@ Deno.test("checkDeclaredAccess: a narrowed handler needs the module to export th
     /\/missing: the handler is typed for access \["support","admin"\], but the module exports access undefined/,
   );
   assert.throws(() => checkDeclaredAccess("/other", { access: "authenticated", handler }), /\/other/);
+});
+
+Deno.test("the route tree refuses to load a module whose narrowed handler lacks the exported access", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const define = new URL("./define.ts", import.meta.url).href;
+    const route = (exportAccess: boolean) =>
+      `import { createDefine } from "${define}";\n` +
+      `${exportAccess ? "export " : ""}const access = "authenticated";\n` +
+      `export const handler = createDefine().handlers({ GET: () => new Response("ok") }, { access });\n`;
+    await Deno.writeTextFile(`${dir}/guarded.ts`, route(true));
+    const loaded = await loadRoutes(dir);
+    assert.deepEqual(loaded.routes.map((r) => r.info.pattern), ["/guarded"]);
+
+    await Deno.writeTextFile(`${dir}/unguarded.ts`, route(false));
+    await assert.rejects(
+      () => loadRoutes(dir),
+      /\/unguarded: the handler is typed for access "authenticated"/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
