@@ -7,7 +7,8 @@
  * trust that.
  */
 import type { Access } from "./access.ts";
-import type { JsonSchema, OpenApiDocument, OpenApiOperation } from "./openapi.ts";
+import type { OpenApiDocument, OpenApiOperation } from "./openapi.ts";
+import type { JsonSchema } from "./openapi_schemas.ts";
 
 export interface ApiDocsOptions {
   /** Stylesheet URLs to link (the app's built Tailwind CSS). */
