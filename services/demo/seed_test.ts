@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DEMO_SEED, demoPlans, demoVersionId, randomPassword, seedDemo, seedDemoWorld } from "./seed.ts";
 import type { DemoWorld } from "./world.ts";
-import { INSTRUMENTS } from "./market.ts";
+import { INSTRUMENTS } from "./instruments.ts";
 import { countPlans, listActivePlans } from "../plans/queries.ts";
 import { openTestDb } from "../../tests/helpers/db.ts";
 import { openTestApp } from "../../tests/helpers/app.ts";
