@@ -10,6 +10,7 @@ import type { Deps } from "../deps.ts";
 import { MemoryBus } from "../bus/mod.ts";
 import { sha256HexSync } from "../engine/canonical.ts";
 import { buildDemoWorld, type DemoWorld } from "./world.ts";
+import { log } from "../log.ts";
 import { insertPlan } from "../plans/queries.ts";
 import { seedFaq } from "../faq/seed.ts";
 import { hashPassword } from "../auth/password.ts";
@@ -192,11 +193,19 @@ export async function seedDemo(
       values (${admin.id}, ${await seal(totpKey.seal, totpSecret, admin.id)}, now())`;
     if (world) {
       const trader = users.find((u) => u.role === "trader")!;
-      credentials.world = await buildDemoWorld(inTransaction(world, tx), trader.id, {
-        now,
-        seed: options.seed ?? DEMO_SEED,
-      });
-      await backdate(tx, trader.id);
+      const seed = options.seed ?? DEMO_SEED;
+      try {
+        // In a savepoint: the history is a showcase, and a failure to build it must not keep a fresh
+        // installation from starting (the plans and users stay; seed_test.ts makes sure it does not fail).
+        credentials.world = await tx.savepoint((sp) =>
+          worldIn(world, sp, trader.id, { now, seed })
+        ) as DemoWorld;
+      } catch (error) {
+        log.error("the demo trader's history could not be built; seeded without it", {
+          scope: "demo",
+          error,
+        });
+      }
     }
     return credentials;
   });
@@ -211,14 +220,13 @@ export async function seedDemoWorld(
   userId: string,
   opts: { now: Date; seed?: string },
 ): Promise<DemoWorld> {
-  return await deps.db.tx(async (tx) => {
-    const world = await buildDemoWorld(inTransaction(deps, tx), userId, {
-      now: opts.now,
-      seed: opts.seed ?? DEMO_SEED,
-    });
-    await backdate(tx, userId);
-    return world;
-  });
+  return await deps.db.tx((tx) => worldIn(deps, tx, userId, { now: opts.now, seed: opts.seed ?? DEMO_SEED }));
+}
+
+async function worldIn(deps: Deps, tx: Tx, userId: string, opts: { now: Date; seed: string }) {
+  const world = await buildDemoWorld(inTransaction(deps, tx), userId, opts);
+  await backdate(tx, userId);
+  return world;
 }
 
 /**

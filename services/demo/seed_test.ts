@@ -5,6 +5,8 @@ import { INSTRUMENTS } from "./instruments.ts";
 import { countPlans, listActivePlans } from "../plans/queries.ts";
 import { openTestDb } from "../../tests/helpers/db.ts";
 import { openTestApp } from "../../tests/helpers/app.ts";
+import { testEnv } from "../../tests/helpers/env.ts";
+import type { RateLimiter } from "../rate_limit/limiter.ts";
 import { apiLogin, client } from "../../tests/helpers/client.ts";
 import { planDefinitionSchema } from "../plans/definition.ts";
 import { verifyPassword } from "../auth/password.ts";
@@ -209,6 +211,38 @@ Deno.test("the same seed and `now` give the same history; another seed another o
     assert.deepEqual(hb, ha);
     assert.notDeepEqual(hc.trades, ha.trades);
     assert.notEqual(hc.breach, ha.breach);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("a history that cannot be built leaves the plans and users seeded (the app still starts)", async () => {
+  if (!testEnv.databaseUrl) {
+    console.log("skipped: needs an empty database of its own (DATABASE_URL); the embedded one is shared");
+    return;
+  }
+  const { deps, close } = await openTestApp();
+  try {
+    // Checkout refuses every purchase (429): the history fails at its first step.
+    const limiter: RateLimiter = {
+      kind: "memory",
+      consume: () => Promise.resolve({ allowed: false, remaining: 0, retryAfterSeconds: 60 }),
+      reset: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+    const credentials = await seedDemo(deps.db, TOTP_KEY, { world: { ...deps, limiter }, now: NOW });
+    assert.ok(credentials);
+    assert.equal(credentials.world, null);
+    assert.equal(await countPlans(deps.db), 10);
+    assert.deepEqual(await counts(deps.db.sql), {
+      users: 2,
+      plans: 10,
+      orders: 0,
+      accounts: 0,
+      trades: 0,
+      events: 0,
+      breaches: 0,
+    });
   } finally {
     await close();
   }
