@@ -211,6 +211,21 @@ Deno.test("the same seed and `now` give the same history; another seed another o
     assert.deepEqual(hb, ha);
     assert.notDeepEqual(hc.trades, ha.trades);
     assert.notEqual(hc.breach, ha.breach);
+
+    // Another installation (a schema of its own) seeds the same history, evidence hashes included: the rule
+    // version in evidence is a demo plan version id, which is the same everywhere.
+    if (!testEnv.databaseUrl) {
+      console.log("skipped the second installation: needs DATABASE_URL (one embedded database per module)");
+      return;
+    }
+    const other = await openTestApp();
+    try {
+      const seeded = await seedDemo(other.deps.db, TOTP_KEY, { world: other.deps, now: NOW });
+      assert.ok(seeded?.world);
+      assert.deepEqual(await history(other.deps.db.sql, seeded.world), ha);
+    } finally {
+      await other.close();
+    }
   } finally {
     await close();
   }
