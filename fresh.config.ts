@@ -89,7 +89,15 @@ export async function prepareDatabase(deps: Deps): Promise<DemoCredentials | nul
   await seedFaqIfEmpty(deps.db);
   const rehashed = await upgradeLegacyRecoveryCodes(deps.db, deps.totpKey);
   if (rehashed) console.log(`Recovery codes moved to keyed hashes: ${rehashed}`);
-  return deps.config.env === "production" ? null : await seedDemo(deps.db, deps.totpKey);
+  return deps.config.env === "production" ? null : await timedSeed(deps);
+}
+
+/** Seeds the demo data with the demo trader's history (services/demo/world.ts), saying how long it took. */
+async function timedSeed(deps: Deps): Promise<DemoCredentials | null> {
+  const started = performance.now();
+  const credentials = await seedDemo(deps.db, deps.totpKey, { world: deps });
+  if (credentials) console.log(`Demo data seeded in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  return credentials;
 }
 
 function printCredentials(credentials: DemoCredentials | null) {
@@ -99,6 +107,11 @@ function printCredentials(credentials: DemoCredentials | null) {
       "",
       "Demo data created. These passwords are shown only now:",
       `  trader  ${credentials.trader.email}  ${credentials.trader.password}`,
+      ...(credentials.world
+        ? [
+          "          (sign in at /signin: a funded account, a phase-2 challenge and a failed one on /dashboard)",
+        ]
+        : []),
       `  admin   ${credentials.admin.email}  ${credentials.admin.password}`,
       "The admin signs in with a second factor (staff must): add this key to an authenticator app,",
       `  ${credentials.admin.totpSecret}`,
@@ -157,7 +170,7 @@ async function migrateCommand(deps: Deps) {
 /** `seed`: demo data into an empty database, whatever the environment (it is asked for explicitly). */
 async function seedCommand(deps: Deps) {
   await migrate(deps.db);
-  const credentials = await seedDemo(deps.db, deps.totpKey);
+  const credentials = await timedSeed(deps);
   if (!credentials) console.log("The database already has data; nothing seeded.");
   printCredentials(credentials);
   await closeDeps(deps);

@@ -1,8 +1,16 @@
 /**
- * Demo data for a fresh installation: two plan families in five sizes each, a demo trader and a demo admin.
- * Runs only on an empty database (no plans and no users), so it is safe to call on every start-up.
+ * Demo data for a fresh installation: two plan families in five sizes each, a demo trader and a demo admin,
+ * and — given the app's services — the demo trader's trading history (world.ts). Runs only on an empty
+ * database (no plans and no users), all in one transaction, so it is safe to call on every start-up and a
+ * failure leaves nothing half seeded.
  */
-import type { Db } from "../../db/client.ts";
+import type postgres from "postgres";
+import type { Db, Tx } from "../../db/client.ts";
+import type { Deps } from "../deps.ts";
+import { MemoryBus } from "../bus/mod.ts";
+import { sha256HexSync } from "../engine/canonical.ts";
+import { buildDemoWorld, type DemoWorld } from "./world.ts";
+import { log } from "../log.ts";
 import { insertPlan } from "../plans/queries.ts";
 import { seedFaq } from "../faq/seed.ts";
 import { hashPassword } from "../auth/password.ts";
@@ -23,7 +31,24 @@ export type DemoCredentials = {
    * the same as an `otpauth:` URI) goes into an authenticator app, once, like the password.
    */
   admin: { email: string; password: string; totpSecret: string; totpUri: string };
+  /** The demo trader's accounts, when the world was built (see `SeedOptions.world`). */
+  world: DemoWorld | null;
 };
+
+export interface SeedOptions {
+  /**
+   * The app's services: with them the demo trader gets their trading history, bought and traded through the
+   * live paths (checkout, sync, scheduler). Not in production, where the demo payment provider is refused.
+   */
+  world?: Deps;
+  /** Where the history ends (default: now). */
+  now?: Date;
+  /** The history's random seed: the same seed and `now` give the same trades and evidence. */
+  seed?: string;
+}
+
+/** The default seed of the demo world. */
+export const DEMO_SEED = "proptrade-demo-1";
 
 /** Serializes concurrent seeders (two processes starting at once); "PRPS". */
 const SEED_LOCK = 0x50525053;
@@ -119,8 +144,14 @@ function oneStep(label: string, initialBalance: string, price: string): PlanDefi
  * @returns the demo users' generated passwords (print them once; only their hashes are stored), or `null`
  * when the database already had data and nothing was done.
  */
-export async function seedDemo(db: Db, totpKey: TwoFactorKeys): Promise<DemoCredentials | null> {
+export async function seedDemo(
+  db: Db,
+  totpKey: TwoFactorKeys,
+  options: SeedOptions = {},
+): Promise<DemoCredentials | null> {
   const plans = demoPlans();
+  const now = options.now ?? new Date();
+  const world = options.world && options.world.config.env !== "production" ? options.world : null;
   const adminEmail = "admin@demo.proptrade.test";
   const totpSecret = newTotpSecret();
   const credentials: DemoCredentials = {
@@ -131,6 +162,7 @@ export async function seedDemo(db: Db, totpKey: TwoFactorKeys): Promise<DemoCred
       totpSecret,
       totpUri: totpUri(totpSecret, adminEmail),
     },
+    world: null,
   };
   const [traderHash, adminHash] = await Promise.all([
     hashPassword(credentials.trader.password),
@@ -141,7 +173,12 @@ export async function seedDemo(db: Db, totpKey: TwoFactorKeys): Promise<DemoCred
     const [{ empty }] = await tx<{ empty: boolean }[]>`
       select not exists (select 1 from plans) and not exists (select 1 from users) as empty`;
     if (!empty) return null;
-    for (const plan of plans) await insertPlan(tx, plan);
+    for (const plan of plans) {
+      const { versionId } = await insertPlan(tx, plan);
+      // The engine names a plan version in breach evidence (its rule version), so demo evidence hashes are
+      // reproducible across installations only if the demo versions' ids are: derived from the slug.
+      await tx`update plan_versions set id = ${demoVersionId(plan.slug)} where id = ${versionId}`;
+    }
     await seedFaq(tx);
     const users = await tx<{ id: string; role: string }[]>`
       insert into users (email, password_hash, first_name, last_name, country, role, email_verified_at)
@@ -154,8 +191,80 @@ export async function seedDemo(db: Db, totpKey: TwoFactorKeys): Promise<DemoCred
     await tx`
       insert into user_totp (user_id, secret_encrypted, enabled_at)
       values (${admin.id}, ${await seal(totpKey.seal, totpSecret, admin.id)}, now())`;
+    if (world) {
+      const trader = users.find((u) => u.role === "trader")!;
+      const seed = options.seed ?? DEMO_SEED;
+      try {
+        // In a savepoint: the history is a showcase, and a failure to build it must not keep a fresh
+        // installation from starting (the plans and users stay; seed_test.ts makes sure it does not fail).
+        credentials.world = await tx.savepoint((sp) =>
+          worldIn(world, sp, trader.id, { now, seed })
+        ) as DemoWorld;
+      } catch (error) {
+        log.error("the demo trader's history could not be built; seeded without it", {
+          scope: "demo",
+          error,
+        });
+      }
+    }
     return credentials;
   });
+}
+
+/**
+ * Builds the demo trader's history for `userId` in a transaction of its own (the plans must exist): what
+ * `seedDemo` does for the demo trader, for tests that compare two histories in one database.
+ */
+export async function seedDemoWorld(
+  deps: Deps,
+  userId: string,
+  opts: { now: Date; seed?: string },
+): Promise<DemoWorld> {
+  return await deps.db.tx((tx) => worldIn(deps, tx, userId, { now: opts.now, seed: opts.seed ?? DEMO_SEED }));
+}
+
+async function worldIn(deps: Deps, tx: Tx, userId: string, opts: { now: Date; seed: string }) {
+  const world = await buildDemoWorld(inTransaction(deps, tx), userId, opts);
+  await backdate(tx, userId);
+  return world;
+}
+
+/**
+ * `deps` with the database bound to the seed's transaction (the live paths' own transactions run inside it)
+ * and a private bus: the accounts are created in this transaction, so nobody can be listening to them yet,
+ * and their change log is in the database for any stream that opens later. Checkout uses the demo provider.
+ */
+function inTransaction(deps: Deps, tx: Tx): Deps {
+  const db: Db = {
+    sql: tx as unknown as postgres.Sql,
+    kind: deps.db.kind,
+    tx: (fn) => fn(tx),
+    ping: async () => {},
+    close: async () => {},
+  };
+  return { ...deps, db, bus: new MemoryBus(), config: { ...deps.config, paymentProvider: "demo" } };
+}
+
+/**
+ * The history happened in the past, but rows take the transaction's time as their creation time: dated back
+ * to when the story made them (orders when paid, challenges when started, accounts when opened), so lists
+ * ordered by creation read in the story's order.
+ */
+async function backdate(tx: Tx, userId: string): Promise<void> {
+  await tx`update orders set created_at = paid_at, updated_at = paid_at where user_id = ${userId}`;
+  await tx`update challenges set created_at = started_at where user_id = ${userId}`;
+  await tx`
+    update accounts a set created_at = (select min(c.at) from account_changes c where c.account_id = a.id)
+    where a.user_id = ${userId}`;
+}
+
+/** A UUID (version 8, RFC 9562) derived from the demo plan's slug: the same on every installation. */
+export function demoVersionId(slug: string): string {
+  const hex = sha256HexSync(`proptrade-demo-plan-version:${slug}:1`).slice(0, 32).split("");
+  hex[12] = "8";
+  hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** Unambiguous characters (no 0/O, 1/l/I); 20 of them ≈ 113 bits of entropy. */
