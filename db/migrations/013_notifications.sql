@@ -23,12 +23,21 @@ create table notifications (
   body text not null check (length(body) <= 2000),
   created_at timestamptz not null default now(),
   read_at timestamptz,
+  -- Mail, decided in the same transaction from the user's preference: `pending` until the mail dispatcher
+  -- claims it (`sending`), then `sent` or `failed`; `none` when the user turned mail off for the type.
+  mail_state text not null default 'none' check (mail_state in ('none', 'pending', 'sending', 'sent', 'failed')),
   unique (user_id, seq),
   unique (user_id, dedupe_key)
 );
 
 -- The bell's count and "mark all read".
 create index notifications_unread on notifications (user_id, seq) where read_at is null;
+
+-- The list page, newest first, in keyset pages.
+create index notifications_newest on notifications (user_id, created_at desc, id desc);
+
+-- The mail dispatcher's queue.
+create index notifications_mail_pending on notifications (created_at) where mail_state = 'pending';
 
 -- Mail per type: a row only where the user chose; no row means on.
 create table notification_preferences (

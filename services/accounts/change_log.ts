@@ -1,14 +1,22 @@
 /**
  * The change log of an account: every committed change of an account is a row of `account_changes` (what a
  * stream replays after `Last-Event-ID`) and, after commit, a message on the account's bus channel (what live
- * streams receive). Writers append inside their transaction (`recordChange`) and publish after commit
- * (`publishChange`); readers read after a version (`changesAfter`).
+ * streams receive). Writers append inside their transaction (`recordChange`, which also adds the
+ * notifications the change causes) and publish after commit (`publishChange`); readers read after a version
+ * (`changesAfter`).
  */
 import type postgres from "postgres";
 import type { Sql, Tx } from "../../db/client.ts";
 import type { Bus } from "../bus/mod.ts";
 import type { Verdict } from "../engine/state.ts";
 import { log } from "../log.ts";
+import { userChannel } from "../bus/channels.ts";
+import type { Limits } from "../notifications/derive.ts";
+import { recordNotifications } from "../notifications/record.ts";
+import { publishNotifications } from "../notifications/store.ts";
+import type { PublishedNotification } from "../notifications/types.ts";
+
+export { userChannel };
 import type { AccountSummary } from "./summary.ts";
 
 /** One committed change of an account, as stored in `account_changes.payload` and published on the bus. */
@@ -31,20 +39,23 @@ export function accountChannel(accountId: string): string {
   return `account:${accountId}`;
 }
 
-/**
- * The bus channel of one user: every change of their accounts (as on the account's channel) and their
- * notifications — what `GET /api/users/stream` listens on, so accounts opened later are followed too.
- */
-export function userChannel(userId: string): string {
-  return `user:${userId}`;
-}
+/** Notifications added with a change, published after it (see `recordChange` and `publishChange`). */
+const notificationsOfChange = new WeakMap<AccountChange, PublishedNotification[]>();
 
-/** Appends a change to the account's log (what SSE replays after `Last-Event-ID`). */
-export async function recordChange(tx: Tx, change: AccountChange): Promise<void> {
-  await tx`
-    insert into account_changes (account_id, state_version, at, kind, payload)
-    values (${change.accountId}, ${change.stateVersion}, ${change.at}, ${change.kind},
-            ${tx.json(change as unknown as postgres.JSONValue)})`;
+/**
+ * Appends a change to the account's log (what SSE replays after `Last-Event-ID`) and adds the notifications
+ * it causes (services/notifications/derive.ts) in the same transaction; `publishChange` publishes them with
+ * the change. `limits` (the engine's path passes them) lets it warn at 50 % / 80 % of a loss limit.
+ */
+export async function recordChange(tx: Tx, change: AccountChange, limits?: Limits): Promise<void> {
+  const [, notifications] = await Promise.all([
+    tx`
+      insert into account_changes (account_id, state_version, at, kind, payload)
+      values (${change.accountId}, ${change.stateVersion}, ${change.at}, ${change.kind},
+              ${tx.json(change as unknown as postgres.JSONValue)})`,
+    recordNotifications(tx, change, limits),
+  ]);
+  if (notifications.length > 0) notificationsOfChange.set(change, notifications);
 }
 
 /**
@@ -67,6 +78,11 @@ export async function publishChange(bus: Bus, ...changes: AccountChange[]): Prom
       )
     ),
   );
+  // After the changes: a notification arrives behind the change it is about.
+  for (const change of changes) {
+    const added = notificationsOfChange.get(change);
+    if (added) await publishNotifications(bus, change.account.userId, added);
+  }
 }
 
 /** One row of the log: the version a change moved the account to, and the change as it was logged. */

@@ -10,7 +10,7 @@
  * Caps, sessions and heartbeats are the process's `SinkSet`, shared with the account streams.
  */
 import type { Bus, Unsubscribe } from "../bus/mod.ts";
-import { userChannel } from "../accounts/change_log.ts";
+import { userChannel } from "../bus/channels.ts";
 import { BusChannels } from "../accounts/bus_channels.ts";
 import { Sink, type SinkSet } from "../accounts/stream_sinks.ts";
 import type { StreamOwner } from "../accounts/stream_guard.ts";

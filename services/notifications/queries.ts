@@ -72,3 +72,61 @@ export async function notificationsAfter(
     message: { ...notificationJson(row), unread: row.unread },
   }));
 }
+
+/** One page of the list: newest first; `nextCursor` continues after its last row (null: no more). */
+export interface NotificationPage {
+  notifications: NotificationJson[];
+  nextCursor: string | null;
+}
+
+/** The most rows a page holds, whatever is asked. */
+export const MAX_PAGE = 100;
+
+/**
+ * The user's notifications newest first, `limit` per page, after `cursor` (the `nextCursor` of the page
+ * before). Keyset on the per-user `seq`, so a notification added meanwhile never shifts a page: no row is
+ * skipped or repeated.
+ */
+export async function listNotifications(
+  sql: Sql,
+  userId: string,
+  opts: { cursor?: string | null; limit?: number; unreadOnly?: boolean } = {},
+): Promise<NotificationPage> {
+  const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 20) || 1, 1), MAX_PAGE);
+  const before = parseCursor(opts.cursor);
+  const rows = await sql<NotificationRow[]>`
+    select id, seq, type, account_id, title, body, created_at, read_at from notifications
+    where user_id = ${userId}
+      ${before === null ? sql`` : sql`and seq < ${before}`}
+      ${opts.unreadOnly ? sql`and read_at is null` : sql``}
+    order by seq desc
+    limit ${limit + 1}`;
+  const page = rows.slice(0, limit);
+  return {
+    notifications: page.map(notificationJson),
+    nextCursor: rows.length > limit ? String(page[page.length - 1].seq) : null,
+  };
+}
+
+/** A cursor is a seq: a positive integer. Anything else is the first page (never an error worth a 500). */
+export function parseCursor(cursor: string | null | undefined): number | null {
+  if (!cursor || !/^\d{1,15}$/.test(cursor)) return null;
+  return Number(cursor);
+}
+
+/**
+ * Marks the user's notifications read: those in `ids` (ids of other users' notifications are ignored), or
+ * all. Returns how many changed and the unread count after.
+ */
+export async function markRead(
+  sql: Sql,
+  userId: string,
+  which: { ids: readonly string[] } | "all",
+): Promise<{ marked: number; unread: number }> {
+  const marked = which === "all"
+    ? await sql`update notifications set read_at = now() where user_id = ${userId} and read_at is null`
+    : await sql`
+        update notifications set read_at = now()
+        where user_id = ${userId} and read_at is null and id = any(${which.ids as string[]}::uuid[])`;
+  return { marked: marked.count, unread: await unreadCount(sql, userId) };
+}

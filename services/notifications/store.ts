@@ -8,7 +8,7 @@
  */
 import type { Tx } from "../../db/client.ts";
 import type { Bus } from "../bus/mod.ts";
-import { userChannel } from "../accounts/change_log.ts";
+import { userChannel } from "../bus/channels.ts";
 import { log } from "../log.ts";
 import { notificationJson, type NotificationRow } from "./queries.ts";
 import type { NotificationType, PublishedNotification } from "./types.ts";
@@ -19,6 +19,8 @@ export interface NewNotification {
   accountId: string | null;
   /** What makes it once per user (e.g. `<account>:breach:<version>`). */
   dedupeKey: string;
+  /** Keys whose presence makes this one moot (an 80 % warning already sent silences the 50 % one). */
+  unless?: readonly string[];
   title: string;
   body: string;
 }
@@ -30,11 +32,20 @@ export async function addNotification(tx: Tx, n: NewNotification): Promise<Publi
     with next as (
       insert into notification_counters as c (user_id, seq) values (${n.userId}, 1)
       on conflict (user_id) do update set seq = c.seq + 1
-        where not exists (select 1 from notifications where user_id = ${n.userId} and dedupe_key = ${n.dedupeKey})
+        where not exists (select 1 from notifications
+                          where user_id = ${n.userId} and dedupe_key = any(${[
+    n.dedupeKey,
+    ...(n.unless ?? []),
+  ]}))
       returning seq
     ), added as (
-      insert into notifications (user_id, seq, type, account_id, dedupe_key, title, body)
-      select ${n.userId}, next.seq, ${n.type}, ${n.accountId}, ${n.dedupeKey}, ${n.title}, ${n.body} from next
+      insert into notifications (user_id, seq, type, account_id, dedupe_key, title, body, mail_state)
+      select ${n.userId}, next.seq, ${n.type}, ${n.accountId}, ${n.dedupeKey}, ${n.title}, ${n.body},
+             -- Mail unless the user turned it off for this type (no row: on).
+             case when coalesce((select email from notification_preferences
+                                 where user_id = ${n.userId} and type = ${n.type}), true)
+                  then 'pending' else 'none' end
+      from next
       on conflict (user_id, dedupe_key) do nothing
       returning id, seq, type, account_id, title, body, created_at, read_at
     )
