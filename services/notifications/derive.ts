@@ -16,7 +16,8 @@
  * "Used" is the share of the limit's room that is gone: 1 − (current − floor) / limit, where the limit is the
  * day's anchor − floor for daily loss and the plan's max-loss amount for max loss (so a trailing or locked
  * floor is measured by the room left above it). Warnings are only sent while the account is active: a
- * breach or pause says more.
+ * breach or pause says more. Limits are read after the change: a sync batch is one change, so a batch that
+ * crosses 50 % and comes back within itself warns of nothing (its events are seconds apart).
  */
 import type { AccountState } from "../engine/state.ts";
 import type { EngineRules } from "../engine/rules.ts";
