@@ -70,7 +70,7 @@ export default define.page<typeof handler>(({ data }) => {
     <div class="container-page py-12">
       <p class="text-sm">
         <a class="font-semibold underline" href="/account/security">Account security</a>
-        <span aria-hidden="true">{" / "}</span>
+        <span aria-hidden="true" class="px-1">/</span>
         <span class="text-muted">Notifications</span>
       </p>
       <h1 class="mt-3 text-3xl font-bold tracking-tight sm:text-4xl">Notification settings</h1>
