@@ -23,7 +23,7 @@ const state = signal<Connection>("connecting");
 const last = signal<number | null>(null);
 const unread = signal(0);
 
-/** "live" once a frame arrived, "reconnecting" from an error until the next frame. */
+/** "live" once connected or a frame arrived, "reconnecting" from an error until then. */
 export const connection: ReadonlySignal<Connection> = state;
 /** `Date.now()` of the last frame (heartbeats are SSE comments, which an EventSource does not surface). */
 export const lastFrameAt: ReadonlySignal<number | null> = last;
@@ -64,6 +64,8 @@ function open(): void {
     unread.value = note.unread;
     notificationListeners.forEach((listener) => listener(note));
   });
+  // Connected again (a resume may bring no frame until the next change): live, not "reconnecting…".
+  es.onopen = () => void (state.value = "live");
   es.onerror = () => {
     state.value = "reconnecting";
     if (es.readyState !== EventSource.CLOSED) return;

@@ -3,8 +3,10 @@
  *
  * Exactly once: each notification has a `dedupe_key` unique per user, so a retried transaction or a change
  * seen twice adds nothing. Its `seq` is the user's next number, taken from their `notification_counters` row
- * in the same statement — only when the key is new, so the numbers have no gaps (what lets the user stream
- * resume exactly, see services/live/user_stream_id.ts).
+ * in the same statement, and only when the key is new, so the numbers follow commit order without gaps —
+ * what lets the user stream resume exactly (services/live/user_stream_id.ts). (Two transactions adding the
+ * same key at once would leave a gap; they cannot, as keys name an account whose row both would lock — and
+ * a gap would only cost the stream a read.)
  */
 import type { Tx } from "../../db/client.ts";
 import type { Bus } from "../bus/mod.ts";
@@ -28,15 +30,14 @@ export interface NewNotification {
 /** Adds `n` unless its key was added before; returns what to publish after commit (null: nothing new). */
 export async function addNotification(tx: Tx, n: NewNotification): Promise<PublishedNotification | null> {
   // The counter row is the per-user lock: concurrent transactions number their notifications in commit order.
+  const keys = [n.dedupeKey, ...(n.unless ?? [])];
   const rows = await tx<(NotificationRow & { unread: number })[]>`
-    with next as (
-      insert into notification_counters as c (user_id, seq) values (${n.userId}, 1)
+    with fresh as (
+      select 1 where not exists (select 1 from notifications where user_id = ${n.userId} and dedupe_key = any(${keys}))
+    ), next as (
+      -- Only for a new key: a warning re-derived by every batch while the limit stays used locks nothing.
+      insert into notification_counters as c (user_id, seq) select ${n.userId}, 1 from fresh
       on conflict (user_id) do update set seq = c.seq + 1
-        where not exists (select 1 from notifications
-                          where user_id = ${n.userId} and dedupe_key = any(${[
-    n.dedupeKey,
-    ...(n.unless ?? []),
-  ]}))
       returning seq
     ), added as (
       insert into notifications (user_id, seq, type, account_id, dedupe_key, title, body, mail_state)
