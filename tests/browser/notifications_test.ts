@@ -2,10 +2,11 @@
  * In Chromium, signed in as a trader: the notification page holds two islands on the user stream yet the tab
  * opens exactly one EventSource to /api/users/stream; a breach synced through demo-sync counts the bell up
  * and shows the notification without a reload. Screenshots of the list and the mail settings at 390 and
- * 1440 px go to tests/artifacts/.
+ * 1440 px go to tests/artifacts/, and axe checks each.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { client, randomIp, signUp } from "../helpers/client.ts";
@@ -16,9 +17,18 @@ import type { ServeInfo } from "../../lib/http_listener.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
 
+/** Screenshots at both widths, nothing wider than the viewport, and axe finds no violation at either. */
 async function photograph(page: Page, name: string) {
   for (const width of [390, 1440]) {
     await page.setViewportSize({ width, height: 900 });
+    const results = await new AxeBuilder({ page }).analyze();
+    assert.deepEqual(
+      results.violations.map((v) =>
+        `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`
+      ),
+      [],
+      `${name} at ${width} px`,
+    );
     await page.screenshot({
       path: new URL(`notifications-${name}-${width}.png`, ARTIFACTS).pathname,
       fullPage: true,
@@ -99,7 +109,7 @@ Deno.test({
               page.waitForFunction(
                 (want) => document.querySelector("[data-unread]")?.getAttribute("aria-label") === want,
                 label,
-                { timeout: 3000 },
+                { timeout: 10_000 },
               );
             const post = async (equity: string, ms: number) => {
               const res = await postSync(client(app), deps.config.syncSecret, {
