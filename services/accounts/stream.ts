@@ -1,7 +1,8 @@
 /**
  * The live stream of one account, as Server-Sent Events (served by `GET /api/accounts/:id/stream`). The entry
- * of streaming: `stream_hub.ts` fans changes out to a process's streams, `stream_guard.ts` caps and ends them
- * with their sessions, `stream_frames.ts` encodes them; the changes come from `change_log.ts`.
+ * of streaming: `stream_hub.ts` fans changes out to a process's streams, `stream_sinks.ts` and
+ * `stream_guard.ts` cap, heartbeat and end them with their sessions (for user streams too: services/live/),
+ * `stream_frames.ts` encodes them; the changes come from `change_log.ts`.
  *
  * Protocol:
  * - `retry: 3000` first, then either

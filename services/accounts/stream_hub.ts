@@ -1,8 +1,9 @@
 /**
  * Fan-out of account changes to the Server-Sent-Event streams of one process.
  *
- * One bus subscription per account channel, shared by every local stream of that account (ref-counted:
- * the channel is left when its last stream leaves), and one heartbeat timer for all streams. A change is
+ * One bus subscription per account channel, shared by every local stream of that account (ref-counted in
+ * `bus_channels.ts`); caps, sessions and the one heartbeat timer are the process's `SinkSet`
+ * (`stream_sinks.ts`, shared with the user streams of services/live/). A change is
  * encoded once and the same bytes are enqueued to every stream, so a stream costs its `Subscriber` (a
  * version, a state and the body controller) plus what the HTTP layer holds per connection.
  *
