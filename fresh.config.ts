@@ -23,6 +23,7 @@ import { createOrPromoteStaff } from "./services/auth/staff.ts";
 import { SYSTEM_ACTOR } from "./services/audit.ts";
 import { startResetScheduler } from "./services/accounts/scheduler.ts";
 import { startOrderExpiry } from "./services/commerce/expiry.ts";
+import { startNotificationMailer } from "./services/notifications/mail.ts";
 import { configureLog, log, logFormatFor, reportTo } from "./services/log.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
@@ -138,10 +139,13 @@ async function serve(deps: Deps, app: FreshApp) {
   const stopScheduler = startResetScheduler(deps, { intervalMs: 1000 });
   // Unpaid orders past their payment window are marked expired (their coupon holds already count for nothing).
   const stopOrderExpiry = startOrderExpiry(deps);
+  // Notification mail is decided in the change's transaction and sent from this queue after commit.
+  const stopNotificationMail = startNotificationMailer(deps);
   const stop = async () => {
     await server.shutdown();
     await stopScheduler();
     await stopOrderExpiry();
+    await stopNotificationMail();
     await closeDeps(deps);
     Deno.exit(0);
   };

@@ -25,6 +25,8 @@ const SERIAL = [
   "tests/account_stream_test.ts",
   "tests/account_stream_session_test.ts",
   "tests/account_stream_cluster_test.ts",
+  // The user stream must end within a second of its session.
+  "tests/user_stream_test.ts",
   // Stops and freezes a private redis-server and measures how fast requests fail over.
   "tests/redis_outage_test.ts",
   // Boots `deno task start` as a child process (build, migrations, seed) under a deadline.

@@ -65,7 +65,10 @@ export default define.page<typeof handler>(({ data }) => {
   return (
     <div class="container-page py-12">
       <h1 class="text-3xl font-bold tracking-tight sm:text-4xl">Account security</h1>
-      <p class="mt-3 text-muted">Signed in as {profile.email}</p>
+      <p class="mt-3 text-muted">
+        Signed in as {profile.email} ·{" "}
+        <a class="font-semibold underline" href="/account/notifications">Notification settings</a>
+      </p>
       {data.welcome && (
         <div class="mt-6">
           <Notice>

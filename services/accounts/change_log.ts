@@ -1,14 +1,22 @@
 /**
  * The change log of an account: every committed change of an account is a row of `account_changes` (what a
  * stream replays after `Last-Event-ID`) and, after commit, a message on the account's bus channel (what live
- * streams receive). Writers append inside their transaction (`recordChange`) and publish after commit
- * (`publishChange`); readers read after a version (`changesAfter`).
+ * streams receive). Writers append inside their transaction (`recordChange`, which also adds the
+ * notifications the change causes) and publish after commit (`publishChange`); readers read after a version
+ * (`changesAfter`).
  */
 import type postgres from "postgres";
 import type { Sql, Tx } from "../../db/client.ts";
 import type { Bus } from "../bus/mod.ts";
 import type { Verdict } from "../engine/state.ts";
 import { log } from "../log.ts";
+import { userChannel } from "../bus/channels.ts";
+import type { Limits } from "../notifications/derive.ts";
+import { recordNotifications } from "../notifications/record.ts";
+import { publishNotifications } from "../notifications/store.ts";
+import type { PublishedNotification } from "../notifications/types.ts";
+
+export { userChannel };
 import type { AccountSummary } from "./summary.ts";
 
 /** One committed change of an account, as stored in `account_changes.payload` and published on the bus. */
@@ -31,31 +39,50 @@ export function accountChannel(accountId: string): string {
   return `account:${accountId}`;
 }
 
-/** Appends a change to the account's log (what SSE replays after `Last-Event-ID`). */
-export async function recordChange(tx: Tx, change: AccountChange): Promise<void> {
-  await tx`
-    insert into account_changes (account_id, state_version, at, kind, payload)
-    values (${change.accountId}, ${change.stateVersion}, ${change.at}, ${change.kind},
-            ${tx.json(change as unknown as postgres.JSONValue)})`;
+/** Notifications added with a change, published after it (see `recordChange` and `publishChange`). */
+const notificationsOfChange = new WeakMap<AccountChange, PublishedNotification[]>();
+
+/**
+ * Appends a change to the account's log (what SSE replays after `Last-Event-ID`) and adds the notifications
+ * it causes (services/notifications/derive.ts) in the same transaction; `publishChange` publishes them with
+ * the change. `limits` (the engine's path passes them) lets it warn at 50 % / 80 % of a loss limit.
+ */
+export async function recordChange(tx: Tx, change: AccountChange, limits?: Limits): Promise<void> {
+  const [, notifications] = await Promise.all([
+    tx`
+      insert into account_changes (account_id, state_version, at, kind, payload)
+      values (${change.accountId}, ${change.stateVersion}, ${change.at}, ${change.kind},
+              ${tx.json(change as unknown as postgres.JSONValue)})`,
+    recordNotifications(tx, change, limits),
+  ]);
+  if (notifications.length > 0) notificationsOfChange.set(change, notifications);
 }
 
 /**
- * Publishes committed changes. Best-effort (the bus is at-most-once; SSE resumes from the database), so a
- * broker outage is logged rather than failing a request whose change is already committed.
+ * Publishes committed changes, on the account's channel and on its owner's. Best-effort (the bus is
+ * at-most-once; SSE resumes from the database), so a broker outage is logged rather than failing a request
+ * whose change is already committed.
  */
 export async function publishChange(bus: Bus, ...changes: AccountChange[]): Promise<void> {
   await Promise.all(
-    changes.map((change) =>
-      bus.publish(accountChannel(change.accountId), change).catch((error) =>
-        log.error("publishing an account change failed", {
-          scope: "accounts",
-          accountId: change.accountId,
-          stateVersion: change.stateVersion,
-          error,
-        })
+    changes.flatMap((change) =>
+      [accountChannel(change.accountId), userChannel(change.account.userId)].map((channel) =>
+        bus.publish(channel, change).catch((error) =>
+          log.error("publishing an account change failed", {
+            scope: "accounts",
+            accountId: change.accountId,
+            stateVersion: change.stateVersion,
+            error,
+          })
+        )
       )
     ),
   );
+  // After the changes: a notification arrives behind the change it is about.
+  for (const change of changes) {
+    const added = notificationsOfChange.get(change);
+    if (added) await publishNotifications(bus, change.account.userId, added);
+  }
 }
 
 /** One row of the log: the version a change moved the account to, and the change as it was logged. */

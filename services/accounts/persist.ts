@@ -14,6 +14,8 @@ import { type Advanced, dayRows } from "./advance.ts";
 import { type AccountChange, recordChange } from "./change_log.ts";
 import { ACCOUNT_COLUMNS, type AccountRow, summaryOf } from "./summary.ts";
 import { isoAt } from "../time.ts";
+import { rulesFor, stageOf } from "./rules.ts";
+import { limitsOf } from "../notifications/derive.ts";
 
 /** An account row as the live path locks it: the summary columns plus the engine's inputs. */
 export interface LockedAccount extends AccountRow {
@@ -75,9 +77,13 @@ export async function persistChange(tx: Tx, input: ChangeToPersist): Promise<Acc
   const closes = firstPerTrade(advanced.closes);
   // Issued together: postgres.js pipelines them on the transaction's connection, in this order (trades are
   // inserted before a close in the same batch updates them).
+  // Cached per process (the live path compiled them already): for the 50 % / 80 % limit warnings.
+  const rules = account.plan_version_id
+    ? (await rulesFor(tx, account.plan_version_id, stageOf(account))).rules
+    : null;
   const writes: Promise<unknown>[] = [
     writeAccountRow(tx, row, state),
-    recordChange(tx, change),
+    recordChange(tx, change, rules ? limitsOf(state, rules) : undefined),
   ];
   if (events.length > 0) {
     const rows = events.map((e, i) => ({

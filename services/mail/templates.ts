@@ -124,6 +124,24 @@ export function twoFactorChangedMail(enabled: boolean): MailContent {
   });
 }
 
+/**
+ * A trader notification (breach, pause, phase passed, KYC, limit warnings) as mail: its title and text, where
+ * to look, and where to turn such mail off. Its links carry no secret, so the outbox keeps the mail whole.
+ */
+export function notificationMail(
+  appUrl: string,
+  n: { title: string; body: string; accountId: string | null },
+): MailContent {
+  const base = appUrl.replace(/\/+$/, "");
+  const where = n.accountId ? `${base}/dashboard/accounts/${n.accountId}` : `${base}/dashboard/notifications`;
+  return renderParts({
+    subject: n.title.replace(/\s+/g, " ").trim() || `${PRODUCT} notification`,
+    greeting: "Hello,",
+    paragraphs: [n.body, `Open it on your dashboard: ${where}`],
+    after: [`Choose which notifications reach you by mail: ${base}/account/notifications`],
+  });
+}
+
 /** `${appUrl}${path}?token=…`, with the token URL-encoded and a trailing slash on `appUrl` tolerated. */
 function tokenLink(appUrl: string, path: string, token: string): string {
   return `${appUrl.replace(/\/+$/, "")}${path}?token=${encodeURIComponent(token)}`;

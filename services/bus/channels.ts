@@ -1,0 +1,9 @@
+/** Names of the bus channels more than one domain publishes or listens on. */
+
+/**
+ * The channel of one user: every change of their accounts (as on the account's own channel) and their
+ * notifications — what `GET /api/users/stream` listens on, so accounts opened later are followed too.
+ */
+export function userChannel(userId: string): string {
+  return `user:${userId}`;
+}
