@@ -1,4 +1,5 @@
 import type { ComponentType } from "preact";
+import { dirname } from "node:path";
 import { join, relative, toFileUrl, walk } from "./fs.ts";
 
 /** One island component: which file it lives in, which export it is, and its name on the page. */
@@ -33,8 +34,14 @@ export async function discoverIslands(
 ): Promise<IslandFile[]> {
   const files: string[] = [];
   for (const dir of islandDirs) {
-    for await (const entry of walk(join(root, dir))) {
-      if (entry.isFile && ISLAND_EXT.test(entry.name) && !/_test\.[jt]sx?$/.test(entry.name)) {
+    const top = join(root, dir);
+    for await (const entry of walk(top)) {
+      // Only files directly under the folder are islands: subfolders (e.g. `islands/live/`) hold browser
+      // modules the islands share, which must not become entries of their own.
+      if (
+        entry.isFile && dirname(entry.path) === top && ISLAND_EXT.test(entry.name) &&
+        !/_test\.[jt]sx?$/.test(entry.name)
+      ) {
         files.push(entry.path);
       }
     }
