@@ -99,3 +99,101 @@ export interface AccountMeters {
   todayPnl: string;
   tradingDay: string;
 }
+
+/** An account as the overview carries it (the fields of `AccountSummary`). */
+export interface AccountJson {
+  id: string;
+  userId: string;
+  challengeId: string | null;
+  phase: number | null;
+  type: "challenge" | "funded" | "demo";
+  status: "pending" | "active" | "paused" | "passed" | "failed" | "pending_kyc" | "closed";
+  currency: string;
+  initialBalance: string;
+  balance: string;
+  equity: string;
+  dailyFloor: string | null;
+  maxFloor: string | null;
+  stateVersion: number;
+  lastEventAt: string | null;
+  nextResetAt: string | null;
+  updatedAt: string;
+}
+
+/** Breach evidence as the engine writes it (services/engine/state.ts `BreachEvidence`). */
+export interface EvidenceJson {
+  rule: "daily_loss" | "max_loss" | "time_limit";
+  action: "fail" | "pause";
+  ruleVersion: string;
+  at: string;
+  tradingDay: string;
+  basis: "equity" | "balance" | "time";
+  floor: string | null;
+  observed: string;
+  anchor: { kind: string; value: string } | null;
+  deadline: string | null;
+  cause: Record<string, string>;
+  openPositions: {
+    tradeId: string;
+    symbol: string;
+    direction: "buy" | "sell";
+    volume: string;
+    price: string;
+    openedAt: string;
+  }[];
+  inputsHash: string;
+}
+
+type Status = "ok" | "met" | "pending" | "failed";
+
+/** The progress objectives (services/engine/objectives.ts `Objective`). */
+export type ObjectiveJson =
+  | { key: "profit_target"; status: Status; target: string; current: string; targetBalance: string }
+  | {
+    key: "daily_loss";
+    status: Status;
+    basis: "equity" | "balance";
+    floor: string;
+    anchor: string;
+    current: string;
+    resetsAt: string;
+    pausedUntil: string | null;
+  }
+  | {
+    key: "max_loss";
+    status: Status;
+    mode: "static" | "trailing_intraday" | "trailing_eod";
+    floor: string;
+    current: string;
+    lockLevel: string | null;
+  }
+  | { key: "min_trading_days"; status: Status; required: number; current: number }
+  | {
+    key: "consistency";
+    status: Status;
+    required: string;
+    current: string | null;
+    bestDay: string;
+    totalProfit: string;
+  }
+  | { key: "time_limit"; status: Status; required: number; current: number; endsAt: string };
+
+/** `GET /api/accounts/:id/overview`: everything the account page shows live, computed by the engine. */
+export interface AccountOverview {
+  account: AccountJson;
+  /** "Phase 1: Challenge", "Funded", … */
+  stageName: string;
+  planName: string | null;
+  meters: AccountMeters | null;
+  objectives: ObjectiveJson[];
+  /** The anchor of the daily loss in words, for the objective's sentence (null without one). */
+  anchorWords: string | null;
+  /** The evidence of the breach that failed (or paused) the account while it stands. */
+  breach: EvidenceJson | null;
+  /** The latest breach an admin reinstated, kept visible (null when none). */
+  reinstated: EvidenceJson | null;
+  /** A passed phase's next account (the next phase, or the funded account), once it exists. */
+  next: { accountId: string; stageName: string } | null;
+  /** When these figures were computed (server clock). */
+  computedAt: string;
+}
