@@ -31,6 +31,14 @@ export function accountChannel(accountId: string): string {
   return `account:${accountId}`;
 }
 
+/**
+ * The bus channel of one user: every change of their accounts (as on the account's channel) and their
+ * notifications — what `GET /api/users/stream` listens on, so accounts opened later are followed too.
+ */
+export function userChannel(userId: string): string {
+  return `user:${userId}`;
+}
+
 /** Appends a change to the account's log (what SSE replays after `Last-Event-ID`). */
 export async function recordChange(tx: Tx, change: AccountChange): Promise<void> {
   await tx`
@@ -40,19 +48,22 @@ export async function recordChange(tx: Tx, change: AccountChange): Promise<void>
 }
 
 /**
- * Publishes committed changes. Best-effort (the bus is at-most-once; SSE resumes from the database), so a
- * broker outage is logged rather than failing a request whose change is already committed.
+ * Publishes committed changes, on the account's channel and on its owner's. Best-effort (the bus is
+ * at-most-once; SSE resumes from the database), so a broker outage is logged rather than failing a request
+ * whose change is already committed.
  */
 export async function publishChange(bus: Bus, ...changes: AccountChange[]): Promise<void> {
   await Promise.all(
-    changes.map((change) =>
-      bus.publish(accountChannel(change.accountId), change).catch((error) =>
-        log.error("publishing an account change failed", {
-          scope: "accounts",
-          accountId: change.accountId,
-          stateVersion: change.stateVersion,
-          error,
-        })
+    changes.flatMap((change) =>
+      [accountChannel(change.accountId), userChannel(change.account.userId)].map((channel) =>
+        bus.publish(channel, change).catch((error) =>
+          log.error("publishing an account change failed", {
+            scope: "accounts",
+            accountId: change.accountId,
+            stateVersion: change.stateVersion,
+            error,
+          })
+        )
       )
     ),
   );

@@ -19,6 +19,7 @@ import type { Db, Sql } from "../../db/client.ts";
 import { NotFound } from "../../lib/errors.ts";
 import { announcedSessionIds, ENDED_SESSIONS_CHANNEL, endedSessions } from "../auth/session_liveness.ts";
 import { StreamHub, type StreamHubOptions } from "./stream_hub.ts";
+import { SinkSet } from "./stream_sinks.ts";
 import { changeFrame, encodeEvent, type Frame } from "./stream_frames.ts";
 import { changesAfter } from "./change_log.ts";
 import type { StreamOwner } from "./stream_guard.ts";
@@ -44,6 +45,9 @@ type StreamDeps = { db: Db; bus: Bus };
 /** One hub per bus, i.e. per process (tests open several apps, each with its own bus). */
 const hubs = new WeakMap<Bus, StreamHub>();
 
+/** The streams of each hub's process: account and user streams share their caps and heartbeat. */
+const sinkSets = new WeakMap<Bus, SinkSet>();
+
 /** Each hub's subscription to session revocations (see `announceEndedSessions`), active before streams open. */
 const revocations = new WeakMap<StreamHub, Promise<unknown>>();
 
@@ -56,13 +60,24 @@ export function streamHub(deps: StreamDeps, options?: StreamHubOptions): StreamH
   if (hub && options) throw new Error("The stream hub of this bus already exists; configure it first.");
   if (!hub) {
     const sql = deps.db.sql;
+    const sinks = new SinkSet({ ...options, checkSessions: (sessions) => endedSessions(sql, sessions) });
     hub = new StreamHub(deps.bus, (id, after, limit) => readChanges(sql, id, after, limit), {
       ...options,
-      checkSessions: (sessions) => endedSessions(sql, sessions),
+      sinks,
     });
     hubs.set(deps.bus, hub);
+    sinkSets.set(deps.bus, sinks);
   }
   return hub;
+}
+
+/**
+ * The process's open streams (caps, sessions, heartbeat), shared by every kind of stream, once revocations
+ * announced on the bus end them (see `announceEndedSessions`).
+ */
+export async function processStreams(deps: StreamDeps): Promise<SinkSet> {
+  await watchRevocations(deps.bus, streamHub(deps));
+  return sinkSets.get(deps.bus)!;
 }
 
 /** The logged changes of an account after version `after`, oldest first, encoded as `change` frames. */

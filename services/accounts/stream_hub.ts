@@ -15,9 +15,10 @@
  */
 import type { Bus, Unsubscribe } from "../bus/mod.ts";
 import { accountChannel } from "./change_log.ts";
-import { changeFrame, type Frame, HEARTBEAT } from "./stream_frames.ts";
-import { type SessionCheck, StreamGuard, type StreamGuardOptions, type StreamOwner } from "./stream_guard.ts";
-import { reportTo } from "../log.ts";
+import { changeFrame, type Frame } from "./stream_frames.ts";
+import type { StreamOwner } from "./stream_guard.ts";
+import { BusChannels } from "./bus_channels.ts";
+import { Sink, SinkSet, type SinkSetOptions } from "./stream_sinks.ts";
 
 /**
  * Reads the logged changes of `accountId` with a version above `after`, oldest first, at most `limit`:
@@ -25,63 +26,56 @@ import { reportTo } from "../log.ts";
  */
 export type ChangeReader = (accountId: string, after: number, limit: number) => Promise<Frame[]>;
 
-export interface StreamHubOptions extends StreamGuardOptions {
-  /** Interval of the `: hb` comments that keep proxies from timing out idle streams (default 15 s). */
-  heartbeatMs?: number;
-  /** Frames a client may leave unread before it is dropped (it reconnects and resumes; default 1024). */
-  maxQueued?: number;
+export interface StreamHubOptions extends SinkSetOptions {
   /** Rows per change-log read (default 500). */
   pageSize?: number;
-  log?: (message: string, error?: unknown) => void;
-  /** Which sessions of open streams ended (without it, streams are not tied to their sessions). */
-  checkSessions?: SessionCheck;
+  /** The process's streams, when another hub shares their caps and heartbeat (default: a new set). */
+  sinks?: SinkSet;
 }
 
 /** One stream of one client. Deliberately small: 10,000 of these must fit in a few hundred KB. */
-export class Subscriber {
+export class Subscriber extends Sink {
   /** The version of the last change (or snapshot) this client has been sent. */
   sent = -1;
   /** Live frames held back while the stream catches up from the log; null once it is live. */
   backlog: Frame[] | null = [];
-  closed = false;
   constructor(
     readonly channel: Channel,
-    readonly out: ReadableStreamDefaultController<Uint8Array>,
-    readonly owner?: StreamOwner,
-  ) {}
+    out: ReadableStreamDefaultController<Uint8Array>,
+    owner?: StreamOwner,
+  ) {
+    super(out, owner);
+  }
+  detach(): void {
+    void this.channel.hub.leave(this);
+  }
 }
 
 class Channel {
-  readonly subscribers = new Set<Subscriber>();
+  readonly members = new Set<Subscriber>();
   /** Log reads in flight, keyed by `after`: streams at the same version share one query. */
   readonly reads = new Map<number, Promise<Frame[]>>();
   subscribed!: Promise<Unsubscribe>;
-  constructor(readonly accountId: string) {}
+  constructor(readonly key: string, readonly hub: StreamHub) {}
 }
 
 export class StreamHub {
-  readonly #bus: Bus;
   readonly #read: ChangeReader;
-  readonly #heartbeatMs: number;
-  readonly #maxQueued: number;
   readonly #pageSize: number;
   readonly #log: (message: string, error?: unknown) => void;
-  readonly #channels = new Map<string, Channel>();
-  readonly #guard: StreamGuard<Subscriber>;
+  readonly #channels: BusChannels<Channel>;
+  readonly #sinks: SinkSet;
   #streams = 0;
-  #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(bus: Bus, read: ChangeReader, options: StreamHubOptions = {}) {
-    this.#bus = bus;
     this.#read = read;
-    this.#heartbeatMs = options.heartbeatMs ?? 15_000;
-    this.#maxQueued = options.maxQueued ?? 1024;
     this.#pageSize = options.pageSize ?? 500;
-    this.#log = options.log ?? reportTo("streams");
-    this.#guard = new StreamGuard<Subscriber>({
-      ...options,
-      check: options.checkSessions,
-      end: (sub) => this.#end(sub),
+    this.#sinks = options.sinks ?? new SinkSet(options);
+    this.#log = this.#sinks.log;
+    this.#channels = new BusChannels<Channel>(bus, {
+      name: accountChannel,
+      create: (key) => new Channel(key, this),
+      receive: (channel, message) => this.#receive(channel, message),
       log: this.#log,
     });
     // Pub/sub keeps nothing for a subscriber that was away: after a reconnect, re-read what was missed.
@@ -93,9 +87,9 @@ export class StreamHub {
     return { streams: this.#streams, channels: this.#channels.size };
   }
 
-  /** Ends every stream of these sessions now (they were revoked). */
+  /** Ends every stream of these sessions now (they were revoked), account and user streams alike. */
   endSessions(sessionIds: Iterable<string>): void {
-    this.#guard.endSessions(sessionIds);
+    this.#sinks.endSessions(sessionIds);
   }
 
   /**
@@ -109,25 +103,17 @@ export class StreamHub {
     out: ReadableStreamDefaultController<Uint8Array>,
     owner?: StreamOwner,
   ): Promise<Subscriber> {
-    let channel = this.#channels.get(accountId);
-    if (!channel) {
-      const created = channel = new Channel(accountId);
-      created.subscribed = this.#bus.subscribe(accountChannel(accountId), (m) => this.#receive(created, m));
-      this.#channels.set(accountId, created);
-      // A failed SUBSCRIBE must not stay cached, or later streams would never retry it.
-      created.subscribed.catch(() => {
-        if (this.#channels.get(accountId) === created) this.#channels.delete(accountId);
-      });
-    }
+    const channel = this.#channels.open(accountId);
     const sub = new Subscriber(channel, out, owner);
     try {
-      this.#guard.admit(sub);
+      this.#sinks.admit(sub);
     } catch (error) {
-      if (channel.subscribers.size === 0) await this.#leaveChannel(channel);
+      sub.closed = true;
+      await this.#channels.close(channel);
       throw error;
     }
-    channel.subscribers.add(sub);
-    if (++this.#streams === 1) this.#startHeartbeat();
+    channel.members.add(sub);
+    this.#streams++;
     try {
       await channel.subscribed;
     } catch (error) {
@@ -149,15 +135,12 @@ export class StreamHub {
 
   /** Removes a stream; the last stream of an account unsubscribes its channel. Idempotent. */
   async leave(sub: Subscriber): Promise<void> {
-    if (sub.closed) return;
-    sub.closed = true;
+    if (!this.#sinks.release(sub)) return;
     sub.backlog = null;
-    this.#guard.release(sub);
     const { channel } = sub;
-    channel.subscribers.delete(sub);
-    if (--this.#streams === 0) this.#stopHeartbeat();
-    if (channel.subscribers.size > 0) return;
-    await this.#leaveChannel(channel);
+    if (!channel.members.delete(sub)) return;
+    this.#streams--;
+    await this.#channels.close(channel);
   }
 
   /**
@@ -170,7 +153,7 @@ export class StreamHub {
     const next = async (): Promise<void> => {
       for (let channel = channels.pop(); channel; channel = channels.pop()) {
         await this.#resyncChannel(channel).catch((error) =>
-          this.#log(`resyncing ${channel!.accountId} after a bus reconnect failed`, error)
+          this.#log(`resyncing ${channel!.key} after a bus reconnect failed`, error)
         );
       }
     };
@@ -179,23 +162,14 @@ export class StreamHub {
 
   async #resyncChannel(channel: Channel): Promise<void> {
     // Streams still opening (nothing sent yet) read what they need when they start.
-    const started = [...channel.subscribers].filter((sub) => sub.sent >= 0);
+    const started = [...channel.members].filter((sub) => sub.sent >= 0);
     let after = Math.min(...started.map((sub) => sub.sent));
-    while (channel.subscribers.size > 0 && Number.isFinite(after)) {
+    while (channel.members.size > 0 && Number.isFinite(after)) {
       const frames = await this.#readAfter(channel, after);
-      for (const frame of frames) for (const sub of channel.subscribers) this.#offer(sub, frame);
+      for (const frame of frames) for (const sub of channel.members) this.#offer(sub, frame);
       if (frames.length < this.#pageSize) return;
       after = frames[frames.length - 1].version;
     }
-  }
-
-  /** Unsubscribes a channel that has no stream left (unless a newer one replaced it). */
-  async #leaveChannel(channel: Channel): Promise<void> {
-    if (channel.subscribers.size > 0 || this.#channels.get(channel.accountId) !== channel) return;
-    this.#channels.delete(channel.accountId);
-    // A channel whose SUBSCRIBE failed has nothing to leave (join reported that failure already).
-    const unsubscribe = await channel.subscribed.catch(() => null);
-    await unsubscribe?.().catch((error) => this.#log(`leaving ${channel.accountId} failed`, error));
   }
 
   #receive(channel: Channel, message: unknown): void {
@@ -204,13 +178,13 @@ export class StreamHub {
       | null;
     const version = change?.stateVersion;
     if (
-      change?.accountId !== channel.accountId || typeof version !== "number" || !Number.isSafeInteger(version)
+      change?.accountId !== channel.key || typeof version !== "number" || !Number.isSafeInteger(version)
     ) {
-      this.#log(`ignoring a malformed change on ${channel.accountId}`);
+      this.#log(`ignoring a malformed change on ${channel.key}`);
       return;
     }
     const frame = changeFrame(version, change.previousVersion, message);
-    for (const sub of channel.subscribers) this.#offer(sub, frame);
+    for (const sub of channel.members) this.#offer(sub, frame);
   }
 
   #offer(sub: Subscriber, frame: Frame): void {
@@ -222,7 +196,7 @@ export class StreamHub {
       // A gap: a change the bus lost, or has not delivered yet (reordered across processes). The log knows.
       sub.backlog = [frame];
       this.#catchUp(sub, true).catch((error) => {
-        this.#log(`catching up ${sub.channel.accountId} failed; dropping the stream`, error);
+        this.#log(`catching up ${sub.channel.key} failed; dropping the stream`, error);
         this.#drop(sub, error);
       });
     }
@@ -263,7 +237,7 @@ export class StreamHub {
   #readAfter(channel: Channel, after: number): Promise<Frame[]> {
     let read = channel.reads.get(after);
     if (!read) {
-      read = this.#read(channel.accountId, after, this.#pageSize);
+      read = this.#read(channel.key, after, this.#pageSize);
       channel.reads.set(after, read);
       // Forget it once settled: a stream that arrives later may need rows committed after this query.
       const forget = () => channel.reads.get(after) === read && channel.reads.delete(after);
@@ -272,54 +246,11 @@ export class StreamHub {
     return read;
   }
 
-  /** Enqueues `bytes`; a client that has left too much unread (`limit`) is dropped instead. */
   #write(sub: Subscriber, bytes: Uint8Array, limit: boolean): boolean {
-    if (sub.closed) return false;
-    if (limit && (sub.out.desiredSize ?? 0) < -this.#maxQueued) {
-      this.#drop(sub, new Error("The client reads too slowly; reconnect with Last-Event-ID."));
-      return false;
-    }
-    try {
-      sub.out.enqueue(bytes);
-      return true;
-    } catch {
-      // The body was closed under us (client gone): the stream's cancel() also leaves; this covers races.
-      void this.leave(sub);
-      return false;
-    }
+    return this.#sinks.write(sub, bytes, limit);
   }
 
-  /** Ends a stream whose session ended: what is queued is still delivered, nothing after it. */
-  #end(sub: Subscriber): void {
-    if (sub.closed) return;
-    try {
-      sub.out.close();
-    } catch { /* already closed */ }
-    void this.leave(sub);
-  }
-
-  /** Ends a stream with an error: the queue is discarded and the client's EventSource reconnects. */
   #drop(sub: Subscriber, reason: unknown): void {
-    if (sub.closed) return;
-    try {
-      sub.out.error(reason);
-    } catch { /* already closed */ }
-    void this.leave(sub);
-  }
-
-  #startHeartbeat(): void {
-    const timer = setInterval(() => {
-      for (const channel of this.#channels.values()) {
-        for (const sub of channel.subscribers) this.#write(sub, HEARTBEAT, true);
-      }
-    }, this.#heartbeatMs);
-    // Open streams must not keep a process (or a test) alive on their own.
-    Deno.unrefTimer(timer);
-    this.#timer = timer;
-  }
-
-  #stopHeartbeat(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#sinks.drop(sub, reason);
   }
 }

@@ -1,0 +1,103 @@
+/**
+ * The JSON the user stream (`GET /api/users/stream`) sends, for browser code. Browser-safe on purpose: no
+ * imports from services/ or db/ (islands may not reach them); the server's shapes are AccountSummary and
+ * AccountChange in services/accounts/, NotificationJson in services/notifications/types.ts — keep in step.
+ * Money is decimal strings, instants ISO-8601 UTC.
+ */
+
+export type AccountStatusJson =
+  | "pending"
+  | "active"
+  | "paused"
+  | "passed"
+  | "failed"
+  | "pending_kyc"
+  | "closed";
+
+/** An account as the stream's snapshot and changes carry it (`AccountSummary`). */
+export interface AccountSummaryJson {
+  id: string;
+  userId: string;
+  challengeId: string | null;
+  /** 1-based phase of a challenge account; null for funded and demo accounts. */
+  phase: number | null;
+  type: "challenge" | "funded" | "demo";
+  status: AccountStatusJson;
+  currency: string;
+  initialBalance: string;
+  balance: string;
+  equity: string;
+  dailyFloor: string | null;
+  maxFloor: string | null;
+  stateVersion: number;
+  lastEventAt: string | null;
+  nextResetAt: string | null;
+  updatedAt: string;
+}
+
+/** The evidence of a breach or pause (the engine's `BreachEvidence`; the cause and positions left open). */
+export interface BreachEvidenceJson {
+  rule: "daily_loss" | "max_loss" | "time_limit";
+  action: "fail" | "pause";
+  ruleVersion: string;
+  at: string;
+  tradingDay: string;
+  basis: "equity" | "balance" | "time";
+  floor: string | null;
+  observed: string;
+  anchor: { kind: string; value: string } | null;
+  deadline: string | null;
+  cause: Record<string, unknown>;
+  openPositions: Record<string, unknown>[];
+  inputsHash: string;
+}
+
+/** What the engine decided on a change (the engine's `Verdict`). */
+export type VerdictJson =
+  | { type: "breach"; evidence: BreachEvidenceJson }
+  | { type: "paused"; until: string; evidence: BreachEvidenceJson }
+  | { type: "resumed"; at: string }
+  | { type: "objective_met"; key: "profit_target" | "min_trading_days" | "consistency"; at: string }
+  | { type: "passed"; at: string };
+
+/** One committed change of an account (`AccountChange`), as both the account and the user stream send it. */
+export interface AccountChangeJson {
+  accountId: string;
+  stateVersion: number;
+  /** The version the change started from; null for the opening of the account. */
+  previousVersion: number | null;
+  kind: "sync" | "reset" | "admin" | "lifecycle";
+  at: string;
+  account: AccountSummaryJson;
+  verdicts: VerdictJson[];
+}
+
+export type NotificationTypeJson =
+  | "breach"
+  | "pause"
+  | "phase_passed"
+  | "kyc_pending"
+  | "daily_loss_warning"
+  | "max_loss_warning";
+
+/** One notification (the stream's `notification` frame adds `unread`, the count after it). */
+export interface NotificationJson {
+  id: string;
+  type: NotificationTypeJson;
+  accountId: string | null;
+  title: string;
+  body: string;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** The data of a `notification` frame. */
+export interface NotificationFrameJson extends NotificationJson {
+  unread: number;
+}
+
+/** The data of the `snapshot` frame. */
+export interface UserSnapshotJson {
+  accounts: AccountSummaryJson[];
+  unread: number;
+}
