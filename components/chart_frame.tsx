@@ -18,13 +18,21 @@ interface LegendItem {
   value: string | null;
 }
 
-const SWATCH: Record<LegendItem["style"], string> = {
-  solid: "h-0.5 w-5",
-  steps: "h-2 w-5 border-t-2 border-r-2 bg-transparent",
-  dashed: "h-0 w-5 border-t-2 border-dashed bg-transparent",
-  dotted: "h-0 w-5 border-t-2 border-dotted bg-transparent",
-  marker: "size-0 border-x-[5px] border-b-[8px] border-x-transparent bg-transparent",
-};
+/** A legend sample of a line, in SVG (stroke attributes, not inline styles: the CSP forbids those). */
+function Swatch(props: { color: string; style: LegendItem["style"] }) {
+  const dash = { solid: undefined, steps: undefined, dashed: "4 3", dotted: "1.5 2.5", marker: undefined }[
+    props.style
+  ];
+  return (
+    <svg width="20" height="10" viewBox="0 0 20 10" aria-hidden="true" class="shrink-0">
+      {props.style === "marker"
+        ? <path d="M10 1 L15 9 L5 9 Z" fill={props.color} />
+        : props.style === "steps"
+        ? <path d="M1 8 H8 V2 H19" stroke={props.color} stroke-width="2" fill="none" />
+        : <path d="M1 5 H19" stroke={props.color} stroke-width="2" stroke-dasharray={dash} fill="none" />}
+    </svg>
+  );
+}
 
 /**
  * The frame around a chart (LOOK.md): title, live marker, range buttons, a legend naming each line with its
@@ -65,15 +73,7 @@ export function ChartFrame(props: {
       <ul class="mt-3 flex flex-wrap gap-x-4 gap-y-1 text-xs text-muted" aria-label="Legend">
         {props.legend.map((item) => (
           <li key={item.label} class="inline-flex items-center gap-1.5">
-            <span
-              aria-hidden="true"
-              class={`inline-block ${SWATCH[item.style]}`}
-              style={item.style === "solid"
-                ? { background: item.color }
-                : item.style === "marker"
-                ? { borderBottomColor: item.color }
-                : { borderColor: item.color }}
-            />
+            <Swatch color={item.color} style={item.style} />
             {item.label}
             {item.value !== null && (
               <b class="font-semibold text-ink tabular-nums">{formatMoney(item.value, props.currency)}</b>

@@ -3,23 +3,23 @@ import type { MeterLevel } from "../services/accounts/overview_json.ts";
 
 /** Level → words, symbol and colour; the words and symbol carry the meaning, the colour repeats it. */
 export const LEVELS: Record<MeterLevel, { word: string; icon: string; bar: string; text: string }> = {
-  ok: { word: "Within limit", icon: "✓", bar: "bg-brand", text: "text-brand-strong" },
+  ok: { word: "Within limit", icon: "✓", bar: "fill-brand", text: "text-brand-strong" },
   caution: {
     word: "Over half used",
     icon: "!",
-    bar: "bg-amber-500 dark:bg-amber-400",
+    bar: "fill-amber-500 dark:fill-amber-400",
     text: "text-amber-800 dark:text-amber-300",
   },
   danger: {
     word: "Close to the floor",
     icon: "▲",
-    bar: "bg-orange-600 dark:bg-orange-400",
+    bar: "fill-orange-600 dark:fill-orange-400",
     text: "text-orange-800 dark:text-orange-300",
   },
   breached: {
     word: "Breached",
     icon: "✕",
-    bar: "bg-red-700 dark:bg-red-400",
+    bar: "fill-red-700 dark:fill-red-400",
     text: "text-red-700 dark:text-red-300",
   },
 };
@@ -69,7 +69,7 @@ export function LimitMeter(props: {
         <span class="text-sm text-muted tabular-nums">{props.share}</span>
       </p>
       <div
-        class="relative mt-3 h-2.5 overflow-hidden rounded-full bg-line"
+        class="mt-3"
         role="meter"
         aria-label={props.label}
         aria-valuemin={0}
@@ -77,12 +77,7 @@ export function LimitMeter(props: {
         aria-valuenow={used}
         aria-valuetext={props.label}
       >
-        <div
-          class={`h-full rounded-full ${l.bar} motion-safe:transition-[width] motion-safe:duration-500`}
-          style={{ width: `${used}%` }}
-        />
-        <span aria-hidden="true" class="absolute inset-y-0 left-1/2 w-px bg-surface" />
-        <span aria-hidden="true" class="absolute inset-y-0 left-[80%] w-px bg-surface" />
+        <Bar percent={used} fill={l.bar} ticks />
       </div>
       <div class="relative mt-1 h-4 text-[0.7rem] text-muted tabular-nums" aria-hidden="true">
         <span class="absolute left-0">{props.usedPercent.replace(/\.00$/, "")} % used</span>
@@ -123,7 +118,7 @@ export function GoalMeter(props: {
         <span class="text-sm text-muted tabular-nums">{props.share}</span>
       </p>
       <div
-        class="mt-3 h-2.5 overflow-hidden rounded-full bg-line"
+        class="mt-3"
         role="meter"
         aria-label={props.label}
         aria-valuemin={0}
@@ -131,12 +126,30 @@ export function GoalMeter(props: {
         aria-valuenow={done}
         aria-valuetext={props.label}
       >
-        <div
-          class={`h-full rounded-full ${props.status === "not_reached" ? "bg-muted" : "bg-brand"}`}
-          style={{ width: `${done}%` }}
-        />
+        <Bar percent={done} fill={props.status === "not_reached" ? "fill-muted" : "fill-brand"} />
       </div>
       {props.children && <div class="mt-3 space-y-1 text-sm text-muted">{props.children}</div>}
     </section>
+  );
+}
+
+/**
+ * A horizontal bar filled to `percent`, drawn in SVG: the page's CSP allows no inline `style` attributes
+ * (a server-rendered `style="width:…"` is dropped by the browser), while SVG geometry is plain attributes.
+ * `ticks` marks the 50 % and 80 % thresholds.
+ */
+export function Bar(props: { percent: number; fill: string; ticks?: boolean; class?: string }) {
+  const p = Math.min(100, Math.max(0, props.percent));
+  return (
+    <svg class={`block h-2.5 w-full overflow-hidden rounded-full ${props.class ?? ""}`} aria-hidden="true">
+      <rect width="100%" height="100%" class="fill-line" />
+      <rect width={`${p}%`} height="100%" rx="5" class={props.fill} />
+      {props.ticks && (
+        <>
+          <rect x="50%" width="2" height="100%" class="fill-surface" />
+          <rect x="80%" width="2" height="100%" class="fill-surface" />
+        </>
+      )}
+    </svg>
   );
 }

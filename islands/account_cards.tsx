@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { AccountJson, AccountMeters } from "../services/accounts/overview_json.ts";
 import { connection, connectUserStream, lastFrameAt, onAccountChange } from "./live/user_stream.ts";
 import { Flash, LiveMarker, useNow } from "../components/live.tsx";
-import { LEVELS, LevelTag } from "../components/limit_meter.tsx";
+import { Bar, LEVELS, LevelTag } from "../components/limit_meter.tsx";
 import { ACCOUNT_STATUS, StatusBadge } from "../components/status_badge.tsx";
 import { formatDateTime, formatMoney, percent, signedMoney } from "../components/figures.ts";
 
@@ -125,7 +125,7 @@ function Card(props: { card: CardData; timeZone: string; now: number; freshAt: n
             <b>{money(nearest.left)}</b> left · {percent(nearest.leftPercent)} of {money(nearest.limit)}
           </p>
           <div
-            class="mt-2 h-2 overflow-hidden rounded-full bg-line"
+            class="mt-2"
             role="meter"
             aria-label={`${percent(nearest.usedPercent)} of the ${
               nearest.key === "daily_loss" ? "daily" : "maximum"
@@ -134,9 +134,28 @@ function Card(props: { card: CardData; timeZone: string; now: number; freshAt: n
             aria-valuemax={100}
             aria-valuenow={Number(nearest.usedPercent)}
           >
-            <div class={`h-full ${LEVELS[nearest.level].bar}`} style={{ width: `${nearest.usedPercent}%` }} />
+            <Bar percent={Number(nearest.usedPercent)} fill={LEVELS[nearest.level].bar} ticks />
           </div>
         </div>
+      )}
+      {a.status === "failed" && (
+        <p class="mt-4 text-sm">
+          <span aria-hidden="true">✕</span> Evaluation ended: a loss limit was breached.{" "}
+          <a class="link" href={`/dashboard/accounts/${a.id}#breach`}>See why</a> ·{" "}
+          <a class="link" href="/challenges">Start a new challenge</a>
+        </p>
+      )}
+      {a.status === "passed" && (
+        <p class="mt-4 text-sm">
+          <span aria-hidden="true">✓</span> Phase passed.{" "}
+          <a class="link" href={`/dashboard/accounts/${a.id}`}>Open it for the next step</a>
+        </p>
+      )}
+      {a.status === "paused" && m?.dailyLoss?.pausedUntil && (
+        <p class="mt-2 text-sm">
+          <span aria-hidden="true">‖</span> Paused until{" "}
+          {formatDateTime(new Date(m.dailyLoss.pausedUntil), props.timeZone)}: not a failure.
+        </p>
       )}
       <div class="mt-auto flex flex-wrap items-center justify-between gap-2 pt-4 text-xs text-muted">
         <span>

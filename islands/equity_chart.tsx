@@ -35,6 +35,7 @@ export default function EquityChart(props: { accountId: string; currency: string
   const [freshAt, setFreshAt] = useState<number | null>(null);
   const now = useNow();
   const reloadRef = useRef<(r: ChartRange) => Promise<void>>();
+  const rangeRef = useRef<ChartRange>("all");
 
   useEffect(() => {
     let disposed = false;
@@ -151,6 +152,8 @@ export default function EquityChart(props: { accountId: string; currency: string
         }
         setPoints(count);
         setFreshAt(Date.now());
+        // While the whole life is shown, keep it all in view as it grows.
+        if (rangeRef.current === "all") chart.timeScale().fitContent();
       });
       cleanup = () => {
         stop();
@@ -170,6 +173,7 @@ export default function EquityChart(props: { accountId: string; currency: string
       range={range}
       onRange={(r) => {
         setRange(r);
+        rangeRef.current = r;
         reloadRef.current?.(r);
       }}
       marker={<LiveMarker state={connection.value} updatedAt={fresh} now={now} />}

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { formatMoney, signedMoney } from "../components/figures.ts";
+import { accountSummary } from "./live/user_stream.ts";
 
 interface Floors {
   status: string;
@@ -56,6 +57,9 @@ export default function WhatIf(props: { accountId: string; currency: string }) {
   const [pnl, setPnl] = useState("");
   const [error, setError] = useState<{ form: "loss" | "close"; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  // The engine answers only for a live account: once a change ends it (a breach, a pass), the panel goes.
+  const live = typeof document === "undefined" ? null : accountSummary(props.accountId).value;
+  if (live && live.status !== "active" && live.status !== "paused") return null;
 
   const run = async (form: "loss" | "close", fn: () => Promise<void>) => {
     setBusy(true);

@@ -48,14 +48,16 @@ export function AccountMeterGrid(
               ? "Going below pauses trading until the next reset."
               : "Going below fails the account."}
           </p>
-          <p>
-            Resets in{" "}
-            <b class="text-ink tabular-nums" data-figure="reset-countdown">
-              {countdown(Date.parse(m.dailyLoss.resetsAt) - props.now)}
-            </b>{" "}
-            — {f.time(m.dailyLoss.resetsAt)} (the plan resets at {m.dailyLoss.resetTime},{" "}
-            {m.dailyLoss.resetZone} time).
-          </p>
+          {!props.failed && (
+            <p>
+              Resets in{" "}
+              <b class="text-ink tabular-nums" data-figure="reset-countdown">
+                {countdown(Date.parse(m.dailyLoss.resetsAt) - props.now)}
+              </b>{" "}
+              — {f.time(m.dailyLoss.resetsAt)} (the plan resets at {m.dailyLoss.resetTime},{" "}
+              {m.dailyLoss.resetZone} time).
+            </p>
+          )}
         </LimitMeter>
       )}
       {m.maxLoss && (
