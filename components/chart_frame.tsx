@@ -26,7 +26,7 @@ function Swatch(props: { color: string; style: LegendItem["style"] }) {
   return (
     <svg width="20" height="10" viewBox="0 0 20 10" aria-hidden="true" class="shrink-0">
       {props.style === "marker"
-        ? <path d="M10 1 L15 9 L5 9 Z" fill={props.color} />
+        ? <circle cx="10" cy="5" r="4" fill={props.color} />
         : props.style === "steps"
         ? <path d="M1 8 H8 V2 H19" stroke={props.color} stroke-width="2" fill="none" />
         : <path d="M1 5 H19" stroke={props.color} stroke-width="2" stroke-dasharray={dash} fill="none" />}

@@ -3,6 +3,7 @@ import { connection, connectUserStream, lastFrameAt, onAccountChange } from "./l
 import { LiveMarker, useNow } from "../components/live.tsx";
 import { ChartFrame, type ChartRange, RANGES } from "../components/chart_frame.tsx";
 import { formatDateTime, formatMoney } from "../components/figures.ts";
+import type { UTCTimestamp } from "../components/chart_lib.ts";
 
 /** One point of `GET /api/accounts/:id/equity` (contract B): money as decimal strings. */
 interface EquityPoint {
@@ -41,7 +42,7 @@ export default function EquityChart(props: { accountId: string; currency: string
     let disposed = false;
     let cleanup = () => {};
     (async () => {
-      const lib = await import("lightweight-charts");
+      const lib = await import("../components/chart_lib.ts");
       if (disposed || !box.current) return;
       const dark = matchMedia("(prefers-color-scheme: dark)").matches;
       const chart = lib.createChart(box.current, {
@@ -80,15 +81,24 @@ export default function EquityChart(props: { accountId: string; currency: string
           lineWidth: 2,
           lastValueVisible: false,
         }),
+        // Breaches as points on a line that is not drawn (the markers plugin would add ~3 KB gzip).
+        breach: chart.addSeries(lib.LineSeries, {
+          color: COLORS.max,
+          lineVisible: false,
+          pointMarkersVisible: true,
+          pointMarkersRadius: 5,
+          lastValueVisible: false,
+          priceLineVisible: false,
+          crosshairMarkerVisible: false,
+        }),
       };
-      const markers = lib.createSeriesMarkers(series.equity, []);
-      const state = { lastTime: 0, breaches: [] as number[] };
+      const state = { lastTime: 0, breaches: [] as { time: number; value: number }[] };
       let count = 0;
 
       const put = (p: EquityPoint, mode: "set" | "append") => {
         const time = Math.floor(Date.parse(p.time) / 1000);
         if (mode === "append" && time < state.lastTime) return; // older than the chart's end: already shown
-        const at = time as import("lightweight-charts").UTCTimestamp;
+        const at = time as UTCTimestamp;
         const row = (v: string | null) => (v === null ? { time: at } : { time: at, value: Number(v) });
         series.equity.update(row(p.equity));
         series.balance.update(row(p.balance));
@@ -98,15 +108,11 @@ export default function EquityChart(props: { accountId: string; currency: string
         state.lastTime = time;
         setLatest(p);
       };
-      const mark = (at: string) => {
-        state.breaches.push(Math.floor(Date.parse(at) / 1000));
-        markers.setMarkers(state.breaches.map((t) => ({
-          time: t as import("lightweight-charts").UTCTimestamp,
-          position: "belowBar" as const,
-          shape: "arrowUp" as const,
-          color: COLORS.max,
-          text: "Breach",
-        })));
+      const mark = (at: string, value: string) => {
+        const time = Math.floor(Date.parse(at) / 1000);
+        state.breaches = [...state.breaches.filter((b) => b.time !== time), { time, value: Number(value) }]
+          .sort((x, y) => x.time - y.time);
+        series.breach.setData(state.breaches.map((b) => ({ ...b, time: b.time as UTCTimestamp })));
       };
 
       const load = async (r: ChartRange) => {
@@ -123,7 +129,7 @@ export default function EquityChart(props: { accountId: string; currency: string
           state.breaches = [];
           count = 0;
           for (const p of history.points) put(p, "set");
-          for (const b of history.breaches) mark(b.at);
+          for (const b of history.breaches) mark(b.at, b.equity);
           setProblem(null);
         } catch {
           setProblem("The history could not be loaded; new changes still appear as they happen.");
@@ -147,7 +153,8 @@ export default function EquityChart(props: { accountId: string; currency: string
         }, "append");
         for (const v of c.verdicts) {
           if (v.type === "breach" || v.type === "paused") {
-            mark((v as { evidence: { at: string } }).evidence.at);
+            const evidence = (v as { evidence: { at: string; observed: string } }).evidence;
+            mark(evidence.at, evidence.observed);
           }
         }
         setPoints(count);
