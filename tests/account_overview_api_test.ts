@@ -7,6 +7,7 @@ import { openTestApp } from "./helpers/app.ts";
 import { client, expectError, makeStaff, signUp } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { postSync, sync } from "./helpers/sync.ts";
+import { ftmo100k } from "../services/engine/testing.ts";
 
 Deno.test("account overview and what-if endpoints", async (t) => {
   const { app, deps, close } = await openTestApp();
@@ -114,6 +115,25 @@ Deno.test("account overview and what-if endpoints", async (t) => {
       assert.equal(back.breach, null);
       assert.equal(back.reinstated.rule, "daily_loss");
       assert.equal(back.reinstated.observed, "94000.00");
+    });
+
+    await t.step("a passed phase links to the account that continues it", async () => {
+      const passing = await openTestAccount(deps.db, a.userId, {
+        plan: ftmo100k({ minTradingDays: 1 }),
+        at: new Date(Date.now() - 3_600_000),
+      });
+      const res = await postSync(c, deps.config.syncSecret, {
+        accountId: passing.accountId,
+        events: [sync.open("p1", at(30 * 60_000)), sync.close("p1", "10000.00", at(20 * 60_000))],
+      });
+      assert.equal((await res.json()).account.status, "passed");
+      const body = await (await get(a, `/api/accounts/${passing.accountId}/overview`)).json();
+      assert.equal(body.account.status, "passed");
+      assert.equal(body.meters.profitTarget.met, true);
+      assert.equal(body.next.stageName, "Funded");
+      const [funded] = await deps.db.sql<{ id: string }[]>`
+        select id from accounts where challenge_id = ${passing.challengeId} and type = 'funded'`;
+      assert.equal(body.next.accountId, funded.id);
     });
   } finally {
     await close();
