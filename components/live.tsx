@@ -7,7 +7,8 @@ export type LiveState = "connecting" | "live" | "reconnecting";
 
 /**
  * "live · updated 2 s ago" beside figures that stream (LOOK.md), "reconnecting…" while the stream is down —
- * the freshness is then the age of the figures on screen, which is still worth knowing.
+ * the freshness is then the age of the figures on screen, which is still worth knowing. Not a live region:
+ * it changes every second, and screen readers would announce each tick.
  *
  * @param updatedAt epoch ms of the figures shown (the last change or fetch), or null before any.
  * @param now epoch ms, ticking in the island so the age counts up between frames.
@@ -19,7 +20,6 @@ export function LiveMarker(props: { state: LiveState; updatedAt: number | null; 
     <span
       class="inline-flex items-center gap-1.5 text-xs text-muted tabular-nums"
       data-live={props.state}
-      role="status"
     >
       <span
         aria-hidden="true"
