@@ -1,7 +1,13 @@
-import { type Signal, signal } from "@preact/signals";
+import { effect, type Signal, signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { AccountOverview } from "../services/accounts/overview_json.ts";
-import { connection, connectUserStream, lastFrameAt, onAccountChange } from "./live/user_stream.ts";
+import {
+  accountSummary,
+  connection,
+  connectUserStream,
+  lastFrameAt,
+  onAccountChange,
+} from "./live/user_stream.ts";
 import type { AccountChangeJson } from "./live/types.ts";
 import { LiveMarker, useNow } from "../components/live.tsx";
 import { AccountMeterGrid } from "../routes/dashboard/(_components)/account_meters.tsx";
@@ -79,6 +85,11 @@ function follow(id: string, store: Store): void {
     };
     store.freshAt.value = Date.now();
     refetch();
+  });
+  // A snapshot (a resume the logs could not serve) carries no change frames: catch up from it.
+  effect(() => {
+    const summary = accountSummary(id).value;
+    if (summary && summary.stateVersion > store.overview.peek().account.stateVersion) refetch();
   });
 }
 
