@@ -199,7 +199,12 @@ export default function EquityChart(props: { accountId: string; currency: string
       currency={props.currency}
       problem={problem}
     >
-      <div ref={box} class="h-64 w-full sm:h-80" data-points={points} aria-hidden="true" />
+      <p class="sr-only">
+        The chart draws equity and balance over time with the daily and maximum loss floors; the legend above
+        gives the latest values, and the meters give the room left to each floor.
+      </p>
+      {/* Not aria-hidden: the library's attribution link inside stays reachable (axe: aria-hidden-focus). */}
+      <div ref={box} class="h-64 w-full sm:h-80" data-points={points} />
     </ChartFrame>
   );
 }
