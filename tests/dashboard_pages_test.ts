@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
-import { client, signUp } from "./helpers/client.ts";
+import { client, makeStaff, signUp } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import { ftmo100k } from "../services/engine/testing.ts";
 import { failOnDailyLoss } from "./helpers/dashboard.ts";
+import { postSync, sync } from "./helpers/sync.ts";
 
 const HTML = "text/html; charset=utf-8";
 
@@ -137,6 +138,35 @@ Deno.test("dashboard pages: the trader's accounts, objectives in their time zone
       assert.doesNotMatch(text, /In progress/);
       // No what-if on an account the engine no longer evaluates.
       assert.doesNotMatch(html, /frsh:island:WhatIf/);
+    });
+
+    await t.step("reinstated account: active again, the failure kept as a visible trace", async () => {
+      // Failed through the live path (which records the breach), then reinstated by risk staff.
+      const other = await openTestAccount(deps.db, trader.userId, { plan, at: start });
+      const synced = await postSync(c, deps.config.syncSecret, {
+        accountId: other.accountId,
+        events: [
+          sync.open("r1", "2026-06-01T09:00:00Z"),
+          sync.mark("94800.00", "100000.00", "2026-06-01T10:30:00Z"),
+        ],
+      });
+      assert.equal((await synced.json()).account.status, "failed");
+      const risk = await makeStaff(deps, "risk");
+      const res = await c.json("PUT", `/api/admin/accounts/${other.accountId}`, {
+        action: "reinstate",
+        reason: "Price feed spike confirmed by the venue",
+      }, { bearer: risk.accessToken });
+      assert.equal(res.status, 200);
+      const page = await c.request(`/dashboard/accounts/${other.accountId}`, { headers: { cookie } });
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get("content-type"), HTML);
+      const html = await page.text();
+      const text = textOf(html);
+      assert.match(text, /Phase 1: Phase Active/);
+      assert.doesNotMatch(text, /Why this account failed/);
+      assert.match(html, /<details id="reinstated"/);
+      assert.match(text, /This account failed on 1 Jun 2026, 06:30 GMT-4 and was reinstated by staff/);
+      assert.match(text, /Floor \$95,000 Equity observed \$94,800/);
     });
   } finally {
     await close();
