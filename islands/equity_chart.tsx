@@ -6,7 +6,7 @@ import { formatDateTime, formatMoney } from "../components/figures.ts";
 import type { UTCTimestamp } from "../components/chart_lib.ts";
 
 /** One point of `GET /api/accounts/:id/equity` (contract B): money as decimal strings. */
-interface EquityPoint {
+export interface EquityPoint {
   time: string;
   balance: string;
   equity: string;
@@ -27,7 +27,9 @@ const COLORS = { equity: "#0e7a5f", balance: "#2563eb", daily: "#b45309", max: "
  * floors as step lines, breaches as markers. Plotting takes numbers: the figures are display-only here, the
  * money itself stays decimal strings everywhere else.
  */
-export default function EquityChart(props: { accountId: string; currency: string; timeZone: string }) {
+export default function EquityChart(
+  props: { accountId: string; currency: string; timeZone: string; start: EquityPoint },
+) {
   const box = useRef<HTMLDivElement>(null);
   const [range, setRange] = useState<ChartRange>("all");
   const [points, setPoints] = useState(0);
@@ -134,6 +136,8 @@ export default function EquityChart(props: { accountId: string; currency: string
         } catch {
           setProblem("The history could not be loaded; new changes still appear as they happen.");
         }
+        // Never an empty frame: without history, the account as the page was rendered is the first point.
+        if (count === 0) put(props.start, "set");
         setPoints(count);
         setFreshAt(Date.now());
         chart.timeScale().fitContent();

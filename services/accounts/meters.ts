@@ -160,9 +160,11 @@ function consistencyMeter(state: AccountState, rules: EngineRules): ConsistencyM
   for (const [key, pnl] of Object.entries(state.dailyPnl)) {
     if (pnl === c.bestDay && (bestDayKey === null || key < bestDayKey)) bestDayKey = key;
   }
-  // The smallest total T with bestDay ≤ p % × T is ⌈bestDay × 10⁶ / (p × 10⁴)⌉; a total must also be > 0.
-  const minTotal = c.bestDay <= 0n || scaled === 0n ? 1n : ceilDiv(c.bestDay * 1_000_000n, scaled);
-  const needed = c.holds ? 0n : minTotal > c.total ? minTotal - c.total : 0n;
+  // The smallest total T with bestDay ≤ p % × T is ⌈bestDay × 10⁶ / (p × 10⁴)⌉. Without a winning day there
+  // is no best day to outweigh yet: nothing is "needed" beyond making a profit at all (the target says how much).
+  const needed = c.holds || c.bestDay <= 0n || scaled === 0n
+    ? 0n
+    : ceilDiv(c.bestDay * 1_000_000n, scaled) - c.total;
   return {
     key: "consistency",
     maxPercent: rules.bestDayMaxPercent,

@@ -146,3 +146,12 @@ Deno.test("meters: thresholds at 50 % and 80 % used, compared exactly", () => {
   assert.equal(figures(100n, 150n).left, "1.00");
   assert.equal(figures(100n, -1n).level, "breached");
 });
+
+Deno.test("meters: consistency before any winning day needs nothing beyond a profit", () => {
+  const plan = ftmo100k({ bestDayMaxPercent: "50" });
+  const { rules, state } = run(plan, "2026-06-01T08:00:00Z", []);
+  const c = accountMeters(state, rules, words(plan)).consistency!;
+  assert.equal(c.sharePercent, null);
+  assert.equal(c.needed, "0.00");
+  assert.equal(c.holds, false);
+});

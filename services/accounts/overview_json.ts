@@ -75,7 +75,10 @@ export interface ConsistencyMeter {
   totalProfit: string;
   /** Best day's share of the total profit (null without profit). */
   sharePercent: string | null;
-  /** Profit still needed, at no better day than the best, for the best day to fit (0 when it holds). */
+  /**
+   * Profit still needed, on days no better than the best, for the best day to fit (0 when it holds, and 0
+   * before any winning day: there is nothing to outweigh yet).
+   */
   needed: string;
   holds: boolean;
 }

@@ -113,6 +113,8 @@ export function AccountMeterGrid(
           status={goal(m.consistency.holds)}
           headline={m.consistency.holds
             ? "Holds"
+            : m.consistency.sharePercent === null
+            ? "No profit yet"
             : <Flash value={m.consistency.needed}>{money(m.consistency.needed)} more profit needed</Flash>}
           share={m.consistency.sharePercent === null
             ? `best day ≤ ${m.consistency.maxPercent} % of profit`

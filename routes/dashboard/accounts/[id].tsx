@@ -60,7 +60,18 @@ export default define.page<typeof handler>(({ data }) => {
         <AccountLive initial={data.overview} timeZone={data.timeZone} />
       </div>
       <div class="mt-10">
-        <EquityChart accountId={account.id} currency={account.currency} timeZone={data.timeZone} />
+        <EquityChart
+          accountId={account.id}
+          currency={account.currency}
+          timeZone={data.timeZone}
+          start={{
+            time: account.lastEventAt ?? account.updatedAt,
+            balance: account.balance,
+            equity: account.equity,
+            dailyFloor: account.dailyFloor,
+            maxFloor: account.maxFloor,
+          }}
+        />
       </div>
       {live && data.overview.meters && (
         <div class="mt-10">
