@@ -3,8 +3,9 @@
  * bigint minor units (cents). Rounding is explicit at every division.
  */
 import { z } from "zod";
+import { formatMoney, fromMinor, fromMinorOrNull, MONEY, toMinor } from "./money_format.ts";
 
-const MONEY = /^(-)?(\d+)(?:\.(\d{1,2}))?$/;
+export { formatMoney, fromMinor, fromMinorOrNull, toMinor };
 
 /** NUMERIC(15,2), the widest money column (balances, equity, P&L, payouts): |amount| < 10^13. */
 export const MONEY_MAX = "9999999999999.99";
@@ -36,26 +37,6 @@ export function fitsMoneyColumn(minor: bigint): boolean {
   return minor <= MONEY_MAX_MINOR && minor >= -MONEY_MAX_MINOR;
 }
 
-/** "1234.5" → 123450n (cents). Throws on anything that is not a plain decimal with at most 2 places. */
-export function toMinor(amount: string): bigint {
-  const m = MONEY.exec(amount);
-  if (!m) throw new RangeError(`not a money amount: ${JSON.stringify(amount)}`);
-  const minor = BigInt(m[2]) * 100n + BigInt((m[3] ?? "").padEnd(2, "0"));
-  return m[1] ? -minor : minor;
-}
-
-/** 123450n → "1234.50". */
-export function fromMinor(minor: bigint): string {
-  const sign = minor < 0n ? "-" : "";
-  const abs = minor < 0n ? -minor : minor;
-  return `${sign}${abs / 100n}.${(abs % 100n).toString().padStart(2, "0")}`;
-}
-
-/** `fromMinor`, passing null through (an absent floor or limit). */
-export function fromMinorOrNull(minor: bigint | null): string | null {
-  return minor === null ? null : fromMinor(minor);
-}
-
 /**
  * `percent` % of `amount`, rounded half away from zero to the cent: percentOf("100000.00", "5") → "5000.00".
  * Percent strings may carry up to 4 decimals.
@@ -69,34 +50,6 @@ export function percentOf(amount: string, percent: string): string {
   const sign = numerator < 0n ? -1n : 1n;
   const abs = numerator * sign;
   return fromMinor(sign * ((abs + denominator / 2n) / denominator));
-}
-
-/**
- * Formats a decimal string for people, without going through a float: Intl formats the string as an exact
- * decimal. Whole amounts drop the cents ("$100,000"), others keep them ("$99.50").
- */
-export function formatMoney(amount: string, currency: string, locale = "en-US"): string {
-  toMinor(amount); // validates
-  const whole = /\.0*$/.test(amount) || !amount.includes(".");
-  return moneyFormat(locale, currency, whole).format(amount as unknown as number); // Intl takes exact decimal strings
-}
-
-// Building an Intl.NumberFormat costs ~50 µs, formatting with one ~1 µs: pages format hundreds of amounts.
-const formats = new Map<string, Intl.NumberFormat>();
-
-function moneyFormat(locale: string, currency: string, whole: boolean): Intl.NumberFormat {
-  const key = `${locale}|${currency}|${whole}`;
-  let format = formats.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(locale, {
-      style: "currency",
-      currency,
-      minimumFractionDigits: whole ? 0 : 2,
-      maximumFractionDigits: 2,
-    });
-    formats.set(key, format);
-  }
-  return format;
 }
 
 /** "100000.00" → "100K", "1500000.00" → "1.5M": account-size labels. */

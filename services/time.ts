@@ -3,8 +3,9 @@
  * Intl.DateTimeFormat costs far more than using one.
  */
 import { z } from "zod";
+import { formatDateTime } from "./time_format.ts";
 
-const formats = new Map<string, Intl.DateTimeFormat>();
+export { formatDateTime };
 
 /**
  * The instants the API accepts, [EARLIEST, LATEST): trades, coupons and simulations all happen in this
@@ -28,32 +29,6 @@ export function isoTimeSchema() {
 function inRange(iso: string): boolean {
   const t = Date.parse(iso);
   return t >= EARLIEST_MS && t < LATEST_MS;
-}
-
-/** "26 Nov 2026, 14:05 CET" in `timeZone` (falls back to UTC for an unknown zone). */
-export function formatDateTime(date: Date, timeZone = "UTC", locale = "en-GB"): string {
-  const key = `${locale}|${timeZone}`;
-  let format = formats.get(key);
-  if (!format) {
-    try {
-      format = new Intl.DateTimeFormat(locale, {
-        day: "numeric",
-        month: "short",
-        year: "numeric",
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
-        timeZone,
-        timeZoneName: "short",
-      });
-    } catch (error) {
-      // An unknown zone (a stale profile value) falls back to UTC, which always exists.
-      if (timeZone === "UTC") throw error;
-      return formatDateTime(date, "UTC", locale);
-    }
-    formats.set(key, format);
-  }
-  return format.format(date);
 }
 
 /** An epoch-ms instant as ISO-8601 UTC, the form the API and evidence use. */

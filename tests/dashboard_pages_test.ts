@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
-import { client, signUp } from "./helpers/client.ts";
+import { client, makeStaff, signUp } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import { ftmo100k } from "../services/engine/testing.ts";
 import { failOnDailyLoss } from "./helpers/dashboard.ts";
+import { postSync, sync } from "./helpers/sync.ts";
 
 const HTML = "text/html; charset=utf-8";
 
@@ -32,16 +33,25 @@ Deno.test("dashboard pages: the trader's accounts, objectives in their time zone
     const { accountId, planVersionId } = await openTestAccount(deps.db, trader.userId, { plan, at: start });
     const path = `/dashboard/accounts/${accountId}`;
 
-    await t.step("dashboard: 200, HTML, no script, the account listed with its figures", async () => {
-      const res = await c.request("/dashboard", { headers: { cookie } });
-      assert.equal(res.status, 200);
-      assert.equal(res.headers.get("content-type"), HTML);
-      const html = await res.text();
-      assert.doesNotMatch(html, /<script/i);
-      assert.ok(html.includes(`href="${path}"`));
-      assert.match(textOf(html), /Test plan Phase 1: Phase Active \$100,000 \$100,000/);
-      assert.match(html, /href="\/dashboard" class="[^"]*" aria-current="page">Dashboard</);
-    });
+    await t.step(
+      "dashboard: 200, HTML, a live card per account with its figures and nearest limit",
+      async () => {
+        const res = await c.request("/dashboard", { headers: { cookie } });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("content-type"), HTML);
+        const html = await res.text();
+        // One island for all cards (not one per card), and no chart library on the overview.
+        assert.equal(html.match(/<!--frsh:island:/g)?.length, 1);
+        assert.match(html, /<!--frsh:island:AccountCards:0-->/);
+        assert.doesNotMatch(html, /EquityChart/);
+        assert.ok(html.includes(`href="${path}"`));
+        const text = textOf(html);
+        assert.match(text, /Test plan Phase 1: Phase Active Balance \$100,000 Equity \$100,000 Today \$0/);
+        assert.match(text, /Nearest limit: daily loss ✓ Within limit \$5,000 left · 100 % of \$5,000/);
+        assert.match(text, /Last trade data 1 Jun 2026, 04:00 GMT-4/);
+        assert.match(html, /href="\/dashboard" class="[^"]*" aria-current="page">Dashboard</);
+      },
+    );
 
     await t.step("a trader with no accounts is invited to buy one", async () => {
       const newcomer = await signUp(app);
@@ -55,7 +65,9 @@ Deno.test("dashboard pages: the trader's accounts, objectives in their time zone
       assert.equal(res.status, 200);
       assert.equal(res.headers.get("content-type"), HTML);
       const html = await res.text();
-      assert.doesNotMatch(html, /<script/i);
+      for (const island of ["AccountLive", "EquityChart", "WhatIf", "AccountLive_AccountDetails"]) {
+        assert.match(html, new RegExp(`<!--frsh:island:${island}:\\d+-->`), island);
+      }
       const text = textOf(html);
       assert.match(text, /Profit target In progress Reach a balance of \$110,000 \(a profit of \$10,000\)/);
       assert.match(text, /Profit so far: \$0 of \$10,000/);
@@ -77,6 +89,25 @@ Deno.test("dashboard pages: the trader's accounts, objectives in their time zone
       assert.match(text, /Times are shown in your time zone \(America\/New_York\)/);
     });
 
+    await t.step("account page: the meters — room left in money and %, anchor, method, mode", async () => {
+      const text = textOf(await (await c.request(path, { headers: { cookie } })).text());
+      assert.match(text, /Phase 1: Phase Active/);
+      assert.match(text, /Balance \$100,000 Equity \$100,000 Today's P&L \$0 Started with \$100,000/);
+      assert.match(
+        text,
+        /Daily loss limit ✓ Within limit \$5,000 left 100 % of \$5,000 .*Floor \$95,000 · equity now \$100,000 \$5,000 below the day's starting balance: the day's starting balance was \$100,000 at today's reset\. Going below fails the account\./,
+      );
+      assert.match(text, /the plan resets at 00:00, Europe\/Prague time/);
+      assert.match(
+        text,
+        /Maximum loss limit ✓ Within limit \$10,000 left 100 % of \$10,000 .*Static: this floor never moves\./,
+      );
+      assert.match(text, /Profit target → In progress \$10,000 to go 0 % of \$10,000/);
+      assert.match(text, /Trading days → In progress 0 of 4 4 more needed/);
+      assert.match(text, /Equity and balance/);
+      assert.match(text, /What loss breaches me now\?/);
+    });
+
     await t.step("failed account: the breach evidence, with the open position", async () => {
       // What the sync endpoint would persist: the engine's state after a losing open position.
       await failOnDailyLoss(deps.db, accountId, planVersionId, new Date("2026-06-01T09:00:00Z"));
@@ -95,6 +126,47 @@ Deno.test("dashboard pages: the trader's accounts, objectives in their time zone
         /Daily loss limit Breached That day your equity \(including open positions\) had to stay at or above \$95,000/,
       );
       assert.match(html, /inputs hash <code>[0-9a-f]{64}<\/code>/);
+      // The next step, and goals that can no longer be reached say so.
+      assert.match(
+        text,
+        /This account failed The daily loss limit was breached on 1 Jun 2026, 06:30 GMT-4\./,
+      );
+      assert.match(html, /<a class="btn-primary" href="\/challenges">Buy a new challenge<\/a>/);
+      assert.match(text, /Daily loss limit ✕ Breached \$0 left 0 % of \$5,000/);
+      assert.match(text, /Profit target ✕ Not reached/);
+      assert.match(text, /Profit target Not reached Reach a balance of \$110,000/);
+      assert.doesNotMatch(text, /In progress/);
+      // No what-if on an account the engine no longer evaluates.
+      assert.doesNotMatch(html, /frsh:island:WhatIf/);
+    });
+
+    await t.step("reinstated account: active again, the failure kept as a visible trace", async () => {
+      // Failed through the live path (which records the breach), then reinstated by risk staff.
+      const other = await openTestAccount(deps.db, trader.userId, { plan, at: start });
+      const synced = await postSync(c, deps.config.syncSecret, {
+        accountId: other.accountId,
+        events: [
+          sync.open("r1", "2026-06-01T09:00:00Z"),
+          sync.mark("94800.00", "100000.00", "2026-06-01T10:30:00Z"),
+        ],
+      });
+      assert.equal((await synced.json()).account.status, "failed");
+      const risk = await makeStaff(deps, "risk");
+      const res = await c.json("PUT", `/api/admin/accounts/${other.accountId}`, {
+        action: "reinstate",
+        reason: "Price feed spike confirmed by the venue",
+      }, { bearer: risk.accessToken });
+      assert.equal(res.status, 200);
+      const page = await c.request(`/dashboard/accounts/${other.accountId}`, { headers: { cookie } });
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get("content-type"), HTML);
+      const html = await page.text();
+      const text = textOf(html);
+      assert.match(text, /Phase 1: Phase Active/);
+      assert.doesNotMatch(text, /Why this account failed/);
+      assert.match(html, /<details id="reinstated"/);
+      assert.match(text, /This account failed on 1 Jun 2026, 06:30 GMT-4 and was reinstated by staff/);
+      assert.match(text, /Floor \$95,000 Equity observed \$94,800/);
     });
   } finally {
     await close();

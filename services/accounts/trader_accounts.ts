@@ -28,7 +28,7 @@ export async function listTraderAccounts(sql: Sql, userId: string): Promise<List
   }));
 }
 
-function stageName(type: AccountSummary["type"], phase: number | null, name: string | null): string {
+export function stageName(type: AccountSummary["type"], phase: number | null, name: string | null): string {
   if (type === "funded") return "Funded";
   if (type === "demo") return "Demo";
   return name ? `Phase ${phase}: ${name}` : `Phase ${phase}`;

@@ -28,7 +28,7 @@ export function consistencyOf(state: AccountState, percent: string): Consistency
 }
 
 /** "33.5" → 335000n (percent × 10⁴). */
-function scaledPercent(percent: string): bigint {
+export function scaledPercent(percent: string): bigint {
   const m = /^(\d+)(?:\.(\d{1,4}))?$/.exec(percent);
   if (!m) throw new RangeError(`not a percentage: ${JSON.stringify(percent)}`);
   return BigInt(m[1]) * 10_000n + BigInt((m[2] ?? "").padEnd(4, "0"));

@@ -1,4 +1,4 @@
-import type { BreachEvidence as Evidence } from "../../../services/engine/state.ts";
+import type { EvidenceJson as Evidence } from "../../../services/accounts/overview_json.ts";
 import type { Formatters } from "./objectives.tsx";
 
 const RULE: Record<Evidence["rule"], string> = {

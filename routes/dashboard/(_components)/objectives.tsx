@@ -1,10 +1,10 @@
 import type { ComponentChildren } from "preact";
-import type { Objective, ObjectiveStatus } from "../../../services/engine/objectives.ts";
-import type { DailyLossRule } from "../../../services/plans/definition.ts";
-import { ANCHOR_WORDS } from "../../../services/plans/rule_terms.ts";
-import { formatMoney, fromMinor, toMinor } from "../../../services/money.ts";
-import { formatDateTime } from "../../../services/time.ts";
+import type { ObjectiveJson as Objective } from "../../../services/accounts/overview_json.ts";
+import { formatMoney, fromMinor, toMinor } from "../../../services/money_format.ts";
+import { formatDateTime } from "../../../services/time_format.ts";
 import { StatusBadge } from "../../../components/status_badge.tsx";
+
+// Browser-safe on purpose (no engine, no zod): the account page's live island renders this list too.
 
 /** How figures are shown: money in the account's currency, instants in the viewer's time zone. */
 export interface Formatters {
@@ -28,14 +28,19 @@ const TITLES: Record<Objective["key"], string> = {
   time_limit: "Time limit",
 };
 
-/** Status words per kind: a loss limit is "within" or "breached"; a goal "met" or "in progress". */
-function statusLabel(o: Objective): { label: string; tone: "good" | "neutral" | "bad" } {
-  const s: ObjectiveStatus = o.status;
+/**
+ * Status words per kind: a loss limit is "within" or "breached"; a goal "met" or "in progress" — or "not
+ * reached" once the account failed, since nothing is in progress on a failed account any more.
+ */
+function statusLabel(o: Objective, failed: boolean): { label: string; tone: "good" | "neutral" | "bad" } {
+  const s = o.status;
   if (s === "failed") return { label: o.key === "time_limit" ? "Expired" : "Breached", tone: "bad" };
   if (s === "met") return { label: "Met", tone: "good" };
   if (s === "pending") {
     return o.key === "daily_loss"
       ? { label: "Paused", tone: "bad" }
+      : failed
+      ? { label: "Not reached", tone: "bad" }
       : { label: "In progress", tone: "neutral" };
   }
   return { label: o.key === "time_limit" ? "Running" : "Within limit", tone: "good" };
@@ -49,11 +54,12 @@ const MAX_MODE: Record<"static" | "trailing_intraday" | "trailing_eod", string> 
 };
 
 /**
- * The progress objectives in plain language, with the figures the engine computed. `dailyLoss` is the
- * stage's rule (for the anchor in words); absent on old plans, the figures alone are shown.
+ * The progress objectives in plain language, with the figures the engine computed. `anchorWords` names the
+ * daily loss anchor ("the day's starting balance"); absent on old plans, the figures alone are shown.
+ * `failed`: the account failed, so goals not met read "not reached".
  */
 export function ObjectiveList(
-  props: { objectives: Objective[]; dailyLoss: DailyLossRule | null; f: Formatters },
+  props: { objectives: Objective[]; anchorWords: string | null; failed?: boolean; f: Formatters },
 ) {
   if (props.objectives.length === 0) {
     return <p class="text-muted">This account has no evaluated objectives.</p>;
@@ -61,7 +67,7 @@ export function ObjectiveList(
   return (
     <ul class="grid gap-4 md:grid-cols-2">
       {props.objectives.map((o) => {
-        const status = statusLabel(o);
+        const status = statusLabel(o, props.failed ?? false);
         return (
           <li key={o.key} class="card">
             <h3 class="flex flex-wrap items-center justify-between gap-2 font-semibold">
@@ -69,7 +75,7 @@ export function ObjectiveList(
               <StatusBadge tone={status.tone}>{status.label}</StatusBadge>
             </h3>
             <div class="mt-3 space-y-2 text-sm">
-              <Explain o={o} dailyLoss={props.dailyLoss} f={props.f} />
+              <Explain o={o} anchorWords={props.anchorWords} f={props.f} />
             </div>
           </li>
         );
@@ -78,7 +84,7 @@ export function ObjectiveList(
   );
 }
 
-function Explain({ o, dailyLoss, f }: { o: Objective; dailyLoss: DailyLossRule | null; f: Formatters }) {
+function Explain({ o, anchorWords, f }: { o: Objective; anchorWords: string | null; f: Formatters }) {
   switch (o.key) {
     case "profit_target":
       return (
@@ -101,7 +107,7 @@ function Explain({ o, dailyLoss, f }: { o: Objective; dailyLoss: DailyLossRule |
             {o.status === "failed" ? `That day your ${basis} had to stay` : `Today your ${basis} must stay`}
             {" "}
             at or above <b>{f.money(o.floor)}</b>: {f.money(allowed)} below{" "}
-            {dailyLoss ? ANCHOR_WORDS[dailyLoss.anchor] : "the day's starting level"} ({f.money(o.anchor)}).
+            {anchorWords ?? "the day's starting level"} ({f.money(o.anchor)}).
           </P>
           {o.status === "failed"
             ? <P>It went below that floor: the evidence is above, under “Why this account failed”.</P>

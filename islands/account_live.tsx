@@ -1,0 +1,175 @@
+import { effect, type Signal, signal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { AccountOverview } from "../services/accounts/overview_json.ts";
+import {
+  accountSummary,
+  connection,
+  connectUserStream,
+  lastFrameAt,
+  onAccountChange,
+} from "./live/user_stream.ts";
+import type { AccountChangeJson } from "./live/types.ts";
+import { LiveMarker, useNow } from "../components/live.tsx";
+import { AccountMeterGrid } from "../routes/dashboard/(_components)/account_meters.tsx";
+import { AccountFigures, AccountStatusPanel } from "../routes/dashboard/(_components)/account_status.tsx";
+import { BreachEvidence } from "../routes/dashboard/(_components)/breach_evidence.tsx";
+import { formatters, ObjectiveList } from "../routes/dashboard/(_components)/objectives.tsx";
+
+/**
+ * The live account page: status, figures and meters (`AccountLive`) and, further down, the breach evidence
+ * and objectives (`AccountDetails`). Both read one store per account, fed by the user stream: a change frame
+ * patches the figures and status at once (a breach turns the page failed in the same frame), then the
+ * overview is refetched so every meter is the engine's own figure, never page arithmetic.
+ */
+interface Store {
+  overview: Signal<AccountOverview>;
+  /** Epoch ms of the newest figures on screen (fetch or frame). */
+  freshAt: Signal<number>;
+}
+
+const stores = new Map<string, Store>();
+
+function storeFor(initial: AccountOverview): Store {
+  const fresh = () => ({ overview: signal(initial), freshAt: signal(Date.parse(initial.computedAt)) });
+  // On the server every render gets its own store: nothing may outlive a request.
+  if (typeof document === "undefined") return fresh();
+  const id = initial.account.id;
+  let store = stores.get(id);
+  if (!store) {
+    store = fresh();
+    stores.set(id, store);
+    follow(id, store);
+  }
+  return store;
+}
+
+/** Subscribes once per account: patch on each change, then refetch (one request in flight, at most one queued). */
+function follow(id: string, store: Store): void {
+  connectUserStream();
+  let inFlight = false;
+  let again = false;
+  const refetch = async () => {
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = true;
+    try {
+      do {
+        again = false;
+        const res = await fetch(`/api/accounts/${id}/overview`, { headers: { accept: "application/json" } });
+        if (!res.ok) break;
+        const next = await res.json() as AccountOverview;
+        // A slower response must not undo a newer frame.
+        if (next.account.stateVersion >= store.overview.value.account.stateVersion) {
+          store.overview.value = next;
+          store.freshAt.value = Date.now();
+        }
+      } while (again);
+    } catch {
+      // The stream will bring the next change; the marker shows the figures' age meanwhile.
+    } finally {
+      inFlight = false;
+    }
+  };
+  onAccountChange(id, (change: AccountChangeJson) => {
+    const current = store.overview.value;
+    if (change.stateVersion < current.account.stateVersion) return;
+    const breach = change.verdicts.find((v) => v.type === "breach" || v.type === "paused") as
+      | { evidence: AccountOverview["breach"] }
+      | undefined;
+    store.overview.value = {
+      ...current,
+      account: change.account as AccountOverview["account"],
+      breach: breach?.evidence ?? current.breach,
+    };
+    store.freshAt.value = Date.now();
+    refetch();
+  });
+  // A snapshot (a resume the logs could not serve) carries no change frames: catch up from it.
+  effect(() => {
+    const summary = accountSummary(id).value;
+    if (summary && summary.stateVersion > store.overview.peek().account.stateVersion) refetch();
+  });
+}
+
+/** Status, next step, figures and meters of one account, live. */
+export default function AccountLive(props: { initial: AccountOverview; timeZone: string }) {
+  const store = storeFor(props.initial);
+  const now = useNow();
+  useEffect(() => connectUserStream(), []);
+  const o = store.overview.value;
+  const f = formatters(o.account.currency, props.timeZone);
+  const fresh = Math.max(store.freshAt.value, lastFrameAt.value ?? 0);
+  return (
+    <div class="space-y-8" data-account-status={o.account.status}>
+      <AccountStatusPanel
+        overview={o}
+        f={f}
+        now={now}
+        marker={<LiveMarker state={connection.value} updatedAt={fresh} now={now} />}
+      />
+      <AccountFigures overview={o} />
+      {o.meters && (
+        <section aria-labelledby="meters-h">
+          <h2 id="meters-h" class="text-lg font-semibold tracking-tight">Limits and goals</h2>
+          <div class="mt-3">
+            <AccountMeterGrid
+              meters={o.meters}
+              currency={o.account.currency}
+              f={f}
+              now={now}
+              failed={o.account.status === "failed"}
+            />
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}
+
+/** The breach evidence (while a breach or pause stands) and the objectives, live. */
+export function AccountDetails(props: { initial: AccountOverview; timeZone: string }) {
+  const store = storeFor(props.initial);
+  const o = store.overview.value;
+  const f = formatters(o.account.currency, props.timeZone);
+  const failed = o.account.status === "failed";
+  return (
+    <div class="space-y-10">
+      {o.breach && (failed || o.account.status === "paused") && (
+        <section
+          id="breach"
+          aria-labelledby="breach-h"
+          class="card border-red-700/40 dark:border-red-400/40"
+        >
+          <h2 id="breach-h" class="text-xl font-bold tracking-tight">
+            {o.breach.action === "pause" ? "Why trading is paused" : "Why this account failed"}
+          </h2>
+          <div class="mt-4">
+            <BreachEvidence evidence={o.breach} f={f} />
+          </div>
+        </section>
+      )}
+      {o.reinstated && (
+        <details id="reinstated" class="card">
+          <summary class="cursor-pointer font-semibold">
+            This account failed on {f.time(o.reinstated.at)} and was reinstated by staff
+          </summary>
+          <div class="mt-4">
+            <BreachEvidence evidence={o.reinstated} f={f} />
+          </div>
+        </details>
+      )}
+      <section aria-labelledby="objectives-h">
+        <h2 id="objectives-h" class="text-xl font-bold tracking-tight">Objectives</h2>
+        <p class="mt-2 text-sm text-muted">
+          Times are shown in your time zone ({props.timeZone}); you can change it on your{" "}
+          <a class="link" href="/account/security#profile">account page</a>.
+        </p>
+        <div class="mt-4">
+          <ObjectiveList objectives={o.objectives} anchorWords={o.anchorWords} failed={failed} f={f} />
+        </div>
+      </section>
+    </div>
+  );
+}
