@@ -1,0 +1,329 @@
+/**
+ * Trading statistics of one account (DESIGN §3.1): a pure core over its closed trades and equity samples, no
+ * I/O. Money is integer cents inside and decimal strings with 2 places outside; ratios are decimal strings
+ * with 4 places; `null` wherever a figure is undefined (no trades, a division by zero, fewer than 2 days).
+ *
+ * Conventions the design leaves open, fixed here:
+ * - Divisions of money (`averageWin`, `averageLoss`, `expectancy`) and exact ratios round half away from zero.
+ * - `maxDrawdown.percent` / `maxDrawdownEquity.percent` are percentages of the peak ("3.4314" = 3.4314 %).
+ * - The closed-balance curve starts at `startBalance` (B0, plus the realized P&L of trades closed before a
+ *   `from` bound), so a filtered range measures the drawdown from where the balance really stood.
+ * - Days are the plan's trading days (services/engine/trading_day.ts) of each trade's **close**; the returns
+ *   run over every trading day from the first to the last day with a close (weekends included: they are
+ *   trading days of the plan too, and count as 0). Day d−1 of the first day closes at `startBalance`.
+ * - Sharpe and Sortino involve square roots, so they are computed in float64 from exact per-day cents and
+ *   rounded to 4 places; every other figure is exact.
+ */
+import type { Reset } from "../plans/definition.ts";
+import { tradingDay } from "../engine/trading_day.ts";
+import { fromMinor } from "../money.ts";
+
+export interface ClosedTrade {
+  /** Our row id (trades.id). */
+  id: string;
+  /** The platform's trade id (trades.external_id). */
+  tradeId: string;
+  symbol: string;
+  direction: "buy" | "sell";
+  /** Realized P&L in cents. */
+  pnl: bigint;
+  openedAt: number;
+  closedAt: number;
+}
+
+export interface EquitySample {
+  at: number;
+  /** Cents. */
+  equity: bigint;
+}
+
+export interface StatisticsInput {
+  /** Balance before the first trade of `trades` (cents). */
+  startBalance: bigint;
+  reset: Reset;
+  /** Closed trades in close order (closedAt, then id). */
+  trades: readonly ClosedTrade[];
+  /** Equity samples in time order. */
+  samples: readonly EquitySample[];
+}
+
+export interface TradeRef {
+  id: string;
+  tradeId: string;
+  pnl: string;
+}
+
+export interface DayPnl {
+  /** The trading day's label, "YYYY-MM-DD" (trading_day.ts). */
+  day: string;
+  pnl: string;
+  trades: number;
+}
+
+export interface Drawdown {
+  amount: string;
+  /** Percent of the peak, 4 places. */
+  percent: string | null;
+  peak: string;
+  trough: string;
+}
+
+export interface Breakdown {
+  key: string;
+  trades: number;
+  net: string;
+}
+
+export interface Statistics {
+  trades: number;
+  wins: number;
+  losses: number;
+  breakeven: number;
+  winRate: string | null;
+  grossProfit: string;
+  grossLoss: string;
+  netProfit: string;
+  profitFactor: string | null;
+  averageWin: string | null;
+  averageLoss: string | null;
+  payoffRatio: string | null;
+  expectancy: string | null;
+  bestTrade: TradeRef | null;
+  worstTrade: TradeRef | null;
+  /** Mean time from open to close in minutes, 2 places. */
+  averageHoldMinutes: string | null;
+  long: { count: number; net: string };
+  short: { count: number; net: string };
+  dailyPnl: DayPnl[];
+  bestDay: DayPnl | null;
+  worstDay: DayPnl | null;
+  winningDays: number;
+  maxDrawdown: Drawdown | null;
+  maxDrawdownEquity: Drawdown | null;
+  sharpe: string | null;
+  sortino: string | null;
+  bySymbol: Breakdown[];
+  byDirection: Breakdown[];
+  /** Weekday of the trading day, Monday first; only weekdays with trades. */
+  byWeekday: Breakdown[];
+}
+
+export const WEEKDAYS = [
+  "Monday",
+  "Tuesday",
+  "Wednesday",
+  "Thursday",
+  "Friday",
+  "Saturday",
+  "Sunday",
+] as const;
+
+/** Every figure of DESIGN §3.1 for `input` (see the module notes for the conventions). */
+export function computeStatistics(input: StatisticsInput): Statistics {
+  const { trades } = input;
+  let wins = 0, losses = 0, breakeven = 0;
+  let grossProfit = 0n, grossLoss = 0n, net = 0n, holdMs = 0;
+  let best: ClosedTrade | null = null, worst: ClosedTrade | null = null;
+  const long = { count: 0, net: 0n }, short = { count: 0, net: 0n };
+  const bySymbol = new Map<string, Sum>();
+  const days = new Map<string, Sum>();
+  // Trades come in close order: the trading day is recomputed only when a close leaves the current one.
+  let day: { key: string; opensAt: number; closesAt: number } | null = null;
+  let balance = input.startBalance, peak = input.startBalance;
+  let drawdown: { amount: bigint; peak: bigint; trough: bigint } | null = null;
+
+  for (const t of trades) {
+    if (t.pnl > 0n) (wins++, grossProfit += t.pnl);
+    else if (t.pnl < 0n) (losses++, grossLoss -= t.pnl);
+    else breakeven++;
+    net += t.pnl;
+    holdMs += t.closedAt - t.openedAt;
+    if (!best || t.pnl > best.pnl) best = t;
+    if (!worst || t.pnl < worst.pnl) worst = t;
+    const side = t.direction === "buy" ? long : short;
+    side.count++;
+    side.net += t.pnl;
+    add(bySymbol, t.symbol, t.pnl);
+    if (!day || t.closedAt < day.opensAt || t.closedAt >= day.closesAt) {
+      day = tradingDay(t.closedAt, input.reset);
+    }
+    add(days, day.key, t.pnl);
+
+    balance += t.pnl;
+    if (balance > peak) peak = balance;
+    else if (peak - balance > (drawdown?.amount ?? 0n)) {
+      drawdown = { amount: peak - balance, peak, trough: balance };
+    }
+  }
+
+  const dailyPnl = [...days].map(([key, d]) => ({ day: key, pnl: fromMinor(d.net), trades: d.trades }));
+  const dayCents = [...days].map(([key, d]) => ({ key, pnl: d.net }));
+  const bestDay = pick(dayCents, (a, b) => a.pnl > b.pnl);
+  const worstDay = pick(dayCents, (a, b) => a.pnl < b.pnl);
+  const dayOf = (d: { key: string } | null) => d && dailyPnl.find((x) => x.day === d.key)!;
+  const n = trades.length;
+  const closed = n > 0
+    ? { amount: drawdown?.amount ?? 0n, peak: drawdown?.peak ?? peak, trough: drawdown?.trough ?? peak }
+    : null;
+  const { sharpe, sortino } = riskRatios(input, days);
+
+  return {
+    trades: n,
+    wins,
+    losses,
+    breakeven,
+    winRate: ratio4(BigInt(wins), BigInt(n)),
+    grossProfit: fromMinor(grossProfit),
+    grossLoss: fromMinor(grossLoss),
+    netProfit: fromMinor(net),
+    profitFactor: ratio4(grossProfit, grossLoss),
+    averageWin: divMoney(grossProfit, wins),
+    averageLoss: divMoney(grossLoss, losses),
+    // (grossProfit / wins) / (grossLoss / losses), exact: not the ratio of the two rounded averages.
+    payoffRatio: wins > 0 && losses > 0
+      ? ratio4(grossProfit * BigInt(losses), grossLoss * BigInt(wins))
+      : null,
+    expectancy: divMoney(net, n),
+    bestTrade: best && tradeRef(best),
+    worstTrade: worst && tradeRef(worst),
+    averageHoldMinutes: n > 0 ? ratio(BigInt(holdMs), BigInt(n) * 60_000n, 2) : null,
+    long: { count: long.count, net: fromMinor(long.net) },
+    short: { count: short.count, net: fromMinor(short.net) },
+    dailyPnl,
+    bestDay: dayOf(bestDay),
+    worstDay: dayOf(worstDay),
+    winningDays: dayCents.filter((d) => d.pnl > 0n).length,
+    maxDrawdown: closed && drawdownOf(closed),
+    maxDrawdownEquity: equityDrawdown(input.samples),
+    sharpe,
+    sortino,
+    bySymbol: [...bySymbol].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(breakdown),
+    byDirection: [
+      { key: "buy", trades: long.count, net: fromMinor(long.net) },
+      { key: "sell", trades: short.count, net: fromMinor(short.net) },
+    ].filter((b) => b.trades > 0),
+    byWeekday: byWeekday(days),
+  };
+}
+
+type Sum = { trades: number; net: bigint };
+
+function add(map: Map<string, Sum>, key: string, pnl: bigint): void {
+  const entry = map.get(key);
+  if (entry) (entry.trades++, entry.net += pnl);
+  else map.set(key, { trades: 1, net: pnl });
+}
+
+function pick<T>(items: readonly T[], better: (a: T, b: T) => boolean): T | null {
+  let out: T | null = null;
+  for (const item of items) if (out === null || better(item, out)) out = item;
+  return out;
+}
+
+function tradeRef(t: ClosedTrade): TradeRef {
+  return { id: t.id, tradeId: t.tradeId, pnl: fromMinor(t.pnl) };
+}
+
+function breakdown([key, v]: [string, Sum]): Breakdown {
+  return { key, trades: v.trades, net: fromMinor(v.net) };
+}
+
+function byWeekday(days: Map<string, Sum>): Breakdown[] {
+  const sums = WEEKDAYS.map(() => ({ trades: 0, net: 0n }));
+  for (const [key, d] of days) {
+    // The label is a calendar date; its weekday is the same in every zone, so read it in UTC.
+    const i = (new Date(`${key}T00:00:00Z`).getUTCDay() + 6) % 7;
+    sums[i].trades += d.trades;
+    sums[i].net += d.net;
+  }
+  return sums.flatMap((s, i) =>
+    s.trades > 0 ? [{ key: WEEKDAYS[i], trades: s.trades, net: fromMinor(s.net) }] : []
+  );
+}
+
+function drawdownOf(d: { amount: bigint; peak: bigint; trough: bigint }): Drawdown {
+  return {
+    amount: fromMinor(d.amount),
+    percent: d.peak > 0n ? ratio4(d.amount * 100n, d.peak) : null,
+    peak: fromMinor(d.peak),
+    trough: fromMinor(d.trough),
+  };
+}
+
+/** The largest peak-to-trough fall over the equity samples (null without samples). */
+export function equityDrawdown(samples: readonly EquitySample[]): Drawdown | null {
+  if (samples.length === 0) return null;
+  let peak = samples[0].equity;
+  let worst = { amount: 0n, peak, trough: peak };
+  for (const s of samples) {
+    if (s.equity > peak) peak = s.equity;
+    else if (peak - s.equity > worst.amount) worst = { amount: peak - s.equity, peak, trough: s.equity };
+  }
+  return drawdownOf(worst);
+}
+
+/**
+ * Sharpe and Sortino over the daily returns r_d = (C_d − C_{d−1}) / C_{d−1} of every trading day from the
+ * first day with a close to the last (days without one return 0), annualised with √252, risk-free rate 0.
+ */
+function riskRatios(
+  input: StatisticsInput,
+  days: Map<string, Sum>,
+): { sharpe: string | null; sortino: string | null } {
+  const none = { sharpe: null, sortino: null };
+  const { trades, reset } = input;
+  if (trades.length === 0) return none;
+  const returns: number[] = [];
+  let close = input.startBalance;
+  let day = tradingDay(trades[0].closedAt, reset);
+  const last = tradingDay(trades[trades.length - 1].closedAt, reset).key;
+  for (;;) {
+    if (close <= 0n) return none; // a return on a balance of zero or less means nothing
+    const pnl = days.get(day.key)?.net ?? 0n;
+    returns.push(Number(pnl) / Number(close));
+    close += pnl;
+    if (day.key === last) break;
+    day = tradingDay(day.closesAt, reset);
+  }
+  const n = returns.length;
+  if (n < 2) return none;
+  const mean = returns.reduce((s, r) => s + r, 0) / n;
+  const variance = returns.reduce((s, r) => s + (r - mean) ** 2, 0) / (n - 1);
+  const downside = returns.reduce((s, r) => s + Math.min(r, 0) ** 2, 0) / n;
+  const annual = Math.sqrt(252);
+  return {
+    sharpe: variance > 0 ? fixed4((mean / Math.sqrt(variance)) * annual) : null,
+    sortino: downside > 0 ? fixed4((mean / Math.sqrt(downside)) * annual) : null,
+  };
+}
+
+/** `num / den` rounded half away from zero to `places` decimals, as a decimal string (null when den = 0). */
+export function ratio(num: bigint, den: bigint, places: number): string | null {
+  if (den === 0n) return null;
+  const negative = (num < 0n) !== (den < 0n) && num !== 0n;
+  const a = num < 0n ? -num : num, b = den < 0n ? -den : den;
+  const scale = 10n ** BigInt(places);
+  const q = (a * scale * 2n + b) / (2n * b);
+  if (q === 0n) return (0).toFixed(places);
+  const s = q.toString().padStart(places + 1, "0");
+  return `${negative ? "-" : ""}${s.slice(0, -places)}.${s.slice(-places)}`;
+}
+
+/** A ratio with 4 places (DESIGN §3.1). */
+export function ratio4(num: bigint, den: bigint): string | null {
+  return ratio(num, den, 4);
+}
+
+/** Cents ÷ a count, to the cent (half away from zero); null for a count of 0. */
+function divMoney(cents: bigint, count: number): string | null {
+  if (count === 0) return null;
+  const a = cents < 0n ? -cents : cents, b = BigInt(count);
+  const q = (a * 2n + b) / (2n * b);
+  return fromMinor(cents < 0n ? -q : q);
+}
+
+function fixed4(x: number): string | null {
+  if (!Number.isFinite(x)) return null;
+  const q = Math.round(Math.abs(x) * 1e4);
+  return q === 0 ? "0.0000" : `${x < 0 ? "-" : ""}${(q / 1e4).toFixed(4)}`;
+}
