@@ -14,6 +14,7 @@ import { type Advanced, dayRows } from "./advance.ts";
 import { type AccountChange, recordChange } from "./change_log.ts";
 import { ACCOUNT_COLUMNS, type AccountRow, summaryOf } from "./summary.ts";
 import { isoAt } from "../time.ts";
+import { writeEquitySamples } from "../trading/equity.ts";
 
 /** An account row as the live path locks it: the summary columns plus the engine's inputs. */
 export interface LockedAccount extends AccountRow {
@@ -79,6 +80,8 @@ export async function persistChange(tx: Tx, input: ChangeToPersist): Promise<Acc
     writeAccountRow(tx, row, state),
     recordChange(tx, change),
   ];
+  const samples = writeEquitySamples(tx, id, advanced.samples);
+  if (samples) writes.push(samples);
   if (events.length > 0) {
     const rows = events.map((e, i) => ({
       id: e.id,
