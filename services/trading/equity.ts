@@ -13,6 +13,7 @@ import { Unprocessable } from "../../lib/errors.ts";
 import { fromMinor, fromMinorOrNull } from "../money.ts";
 import { isoAt } from "../time.ts";
 import type { EquitySampleRow } from "../accounts/advance.ts";
+import { findReadableAccount, type Reader } from "../accounts/access.ts";
 
 /** Bucket widths in seconds, finest first (`auto` picks the finest giving ≤ `AUTO_MAX_POINTS`). */
 export const RESOLUTIONS = { "1m": 60, "5m": 300, "15m": 900, "1h": 3600, "1d": 86_400 } as const;
@@ -154,4 +155,19 @@ export function pickResolution(spanSeconds: number, requested: Resolution | "aut
     if (spanSeconds / width <= AUTO_MAX_POINTS) return name;
   }
   return "1d";
+}
+
+/** `loadEquityHistory` of an account `user` may read (404 otherwise, audited as in access.ts). */
+export async function readableEquityHistory(
+  sql: Sql,
+  user: Reader,
+  accountId: string,
+  opts: { from?: Date; to?: Date; resolution?: Resolution | "auto" } = {},
+): Promise<EquityHistory> {
+  const account = await findReadableAccount(sql, user, accountId);
+  // The account's life starts at its first sample (an account opened at a past instant) or its creation.
+  const [{ since }] = await sql<{ since: Date }[]>`
+    select least(created_at, (select min(at) from equity_samples where account_id = ${account.id})) as since
+    from accounts where id = ${account.id}`;
+  return await loadEquityHistory(sql, { ...account, createdAt: since }, opts);
 }
