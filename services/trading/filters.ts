@@ -13,13 +13,17 @@ import { type HistoryFilters, MAX_LIMIT } from "./history.ts";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-const bound = z.union([
-  isoTimeSchema(),
-  z.string().regex(DATE, "must be an ISO-8601 time or a date YYYY-MM-DD")
-    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && d >= "2000-01-01" && d < "2100-01-01", {
-      message: "must be a real date between 2000-01-01 and 2100-01-01",
-    }),
-]);
+const TIME = isoTimeSchema();
+
+/** An ISO-8601 instant (in range, as every API time) or a real calendar date. */
+function isBound(v: string): boolean {
+  if (DATE.test(v)) {
+    return !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && v >= "2000-01-01" && v < "2100-01-01";
+  }
+  return TIME.safeParse(v).success;
+}
+
+const bound = z.string().refine(isBound, "must be a date YYYY-MM-DD or an ISO-8601 time");
 
 /** Blank form fields (an unset select) mean "no filter". */
 const blank = (v: unknown) => (v === "" ? undefined : v);
@@ -33,13 +37,13 @@ export const rangeQuery = {
 export const historyQuerySchema = z.object({
   accountId: optional(z.uuid("must be an account id")).describe("One account; all of yours when absent"),
   symbol: optional(z.string().trim().min(1).max(32)),
-  direction: optional(z.enum(["buy", "sell"])),
-  result: optional(z.enum(["win", "loss", "breakeven", "open"])),
+  direction: optional(z.enum(["buy", "sell"], "must be buy or sell")),
+  result: optional(z.enum(["win", "loss", "breakeven", "open"], "must be win, loss, breakeven or open")),
   ...rangeQuery,
   limit: optional(z.coerce.number().int().min(1).max(MAX_LIMIT)).describe(`Page size, 1–${MAX_LIMIT} (50)`),
   cursor: optional(z.string().max(200)).describe("`nextCursor` of the previous page"),
   before: optional(z.string().max(200)).describe("`prevCursor` of a page: the newer page before it"),
-  format: optional(z.enum(["json", "csv"])).describe(
+  format: optional(z.enum(["json", "csv"], "must be json or csv")).describe(
     "`csv`: every matching row as CSV (or Accept: text/csv)",
   ),
 });
