@@ -58,7 +58,7 @@ Deno.test("dashboard history and statistics pages", async (t) => {
       assert.equal(firstPage[0][0], "T-1059");
       assert.match(firstPage[0].join(" "), /open Open/);
       // Times in the viewer's zone: the day's second trade opens 10:30 UTC, 12:30 in Prague summer time.
-      assert.match(firstPage[1][1], /20 Jun 2026, 12:30 CEST/);
+      assert.match(firstPage[1][1], /26 Jun 2026, 12:30 CEST/);
       assert.match(html, /href="\/dashboard\/history\.csv"/);
       assert.match(html, /rel="next" href="\?cursor=/);
       assert.match(html, /aria-current="page">History</);

@@ -119,7 +119,12 @@ export default define.page<typeof handler>(({ data }) => {
           </div>
         )
         : (
-          <div class="mt-4 max-h-[70vh] overflow-auto rounded-xl border border-line">
+          <div
+            class="mt-4 max-h-[70vh] overflow-auto rounded-xl border border-line"
+            role="region"
+            aria-label="Trades table (scrolls)"
+            tabindex={0}
+          >
             <table class="w-full min-w-[56rem] text-left text-sm" id="history-table">
               <caption class="sr-only">Trades, newest first</caption>
               <thead class="sticky top-0 bg-raised">

@@ -17,7 +17,7 @@ function pnlOf(i: number): string {
 }
 
 /**
- * `days` days from `start` (UTC), `perDay` round trips each between 08:00 and 16:00 UTC, with a mark-to-market
+ * `days` weekdays from `start` (UTC), `perDay` round trips each between 08:00 and 16:00 UTC, with a mark-to-market
  * equity sample inside every trade; the last trade of the last day stays open. Returns the trade ids.
  */
 export async function seedTradingDays(
@@ -28,13 +28,19 @@ export async function seedTradingDays(
   const perDay = opts.perDay ?? 3;
   const ids: string[] = [];
   let balance = 10_000_000n; // cents of a $100,000 account; only used to write plausible marks
+  // Weekdays only, as on a forex venue: `days` trading days from `start`, skipping Saturdays and Sundays.
+  const offsets: number[] = [];
+  for (let i = 0; offsets.length < opts.days; i++) {
+    const weekday = new Date(+opts.start + i * 86_400_000).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) offsets.push(i);
+  }
   for (let d = 0; d < opts.days; d++) {
     const events: SyncEvent[] = [];
     for (let k = 0; k < perDay; k++) {
       const i = d * perDay + k;
       const tradeId = `T-${1000 + i}`;
       ids.push(tradeId);
-      const open = +opts.start + d * 86_400_000 + 8 * 3_600_000 + k * 2.5 * 3_600_000;
+      const open = +opts.start + offsets[d] * 86_400_000 + 8 * 3_600_000 + k * 2.5 * 3_600_000;
       const iso = (ms: number) => new Date(ms).toISOString();
       const pnl = pnlOf(i);
       const cents = BigInt(pnl.replace(".", ""));
@@ -77,7 +83,7 @@ export async function seedTradingDays(
       deps,
       accountId,
       events,
-      opts.now ?? new Date(+opts.start + (opts.days + 1) * 86_400_000),
+      opts.now ?? new Date(+opts.start + (offsets.at(-1)! + 2) * 86_400_000),
     );
   }
   return ids;

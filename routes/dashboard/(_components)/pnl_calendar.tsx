@@ -46,15 +46,18 @@ export function PnlCalendar(props: {
   const { title, days, offset } = monthGrid(props.month);
   const byDay = new Map(props.days.map((d) => [d.day, d]));
   const inMonth = props.days.filter((d) => d.day.startsWith(props.month));
-  const largest = inMonth.reduce((max, d) => {
-    const v = toMinor(d.pnl);
-    const abs = v < 0n ? -v : v;
-    return abs > max ? abs : max;
-  }, 0n);
+  // Strength against the month's largest day of the same sign: a small loss next to a big win still shows.
+  const abs = (v: bigint) => (v < 0n ? -v : v);
+  const largest = { gain: 0n, loss: 0n, flat: 0n };
+  for (const d of inMonth) {
+    const tone = pnlTone(d.pnl);
+    const v = abs(toMinor(d.pnl));
+    if (v > largest[tone]) largest[tone] = v;
+  }
   const strength = (pnl: string) => {
-    if (largest === 0n) return 0;
-    const v = toMinor(pnl);
-    const ratio = Number(((v < 0n ? -v : v) * 100n) / largest);
+    const top = largest[pnlTone(pnl)];
+    if (top === 0n) return 0;
+    const ratio = Number((abs(toMinor(pnl)) * 100n) / top);
     return ratio > 66 ? 2 : ratio > 33 ? 1 : 0;
   };
   const net = inMonth.reduce((s, d) => s + toMinor(d.pnl), 0n);
@@ -82,7 +85,7 @@ export function PnlCalendar(props: {
           <strong class="tabular-nums">{formatSignedMoney(fromMinor(net), props.currency)}</strong>
         )}
       </p>
-      <table class="mt-3 w-full table-fixed border-separate border-spacing-1 text-xs sm:text-sm">
+      <table class="mt-3 w-full table-fixed border-separate border-spacing-0.5 text-xs sm:border-spacing-1 sm:text-sm">
         <caption class="sr-only">Realized P&L per trading day in {title}</caption>
         <thead>
           <tr>
@@ -101,10 +104,10 @@ export function PnlCalendar(props: {
                 return (
                   <td
                     key={i}
-                    class={`h-14 rounded-md border border-line p-1 align-top sm:h-20 sm:p-2 ${shade}`}
+                    class={`h-14 rounded-md border border-line p-0.5 align-top text-[11px] sm:h-20 sm:p-2 sm:text-sm ${shade}`}
                     data-day={key}
                   >
-                    <span class="block text-muted tabular-nums">{n}</span>
+                    <span class="block tabular-nums opacity-90">{n}</span>
                     {day && (
                       <>
                         <span
@@ -117,7 +120,7 @@ export function PnlCalendar(props: {
                           <span class="sm:hidden">{formatCompactSignedMoney(day.pnl, props.currency)}</span>
                           <span class="max-sm:hidden">{formatSignedMoney(day.pnl, props.currency)}</span>
                         </span>
-                        <span class="hidden text-muted sm:block">
+                        <span class="hidden sm:block">
                           {day.trades} {day.trades === 1 ? "trade" : "trades"}
                         </span>
                       </>
