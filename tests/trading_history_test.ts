@@ -15,6 +15,10 @@ import { rollDueAccounts } from "../services/accounts/scheduler.ts";
 import { historyPage, historyScope } from "../services/trading/history.ts";
 import { csvField, historyCsv } from "../services/trading/history_csv.ts";
 import { loadEquityHistory } from "../services/trading/equity.ts";
+import { statisticsOf } from "../services/trading/statistics_queries.ts";
+import { equityDrawdown } from "../services/trading/statistics.ts";
+import { findReadableAccount } from "../services/accounts/access.ts";
+import { toMinor } from "../services/money.ts";
 
 const START = Date.parse("2026-06-01T08:00:00Z");
 
@@ -205,6 +209,15 @@ Deno.test("equity samples: one per second (the last wins), every breach, resets,
     const breaches = await db.sql`
       select breach, equity::text from equity_samples where account_id = ${accountId} and breach is not null`;
     assert.deepEqual(breaches.map((b) => [b.breach, b.equity]), [["daily_loss", "94000.00"]]);
+
+    // The database's equity fall (statistics) is the pure core's over the same samples.
+    const samples = await db.sql<{ at: Date; equity: string }[]>`
+      select at, equity::text from equity_samples where account_id = ${accountId} order by at`;
+    const account = await findReadableAccount(db.sql, { id: userId, role: "trader" }, accountId);
+    const stats = await statisticsOf(db.sql, account);
+    const core = equityDrawdown(samples.map((r) => ({ at: +r.at, equity: toMinor(r.equity) })));
+    assert.deepEqual(stats.maxDrawdownEquity, core);
+    assert.equal(core?.amount, "6450.00"); // 100450.00 → 94000.00
 
     const history = await loadEquityHistory(
       db.sql,

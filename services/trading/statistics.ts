@@ -43,8 +43,11 @@ export interface StatisticsInput {
   reset: Reset;
   /** Closed trades in close order (closedAt, then id). */
   trades: readonly ClosedTrade[];
-  /** Equity samples in time order. */
-  samples: readonly EquitySample[];
+  /**
+   * Equity samples in time order, or their largest fall already found (`{ peak, trough }` in cents, null
+   * without samples): the loader asks the database for it, so weeks of per-second samples never leave it.
+   */
+  samples: readonly EquitySample[] | { peak: bigint; trough: bigint } | null;
 }
 
 export interface TradeRef {
@@ -194,7 +197,7 @@ export function computeStatistics(input: StatisticsInput): Statistics {
     worstDay: dayOf(worstDay),
     winningDays: dayCents.filter((d) => d.pnl > 0n).length,
     maxDrawdown: closed && drawdownOf(closed),
-    maxDrawdownEquity: equityDrawdown(input.samples),
+    maxDrawdownEquity: equityFall(input.samples),
     sharpe,
     sortino,
     bySymbol: [...bySymbol].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(breakdown),
@@ -248,6 +251,12 @@ function drawdownOf(d: { amount: bigint; peak: bigint; trough: bigint }): Drawdo
     peak: fromMinor(d.peak),
     trough: fromMinor(d.trough),
   };
+}
+
+function equityFall(samples: StatisticsInput["samples"]): Drawdown | null {
+  if (samples === null) return null;
+  if ("peak" in samples) return drawdownOf({ ...samples, amount: samples.peak - samples.trough });
+  return equityDrawdown(samples);
 }
 
 /** The largest peak-to-trough fall over the equity samples (null without samples). */

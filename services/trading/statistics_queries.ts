@@ -42,8 +42,8 @@ export async function statisticsOf(
   range: { from?: Date; to?: Date } = {},
 ): Promise<AccountStatistics> {
   const from = range.from ?? null, to = range.to ?? null;
-  // Pipelined on one connection: the plan's reset, the balance before `from`, the trades, the samples.
-  const [[plan], [before], trades, samples] = await Promise.all([
+  // Pipelined on one connection: the plan's reset, the balance before `from`, the trades, the equity fall.
+  const [[plan], [before], trades, [fall]] = await Promise.all([
     sql<{ reset: Reset | null }[]>`
       select v.definition -> 'reset' as reset from accounts a
       left join plan_versions v on v.id = a.plan_version_id where a.id = ${account.id}`,
@@ -68,12 +68,17 @@ export async function statisticsOf(
         and (${from}::timestamptz is null or closed_at >= ${from})
         and (${to}::timestamptz is null or closed_at < ${to})
       order by closed_at, id`,
-    sql<{ t: number; equity: string }[]>`
-      select (extract(epoch from at) * 1000)::float8 as t, equity::text from equity_samples
-      where account_id = ${account.id}
-        and (${from}::timestamptz is null or at >= ${from})
-        and (${to}::timestamptz is null or at < ${to})
-      order by at`,
+    // The largest fall of equity below its running peak (the first such fall on a tie, as the core does).
+    sql<{ peak: string; trough: string }[]>`
+      select peak::text, trough::text from (
+        select at, equity as trough, max(equity) over (order by at rows unbounded preceding) as peak
+        from equity_samples
+        where account_id = ${account.id}
+          and (${from}::timestamptz is null or at >= ${from})
+          and (${to}::timestamptz is null or at < ${to})
+      ) s
+      order by peak - trough desc, at
+      limit 1`,
   ]);
   const reset = plan?.reset ?? UTC_MIDNIGHT;
   const closed: ClosedTrade[] = trades.map((t) => ({
@@ -89,7 +94,7 @@ export async function statisticsOf(
     startBalance: toMinor(account.initialBalance) + toMinor(before.pnl),
     reset,
     trades: closed,
-    samples: samples.map((s) => ({ at: s.t, equity: toMinor(s.equity) })),
+    samples: fall ? { peak: toMinor(fall.peak), trough: toMinor(fall.trough) } : null,
   });
   return {
     accountId: account.id,
