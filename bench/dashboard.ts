@@ -110,7 +110,9 @@ try {
   // A deep page: a cursor halfway through one of the trader's accounts.
   const [deep] = await sql<{ k: string; id: string }[]>`
     select to_char(opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as k, id from trades
-    where account_id = ${accounts[1].id} order by opened_at desc, id desc offset ${Math.floor(accounts[1].trades / 2)} limit 1`;
+    where account_id = ${accounts[1].id} order by opened_at desc, id desc offset ${
+    Math.floor(accounts[1].trades / 2)
+  } limit 1`;
   const { encodeCursor } = await import("../services/trading/history.ts");
   const deepCursor = encodeCursor(deep);
 

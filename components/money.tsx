@@ -58,7 +58,7 @@ export function SignedMoney(props: { amount: string; currency: string; class?: s
 
 const compact = new Map<string, Intl.NumberFormat>();
 
-/** "+$1.2K" / "−$310": a signed amount short enough for a calendar cell (the full one goes in its label). */
+/** "+$1.2K" / "−$310" / "+$78": a signed amount to 2 significant digits, short enough for a calendar cell on a phone (the full one is in its title). */
 export function formatCompactSignedMoney(amount: string, currency: string): string {
   toMinor(amount);
   let f = compact.get(currency);
@@ -67,7 +67,7 @@ export function formatCompactSignedMoney(amount: string, currency: string): stri
       style: "currency",
       currency,
       notation: "compact",
-      maximumSignificantDigits: 3,
+      maximumSignificantDigits: 2,
       signDisplay: "exceptZero",
     });
     compact.set(currency, f);

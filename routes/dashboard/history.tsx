@@ -125,7 +125,7 @@ export default define.page<typeof handler>(({ data }) => {
             aria-label="Trades table (scrolls)"
             tabindex={0}
           >
-            <table class="w-full min-w-[56rem] text-left text-sm" id="history-table">
+            <table class="w-full min-w-[60rem] text-left text-sm" id="history-table">
               <caption class="sr-only">Trades, newest first</caption>
               <thead class="sticky top-0 bg-raised">
                 <tr>
@@ -149,13 +149,13 @@ export default define.page<typeof handler>(({ data }) => {
                       {formatDateTime(new Date(t.openedAt), data.timeZone)}
                     </td>
                     {showAccount && (
-                      <td class="px-3 py-2">
+                      <td class="whitespace-nowrap px-3 py-2">
                         <a class="link" href={`/dashboard/accounts/${t.accountId}`}>
                           {names.get(t.accountId)}
                         </a>
                       </td>
                     )}
-                    <td class="px-3 py-2 font-mono text-xs">{t.tradeId}</td>
+                    <td class="whitespace-nowrap px-3 py-2 font-mono text-xs">{t.tradeId}</td>
                     <td class="px-3 py-2 font-medium">{t.symbol}</td>
                     <td class="px-3 py-2">{t.direction === "buy" ? "Buy" : "Sell"}</td>
                     <td class="px-3 py-2 text-right tabular-nums">{trimDecimal(t.volume)}</td>

@@ -114,8 +114,8 @@ export function PnlCalendar(props: {
                           class="mt-0.5 block truncate font-semibold tabular-nums"
                           title={`${formatSignedMoney(day.pnl, props.currency)} · ${day.trades} trades`}
                         >
-                          <span aria-hidden="true">
-                            {tone === "gain" ? "▲" : tone === "loss" ? "▼" : "■"}
+                          <span aria-hidden="true" class="max-sm:hidden">
+                            {tone === "gain" ? "▲ " : tone === "loss" ? "▼ " : "■ "}
                           </span>
                           <span class="sm:hidden">{formatCompactSignedMoney(day.pnl, props.currency)}</span>
                           <span class="max-sm:hidden">{formatSignedMoney(day.pnl, props.currency)}</span>
@@ -137,7 +137,7 @@ export function PnlCalendar(props: {
           <span class="flex" aria-hidden="true">
             {SHADES.loss.toReversed().map((c) => <span key={c} class={`h-3 w-4 border border-line ${c}`} />)}
           </span>
-          ▼ Loss day (darker = larger)
+          ▼ Loss day (stronger colour = larger)
         </li>
         <li class="flex items-center gap-2">
           <span class={`h-3 w-4 border border-line ${SHADES.flat[0]}`} aria-hidden="true" />■ Breakeven
@@ -146,7 +146,7 @@ export function PnlCalendar(props: {
           <span class="flex" aria-hidden="true">
             {SHADES.gain.map((c) => <span key={c} class={`h-3 w-4 border border-line ${c}`} />)}
           </span>
-          ▲ Winning day (darker = larger)
+          ▲ Winning day (stronger colour = larger)
         </li>
         <li>Blank: no closed trade. Days are your plan's trading days.</li>
       </ul>
