@@ -92,7 +92,7 @@ try {
     });
 
   /** p50/p99 (ms) of `ITERATIONS` sequential runs after a warm-up; each response must be 200. */
-  async function measure(name: string, run: () => unknown) {
+  const measure = async (name: string, run: () => unknown) => {
     const times: number[] = [];
     for (let i = 0; i < ITERATIONS + 20; i++) {
       const t0 = performance.now();
@@ -105,7 +105,7 @@ try {
     }
     times.sort((a, b) => a - b);
     return { name, p50: percentile(times, 50), p99: percentile(times, 99) };
-  }
+  };
 
   // A deep page: a cursor halfway through one of the trader's accounts.
   const [deep] = await sql<{ k: string; id: string }[]>`
