@@ -16,7 +16,8 @@ import { historyPage, historyScope } from "../services/trading/history.ts";
 import { csvField, historyCsv } from "../services/trading/history_csv.ts";
 import { loadEquityHistory } from "../services/trading/equity.ts";
 import { statisticsOf } from "../services/trading/statistics_queries.ts";
-import { equityDrawdown } from "../services/trading/statistics.ts";
+import { type ClosedTrade, equityDrawdown } from "../services/trading/statistics.ts";
+import { statisticsOfTrades } from "../services/trading/statistics_aggregate.ts";
 import { findReadableAccount } from "../services/accounts/access.ts";
 import { toMinor } from "../services/money.ts";
 
@@ -261,6 +262,85 @@ Deno.test("equity samples: one per second (the last wins), every breach, resets,
     );
   } finally {
     await bus.close();
+    await db.close();
+  }
+});
+
+Deno.test("statistics: the database's aggregates give exactly the pure core's figures", async () => {
+  const db = await openTestDb();
+  try {
+    const userId = await newUser(db);
+    const { accountId } = await openTestAccount(db, userId, { at: new Date(START) });
+    // 300 trades over ~3 weeks: repeated P&Ls (ties for best/worst), breakevens, closes around Prague
+    // midnight (22:00 UTC in June), a fall and a recovery of the balance.
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const at = START + i * 97 * 60_000;
+      const cents = ((i * 7919) % 4001) - 1900 - (i > 150 && i < 200 ? 1500 : 0);
+      return {
+        ext: `S-${i}`,
+        at,
+        pnl: (cents / 100).toFixed(2),
+        symbol: ["EURUSD", "XAUUSD", "US500"][i % 3],
+        direction: i % 4 ? "buy" : "sell",
+      };
+    });
+    rows.push({
+      ext: "S-tie",
+      at: START + 5 * 60_000,
+      pnl: rows.map((r) => +r.pnl).reduce((a, b) => Math.max(a, b)).toFixed(2),
+      symbol: "EURUSD",
+      direction: "buy",
+    });
+    await insertTrades(db, accountId, rows);
+    const account = await findReadableAccount(db.sql, { id: userId, role: "trader" }, accountId);
+    const [{ reset }] = await db.sql`
+      select v.definition -> 'reset' as reset from accounts a join plan_versions v on v.id = a.plan_version_id
+      where a.id = ${accountId}`;
+    for (
+      const range of [{}, { from: new Date(START + 3 * 86_400_000), to: new Date(START + 12 * 86_400_000) }]
+    ) {
+      const fromDb = await statisticsOf(db.sql, account, range);
+      const trades = await db.sql<
+        {
+          id: string;
+          external_id: string;
+          symbol: string;
+          direction: "buy" | "sell";
+          pnl: string;
+          opened_at: Date;
+          closed_at: Date;
+        }[]
+      >`
+        select id, external_id, symbol, direction, pnl::text, opened_at, closed_at from trades
+        where account_id = ${accountId} and status = 'closed'
+          and (${range.from ?? null}::timestamptz is null or closed_at >= ${range.from ?? null})
+          and (${range.to ?? null}::timestamptz is null or closed_at < ${range.to ?? null})
+        order by closed_at, id`;
+      const [{ before }] = await db.sql`
+        select coalesce(sum(pnl), 0)::text as before from trades
+        where account_id = ${accountId} and status = 'closed' and closed_at < ${range.from ?? new Date(0)}`;
+      const closed: ClosedTrade[] = trades.map((t) => ({
+        id: t.id,
+        tradeId: t.external_id,
+        symbol: t.symbol,
+        direction: t.direction,
+        pnl: toMinor(t.pnl),
+        openedAt: +t.opened_at,
+        closedAt: +t.closed_at,
+      }));
+      const reference = statisticsOfTrades({
+        startBalance: toMinor("100000.00") + toMinor(before),
+        reset,
+        trades: closed,
+        samples: null,
+      });
+      const { accountId: _a, currency: _c, reset: _r, from: _f, to: _t, maxDrawdownEquity: _e, ...figures } =
+        fromDb;
+      const { maxDrawdownEquity: _e2, ...expected } = reference;
+      assert.deepEqual(figures, expected);
+      assert.ok(expected.trades > 50 && expected.maxDrawdown!.amount !== "0.00");
+    }
+  } finally {
     await db.close();
   }
 });

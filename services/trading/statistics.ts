@@ -37,12 +37,46 @@ export interface EquitySample {
   equity: bigint;
 }
 
+/**
+ * Closed trades summed per (trading day, symbol, direction): everything the figures need except the order of
+ * the closes, which only the best/worst trade and the closed-balance drawdown depend on (given beside).
+ */
+export interface TradeGroup {
+  day: string;
+  /** When the trading day opened (its reset), epoch ms. */
+  opensAt: number;
+  symbol: string;
+  direction: "buy" | "sell";
+  trades: number;
+  wins: number;
+  losses: number;
+  grossProfit: bigint;
+  grossLoss: bigint;
+  net: bigint;
+  /** Σ (closedAt − openedAt). */
+  holdMs: bigint;
+}
+
+export interface TradeAggregates {
+  groups: readonly TradeGroup[];
+  /** The first trade (in close order) with the highest / lowest P&L. */
+  best: ClosedTradeRef | null;
+  worst: ClosedTradeRef | null;
+  /** The largest fall of the closed-balance curve (the first on a tie); null without trades. */
+  closedDrawdown: { amount: bigint; peak: bigint; trough: bigint } | null;
+}
+
+export interface ClosedTradeRef {
+  id: string;
+  tradeId: string;
+  pnl: bigint;
+}
+
 export interface StatisticsInput {
-  /** Balance before the first trade of `trades` (cents). */
+  /** Balance before the first trade (cents). */
   startBalance: bigint;
   reset: Reset;
-  /** Closed trades in close order (closedAt, then id). */
-  trades: readonly ClosedTrade[];
+  aggregates: TradeAggregates;
   /**
    * Equity samples in time order, or their largest fall already found (`{ peak, trough }` in cents, null
    * without samples): the loader asks the database for it, so weeks of per-second samples never leave it.
@@ -123,52 +157,36 @@ export const WEEKDAYS = [
 
 /** Every figure of DESIGN §3.1 for `input` (see the module notes for the conventions). */
 export function computeStatistics(input: StatisticsInput): Statistics {
-  const { trades } = input;
-  let wins = 0, losses = 0, breakeven = 0;
-  let grossProfit = 0n, grossLoss = 0n, net = 0n, holdMs = 0;
-  let best: ClosedTrade | null = null, worst: ClosedTrade | null = null;
+  const { groups, best, worst, closedDrawdown } = input.aggregates;
+  let n = 0, wins = 0, losses = 0;
+  let grossProfit = 0n, grossLoss = 0n, net = 0n, holdMs = 0n;
   const long = { count: 0, net: 0n }, short = { count: 0, net: 0n };
   const bySymbol = new Map<string, Sum>();
-  const days = new Map<string, Sum>();
-  // Trades come in close order: the trading day is recomputed only when a close leaves the current one.
-  let day: { key: string; opensAt: number; closesAt: number } | null = null;
-  let balance = input.startBalance, peak = input.startBalance;
-  let drawdown: { amount: bigint; peak: bigint; trough: bigint } | null = null;
-
-  for (const t of trades) {
-    if (t.pnl > 0n) (wins++, grossProfit += t.pnl);
-    else if (t.pnl < 0n) (losses++, grossLoss -= t.pnl);
-    else breakeven++;
-    net += t.pnl;
-    holdMs += t.closedAt - t.openedAt;
-    if (!best || t.pnl > best.pnl) best = t;
-    if (!worst || t.pnl < worst.pnl) worst = t;
-    const side = t.direction === "buy" ? long : short;
-    side.count++;
-    side.net += t.pnl;
-    add(bySymbol, t.symbol, t.pnl);
-    if (!day || t.closedAt < day.opensAt || t.closedAt >= day.closesAt) {
-      day = tradingDay(t.closedAt, input.reset);
-    }
-    add(days, day.key, t.pnl);
-
-    balance += t.pnl;
-    if (balance > peak) peak = balance;
-    else if (peak - balance > (drawdown?.amount ?? 0n)) {
-      drawdown = { amount: peak - balance, peak, trough: balance };
-    }
+  const days = new Map<string, Sum & { opensAt: number }>();
+  for (const g of groups) {
+    n += g.trades;
+    wins += g.wins;
+    losses += g.losses;
+    grossProfit += g.grossProfit;
+    grossLoss += g.grossLoss;
+    net += g.net;
+    holdMs += g.holdMs;
+    const side = g.direction === "buy" ? long : short;
+    side.count += g.trades;
+    side.net += g.net;
+    add(bySymbol, g.symbol, g);
+    const day = days.get(g.day);
+    if (day) (day.trades += g.trades, day.net += g.net);
+    else days.set(g.day, { trades: g.trades, net: g.net, opensAt: g.opensAt });
   }
-
-  const dailyPnl = [...days].map(([key, d]) => ({ day: key, pnl: fromMinor(d.net), trades: d.trades }));
-  const dayCents = [...days].map(([key, d]) => ({ key, pnl: d.net }));
+  const breakeven = n - wins - losses;
+  const ordered = [...days].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  const dailyPnl = ordered.map(([key, d]) => ({ day: key, pnl: fromMinor(d.net), trades: d.trades }));
+  const dayCents = ordered.map(([key, d]) => ({ key, pnl: d.net }));
   const bestDay = pick(dayCents, (a, b) => a.pnl > b.pnl);
   const worstDay = pick(dayCents, (a, b) => a.pnl < b.pnl);
   const dayOf = (d: { key: string } | null) => d && dailyPnl.find((x) => x.day === d.key)!;
-  const n = trades.length;
-  const closed = n > 0
-    ? { amount: drawdown?.amount ?? 0n, peak: drawdown?.peak ?? peak, trough: drawdown?.trough ?? peak }
-    : null;
-  const { sharpe, sortino } = riskRatios(input, days);
+  const { sharpe, sortino } = riskRatios(input, ordered);
 
   return {
     trades: n,
@@ -189,14 +207,14 @@ export function computeStatistics(input: StatisticsInput): Statistics {
     expectancy: divMoney(net, n),
     bestTrade: best && tradeRef(best),
     worstTrade: worst && tradeRef(worst),
-    averageHoldMinutes: n > 0 ? ratio(BigInt(holdMs), BigInt(n) * 60_000n, 2) : null,
+    averageHoldMinutes: n > 0 ? ratio(holdMs, BigInt(n) * 60_000n, 2) : null,
     long: { count: long.count, net: fromMinor(long.net) },
     short: { count: short.count, net: fromMinor(short.net) },
     dailyPnl,
     bestDay: dayOf(bestDay),
     worstDay: dayOf(worstDay),
     winningDays: dayCents.filter((d) => d.pnl > 0n).length,
-    maxDrawdown: closed && drawdownOf(closed),
+    maxDrawdown: n > 0 && closedDrawdown ? drawdownOf(closedDrawdown) : null,
     maxDrawdownEquity: equityFall(input.samples),
     sharpe,
     sortino,
@@ -205,16 +223,16 @@ export function computeStatistics(input: StatisticsInput): Statistics {
       { key: "buy", trades: long.count, net: fromMinor(long.net) },
       { key: "sell", trades: short.count, net: fromMinor(short.net) },
     ].filter((b) => b.trades > 0),
-    byWeekday: byWeekday(days),
+    byWeekday: byWeekday(ordered),
   };
 }
 
 type Sum = { trades: number; net: bigint };
 
-function add(map: Map<string, Sum>, key: string, pnl: bigint): void {
+function add(map: Map<string, Sum>, key: string, g: { trades: number; net: bigint }): void {
   const entry = map.get(key);
-  if (entry) (entry.trades++, entry.net += pnl);
-  else map.set(key, { trades: 1, net: pnl });
+  if (entry) (entry.trades += g.trades, entry.net += g.net);
+  else map.set(key, { trades: g.trades, net: g.net });
 }
 
 function pick<T>(items: readonly T[], better: (a: T, b: T) => boolean): T | null {
@@ -223,7 +241,7 @@ function pick<T>(items: readonly T[], better: (a: T, b: T) => boolean): T | null
   return out;
 }
 
-function tradeRef(t: ClosedTrade): TradeRef {
+function tradeRef(t: ClosedTradeRef): TradeRef {
   return { id: t.id, tradeId: t.tradeId, pnl: fromMinor(t.pnl) };
 }
 
@@ -231,7 +249,7 @@ function breakdown([key, v]: [string, Sum]): Breakdown {
   return { key, trades: v.trades, net: fromMinor(v.net) };
 }
 
-function byWeekday(days: Map<string, Sum>): Breakdown[] {
+function byWeekday(days: readonly [string, Sum][]): Breakdown[] {
   const sums = WEEKDAYS.map(() => ({ trades: 0, net: 0n }));
   for (const [key, d] of days) {
     // The label is a calendar date; its weekday is the same in every zone, so read it in UTC.
@@ -277,22 +295,22 @@ export function equityDrawdown(samples: readonly EquitySample[]): Drawdown | nul
  */
 function riskRatios(
   input: StatisticsInput,
-  days: Map<string, Sum>,
+  ordered: readonly [string, Sum & { opensAt: number }][],
 ): { sharpe: string | null; sortino: string | null } {
   const none = { sharpe: null, sortino: null };
-  const { trades, reset } = input;
-  if (trades.length === 0) return none;
+  if (ordered.length === 0) return none;
+  const days = new Map(ordered);
   const returns: number[] = [];
   let close = input.startBalance;
-  let day = tradingDay(trades[0].closedAt, reset);
-  const last = tradingDay(trades[trades.length - 1].closedAt, reset).key;
+  let day = tradingDay(ordered[0][1].opensAt, input.reset);
+  const last = ordered[ordered.length - 1][0];
   for (;;) {
     if (close <= 0n) return none; // a return on a balance of zero or less means nothing
     const pnl = days.get(day.key)?.net ?? 0n;
     returns.push(Number(pnl) / Number(close));
     close += pnl;
     if (day.key === last) break;
-    day = tradingDay(day.closesAt, reset);
+    day = tradingDay(day.closesAt, input.reset);
   }
   const n = returns.length;
   if (n < 2) return none;

@@ -7,7 +7,8 @@ import { findReadableAccount, type Reader } from "../accounts/access.ts";
 import type { AccountSummary } from "../accounts/summary.ts";
 import { toMinor } from "../money.ts";
 import type { Reset } from "../plans/definition.ts";
-import { type ClosedTrade, computeStatistics, type Statistics } from "./statistics.ts";
+import { computeStatistics, type Statistics, type TradeGroup } from "./statistics.ts";
+import { tradingDay } from "../engine/trading_day.ts";
 
 /** Accounts without a plan (demo) count trading days as UTC days. */
 const UTC_MIDNIGHT: Reset = { timeZone: "UTC", time: "00:00" };
@@ -35,40 +36,51 @@ export async function accountStatistics(
   return await statisticsOf(sql, account, range);
 }
 
-/** `accountStatistics` for an account already checked. */
+/**
+ * `accountStatistics` for an account already checked. Two pipelined rounds, each answering a handful of rows
+ * however many trades there are: first the plan's reset, the closed-trade span, the best and worst trade and
+ * both drawdowns; then the sums per trading day, symbol and direction, the days' boundaries coming from
+ * trading_day.ts (the one definition of a trading day) through `width_bucket`.
+ */
 export async function statisticsOf(
   sql: Sql,
   account: AccountSummary,
   range: { from?: Date; to?: Date } = {},
 ): Promise<AccountStatistics> {
   const from = range.from ?? null, to = range.to ?? null;
-  // Pipelined on one connection: the plan's reset, the balance before `from`, the trades, the equity fall.
-  const [[plan], [before], trades, [fall]] = await Promise.all([
-    sql<{ reset: Reset | null }[]>`
-      select v.definition -> 'reset' as reset from accounts a
+  const closed = sql`
+    account_id = ${account.id} and status = 'closed'
+    and (${from}::timestamptz is null or closed_at >= ${from})
+    and (${to}::timestamptz is null or closed_at < ${to})`;
+  const start = sql`(select ${account.initialBalance}::numeric + coalesce(sum(pnl), 0) from trades
+    where ${from}::timestamptz is not null and account_id = ${account.id} and status = 'closed'
+      and closed_at < ${from})`;
+  type Ref = { id: string; external_id: string; pnl: string };
+  const [[plan], [span], [best], [worst], [balanceFall], [equityFall]] = await Promise.all([
+    sql<{ reset: Reset | null; start: string }[]>`
+      select v.definition -> 'reset' as reset, ${start}::text as start from accounts a
       left join plan_versions v on v.id = a.plan_version_id where a.id = ${account.id}`,
-    sql<{ pnl: string }[]>`
-      select coalesce(sum(pnl), 0)::text as pnl from trades
-      where ${from !== null} and account_id = ${account.id} and status = 'closed' and closed_at < ${from}`,
-    sql<
-      {
-        id: string;
-        external_id: string;
-        symbol: string;
-        direction: "buy" | "sell";
-        pnl: string;
-        o: number;
-        c: number;
-      }[]
-    >`
-      select id, external_id, symbol, direction, pnl::text,
-             (extract(epoch from opened_at) * 1000)::float8 as o, (extract(epoch from closed_at) * 1000)::float8 as c
-      from trades
-      where account_id = ${account.id} and status = 'closed'
-        and (${from}::timestamptz is null or closed_at >= ${from})
-        and (${to}::timestamptz is null or closed_at < ${to})
-      order by closed_at, id`,
-    // The largest fall of equity below its running peak (the first such fall on a tie, as the core does).
+    sql<{ first: Date | null; last: Date | null }[]>`
+      select min(closed_at) as first, max(closed_at) as last from trades where ${closed}`,
+    // Ordered by the numeric column (a bare `pnl` would name the text one selected).
+    sql<Ref[]>`select id, external_id, pnl::text from trades where ${closed}
+      order by trades.pnl desc, closed_at, id limit 1`,
+    sql<Ref[]>`select id, external_id, pnl::text from trades where ${closed}
+      order by trades.pnl, closed_at, id limit 1`,
+    // The closed-balance curve's largest fall below its running peak (the balance before the first trade
+    // counts as a peak); the first such fall on a tie, and the final peak when it never fell.
+    sql<{ peak: string; trough: string; top: string }[]>`
+      select peak::text, balance::text as trough, (max(peak) over ())::text as top from (
+        select closed_at, id, balance,
+               greatest(s, max(balance) over (order by closed_at, id rows unbounded preceding)) as peak
+        from (
+          select closed_at, id, s, s + sum(pnl) over (order by closed_at, id rows unbounded preceding) as balance
+          from trades, ${start} as b(s) where ${closed}
+        ) c
+      ) p
+      order by peak - balance desc, closed_at, id
+      limit 1`,
+    // The same over the equity samples.
     sql<{ peak: string; trough: string }[]>`
       select peak::text, trough::text from (
         select at, equity as trough, max(equity) over (order by at rows unbounded preceding) as peak
@@ -81,20 +93,70 @@ export async function statisticsOf(
       limit 1`,
   ]);
   const reset = plan?.reset ?? UTC_MIDNIGHT;
-  const closed: ClosedTrade[] = trades.map((t) => ({
-    id: t.id,
-    tradeId: t.external_id,
-    symbol: t.symbol,
-    direction: t.direction,
-    pnl: toMinor(t.pnl),
-    openedAt: Math.round(t.o),
-    closedAt: Math.round(t.c),
-  }));
+  const startBalance = toMinor(plan.start);
+  const groups: TradeGroup[] = [];
+  if (span.first && span.last) {
+    const days = tradingDaysBetween(+span.first, +span.last, reset);
+    // An array literal of ISO instants (no commas or quotes in them): bucket i opens at bounds[i − 1].
+    const bounds = `{${days.map((d) => new Date(d.opensAt).toISOString()).join(",")}}`;
+    const rows = await sql<
+      {
+        i: number;
+        symbol: string;
+        direction: "buy" | "sell";
+        trades: number;
+        wins: number;
+        losses: number;
+        gross_profit: string;
+        gross_loss: string;
+        net: string;
+        hold_ms: string;
+      }[]
+    >`
+      select width_bucket(closed_at, ${bounds}::timestamptz[]) as i, symbol,
+             direction, count(*)::int as trades, (count(*) filter (where pnl > 0))::int as wins,
+             (count(*) filter (where pnl < 0))::int as losses,
+             coalesce(sum(pnl) filter (where pnl > 0), 0)::text as gross_profit,
+             coalesce(-sum(pnl) filter (where pnl < 0), 0)::text as gross_loss, sum(pnl)::text as net,
+             round(sum(extract(epoch from closed_at - opened_at)) * 1000)::text as hold_ms
+      from trades where ${closed}
+      group by 1, 2, 3`;
+    for (const r of rows) {
+      const day = days[r.i - 1];
+      groups.push({
+        day: day.key,
+        opensAt: day.opensAt,
+        symbol: r.symbol,
+        direction: r.direction,
+        trades: r.trades,
+        wins: r.wins,
+        losses: r.losses,
+        grossProfit: toMinor(r.gross_profit),
+        grossLoss: toMinor(r.gross_loss),
+        net: toMinor(r.net),
+        holdMs: BigInt(r.hold_ms),
+      });
+    }
+  }
+  const ref = (r: Ref | undefined) => r ? { id: r.id, tradeId: r.external_id, pnl: toMinor(r.pnl) } : null;
+  const fall = balanceFall && {
+    amount: toMinor(balanceFall.peak) - toMinor(balanceFall.trough),
+    peak: toMinor(balanceFall.peak),
+    trough: toMinor(balanceFall.trough),
+  };
   const stats = computeStatistics({
-    startBalance: toMinor(account.initialBalance) + toMinor(before.pnl),
+    startBalance,
     reset,
-    trades: closed,
-    samples: fall ? { peak: toMinor(fall.peak), trough: toMinor(fall.trough) } : null,
+    aggregates: {
+      groups,
+      best: ref(best),
+      worst: ref(worst),
+      closedDrawdown: fall &&
+        (fall.amount > 0n
+          ? fall
+          : { amount: 0n, peak: toMinor(balanceFall.top), trough: toMinor(balanceFall.top) }),
+    },
+    samples: equityFall ? { peak: toMinor(equityFall.peak), trough: toMinor(equityFall.trough) } : null,
   });
   return {
     accountId: account.id,
@@ -104,4 +166,15 @@ export async function statisticsOf(
     to: to?.toISOString() ?? null,
     ...stats,
   };
+}
+
+/** The trading days from the one containing `first` to the one containing `last`, in order. */
+function tradingDaysBetween(first: number, last: number, reset: Reset): { key: string; opensAt: number }[] {
+  const out: { key: string; opensAt: number }[] = [];
+  let day = tradingDay(first, reset);
+  for (;;) {
+    out.push({ key: day.key, opensAt: day.opensAt });
+    if (day.closesAt > last) return out;
+    day = tradingDay(day.closesAt, reset);
+  }
 }

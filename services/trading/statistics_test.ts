@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type ClosedTrade, computeStatistics, ratio4, type StatisticsInput } from "./statistics.ts";
+import { type ClosedTrade, ratio4 } from "./statistics.ts";
+import { statisticsOfTrades as computeStatistics } from "./statistics_aggregate.ts";
 
 const at = (iso: string) => Date.parse(iso);
 const cents = (s: string) => BigInt(s.replace(".", ""));
@@ -33,7 +34,7 @@ function trade(
  * Equity samples (unrealized swings make the equity drawdown deeper than the balance one):
  *   10000 → 10250 (open profit before t1 closed) → 10150 → 9700 (intraday low on the 2nd) → 9850 → 10100
  */
-const fixture: StatisticsInput = {
+const fixture = {
   startBalance: cents("10000.00"),
   reset: { timeZone: "Europe/Prague", time: "00:00" },
   trades: [
