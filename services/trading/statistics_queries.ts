@@ -68,22 +68,24 @@ export async function statisticsOf(
     sql<Ref[]>`select id, external_id, pnl::text from trades where ${closed}
       order by trades.pnl, closed_at, id limit 1`,
     // The closed-balance curve's largest fall below its running peak (the balance before the first trade
-    // counts as a peak); the first such fall on a tie, and the final peak when it never fell.
-    sql<{ peak: string; trough: string; top: string }[]>`
-      select peak::text, balance::text as trough, (max(peak) over ())::text as top from (
+    // counts as a peak), the first such fall on a tie. Summed as int8 cents: exact, and far cheaper for the
+    // window than numeric.
+    sql<{ peak: string; trough: string }[]>`
+      select peak::text, balance::text as trough from (
         select closed_at, id, balance,
                greatest(s, max(balance) over (order by closed_at, id rows unbounded preceding)) as peak
         from (
-          select closed_at, id, s, s + sum(pnl) over (order by closed_at, id rows unbounded preceding) as balance
-          from trades, ${start} as b(s) where ${closed}
+          select closed_at, id, s,
+                 s + sum((pnl * 100)::int8) over (order by closed_at, id rows unbounded preceding) as balance
+          from trades, (select (${start} * 100)::int8) as b(s) where ${closed}
         ) c
       ) p
       order by peak - balance desc, closed_at, id
       limit 1`,
     // The same over the equity samples.
     sql<{ peak: string; trough: string }[]>`
-      select peak::text, trough::text from (
-        select at, equity as trough, max(equity) over (order by at rows unbounded preceding) as peak
+      select (peak / 100.0)::numeric(15, 2)::text as peak, (trough / 100.0)::numeric(15, 2)::text as trough from (
+        select at, (equity * 100)::int8 as trough, max((equity * 100)::int8) over (order by at rows unbounded preceding) as peak
         from equity_samples
         where account_id = ${account.id}
           and (${from}::timestamptz is null or at >= ${from})
@@ -140,10 +142,12 @@ export async function statisticsOf(
   }
   const ref = (r: Ref | undefined) => r ? { id: r.id, tradeId: r.external_id, pnl: toMinor(r.pnl) } : null;
   const fall = balanceFall && {
-    amount: toMinor(balanceFall.peak) - toMinor(balanceFall.trough),
-    peak: toMinor(balanceFall.peak),
-    trough: toMinor(balanceFall.trough),
+    amount: BigInt(balanceFall.peak) - BigInt(balanceFall.trough),
+    peak: BigInt(balanceFall.peak),
+    trough: BigInt(balanceFall.trough),
   };
+  // A curve that never fell never went down: its peak is where it ended, the start plus every P&L.
+  const end = startBalance + groups.reduce((sum, g) => sum + g.net, 0n);
   const stats = computeStatistics({
     startBalance,
     reset,
@@ -152,9 +156,7 @@ export async function statisticsOf(
       best: ref(best),
       worst: ref(worst),
       closedDrawdown: fall &&
-        (fall.amount > 0n
-          ? fall
-          : { amount: 0n, peak: toMinor(balanceFall.top), trough: toMinor(balanceFall.top) }),
+        (fall.amount > 0n ? fall : { amount: 0n, peak: end, trough: end }),
     },
     samples: equityFall ? { peak: toMinor(equityFall.peak), trough: toMinor(equityFall.trough) } : null,
   });
