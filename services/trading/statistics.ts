@@ -1,6 +1,7 @@
 /**
- * Trading statistics of one account (DESIGN §3.1): a pure core over its closed trades and equity samples, no
- * I/O. Money is integer cents inside and decimal strings with 2 places outside; ratios are decimal strings
+ * Trading statistics of one account (DESIGN §3.1): a pure core over its closed trades — summed per trading
+ * day, symbol and direction (statistics_aggregate.ts in memory, the database in statistics_queries.ts) — and
+ * its equity samples, no I/O. Money is integer cents inside and decimal strings with 2 places outside; ratios are decimal strings
  * with 4 places; `null` wherever a figure is undefined (no trades, a division by zero, fewer than 2 days).
  *
  * Conventions the design leaves open, fixed here:
@@ -17,6 +18,9 @@
 import type { Reset } from "../plans/definition.ts";
 import { tradingDay } from "../engine/trading_day.ts";
 import { fromMinor } from "../money.ts";
+import { divMoney, fixed4, ratio, ratio4 } from "./decimal.ts";
+
+export { ratio, ratio4 };
 
 export interface ClosedTrade {
   /** Our row id (trades.id). */
@@ -322,35 +326,4 @@ function riskRatios(
     sharpe: variance > 0 ? fixed4((mean / Math.sqrt(variance)) * annual) : null,
     sortino: downside > 0 ? fixed4((mean / Math.sqrt(downside)) * annual) : null,
   };
-}
-
-/** `num / den` rounded half away from zero to `places` decimals, as a decimal string (null when den = 0). */
-export function ratio(num: bigint, den: bigint, places: number): string | null {
-  if (den === 0n) return null;
-  const negative = (num < 0n) !== (den < 0n) && num !== 0n;
-  const a = num < 0n ? -num : num, b = den < 0n ? -den : den;
-  const scale = 10n ** BigInt(places);
-  const q = (a * scale * 2n + b) / (2n * b);
-  if (q === 0n) return (0).toFixed(places);
-  const s = q.toString().padStart(places + 1, "0");
-  return `${negative ? "-" : ""}${s.slice(0, -places)}.${s.slice(-places)}`;
-}
-
-/** A ratio with 4 places (DESIGN §3.1). */
-export function ratio4(num: bigint, den: bigint): string | null {
-  return ratio(num, den, 4);
-}
-
-/** Cents ÷ a count, to the cent (half away from zero); null for a count of 0. */
-function divMoney(cents: bigint, count: number): string | null {
-  if (count === 0) return null;
-  const a = cents < 0n ? -cents : cents, b = BigInt(count);
-  const q = (a * 2n + b) / (2n * b);
-  return fromMinor(cents < 0n ? -q : q);
-}
-
-function fixed4(x: number): string | null {
-  if (!Number.isFinite(x)) return null;
-  const q = Math.round(Math.abs(x) * 1e4);
-  return q === 0 ? "0.0000" : `${x < 0 ? "-" : ""}${(q / 1e4).toFixed(4)}`;
 }
