@@ -23,8 +23,6 @@ export function aggregateTrades(
   const groups = new Map<string, TradeGroup>();
   let best: ClosedTrade | null = null, worst: ClosedTrade | null = null;
   let day: { key: string; opensAt: number; closesAt: number } | null = null;
-  let balance = startBalance, peak = startBalance;
-  let fall = { amount: 0n, peak: startBalance, trough: startBalance };
   for (const t of trades) {
     // Trades come in close order: the trading day is recomputed only when a close leaves the current one.
     if (!day || t.closedAt < day.opensAt || t.closedAt >= day.closesAt) day = tradingDay(t.closedAt, reset);
@@ -53,18 +51,35 @@ export function aggregateTrades(
     g.holdMs += BigInt(t.closedAt - t.openedAt);
     if (!best || t.pnl > best.pnl) best = t;
     if (!worst || t.pnl < worst.pnl) worst = t;
-    balance += t.pnl;
-    if (balance > peak) peak = balance;
-    else if (peak - balance > fall.amount) fall = { amount: peak - balance, peak, trough: balance };
   }
   const ref = (t: ClosedTrade | null) => t && { id: t.id, tradeId: t.tradeId, pnl: t.pnl };
   return {
     groups: [...groups.values()],
     best: ref(best),
     worst: ref(worst),
-    // Without a fall the curve only rose: its peak is where it ended up.
-    closedDrawdown: trades.length === 0 ? null : fall.amount > 0n ? fall : { amount: 0n, peak, trough: peak },
+    closedDrawdown: closedBalanceFall(startBalance, trades.map((t) => t.pnl)),
   };
+}
+
+/**
+ * The largest fall of the closed balance (`startBalance` plus each P&L in close order) below its running
+ * peak — the balance before the first trade counts as a peak — the first such fall on a tie; without a fall
+ * the curve only rose, and its peak is where it ended. Null without trades.
+ */
+export function closedBalanceFall(
+  startBalance: bigint,
+  pnls: Iterable<bigint>,
+): TradeAggregates["closedDrawdown"] {
+  let balance = startBalance, peak = startBalance, any = false;
+  let fall = { amount: 0n, peak: startBalance, trough: startBalance };
+  for (const pnl of pnls) {
+    any = true;
+    balance += pnl;
+    if (balance > peak) peak = balance;
+    else if (peak - balance > fall.amount) fall = { amount: peak - balance, peak, trough: balance };
+  }
+  if (!any) return null;
+  return fall.amount > 0n ? fall : { amount: 0n, peak, trough: peak };
 }
 
 /** `computeStatistics` straight from a list of closed trades (in close order). */

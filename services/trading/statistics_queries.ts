@@ -9,6 +9,7 @@ import { toMinor } from "../money.ts";
 import type { Reset } from "../plans/definition.ts";
 import { computeStatistics, type Statistics, type TradeGroup } from "./statistics.ts";
 import { tradingDay } from "../engine/trading_day.ts";
+import { closedBalanceFall } from "./statistics_aggregate.ts";
 
 /** Accounts without a plan (demo) count trading days as UTC days. */
 const UTC_MIDNIGHT: Reset = { timeZone: "UTC", time: "00:00" };
@@ -37,10 +38,11 @@ export async function accountStatistics(
 }
 
 /**
- * `accountStatistics` for an account already checked. Two pipelined rounds, each answering a handful of rows
- * however many trades there are: first the plan's reset, the closed-trade span, the best and worst trade and
- * both drawdowns; then the sums per trading day, symbol and direction, the days' boundaries coming from
- * trading_day.ts (the one definition of a trading day) through `width_bucket`.
+ * `accountStatistics` for an account already checked. Two pipelined rounds: first the plan's reset, the
+ * closed-trade span, the best and worst trade, the P&L column of the closed-balance curve (the only per-trade
+ * data that leaves the database) and the equity drawdown; then the sums per trading day, symbol and
+ * direction, the days' boundaries coming from trading_day.ts (the one definition of a trading day) through
+ * `width_bucket`.
  */
 export async function statisticsOf(
   sql: Sql,
@@ -56,7 +58,7 @@ export async function statisticsOf(
     where ${from}::timestamptz is not null and account_id = ${account.id} and status = 'closed'
       and closed_at < ${from})`;
   type Ref = { id: string; external_id: string; pnl: string };
-  const [[plan], [span], [best], [worst], [balanceFall], [equityFall]] = await Promise.all([
+  const [[plan], [span], [best], [worst], cents, [equityFall]] = await Promise.all([
     sql<{ reset: Reset | null; start: string }[]>`
       select v.definition -> 'reset' as reset, ${start}::text as start from accounts a
       left join plan_versions v on v.id = a.plan_version_id where a.id = ${account.id}`,
@@ -67,22 +69,10 @@ export async function statisticsOf(
       order by trades.pnl desc, closed_at, id limit 1`,
     sql<Ref[]>`select id, external_id, pnl::text from trades where ${closed}
       order by trades.pnl, closed_at, id limit 1`,
-    // The closed-balance curve's largest fall below its running peak (the balance before the first trade
-    // counts as a peak), the first such fall on a tie. Summed as int8 cents: exact, and far cheaper for the
-    // window than numeric.
-    sql<{ peak: string; trough: string }[]>`
-      select peak::text, balance::text as trough from (
-        select closed_at, id, balance,
-               greatest(s, max(balance) over (order by closed_at, id rows unbounded preceding)) as peak
-        from (
-          select closed_at, id, s,
-                 s + sum((pnl * 100)::int8) over (order by closed_at, id rows unbounded preceding) as balance
-          from trades, (select (${start} * 100)::int8) as b(s) where ${closed}
-        ) c
-      ) p
-      order by peak - balance desc, closed_at, id
-      limit 1`,
-    // The same over the equity samples.
+    // The closed-balance curve needs every P&L in close order: one int8 column of cents (folded by the pure
+    // `closedBalanceFall`; a window function over numeric costs the database several times more).
+    sql`select (pnl * 100)::int8 as cents from trades where ${closed} order by closed_at, id`.values(),
+    // The largest fall of equity below its running peak (the first on a tie).
     sql<{ peak: string; trough: string }[]>`
       select (peak / 100.0)::numeric(15, 2)::text as peak, (trough / 100.0)::numeric(15, 2)::text as trough from (
         select at, (equity * 100)::int8 as trough, max((equity * 100)::int8) over (order by at rows unbounded preceding) as peak
@@ -99,7 +89,8 @@ export async function statisticsOf(
   const groups: TradeGroup[] = [];
   if (span.first && span.last) {
     const days = tradingDaysBetween(+span.first, +span.last, reset);
-    // An array literal of ISO instants (no commas or quotes in them): bucket i opens at bounds[i − 1].
+    // An array literal of ISO instants (no commas or quotes in them): bucket i opens at bounds[i − 1]. Cast
+    // once in a sub-select: a bare cast is only stable (it reads the session zone) and would run per row.
     const bounds = `{${days.map((d) => new Date(d.opensAt).toISOString()).join(",")}}`;
     const rows = await sql<
       {
@@ -115,7 +106,7 @@ export async function statisticsOf(
         hold_ms: string;
       }[]
     >`
-      select width_bucket(closed_at, ${bounds}::timestamptz[]) as i, symbol,
+      select width_bucket(closed_at, (select ${bounds}::timestamptz[])) as i, symbol,
              direction, count(*)::int as trades, (count(*) filter (where pnl > 0))::int as wins,
              (count(*) filter (where pnl < 0))::int as losses,
              coalesce(sum(pnl) filter (where pnl > 0), 0)::text as gross_profit,
@@ -141,13 +132,6 @@ export async function statisticsOf(
     }
   }
   const ref = (r: Ref | undefined) => r ? { id: r.id, tradeId: r.external_id, pnl: toMinor(r.pnl) } : null;
-  const fall = balanceFall && {
-    amount: BigInt(balanceFall.peak) - BigInt(balanceFall.trough),
-    peak: BigInt(balanceFall.peak),
-    trough: BigInt(balanceFall.trough),
-  };
-  // A curve that never fell never went down: its peak is where it ended, the start plus every P&L.
-  const end = startBalance + groups.reduce((sum, g) => sum + g.net, 0n);
   const stats = computeStatistics({
     startBalance,
     reset,
@@ -155,8 +139,7 @@ export async function statisticsOf(
       groups,
       best: ref(best),
       worst: ref(worst),
-      closedDrawdown: fall &&
-        (fall.amount > 0n ? fall : { amount: 0n, peak: end, trough: end }),
+      closedDrawdown: closedBalanceFall(startBalance, cents.map((r) => BigInt(r[0] as string))),
     },
     samples: equityFall ? { peak: toMinor(equityFall.peak), trough: toMinor(equityFall.trough) } : null,
   });
