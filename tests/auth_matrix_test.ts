@@ -168,6 +168,17 @@ Deno.test("auth: authorization matrix over every API operation", async (t) => {
     await t.step("every API route method declares its access", () => {
       assert.deepEqual(problems, [], problems.join("\n"));
       assert.ok(operations.length > 0, "no API operations found in app.fileRoutes");
+      // The dashboard's reads (issue #11): any signed-in user, scoped to their own accounts inside.
+      for (
+        const name of [
+          "GET /api/trading/history",
+          "GET /api/trading/statistics",
+          "GET /api/accounts/:id/equity",
+        ]
+      ) {
+        const op = operations.find((o) => `${o.method} ${o.pattern}` === name);
+        assert.equal(op?.access, "authenticated", `${name} is in the matrix as "authenticated"`);
+      }
     });
 
     const traderA = await signUp(app);

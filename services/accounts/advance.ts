@@ -12,7 +12,13 @@ import { Unprocessable } from "../../lib/errors.ts";
 import { fitsMoneyColumn, fromMinor, MONEY_MAX } from "../money.ts";
 import { applyEvent } from "../engine/evaluate.ts";
 import type { EngineRules } from "../engine/rules.ts";
-import { type AccountState, type EngineEvent, isLive, type Verdict } from "../engine/state.ts";
+import {
+  type AccountState,
+  type BreachEvidence,
+  type EngineEvent,
+  isLive,
+  type Verdict,
+} from "../engine/state.ts";
 import { isoAt } from "../time.ts";
 import { runSliced, runToEnd } from "../../lib/slices.ts";
 
@@ -56,6 +62,19 @@ export interface Advanced {
   opens: TradeOpen[];
   closes: TradeClose[];
   violations: Violation[];
+  /** The account's figures after each step, and once more for each breach or pause (equity_samples). */
+  samples: EquitySampleRow[];
+}
+
+/** One point of the equity history (services/trading/equity.ts writes them). */
+export interface EquitySampleRow {
+  at: number;
+  balance: bigint;
+  equity: bigint;
+  dailyFloor: bigint | null;
+  maxFloor: bigint | null;
+  /** The rule of a breach or pause; null for a regular sample. */
+  breach: BreachEvidence["rule"] | null;
 }
 
 /** What the connector must do after a change (level-triggered: repeated while it holds). */
@@ -112,11 +131,20 @@ function* advanceSteps(
     opens: [],
     closes: [],
     violations: [],
+    samples: [],
   };
   const step = (event: EngineEvent) => {
     const applied = applyEvent(out.state, event, rules);
     out.state = applied.state;
     out.verdicts.push(...applied.verdicts);
+    const { balance, equity, dailyFloor, maxFloor } = applied.state;
+    const sample = { at: event.at, balance, equity, dailyFloor, maxFloor, breach: null };
+    out.samples.push(sample);
+    for (const v of applied.verdicts) {
+      if (v.type === "breach" || v.type === "paused") {
+        out.samples.push({ ...sample, breach: v.evidence.rule });
+      }
+    }
   };
   function* rollTo(t: number) {
     while (isLive(out.state.status) && out.state.day.closesAt <= t) {

@@ -9,6 +9,7 @@ import { initialState, stateToJson } from "../engine/state.ts";
 import { rulesFor, type Stage } from "./rules.ts";
 import { loadSummary } from "./summary.ts";
 import { type AccountChange, recordChange } from "./change_log.ts";
+import { writeEquitySamples } from "../trading/equity.ts";
 
 interface OpenAccountInput {
   userId: string;
@@ -53,6 +54,11 @@ export async function openAccount(
     account: (await loadSummary(tx, id))!,
     verdicts: [],
   };
-  await recordChange(tx, change);
+  // The equity history starts at B0, where the chart's line should start.
+  const { balance, equity, dailyFloor, maxFloor } = state;
+  await Promise.all([
+    recordChange(tx, change),
+    writeEquitySamples(tx, id, [{ at: +input.at, balance, equity, dailyFloor, maxFloor, breach: null }]),
+  ]);
   return change;
 }

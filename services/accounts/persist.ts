@@ -16,6 +16,7 @@ import { ACCOUNT_COLUMNS, type AccountRow, summaryOf } from "./summary.ts";
 import { isoAt } from "../time.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import { limitsOf } from "../notifications/derive.ts";
+import { writeEquitySamples } from "../trading/equity.ts";
 
 /** An account row as the live path locks it: the summary columns plus the engine's inputs. */
 export interface LockedAccount extends AccountRow {
@@ -85,6 +86,8 @@ export async function persistChange(tx: Tx, input: ChangeToPersist): Promise<Acc
     writeAccountRow(tx, row, state),
     recordChange(tx, change, rules ? limitsOf(state, rules) : undefined),
   ];
+  const samples = writeEquitySamples(tx, id, advanced.samples);
+  if (samples) writes.push(samples);
   if (events.length > 0) {
     const rows = events.map((e, i) => ({
       id: e.id,

@@ -1,0 +1,165 @@
+/**
+ * The I/O shell around statistics.ts: loads one readable account's closed trades and equity samples (with
+ * optional `from`/`to` bounds on the close time) and computes its figures.
+ */
+import type { Sql } from "../../db/client.ts";
+import { findReadableAccount, type Reader } from "../accounts/access.ts";
+import type { AccountSummary } from "../accounts/summary.ts";
+import { toMinor } from "../money.ts";
+import type { Reset } from "../plans/definition.ts";
+import { computeStatistics, type Statistics, type TradeGroup } from "./statistics.ts";
+import { tradingDay } from "../engine/trading_day.ts";
+import { closedBalanceFall } from "./statistics_aggregate.ts";
+
+/** Accounts without a plan (demo) count trading days as UTC days. */
+const UTC_MIDNIGHT: Reset = { timeZone: "UTC", time: "00:00" };
+
+export interface AccountStatistics extends Statistics {
+  accountId: string;
+  currency: string;
+  /** The plan's trading-day reset the days are counted in. */
+  reset: Reset;
+  from: string | null;
+  to: string | null;
+}
+
+/**
+ * The statistics of an account `user` may read (404 otherwise, audited as in access.ts), over trades closed
+ * in [`from`, `to`).
+ */
+export async function accountStatistics(
+  sql: Sql,
+  user: Reader,
+  accountId: string,
+  range: { from?: Date; to?: Date } = {},
+): Promise<AccountStatistics> {
+  const account = await findReadableAccount(sql, user, accountId);
+  return await statisticsOf(sql, account, range);
+}
+
+/**
+ * `accountStatistics` for an account already checked. Two pipelined rounds: first the plan's reset, the
+ * closed-trade span, the best and worst trade, the P&L column of the closed-balance curve (the only per-trade
+ * data that leaves the database) and the equity drawdown; then the sums per trading day, symbol and
+ * direction, the days' boundaries coming from trading_day.ts (the one definition of a trading day) through
+ * `width_bucket`.
+ */
+export async function statisticsOf(
+  sql: Sql,
+  account: AccountSummary,
+  range: { from?: Date; to?: Date } = {},
+): Promise<AccountStatistics> {
+  const from = range.from ?? null, to = range.to ?? null;
+  const closed = sql`
+    account_id = ${account.id} and status = 'closed'
+    and (${from}::timestamptz is null or closed_at >= ${from})
+    and (${to}::timestamptz is null or closed_at < ${to})`;
+  const start = sql`(select ${account.initialBalance}::numeric + coalesce(sum(pnl), 0) from trades
+    where ${from}::timestamptz is not null and account_id = ${account.id} and status = 'closed'
+      and closed_at < ${from})`;
+  type Ref = { id: string; external_id: string; pnl: string };
+  const [[plan], [span], [best], [worst], cents, [equityFall]] = await Promise.all([
+    sql<{ reset: Reset | null; start: string }[]>`
+      select v.definition -> 'reset' as reset, ${start}::text as start from accounts a
+      left join plan_versions v on v.id = a.plan_version_id where a.id = ${account.id}`,
+    sql<{ first: Date | null; last: Date | null }[]>`
+      select min(closed_at) as first, max(closed_at) as last from trades where ${closed}`,
+    // Ordered by the numeric column (a bare `pnl` would name the text one selected).
+    sql<Ref[]>`select id, external_id, pnl::text from trades where ${closed}
+      order by trades.pnl desc, closed_at, id limit 1`,
+    sql<Ref[]>`select id, external_id, pnl::text from trades where ${closed}
+      order by trades.pnl, closed_at, id limit 1`,
+    // The closed-balance curve needs every P&L in close order: one int8 column of cents (folded by the pure
+    // `closedBalanceFall`; a window function over numeric costs the database several times more).
+    sql`select (pnl * 100)::int8 as cents from trades where ${closed} order by closed_at, id`.values(),
+    // The largest fall of equity below its running peak (the first on a tie).
+    sql<{ peak: string; trough: string }[]>`
+      select (peak / 100.0)::numeric(15, 2)::text as peak, (trough / 100.0)::numeric(15, 2)::text as trough from (
+        select at, (equity * 100)::int8 as trough, max((equity * 100)::int8) over (order by at rows unbounded preceding) as peak
+        from equity_samples
+        where account_id = ${account.id}
+          and (${from}::timestamptz is null or at >= ${from})
+          and (${to}::timestamptz is null or at < ${to})
+      ) s
+      order by peak - trough desc, at
+      limit 1`,
+  ]);
+  const reset = plan?.reset ?? UTC_MIDNIGHT;
+  const startBalance = toMinor(plan.start);
+  const groups: TradeGroup[] = [];
+  if (span.first && span.last) {
+    const days = tradingDaysBetween(+span.first, +span.last, reset);
+    // An array literal of ISO instants (no commas or quotes in them): bucket i opens at bounds[i − 1]. Cast
+    // once in a sub-select: a bare cast is only stable (it reads the session zone) and would run per row.
+    const bounds = `{${days.map((d) => new Date(d.opensAt).toISOString()).join(",")}}`;
+    const rows = await sql<
+      {
+        i: number;
+        symbol: string;
+        direction: "buy" | "sell";
+        trades: number;
+        wins: number;
+        losses: number;
+        gross_profit: string;
+        gross_loss: string;
+        net: string;
+        hold_ms: string;
+      }[]
+    >`
+      select width_bucket(closed_at, (select ${bounds}::timestamptz[])) as i, symbol,
+             direction, count(*)::int as trades, (count(*) filter (where pnl > 0))::int as wins,
+             (count(*) filter (where pnl < 0))::int as losses,
+             coalesce(sum(pnl) filter (where pnl > 0), 0)::text as gross_profit,
+             coalesce(-sum(pnl) filter (where pnl < 0), 0)::text as gross_loss, sum(pnl)::text as net,
+             round(sum(extract(epoch from closed_at - opened_at)) * 1000)::text as hold_ms
+      from trades where ${closed}
+      group by 1, 2, 3`;
+    for (const r of rows) {
+      const day = days[r.i - 1];
+      groups.push({
+        day: day.key,
+        opensAt: day.opensAt,
+        symbol: r.symbol,
+        direction: r.direction,
+        trades: r.trades,
+        wins: r.wins,
+        losses: r.losses,
+        grossProfit: toMinor(r.gross_profit),
+        grossLoss: toMinor(r.gross_loss),
+        net: toMinor(r.net),
+        holdMs: BigInt(r.hold_ms),
+      });
+    }
+  }
+  const ref = (r: Ref | undefined) => r ? { id: r.id, tradeId: r.external_id, pnl: toMinor(r.pnl) } : null;
+  const stats = computeStatistics({
+    startBalance,
+    reset,
+    aggregates: {
+      groups,
+      best: ref(best),
+      worst: ref(worst),
+      closedDrawdown: closedBalanceFall(startBalance, cents.map((r) => BigInt(r[0] as string))),
+    },
+    samples: equityFall ? { peak: toMinor(equityFall.peak), trough: toMinor(equityFall.trough) } : null,
+  });
+  return {
+    accountId: account.id,
+    currency: account.currency,
+    reset,
+    from: from?.toISOString() ?? null,
+    to: to?.toISOString() ?? null,
+    ...stats,
+  };
+}
+
+/** The trading days from the one containing `first` to the one containing `last`, in order. */
+function tradingDaysBetween(first: number, last: number, reset: Reset): { key: string; opensAt: number }[] {
+  const out: { key: string; opensAt: number }[] = [];
+  let day = tradingDay(first, reset);
+  for (;;) {
+    out.push({ key: day.key, opensAt: day.opensAt });
+    if (day.closesAt > last) return out;
+    day = tradingDay(day.closesAt, reset);
+  }
+}
