@@ -15,7 +15,7 @@
 import { openTestApp } from "../tests/helpers/app.ts";
 import { randomIp, signUp } from "../tests/helpers/client.ts";
 import { openTestAccount } from "../tests/helpers/accounts.ts";
-import { newUser } from "../tests/helpers/ledger.ts";
+import { newUser } from "../tests/helpers/sync_accounts.ts";
 import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import { percentile } from "./stats.ts";
 

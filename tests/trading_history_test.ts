@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { openTestDb } from "./helpers/db.ts";
-import { newUser, openSibling } from "./helpers/ledger.ts";
+import { newUser, openSibling } from "./helpers/sync_accounts.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { sync } from "./helpers/sync.ts";
 import { testEnv } from "./helpers/env.ts";
