@@ -1,4 +1,4 @@
-import { define, setMeta, type State } from "../_define.ts";
+import { define, setMeta, type SignedInState } from "../_define.ts";
 import { type Context, page } from "../../lib/define.ts";
 import { readForm } from "../../lib/validation.ts";
 import { FormError, Notice, SubmitButton } from "../../components/form.tsx";
@@ -22,21 +22,21 @@ interface Data {
   errors: Partial<Record<NotificationType, string>>;
 }
 
-async function load(ctx: Context<State>, extra: Partial<Data> = {}): Promise<Data> {
+async function load(ctx: Context<SignedInState>, extra: Partial<Data> = {}): Promise<Data> {
   setMeta(
     ctx.state,
     "Notification settings",
     "Choose which notifications of your accounts reach you by mail.",
   );
   return {
-    prefs: await mailPreferences(ctx.state.deps.db.sql, ctx.state.user!.id),
+    prefs: await mailPreferences(ctx.state.deps.db.sql, ctx.state.user.id),
     saved: ctx.url.searchParams.has("saved"),
     errors: {},
     ...extra,
   };
 }
 
-export const handler = define.handlers<Data>({
+export const handler = define.handlers<Data, typeof access>({
   async GET(ctx) {
     return page(await load(ctx), { headers: NO_STORE });
   },
@@ -56,13 +56,13 @@ export const handler = define.handlers<Data>({
       const prefs = Object.fromEntries(NOTIFICATION_TYPES.map((t) => [t, on.has(t)])) as MailPreferences;
       return page(await load(ctx, { prefs, errors }), { status: 422, headers: NO_STORE });
     }
-    await saveMailPreferences(ctx.state.deps.db.sql, ctx.state.user!.id, on);
+    await saveMailPreferences(ctx.state.deps.db.sql, ctx.state.user.id, on);
     return new Response(null, {
       status: 303,
       headers: { location: "/account/notifications?saved", ...NO_STORE },
     });
   },
-});
+}, { access });
 
 export default define.page<typeof handler>(({ data }) => {
   const failed = Object.keys(data.errors).length > 0;

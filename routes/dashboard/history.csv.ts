@@ -11,7 +11,7 @@ export const access = "authenticated";
 export const handler = define.handlers({
   async GET(ctx) {
     const { deps, actor } = ctx.state;
-    const user = ctx.state.user!;
+    const user = ctx.state.user;
     const parsed = historyQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
     if (!parsed.success) throw new Unprocessable(fieldErrors(parsed.error));
     const filters = historyFiltersOf(parsed.data, user.timeZone);
@@ -25,4 +25,4 @@ export const handler = define.handlers({
       },
     });
   },
-});
+}, { access });

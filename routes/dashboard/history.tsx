@@ -33,11 +33,11 @@ interface Data {
 
 const FILTER_KEYS = ["accountId", "symbol", "direction", "result", "from", "to"] as const;
 
-export const handler = define.handlers<Data>({
+export const handler = define.handlers<Data, typeof access>({
   async GET(ctx) {
     setMeta(ctx.state, "Trade history", "Every trade of your accounts, filtered and exportable as CSV.");
     const { deps, actor } = ctx.state;
-    const user = ctx.state.user!;
+    const user = ctx.state.user;
     const listed = await listTraderAccounts(deps.db.sql, user.id);
     const accounts = listed.map((a) => ({ id: a.id, name: `${a.planName} · ${a.stageName}` }));
     const raw = Object.fromEntries(ctx.url.searchParams);
@@ -82,7 +82,7 @@ export const handler = define.handlers<Data>({
       });
     }
   },
-});
+}, { access });
 
 export default define.page<typeof handler>(({ data }) => {
   const { result, values, errors } = data;

@@ -1,3 +1,4 @@
+import { DashboardNav } from "../../components/dashboard_nav.tsx";
 import { define, setMeta } from "../_define.ts";
 import { page } from "../../lib/define.ts";
 import { listAccountCards } from "../../services/accounts/overview.ts";
@@ -22,10 +23,10 @@ const ORDER: Record<string, number> = {
   closed: 4,
 };
 
-export const handler = define.handlers<Data>({
+export const handler = define.handlers<Data, typeof access>({
   async GET(ctx) {
     setMeta(ctx.state, "Dashboard", "Your challenge and funded accounts at a glance, live.");
-    const accounts = await listAccountCards(ctx.state.deps.db.sql, ctx.state.user!.id);
+    const accounts = await listAccountCards(ctx.state.deps.db.sql, ctx.state.user.id);
     const cards = accounts
       .map(({ meters, planName, stageName, phaseName: _p, ...account }) => ({
         account,
@@ -37,13 +38,14 @@ export const handler = define.handlers<Data>({
         (ORDER[a.account.status] ?? 5) - (ORDER[b.account.status] ?? 5) ||
         Number(b.account.type === "funded") - Number(a.account.type === "funded")
       );
-    return page({ cards, timeZone: ctx.state.user!.timeZone }, { headers: { "cache-control": "no-store" } });
+    return page({ cards, timeZone: ctx.state.user.timeZone }, { headers: { "cache-control": "no-store" } });
   },
-});
+}, { access });
 
 export default define.page<typeof handler>(({ data }) => (
   <div class="container-page py-8 sm:py-12">
     <h1 class="text-2xl font-bold tracking-tight sm:text-3xl">Dashboard</h1>
+    <DashboardNav current="/dashboard" class="mt-4" />
     {data.cards.length === 0
       ? (
         <div class="card mt-8 max-w-2xl">

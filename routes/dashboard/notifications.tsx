@@ -1,4 +1,4 @@
-import { define, setMeta, type State } from "../_define.ts";
+import { define, setMeta, type SignedInState } from "../_define.ts";
 import { type Context, page } from "../../lib/define.ts";
 import { isUuid, readForm } from "../../lib/validation.ts";
 import { formatDateTime } from "../../services/time.ts";
@@ -10,6 +10,7 @@ import {
 } from "../../services/notifications/queries.ts";
 import type { NotificationJson } from "../../services/notifications/types.ts";
 import { FormError, Notice, SubmitButton } from "../../components/form.tsx";
+import { DashboardNav } from "../../components/dashboard_nav.tsx";
 import NotificationBell from "../../islands/notification_bell.tsx";
 import NotificationFeed from "../../islands/notification_feed.tsx";
 
@@ -30,26 +31,26 @@ interface Data {
   error: string | null;
 }
 
-async function load(ctx: Context<State>, error?: string): Promise<Data> {
+async function load(ctx: Context<SignedInState>, error?: string): Promise<Data> {
   setMeta(ctx.state, "Notifications", "Breaches, pauses, passed phases and limit warnings of your accounts.");
   const { deps, user } = ctx.state;
   const cursorParam = ctx.url.searchParams.get("cursor");
   const cursor = parseCursor(cursorParam) === null ? null : cursorParam;
   const [list, unread] = await Promise.all([
-    listNotifications(deps.db.sql, user!.id, { cursor, limit: PAGE_SIZE }),
-    unreadCount(deps.db.sql, user!.id),
+    listNotifications(deps.db.sql, user.id, { cursor, limit: PAGE_SIZE }),
+    unreadCount(deps.db.sql, user.id),
   ]);
   return {
     ...list,
     cursor,
     unread,
-    timeZone: user!.timeZone,
+    timeZone: user.timeZone,
     marked: ctx.url.searchParams.get("marked"),
     error: error ?? null,
   };
 }
 
-export const handler = define.handlers<Data>({
+export const handler = define.handlers<Data, typeof access>({
   async GET(ctx) {
     return page(await load(ctx), { headers: NO_STORE });
   },
@@ -60,10 +61,10 @@ export const handler = define.handlers<Data>({
     const { deps, user } = ctx.state;
     let marked: string;
     if (form.intent === "read-all") {
-      await markRead(deps.db.sql, user!.id, "all");
+      await markRead(deps.db.sql, user.id, "all");
       marked = "all";
     } else if (form.intent === "read" && isUuid(form.id ?? "")) {
-      await markRead(deps.db.sql, user!.id, { ids: [form.id] });
+      await markRead(deps.db.sql, user.id, { ids: [form.id] });
       marked = "one";
     } else {
       return page(await load(ctx, "That form could not be understood: use the page's buttons."), {
@@ -77,7 +78,7 @@ export const handler = define.handlers<Data>({
     }`;
     return new Response(null, { status: 303, headers: { location: back, ...NO_STORE } });
   },
-});
+}, { access });
 
 export default define.page<typeof handler>(({ data }) => {
   const action = data.cursor ? `?cursor=${encodeURIComponent(data.cursor)}` : "";
@@ -97,6 +98,7 @@ export default define.page<typeof handler>(({ data }) => {
           )}
         </div>
       </div>
+      <DashboardNav current="/dashboard/notifications" class="mt-4" />
       <div class="mt-4 max-w-3xl space-y-4">
         {data.error && <FormError>{data.error}</FormError>}
         {data.marked && (

@@ -35,7 +35,7 @@ interface Data {
   month: string;
 }
 
-export const handler = define.handlers<Data>({
+export const handler = define.handlers<Data, typeof access>({
   async GET(ctx) {
     setMeta(
       ctx.state,
@@ -43,7 +43,7 @@ export const handler = define.handlers<Data>({
       "Win rate, profit factor, drawdown, Sharpe and your daily P&L calendar.",
     );
     const { deps, actor } = ctx.state;
-    const user = ctx.state.user!;
+    const user = ctx.state.user;
     const listed = await listTraderAccounts(deps.db.sql, user.id);
     const accounts = listed.map((a) => ({ id: a.id, name: `${a.planName} · ${a.stageName}` }));
     const raw = Object.fromEntries(ctx.url.searchParams);
@@ -65,7 +65,7 @@ export const handler = define.handlers<Data>({
     const month = q.month ?? stats?.dailyPnl.at(-1)?.day.slice(0, 7) ?? thisMonth;
     return page({ accounts, values, errors: null, stats, month }, { headers });
   },
-});
+}, { access });
 
 function query(values: Record<string, string>, extra: Record<string, string>): string {
   const params = new URLSearchParams();

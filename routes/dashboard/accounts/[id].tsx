@@ -19,20 +19,20 @@ interface Data {
   foreign: boolean;
 }
 
-export const handler = define.handlers<Data>({
+export const handler = define.handlers<Data, typeof access>({
   async GET(ctx) {
     const { deps, user, actor } = ctx.state;
-    const overview = await loadAccountOverview(deps.db.sql, { ...user!, actor }, ctx.params.id);
+    const overview = await loadAccountOverview(deps.db.sql, { ...user, actor }, ctx.params.id);
     const name = `${overview.planName ?? "Account"} · ${overview.stageName}`;
     setMeta(ctx.state, name, "Your account's status, limits, equity and progress, live.");
     return page({
       overview,
-      timeZone: user!.timeZone,
+      timeZone: user.timeZone,
       purchased: ctx.url.searchParams.get("purchased") === "1",
-      foreign: overview.account.userId !== user!.id,
+      foreign: overview.account.userId !== user.id,
     }, { headers: { "cache-control": "no-store" } });
   },
-});
+}, { access });
 
 export default define.page<typeof handler>(({ data }) => {
   const { account } = data.overview;
