@@ -107,6 +107,8 @@ export async function findByIdempotencyKey(sql: Sql, userId: string, key: string
 }
 
 export interface PayoutFilter {
+  /** One payout (the staff detail view). */
+  id?: string;
   status?: PayoutStatus;
   userId?: string;
   accountId?: string;
@@ -125,6 +127,7 @@ export async function listPayouts(
     select ${columns(sql)}, u.email, u.first_name, u.last_name
     from payouts p join users u on u.id = p.user_id
     where true
+      ${filter.id ? sql`and p.id = ${filter.id}` : sql``}
       ${filter.status ? sql`and p.status = ${filter.status}` : sql``}
       ${filter.userId ? sql`and p.user_id = ${filter.userId}` : sql``}
       ${filter.accountId ? sql`and p.account_id = ${filter.accountId}` : sql``}
