@@ -265,7 +265,7 @@ function DetailView(props: { detail: Detail; canDecide: boolean; when: (iso: str
         </dl>
       </div>
       <div>
-        <h3 class="font-semibold">Readiness of the account now</h3>
+        <h3 class="font-semibold">If the trader asked for another payout now</h3>
         <ul class="mt-2 grid gap-1 text-sm">
           {r.conditions.map((c) => (
             <li key={c.key}>

@@ -27,7 +27,7 @@ interface PanelState {
 
 interface Data {
   payouts: StaffPayout[];
-  panels: { data: PayoutPanelData; state: PanelState }[];
+  panels: { title: string; data: PayoutPanelData; state: PanelState }[];
   timeZone: string;
   twoFactor: boolean;
 }
@@ -43,6 +43,7 @@ async function load(
   const { deps, user, actor } = ctx.state;
   const accounts = (await listTraderAccounts(deps.db.sql, user.id)).filter((a) => a.type === "funded");
   const panels = await Promise.all(accounts.map(async (a) => ({
+    title: `${a.planName} · funded account ${a.id.slice(0, 8)}`,
     data: await payoutPanelData(deps, user, a.id, actor),
     state: focus?.accountId === a.id ? focus.state : {},
   })));
@@ -165,6 +166,7 @@ export default define.page<typeof handler>(({ data }) => (
           {data.panels.map((p) => (
             <PayoutPanel
               key={p.data.accountId}
+              title={p.title}
               data={p.data}
               timeZone={data.timeZone}
               twoFactor={data.twoFactor}

@@ -133,14 +133,14 @@ export function payoutReadiness(f: ReadinessFacts): Readiness {
       ? {
         key: "interval",
         met: true,
-        message: `The ${days}-day interval has passed (since ${when(start!)}).`,
+        message: `The ${days}-day interval has passed, counted from ${when(start!)}.`,
       }
       : { key: "interval", met: false, message: `Next request possible on ${when(next)}.` },
     f.openRequest
       ? {
         key: "no_open_request",
         met: false,
-        message: `A request is already open (since ${when(f.openRequest.requestedAt)}); one at a time.`,
+        message: `A request is already open, made ${when(f.openRequest.requestedAt)}: one at a time.`,
       }
       : { key: "no_open_request", met: true, message: "No other request is open." },
   ];

@@ -23,6 +23,8 @@ export interface PayoutConfirmation {
 
 export interface PayoutPanelProps {
   data: PayoutPanelData;
+  /** The heading (default "Payouts"); name the account where several panels share a page. */
+  title?: string;
   timeZone: string;
   /** Whether the trader has 2FA on: the confirmation then asks for a code, not the password. */
   twoFactor: boolean;
@@ -50,7 +52,7 @@ export function PayoutPanel(props: PayoutPanelProps) {
   const h = `payout-h-${data.accountId}`;
   return (
     <section aria-labelledby={h} id={`payouts-${data.accountId}`} class="card scroll-mt-6">
-      <h2 id={h} class="text-xl font-bold tracking-tight">Payouts</h2>
+      <h2 id={h} class="text-xl font-bold tracking-tight">{props.title ?? "Payouts"}</h2>
       <p class="mt-1 text-sm text-muted">
         You receive {r.splitPercent} % of the profit you withdraw (at least {money(r.minPayout)} per payout).
       </p>
