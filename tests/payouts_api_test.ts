@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
-import { expectError, makeStaff, signUp } from "./helpers/client.ts";
+import { enrolTotp, expectError, makeStaff, signUp } from "./helpers/client.ts";
+import { totpCode } from "../services/auth/totp.ts";
 import { fundedWithProfit } from "./helpers/payouts.ts";
 import { replayAccount } from "../services/accounts/replay.ts";
 
@@ -275,6 +276,35 @@ Deno.test("payouts: 100 concurrent requests for one account never withdraw more 
       { balance: string }[]
     >`select balance from accounts where id = ${accountId}`;
     assert.equal(Number(account.balance), 103000 - Number(total));
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("payouts: with 2FA on, the step-up must be a code — a password alone is refused", async () => {
+  const { app, deps, close } = await openTestApp();
+  try {
+    const trader = await signUp(app);
+    const { accountId } = await fundedWithProfit(deps, trader.userId);
+    const { totpSecret } = await enrolTotp(deps, trader.userId, trader.email);
+    const opts = (key: string) => ({ bearer: trader.accessToken, headers: { "idempotency-key": key } });
+    const request = (key: string) =>
+      trader.client.json("POST", "/api/payouts", { accountId, amount: "1000.00" }, opts(key));
+    await expectError(await request("a"), 403, "step_up_required", "signed in before 2FA: no code yet");
+    const byPassword = await trader.client.json("POST", "/api/auth/reauth", { password: trader.password }, {
+      bearer: trader.accessToken,
+    });
+    assert.equal(byPassword.status, 204);
+    const refused = await expectError(await request("b"), 403, "step_up_required", "password only");
+    assert.match(refused.error.message, /authenticator app/);
+    const byCode = await trader.client.json("POST", "/api/auth/reauth", {
+      code: totpCode(totpSecret, new Date()),
+    }, {
+      bearer: trader.accessToken,
+    });
+    assert.equal(byCode.status, 204, await byCode.clone().text());
+    const ok = await request("c");
+    assert.equal(ok.status, 201, await ok.clone().text());
   } finally {
     await close();
   }
