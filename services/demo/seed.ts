@@ -2,6 +2,7 @@
  * Demo data for a fresh installation: two plan families in five sizes each, a demo trader and a demo admin.
  * Runs only on an empty database (no plans and no users), so it is safe to call on every start-up.
  */
+import { seedPayoutDemo } from "../payouts/demo.ts";
 import type { Db } from "../../db/client.ts";
 import { insertPlan } from "../plans/queries.ts";
 import { seedFaq } from "../faq/seed.ts";
@@ -141,7 +142,8 @@ export async function seedDemo(db: Db, totpKey: TwoFactorKeys): Promise<DemoCred
     const [{ empty }] = await tx<{ empty: boolean }[]>`
       select not exists (select 1 from plans) and not exists (select 1 from users) as empty`;
     if (!empty) return null;
-    for (const plan of plans) await insertPlan(tx, plan);
+    const versions: string[] = [];
+    for (const plan of plans) versions.push((await insertPlan(tx, plan)).versionId);
     await seedFaq(tx);
     const users = await tx<{ id: string; role: string }[]>`
       insert into users (email, password_hash, first_name, last_name, country, role, email_verified_at)
@@ -154,6 +156,8 @@ export async function seedDemo(db: Db, totpKey: TwoFactorKeys): Promise<DemoCred
     await tx`
       insert into user_totp (user_id, secret_encrypted, enabled_at)
       values (${admin.id}, ${await seal(totpKey.seal, totpSecret, admin.id)}, now())`;
+    const trader = users.find((u) => u.role === "trader")!;
+    await seedPayoutDemo(tx, { traderId: trader.id, adminId: admin.id, planVersionId: versions[0] });
     return credentials;
   });
 }
