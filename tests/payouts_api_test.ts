@@ -309,3 +309,55 @@ Deno.test("payouts: with 2FA on, the step-up must be a code — a password alone
     await close();
   }
 });
+
+Deno.test("payouts: the same Idempotency-Key sent 10 times at once makes one payout; staff cannot decide their own", async () => {
+  const { app, deps, close } = await openTestApp();
+  try {
+    const trader = await signUp(app);
+    const { accountId } = await fundedWithProfit(deps, trader.userId);
+    const responses = await Promise.all(
+      Array.from(
+        { length: 10 },
+        () =>
+          trader.client.json("POST", "/api/payouts", { accountId, amount: "1500.00" }, {
+            bearer: trader.accessToken,
+            headers: { "idempotency-key": "same-key" },
+          }),
+      ),
+    );
+    const bodies = await Promise.all(responses.map((r) => r.json()));
+    assert.deepEqual(responses.map((r) => r.status).toSorted(), [
+      200,
+      200,
+      200,
+      200,
+      200,
+      200,
+      200,
+      200,
+      200,
+      201,
+    ]);
+    assert.equal(new Set(bodies.map((b) => b.id)).size, 1);
+    const [{ n }] = await deps.db.sql<{ n: number }[]>`
+      select count(*)::int as n from payouts where account_id = ${accountId}`;
+    assert.equal(n, 1);
+
+    // An admin who trades a funded account of their own cannot approve its payout.
+    const admin = await makeStaff(deps, "admin");
+    const own = await fundedWithProfit(deps, admin.userId);
+    const c = trader.client;
+    const mine = await c.json("POST", "/api/payouts", { accountId: own.accountId, amount: "1000.00" }, {
+      bearer: admin.accessToken,
+      headers: { "idempotency-key": "admin-own" },
+    });
+    assert.equal(mine.status, 201, await mine.clone().text());
+    const { id } = await mine.json();
+    await expectError(
+      await c.json("PUT", `/api/admin/payouts/${id}`, { action: "approve" }, { bearer: admin.accessToken }),
+      403,
+    );
+  } finally {
+    await close();
+  }
+});
