@@ -37,6 +37,7 @@ type AuditAction =
   | "admin.coupon_created"
   | "admin.coupon_updated"
   | `admin.${string}`
+  | `payout.${string}`
   | "commerce.order_placed"
   | "commerce.coupon_over_limit";
 

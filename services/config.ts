@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { moneySchema } from "./money.ts";
 
 /**
  * The one place the environment is read. `loadConfig` runs once at start-up (fresh.config.ts); everything
@@ -42,6 +43,7 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).max(200).regex(/@/, "must contain an email address").optional(),
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  PAYOUT_FOUR_EYES_ABOVE: moneySchema().default("5000.00"),
 });
 
 export interface Config {
@@ -81,6 +83,8 @@ export interface Config {
   mailFrom: string;
   trustProxy: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** A payout whose trader share is above this (decimal string) needs two different staff approvals. */
+  payoutFourEyesAbove: string;
 }
 
 export class ConfigError extends Error {
@@ -149,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mailFrom: e.MAIL_FROM ?? `PropTrade Pro <no-reply@${new URL(e.APP_URL ?? "http://localhost").hostname}>`,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    payoutFourEyesAbove: e.PAYOUT_FOUR_EYES_ABOVE,
   };
 }
 

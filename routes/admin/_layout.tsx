@@ -5,6 +5,7 @@ import { can, type Permission } from "../../services/auth/roles.ts";
 // Each link shows only to staff who may open it (the others would get a 404 behind it).
 const LINKS: { href: string; label: string; permission: Permission }[] = [
   { href: "/admin", label: "Overview", permission: "backoffice.view" },
+  { href: "/admin/payouts", label: "Payouts", permission: "backoffice.view" },
   { href: "/admin/outbox", label: "Mail outbox", permission: "mail.read" },
   { href: "/admin/testimonials", label: "Testimonials", permission: "plans.manage" },
 ];

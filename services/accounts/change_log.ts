@@ -28,7 +28,8 @@ export interface AccountChange {
    * the version by n, so this is what tells a stream that it missed nothing between two changes.
    */
   previousVersion: number | null;
-  kind: "sync" | "reset" | "admin" | "lifecycle";
+  /** `withdrawal`: a payout's withdrawal or its reversal (money moved by the firm, not a trading result). */
+  kind: "sync" | "reset" | "admin" | "lifecycle" | "withdrawal";
   at: string;
   account: AccountSummary;
   verdicts: Verdict[];

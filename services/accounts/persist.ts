@@ -46,12 +46,20 @@ export function lockedColumns(tx: Sql) {
   return tx([...ACCOUNT_COLUMNS, "plan_version_id", "engine_state"]);
 }
 
+/** An applied event as `account_events` keeps it: its id, type and instant, and the body as received. */
+export type RecordedEvent =
+  | SyncEvent
+  | { id: string; type: "withdrawal" | "withdrawal_reversal"; at: string; payoutId: string; amount: string };
+
 interface ChangeToPersist {
   account: LockedAccount;
   advanced: Advanced;
   kind: AccountChange["kind"];
-  /** The applied sync events with their raw bodies, in the order they were applied (none for a reset). */
-  events: readonly SyncEvent[];
+  /**
+   * The applied events with their raw bodies, in the order they were applied (none for a reset): sync events,
+   * or a payout's ledger record (services/payouts/ledger.ts).
+   */
+  events: readonly RecordedEvent[];
   now: Date;
 }
 

@@ -127,7 +127,8 @@ export async function login(
   if (user.status !== "active") throw new Forbidden("This account is suspended or closed. Contact support.");
 
   const pair = await deps.db.tx(async (tx) => {
-    if (await isTotpEnabled(tx, user.id)) {
+    const secondFactor = await isTotpEnabled(tx, user.id);
+    if (secondFactor) {
       const code = input.code;
       if (!code) {
         throw new HttpError(401, "two_factor_required", "Enter the code from your authenticator app.");
@@ -139,6 +140,8 @@ export async function login(
       });
     }
     const session = await createSession(tx, user.id, actor);
+    // Signing in with the code is a second-factor proof (step_up.ts).
+    if (secondFactor) await markReauthenticated(tx, session.sessionId, new Date(), true);
     await recordAudit(tx, { ...actor, userId: user.id }, "auth.login", {
       type: "session",
       id: session.sessionId,
@@ -262,7 +265,7 @@ export async function reauthenticate(
         }
       });
     }
-    await markReauthenticated(tx, user.sessionId, now);
+    await markReauthenticated(tx, user.sessionId, now, !!code);
     await recordAudit(tx, actor, "auth.reauthenticated", { type: "session", id: user.sessionId });
   });
   return { ...user, reauthenticatedAt: now };

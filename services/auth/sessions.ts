@@ -258,9 +258,18 @@ export async function revokeOwnSession(
   await announceEndedSessions(deps.bus, [sessionId]);
 }
 
-/** Marks that the user just proved presence (password or 2FA code) in this session. */
-export async function markReauthenticated(sql: Sql, sessionId: string, now = new Date()): Promise<void> {
-  await sql`update auth_sessions set reauthenticated_at = ${now} where id = ${sessionId}`;
+/**
+ * Marks that the user just proved presence in this session: with a second factor (2FA or recovery code), or
+ * with the password alone (`secondFactor` false). Payouts need the former when 2FA is on (step_up.ts).
+ */
+export async function markReauthenticated(
+  sql: Sql,
+  sessionId: string,
+  now = new Date(),
+  secondFactor = false,
+): Promise<void> {
+  await sql`update auth_sessions set reauthenticated_at = ${now}, reauth_second_factor = ${secondFactor}
+            where id = ${sessionId}`;
 }
 
 /** Ends the login a refresh token belongs to (API logout); an unknown token changes nothing. */

@@ -6,7 +6,8 @@
  * 1. every reset at or before `t` that has not been applied is rolled, oldest first, each one evaluated on
  *    its own (a losing open position can breach right after a reset, with no new trade: the evidence then
  *    names the reset as the cause);
- * 2. the event updates balance, equity and positions;
+ * 2. the event updates balance, equity and positions (a withdrawal or its reversal also moves the anchors,
+ *    floors and high-water marks with the money: ledger.ts);
  * 3. hard rules before soft ones: daily loss with `fail`, then max loss, then daily loss with `pause`;
  * 4. if nothing breached, the pass objectives are checked.
  *
@@ -17,7 +18,9 @@ import { Conflict } from "../../lib/errors.ts";
 import { fromMinor, toMinor } from "../money.ts";
 import { canonicalJson, sha256HexSync } from "./canonical.ts";
 import { metObjectives, passes } from "./checks.ts";
-import type { EngineRules, MaxLoss } from "./rules.ts";
+import { shiftLedger } from "./ledger.ts";
+import { max, maxLossAnchor, trail } from "./max_loss.ts";
+import type { EngineRules } from "./rules.ts";
 import {
   type AccountState,
   type BreachEvidence,
@@ -160,11 +163,17 @@ function applyMarketEvent(
     // Flat: equity is the balance. With other positions still open, the closed one's unrealized P&L has just
     // become realized, so equity is unchanged until the next snapshot.
     if (Object.keys(rest).length === 0) next.equity = next.balance;
-  } else {
+  } else if (event.type === "equity") {
     next.equity = toMinor(event.equity);
     next.balance = toMinor(event.balance);
+  } else {
+    shiftLedger(next, event, rules); // a withdrawal or its reversal: not a profit or a loss
   }
   const verdicts: Verdict[] = [];
+  if (event.type === "withdrawal" || event.type === "withdrawal_reversal") {
+    const type = event.type === "withdrawal" ? "withdrawal" : "withdrawal_reversed";
+    verdicts.push({ type, payoutId: event.payoutId, amount: event.amount, at: isoAt(event.at) });
+  }
   if (!isLive(next.status)) return { state: next, verdicts };
 
   if (next.balance !== prior.balance) {
@@ -283,19 +292,3 @@ function evidenceOf(
     inputsHash: sha256HexSync(canonicalJson(inputs)),
   };
 }
-
-/** The level a max-loss floor is measured from: B0, the highest equity, or the highest end-of-day balance. */
-function maxLossAnchor(state: AccountState, rule: MaxLoss): bigint {
-  if (rule.mode === "trailing_intraday") return state.highestEquity;
-  if (rule.mode === "trailing_eod") return max(state.highestEodBalance, state.initialBalance);
-  return state.initialBalance;
-}
-
-/** Raises a trailing floor to `level − amount`, capped at the lock level; a floor never moves down. */
-function trail(floor: bigint | null, rule: MaxLoss, level: bigint): bigint {
-  let candidate = level - rule.amount;
-  if (rule.lockLevel !== null && candidate > rule.lockLevel) candidate = rule.lockLevel;
-  return floor === null || candidate > floor ? candidate : floor;
-}
-
-const max = (a: bigint, b: bigint) => (a > b ? a : b);

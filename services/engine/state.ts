@@ -7,6 +7,7 @@ import { fromMinor, percentOf, toMinor } from "../money.ts";
 import type { EngineRules } from "./rules.ts";
 import { tradingDay } from "./trading_day.ts";
 import { isoAt } from "../time.ts";
+import { canonicalJson, sha256HexSync } from "./canonical.ts";
 
 /**
  * The statuses of a live account: evaluated on every event and rolled at every reset. `paused` is live (the
@@ -38,7 +39,17 @@ export type EngineEvent =
   }
   | { type: "trade_close"; tradeId: string; price: string; pnl: string; at: number }
   | { type: "equity"; equity: string; balance: string; at: number }
-  | { type: "reset"; at: number };
+  | { type: "reset"; at: number }
+  | LedgerEvent;
+
+/**
+ * Money moved by the firm, not by trading (DESIGN §3.2): a payout's gross `amount` leaving the account at
+ * request, and its reversal when staff reject it (`amount`: the gross, a positive decimal string). Neither is
+ * a profit or a loss (services/engine/ledger.ts).
+ */
+export type LedgerEvent =
+  | { type: "withdrawal"; payoutId: string; amount: string; at: number }
+  | { type: "withdrawal_reversal"; payoutId: string; amount: string; at: number };
 
 export interface OpenPosition {
   tradeId: string;
@@ -84,7 +95,9 @@ export type Verdict =
   | { type: "paused"; until: string; evidence: BreachEvidence }
   | { type: "resumed"; at: string }
   | { type: "objective_met"; key: ObjectiveKey; at: string }
-  | { type: "passed"; at: string };
+  | { type: "passed"; at: string }
+  /** Money the firm moved (a payout's withdrawal, its reversal on rejection): shown as such, never as P&L. */
+  | { type: "withdrawal" | "withdrawal_reversed"; payoutId: string; amount: string; at: string };
 
 export interface AccountState {
   rulesVersion: string;
@@ -246,4 +259,12 @@ export function stateFromJson(json: any): AccountState {
     Object.entries(json.dailyPnl as Record<string, string>).map(([k, v]) => [k, toMinor(v)]),
   );
   return out as AccountState;
+}
+
+/**
+ * sha256 of the canonical JSON of a state: two states are the same evaluated account exactly when their hashes
+ * agree (what a replay of an account's events is checked against).
+ */
+export function stateHash(state: AccountState): string {
+  return sha256HexSync(canonicalJson(stateToJson(state)));
 }

@@ -12,7 +12,7 @@ import { lifetimeText } from "../auth/email_tokens.ts";
 import { REDACTED_LINK } from "./mailer.ts";
 
 /** A rendered mail; the recipient is added by the caller. */
-interface MailContent {
+export interface MailContent {
   subject: string;
   text: string;
   html: string;
@@ -174,7 +174,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-interface Parts {
+export interface Parts {
   subject: string;
   greeting: string;
   paragraphs: string[];
@@ -188,7 +188,7 @@ interface Parts {
  * One layout for every mail. The HTML is a single centred column with inline styles (mail clients drop
  * `<style>` and external CSS); the link is also printed as text for clients that hide buttons.
  */
-function render(parts: Parts): MailContent {
+export function render(parts: Parts): MailContent {
   const mail = renderParts(parts);
   if (!parts.action) return mail;
   // Every action link here carries a one-time token: the stored copy gets the same mail without it.

@@ -5,6 +5,7 @@ import { openTestApp, type TestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { signUp } from "../helpers/client.ts";
 import { failOnDailyLoss } from "../helpers/dashboard.ts";
+import { fundedWithProfit } from "../helpers/payouts.ts";
 import { seedDemo } from "../../services/demo/seed.ts";
 import { listActivePlans } from "../../services/plans/queries.ts";
 import { insertTestimonial } from "../../services/testimonials/queries.ts";
@@ -56,11 +57,13 @@ async function setUp(): Promise<Shared> {
   const bought = await purchase(deps, actor, trader.userId, { planId: plan.id });
   const failed = await purchase(deps, actor, trader.userId, { planId: plan.id });
   await failOnDailyLoss(deps.db, failed.accountId!, failed.order.planVersionId);
+  await fundedWithProfit(deps, trader.userId); // the payouts page with a panel ready for a request
   const signedIn = [
     ["checkout", `/checkout/${plan.id}`],
     ["dashboard", "/dashboard"],
     ["account-active", `/dashboard/accounts/${bought.accountId}`],
     ["account-failed", `/dashboard/accounts/${failed.accountId}`],
+    ["payouts", "/dashboard/payouts"],
   ] as const;
   const cookies = sessionCookies(false, trader).map((c) => {
     const [name, value] = c.split(";")[0].split("=");
