@@ -62,6 +62,8 @@ interface TokenPair {
 /** What a sign-in returns: the session's tokens and a fresh device token for this client to keep. */
 interface SignIn extends TokenPair {
   deviceToken: string;
+  /** The signed-in user's role: where the page lands depends on it (traders' dashboard, staff's back office). */
+  role: Role;
 }
 
 function policyError(password: string, user: { email: string; firstName?: string; lastName?: string }) {
@@ -150,7 +152,7 @@ export async function login(
       sessionId: session.sessionId,
     };
   });
-  return { ...pair, deviceToken: await issueDeviceToken(deps.deviceKey, user.id) };
+  return { ...pair, role: user.role, deviceToken: await issueDeviceToken(deps.deviceKey, user.id) };
 }
 
 /** Confirms the email address behind a verification link. */
