@@ -3,7 +3,8 @@
  * sees, including the narrow-screen menu that works without JavaScript.
  */
 import assert from "node:assert/strict";
-import { openTestApp } from "./helpers/app.ts";
+import { appManifest, openTestApp } from "./helpers/app.ts";
+import { createApp } from "../fresh.config.ts";
 import { client, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
 import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 
@@ -154,6 +155,34 @@ Deno.test("the header by role: links, current page, and a menu that needs no Jav
       assert.equal(header.split(/href="\/admin"[^>]*aria-current="page"[^>]*>Back office/).length - 1, 2);
       assert.match(header, /href="\/dashboard"/);
     });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("contact addresses on the legal pages come from configuration", async () => {
+  const { deps, close } = await openTestApp();
+  try {
+    const config = {
+      ...deps.config,
+      supportEmail: "help@proptrade.example",
+      privacyEmail: "dpo@proptrade.example",
+    };
+    const app = await createApp({ ...deps, config }, { manifest: await appManifest(), dev: false });
+    for (
+      const [path, address] of [
+        ["/legal/terms", "help@proptrade.example"],
+        ["/legal/risk", "help@proptrade.example"],
+        ["/legal/privacy", "dpo@proptrade.example"],
+      ]
+    ) {
+      const res = await app.request(path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get("content-type"), HTML, path);
+      const html = await res.text();
+      assert.ok(html.includes(`<a href="mailto:${address}">${address}</a>`), path);
+      assert.doesNotMatch(html, /@localhost/, path);
+    }
   } finally {
     await close();
   }

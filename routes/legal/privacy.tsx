@@ -62,7 +62,7 @@ export const handler = define.handlers({
       "What personal data PropTrade Pro stores — account, trading, identity documents, security logs, mail — " +
         "why, for how long, your GDPR rights, cookies and how to contact us.",
     );
-    return page({ privacy: `privacy@${new URL(ctx.state.deps.config.appUrl).hostname}` });
+    return page({ privacy: ctx.state.deps.config.privacyEmail });
   },
 });
 

@@ -15,7 +15,7 @@ export const handler = define.handlers({
       "The terms for buying and taking a PropTrade Pro trading evaluation: simulated accounts, rules, " +
         "funded accounts, payouts, refunds and termination.",
     );
-    return page({ support: `support@${new URL(ctx.state.deps.config.appUrl).hostname}` });
+    return page({ support: ctx.state.deps.config.supportEmail });
   },
 });
 

@@ -126,7 +126,9 @@ export async function login(
   actor: Actor,
 ): Promise<SignIn> {
   const user = await checkSignInPassword(deps, input, actor);
-  if (user.status !== "active") throw new Forbidden("This account is suspended or closed. Contact support.");
+  if (user.status !== "active") {
+    throw new Forbidden(`This account is suspended or closed. Write to ${deps.config.supportEmail}.`);
+  }
 
   const pair = await deps.db.tx(async (tx) => {
     if (await isTotpEnabled(tx, user.id)) {
@@ -219,7 +221,7 @@ export async function resetPassword(
     await recordAudit(tx, { ...actor, userId }, "auth.password_reset", { type: "user", id: userId });
     return user.email;
   });
-  await deps.mailer.send({ to: email, ...passwordChangedMail() });
+  await deps.mailer.send({ to: email, ...passwordChangedMail(deps.config.supportEmail) });
 }
 
 /** Changes the password of a signed-in user (current password required) and ends their other sessions. */
@@ -239,7 +241,7 @@ export async function changePassword(
     await markReauthenticated(tx, user.sessionId);
     await recordAudit(tx, actor, "auth.password_changed", { type: "user", id: user.id });
   });
-  await deps.mailer.send({ to: user.email, ...passwordChangedMail() });
+  await deps.mailer.send({ to: user.email, ...passwordChangedMail(deps.config.supportEmail) });
 }
 
 /**
