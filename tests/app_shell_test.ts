@@ -151,9 +151,16 @@ Deno.test("the header by role: links, current page, and a menu that needs no Jav
     await t.step("staff also get the back office, marked current inside it", async () => {
       const res = await c.request("/admin", { headers: { cookie: cookieFor(risk) } });
       assert.equal(res.status, 200);
-      const header = headerOf(await res.text());
+      const html = await res.text();
+      const header = headerOf(html);
       assert.equal(header.split(/href="\/admin"[^>]*aria-current="page"[^>]*>Back office/).length - 1, 2);
       assert.match(header, /href="\/dashboard"/);
+      // The audit table (the staff member's own sign-in is in it): times in the one format, the zone named once.
+      assert.match(
+        html,
+        /<time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d<\/time>/,
+      );
+      assert.equal(html.split("Times are in ").length - 1, 1);
     });
   } finally {
     await close();
