@@ -46,7 +46,7 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
   const { path, user } = props;
   return (
     <header class="relative z-30 border-b border-line bg-surface/95">
-      <nav class="container-page flex h-16 items-center justify-between gap-3" aria-label="Main">
+      <nav class="container-page flex h-16 items-center gap-3" aria-label="Main">
         <a href="/" class="flex items-center gap-2 whitespace-nowrap text-lg font-semibold tracking-tight">
           <svg aria-hidden="true" width="28" height="28" viewBox="0 0 32 32" class="text-brand">
             <rect width="32" height="32" rx="8" fill="currentColor" />
@@ -62,7 +62,7 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
         </a>
 
         {/* Wide: one row. */}
-        <ul class="hidden items-center gap-1 whitespace-nowrap text-sm lg:flex xl:gap-2">
+        <ul class="ml-auto hidden items-center gap-1 whitespace-nowrap text-sm lg:flex xl:gap-2">
           {SITE.map((l) => (
             <li key={l.href}>
               <NavLink link={l} path={path} />
@@ -107,7 +107,7 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
             )}
         </ul>
 
-        <div class="flex items-center gap-2">
+        <div class="ml-auto flex items-center gap-2 lg:ml-0">
           {
             /*
              * ── Notification bell ────────────────────────────────────────────────────────────────────────
