@@ -182,7 +182,7 @@ function MenuGroup(props: { title: string; children: ComponentChildren }) {
   const id = `menu-${props.title.toLowerCase().replace(/[^a-z]+/g, "-")}`;
   return (
     <div>
-      <p id={id} class="text-xs font-semibold uppercase tracking-wider text-muted">{props.title}</p>
+      <p id={id} class="px-3 text-xs font-semibold uppercase tracking-wider text-muted">{props.title}</p>
       <ul class="mt-2 grid gap-1" aria-labelledby={id}>{props.children}</ul>
     </div>
   );
