@@ -13,7 +13,11 @@ export interface CachePages {
    * Stores `res` under the request's path and query when it is the same for every visitor, and returns the
    * response to send (the stored copy's, or `res` unchanged).
    */
-  storeIfShared(req: Request, cache: { tags: string[]; maxAgeSeconds?: number }, res: Response): Promise<Response>;
+  storeIfShared(
+    req: Request,
+    cache: { tags: string[]; maxAgeSeconds?: number },
+    res: Response,
+  ): Promise<Response>;
 }
 
 /** The store end, for routes that declare `config.cache`. */
