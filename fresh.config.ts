@@ -34,6 +34,19 @@ export const buildOptions: BuildOptions = {
   islandDirs: ["islands"],
   outDir: "_fresh",
   cssEntry: "static/styles.css",
+  // Inter, self-hosted from npm (@fontsource-variable/inter): one variable file per script covers every
+  // weight. Latin is on every page, so it is preloaded; Latin Extended loads only for text that needs it.
+  assets: [
+    {
+      url: "fonts/inter-latin.woff2",
+      file: "node_modules/@fontsource-variable/inter/files/inter-latin-wght-normal.woff2",
+      preload: true,
+    },
+    {
+      url: "fonts/inter-latin-ext.woff2",
+      file: "node_modules/@fontsource-variable/inter/files/inter-latin-ext-wght-normal.woff2",
+    },
+  ],
 };
 
 /** Either session cookie (plain or `__Host-` prefixed), see routes/(_http)/auth_cookies.ts. */

@@ -35,7 +35,11 @@ export default function FaqSearch(props: Props) {
     const shown = new Set(visible.map((e) => e.id));
     for (const entry of props.entries) {
       const el = document.getElementById(entry.id);
-      if (el) el.hidden = !shown.has(entry.id);
+      if (!el) continue;
+      el.hidden = !shown.has(entry.id);
+      // Answers are folded; while a search is on, the matches are what the visitor came for: unfold them.
+      const details = el.querySelector("details");
+      if (details && q !== "" && shown.has(entry.id)) details.open = true;
     }
     for (const c of props.categories) {
       const section = document.getElementById(`faq-${c}`);
@@ -44,6 +48,20 @@ export default function FaqSearch(props: Props) {
     const empty = document.getElementById("faq-empty");
     if (empty) empty.hidden = visible.length > 0;
   }, [query.value, category.value]);
+
+  // A link to one answer (`/faq#slug`) unfolds it: on arrival, and when the fragment changes in the page.
+  useEffect(() => {
+    const unfold = () => {
+      const target = location.hash
+        ? document.getElementById(decodeURIComponent(location.hash.slice(1)))
+        : null;
+      const details = target?.querySelector("details");
+      if (details) details.open = true;
+    };
+    unfold();
+    addEventListener("hashchange", unfold);
+    return () => removeEventListener("hashchange", unfold);
+  }, []);
 
   const syncUrl = () => {
     const params = new URLSearchParams();

@@ -13,6 +13,8 @@ export interface PlanCard {
   maxLoss: string;
   minDays: string;
   split: string;
+  /** The best seller by paid orders (services/commerce/trust_queries.ts); at most one plan has it. */
+  popular: boolean;
 }
 
 /**
@@ -44,11 +46,21 @@ export default function PlanSwitcher(props: { plans: PlanCard[]; sizes: string[]
       </nav>
       <ul class="mt-6 grid gap-6 md:grid-cols-2" aria-live="polite">
         {shown.map((plan) => (
-          <li key={plan.slug} class="card flex flex-col">
-            <h3 class="text-lg font-semibold">
-              {plan.family} <span class="text-muted">· {plan.size}</span>
-            </h3>
-            <p class="mt-2 text-3xl font-bold tracking-tight">{plan.price}</p>
+          <li
+            key={plan.slug}
+            class={`card flex flex-col ${plan.popular ? "border-brand ring-1 ring-brand" : ""}`}
+          >
+            <div class="flex flex-wrap items-start justify-between gap-2">
+              <h3 class="text-lg font-semibold">
+                {plan.family} <span class="text-muted">· {plan.size}</span>
+              </h3>
+              {plan.popular && (
+                <p class="rounded-full bg-brand-strong px-2.5 py-0.5 text-xs font-semibold text-on-brand">
+                  Most popular
+                </p>
+              )}
+            </div>
+            <p class="mt-2 text-3xl font-semibold tracking-tight tabular-nums">{plan.price}</p>
             <dl class="mt-4 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
               <dt class="text-muted">Profit target</dt>
               <dd>{plan.target}</dd>

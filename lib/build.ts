@@ -17,6 +17,21 @@ export interface BuildOptions {
   dev?: boolean;
   /** Directories whose sources feed the build (hashed to decide whether a rebuild is needed). */
   inputDirs?: string[];
+  /** Files copied into the build under a content-hashed name (served with immutable caching), e.g. fonts. */
+  assets?: BuildAsset[];
+}
+
+/**
+ * One file the build publishes. The stylesheet refers to it by its plain URL (`/_frsh/<url>`); the build
+ * rewrites that to the hashed name, so a new font version can never be served from a stale cache.
+ */
+export interface BuildAsset {
+  /** Path under the build URL prefix, e.g. `fonts/inter-latin.woff2`. */
+  url: string;
+  /** Source file, relative to root (an npm package's file under `node_modules/`, say). */
+  file: string;
+  /** Fonts every page needs at first paint are preloaded, so text does not wait for the stylesheet. */
+  preload?: boolean;
 }
 
 const RUNTIME_ENTRY = new URL("./client/boot.ts", import.meta.url).pathname;
@@ -30,6 +45,7 @@ function resolved(opts: BuildOptions) {
     cssEntry: opts.cssEntry ?? "static/styles.css",
     dev: opts.dev ?? false,
     inputDirs: opts.inputDirs ?? ["routes", "islands", "components", "static", "lib"],
+    assets: opts.assets ?? [],
   };
 }
 
@@ -56,6 +72,7 @@ async function inputHash(opts: BuildOptions): Promise<string> {
       parts.push(relative(o.root, entry.path), await Deno.readTextFile(entry.path));
     }
   }
+  for (const asset of o.assets) parts.push(asset.url, asset.file, String(asset.preload));
   for (const file of ["deno.json"]) {
     try {
       parts.push(file, await Deno.readTextFile(join(o.root, file)));
@@ -134,7 +151,9 @@ export async function build(opts: BuildOptions, hash?: string): Promise<BuildMan
     if (island) manifest.islands[island.base] = { url, file: relative(o.root, island.file) };
   }
 
-  const css = await buildCss(o.root, o.cssEntry, o.outDir, o.dev);
+  const assets = await copyAssets(o.root, o.assets, o.outDir);
+  manifest.fonts = o.assets.filter((a) => a.preload).map((a) => assets[`${BUILD_URL_PREFIX}${a.url}`]);
+  const css = await buildCss(o.root, o.cssEntry, o.outDir, o.dev, assets);
   if (css) manifest.styles.push(css);
 
   await Deno.writeTextFile(join(o.outDir, "manifest.json"), JSON.stringify(manifest, null, 2));
@@ -142,7 +161,13 @@ export async function build(opts: BuildOptions, hash?: string): Promise<BuildMan
 }
 
 /** Runs the Tailwind v4 CLI (its native scanner needs FFI, so a child process keeps that out of the server). */
-async function buildCss(root: string, entry: string, outDir: string, dev: boolean): Promise<string | null> {
+async function buildCss(
+  root: string,
+  entry: string,
+  outDir: string,
+  dev: boolean,
+  assets: Record<string, string>,
+): Promise<string | null> {
   const input = join(root, entry);
   try {
     await Deno.stat(input);
@@ -155,11 +180,33 @@ async function buildCss(root: string, entry: string, outDir: string, dev: boolea
   const out = await new Deno.Command(Deno.execPath(), { args, cwd: root, stdout: "piped", stderr: "piped" })
     .output();
   if (!out.success) throw new Error(`Tailwind build failed:\n${new TextDecoder().decode(out.stderr)}`);
-  const text = await Deno.readTextFile(tmp);
+  let text = await Deno.readTextFile(tmp);
+  for (const [plain, hashed] of Object.entries(assets)) text = text.replaceAll(plain, hashed);
+  await Deno.remove(tmp);
   const name = `styles-${(await sha256Hex(text)).slice(0, 12)}.css`;
   await Deno.mkdir(join(outDir, "static", "css"), { recursive: true });
-  await Deno.rename(tmp, join(outDir, "static", "css", name));
+  await Deno.writeTextFile(join(outDir, "static", "css", name), text);
   return `${BUILD_URL_PREFIX}css/${name}`;
+}
+
+/** Copies each asset to `<outDir>/static/<dir>/<name>-<hash>.<ext>`; returns plain URL → hashed URL. */
+async function copyAssets(
+  root: string,
+  assets: BuildAsset[],
+  outDir: string,
+): Promise<Record<string, string>> {
+  const urls: Record<string, string> = {};
+  for (const asset of assets) {
+    const bytes = await Deno.readFile(join(root, asset.file));
+    const hash = (await sha256Hex(bytes)).slice(0, 12);
+    const dot = asset.url.lastIndexOf(".");
+    const hashed = `${asset.url.slice(0, dot)}-${hash}${asset.url.slice(dot)}`;
+    const target = join(outDir, "static", hashed);
+    await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
+    await Deno.writeFile(target, bytes);
+    urls[`${BUILD_URL_PREFIX}${asset.url}`] = `${BUILD_URL_PREFIX}${hashed}`;
+  }
+  return urls;
 }
 
 /** The CLI version pinned in the project's deno.json, so the build and the import map never disagree. */

@@ -11,6 +11,8 @@ export interface BuildManifest {
   imports: Record<string, string[]>;
   /** Hashed stylesheet URLs. */
   styles: string[];
+  /** Hashed URLs of the fonts every page preloads (absent in builds without any). */
+  fonts?: string[];
 }
 
 /** URL prefix of build outputs; served with immutable caching since every name is content-hashed. */

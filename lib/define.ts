@@ -77,9 +77,11 @@ export interface RouteInfo {
 export interface RouteConfig {
   /**
    * Cache the rendered HTML of GET requests (per path + query) until one of these tags is invalidated.
-   * Only pages without islands are cached: their HTML needs no per-response nonce.
+   * Only pages without islands are cached: their HTML needs no per-response nonce. `maxAgeSeconds` also
+   * bounds how long a copy lives, for pages showing figures no single service change announces (counts
+   * aggregated over many tables).
    */
-  cache?: { tags: string[] };
+  cache?: { tags: string[]; maxAgeSeconds?: number };
   /**
    * Largest request body (a posted form) in bytes, read through lib/body.ts; default 64 KB. API routes
    * declare theirs in `defineApi` instead.

@@ -13,6 +13,8 @@ interface CachedPage {
   gzip: Uint8Array<ArrayBuffer>;
   etag: string;
   tags: string[];
+  /** Epoch ms after which the copy is stale (Infinity: until its tags are invalidated). */
+  expiresAt: number;
 }
 
 /**
@@ -32,6 +34,10 @@ export class PageCache {
   match(key: string, req: Request): Response | null {
     const entry = this.#entries.get(key);
     if (!entry) return null;
+    if (entry.expiresAt !== Infinity && Date.now() >= entry.expiresAt) {
+      this.#entries.delete(key);
+      return null;
+    }
     this.#entries.delete(key); // re-insert: Map order doubles as recency order
     this.#entries.set(key, entry);
     const gzipped = acceptsGzip(req);
@@ -43,8 +49,11 @@ export class PageCache {
     });
   }
 
-  /** Stores a rendered page (its body is read here; the caller gets an equivalent response back). */
-  async store(key: string, tags: string[], res: Response): Promise<Response> {
+  /**
+   * Stores a rendered page (its body is read here; the caller gets an equivalent response back), for at most
+   * `maxAgeSeconds` when given.
+   */
+  async store(key: string, tags: string[], res: Response, maxAgeSeconds?: number): Promise<Response> {
     const body = new Uint8Array(await res.arrayBuffer());
     const compressed = await gzip(body);
     const etag = `"${(await sha256Hex(body)).slice(0, 20)}"`;
@@ -64,6 +73,7 @@ export class PageCache {
       gzip: compressed as Uint8Array<ArrayBuffer>,
       etag,
       tags,
+      expiresAt: maxAgeSeconds === undefined ? Infinity : Date.now() + maxAgeSeconds * 1000,
     });
     if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
     const headers = new Headers(res.headers);

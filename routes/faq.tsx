@@ -12,6 +12,7 @@ import {
   matchesFaqQuery,
 } from "../services/faq/search.ts";
 import FaqSearch from "../islands/faq_search.tsx";
+import { FaqItem } from "../components/faq_item.tsx";
 
 // Not page-cached: the search island needs a per-response CSP nonce.
 export const handler = define.handlers({
@@ -112,22 +113,15 @@ export default define.page<typeof handler>(({ data }) => (
                   <h2 id={`faq-${g.category}-heading`} class="text-2xl font-bold tracking-tight">
                     {FAQ_CATEGORY_LABELS[g.category]}
                   </h2>
-                  <div class="mt-4 divide-y divide-line rounded-xl border border-line">
+                  <div class="mt-4 divide-y divide-line overflow-hidden rounded-xl border border-line">
                     {g.rows.map(({ entry, shown }) => (
-                      <article
+                      <FaqItem
                         key={entry.slug}
-                        id={entry.slug}
-                        aria-labelledby={`${entry.slug}-q`}
-                        class="scroll-mt-6 p-5 target:bg-raised sm:p-6"
+                        entry={entry}
+                        href={`#${entry.slug}`}
                         hidden={!shown}
-                      >
-                        <h3 id={`${entry.slug}-q`} class="text-lg font-semibold">
-                          <a href={`#${entry.slug}`} class="hover:underline">{entry.question}</a>
-                        </h3>
-                        {entry.answer.split(/\n\s*\n/).map((paragraph, i) => (
-                          <p key={i} class="mt-3 whitespace-pre-line text-muted">{paragraph}</p>
-                        ))}
-                      </article>
+                        open={data.query !== "" && shown}
+                      />
                     ))}
                   </div>
                 </section>

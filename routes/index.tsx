@@ -1,12 +1,24 @@
 import { define, setMeta } from "./_define.ts";
 import { page, type RouteConfig } from "../lib/define.ts";
-import { listActivePlans } from "../services/plans/queries.ts";
+import { type ActivePlan, listActivePlans } from "../services/plans/queries.ts";
 import { compactSize, formatMoney } from "../services/money.ts";
 import { listPublishedTestimonials } from "../services/testimonials/queries.ts";
+import { trustFigures } from "../services/commerce/trust_queries.ts";
+import { listPublishedFaq } from "../services/faq/queries.ts";
+import type { FaqEntry } from "../services/faq/search.ts";
+import { buildShowcase } from "../services/demo/showcase.ts";
 import { Testimonials } from "../components/testimonials.tsx";
+import { EquityShowcase } from "../components/equity_showcase.tsx";
+import { FaqItem } from "../components/faq_item.tsx";
 
-/** Public and identical for everyone: cached whole until plans or published testimonials change. */
-export const config: RouteConfig = { cache: { tags: ["plans", "testimonials"] } };
+/**
+ * Public and identical for everyone: cached whole until plans, testimonials or site content change, and for
+ * at most 5 minutes, since the trust figures (funded traders, payouts) change with no page-level event.
+ */
+export const config: RouteConfig = { cache: { tags: ["plans", "testimonials", "site"], maxAgeSeconds: 300 } };
+
+/** How many FAQ answers the home page carries: the first of each category, folded. */
+const HOME_FAQ = 5;
 
 export const handler = define.handlers({
   async GET(ctx) {
@@ -15,16 +27,20 @@ export const handler = define.handlers({
       "Get funded to trade",
       "Pass a trading evaluation with transparent, live-checked rules and trade a funded account with up to a 90 % profit split.",
     );
-    const [plans, testimonials] = await Promise.all([
-      listActivePlans(ctx.state.deps.db),
-      listPublishedTestimonials(ctx.state.deps.db),
+    const { db } = ctx.state.deps;
+    const [plans, testimonials, trust, faq] = await Promise.all([
+      listActivePlans(db),
+      listPublishedTestimonials(db),
+      trustFigures(db),
+      listPublishedFaq(db),
     ]);
     const sizes = [...new Set(plans.map((p) => p.initialBalance))].sort((a, b) => Number(a) - Number(b));
     const splits = plans.map((p) => Number(p.definition.funded.profitSplitPercent));
-    const cheapest = plans.reduce<(typeof plans)[number] | null>(
+    const cheapest = plans.reduce<ActivePlan | null>(
       (min, p) => (!min || Number(p.price) < Number(min.price) ? p : min),
       null,
     );
+    const showcasePlan = plans.find((p) => p.initialBalance === "100000.00") ?? plans[0];
     return page({
       planCount: plans.length,
       families: [...new Set(plans.map((p) => p.family))],
@@ -32,9 +48,29 @@ export const handler = define.handlers({
       maxSplit: splits.length ? Math.max(...splits) : null,
       fromPrice: cheapest ? formatMoney(cheapest.price, cheapest.currency) : null,
       testimonials,
+      showcase: showcasePlan ? buildShowcase(showcasePlan.definition) : null,
+      // Only figures that are real: a zero is left out, not shown as "0 traders funded".
+      trust: [
+        ...(trust.tradersFunded > 0
+          ? [{
+            label: trust.tradersFunded === 1 ? "trader funded" : "traders funded",
+            value: String(trust.tradersFunded),
+          }]
+          : []),
+        ...trust.paidOut.map((p) => ({
+          label: "paid out to traders",
+          value: formatMoney(p.amount, p.currency),
+        })),
+      ],
+      faq: firstOfEachCategory(faq).slice(0, HOME_FAQ),
     });
   },
 });
+
+function firstOfEachCategory(entries: FaqEntry[]): FaqEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => !seen.has(e.category) && seen.add(e.category));
+}
 
 const STEPS = [
   { title: "Choose a challenge", text: "Pick an account size and a one- or two-step evaluation." },
@@ -48,20 +84,34 @@ const STEPS = [
 
 export default define.page<typeof handler>(({ data }) => (
   <>
-    <section class="container-page py-16 sm:py-24">
-      <p class="text-sm font-semibold uppercase tracking-wider text-brand">
-        Proprietary trading, done openly
-      </p>
-      <h1 class="mt-3 max-w-3xl text-4xl font-bold tracking-tight sm:text-5xl">
-        Prove your edge. Trade our capital. Keep up to {data.maxSplit ?? 80} % of the profit.
-      </h1>
-      <p class="mt-6 max-w-2xl text-lg text-muted">
-        Every rule is published with worked examples, evaluated live, and explained when it triggers — no
-        hidden conditions between you and a payout.
-      </p>
-      <div class="mt-8 flex flex-wrap gap-4">
-        <a href="/challenges" class="btn-primary">See the challenges</a>
+    <section class="container-page grid items-center gap-12 py-14 sm:py-20 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.05fr)]">
+      <div>
+        <p class="text-sm font-semibold uppercase tracking-wider text-brand">
+          Proprietary trading, done openly
+        </p>
+        <h1 class="mt-3 text-4xl font-semibold tracking-tight text-balance sm:text-5xl">
+          Prove your edge. Trade our capital. Keep up to {data.maxSplit ?? 80} % of the profit.
+        </h1>
+        <p class="mt-6 max-w-xl text-lg text-muted">
+          Every rule is published with worked examples, evaluated live, and explained when it triggers — no
+          hidden conditions between you and a payout.
+        </p>
+        <div class="mt-8 flex flex-wrap gap-3">
+          <a href="/challenges" class="btn-primary">See the challenges</a>
+          <a href="/rules" class="btn-secondary">Read the rules</a>
+        </div>
+        {data.trust.length > 0 && (
+          <dl aria-label="Track record" class="mt-10 flex flex-wrap gap-x-10 gap-y-4">
+            {data.trust.map((t) => (
+              <div key={t.label} class="flex flex-col-reverse">
+                <dt class="text-sm text-muted">{t.label}</dt>
+                <dd class="text-2xl font-semibold tracking-tight tabular-nums">{t.value}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
       </div>
+      {data.showcase && <EquityShowcase showcase={data.showcase} />}
     </section>
 
     <section aria-labelledby="numbers" class="border-y border-line bg-raised">
@@ -75,11 +125,11 @@ export default define.page<typeof handler>(({ data }) => (
     </section>
 
     <section aria-labelledby="how" class="container-page py-16">
-      <h2 id="how" class="text-2xl font-bold tracking-tight">How it works</h2>
+      <h2 id="how" class="text-2xl font-semibold tracking-tight">How it works</h2>
       <ol class="mt-8 grid gap-6 sm:grid-cols-2 lg:grid-cols-4">
         {STEPS.map((step, i) => (
           <li key={step.title} class="card">
-            <p class="text-sm font-semibold text-brand">Step {i + 1}</p>
+            <p class="text-sm font-semibold text-brand-strong">Step {i + 1}</p>
             <h3 class="mt-2 font-semibold">{step.title}</h3>
             <p class="mt-2 text-sm text-muted">{step.text}</p>
           </li>
@@ -94,6 +144,18 @@ export default define.page<typeof handler>(({ data }) => (
     </section>
 
     <Testimonials items={data.testimonials} />
+
+    {data.faq.length > 0 && (
+      <section aria-labelledby="home-faq" class="container-page pb-8">
+        <div class="flex flex-wrap items-baseline justify-between gap-4">
+          <h2 id="home-faq" class="text-2xl font-semibold tracking-tight">Questions traders ask</h2>
+          <a class="link" href="/faq">All questions</a>
+        </div>
+        <div class="mt-6 divide-y divide-line overflow-hidden rounded-xl border border-line">
+          {data.faq.map((entry) => <FaqItem key={entry.slug} entry={entry} href={`/faq#${entry.slug}`} />)}
+        </div>
+      </section>
+    )}
   </>
 ));
 
@@ -101,7 +163,7 @@ function Stat(props: { label: string; value: string }) {
   return (
     <div>
       <dt class="text-sm text-muted">{props.label}</dt>
-      <dd class="mt-1 text-2xl font-bold tracking-tight">{props.value}</dd>
+      <dd class="mt-1 text-2xl font-semibold tracking-tight tabular-nums">{props.value}</dd>
     </div>
   );
 }

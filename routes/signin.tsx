@@ -3,6 +3,7 @@ import { page } from "../lib/define.ts";
 import { HttpError, Unprocessable } from "../lib/errors.ts";
 import { readForm, validate } from "../lib/validation.ts";
 import { login, loginInput } from "../services/auth/accounts.ts";
+import { isStaff, type Role } from "../services/auth/roles.ts";
 import { deriveKey, open, seal } from "../services/auth/secret_box.ts";
 import { deviceTokenFrom, secureCookies, signInCookies } from "./(_http)/auth_cookies.ts";
 import {
@@ -16,24 +17,27 @@ import {
   SubmitButton,
 } from "../components/form.tsx";
 
-/** Where a sign-in lands when `next` is missing or not one of our own pages. */
-export const DEFAULT_AFTER_SIGNIN = "/account/security";
+/**
+ * Where a sign-in lands without a safe `next`: the place each role works in — traders their dashboard, staff
+ * the back office (which first asks a staff member without 2FA to set it up).
+ */
+export function landingFor(user: { role: Role }): string {
+  return isStaff(user) ? "/admin" : "/dashboard";
+}
 
 /**
- * `next` if it is a path on this site, else the default: it must start with one "/" (not "//", which is
- * another host, nor "/\", which browsers read as "//"), contain no control characters, and resolve to the
- * same origin. Anything else would make the sign-in form an open redirect.
+ * `next` if it is a path on this site, else null (the caller lands on `landingFor`): it must start with one
+ * "/" (not "//", which is another host, nor "/\", which browsers read as "//"), contain no control characters,
+ * and resolve to the same origin. Anything else would make the sign-in form an open redirect.
  */
-export function safeNext(value: string | null | undefined): string {
-  if (!value || !value.startsWith("/") || value.startsWith("//") || /[\\\p{Cc}]/u.test(value)) {
-    return DEFAULT_AFTER_SIGNIN;
-  }
+export function safeNext(value: string | null | undefined): string | null {
+  if (!value || !value.startsWith("/") || value.startsWith("//") || /[\\\p{Cc}]/u.test(value)) return null;
   const base = "http://same.invalid";
   try {
     const url = new URL(value, base);
-    return url.origin === base ? url.pathname + url.search + url.hash : DEFAULT_AFTER_SIGNIN;
+    return url.origin === base ? url.pathname + url.search + url.hash : null;
   } catch {
-    return DEFAULT_AFTER_SIGNIN;
+    return null;
   }
 }
 
@@ -78,19 +82,20 @@ type Data =
   | {
     step: "password";
     email: string;
-    next: string;
+    /** A safe page to continue to, or null for the role's landing page. */
+    next: string | null;
     notice?: string;
     message?: string;
     errors?: Record<string, string>;
   }
-  | { step: "code"; pending: string; next: string; message?: string; codeError?: string };
+  | { step: "code"; pending: string; next: string | null; message?: string; codeError?: string };
 
 const NO_STORE = { "cache-control": "no-store" };
 
 export const handler = define.handlers<Data>({
   GET(ctx) {
     const next = safeNext(ctx.url.searchParams.get("next"));
-    if (ctx.state.user) return redirect(next);
+    if (ctx.state.user) return redirect(next ?? landingFor(ctx.state.user));
     setMeta(ctx.state, "Sign in", "Sign in to your PropTrade Pro account.");
     const notice = ctx.url.searchParams.has("reset")
       ? "Your password has been changed and every session signed out. Sign in with your new password."
@@ -144,7 +149,7 @@ export const handler = define.handlers<Data>({
       const deviceToken = deviceTokenFrom(ctx.req, secure);
       const signIn = await login(ctx.state.deps, { ...input, deviceToken }, ctx.state.actor);
       ctx.state.cookies.push(...signInCookies(secure, signIn));
-      return redirect(next);
+      return redirect(next ?? landingFor(signIn));
     } catch (error) {
       if (!isFormError(error)) throw error;
       return renderFailure(ctx.state, error, input, pending, next);
@@ -157,7 +162,7 @@ async function renderFailure(
   error: HttpError,
   input: { email: string; password: string },
   pending: string | null,
-  next: string,
+  next: string | null,
 ) {
   const init = { status: error.status, headers: formErrorHeaders(error) };
   if (error.code === "two_factor_required") {
@@ -193,9 +198,7 @@ function PasswordStep(data: Extract<Data, { step: "password" }>) {
           New to PropTrade Pro?{" "}
           <a
             class="link"
-            href={data.next === DEFAULT_AFTER_SIGNIN
-              ? "/signup"
-              : `/signup?next=${encodeURIComponent(data.next)}`}
+            href={data.next === null ? "/signup" : `/signup?next=${encodeURIComponent(data.next)}`}
           >
             Create an account
           </a>.
@@ -205,7 +208,7 @@ function PasswordStep(data: Extract<Data, { step: "password" }>) {
       {data.notice && <Notice>{data.notice}</Notice>}
       {data.message && <FormError id="signin-error">{data.message}</FormError>}
       <form method="post" class="space-y-5">
-        <input type="hidden" name="next" value={data.next} />
+        {data.next !== null && <input type="hidden" name="next" value={data.next} />}
         <Field
           name="email"
           label="Email"
@@ -245,7 +248,7 @@ function CodeStep(data: Extract<Data, { step: "code" }>) {
       {data.message && <FormError id="code-form-error">{data.message}</FormError>}
       <form method="post" class="space-y-5">
         <input type="hidden" name="pending" value={data.pending} />
-        <input type="hidden" name="next" value={data.next} />
+        {data.next !== null && <input type="hidden" name="next" value={data.next} />}
         <Field
           name="code"
           label="Authentication code"

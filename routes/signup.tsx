@@ -15,7 +15,7 @@ import {
   retryAfterText,
   SubmitButton,
 } from "../components/form.tsx";
-import { DEFAULT_AFTER_SIGNIN, safeNext } from "./signin.tsx";
+import { landingFor, safeNext } from "./signin.tsx";
 
 interface Data {
   values: { email: string; firstName: string; lastName: string };
@@ -29,15 +29,6 @@ interface Data {
 
 const EMPTY_VALUES: Data["values"] = { email: "", firstName: "", lastName: "" };
 
-/**
- * The page to continue to after signing up, from `next` (query or form): only a path on this site (see
- * `safeNext`), and null when there is none, which lands on the welcome page.
- */
-function nextOf(value: string | null | undefined): string | null {
-  const next = safeNext(value);
-  return next === DEFAULT_AFTER_SIGNIN ? null : next;
-}
-
 function meta(state: Parameters<typeof setMeta>[0]) {
   setMeta(
     state,
@@ -48,8 +39,8 @@ function meta(state: Parameters<typeof setMeta>[0]) {
 
 export const handler = define.handlers<Data>({
   GET(ctx) {
-    const next = nextOf(ctx.url.searchParams.get("next"));
-    if (ctx.state.user) return redirect(next ?? "/account/security");
+    const next = safeNext(ctx.url.searchParams.get("next"));
+    if (ctx.state.user) return redirect(next ?? landingFor(ctx.state.user));
     meta(ctx.state);
     return page({ values: EMPTY_VALUES, errors: {}, next });
   },
@@ -57,7 +48,7 @@ export const handler = define.handlers<Data>({
   async POST(ctx) {
     meta(ctx.state);
     const form = await readForm(ctx.req);
-    const next = nextOf(form.next);
+    const next = safeNext(form.next);
     // The password is never echoed back into the page.
     const values = {
       email: form.email ?? "",

@@ -13,7 +13,7 @@ import {
   SubmitButton,
 } from "../components/form.tsx";
 import { readForm } from "../lib/validation.ts";
-import { DEFAULT_AFTER_SIGNIN, safeNext } from "./signin.tsx";
+import { safeNext } from "./signin.tsx";
 
 type View = "confirm" | "verified" | "sent" | "invalid" | "missing";
 
@@ -33,10 +33,9 @@ function data(state: State, view: View, token = "", message?: string, next?: str
   return { view, token, signedIn: user !== null, canResend: !!user && !user.emailVerified, message, next };
 }
 
-/** `next` from the link or the form, when it is a path on this site other than the default. */
+/** `next` from the link or the form, when it is a path on this site (see `safeNext`). */
 function nextOf(value: string | null | undefined): string | undefined {
-  const next = safeNext(value);
-  return next === DEFAULT_AFTER_SIGNIN ? undefined : next;
+  return safeNext(value) ?? undefined;
 }
 
 function redirect(location: string): Response {

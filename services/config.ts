@@ -41,6 +41,8 @@ const schema = z.object({
   PAYMENT_WEBHOOK_SECRET: secret.optional(),
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
   MAIL_FROM: z.string().min(3).max(200).regex(/@/, "must contain an email address").optional(),
+  SUPPORT_EMAIL: z.string().max(200).regex(/^[^\s@<>"]+@[^\s@<>"]+$/, "must be an email address").optional(),
+  PRIVACY_EMAIL: z.string().max(200).regex(/^[^\s@<>"]+@[^\s@<>"]+$/, "must be an email address").optional(),
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   PAYOUT_FOUR_EYES_ABOVE: moneySchema().default("5000.00"),
@@ -81,6 +83,10 @@ export interface Config {
   smtpUrl: string | undefined;
   /** Sender of every mail, e.g. `PropTrade Pro <no-reply@proptrade.example>`. */
   mailFrom: string;
+  /** Where traders write for help: the legal pages and mails name it, e.g. `support@proptrade.example`. */
+  supportEmail: string;
+  /** Where data-protection requests go (the privacy notice names it). */
+  privacyEmail: string;
   trustProxy: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   /** A payout whose trader share is above this (decimal string) needs two different staff approvals. */
@@ -125,6 +131,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (problems.length) throw new ConfigError(problems);
 
+  // Addresses at the public host unless configured: `support@proptrade.example` for APP_URL
+  // https://proptrade.example (production requires APP_URL), `support@localhost` in development.
+  const host = new URL(e.APP_URL ?? "http://localhost").hostname;
   return {
     env: e.APP_ENV,
     port: e.PORT,
@@ -150,7 +159,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     paymentProvider,
     paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
     smtpUrl: e.SMTP_URL,
-    mailFrom: e.MAIL_FROM ?? `PropTrade Pro <no-reply@${new URL(e.APP_URL ?? "http://localhost").hostname}>`,
+    mailFrom: e.MAIL_FROM ?? `PropTrade Pro <no-reply@${host}>`,
+    supportEmail: e.SUPPORT_EMAIL ?? `support@${host}`,
+    privacyEmail: e.PRIVACY_EMAIL ?? `privacy@${host}`,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     payoutFourEyesAbove: e.PAYOUT_FOUR_EYES_ABOVE,

@@ -21,6 +21,8 @@ Deno.test("config: a bad value names the variable", () => {
     [{ APP_ENV: "production" }, /JWT_SECRET: required when APP_ENV=production/],
     [{ JWT_SECRET: "short" }, /JWT_SECRET: must be at least 32 characters/],
     [{ TRUST_PROXY: "yes" }, /TRUST_PROXY/],
+    [{ SUPPORT_EMAIL: "help desk" }, /SUPPORT_EMAIL: must be an email address/],
+    [{ PRIVACY_EMAIL: "Privacy <dpo@x.example>" }, /PRIVACY_EMAIL: must be an email address/],
   ];
   for (const [env, message] of cases) {
     assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message));
@@ -64,4 +66,20 @@ Deno.test("config: without a proxy in front the listener that bounds slow client
   assert.equal(loadConfig({ TRUST_PROXY: "true" }).httpServer, "deno");
   assert.equal(loadConfig({ HTTP_SERVER: "deno" }).httpServer, "deno");
   assert.equal(loadConfig({ TRUST_PROXY: "true", HTTP_SERVER: "node" }).httpServer, "node");
+});
+
+Deno.test("config: contact addresses default to the public host and can be set", () => {
+  const local = loadConfig({});
+  assert.equal(local.supportEmail, "support@localhost");
+  assert.equal(local.privacyEmail, "privacy@localhost");
+  const hosted = loadConfig({ APP_URL: "https://trade.proptrade.example:8443/" });
+  assert.equal(hosted.supportEmail, "support@trade.proptrade.example");
+  assert.equal(hosted.privacyEmail, "privacy@trade.proptrade.example");
+  const set = loadConfig({
+    APP_URL: "https://trade.proptrade.example",
+    SUPPORT_EMAIL: "help@proptrade.example",
+    PRIVACY_EMAIL: "dpo@proptrade.example",
+  });
+  assert.equal(set.supportEmail, "help@proptrade.example");
+  assert.equal(set.privacyEmail, "dpo@proptrade.example");
 });

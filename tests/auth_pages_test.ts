@@ -153,9 +153,9 @@ Deno.test("auth pages: render, validate inline, sign in and out, refuse cross-si
       for (
         const [next, expected] of [
           ["/challenges?size=25K", "/challenges?size=25K"],
-          ["//evil.example/x", "/account/security"],
-          ["/\\evil.example", "/account/security"],
-          ["https://evil.example", "/account/security"],
+          ["//evil.example/x", "/dashboard"],
+          ["/\\evil.example", "/dashboard"],
+          ["https://evil.example", "/dashboard"],
         ]
       ) {
         const res = await c.request(`/signin?next=${encodeURIComponent(next)}`, {

@@ -43,13 +43,21 @@ Deno.test("faq page: published entries by category, anchors, FAQPage data, searc
       assert.match(html, /<title>Frequently asked questions · PropTrade Pro<\/title>/);
       const section = html.match(/<section[^>]*id="faq-payouts"[^>]*>([\s\S]*?)<\/section>/)?.[1] ?? "";
       assert.match(section, new RegExp(`<article[^>]*id="${slug}"`));
-      assert.match(section, new RegExp(`<a href="#${slug}"[^>]*>Test question ${tag}\\?</a>`));
+      // Folded: the question is the summary of a closed <details>, the answer and its own link under it.
+      assert.match(
+        section,
+        new RegExp(
+          `<details class="group"><summary[^>]*><h3 id="${slug}-q"[^>]*>Test question ${tag}\\?</h3>`,
+        ),
+      );
+      assert.match(section, new RegExp(`<a class="link" href="#${slug}">Link to this answer`));
       assert.match(section, /<p[^>]*>Second paragraph\.<\/p>/);
       assert.match(html, /<a class="link" href="#faq-payouts">Payouts<\/a>/);
       assert.doesNotMatch(html, new RegExp(hiddenSlug));
       assert.doesNotMatch(html, /<script>alert/);
       // Nothing is hidden without a query: the whole list is there without JavaScript.
       assert.doesNotMatch(html, /<article[^>]*hidden/);
+      assert.doesNotMatch(html, /<details[^>]* open/);
       assert.match(html, /<!--frsh:island:FaqSearch:0-->/);
     });
 
@@ -75,6 +83,9 @@ Deno.test("faq page: published entries by category, anchors, FAQPage data, searc
       assert.ok(shown.includes(slug) && !shown.includes(`test-general-${tag}`), shown.join());
       assert.match(html, /<section[^>]*id="faq-general"[^>]*hidden/);
       assert.match(html, /<p id="faq-empty" class="card" hidden/);
+      // What the search matched is unfolded; nothing else is.
+      assert.match(html, new RegExp(`<article[^>]*id="${slug}"[^>]*><details class="group" open`));
+      assert.equal(html.split('<details class="group" open').length - 1, 1);
       assert.match(html, /value="payouts" checked/);
     });
   } finally {

@@ -13,7 +13,11 @@ export interface CachePages {
    * Stores `res` under the request's path and query when it is the same for every visitor, and returns the
    * response to send (the stored copy's, or `res` unchanged).
    */
-  storeIfShared(req: Request, tags: string[], res: Response): Promise<Response>;
+  storeIfShared(
+    req: Request,
+    cache: { tags: string[]; maxAgeSeconds?: number },
+    res: Response,
+  ): Promise<Response>;
 }
 
 /** The store end, for routes that declare `config.cache`. */
@@ -23,14 +27,19 @@ export function pageCacheStore(opts: {
   security: SecurityOptions;
 }): CachePages {
   return {
-    async storeIfShared(req, tags, res) {
+    async storeIfShared(req, { tags, maxAgeSeconds }, res) {
       const shared = (req.method === "GET" || req.method === "HEAD") && !opts.isPersonal(req);
       // Only island-free pages (CSP without a nonce) are identical for every visitor.
       if (!shared || res.status !== 200 || res.headers.get("content-security-policy")?.includes("nonce-")) {
         return res;
       }
       res.headers.set("cache-control", "public, max-age=0, must-revalidate");
-      return await opts.pageCache.store(pathAndQuery(req.url), tags, withSecurityHeaders(res, opts.security));
+      return await opts.pageCache.store(
+        pathAndQuery(req.url),
+        tags,
+        withSecurityHeaders(res, opts.security),
+        maxAgeSeconds,
+      );
     },
   };
 }

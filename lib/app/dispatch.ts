@@ -18,7 +18,7 @@ export function dispatch<State>(route: LoadedRoute<State>, cache: CachePages): M
       ? await ctx.render(result.data, { status: result.status, headers: result.headers })
       : result;
     // Hits were answered before routing (cached_pages.ts); reaching here with a cacheable route is a miss.
-    return route.config.cache ? await cache.storeIfShared(ctx.req, route.config.cache.tags, res) : res;
+    return route.config.cache ? await cache.storeIfShared(ctx.req, route.config.cache, res) : res;
   };
 }
 

@@ -3,7 +3,7 @@ import { page } from "../../lib/define.ts";
 import { STAFF } from "../../services/auth/roles.ts";
 import { countUsersByRole } from "../../services/auth/staff.ts";
 import { latestAuditEntries } from "../../services/audit.ts";
-import { formatDateTime } from "../../services/time.ts";
+import { DateTime, ZoneNote } from "../../components/date_time.tsx";
 
 /** Staff only; everyone else gets a 404 (the back office does not announce itself). */
 export const access = STAFF;
@@ -34,6 +34,7 @@ export default define.page<typeof handler>(({ data }) => (
     </section>
     <section aria-labelledby="audit-h" class="mt-10">
       <h2 id="audit-h" class="font-semibold">Latest audit entries</h2>
+      <ZoneNote zone={data.timeZone} class="mt-1" />
       <div class="mt-3 overflow-x-auto rounded-xl border border-line">
         <table class="w-full text-left text-sm">
           <thead class="bg-raised">
@@ -48,7 +49,9 @@ export default define.page<typeof handler>(({ data }) => (
           <tbody>
             {data.audit.map((a, i) => (
               <tr key={i} class="border-t border-line">
-                <td class="p-2 whitespace-nowrap">{formatDateTime(a.at, data.timeZone)}</td>
+                <td class="p-2 whitespace-nowrap tabular-nums">
+                  <DateTime at={a.at} zone={data.timeZone} />
+                </td>
                 <td class="p-2">{a.action}</td>
                 <td class="p-2">{a.actor ?? "—"}</td>
                 <td class="p-2">{a.target || "—"}</td>

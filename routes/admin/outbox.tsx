@@ -5,7 +5,7 @@ import { page } from "../../lib/define.ts";
 import { validate } from "../../lib/validation.ts";
 import { rolesWith } from "../../services/auth/roles.ts";
 import { listOutbox } from "../../services/mail/outbox.ts";
-import { formatDateTime } from "../../services/time.ts";
+import { DateTime, ZoneNote } from "../../components/date_time.tsx";
 
 /** Every mail the product sent (or, without SMTP, would have sent). Support and admins only. */
 export const access = rolesWith("mail.read");
@@ -24,6 +24,7 @@ export const handler = define.handlers({
 export default define.page<typeof handler>(({ data }) => (
   <>
     <h1 class="text-2xl font-bold tracking-tight">Mail outbox</h1>
+    <ZoneNote zone={data.timeZone} class="mt-1" />
     <form method="get" class="mt-4 flex flex-wrap items-end gap-3">
       <label class="grid gap-1 text-sm">
         Recipient
@@ -41,7 +42,7 @@ export default define.page<typeof handler>(({ data }) => (
         {data.mails.map((m) => (
           <li key={m.id} class="card">
             <p class="text-sm text-muted">
-              {formatDateTime(m.createdAt, data.timeZone)} · to {m.to} ·{" "}
+              <DateTime at={m.createdAt} zone={data.timeZone} /> · to {m.to} ·{" "}
               {m.error ? `failed: ${m.error}` : m.sentAt ? "sent" : "kept in outbox"}
             </p>
             <h2 class="mt-1 font-semibold">{m.subject}</h2>

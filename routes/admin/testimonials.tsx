@@ -14,7 +14,7 @@ import {
 import { FormError, formErrorHeaders, isFormError, Notice, SubmitButton } from "../../components/form.tsx";
 import { TestimonialCard } from "../../components/testimonials.tsx";
 import { type EditorValues, TestimonialEditor } from "../../components/testimonial_editor.tsx";
-import { formatDateTime } from "../../services/time.ts";
+import { DateTime, ZoneNote } from "../../components/date_time.tsx";
 
 /**
  * Home-page testimonials. Plan managers (admins) only: they are marketing content like the plans; everyone
@@ -144,6 +144,7 @@ export default define.page<typeof handler>(({ data }) => (
 
     <section aria-labelledby="list-h" class="mt-8">
       <h2 id="list-h" class="text-xl font-bold tracking-tight">All testimonials</h2>
+      {data.items.length > 0 && <ZoneNote zone={data.timeZone} class="mt-1" />}
       {data.items.length === 0
         ? <p class="mt-3 text-muted">None yet. Add the first one below.</p>
         : (
@@ -174,7 +175,7 @@ function Row({ item, timeZone }: { item: Testimonial; timeZone: string }) {
       <TestimonialCard quote={item.quote} authorName={item.authorName} authorDetail={item.authorDetail} />
       <p class="text-sm text-muted">
         {item.published ? "Published" : "Draft"} · position {item.position} · updated{" "}
-        {formatDateTime(item.updatedAt, timeZone)}
+        <DateTime at={item.updatedAt} zone={timeZone} />
       </p>
       <div class="flex flex-wrap items-center gap-3">
         <form method="post">

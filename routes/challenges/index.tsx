@@ -1,6 +1,7 @@
 import { define, setMeta } from "../_define.ts";
 import { page } from "../../lib/define.ts";
 import { listActivePlans } from "../../services/plans/queries.ts";
+import { mostPopularPlanId } from "../../services/commerce/trust_queries.ts";
 import { describePlan } from "../../services/plans/describe.ts";
 import { acrossPhases } from "../../services/plans/rule_terms.ts";
 import { compactSize, formatMoney } from "../../services/money.ts";
@@ -13,7 +14,10 @@ export const handler = define.handlers({
       "Challenges",
       "Compare our one-step and two-step trading evaluations by account size, targets, loss limits and price.",
     );
-    const plans = await listActivePlans(ctx.state.deps.db);
+    const [plans, popularId] = await Promise.all([
+      listActivePlans(ctx.state.deps.db),
+      mostPopularPlanId(ctx.state.deps.db),
+    ]);
     const sizes = [...new Set(plans.map((p) => p.initialBalance))]
       .sort((a, b) => Number(a) - Number(b))
       .map(compactSize);
@@ -34,6 +38,7 @@ export const handler = define.handlers({
         price: formatMoney(plan.price, plan.currency),
         ...summary.card,
         split: summary.profitSplit,
+        popular: plan.id === popularId,
       };
     });
     const families = [...new Set(plans.map((p) => p.family))].map((family) => ({
@@ -43,6 +48,7 @@ export const handler = define.handlers({
         slug: p.slug,
         size: compactSize(p.initialBalance),
         summary: describePlan(p.definition),
+        popular: p.id === popularId,
       })),
     }));
     return page({ cards, sizes, initialSize, families });
@@ -79,7 +85,14 @@ export default define.page<typeof handler>(({ data }) => (
             <thead class="bg-raised">
               <tr>
                 <th scope="col" class="p-3">Rule</th>
-                {plans.map((p) => <th key={p.slug} scope="col" class="p-3">{p.size}</th>)}
+                {plans.map((p) => (
+                  <th key={p.slug} scope="col" class="p-3">
+                    {p.size}
+                    {p.popular && (
+                      <span class="ml-2 text-xs font-semibold text-brand-strong">Most popular</span>
+                    )}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>

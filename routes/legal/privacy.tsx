@@ -1,11 +1,12 @@
 import { define, setMeta } from "../_define.ts";
 import { page, type RouteConfig } from "../../lib/define.ts";
+import { formatDate } from "../../services/time.ts";
 
 /** Public and identical for everyone: cached whole until site content changes. */
 export const config: RouteConfig = { cache: { tags: ["site"] } };
 
 /** Change with the text. */
-const LAST_UPDATED = "26 November 2026";
+const LAST_UPDATED = new Date("2026-11-26T00:00:00Z");
 
 /** What we store, why, on which legal basis (GDPR art. 6) and for how long. */
 const RECORDS = [
@@ -62,14 +63,14 @@ export const handler = define.handlers({
       "What personal data PropTrade Pro stores — account, trading, identity documents, security logs, mail — " +
         "why, for how long, your GDPR rights, cookies and how to contact us.",
     );
-    return page({ privacy: `privacy@${new URL(ctx.state.deps.config.appUrl).hostname}` });
+    return page({ privacy: ctx.state.deps.config.privacyEmail });
   },
 });
 
 export default define.page<typeof handler>(({ data }) => (
   <>
     <h1>Privacy policy</h1>
-    <p class="text-sm text-muted">Last updated {LAST_UPDATED}</p>
+    <p class="text-sm text-muted">Last updated {formatDate(LAST_UPDATED)}</p>
     <p>
       PropTrade Pro is the controller of the personal data described here, under the EU General Data
       Protection Regulation (GDPR). We collect only what we need to run evaluations, pay traders and keep

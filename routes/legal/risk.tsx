@@ -12,11 +12,11 @@ export const handler = define.handlers({
       "Evaluations run on simulated accounts, nothing here is investment advice, and trading leveraged " +
         "products carries a high risk of loss. Read before you buy a challenge.",
     );
-    return page(undefined);
+    return page({ support: ctx.state.deps.config.supportEmail });
   },
 });
 
-export default define.page<typeof handler>(() => (
+export default define.page<typeof handler>(({ data }) => (
   <>
     <h1>Risk disclosure</h1>
     <p>Please read this before you buy a challenge or trade a funded account.</p>
@@ -57,6 +57,12 @@ export default define.page<typeof handler>(() => (
     <p>
       Profit shares are paid under the <a href="/legal/terms">terms of service</a>{" "}
       and may be withheld when those terms are broken or identity verification fails.
+    </p>
+
+    <h2>Questions</h2>
+    <p>
+      If anything here is unclear, write to <a href={`mailto:${data.support}`}>{data.support}</a>{" "}
+      before you buy a challenge.
     </p>
   </>
 ));

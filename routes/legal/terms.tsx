@@ -1,11 +1,12 @@
 import { define, setMeta } from "../_define.ts";
 import { page, type RouteConfig } from "../../lib/define.ts";
+import { formatDate } from "../../services/time.ts";
 
 /** Public and identical for everyone: cached whole until site content changes. */
 export const config: RouteConfig = { cache: { tags: ["site"] } };
 
 /** Change with the text: traders are told the date of the version they accepted. */
-const LAST_UPDATED = "26 November 2026";
+const LAST_UPDATED = new Date("2026-11-26T00:00:00Z");
 
 export const handler = define.handlers({
   GET(ctx) {
@@ -15,14 +16,14 @@ export const handler = define.handlers({
       "The terms for buying and taking a PropTrade Pro trading evaluation: simulated accounts, rules, " +
         "funded accounts, payouts, refunds and termination.",
     );
-    return page({ support: `support@${new URL(ctx.state.deps.config.appUrl).hostname}` });
+    return page({ support: ctx.state.deps.config.supportEmail });
   },
 });
 
 export default define.page<typeof handler>(({ data }) => (
   <>
     <h1>Terms of service</h1>
-    <p class="text-sm text-muted">Last updated {LAST_UPDATED}</p>
+    <p class="text-sm text-muted">Last updated {formatDate(LAST_UPDATED)}</p>
     <p>
       These terms govern your use of PropTrade Pro: this website, the trader dashboard and the evaluations
       (“challenges”) we sell. By creating an account or buying a challenge you accept them.

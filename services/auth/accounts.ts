@@ -62,6 +62,8 @@ interface TokenPair {
 /** What a sign-in returns: the session's tokens and a fresh device token for this client to keep. */
 interface SignIn extends TokenPair {
   deviceToken: string;
+  /** The signed-in user's role: where the page lands depends on it (traders' dashboard, staff's back office). */
+  role: Role;
 }
 
 function policyError(password: string, user: { email: string; firstName?: string; lastName?: string }) {
@@ -124,7 +126,9 @@ export async function login(
   actor: Actor,
 ): Promise<SignIn> {
   const user = await checkSignInPassword(deps, input, actor);
-  if (user.status !== "active") throw new Forbidden("This account is suspended or closed. Contact support.");
+  if (user.status !== "active") {
+    throw new Forbidden(`This account is suspended or closed. Write to ${deps.config.supportEmail}.`);
+  }
 
   const pair = await deps.db.tx(async (tx) => {
     const secondFactor = await isTotpEnabled(tx, user.id);
@@ -153,7 +157,7 @@ export async function login(
       sessionId: session.sessionId,
     };
   });
-  return { ...pair, deviceToken: await issueDeviceToken(deps.deviceKey, user.id) };
+  return { ...pair, role: user.role, deviceToken: await issueDeviceToken(deps.deviceKey, user.id) };
 }
 
 /** Confirms the email address behind a verification link. */
@@ -220,7 +224,7 @@ export async function resetPassword(
     await recordAudit(tx, { ...actor, userId }, "auth.password_reset", { type: "user", id: userId });
     return user.email;
   });
-  await deps.mailer.send({ to: email, ...passwordChangedMail() });
+  await deps.mailer.send({ to: email, ...passwordChangedMail(deps.config.supportEmail) });
 }
 
 /** Changes the password of a signed-in user (current password required) and ends their other sessions. */
@@ -240,7 +244,7 @@ export async function changePassword(
     await markReauthenticated(tx, user.sessionId);
     await recordAudit(tx, actor, "auth.password_changed", { type: "user", id: user.id });
   });
-  await deps.mailer.send({ to: user.email, ...passwordChangedMail() });
+  await deps.mailer.send({ to: user.email, ...passwordChangedMail(deps.config.supportEmail) });
 }
 
 /**

@@ -20,5 +20,5 @@ export interface AuthDeps {
   deviceKey: CryptoKey;
   /** Work answered before it is done: the password-reset mail (see `requestPasswordReset`). */
   background: BackgroundTasks;
-  config: { appUrl: string };
+  config: { appUrl: string; supportEmail: string };
 }

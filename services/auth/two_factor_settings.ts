@@ -49,7 +49,7 @@ export async function confirmTwoFactor(
     "totp",
     () => confirmTotpEnrollment(deps.db, deps.totpKey, user.id, code, actor),
   );
-  await deps.mailer.send({ to: user.email, ...twoFactorChangedMail(true) });
+  await deps.mailer.send({ to: user.email, ...twoFactorChangedMail(true, deps.config.supportEmail) });
   return result;
 }
 
@@ -67,7 +67,7 @@ export async function disableTwoFactor(
     "totp_or_recovery",
     () => disableTotp(deps.db, deps.totpKey, user.id, code, actor),
   );
-  await deps.mailer.send({ to: user.email, ...twoFactorChangedMail(false) });
+  await deps.mailer.send({ to: user.email, ...twoFactorChangedMail(false, deps.config.supportEmail) });
 }
 
 /** Replaces the recovery codes, given a current code or an unused recovery code. */

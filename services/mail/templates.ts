@@ -94,21 +94,24 @@ export function changeEmailMail(appUrl: string, token: string): MailContent {
   });
 }
 
-/** The notice after a password change or reset: the one warning an account owner gets of a takeover. */
-export function passwordChangedMail(): MailContent {
+/**
+ * The notice after a password change or reset: the one warning an account owner gets of a takeover, so it
+ * names where to write (`support`, the configured SUPPORT_EMAIL).
+ */
+export function passwordChangedMail(support: string): MailContent {
   return render({
     subject: `Your ${PRODUCT} password was changed`,
     greeting: "Hello,",
     paragraphs: [
       `The password of your ${PRODUCT} account was just changed, and your other sessions were signed out.`,
       "If this was you, there is nothing more to do.",
-      "If it was not, reset your password at once from the sign-in page and contact support.",
+      `If it was not, reset your password at once from the sign-in page and write to ${support}.`,
     ],
   });
 }
 
-/** The notice after two-factor authentication was turned on or off. */
-export function twoFactorChangedMail(enabled: boolean): MailContent {
+/** The notice after two-factor authentication was turned on or off; `support` as in `passwordChangedMail`. */
+export function twoFactorChangedMail(enabled: boolean, support: string): MailContent {
   return render({
     subject: `Two-factor authentication was turned ${enabled ? "on" : "off"} for your ${PRODUCT} account`,
     greeting: "Hello,",
@@ -119,7 +122,7 @@ export function twoFactorChangedMail(enabled: boolean): MailContent {
       ]
       : [
         "Two-factor authentication is now off: signing in asks for your password only.",
-        "If you did not turn it off, change your password at once and contact support.",
+        `If you did not turn it off, change your password at once and write to ${support}.`,
       ],
   });
 }

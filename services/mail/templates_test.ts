@@ -10,6 +10,7 @@ import {
 } from "./templates.ts";
 
 const APP = "https://app.proptrade.test";
+const SUPPORT = "help@proptrade.test";
 
 Deno.test("templates: links carry the URL-encoded token, in text and HTML", () => {
   const token = 'a&b"<c>/?=#%+ d';
@@ -69,9 +70,9 @@ Deno.test("templates: every mail has a subject, text and an HTML document", () =
     verifyEmailMail(APP, "t", "Jane"),
     resetPasswordMail(APP, "t"),
     changeEmailMail(APP, "t"),
-    passwordChangedMail(),
-    twoFactorChangedMail(true),
-    twoFactorChangedMail(false),
+    passwordChangedMail(SUPPORT),
+    twoFactorChangedMail(true, SUPPORT),
+    twoFactorChangedMail(false, SUPPORT),
   ];
   for (const mail of all) {
     assert.ok(mail.subject.length > 0 && !/[\r\n]/.test(mail.subject), mail.subject);
@@ -79,11 +80,16 @@ Deno.test("templates: every mail has a subject, text and an HTML document", () =
     assert.match(mail.html, /^<!doctype html>\n<html lang="en"><head><meta charset="utf-8">/);
     assert.ok(mail.html.includes(`<title>${escapeHtml(mail.subject)}</title>`));
   }
-  assert.match(twoFactorChangedMail(true).subject, /turned on/);
-  assert.match(twoFactorChangedMail(false).subject, /turned off/);
-  assert.match(twoFactorChangedMail(false).text, /If you did not turn it off/);
+  assert.match(twoFactorChangedMail(true, SUPPORT).subject, /turned on/);
+  assert.match(twoFactorChangedMail(false, SUPPORT).subject, /turned off/);
+  assert.match(twoFactorChangedMail(false, SUPPORT).text, /If you did not turn it off/);
   assert.match(resetPasswordMail(APP, "t").text, /30 minutes/);
-  assert.match(passwordChangedMail().text, /If it was not, reset your password/);
+  assert.match(passwordChangedMail(SUPPORT).text, /If it was not, reset your password/);
+  // The warnings of a possible takeover name the configured support address, in both parts.
+  for (const mail of [passwordChangedMail(SUPPORT), twoFactorChangedMail(false, SUPPORT)]) {
+    assert.ok(mail.text.includes(`write to ${SUPPORT}.`), mail.text);
+    assert.ok(mail.html.includes(`write to ${SUPPORT}.`), mail.html);
+  }
 });
 
 Deno.test("escapeHtml escapes the five characters that matter, and only those", () => {
@@ -108,7 +114,7 @@ Deno.test("templates: every mail with a one-time link carries a copy without it 
     assert.ok(mail.redacted.text.includes("[link removed — sent only to the recipient]"));
     assert.ok(mail.redacted.html.includes("[link removed — sent only to the recipient]"));
   }
-  for (const mail of [passwordChangedMail(), twoFactorChangedMail(true)]) {
+  for (const mail of [passwordChangedMail(SUPPORT), twoFactorChangedMail(true, SUPPORT)]) {
     assert.equal(mail.redacted, undefined, "nothing secret, nothing to redact");
   }
 });

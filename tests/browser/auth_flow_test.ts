@@ -66,7 +66,9 @@ Deno.test({
 
         await t.step("sign in with the password", async () => {
           await signIn(page, origin, email, password);
-          await page.waitForURL(/\/account\/security$/);
+          // A trader lands on the dashboard; the account page is one link away in the header.
+          await page.waitForURL(/\/dashboard$/);
+          await page.goto(`${origin}/account/security`);
           await page.getByText("Confirmed", { exact: true }).waitFor();
         });
 
@@ -91,7 +93,8 @@ Deno.test({
           // accepts one step ahead.
           await page.getByLabel("Authentication code").fill(totpCode(key, 30));
           await page.getByRole("button", { name: "Verify and sign in" }).click();
-          await page.waitForURL(/\/account\/security$/);
+          await page.waitForURL(/\/dashboard$/);
+          await page.goto(`${origin}/account/security`);
           await page.locator("#two-factor").getByText("On", { exact: true }).waitFor();
           await page.getByRole("banner").getByRole("button", { name: "Sign out", exact: true }).waitFor();
         });

@@ -56,6 +56,28 @@ Deno.test({
           await page.close();
         });
 
+        await t.step(
+          "answers are folded: a click unfolds one, a search and a link to an answer unfold it",
+          async () => {
+            const page = await browser.newPage();
+            await page.goto(`${origin}/faq`);
+            await page.waitForLoadState("networkidle");
+            const answer = page.getByText(`Unique answer ${tag}.`);
+            assert.equal(await answer.isVisible(), false);
+            const question = page.locator(`#${slug} summary`);
+            await question.press("Enter");
+            await answer.waitFor({ state: "visible" });
+            await question.click();
+            await answer.waitFor({ state: "hidden" });
+            await page.fill("#faq-q", `zebra ${tag}`);
+            await answer.waitFor({ state: "visible" });
+            await page.goto(`${origin}/faq#${slug}`);
+            await page.waitForLoadState("networkidle");
+            await page.getByText(`Unique answer ${tag}.`).waitFor({ state: "visible" });
+            await page.close();
+          },
+        );
+
         await t.step("the category filter shows one category", async () => {
           const page = await browser.newPage();
           await page.goto(`${origin}/faq`);

@@ -1,20 +1,18 @@
 import { SubmitButton } from "../../../components/form.tsx";
+import { DateTime } from "../../../components/date_time.tsx";
+import { zoneLabel } from "../../../services/time.ts";
 import { Badge, Card, SavedNotice, SectionError } from "./section_card.tsx";
 import type { Data } from "./security_types.ts";
 
 export function SessionsSection({ data }: { data: Data }) {
-  const dates = new Intl.DateTimeFormat("en", {
-    dateStyle: "medium",
-    timeStyle: "short",
-    timeZone: data.profile.timeZone,
-  });
+  const zone = data.profile.timeZone;
   return (
     <Card id="sessions" title="Sessions">
       <SavedNotice saved={data.saved} when="session" />
       <SavedNotice saved={data.saved} when="sessions" />
       <SectionError state={data.state.sessions} />
       <p class="text-sm text-muted">
-        Where your account is signed in. Sign out anything you do not recognise.
+        Where your account is signed in (times in {zoneLabel(zone)}). Sign out anything you do not recognise.
       </p>
       <ul class="divide-y divide-line rounded-lg border border-line bg-surface">
         {data.sessions.map((s) => (
@@ -25,9 +23,8 @@ export function SessionsSection({ data }: { data: Data }) {
                 {s.current && <Badge on>This device</Badge>}
               </p>
               <p class="mt-1 text-sm text-muted">
-                {s.ip ?? "Unknown address"} · signed in{" "}
-                <time datetime={s.createdAt}>{dates.format(new Date(s.createdAt))}</time> · last active{" "}
-                <time datetime={s.lastSeenAt}>{dates.format(new Date(s.lastSeenAt))}</time>
+                {s.ip ?? "Unknown address"} · signed in <DateTime at={s.createdAt} zone={zone} />{" "}
+                · last active <DateTime at={s.lastSeenAt} zone={zone} />
               </p>
             </div>
             {!s.current && (
