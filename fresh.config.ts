@@ -83,6 +83,7 @@ export async function createApp(
       actor: { userId: null, ip: null, userAgent: null },
       cookies: [],
       requestId: "",
+      unread: 0,
     }),
   });
   // Every process drops its cached pages when any process changes the data behind them.

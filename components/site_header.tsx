@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import type { SessionUser } from "../services/auth/sessions.ts";
 import { isStaff } from "../services/auth/roles.ts";
+import NotificationBell from "../islands/notification_bell.tsx";
 
 interface Link {
   href: string;
@@ -42,7 +43,7 @@ const ACCOUNT: Link = { href: "/account/security", label: "Account", current: un
  * closes without JavaScript, is a button with an expanded state for screen readers and the keyboard, and is
  * closed again on the next page (every link in it navigates).
  */
-export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
+export function SiteHeader(props: { path: string; user?: SessionUser | null; unread?: number }) {
   const { path, user } = props;
   return (
     <header class="relative z-30 border-b border-line bg-surface/95">
@@ -108,14 +109,8 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null }) {
         </ul>
 
         <div class="ml-auto flex items-center gap-2 lg:ml-0">
-          {
-            /*
-             * ── Notification bell ────────────────────────────────────────────────────────────────────────
-             * The lead mounts the bell island here for signed-in users, at every width:
-             *   {user && <NotificationBell />}   // islands/notification_bell.tsx
-             * It sits outside the menu so the unread count is visible without opening anything.
-             */
-          }
+          {/* Outside the menu, so the unread count shows without opening anything. */}
+          {user && <NotificationBell initialUnread={props.unread ?? 0} />}
           {!user && (
             <span class="lg:hidden">
               <SignUp path={path} />

@@ -23,7 +23,7 @@ export default define.page(({ Component, state, url }) => (
     </head>
     <body class="min-h-full flex flex-col bg-surface text-ink antialiased">
       <a href="#main" class="skip-link">Skip to content</a>
-      <SiteHeader path={url.pathname} user={state.user} />
+      <SiteHeader path={url.pathname} user={state.user} unread={state.unread} />
       <main id="main" class="flex-1">
         <Component />
       </main>

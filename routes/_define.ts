@@ -20,6 +20,8 @@ export interface State {
   requestId: string;
   /** Set-Cookie values the response must carry (rotated tokens, sign-in, sign-out). */
   cookies: string[];
+  /** The signed-in user's unread notifications, read for page requests only (the header's bell). */
+  unread: number;
 }
 
 /**
