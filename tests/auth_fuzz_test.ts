@@ -480,7 +480,9 @@ async function fuzzEndpoints(
             headers,
             body: hasBody ? built.body : undefined,
           });
-          const text = await res.text();
+          // An event stream (GET /api/users/stream) never ends on its own: its status and type are the answer.
+          const streaming = res.headers.get("content-type")?.startsWith("text/event-stream");
+          const text = streaming ? (await res.body?.cancel(), "") : await res.text();
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           const describe = () =>
             `${name} [${fz.body.kind}${fz.bearer ? ", bearer" : ""}${fz.cookies ? ", cookies" : ""}] ` +
