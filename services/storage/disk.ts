@@ -18,6 +18,7 @@ import {
   encodeKeyPath,
   type ObjectStore,
   type StoredObject,
+  type StreamedObject,
   toBytes,
   validateExpiry,
   validateKey,
@@ -61,6 +62,16 @@ export class DiskStore implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array | string, opts: { contentType?: string } = {}): Promise<void> {
+    const bytes = toBytes(body);
+    await this.#write(key, opts, (path) => writeDurably(path, [bytes]));
+  }
+
+  putStream(key: string, body: ReadableStream<Uint8Array>, opts: { contentType?: string } = {}) {
+    return this.#write(key, opts, (path) => writeDurably(path, body));
+  }
+
+  /** Writes the data through `writeData` into a temp file, then moves sidecar and data into place. */
+  async #write(key: string, opts: { contentType?: string }, writeData: (path: string) => Promise<number>) {
     validateKey(key);
     const contentType = contentTypeOf(opts);
     const tmp = `${this.#root}/tmp`;
@@ -68,15 +79,13 @@ export class DiskStore implements ObjectStore {
     const id = crypto.randomUUID();
     const [tmpData, tmpMeta] = [`${tmp}/${id}.data`, `${tmp}/${id}.meta`];
     try {
-      await writeDurably(tmpData, toBytes(body));
-      await writeDurably(
-        tmpMeta,
-        new TextEncoder().encode(JSON.stringify({ contentType })),
-      );
+      const size = await writeData(tmpData);
+      await writeDurably(tmpMeta, [new TextEncoder().encode(JSON.stringify({ contentType }))]);
       // Sidecar first: a reader racing an overwrite may pair new metadata with old bytes for an instant,
       // but never finds bytes without their metadata.
       await moveInto(tmpMeta, this.#meta(key), key);
       await moveInto(tmpData, this.#data(key), key);
+      return size;
     } finally {
       await removeIfPresent(tmpData);
       await removeIfPresent(tmpMeta);
@@ -97,11 +106,32 @@ export class DiskStore implements ObjectStore {
       }
       throw error;
     }
-    let contentType = DEFAULT_CONTENT_TYPE;
+    return { body, contentType: await this.#contentType(key) };
+  }
+
+  async getStream(key: string): Promise<StreamedObject | null> {
+    validateKey(key);
+    let file: Deno.FsFile;
     try {
-      contentType = JSON.parse(await Deno.readTextFile(this.#meta(key))).contentType || DEFAULT_CONTENT_TYPE;
-    } catch { /* a missing or torn sidecar only costs the content type */ }
-    return { body, contentType };
+      file = await Deno.open(this.#data(key), { read: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) return null;
+      throw error;
+    }
+    const stat = await file.stat();
+    if (!stat.isFile) {
+      file.close();
+      return null;
+    }
+    return { body: file.readable, contentType: await this.#contentType(key), size: stat.size };
+  }
+
+  async #contentType(key: string): Promise<string> {
+    try {
+      return JSON.parse(await Deno.readTextFile(this.#meta(key))).contentType || DEFAULT_CONTENT_TYPE;
+    } catch {
+      return DEFAULT_CONTENT_TYPE; // a missing or torn sidecar only costs the content type
+    }
   }
 
   async delete(key: string): Promise<void> {
@@ -138,12 +168,17 @@ export class DiskStore implements ObjectStore {
   }
 }
 
-async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {
+/** Writes `chunks` to a new file (mode 0600) and syncs it; returns the byte count. */
+async function writeDurably(path: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>) {
   using file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
-  let written = 0;
-  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+  let size = 0;
+  for await (const bytes of chunks) {
+    for (let written = 0; written < bytes.length;) written += await file.write(bytes.subarray(written));
+    size += bytes.length;
+  }
   // Without this a crash shortly after the rename can leave a renamed but empty file.
   await file.syncData();
+  return size;
 }
 
 /** Renames into place, creating parent directories; a parent being a file (or the target a dir) is a 409. */
