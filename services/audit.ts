@@ -37,6 +37,8 @@ type AuditAction =
   | "admin.coupon_created"
   | "admin.coupon_updated"
   | `admin.${string}`
+  | "kyc.submitted"
+  | "kyc.document_viewed"
   | "commerce.order_placed"
   | "commerce.coupon_over_limit";
 
