@@ -121,10 +121,13 @@ class Scanner {
       this.#eof = true;
       return false;
     }
-    const next = new Uint8Array(this.#buf.length + value.length);
-    next.set(this.#buf);
-    next.set(value, this.#buf.length);
-    this.#buf = next;
+    if (this.#buf.length === 0) this.#buf = value;
+    else {
+      const next = new Uint8Array(this.#buf.length + value.length);
+      next.set(this.#buf);
+      next.set(value, this.#buf.length);
+      this.#buf = next;
+    }
     return true;
   }
 
@@ -171,14 +174,15 @@ class Scanner {
         this.consume(delimiter.length);
         return null;
       }
+      // Views, not copies: a filled buffer is never written to again.
       if (at > 0) {
-        const chunk = this.#buf.slice(0, at);
+        const chunk = this.#buf.subarray(0, at);
         this.consume(at);
         return chunk;
       }
       const safe = this.#buf.length - (delimiter.length - 1);
       if (safe > 0) {
-        const chunk = this.#buf.slice(0, safe);
+        const chunk = this.#buf.subarray(0, safe);
         this.consume(safe);
         return chunk;
       }

@@ -93,7 +93,7 @@ export function encryptStream(
   const header = headerOf(keyId, salt, chunkBytes);
   let key: CryptoKey;
   let index = 0;
-  let pending = new Uint8Array(chunkBytes);
+  const pending = new Uint8Array(chunkBytes);
   let filled = 0;
   const seal = async (bytes: Uint8Array<ArrayBuffer>, final: boolean) =>
     new Uint8Array(
@@ -112,8 +112,8 @@ export function encryptStream(
       for (let offset = 0; offset < chunk.length;) {
         // A full chunk is sealed only once more data arrives: the last one must carry the final flag.
         if (filled === chunkBytes) {
+          // encrypt() copies its input, so the buffer can be refilled at once.
           controller.enqueue(await seal(pending, false));
-          pending = new Uint8Array(chunkBytes);
           filled = 0;
         }
         const take = Math.min(chunk.length - offset, chunkBytes - filled);
