@@ -110,7 +110,7 @@ function parseHeaders(bytes: Uint8Array): Omit<MultipartPart, "body"> {
 
 /** Buffered reading over the body stream, with bounded look-ahead. */
 class Scanner {
-  #buf = new Uint8Array(0);
+  #buf: Uint8Array = new Uint8Array(0);
   #eof = false;
   constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
 
