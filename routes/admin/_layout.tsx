@@ -6,6 +6,7 @@ import { can, type Permission } from "../../services/auth/roles.ts";
 const LINKS: { href: string; label: string; permission: Permission }[] = [
   { href: "/admin", label: "Overview", permission: "backoffice.view" },
   { href: "/admin/outbox", label: "Mail outbox", permission: "mail.read" },
+  { href: "/admin/kyc", label: "KYC review", permission: "backoffice.view" },
   { href: "/admin/testimonials", label: "Testimonials", permission: "plans.manage" },
 ];
 
