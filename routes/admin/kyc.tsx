@@ -71,7 +71,7 @@ export const handler = define.handlers<Data, typeof access>({
       if (form.intent !== "approve" && form.intent !== "reject") {
         throw new BadRequest("Unknown form: send one of the page's buttons.");
       }
-      const parsed = decisionInput.safeParse({ action: form.intent, reason: form.reason || undefined });
+      const parsed = decisionInput.safeParse({ action: form.intent, reason: form.reason ?? "" });
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new Unprocessable("reason", issue.message);
@@ -208,7 +208,7 @@ function DocumentTile(props: { doc: KycDocument }) {
     <li class="rounded-xl border border-line p-3">
       <p class="text-sm font-semibold">{label}</p>
       {doc.contentType === "application/pdf"
-        ? <p class="mt-2 text-sm text-muted">PDF, {(doc.sizeBytes / 1024).toFixed(0)} KB</p>
+        ? <p class="mt-2 text-sm text-muted">PDF, {Math.max(1, Math.round(doc.sizeBytes / 1024))} KB</p>
         : (
           <a href={doc.url} target="_blank" rel="noopener">
             <img src={doc.url} alt={label} class="mt-2 max-h-72 w-full rounded-lg bg-raised object-contain" />

@@ -216,7 +216,7 @@ function DocumentList(props: { title?: string; documents: KycDocument[]; timeZon
             <span>
               <span class="font-medium">{KIND_LABELS[doc.kind].split(" (")[0]}</span>
               <span class="block text-sm text-muted">
-                {doc.fileName || "file"} · {(doc.sizeBytes / 1024).toFixed(0)} KB · uploaded{" "}
+                {doc.fileName || "file"} · {Math.max(1, Math.round(doc.sizeBytes / 1024))} KB · uploaded{" "}
                 {formatDateTime(new Date(doc.uploadedAt), props.timeZone)}
               </span>
             </span>

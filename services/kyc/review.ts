@@ -157,7 +157,11 @@ export async function findSubmission(
 
 /** `PUT /api/admin/kyc/:id` body. A rejection must say why: the trader reads it to fix their documents. */
 export const decisionInput = z.discriminatedUnion("action", [
-  z.object({ action: z.literal("approve"), reason: multiLine().trim().max(1000).optional() }),
+  // An empty reason (a form's blank field) is no reason.
+  z.object({
+    action: z.literal("approve"),
+    reason: multiLine().trim().max(1000).optional().transform((v) => v || undefined),
+  }),
   z.object({
     action: z.literal("reject"),
     reason: multiLine().trim().min(10, "must tell the trader what to fix (at least 10 characters)").max(1000),
