@@ -32,7 +32,8 @@ export interface OpenApiOperation {
   requestBody?: {
     required: true;
     description: string;
-    content: Partial<Record<"application/json" | "multipart/form-data", { schema: JsonSchema }>>;
+    /** One media type: `application/json`, or `multipart/form-data` for uploads (`bodyMediaType`). */
+    content: Record<string, { schema: JsonSchema }>;
   };
   responses: Record<string, OpenApiResponse>;
   /** `[]` for public operations (explicitly no authentication), else either of the two schemes. */

@@ -20,6 +20,7 @@ function validBodies(): Record<string, unknown> {
     "PATCH /api/admin/coupons/:id": { active: false },
     "PUT /api/admin/plans/:id": { ...plan, name: `Params Test ${crypto.randomUUID().slice(0, 8)}` },
     "PATCH /api/admin/plans/:id": { active: false },
+    "PUT /api/admin/kyc/:id": { action: "approve" },
   };
 }
 
