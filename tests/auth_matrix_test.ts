@@ -232,7 +232,7 @@ Deno.test("auth: authorization matrix over every API operation", async (t) => {
       );
       assert.equal(upload.status, 201);
       const { url } = await upload.json();
-      const link = new URL(url);
+      const link = new URL(url, "http://localhost");
       const asB = await traderB.client.request(link.pathname + link.search, {
         headers: { authorization: `Bearer ${traderB.accessToken}` },
       });

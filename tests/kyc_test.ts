@@ -17,8 +17,8 @@ import { HttpError } from "../lib/errors.ts";
 const MARKER = "PLAINTEXT-MARKER";
 
 function pathOf(url: string): string {
-  const u = new URL(url);
-  return u.pathname + u.search;
+  assert.match(url, /^\/api\/kyc\/documents\/[0-9a-f-]{36}\/file\?expires=\d+&sig=[0-9a-f]{64}$/);
+  return url;
 }
 
 async function auditCount(t: TestApp, action: string, targetId: string, actorId: string): Promise<number> {
@@ -138,8 +138,8 @@ Deno.test("kyc over S3: encrypted at rest, typed by content, signed per-viewer l
       assert.equal(bad.status, 404);
       await bad.body?.cancel();
       // The service's own clock check, at the link's edge.
-      const expires = new URL(fresh.url).searchParams.get("expires")!;
-      const sig = new URL(fresh.url).searchParams.get("sig")!;
+      const expires = new URL(fresh.url, "http://localhost").searchParams.get("expires")!;
+      const sig = new URL(fresh.url, "http://localhost").searchParams.get("sig")!;
       const actor = { userId: a.userId, ip: null, userAgent: null };
       await assert.rejects(
         () =>

@@ -126,7 +126,7 @@ export async function listDocuments(
 }
 
 async function documentJson(
-  config: { jwtSecret: string; appUrl: string },
+  config: { jwtSecret: string },
   viewer: { id: string },
   row: DocumentRow,
   now: Date,
@@ -140,7 +140,8 @@ async function documentJson(
     sizeBytes: row.size_bytes,
     fileName: row.file_name,
     uploadedAt: row.created_at.toISOString(),
-    url: `${config.appUrl}/api/kyc/documents/${row.id}/file?expires=${expires}&sig=${sig}`,
+    // Relative: the page or API client that got it resolves it against the origin it is talking to.
+    url: `/api/kyc/documents/${row.id}/file?expires=${expires}&sig=${sig}`,
     urlExpiresAt: new Date(expires * 1000).toISOString(),
   };
 }

@@ -9,7 +9,9 @@ export const documentSchema = z.object({
   sizeBytes: z.number().int(),
   fileName: z.string(),
   uploadedAt: z.iso.datetime(),
-  url: z.string().meta({ description: "Signed view link for the caller only, valid for 5 minutes" }),
+  url: z.string().meta({
+    description: "Signed view link (a path on this API's origin) for the caller only, valid for 5 minutes",
+  }),
   urlExpiresAt: z.iso.datetime(),
 });
 
