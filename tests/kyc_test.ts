@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { openTestApp, type TestApp } from "./helpers/app.ts";
 import { client, makeStaff, signUp } from "./helpers/client.ts";
 import { htmlAsPng, pdfBytes, pngBytes, uploadDocument } from "./helpers/kyc.ts";
-import { openTestAccount } from "./helpers/accounts.ts";
 import { createStore } from "../services/storage/mod.ts";
 import { S3RVER_CREDENTIALS, startS3rver } from "../services/storage/testing.ts";
 import { listDocuments, viewDocument } from "../services/kyc/documents.ts";

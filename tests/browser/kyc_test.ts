@@ -9,7 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { makeStaff, signUp } from "../helpers/client.ts";
-import { pdfBytes, pngBytes } from "../helpers/kyc.ts";
+import { pdfBytes } from "../helpers/kyc.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 
@@ -53,7 +53,10 @@ Deno.test({
       const support = await makeStaff(deps, "support");
       const funded = await openTestAccount(deps.db, trader.userId, { stage: "funded" });
       const files = await Deno.makeTempDir();
-      await Deno.writeFile(`${files}/passport.png`, pngBytes());
+      // A real (1×1) PNG, so the staff page can show that the signed link serves a decodable image.
+      const onePixel =
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+      await Deno.writeFile(`${files}/passport.png`, Uint8Array.from(atob(onePixel), (c) => c.charCodeAt(0)));
       await Deno.writeFile(`${files}/bill.pdf`, pdfBytes());
       browser = await launchBrowser();
       await withServer((req, info) => testApp.app.fetch(req, info), async (origin) => {
@@ -99,11 +102,13 @@ Deno.test({
           const admin = await staffCtx.newPage();
           await admin.goto("/admin/kyc", { waitUntil: "networkidle" });
           await admin.getByRole("heading", { name: "Grace Hopper" }).waitFor();
-          // The image loaded through its signed link (decrypted by the app): it has a size.
-          const width = await admin.locator("img[alt^='Identity document']").evaluate((img) =>
-            (img as HTMLImageElement).naturalWidth
+          // The image loaded through its signed link, decrypted by the app: the browser decoded it.
+          const image = admin.locator("img[alt^='Identity document']");
+          await admin.waitForFunction(
+            (img) => (img as HTMLImageElement).complete,
+            await image.elementHandle(),
           );
-          assert.equal(typeof width, "number");
+          assert.equal(await image.evaluate((img) => (img as HTMLImageElement).naturalWidth), 1);
           await photograph(admin, "kyc-admin-queue");
           await Promise.all([
             admin.waitForURL(/done=approved/),
