@@ -31,6 +31,21 @@ Deno.test("kyc pages: upload and submit without JavaScript, staff review, the re
       return f;
     };
 
+    await t.step(
+      "OpenAPI describes the upload as multipart with a binary file, and the docs page lists it",
+      async () => {
+        const spec = await (await c.request("/api/openapi.json")).json();
+        const upload = spec.paths["/api/kyc/documents"].post;
+        const schema = upload.requestBody.content["multipart/form-data"].schema;
+        assert.ok(schema, "multipart/form-data request body");
+        assert.equal(upload.requestBody.content["application/json"], undefined);
+        assert.ok(spec.paths["/api/admin/kyc/{id}"].put["x-access"].includes("support"));
+        const docs = await c.request("/api/docs");
+        assert.equal(docs.status, 200);
+        assert.match(await docs.text(), /Upload a KYC document/);
+      },
+    );
+
     await t.step("the page says what is needed and offers a multipart form", async () => {
       const res = await c.request("/dashboard/verification", { headers: { cookie } });
       assert.equal(res.status, 200);

@@ -162,7 +162,13 @@ function StatusText(props: { overview: KycOverview; timeZone: string }) {
   const when = (iso: string | null | undefined) => iso ? formatDateTime(new Date(iso), props.timeZone) : "";
   switch (status) {
     case "none":
-      return <p class="mt-3">Upload the documents below and submit them. It takes a few minutes.</p>;
+      return (
+        <p class="mt-3">
+          {props.overview.canSubmit
+            ? "Everything required is uploaded: submit it for review below."
+            : "Upload the documents below and submit them. It takes a few minutes."}
+        </p>
+      );
     case "submitted":
       return (
         <p class="mt-3">
