@@ -72,6 +72,10 @@ Deno.test("kyc pages: upload and submit without JavaScript, staff review, the re
       const early = await post(new URLSearchParams({ intent: "submit" }));
       assert.equal(early.status, 422);
       assert.match(await early.text(), /Proof of address[^<]*: must be uploaded first/);
+      // The route admits 10 MB uploads, but a plain form is still capped at the ordinary 64 KB.
+      const bloated = await post(new URLSearchParams({ intent: "submit", pad: "x".repeat(100_000) }));
+      assert.equal(bloated.status, 413);
+      await bloated.body?.cancel();
       const pdf = await post(form("proof_of_address", new File([pdfBytes()], "bill.pdf")));
       assert.equal(pdf.status, 303);
       const submitted = await post(new URLSearchParams({ intent: "submit" }));

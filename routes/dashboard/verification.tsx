@@ -2,6 +2,7 @@ import { define, setMeta } from "../_define.ts";
 import { page, type RouteConfig } from "../../lib/define.ts";
 import { BadRequest, HttpError } from "../../lib/errors.ts";
 import { readForm } from "../../lib/validation.ts";
+import { DEFAULT_BODY_LIMIT } from "../../lib/body.ts";
 import { type KycOverview, kycOverview } from "../../services/kyc/overview.ts";
 import { submitForReview } from "../../services/kyc/review.ts";
 import { readDocumentUpload, UPLOAD_BODY_LIMIT } from "../../services/kyc/upload.ts";
@@ -65,7 +66,8 @@ export const handler = define.handlers<Data, typeof access>({
         const document = await readDocumentUpload(deps, user.id, ctx.req);
         return redirect(`/dashboard/verification?uploaded=${document.kind}`);
       }
-      const form = await readForm(ctx.req);
+      // The route admits uploads; a plain form gets the ordinary cap, not 10 MB buffered.
+      const form = await readForm(ctx.req, { limit: DEFAULT_BODY_LIMIT });
       if (form.intent !== "submit") throw new BadRequest("Unknown form: send one of the page's buttons.");
       await submitForReview(deps, actor, user.id);
       return redirect("/dashboard/verification?submitted=1");
