@@ -21,6 +21,8 @@ export interface ApiOperation {
    * webhook, trading sync), or a parser whose field paths the schema cannot give.
    */
   rawBody?: boolean;
+  /** How `body` is encoded (default JSON); `multipart/form-data` routes stream it (lib/multipart.ts). */
+  bodyMediaType?: "application/json" | "multipart/form-data";
   /** An empty body reads as `{}` (e.g. logout, where the bearer token alone says which session). */
   optionalBody?: boolean;
   /**

@@ -126,7 +126,7 @@ ${ops.map(renderOperation).join("\n")}
 
 function renderOperation({ method, path, op }: Listed): string {
   const params = op.parameters ?? [];
-  const body = op.requestBody?.content["application/json"].schema;
+  const body = op.requestBody && Object.values(op.requestBody.content)[0]?.schema;
   return `<article id="${esc(op.operationId)}" class="mt-6 rounded border border-line p-4">
 <h3 class="font-mono"><span class="rounded px-2 py-0.5 text-sm font-bold ${
     METHOD_CLASS[method] ?? "bg-raised"

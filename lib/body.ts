@@ -89,6 +89,46 @@ export async function readText(req: Request, opts?: ReadBodyOptions): Promise<st
   return new TextDecoder().decode(await readBody(req, opts));
 }
 
+/**
+ * The body as a stream for routes that must not hold it whole (uploads): counted as it flows, it errors
+ * with 413 past `limit` and with 408 when the whole body has not arrived within `timeoutMs`.
+ *
+ * @example
+ * for await (const part of multipartParts(streamBody(ctx.req, { timeoutMs: 120_000 }), boundary)) …
+ */
+export function streamBody(req: Request, opts: ReadBodyOptions = {}): ReadableStream<Uint8Array> {
+  const limit = opts.limit ?? admitted.get(req) ?? DEFAULT_BODY_LIMIT;
+  const timeoutMs = opts.timeoutMs ?? BODY_TIMEOUT_MS;
+  refuseDeclaredLength(req, limit);
+  if (!req.body) return new ReadableStream({ start: (c) => c.close() });
+  const reader = req.body.getReader();
+  const deadline = Date.now() + timeoutMs;
+  let total = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RequestTimeout(timeoutMs)), Math.max(0, deadline - Date.now()));
+      });
+      try {
+        const { done, value } = await Promise.race([reader.read().catch(cutShort), late]);
+        if (done) return controller.close();
+        total += value.byteLength;
+        if (total > limit) throw new PayloadTooLarge(limit);
+        controller.enqueue(value);
+      } catch (error) {
+        reader.cancel().catch(() => {});
+        controller.error(error);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
 function refuseDeclaredLength(req: Request, limit: number): void {
   const declared = Number(req.headers.get("content-length") ?? 0);
   if (declared > limit) throw new PayloadTooLarge(limit);

@@ -32,7 +32,8 @@ export interface OpenApiOperation {
   requestBody?: {
     required: true;
     description: string;
-    content: { "application/json": { schema: JsonSchema } };
+    /** One media type: `application/json`, or `multipart/form-data` for uploads (`bodyMediaType`). */
+    content: Record<string, { schema: JsonSchema }>;
   };
   responses: Record<string, OpenApiResponse>;
   /** `[]` for public operations (explicitly no authentication), else either of the two schemes. */
@@ -228,7 +229,11 @@ function operation(
         requestBody: {
           required: true as const,
           description: `At most ${op.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes; a larger body gets 413.`,
-          content: { "application/json": { schema: components.convert(op.body, "input", `${where} body`) } },
+          content: {
+            [op.bodyMediaType ?? "application/json"]: {
+              schema: components.convert(op.body, "input", `${where} body`),
+            },
+          },
         },
       }
       : {}),

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { readBody, readText } from "./body.ts";
+import { readBody, type ReadBodyOptions, readText } from "./body.ts";
 import { BadRequest, type FieldErrors, Unprocessable } from "./errors.ts";
 import { unsafeTextErrors } from "./text.ts";
 
@@ -65,8 +65,8 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
  * the route's body limit (413 past it, lib/body.ts). A body that is not a form reads as empty, so validation
  * then names the missing fields.
  */
-export async function readForm(req: Request): Promise<Record<string, string>> {
-  const bytes = await readBody(req);
+export async function readForm(req: Request, opts?: ReadBodyOptions): Promise<Record<string, string>> {
+  const bytes = await readBody(req, opts);
   let data: FormData;
   try {
     // Parsed from the bytes already counted, never from the client's stream.

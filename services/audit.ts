@@ -38,6 +38,8 @@ type AuditAction =
   | "admin.coupon_updated"
   | `admin.${string}`
   | `payout.${string}`
+  | "kyc.submitted"
+  | "kyc.document_viewed"
   | "commerce.order_placed"
   | "commerce.coupon_over_limit";
 

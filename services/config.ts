@@ -39,6 +39,13 @@ const schema = z.object({
   SYNC_SECRET: secret.optional(),
   PAYMENT_PROVIDER: z.enum(["demo", "webhook"]).optional(),
   PAYMENT_WEBHOOK_SECRET: secret.optional(),
+  // KYC documents are encrypted by the app (services/storage/encryption.ts) with this 32-byte key.
+  KYC_ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits (32 bytes)").optional(),
+  // Comma-separated older keys, still needed to read documents encrypted before a rotation.
+  KYC_ENCRYPTION_KEYS_RETIRED: z.string().regex(
+    /^[0-9a-fA-F]{64}(,[0-9a-fA-F]{64})*$/,
+    "must be 64-hex keys, comma-separated",
+  ).optional(),
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
   MAIL_FROM: z.string().min(3).max(200).regex(/@/, "must contain an email address").optional(),
   SUPPORT_EMAIL: z.string().max(200).regex(/^[^\s@<>"]+@[^\s@<>"]+$/, "must be an email address").optional(),
@@ -80,6 +87,10 @@ export interface Config {
   paymentProvider: "demo" | "webhook";
   /** HMAC key of the payment webhook; generated like the other secrets outside production. */
   paymentWebhookSecret: string | undefined;
+  /** AES key (64 hex digits) of KYC documents; generated like the other secrets outside production. */
+  kycEncryptionKey: string | undefined;
+  /** Keys of earlier rotations, for reading older documents only. */
+  kycEncryptionKeysRetired: string[];
   smtpUrl: string | undefined;
   /** Sender of every mail, e.g. `PropTrade Pro <no-reply@proptrade.example>`. */
   mailFrom: string;
@@ -119,7 +130,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const paymentProvider = e.PAYMENT_PROVIDER ?? (e.APP_ENV === "production" ? "webhook" : "demo");
   if (e.APP_ENV === "production") {
-    for (const name of ["JWT_SECRET", "SYNC_SECRET", "DATABASE_URL", "APP_URL"] as const) {
+    for (
+      const name of ["JWT_SECRET", "SYNC_SECRET", "DATABASE_URL", "APP_URL", "KYC_ENCRYPTION_KEY"] as const
+    ) {
       if (!e[name]) problems.push(`${name}: required when APP_ENV=production`);
     }
     // The demo provider hands out challenges without taking money.
@@ -158,6 +171,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     syncSecret: e.SYNC_SECRET,
     paymentProvider,
     paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
+    kycEncryptionKey: e.KYC_ENCRYPTION_KEY?.toLowerCase(),
+    kycEncryptionKeysRetired: e.KYC_ENCRYPTION_KEYS_RETIRED?.toLowerCase().split(",") ?? [],
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? `PropTrade Pro <no-reply@${host}>`,
     supportEmail: e.SUPPORT_EMAIL ?? `support@${host}`,
@@ -173,6 +188,7 @@ export interface GeneratedSecrets {
   jwtSecret: string;
   syncSecret: string;
   paymentWebhookSecret: string;
+  kycEncryptionKey: string;
 }
 
 /**
@@ -180,7 +196,7 @@ export interface GeneratedSecrets {
  * so a newcomer needs no set-up and sessions survive restarts. Production must set them (loadConfig).
  */
 export async function ensureSecrets(config: Config): Promise<Config & GeneratedSecrets> {
-  if (config.jwtSecret && config.syncSecret && config.paymentWebhookSecret) {
+  if (config.jwtSecret && config.syncSecret && config.paymentWebhookSecret && config.kycEncryptionKey) {
     return config as Config & GeneratedSecrets;
   }
   const file = `${config.dataDir}/secrets.json`;
@@ -196,6 +212,8 @@ export async function ensureSecrets(config: Config): Promise<Config & GeneratedS
     jwtSecret: stored.jwtSecret ?? make(),
     syncSecret: stored.syncSecret ?? make(),
     paymentWebhookSecret: stored.paymentWebhookSecret ?? make(),
+    // Never regenerated once stored: documents encrypted with it would become unreadable.
+    kycEncryptionKey: stored.kycEncryptionKey ?? make(),
   };
   if ((Object.keys(next) as (keyof GeneratedSecrets)[]).some((key) => next[key] !== stored[key])) {
     await Deno.mkdir(config.dataDir, { recursive: true });
@@ -206,5 +224,6 @@ export async function ensureSecrets(config: Config): Promise<Config & GeneratedS
     jwtSecret: config.jwtSecret ?? next.jwtSecret,
     syncSecret: config.syncSecret ?? next.syncSecret,
     paymentWebhookSecret: config.paymentWebhookSecret ?? next.paymentWebhookSecret,
+    kycEncryptionKey: config.kycEncryptionKey ?? next.kycEncryptionKey,
   };
 }

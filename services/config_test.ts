@@ -55,6 +55,8 @@ Deno.test("config: development secrets are generated once and kept", async () =>
     assert.equal(first.jwtSecret.length, 64);
     assert.equal(first.jwtSecret, second.jwtSecret);
     assert.notEqual(first.jwtSecret, first.syncSecret);
+    assert.match(first.kycEncryptionKey, /^[0-9a-f]{64}$/);
+    assert.equal(first.kycEncryptionKey, second.kycEncryptionKey);
     assert.equal((await Deno.stat(`${dataDir}/secrets.json`)).mode! & 0o777, 0o600);
   } finally {
     await Deno.remove(dataDir, { recursive: true });
@@ -82,4 +84,30 @@ Deno.test("config: contact addresses default to the public host and can be set",
   });
   assert.equal(set.supportEmail, "help@proptrade.example");
   assert.equal(set.privacyEmail, "dpo@proptrade.example");
+});
+
+Deno.test("config: the KYC encryption key is 64 hex digits, required in production, retired keys a list", () => {
+  const key = "AB".repeat(32);
+  const config = loadConfig({
+    KYC_ENCRYPTION_KEY: key,
+    KYC_ENCRYPTION_KEYS_RETIRED: `${"1".repeat(64)},${"2".repeat(64)}`,
+  });
+  assert.equal(config.kycEncryptionKey, key.toLowerCase());
+  assert.deepEqual(config.kycEncryptionKeysRetired, ["1".repeat(64), "2".repeat(64)]);
+  assert.throws(
+    () => loadConfig({ KYC_ENCRYPTION_KEY: "short" }),
+    /KYC_ENCRYPTION_KEY: must be 64 hex digits/,
+  );
+  assert.throws(
+    () =>
+      loadConfig({
+        APP_ENV: "production",
+        JWT_SECRET: "x".repeat(32),
+        SYNC_SECRET: "y".repeat(32),
+        DATABASE_URL: "postgres://db/app",
+        APP_URL: "https://app.example",
+        PAYMENT_WEBHOOK_SECRET: "z".repeat(32),
+      }),
+    /KYC_ENCRYPTION_KEY: required when APP_ENV=production/,
+  );
 });

@@ -21,6 +21,7 @@ function validBodies(): Record<string, unknown> {
     "PUT /api/admin/plans/:id": { ...plan, name: `Params Test ${crypto.randomUUID().slice(0, 8)}` },
     "PATCH /api/admin/plans/:id": { active: false },
     "PUT /api/admin/payouts/:id": { action: "approve" },
+    "PUT /api/admin/kyc/:id": { action: "approve" },
   };
 }
 

@@ -12,6 +12,7 @@ import { type Role, ROLES } from "../services/auth/roles.ts";
 import { createOrPromoteStaff } from "../services/auth/staff.ts";
 import { login } from "../services/auth/accounts.ts";
 import { openTestApp } from "./helpers/app.ts";
+import { pngBytes, uploadDocument } from "./helpers/kyc.ts";
 import {
   client,
   makeStaff,
@@ -231,6 +232,28 @@ Deno.test("auth: authorization matrix over every API operation", async (t) => {
         bearer: traderA.accessToken,
       });
       assert.ok((await extra.json()).sessions.some((s: { id: string }) => s.id === traderA.sessionId));
+    });
+
+    await t.step("cross-user: trader B cannot view trader A's KYC document, even with A's link", async () => {
+      const upload = await uploadDocument(
+        traderA.client,
+        traderA.accessToken,
+        "identity_front",
+        new File([pngBytes()], "a.png"),
+      );
+      assert.equal(upload.status, 201);
+      const { url } = await upload.json();
+      const link = new URL(url, "http://localhost");
+      const asB = await traderB.client.request(link.pathname + link.search, {
+        headers: { authorization: `Bearer ${traderB.accessToken}` },
+      });
+      assert.equal(asB.status, 404);
+      assert.match(await asB.text(), /"code":"not_found"/);
+      const asA = await traderA.client.request(link.pathname + link.search, {
+        headers: { authorization: `Bearer ${traderA.accessToken}` },
+      });
+      assert.equal(asA.status, 200);
+      await asA.body?.cancel();
     });
 
     const personas: Persona[] = [

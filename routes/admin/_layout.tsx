@@ -7,6 +7,7 @@ const LINKS: { href: string; label: string; permission: Permission }[] = [
   { href: "/admin", label: "Overview", permission: "backoffice.view" },
   { href: "/admin/payouts", label: "Payouts", permission: "backoffice.view" },
   { href: "/admin/outbox", label: "Mail outbox", permission: "mail.read" },
+  { href: "/admin/kyc", label: "KYC review", permission: "backoffice.view" },
   { href: "/admin/testimonials", label: "Testimonials", permission: "plans.manage" },
 ];
 

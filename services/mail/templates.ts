@@ -145,6 +145,44 @@ export function notificationMail(
   });
 }
 
+/**
+ * A staff decision on the trader's identity verification (DESIGN §3.3): approved (with the number of funded
+ * accounts that started trading) or rejected with the reviewer's reason, which the trader needs to fix it.
+ */
+export function kycDecisionMail(
+  appUrl: string,
+  name: string,
+  decision: { approved: true; activatedAccounts: number } | { approved: false; reason: string },
+): MailContent {
+  const page = `${appUrl.replace(/\/+$/, "")}/dashboard/verification`;
+  if (decision.approved) {
+    const accounts = decision.activatedAccounts;
+    return render({
+      subject: `Your identity is verified — ${PRODUCT}`,
+      greeting: greeting(name),
+      paragraphs: [
+        "We have checked your documents and your identity is now verified.",
+        accounts > 0
+          ? `${
+            accounts === 1 ? "Your funded account is" : `Your ${accounts} funded accounts are`
+          } now active: ` +
+            "trading days count from today."
+          : "Funded accounts you earn from now on start trading as soon as they open.",
+        `Your verification status: ${page}`,
+      ],
+    });
+  }
+  return render({
+    subject: `We could not verify your identity yet — ${PRODUCT}`,
+    greeting: greeting(name),
+    paragraphs: [
+      "We have checked your documents and could not accept them, for this reason:",
+      decision.reason,
+      `Please upload new documents and submit them again: ${page}`,
+    ],
+  });
+}
+
 /** `${appUrl}${path}?token=…`, with the token URL-encoded and a trailing slash on `appUrl` tolerated. */
 function tokenLink(appUrl: string, path: string, token: string): string {
   return `${appUrl.replace(/\/+$/, "")}${path}?token=${encodeURIComponent(token)}`;

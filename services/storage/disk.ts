@@ -6,18 +6,19 @@
  *   with another key's sidecar;
  * - `tmp/`: writes land here first and are renamed into place, so a reader never sees half a file.
  *
- * Downloads go through the app: `presignGet` returns a signed `/_objects/…` URL that `serveSignedObject`
+ * Downloads go through the app: `presignGet` returns a signed `/_objects/…` URL that `serveSignedObject` (serve.ts)
  * answers. A filesystem cannot hold both `a` and `a/b`; putting the second one fails with 409 Conflict.
  */
 import { dirname } from "node:path";
-import { Conflict, Forbidden, HttpError, NotFound } from "../../lib/errors.ts";
-import { checkObjectSignature, signObject } from "./signing.ts";
+import { Conflict } from "../../lib/errors.ts";
+import { signObject } from "./signing.ts";
 import {
   contentTypeOf,
   DEFAULT_CONTENT_TYPE,
   encodeKeyPath,
   type ObjectStore,
   type StoredObject,
+  type StreamedObject,
   toBytes,
   validateExpiry,
   validateKey,
@@ -25,6 +26,7 @@ import {
 } from "./store.ts";
 
 export { verifyObjectSignature } from "./signing.ts";
+export { serveSignedObject } from "./serve.ts";
 
 export interface DiskStoreOptions {
   dataDir: string;
@@ -61,6 +63,16 @@ export class DiskStore implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array | string, opts: { contentType?: string } = {}): Promise<void> {
+    const bytes = toBytes(body);
+    await this.#write(key, opts, (path) => writeDurably(path, [bytes]));
+  }
+
+  putStream(key: string, body: ReadableStream<Uint8Array>, opts: { contentType?: string } = {}) {
+    return this.#write(key, opts, (path) => writeDurably(path, body));
+  }
+
+  /** Writes the data through `writeData` into a temp file, then moves sidecar and data into place. */
+  async #write(key: string, opts: { contentType?: string }, writeData: (path: string) => Promise<number>) {
     validateKey(key);
     const contentType = contentTypeOf(opts);
     const tmp = `${this.#root}/tmp`;
@@ -68,15 +80,13 @@ export class DiskStore implements ObjectStore {
     const id = crypto.randomUUID();
     const [tmpData, tmpMeta] = [`${tmp}/${id}.data`, `${tmp}/${id}.meta`];
     try {
-      await writeDurably(tmpData, toBytes(body));
-      await writeDurably(
-        tmpMeta,
-        new TextEncoder().encode(JSON.stringify({ contentType })),
-      );
+      const size = await writeData(tmpData);
+      await writeDurably(tmpMeta, [new TextEncoder().encode(JSON.stringify({ contentType }))]);
       // Sidecar first: a reader racing an overwrite may pair new metadata with old bytes for an instant,
       // but never finds bytes without their metadata.
       await moveInto(tmpMeta, this.#meta(key), key);
       await moveInto(tmpData, this.#data(key), key);
+      return size;
     } finally {
       await removeIfPresent(tmpData);
       await removeIfPresent(tmpMeta);
@@ -90,18 +100,35 @@ export class DiskStore implements ObjectStore {
       // readFile always returns a fresh ArrayBuffer-backed array; its declared type is just wider.
       body = await Deno.readFile(this.#data(key)) as Uint8Array<ArrayBuffer>;
     } catch (error) {
-      // A directory at that path means other keys live *under* this one; this key itself does not exist.
-      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory) return null;
-      if ((error as { code?: string }).code === "EISDIR" || (error as { code?: string }).code === "ENOTDIR") {
-        return null;
-      }
+      if (isMissing(error)) return null;
       throw error;
     }
-    let contentType = DEFAULT_CONTENT_TYPE;
+    return { body, contentType: await this.#contentType(key) };
+  }
+
+  async getStream(key: string): Promise<StreamedObject | null> {
+    validateKey(key);
+    let file: Deno.FsFile;
     try {
-      contentType = JSON.parse(await Deno.readTextFile(this.#meta(key))).contentType || DEFAULT_CONTENT_TYPE;
-    } catch { /* a missing or torn sidecar only costs the content type */ }
-    return { body, contentType };
+      file = await Deno.open(this.#data(key), { read: true });
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+    const stat = await file.stat();
+    if (!stat.isFile) {
+      file.close();
+      return null;
+    }
+    return { body: file.readable, contentType: await this.#contentType(key), size: stat.size };
+  }
+
+  async #contentType(key: string): Promise<string> {
+    try {
+      return JSON.parse(await Deno.readTextFile(this.#meta(key))).contentType || DEFAULT_CONTENT_TYPE;
+    } catch {
+      return DEFAULT_CONTENT_TYPE; // a missing or torn sidecar only costs the content type
+    }
   }
 
   async delete(key: string): Promise<void> {
@@ -138,12 +165,24 @@ export class DiskStore implements ObjectStore {
   }
 }
 
-async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {
+/** A directory at a key's path means other keys live *under* it; the key itself does not exist. */
+function isMissing(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory ||
+    error instanceof Deno.errors.NotADirectory || code === "EISDIR" || code === "ENOTDIR";
+}
+
+/** Writes `chunks` to a new file (mode 0600) and syncs it; returns the byte count. */
+async function writeDurably(path: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>) {
   using file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
-  let written = 0;
-  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+  let size = 0;
+  for await (const bytes of chunks) {
+    for (let written = 0; written < bytes.length;) written += await file.write(bytes.subarray(written));
+    size += bytes.length;
+  }
   // Without this a crash shortly after the rename can leave a renamed but empty file.
   await file.syncData();
+  return size;
 }
 
 /** Renames into place, creating parent directories; a parent being a file (or the target a dir) is a 409. */
@@ -201,70 +240,4 @@ async function walk(dir: string, keyPrefix: string, into: string[]): Promise<voi
     if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) return;
     throw error;
   }
-}
-
-const noStore = { "cache-control": "private, no-store" };
-
-function errorResponse(error: HttpError): Response {
-  return Response.json(error.toJSON(), { status: error.status, headers: { ...noStore, ...error.headers } });
-}
-
-/**
- * Answers `GET /_objects/<key>?expires=…&sig=…` (mounted by the app): 403 for a bad or expired signature,
- * 404 when the object is gone, else the bytes with their content type.
- *
- * The file is served from the app's own origin, so an uploaded HTML or SVG document could otherwise run
- * script there: `nosniff` plus a sandboxing CSP keep it inert.
- */
-export async function serveSignedObject(
-  store: ObjectStore,
-  secret: string,
-  request: Request,
-  now: Date = new Date(),
-): Promise<Response> {
-  const url = new URL(request.url);
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    return errorResponse(
-      new HttpError(405, "method_not_allowed", "Only GET and HEAD are allowed here.", undefined, {
-        allow: "GET, HEAD",
-      }),
-    );
-  }
-  const marker = "/_objects/";
-  const at = url.pathname.indexOf(marker);
-  if (at === -1) return errorResponse(new NotFound());
-  let key: string;
-  try {
-    key = url.pathname.slice(at + marker.length).split("/").map(decodeURIComponent).join("/");
-  } catch {
-    return errorResponse(new Forbidden("This download link is invalid."));
-  }
-  const check = await checkObjectSignature(
-    secret,
-    key,
-    url.searchParams.get("expires") ?? "",
-    url.searchParams.get("sig") ?? "",
-    now,
-  );
-  if (check === "invalid") return errorResponse(new Forbidden("This download link is invalid."));
-  if (check === "expired") {
-    return errorResponse(new Forbidden("This download link has expired; request a new one."));
-  }
-  let object: StoredObject | null;
-  try {
-    object = await store.get(key);
-  } catch (error) {
-    if (error instanceof HttpError) return errorResponse(error);
-    throw error;
-  }
-  if (!object) return errorResponse(new NotFound("This document no longer exists."));
-  return new Response(request.method === "HEAD" ? null : object.body, {
-    headers: {
-      ...noStore,
-      "content-type": object.contentType,
-      "content-length": String(object.body.length),
-      "x-content-type-options": "nosniff",
-      "content-security-policy": "default-src 'none'; sandbox",
-    },
-  });
 }

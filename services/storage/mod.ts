@@ -12,7 +12,7 @@ import { type S3Options, S3Store } from "./s3.ts";
 import type { ObjectStore } from "./store.ts";
 
 export type { ObjectStore } from "./store.ts";
-export { serveSignedObject } from "./disk.ts";
+export { serveSignedObject } from "./serve.ts";
 
 export interface StoreOptions {
   /** S3 settings; absent → the disk store. */

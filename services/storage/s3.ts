@@ -9,6 +9,7 @@ import {
   encodeKeyPath,
   type ObjectStore,
   type StoredObject,
+  type StreamedObject,
   toBytes,
   validateExpiry,
   validateKey,
@@ -83,6 +84,77 @@ export class S3Store implements ObjectStore {
       headers: { "content-type": contentTypeOf(opts) },
     });
     await res.body?.cancel();
+  }
+
+  /**
+   * Streams `body` up in parts of {@link PART_BYTES} (S3's minimum part size): one plain PUT when it fits in
+   * one part, else a multipart upload, aborted on any error so no half object (nor stray parts) remain.
+   * Not one streamed PUT: S3 wants a Content-Length, and fetch sends a stream chunked.
+   */
+  async putStream(
+    key: string,
+    body: ReadableStream<Uint8Array>,
+    opts: { contentType?: string } = {},
+  ): Promise<number> {
+    validateKey(key);
+    const contentType = contentTypeOf(opts);
+    const parts = partsOf(body);
+    const first = await parts.next();
+    const firstPart = first.done ? new Uint8Array(0) : first.value;
+    const second = first.done ? first : await parts.next();
+    if (second.done) {
+      await this.put(key, firstPart, { contentType });
+      return firstPart.length;
+    }
+    const created = await this.#send(`CREATE ${key}`, `${this.#url(key)}?uploads`, {
+      method: "POST",
+      headers: { "content-type": contentType },
+    });
+    const uploadId = xmlValues(await created.text(), "UploadId")[0];
+    const upload = `${this.#url(key)}?uploadId=${encodeURIComponent(uploadId)}`;
+    const etags: string[] = [];
+    let size = 0;
+    try {
+      let part: Uint8Array<ArrayBuffer> | null = firstPart;
+      let next: IteratorResult<Uint8Array<ArrayBuffer>> = second;
+      while (part) {
+        const res = await this.#send(`PART ${key}`, `${upload}&partNumber=${etags.length + 1}`, {
+          method: "PUT",
+          body: part,
+        });
+        await res.body?.cancel();
+        etags.push(res.headers.get("etag") ?? "");
+        size += part.length;
+        part = next.done ? null : next.value;
+        if (part) next = await parts.next();
+      }
+      const xml = etags.map((etag, i) =>
+        `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`
+      );
+      const done = await this.#send(`COMPLETE ${key}`, upload, {
+        method: "POST",
+        body: `<CompleteMultipartUpload>${xml.join("")}</CompleteMultipartUpload>`,
+      });
+      // S3 may answer 200 with an error document once the parts are joined.
+      const text = await done.text();
+      if (text.includes("<Error>")) throw new S3Error(`COMPLETE ${key}`, 200, xmlValues(text, "Code")[0], "");
+      return size;
+    } catch (error) {
+      await parts.return(undefined);
+      await this.#send(`ABORT ${key}`, upload, { method: "DELETE" }).then((r) => r.body?.cancel(), () => {});
+      throw error;
+    }
+  }
+
+  async getStream(key: string): Promise<StreamedObject | null> {
+    validateKey(key);
+    const res = await this.#send(`GET ${key}`, this.#url(key), { method: "GET" }, ["NoSuchKey"]);
+    if (res.status === 404 || !res.body) return null;
+    return {
+      body: res.body,
+      contentType: res.headers.get("content-type") || DEFAULT_CONTENT_TYPE,
+      size: Number(res.headers.get("content-length") ?? 0),
+    };
   }
 
   async get(key: string): Promise<StoredObject | null> {
@@ -165,6 +237,29 @@ export class S3Store implements ObjectStore {
       throw new S3Error(operation, res.status, code, xmlValues(text, "Message")[0] ?? "");
     }
   }
+}
+
+/** S3's smallest part (except the last) of a multipart upload; also the most `putStream` holds in memory. */
+export const PART_BYTES = 5 * 1024 * 1024;
+
+/** Cuts a stream into parts of exactly {@link PART_BYTES} (the last may be shorter; none is empty). */
+async function* partsOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+  let part = new Uint8Array(PART_BYTES);
+  let filled = 0;
+  for await (const chunk of body) {
+    for (let offset = 0; offset < chunk.length;) {
+      const take = Math.min(chunk.length - offset, PART_BYTES - filled);
+      part.set(chunk.subarray(offset, offset + take), filled);
+      filled += take;
+      offset += take;
+      if (filled === PART_BYTES) {
+        yield part;
+        part = new Uint8Array(PART_BYTES);
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0) yield part.slice(0, filled);
 }
 
 function statusCode(status: number): string {

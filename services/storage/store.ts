@@ -11,13 +11,26 @@ export interface StoredObject {
   contentType: string;
 }
 
+export interface StreamedObject {
+  body: ReadableStream<Uint8Array>;
+  contentType: string;
+  size: number;
+}
+
 export interface ObjectStore {
   /** Which adapter is behind this store (shown by health checks). */
   readonly kind: "s3" | "disk";
   /** Creates or replaces the object. The content type defaults to `application/octet-stream`. */
   put(key: string, body: Uint8Array | string, opts?: { contentType?: string }): Promise<void>;
+  /**
+   * Creates or replaces the object from a stream, holding at most one S3 part (5 MiB) in memory, never the
+   * whole body. An error from `body` aborts the write and leaves no object behind. Resolves to the size.
+   */
+  putStream(key: string, body: ReadableStream<Uint8Array>, opts?: { contentType?: string }): Promise<number>;
   /** The object, or `null` when there is none under `key`. */
   get(key: string): Promise<StoredObject | null>;
+  /** The object as a stream (the caller must read or cancel it), or `null` when there is none. */
+  getStream(key: string): Promise<StreamedObject | null>;
   /** Removes the object; deleting a missing key is not an error (as in S3). */
   delete(key: string): Promise<void>;
   /** Every key starting with `prefix` (all keys when omitted), sorted. */

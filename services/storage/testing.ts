@@ -114,6 +114,48 @@ export async function storeContract(t: Deno.TestContext, store: ObjectStore, fet
     await res.body?.cancel();
   });
 
+  await t.step("putStream / getStream carry a body larger than one S3 part, and empty ones", async () => {
+    // 11 MiB in 64 KiB chunks: three parts on S3 (5 + 5 + 1 MiB), a multipart upload.
+    const chunk = (i: number) => new Uint8Array(64 * 1024).fill(i % 251);
+    const count = 176;
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < count; i++) c.enqueue(chunk(i));
+        c.close();
+      },
+    });
+    const size = await store.putStream(`${root}/big.bin`, body, { contentType: "application/pdf" });
+    assert.equal(size, count * 64 * 1024);
+    const got = await store.getStream(`${root}/big.bin`);
+    assert.ok(got);
+    assert.equal(got.contentType, "application/pdf");
+    let offset = 0;
+    for await (const part of got.body) {
+      for (let i = 0; i < part.length; i++) {
+        if (part[i] !== Math.floor((offset + i) / (64 * 1024)) % 251) {
+          assert.fail(`byte ${offset + i} differs`);
+        }
+      }
+      offset += part.length;
+    }
+    assert.equal(offset, size);
+    assert.equal(await store.putStream(`${root}/empty.bin`, new Blob([]).stream()), 0);
+    assert.equal((await store.get(`${root}/empty.bin`))?.body.length, 0);
+    assert.equal(await store.getStream(`${root}/missing`), null);
+  });
+
+  await t.step("a stream that fails leaves no object behind", async () => {
+    let sent = 0;
+    const failing = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent++ === 100) c.error(new Error("client went away"));
+        else c.enqueue(new Uint8Array(64 * 1024));
+      },
+    });
+    await assert.rejects(() => store.putStream(`${root}/broken.bin`, failing), /client went away/);
+    assert.equal(await store.get(`${root}/broken.bin`), null);
+  });
+
   await t.step("unsafe keys are rejected by every operation", async () => {
     for (
       const key of ["../escape", "a/../../b", "/etc/passwd", "a\\b", "a\0b", "", "a//b", "x".repeat(513)]

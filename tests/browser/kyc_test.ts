@@ -1,0 +1,137 @@
+/**
+ * KYC in Chromium: the trader uploads with the island (progress bar, then the page shows the document),
+ * submits, support approves on /admin/kyc with the documents beside the profile, and the trader's pending
+ * funded account turns active. Pages are photographed at 390 and 1440 px and checked with axe.
+ */
+import assert from "node:assert/strict";
+import AxeBuilder from "@axe-core/playwright";
+import type { Browser, Page } from "playwright-core";
+import { openTestApp } from "../helpers/app.ts";
+import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { makeStaff, signUp } from "../helpers/client.ts";
+import { pdfBytes } from "../helpers/kyc.ts";
+import { openTestAccount } from "../helpers/accounts.ts";
+import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
+
+const ARTIFACTS = new URL("../artifacts/", import.meta.url);
+
+function cookiesOf(tokens: { accessToken: string; refreshToken: string }, url: string) {
+  return sessionCookies(false, tokens).map((c) => {
+    const [name, ...value] = c.split(";")[0].split("=");
+    return { name, value: value.join("="), url };
+  });
+}
+
+async function photograph(page: Page, name: string) {
+  for (const width of [390, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    assert.ok(
+      await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
+      `${name} is wider than ${width} px`,
+    );
+    await page.screenshot({ path: new URL(`${name}-${width}.png`, ARTIFACTS).pathname, fullPage: true });
+  }
+  const axe = await new AxeBuilder({ page }).analyze();
+  assert.deepEqual(
+    axe.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target).join(", ")}`),
+    [],
+  );
+}
+
+Deno.test({
+  name: "browser: KYC upload with progress, submit, staff approval activates the funded account",
+  ignore: noBrowser,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const testApp = await openTestApp();
+    const { deps } = testApp;
+    let browser: Browser | undefined;
+    try {
+      await Deno.mkdir(ARTIFACTS, { recursive: true });
+      const trader = await signUp(testApp.app, { firstName: "Grace", lastName: "Hopper" });
+      const support = await makeStaff(deps, "support");
+      const funded = await openTestAccount(deps.db, trader.userId, { stage: "funded" });
+      const files = await Deno.makeTempDir();
+      // A real (1×1) PNG, so the staff page can show that the signed link serves a decodable image.
+      const onePixel =
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+      await Deno.writeFile(`${files}/passport.png`, Uint8Array.from(atob(onePixel), (c) => c.charCodeAt(0)));
+      await Deno.writeFile(`${files}/bill.pdf`, pdfBytes());
+      browser = await launchBrowser();
+      await withServer((req, info) => testApp.app.fetch(req, info), async (origin) => {
+        const traderCtx = await browser!.newContext({
+          baseURL: origin,
+          viewport: { width: 1440, height: 900 },
+        });
+        await traderCtx.addCookies(cookiesOf(trader, origin));
+        const page = await traderCtx.newPage();
+
+        await t.step("the trader uploads both documents through the island and submits", async () => {
+          await page.goto("/dashboard/verification", { waitUntil: "networkidle" });
+          await photograph(page, "kyc-verification-empty");
+          await page.locator("#kyc-kind").selectOption("identity_front");
+          await page.locator("#kyc-file").setInputFiles(`${files}/passport.png`);
+          // The island posts to the API (with a progress bar) and reloads the page on success.
+          await Promise.all([
+            page.waitForURL(/uploaded=identity_front/),
+            page.getByRole("button", { name: "Upload" }).click(),
+          ]);
+          await page.locator("#kyc-kind").selectOption("proof_of_address");
+          await page.locator("#kyc-file").setInputFiles(`${files}/bill.pdf`);
+          await Promise.all([
+            page.waitForURL(/uploaded=proof_of_address/),
+            page.getByRole("button", { name: "Upload" }).click(),
+          ]);
+          await page.getByText("Ready to submit").waitFor();
+          await photograph(page, "kyc-verification-ready");
+          await Promise.all([
+            page.waitForURL(/submitted=1/),
+            page.getByRole("button", { name: "Submit for review" }).click(),
+          ]);
+          await page.getByText("Under review").first().waitFor();
+          await photograph(page, "kyc-verification-submitted");
+        });
+
+        await t.step("support sees the documents beside the profile and approves", async () => {
+          const staffCtx = await browser!.newContext({
+            baseURL: origin,
+            viewport: { width: 1440, height: 900 },
+          });
+          await staffCtx.addCookies(cookiesOf(support, origin));
+          const admin = await staffCtx.newPage();
+          await admin.goto("/admin/kyc", { waitUntil: "networkidle" });
+          await admin.getByRole("heading", { name: "Grace Hopper" }).waitFor();
+          // The image loaded through its signed link, decrypted by the app: the browser decoded it.
+          const image = admin.locator("img[alt^='Identity document']");
+          await admin.waitForFunction(
+            (img) => (img as HTMLImageElement).complete,
+            await image.elementHandle(),
+          );
+          assert.equal(await image.evaluate((img) => (img as HTMLImageElement).naturalWidth), 1);
+          await photograph(admin, "kyc-admin-queue");
+          await Promise.all([
+            admin.waitForURL(/done=approved/),
+            admin.getByRole("button", { name: "Approve" }).click(),
+          ]);
+          await admin.getByText("The submission was approved").waitFor();
+          const [account] = await deps.db.sql`select status from accounts where id = ${funded.accountId}`;
+          assert.equal(account.status, "active");
+          const [view] = await deps.db.sql`
+            select count(*)::int as n from audit_log where action = 'kyc.document_viewed' and actor_id = ${support.userId}`;
+          assert.ok(view.n >= 1, "the staff view of the document was audited");
+        });
+
+        await t.step("the trader sees the verified status", async () => {
+          await page.goto("/dashboard/verification", { waitUntil: "networkidle" });
+          await page.getByText("Verified").first().waitFor();
+          await photograph(page, "kyc-verification-approved");
+        });
+      });
+      await Deno.remove(files, { recursive: true });
+    } finally {
+      await browser?.close();
+      await testApp.close();
+    }
+  },
+});
