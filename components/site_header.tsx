@@ -2,6 +2,7 @@ import type { ComponentChildren } from "preact";
 import type { SessionUser } from "../services/auth/sessions.ts";
 import { isStaff } from "../services/auth/roles.ts";
 import NotificationBell from "../islands/notification_bell.tsx";
+import { DASHBOARD_LINKS } from "./dashboard_nav.tsx";
 
 interface Link {
   href: string;
@@ -19,16 +20,13 @@ const SITE: readonly Link[] = [
   { href: "/faq", label: "FAQ", current: under("/faq") },
 ];
 
-/** The trader's workspace: the overview (and the account pages below it), history and statistics. */
-export const DASHBOARD_LINKS: readonly Link[] = [
-  {
-    href: "/dashboard",
-    label: "Overview",
-    current: (p) => p === "/dashboard" || under("/dashboard/accounts")(p),
-  },
-  { href: "/dashboard/history", label: "History", current: under("/dashboard/history") },
-  { href: "/dashboard/statistics", label: "Statistics", current: under("/dashboard/statistics") },
-];
+/** The trader's workspace: the dashboard's own sections (one list, components/dashboard_nav.tsx). */
+export const DASHBOARD_MENU: readonly Link[] = DASHBOARD_LINKS.map(({ href, label }) => ({
+  href,
+  label,
+  // The overview is also the section of the account pages below it.
+  current: href === "/dashboard" ? (p) => p === href || under("/dashboard/accounts")(p) : under(href),
+}));
 
 const BACK_OFFICE: Link = { href: "/admin", label: "Back office", current: under("/admin") };
 const ACCOUNT: Link = { href: "/account/security", label: "Account", current: under("/account") };
@@ -73,9 +71,10 @@ export function SiteHeader(props: { path: string; user?: SessionUser | null; unr
             ? (
               <>
                 <li class="ml-2 border-l border-line pl-3">
-                  <NavLink link={{ ...DASHBOARD_LINKS[0], label: "Dashboard" }} path={path} />
+                  <NavLink link={{ ...DASHBOARD_MENU[0], label: "Dashboard" }} path={path} />
                 </li>
-                {DASHBOARD_LINKS.slice(1).map((l) => (
+                {/* The row keeps the three sections traders use most; the dashboard's own navigation has the rest. */}
+                {DASHBOARD_MENU.slice(1, 3).map((l) => (
                   <li key={l.href}>
                     <NavLink link={l} path={path} />
                   </li>
@@ -148,7 +147,7 @@ function MobileMenu(props: { path: string; user: SessionUser | null }) {
         <div class="container-page grid gap-6 py-5 sm:grid-cols-2">
           {user && (
             <MenuGroup title="Dashboard">
-              {DASHBOARD_LINKS.map((l) => <MenuLink key={l.href} link={l} path={path} />)}
+              {DASHBOARD_MENU.map((l) => <MenuLink key={l.href} link={l} path={path} />)}
               {isStaff(user) && <MenuLink link={BACK_OFFICE} path={path} />}
               <MenuLink link={ACCOUNT} path={path} />
             </MenuGroup>

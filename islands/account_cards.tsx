@@ -151,6 +151,12 @@ function Card(props: { card: CardData; timeZone: string; now: number; freshAt: n
           <a class="link" href={`/dashboard/accounts/${a.id}`}>Open it for the next step</a>
         </p>
       )}
+      {a.status === "pending_kyc" && (
+        <p class="mt-4 text-sm">
+          <span aria-hidden="true">✓</span> Funded: trading starts once your identity is verified.{" "}
+          <a class="link" href="/dashboard/verification">Verify your identity</a>
+        </p>
+      )}
       {a.status === "paused" && m?.dailyLoss?.pausedUntil && (
         <p class="mt-2 text-sm">
           <span aria-hidden="true">‖</span> Paused until{" "}

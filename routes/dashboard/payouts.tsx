@@ -1,4 +1,5 @@
 import { define, setMeta } from "../_define.ts";
+import { DashboardNav } from "../../components/dashboard_nav.tsx";
 import type { Context } from "../../lib/define.ts";
 import { page } from "../../lib/define.ts";
 import { BadRequest, type HttpError } from "../../lib/errors.ts";
@@ -117,6 +118,7 @@ const STATUS = {
 export default define.page<typeof handler>(({ data }) => (
   <div class="container-page py-12">
     <h1 class="text-3xl font-bold tracking-tight sm:text-4xl">Payouts</h1>
+    <DashboardNav current="/dashboard/payouts" class="mt-4" />
     <section aria-labelledby="all-h" class="mt-8">
       <h2 id="all-h" class="text-xl font-bold tracking-tight">All your payouts</h2>
       {data.payouts.length === 0

@@ -1,4 +1,5 @@
 import { define, setMeta } from "../_define.ts";
+import { DashboardNav } from "../../components/dashboard_nav.tsx";
 import { page, type RouteConfig } from "../../lib/define.ts";
 import { BadRequest, HttpError } from "../../lib/errors.ts";
 import { readForm } from "../../lib/validation.ts";
@@ -102,6 +103,7 @@ export default define.page<typeof handler>(({ data }) => {
   return (
     <div class="container-page py-12">
       <h1 class="text-3xl font-bold tracking-tight sm:text-4xl">Identity verification</h1>
+      <DashboardNav current="/dashboard/verification" class="mt-4" />
       <p class="mt-2 max-w-2xl text-muted">
         We verify every funded trader once, before the first funded account starts trading and before any
         payout.

@@ -7,6 +7,8 @@ import type { AccountOverview } from "../../../services/accounts/overview_json.t
 import AccountLive, { AccountDetails } from "../../../islands/account_live.tsx";
 import EquityChart from "../../../islands/equity_chart.tsx";
 import WhatIf from "../../../islands/what_if.tsx";
+import { type PayoutPanelData, payoutPanelData } from "../../../services/payouts/trader.ts";
+import { PayoutPanel } from "../(_components)/payout_panel.tsx";
 
 /** Signed-out visitors are sent to sign in and brought back here (`authorize` adds `next`). */
 export const access = "authenticated";
@@ -17,6 +19,11 @@ interface Data {
   purchased: boolean;
   /** Staff looking at someone else's account see a note saying so. */
   foreign: boolean;
+  /** A funded account's payout readiness, request form and history (the owner's own view only). */
+  payouts: PayoutPanelData | null;
+  twoFactor: boolean;
+  /** Set after a payout request from this page (`?requested=`). */
+  payoutRequested: boolean;
 }
 
 export const handler = define.handlers<Data, typeof access>({
@@ -25,11 +32,18 @@ export const handler = define.handlers<Data, typeof access>({
     const overview = await loadAccountOverview(deps.db.sql, { ...user, actor }, ctx.params.id);
     const name = `${overview.planName ?? "Account"} · ${overview.stageName}`;
     setMeta(ctx.state, name, "Your account's status, limits, equity and progress, live.");
+    const foreign = overview.account.userId !== user.id;
+    const payouts = overview.account.type === "funded" && !foreign
+      ? await payoutPanelData(deps, user, overview.account.id, actor)
+      : null;
     return page({
       overview,
       timeZone: user.timeZone,
       purchased: ctx.url.searchParams.get("purchased") === "1",
-      foreign: overview.account.userId !== user.id,
+      foreign,
+      payouts,
+      twoFactor: user.twoFactorEnabled,
+      payoutRequested: ctx.url.searchParams.get("requested") === overview.account.id,
     }, { headers: { "cache-control": "no-store" } });
   },
 }, { access });
@@ -54,6 +68,14 @@ export default define.page<typeof handler>(({ data }) => {
             </Notice>
           )}
           {data.foreign && <Notice tone="info">You are viewing a trader's account as staff.</Notice>}
+        </div>
+      )}
+      {account.status === "pending_kyc" && !data.foreign && (
+        <div class="mt-4">
+          <Notice tone="info">
+            You passed: this funded account starts trading once your identity is verified.{" "}
+            <a class="link font-semibold" href="/dashboard/verification">Verify your identity</a>
+          </Notice>
         </div>
       )}
       <div class="mt-4">
@@ -81,6 +103,17 @@ export default define.page<typeof handler>(({ data }) => {
       <div class="mt-10">
         <AccountDetails initial={data.overview} timeZone={data.timeZone} />
       </div>
+      {data.payouts && (
+        <div class="mt-10 max-w-2xl">
+          <PayoutPanel
+            data={data.payouts}
+            timeZone={data.timeZone}
+            twoFactor={data.twoFactor}
+            back={`/dashboard/accounts/${account.id}`}
+            notice={data.payoutRequested ? "Your payout request was sent for review." : null}
+          />
+        </div>
+      )}
     </div>
   );
 });
