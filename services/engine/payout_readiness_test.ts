@@ -57,7 +57,7 @@ Deno.test("the sentences of DESIGN §3.2: interval, open positions, minimum", ()
   });
   assert.equal(r.eligible, false);
   const msg = Object.fromEntries(r.conditions.map((c) => [c.key, c.message]));
-  assert.equal(msg.interval, "Next request possible on 20 Dec 2026, 14:00 CET (your time).");
+  assert.equal(msg.interval, "Next request possible on 20 Dec 2026, 14:00 (your time).");
   assert.equal(msg.no_open_positions, "Close 2 open positions.");
   assert.equal(msg.min_payout, "Profit 120.00 × 80 % = 96.00 is below the minimum 100.00.");
   assert.equal(r.nextRequestAt, "2026-12-20T13:00:00.000Z");
