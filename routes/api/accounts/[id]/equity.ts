@@ -21,6 +21,7 @@ export const api = defineApi({
       "staff may read it; anyone else gets 404.",
     tags: ["accounts"],
     access: "authenticated",
+    params: z.object({ id: z.uuid("No such account.") }),
     query: z.object({
       from: isoTimeSchema().optional(),
       to: isoTimeSchema().optional(),
@@ -51,11 +52,11 @@ export const api = defineApi({
 });
 
 export const handler = define.api(api, {
-  async GET(ctx, { query, user }) {
+  async GET(ctx, { params, query, user }) {
     const history = await readableEquityHistory(
       ctx.state.deps.db.sql,
       { ...user, actor: ctx.state.actor },
-      ctx.params.id,
+      params.id,
       {
         from: query.from ? new Date(query.from) : undefined,
         to: query.to ? new Date(query.to) : undefined,

@@ -18,6 +18,7 @@ export const api = defineApi({
       "the user stream. The owner and staff may read it; anyone else gets 404.",
     tags: ["accounts"],
     access: "authenticated",
+    params: z.object({ id: z.uuid("No such account.") }),
     responses: {
       200: {
         description: "The overview",
@@ -40,12 +41,12 @@ export const api = defineApi({
 });
 
 export const handler = define.api(api, {
-  async GET(ctx, { user }) {
+  async GET(ctx, { params, user }) {
     const { deps } = ctx.state;
     const overview = await loadAccountOverview(
       deps.db.sql,
       { ...user, actor: ctx.state.actor },
-      ctx.params.id,
+      params.id,
     );
     return Response.json(overview, { headers: { "cache-control": "no-store" } });
   },

@@ -25,6 +25,7 @@ export const api = defineApi({
       "reset. The owner and staff may ask; anyone else gets 404.",
     tags: ["accounts"],
     access: "authenticated",
+    params: z.object({ id: z.uuid("No such account.") }),
     body: question,
     responses: {
       200: {
@@ -39,9 +40,9 @@ export const api = defineApi({
 });
 
 export const handler = define.api(api, {
-  async POST(ctx, { user, body }) {
+  async POST(ctx, { params, user, body }) {
     const { deps } = ctx.state;
-    const loaded = await loadEngineState(deps.db.sql, { ...user, actor: ctx.state.actor }, ctx.params.id);
+    const loaded = await loadEngineState(deps.db.sql, { ...user, actor: ctx.state.actor }, params.id);
     await enforce(deps.limiter, RATE_RULES.simulate_user, user.id);
     if (!loaded) throw new Unprocessable("accountId", "This account is not evaluated by the rule engine.");
     const now = Date.now();
