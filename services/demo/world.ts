@@ -111,7 +111,7 @@ async function fundedStory(world: World, now: number): Promise<string> {
     // plan's interval since the first funded trade passed long before): requested that evening, approved and
     // paid before the next session.
     const profit = cents(account.summary.balance) - b0;
-    const window = day.to >= now - 32 * DAY && day.to <= now - 20 * DAY;
+    const window = day.to >= now - 30 * DAY && day.to <= now - 20 * DAY;
     if (
       !paid && window && profit >= b0 / 100 && day.to - funded[0].from >= funding.payoutIntervalDays * DAY
     ) {
