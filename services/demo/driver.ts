@@ -22,6 +22,8 @@ export const GRACE_MS = 2_000;
 export interface World {
   deps: Deps;
   userId: string;
+  /** The demo admin: approves the trader's KYC and payout (staff never decide on their own). */
+  staffId: string;
   random: Random;
   market: Market;
   plans: Map<string, { id: string; definition: PlanDefinition }>;

@@ -47,6 +47,9 @@ export interface SeedOptions {
   seed?: string;
 }
 
+/** The demo admin, who approves the demo trader's KYC and payout. */
+export const DEMO_ADMIN_EMAIL = "admin@demo.proptrade.test";
+
 /** The default seed of the demo world. */
 export const DEMO_SEED = "proptrade-demo-1";
 
@@ -152,7 +155,7 @@ export async function seedDemo(
   const plans = demoPlans();
   const now = options.now ?? new Date();
   const world = options.world && options.world.config.env !== "production" ? options.world : null;
-  const adminEmail = "admin@demo.proptrade.test";
+  const adminEmail = DEMO_ADMIN_EMAIL;
   const totpSecret = newTotpSecret();
   const credentials: DemoCredentials = {
     trader: { email: "trader@demo.proptrade.test", password: randomPassword() },
@@ -198,7 +201,7 @@ export async function seedDemo(
         // In a savepoint: the history is a showcase, and a failure to build it must not keep a fresh
         // installation from starting (the plans and users stay; seed_test.ts makes sure it does not fail).
         credentials.world = await tx.savepoint((sp) =>
-          worldIn(world, sp, trader.id, { now, seed })
+          worldIn(world, sp, trader.id, { now, seed, staffId: admin.id })
         ) as DemoWorld;
       } catch (error) {
         log.error("the demo trader's history could not be built; seeded without it", {
@@ -212,18 +215,27 @@ export async function seedDemo(
 }
 
 /**
- * Builds the demo trader's history for `userId` in a transaction of its own (the plans must exist): what
- * `seedDemo` does for the demo trader, for tests that compare two histories in one database.
+ * Builds the demo trader's history for `userId` in a transaction of its own (the plans and the demo admin
+ * must exist): what `seedDemo` does for the demo trader, for tests that compare two histories in one database.
  */
 export async function seedDemoWorld(
   deps: Deps,
   userId: string,
   opts: { now: Date; seed?: string },
 ): Promise<DemoWorld> {
-  return await deps.db.tx((tx) => worldIn(deps, tx, userId, { now: opts.now, seed: opts.seed ?? DEMO_SEED }));
+  const [admin] = await deps.db.sql<{ id: string }[]>`select id from users where email = ${DEMO_ADMIN_EMAIL}`;
+  if (!admin) throw new Error("the demo admin is missing: seed the database first");
+  return await deps.db.tx((tx) =>
+    worldIn(deps, tx, userId, { now: opts.now, seed: opts.seed ?? DEMO_SEED, staffId: admin.id })
+  );
 }
 
-async function worldIn(deps: Deps, tx: Tx, userId: string, opts: { now: Date; seed: string }) {
+async function worldIn(
+  deps: Deps,
+  tx: Tx,
+  userId: string,
+  opts: { now: Date; seed: string; staffId: string },
+) {
   const world = await buildDemoWorld(inTransaction(deps, tx), userId, opts);
   await backdate(tx, userId);
   return world;
@@ -233,6 +245,7 @@ async function worldIn(deps: Deps, tx: Tx, userId: string, opts: { now: Date; se
  * `deps` with the database bound to the seed's transaction (the live paths' own transactions run inside it)
  * and a private bus: the accounts are created in this transaction, so nobody can be listening to them yet,
  * and their change log is in the database for any stream that opens later. Checkout uses the demo provider.
+ * Nobody is mailed: the payout mails of a history weeks old would arrive today (and fill the dev log).
  */
 function inTransaction(deps: Deps, tx: Tx): Deps {
   const db: Db = {
@@ -242,17 +255,24 @@ function inTransaction(deps: Deps, tx: Tx): Deps {
     ping: async () => {},
     close: async () => {},
   };
-  return { ...deps, db, bus: new MemoryBus(), config: { ...deps.config, paymentProvider: "demo" } };
+  return {
+    ...deps,
+    db,
+    bus: new MemoryBus(),
+    mailer: { send: () => Promise.resolve() },
+    config: { ...deps.config, paymentProvider: "demo" },
+  };
 }
 
 /**
  * The history happened in the past, but rows take the transaction's time as their creation time: dated back
- * to when the story made them (orders when paid, challenges when started, accounts when opened), so lists
- * ordered by creation read in the story's order.
+ * to when the story made them (orders when paid, challenges when started, accounts when opened, payouts when
+ * requested), so lists ordered by creation read in the story's order.
  */
 async function backdate(tx: Tx, userId: string): Promise<void> {
   await tx`update orders set created_at = paid_at, updated_at = paid_at where user_id = ${userId}`;
   await tx`update challenges set created_at = started_at where user_id = ${userId}`;
+  await tx`update payouts set created_at = requested_at where user_id = ${userId}`;
   await tx`
     update accounts a set created_at = (select min(c.at) from account_changes c where c.account_id = a.id)
     where a.user_id = ${userId}`;

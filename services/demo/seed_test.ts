@@ -26,6 +26,9 @@ import {
 } from "../engine/state.ts";
 import { type SyncEvent, toEngineEvent } from "../engine/sync_events.ts";
 import { canonicalJson, sha256HexSync } from "../engine/canonical.ts";
+import { type LockedAccount, lockedColumns } from "../accounts/persist.ts";
+import { replayAccount } from "../accounts/replay.ts";
+import { readinessOf } from "../payouts/readiness.ts";
 
 const TOTP_KEY = await deriveTwoFactorKeys("seed-test-application-secret");
 /** A Wednesday afternoon: today's sessions (Prague and New York) are running, so a position is open. */
@@ -124,7 +127,10 @@ Deno.test("seeding an empty database makes the demo trader's world once, through
         assert.ok(funded.trades >= 100, `${funded.trades} trades`);
         const winRate = funded.wins / funded.trades;
         assert.ok(winRate > 0.4 && winRate < 0.75, `win rate ${winRate}`);
-        assert.equal(funded.open, 1, "today's session is running: one position is open");
+        assert.equal(funded.open, 0, "the funded account ends flat: ready for its next payout");
+        const [{ open }] = await sql<{ open: number }[]>`
+        select count(*)::int as open from trades where account_id = ${world.phaseTwoAccountId} and status = 'open'`;
+        assert.equal(open, 1, "today's session is running: the phase-2 account has a position open");
         assert.ok(Number(funded.balance) > 100_000, `funded balance ${funded.balance}`);
         const [{ last }] = await sql<{ last: Date }[]>`
         select max(at) as last from account_events where account_id = ${world.fundedAccountId}`;
@@ -181,6 +187,68 @@ Deno.test("seeding an empty database makes the demo trader's world once, through
       const body = await res.json();
       assert.equal(body.breach.inputsHash, stored.inputs_hash);
     });
+
+    await t.step(
+      "one payout of the funded account, requested, approved and paid; eligible for the next; replays",
+      async () => {
+        const [{ funded }] = await sql<{ funded: number }[]>`
+          select count(*)::int as funded from accounts a join users u on u.id = a.user_id
+          where u.email = ${credentials.trader.email} and a.type = 'funded'`;
+        assert.equal(funded, 1, "the demo trader has one funded account");
+        const [kyc] = await sql<{ status: string; decided_by: string }[]>`
+          select k.status, u.email as decided_by from kyc_submissions k join users u on u.id = k.decided_by`;
+        assert.deepEqual({ ...kyc }, { status: "approved", decided_by: credentials.admin.email });
+        const payouts = await sql<
+          {
+            id: string;
+            account_id: string;
+            status: string;
+            amount: string;
+            trader_share: string;
+            requested_at: Date;
+            approved_at: Date;
+            paid_at: Date;
+            approvals: number;
+          }[]
+        >`
+          select p.id, p.account_id, p.status, p.amount::text, p.trader_share::text, p.requested_at,
+                 p.approved_at, p.paid_at,
+                 (select count(*)::int from payout_approvals a where a.payout_id = p.id) as approvals
+          from payouts p`;
+        assert.equal(payouts.length, 1);
+        const [payout] = payouts;
+        assert.equal(payout.account_id, world.fundedAccountId);
+        assert.equal(payout.status, "paid");
+        assert.equal(payout.approvals, 1);
+        assert.ok(Number(payout.amount) >= 500, `payout ${payout.amount}`);
+        const age = (+NOW - +payout.requested_at) / 86_400_000;
+        assert.ok(age >= 20 && age <= 30, `requested ${age.toFixed(1)} days ago`);
+        assert.ok(payout.requested_at < payout.approved_at && payout.approved_at < payout.paid_at);
+        // The withdrawal went through the engine at the request: one event, trading before and after it.
+        const around = await sql<{ type: string; n: number }[]>`
+          select case when e.at < ${payout.requested_at} then 'before'
+                      when e.type = 'withdrawal' then 'withdrawal' else 'after' end as type, count(*)::int as n
+          from account_events e where e.account_id = ${world.fundedAccountId} group by 1 order by 1`;
+        assert.deepEqual(around.map((r) => r.type), ["after", "before", "withdrawal"]);
+        assert.equal(around.find((r) => r.type === "withdrawal")!.n, 1);
+        const [{ firstTrade }] = await sql<{ firstTrade: Date }[]>`
+          select min(opened_at) as "firstTrade" from trades where account_id = ${world.fundedAccountId}`;
+        assert.ok(+payout.requested_at - +firstTrade >= 14 * 86_400_000, "the plan's interval was respected");
+
+        const [account] = await sql<LockedAccount[]>`
+          select ${lockedColumns(sql)} from accounts where id = ${world.fundedAccountId}`;
+        const readiness = await readinessOf(sql, account, "Europe/Prague", NOW);
+        assert.equal(readiness.eligible, true, JSON.stringify(readiness.conditions));
+        assert.ok(Number(readiness.profit) > 0, `profit ${readiness.profit}`);
+        assert.equal(
+          Number(account.balance).toFixed(2),
+          (100_000 + Number(readiness.profit)).toFixed(2),
+          "the balance is the profit after the withdrawal",
+        );
+        const { stored, replayed } = await replayAccount(sql, world.fundedAccountId);
+        assert.equal(replayed, stored);
+      },
+    );
 
     await t.step("seeding again does nothing", async () => {
       const before = await counts(sql);
@@ -335,11 +403,20 @@ async function history(sql: Sql, world: DemoWorld) {
     select e.event_id, e.payload, e.state_version from account_events e join accounts a on a.id = e.account_id
     where a.user_id = ${userId} order by a.created_at, e.state_version`;
   const [breach] = await sql`select inputs_hash from breaches where account_id = ${world.failedAccountId}`;
+  const payouts = await sql<{ id: string }[]>`
+    select id, amount::text, trader_share::text, status, reference, requested_at, approved_at, paid_at
+    from payouts where user_id = ${userId} order by requested_at`;
+  // Payout ids are generated; the ledger events name them (event id and payload): named by rank instead.
+  const named = (value: unknown) =>
+    JSON.parse(
+      payouts.reduce((json, p, i) => json.replaceAll(p.id, `payout-${i + 1}`), JSON.stringify(value)),
+    );
   return {
-    accounts: [...accounts],
+    accounts: named([...accounts]),
     trades: [...trades],
     days: [...days],
-    events: [...events],
+    events: named([...events]),
+    payouts: named([...payouts]),
     breach: breach.inputs_hash,
   };
 }

@@ -5,9 +5,9 @@
  * decided by the engine. Nothing here writes a balance, a trade or a verdict itself.
  *
  * Three stories, all ending at `now`:
- * - Two-Step 100K: phase 1 and 2 passed, then ~40 trading days funded (up to today, a position open when
- *   today's session is still running);
- * - Two-Step 50K: phase 1 passed, phase 2 in progress;
+ * - Two-Step 100K: phase 1 and 2 passed, KYC approved, then ~40 trading days funded up to today, one payout
+ *   paid about four weeks ago (payout.ts) and, at `now`, eligible for the next;
+ * - Two-Step 50K: phase 1 passed, phase 2 in progress (a position open when today's session is running);
  * - One-Step 25K (New York 17:00 day): failed on a daily-loss breach about two weeks ago, with its evidence.
  *
  * Deterministic: the same `seed` and `now` give the same events, so the same trades, figures and evidence
@@ -21,6 +21,7 @@ import { type Day, daysBefore, recentDays } from "./calendar.ts";
 import { breachEvents, tradePnls } from "./market.ts";
 import { Market } from "./instruments.ts";
 import { seededRandom } from "./random.ts";
+import { approveKyc, demoPayoutAmount, payOut } from "./payout.ts";
 import {
   buy,
   cents,
@@ -36,6 +37,7 @@ import {
 } from "./driver.ts";
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 export interface DemoWorld {
   fundedAccountId: string;
@@ -50,7 +52,7 @@ export interface DemoWorld {
 export async function buildDemoWorld(
   deps: Deps,
   userId: string,
-  opts: { now: Date; seed: string },
+  opts: { now: Date; seed: string; staffId: string },
 ): Promise<DemoWorld> {
   const now = +opts.now;
   const random = seededRandom(opts.seed);
@@ -61,6 +63,7 @@ export async function buildDemoWorld(
   const world: World = {
     deps,
     userId,
+    staffId: opts.staffId,
     random,
     plans,
     market: new Market(random.fork("market"), now - 120 * 24 * HOUR),
@@ -82,21 +85,51 @@ async function fundedStory(world: World, now: number): Promise<string> {
   const secondId = await passPhase(world, first, phaseOne, plan.phases[0].profitTarget);
   const second: Driven = { tag: "a2", id: secondId, summary: await summary(world, secondId), trades: 0 };
   const fundedId = await passPhase(world, second, phaseTwo, plan.phases[1].profitTarget);
-  // No KYC yet: its issue will activate funded accounts on approval, through this same hook.
+  // KYC submitted after the pass; the demo admin's approval activates the funded account (the hook KYC
+  // approval calls), so the readiness panel shows identity verified.
+  const activatedAt = funded[0].opensAt + 6 * HOUR;
+  await approveKyc(world, phaseTwo.at(-1)!.to + HOUR, activatedAt);
   const activated = await world.deps.db.tx((tx) =>
-    activateFundedAccount(tx, fundedId, new Date(funded[0].opensAt + 6 * HOUR))
+    activateFundedAccount(tx, fundedId, new Date(activatedAt))
   );
   const account: Driven = { tag: "f", id: fundedId, summary: activated.account, trades: 0 };
+  const funding = plan.funded;
+  let paid = false;
   for (const [i, day] of funded.entries()) {
     const r = world.random.fork(`f/${day.key}/plan`);
     const b0 = cents(account.summary.initialBalance);
     // ~62 % winning days, a gentle edge: about +7 % over 40 days. A trader behind that pace (0.1 % a day)
-    // wins more often, so whatever the dates the funded account is one a demo visitor wants to open.
+    // wins more often, so whatever the dates the funded account is one a demo visitor wants to open — and
+    // after the payout it earns its way back, so the next one is due at the end.
     const behind = cents(account.summary.balance) - b0 < (b0 * i) / 1000;
     const total = b0 * (r.chance(behind ? 0.72 : 0.6) ? r.between(0.1, 0.9) : -r.between(0.1, 0.65)) / 100;
     const pnls = tradePnls(r, Math.round(total), r.int(2, 5), b0 * 0.0035);
-    await tradeDay(world, account, day, pnls, day.today);
+    // Positions are closed at the end of every session (also today's): the account is ready for its next
+    // payout at `now`; the open position of today's session is the phase-2 account's.
+    await tradeDay(world, account, day, pnls);
+    // The first payout, about four weeks ago, once the session closed flat with 1 % profit or more (the
+    // plan's interval since the first funded trade passed long before): requested that evening, approved and
+    // paid before the next session.
+    const profit = cents(account.summary.balance) - b0;
+    const window = day.to >= now - 30 * DAY && day.to <= now - 20 * DAY;
+    if (
+      !paid && window && profit >= b0 / 100 && day.to - funded[0].from >= funding.payoutIntervalDays * DAY
+    ) {
+      const next = funded[i + 1];
+      const amount = demoPayoutAmount(
+        profit,
+        funding.profitSplitPercent,
+        world.deps.config.payoutFourEyesAbove,
+      );
+      await payOut(world, account, amount, {
+        requestedAt: day.to + HOUR / 2,
+        approvedAt: next.from - 2 * HOUR,
+        paidAt: next.from - HOUR,
+      });
+      paid = true;
+    }
   }
+  if (!paid) throw new Error("the demo funded account never had the profit for its payout");
   await rollThrough(world, account, now - GRACE_MS);
   return account.id;
 }
@@ -120,6 +153,7 @@ async function phaseTwoStory(world: World, now: number): Promise<string> {
       account,
       day,
       below(tradePnls(r, Math.round(total), r.int(2, 4), b0 * 0.004), room),
+      day.today,
     );
   }
   await rollThrough(world, account, now - GRACE_MS);

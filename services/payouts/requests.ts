@@ -45,6 +45,22 @@ export async function requestPayout(
   now = new Date(),
 ): Promise<{ payout: Payout; replayed: boolean }> {
   await requireMoneyStepUp(deps.db.sql, user, now);
+  return await placePayoutRequest(deps, user, input, idempotencyKey, actor, now);
+}
+
+/**
+ * `requestPayout` after its step-up (a proof of presence is the route's and session's concern): the request
+ * itself, for callers that act for a trader without a session — the demo world (services/demo) requests its
+ * payout through here, so it meets the same conditions, locks and ledger as a real one.
+ */
+export async function placePayoutRequest(
+  deps: Pick<Deps, "db" | "bus" | "mailer" | "config">,
+  user: Pick<SessionUser, "id" | "email" | "timeZone">,
+  input: z.infer<typeof payoutRequestInput>,
+  idempotencyKey: string,
+  actor: Actor,
+  now = new Date(),
+): Promise<{ payout: Payout; replayed: boolean }> {
   const outcome = await deps.db.tx(async (tx) => {
     const account = await ownAccount(tx, user, input.accountId, actor, tx);
     // After the lock: a concurrent request with the same key has committed (or not) by now.
@@ -106,7 +122,7 @@ export async function readinessFor(
 /** The caller's own account row (locked in a transaction when `lock`); another's is a 404, audited. */
 async function ownAccount(
   sql: Sql,
-  user: SessionUser,
+  user: Pick<SessionUser, "id">,
   accountId: string,
   actor: Actor,
   lockIn?: Tx,
