@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { openTestApp, webhookProviderApp } from "./helpers/app.ts";
-import { client, makeStaff, signUp, strongPassword, type TestClient, uniqueEmail } from "./helpers/client.ts";
+import {
+  client,
+  islandsOf,
+  makeStaff,
+  signUp,
+  strongPassword,
+  type TestClient,
+  uniqueEmail,
+} from "./helpers/client.ts";
 import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import { insertPlan } from "../services/plans/queries.ts";
 import { demoPlans } from "../services/demo/seed.ts";
@@ -121,13 +129,13 @@ Deno.test("checkout pages: sign in and back, coupon inline, pay once, land on th
       },
     );
 
-    await t.step("checkout: 200, HTML, no script, plan summary, key rules, price", async () => {
+    await t.step("checkout: 200, HTML, no island but the bell, plan summary, key rules, price", async () => {
       const res = await c.request(checkout, { headers: { cookie } });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get("content-type"), HTML);
       assert.equal(res.headers.get("cache-control"), "no-store");
       const html = await res.text();
-      assert.doesNotMatch(html, /<script/i);
+      assert.deepEqual(islandsOf(html), ["NotificationBell"]); // no script of its own
       assert.equal(html.match(/<h1[\s>]/g)?.length, 1);
       const text = textOf(html);
       assert.match(text, new RegExp(`Family${tag} · 25K`));
@@ -236,7 +244,10 @@ Deno.test("checkout pages: sign in and back, coupon inline, pay once, land on th
       assert.equal(dashboard.status, 200);
       const html = await dashboard.text();
       assert.ok(html.includes(`href="${accountPath}"`));
-      assert.match(textOf(html), new RegExp(`Checkout ${tag} Phase 1: Challenge Active \\$25,000 \\$25,000`));
+      assert.match(
+        textOf(html),
+        new RegExp(`Checkout ${tag} Phase 1: Challenge Active Balance \\$25,000 Equity \\$25,000`),
+      );
     });
 
     /** Orders placed for the test's plan so far. */

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
-import { client, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
+import { client, islandsOf, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
 import { fundedWithProfit } from "./helpers/payouts.ts";
 import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 
@@ -38,18 +38,21 @@ Deno.test("payout pages: trader requests with a quote and step-up; staff queue r
     const support = await makeStaff(deps, "support");
     const risk = await makeStaff(deps, "risk");
 
-    await t.step("/dashboard/payouts: 200, HTML, no script, the readiness list and the form", async () => {
-      const res = await c.request("/dashboard/payouts", { headers: { cookie } });
-      assert.equal(res.status, 200);
-      assert.equal(res.headers.get("content-type"), HTML);
-      const html = await res.text();
-      assert.doesNotMatch(html, /<script/i);
-      const text = textOf(html);
-      assert.match(text, /Ready for a payout/);
-      assert.match(text, /Profit 3000\.00 × 80 % = 2400\.00 reaches the minimum 100\.00\./);
-      assert.match(text, /No payouts yet\./);
-      assert.match(html, /name="amount"[^>]*value="3000.00"/);
-    });
+    await t.step(
+      "/dashboard/payouts: 200, HTML, no island but the bell, the readiness list and the form",
+      async () => {
+        const res = await c.request("/dashboard/payouts", { headers: { cookie } });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("content-type"), HTML);
+        const html = await res.text();
+        assert.deepEqual(islandsOf(html), ["NotificationBell"]); // no script of its own
+        const text = textOf(html);
+        assert.match(text, /Ready for a payout/);
+        assert.match(text, /Profit 3000\.00 × 80 % = 2400\.00 reaches the minimum 100\.00\./);
+        assert.match(text, /No payouts yet\./);
+        assert.match(html, /name="amount"[^>]*value="3000.00"/);
+      },
+    );
 
     await t.step("quote: the share and what the firm keeps, before anything happens", async () => {
       const bad = await post(c, "/dashboard/payouts", { intent: "quote", accountId, amount: "5000" }, cookie);

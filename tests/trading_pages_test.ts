@@ -1,7 +1,7 @@
 /** The history and statistics pages, server-rendered without script: status → content type → body. */
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
-import { client, signUp } from "./helpers/client.ts";
+import { client, islandsOf, signUp } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { seedTradingDays } from "./helpers/trading.ts";
 import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
@@ -47,22 +47,25 @@ Deno.test("dashboard history and statistics pages", async (t) => {
     });
 
     let firstPage: string[][] = [];
-    await t.step("history: a table of the newest 50, no script, paging and CSV links", async () => {
-      const res = await get("/dashboard/history");
-      assert.equal(res.status, 200);
-      assert.equal(res.headers.get("content-type"), HTML);
-      const html = await res.text();
-      assert.doesNotMatch(html, /<script/i);
-      firstPage = tableRows(html);
-      assert.equal(firstPage.length, 50);
-      assert.equal(firstPage[0][0], "T-1059");
-      assert.match(firstPage[0].join(" "), /open Open/);
-      // Times in the viewer's zone: the day's second trade opens 10:30 UTC, 12:30 in Prague summer time.
-      assert.match(firstPage[1][1], /26 Jun 2026, 12:30 CEST/);
-      assert.match(html, /href="\/dashboard\/history\.csv"/);
-      assert.match(html, /rel="next" href="\?cursor=/);
-      assert.match(html, /aria-current="page">History</);
-    });
+    await t.step(
+      "history: a table of the newest 50, no island but the bell, paging and CSV links",
+      async () => {
+        const res = await get("/dashboard/history");
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("content-type"), HTML);
+        const html = await res.text();
+        assert.deepEqual(islandsOf(html), ["NotificationBell"]); // no script of its own
+        firstPage = tableRows(html);
+        assert.equal(firstPage.length, 50);
+        assert.equal(firstPage[0][0], "T-1059");
+        assert.match(firstPage[0].join(" "), /open Open/);
+        // Times in the viewer's zone: the day's second trade opens 10:30 UTC, 12:30 in Prague summer time.
+        assert.match(firstPage[1][1], /26 Jun 2026, 12:30/);
+        assert.match(html, /href="\/dashboard\/history\.csv"/);
+        assert.match(html, /rel="next" href="\?cursor=/);
+        assert.match(html, /aria-current="page">History</);
+      },
+    );
 
     await t.step("history: the CSV has exactly the table's rows", async () => {
       const older = (await (await get("/dashboard/history")).text()).match(/rel="next" href="([^"]+)"/)![1];
@@ -106,7 +109,7 @@ Deno.test("dashboard history and statistics pages", async (t) => {
       assert.equal(res.status, 200);
       assert.equal(res.headers.get("content-type"), HTML);
       const html = await res.text();
-      assert.doesNotMatch(html, /<script/i);
+      assert.deepEqual(islandsOf(html), ["NotificationBell"]); // no script of its own
       const text = textOf(html);
       const api =
         await (await trader.client.json("GET", `/api/trading/statistics?accountId=${accountId}`, undefined, {

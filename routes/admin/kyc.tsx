@@ -1,4 +1,5 @@
 import { define, setMeta } from "../_define.ts";
+import { ZoneNote } from "../../components/date_time.tsx";
 import { page } from "../../lib/define.ts";
 import { BadRequest, type FieldErrors, Forbidden, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { readForm } from "../../lib/validation.ts";
@@ -106,6 +107,7 @@ export default define.page<typeof handler>(({ data }) => {
   return (
     <div>
       <h1 class="text-2xl font-bold tracking-tight">KYC review</h1>
+      <ZoneNote zone={timeZone} class="mt-1" />
       <p class="mt-1 text-muted">
         {queue.length === 0
           ? "Nothing is waiting for review."

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZoneNote } from "../../components/date_time.tsx";
 import { define, setMeta, type SignedInState } from "../_define.ts";
 import { type Context, page } from "../../lib/define.ts";
 import { BadRequest, type HttpError, NotFound } from "../../lib/errors.ts";
@@ -131,6 +132,7 @@ export default define.page<typeof handler>(({ data }) => {
   return (
     <>
       <h1 class="text-2xl font-bold tracking-tight">Payouts</h1>
+      <ZoneNote zone={data.timeZone} class="mt-1" />
       <form method="get" class="mt-4 flex flex-wrap items-end gap-3">
         <Select
           name="status"

@@ -7,6 +7,7 @@ import { listTraderAccounts } from "../../services/accounts/trader_accounts.ts";
 import { historyFiltersOf, type HistoryQuery, historyQuerySchema } from "../../services/trading/filters.ts";
 import { type HistoryPage, historyPage, historyScope } from "../../services/trading/history.ts";
 import { isFormError } from "../../components/form.tsx";
+import { ZoneNote } from "../../components/date_time.tsx";
 import { DashboardNav } from "../../components/dashboard_nav.tsx";
 import { SignedMoney } from "../../components/money.tsx";
 import {
@@ -93,6 +94,7 @@ export default define.page<typeof handler>(({ data }) => {
     <div class="container-page py-10">
       <h1 class="text-3xl font-bold tracking-tight sm:text-4xl">Trade history</h1>
       <DashboardNav current="/dashboard/history" class="mt-4" />
+      <ZoneNote zone={data.timeZone} class="mt-2" />
       <HistoryFilterForm accounts={data.accounts} values={values} errors={errors} />
       <div class="mt-6 flex flex-wrap items-center justify-between gap-3">
         <p class="text-sm text-muted">

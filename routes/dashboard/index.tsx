@@ -1,3 +1,4 @@
+import { ZoneNote } from "../../components/date_time.tsx";
 import { DashboardNav } from "../../components/dashboard_nav.tsx";
 import { define, setMeta } from "../_define.ts";
 import { page } from "../../lib/define.ts";
@@ -46,6 +47,7 @@ export default define.page<typeof handler>(({ data }) => (
   <div class="container-page py-8 sm:py-12">
     <h1 class="text-2xl font-bold tracking-tight sm:text-3xl">Dashboard</h1>
     <DashboardNav current="/dashboard" class="mt-4" />
+    <ZoneNote zone={data.timeZone} class="mt-2" />
     {data.cards.length === 0
       ? (
         <div class="card mt-8 max-w-2xl">

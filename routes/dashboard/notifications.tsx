@@ -10,6 +10,7 @@ import {
 } from "../../services/notifications/queries.ts";
 import type { NotificationJson } from "../../services/notifications/types.ts";
 import { FormError, Notice, SubmitButton } from "../../components/form.tsx";
+import { ZoneNote } from "../../components/date_time.tsx";
 import { DashboardNav } from "../../components/dashboard_nav.tsx";
 import NotificationBell from "../../islands/notification_bell.tsx";
 import NotificationFeed from "../../islands/notification_feed.tsx";
@@ -99,6 +100,7 @@ export default define.page<typeof handler>(({ data }) => {
         </div>
       </div>
       <DashboardNav current="/dashboard/notifications" class="mt-4" />
+      <ZoneNote zone={data.timeZone} class="mt-2" />
       <div class="mt-4 max-w-3xl space-y-4">
         {data.error && <FormError>{data.error}</FormError>}
         {data.marked && (

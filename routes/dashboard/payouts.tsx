@@ -1,4 +1,5 @@
 import { define, setMeta } from "../_define.ts";
+import { ZoneNote } from "../../components/date_time.tsx";
 import { DashboardNav } from "../../components/dashboard_nav.tsx";
 import type { Context } from "../../lib/define.ts";
 import { page } from "../../lib/define.ts";
@@ -119,6 +120,7 @@ export default define.page<typeof handler>(({ data }) => (
   <div class="container-page py-12">
     <h1 class="text-3xl font-bold tracking-tight sm:text-4xl">Payouts</h1>
     <DashboardNav current="/dashboard/payouts" class="mt-4" />
+    <ZoneNote zone={data.timeZone} class="mt-2" />
     <section aria-labelledby="all-h" class="mt-8">
       <h2 id="all-h" class="text-xl font-bold tracking-tight">All your payouts</h2>
       {data.payouts.length === 0

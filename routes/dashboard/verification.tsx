@@ -1,4 +1,5 @@
 import { define, setMeta } from "../_define.ts";
+import { ZoneNote } from "../../components/date_time.tsx";
 import { DashboardNav } from "../../components/dashboard_nav.tsx";
 import { page, type RouteConfig } from "../../lib/define.ts";
 import { BadRequest, HttpError } from "../../lib/errors.ts";
@@ -104,6 +105,7 @@ export default define.page<typeof handler>(({ data }) => {
     <div class="container-page py-12">
       <h1 class="text-3xl font-bold tracking-tight sm:text-4xl">Identity verification</h1>
       <DashboardNav current="/dashboard/verification" class="mt-4" />
+      <ZoneNote zone={data.timeZone} class="mt-2" />
       <p class="mt-2 max-w-2xl text-muted">
         We verify every funded trader once, before the first funded account starts trading and before any
         payout.

@@ -271,3 +271,11 @@ export async function expectError(
   }
   return parsed;
 }
+
+/**
+ * The islands a rendered page carries, by name, in page order. Signed-in pages all carry the header's
+ * `NotificationBell`; a page that promises "no script of its own" has exactly that one.
+ */
+export function islandsOf(html: string): string[] {
+  return [...html.matchAll(/<!--frsh:island:([A-Za-z0-9_]+):\d+-->/g)].map((m) => m[1]);
+}
