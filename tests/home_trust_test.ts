@@ -25,14 +25,17 @@ async function buy(deps: Deps, userId: string, planId: string) {
 }
 
 /** A funded account and a paid payout for `userId`, as the payout flow leaves them. */
+/** A funded account and a paid payout whose trader's share is `amount` (the gross is 1.25× at an 80 % split). */
 async function fundAndPay(deps: Deps, userId: string, amount: string) {
   await deps.db.tx(async (tx) => {
     const [account] = await tx<{ id: string }[]>`
       insert into accounts (user_id, type, status, currency, initial_balance, balance, equity)
       values (${userId}, 'funded', 'active', 'USD', 100000, 100000, 100000) returning id`;
     await tx`
-      insert into payouts (user_id, account_id, amount, currency, status, processed_at)
-      values (${userId}, ${account.id}, ${amount}, 'USD', 'paid', now())`;
+      insert into payouts (user_id, account_id, amount, currency, status, trader_share, split_percent,
+                           requested_at, approved_at, paid_at, processed_at, reference)
+      values (${userId}, ${account.id}, ${amount} * 1.25, 'USD', 'paid', ${amount}, 80,
+              now(), now(), now(), now(), 'TEST')`;
     // Requested, not paid: never counted.
     await tx`
       insert into payouts (user_id, account_id, amount, currency, status)

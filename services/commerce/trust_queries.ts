@@ -16,7 +16,7 @@ const sqlOf = (db: Db | Sql): Sql => (typeof db === "function" ? db : db.sql);
 export interface TrustFigures {
   /** Traders (distinct users, demo users aside) who were given at least one funded account. */
   tradersFunded: number;
-  /** Paid payouts summed per currency (decimal strings), largest first; empty when nothing was paid. */
+  /** What traders received from paid payouts (their share, not the gross), per currency, largest first. */
   paidOut: { currency: string; amount: string }[];
 }
 
@@ -28,11 +28,11 @@ export async function trustFigures(db: Db | Sql): Promise<TrustFigures> {
       from accounts a join users u on u.id = a.user_id
       where a.type = 'funded' and lower(u.email) not like ${DEMO_EMAIL_PATTERN}`,
     sql<{ currency: string; amount: string }[]>`
-      select p.currency, sum(p.amount)::text as amount
+      select p.currency, sum(p.trader_share)::text as amount
       from payouts p join users u on u.id = p.user_id
       where p.status = 'paid' and lower(u.email) not like ${DEMO_EMAIL_PATTERN}
       group by p.currency
-      order by sum(p.amount) desc, p.currency`,
+      order by sum(p.trader_share) desc, p.currency`,
   ]);
   return { tradersFunded: funded[0].n, paidOut: paid.map(({ currency, amount }) => ({ currency, amount })) };
 }
