@@ -119,7 +119,6 @@ export async function statisticsOf(
         wins: number;
         losses: number;
         gross_profit: string;
-        gross_loss: string;
         net: string;
         hold_ms: string;
       }[]
@@ -128,12 +127,14 @@ export async function statisticsOf(
              direction, count(*)::int as trades, (count(*) filter (where pnl > 0))::int as wins,
              (count(*) filter (where pnl < 0))::int as losses,
              coalesce(sum(pnl) filter (where pnl > 0), 0)::text as gross_profit,
-             coalesce(-sum(pnl) filter (where pnl < 0), 0)::text as gross_loss, sum(pnl)::text as net,
+             sum(pnl)::text as net,
              round(extract(epoch from sum(closed_at - opened_at)) * 1000)::text as hold_ms
       from trades where ${closed}
       group by 1, 2, 3`;
     for (const r of rows) {
       const day = days[r.i - 1];
+      // Σ|losses| = Σ gains − Σ all, exactly: one numeric sum per row fewer.
+      const grossProfit = toMinor(r.gross_profit), net = toMinor(r.net);
       groups.push({
         day: day.key,
         opensAt: day.opensAt,
@@ -142,9 +143,9 @@ export async function statisticsOf(
         trades: r.trades,
         wins: r.wins,
         losses: r.losses,
-        grossProfit: toMinor(r.gross_profit),
-        grossLoss: toMinor(r.gross_loss),
-        net: toMinor(r.net),
+        grossProfit,
+        grossLoss: grossProfit - net,
+        net,
         holdMs: BigInt(r.hold_ms),
       });
     }
