@@ -68,6 +68,12 @@ export interface TradeAggregates {
   worst: ClosedTradeRef | null;
   /** The largest fall of the closed-balance curve (the first on a tie); null without trades. */
   closedDrawdown: { amount: bigint; peak: bigint; trough: bigint } | null;
+  /**
+   * The keys of every trading day from the first close's to the last's, in order, when the caller already
+   * walked them (the loader does, for its bucket bounds): each step of the walk reads the zone's offsets
+   * through Intl several times, so walking twice cost more than all the other arithmetic here.
+   */
+  days?: readonly string[];
 }
 
 export interface ClosedTradeRef {
@@ -293,6 +299,15 @@ export function equityDrawdown(samples: readonly EquitySample[]): Drawdown | nul
   return drawdownOf(worst);
 }
 
+/** The keys of the trading days from the one opening at `opensAt` to the one keyed `last`, in order. */
+function walkDays(opensAt: number, last: string, reset: Reset): string[] {
+  const keys: string[] = [];
+  for (let day = tradingDay(opensAt, reset);; day = tradingDay(day.closesAt, reset)) {
+    keys.push(day.key);
+    if (day.key === last) return keys;
+  }
+}
+
 /**
  * Sharpe and Sortino over the daily returns r_d = (C_d − C_{d−1}) / C_{d−1} of every trading day from the
  * first day with a close to the last (days without one return 0), annualised with √252, risk-free rate 0.
@@ -306,15 +321,14 @@ function riskRatios(
   const days = new Map(ordered);
   const returns: number[] = [];
   let close = input.startBalance;
-  let day = tradingDay(ordered[0][1].opensAt, input.reset);
-  const last = ordered[ordered.length - 1][0];
-  for (;;) {
+  for (
+    const key of input.aggregates.days ??
+      walkDays(ordered[0][1].opensAt, ordered[ordered.length - 1][0], input.reset)
+  ) {
     if (close <= 0n) return none; // a return on a balance of zero or less means nothing
-    const pnl = days.get(day.key)?.net ?? 0n;
+    const pnl = days.get(key)?.net ?? 0n;
     returns.push(Number(pnl) / Number(close));
     close += pnl;
-    if (day.key === last) break;
-    day = tradingDay(day.closesAt, input.reset);
   }
   const n = returns.length;
   if (n < 2) return none;
