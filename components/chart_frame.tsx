@@ -83,6 +83,10 @@ export function ChartFrame(props: {
       </ul>
       <div class="mt-3">{props.children}</div>
       {props.problem && <p class="mt-2 text-sm text-muted" role="status">{props.problem}</p>}
+      <p class="mt-2 text-xs text-muted">
+        Chart by{" "}
+        <a class="link" href="https://www.tradingview.com/" rel="noopener">TradingView Lightweight Charts</a>
+      </p>
     </section>
   );
 }

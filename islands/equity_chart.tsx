@@ -52,7 +52,9 @@ export default function EquityChart(
         layout: {
           background: { color: "transparent" },
           textColor: dark ? "#a3adbd" : "#4b5563",
-          attributionLogo: true,
+          // The library's logo injects an inline <style>, which the page's CSP refuses; the frame credits
+          // TradingView in text instead (what the library's licence asks for).
+          attributionLogo: false,
         },
         grid: {
           vertLines: { color: dark ? "#1f2a3d" : "#eef0f3" },

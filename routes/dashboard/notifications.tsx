@@ -12,7 +12,6 @@ import type { NotificationJson } from "../../services/notifications/types.ts";
 import { FormError, Notice, SubmitButton } from "../../components/form.tsx";
 import { ZoneNote } from "../../components/date_time.tsx";
 import { DashboardNav } from "../../components/dashboard_nav.tsx";
-import NotificationBell from "../../islands/notification_bell.tsx";
 import NotificationFeed from "../../islands/notification_feed.tsx";
 
 /** The signed-in user's notifications; signed-out visitors are sent to sign in and brought back. */
@@ -88,7 +87,6 @@ export default define.page<typeof handler>(({ data }) => {
       <div class="flex flex-wrap items-center justify-between gap-4">
         <div class="flex items-center gap-3">
           <h1 class="text-3xl font-bold tracking-tight sm:text-4xl">Notifications</h1>
-          <NotificationBell initialUnread={data.unread} />
         </div>
         <div class="flex flex-wrap items-center gap-3">
           <a class="text-sm font-semibold underline" href="/account/notifications">Mail settings</a>

@@ -22,7 +22,10 @@ function cookiesFor(origin: string, tokens: { accessToken: string; refreshToken:
 
 /** The names of the header's links a visitor can see now. */
 async function visibleHeaderLinks(page: Page): Promise<string[]> {
-  return await page.locator("header a:visible").evaluateAll((els) => els.map((e) => e.textContent!.trim()));
+  // A link without text (the notification bell) is read by its accessible name, as a screen reader would.
+  return await page.locator("header a:visible").evaluateAll((els) =>
+    els.map((e) => e.textContent!.trim() || (e.getAttribute("aria-label") ?? ""))
+  );
 }
 
 /**
@@ -163,6 +166,7 @@ Deno.test({
             "Statistics",
             "Back office",
             "Account",
+            "Notifications, none unread",
           ]);
           await context.close();
         });

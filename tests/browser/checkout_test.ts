@@ -53,7 +53,10 @@ Deno.test({
         const page = await context.newPage();
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(e.message));
-        page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+        page.on(
+          "console",
+          (m) => m.type() === "error" && errors.push(`${new URL(page.url()).pathname}: ${m.text()}`),
+        );
 
         await t.step(
           "the plan's card on /challenges leads to sign-in, remembering the checkout",
@@ -118,8 +121,11 @@ Deno.test({
         await t.step("the dashboard lists it, and the header links there", async () => {
           await page.getByRole("banner").getByRole("link", { name: "Dashboard" }).click();
           await page.waitForURL((url) => url.pathname === "/dashboard");
-          const row = page.getByRole("row", { name: new RegExp(`Browser ${tag} 100K`) });
-          assert.match(await row.innerText(), /Active[\s\S]*\$100,000[\s\S]*\$100,000/);
+          const card = page.getByRole("listitem").filter({ hasText: new RegExp(`Browser ${tag} 100K`) });
+          assert.match(
+            await card.innerText(),
+            /Active[\s\S]*Balance[\s\S]*\$100,000[\s\S]*Equity[\s\S]*\$100,000/,
+          );
           await photograph(page, "dashboard");
         });
 
