@@ -224,6 +224,7 @@ Deno.test("purchase: the demo provider is the default outside production and ref
     SYNC_SECRET: "s".repeat(32),
     DATABASE_URL: "postgres://db/app",
     APP_URL: "https://proptrade.example",
+    KYC_ENCRYPTION_KEY: "a1".repeat(32),
   };
   assert.equal(loadConfig({}).paymentProvider, "demo");
   assert.equal(loadConfig({ PAYMENT_PROVIDER: "webhook" }).paymentProvider, "webhook");
