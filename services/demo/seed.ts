@@ -238,6 +238,9 @@ async function worldIn(
 ) {
   const world = await buildDemoWorld(inTransaction(deps, tx), userId, opts);
   await backdate(tx, userId);
+  // The history's notifications (phases passed, the breach, KYC) stay in the app, unread, but are not
+  // mailed: the notification mailer would otherwise send weeks-old news on the first start.
+  await tx`update notifications set mail_state = 'none' where user_id = ${userId} and mail_state = 'pending'`;
   return world;
 }
 

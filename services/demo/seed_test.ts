@@ -250,6 +250,14 @@ Deno.test("seeding an empty database makes the demo trader's world once, through
       },
     );
 
+    await t.step("the history's notifications are in the app, unread, and none is mailed", async () => {
+      const rows = await sql<{ type: string; mail_state: string; read_at: Date | null }[]>`
+        select n.type, n.mail_state, n.read_at from notifications n join users u on u.id = n.user_id
+        where u.email = 'trader@demo.proptrade.test'`;
+      assert.ok(rows.some((r) => r.type === "breach"), JSON.stringify(rows));
+      assert.ok(rows.every((r) => r.mail_state === "none" && r.read_at === null), JSON.stringify(rows));
+    });
+
     await t.step("seeding again does nothing", async () => {
       const before = await counts(sql);
       assert.equal(await seedDemo(deps.db, TOTP_KEY, { world: deps, now: NOW }), null);
