@@ -118,6 +118,10 @@ Deno.test({
         });
 
         const panel = page.locator(`#payouts-${accountId}`);
+        // The account page stays open in a second tab: the request's change frame must read as a withdrawal.
+        const live = await page.context().newPage();
+        await live.goto(`/dashboard/accounts/${accountId}`, { waitUntil: "networkidle" });
+        await live.locator("[data-withdrawals='0']").waitFor();
         await t.step("the trader requests 2,500 with a 2FA code", async () => {
           await page.goto("/dashboard/payouts");
           await panel.getByText("Ready for a payout").waitFor();
@@ -129,6 +133,18 @@ Deno.test({
           await page.getByText("Your payout request was sent for review.").waitFor();
           await panel.getByText("Pending review").waitFor();
         });
+
+        await t.step(
+          "the open account page names it a withdrawal, live, and the chart marks it",
+          async () => {
+            const note = live.locator("[data-ledger='withdrawal']");
+            await note.waitFor();
+            assert.match(await note.textContent() ?? "", /\$2,500 left the balance.*not a trading loss/);
+            await live.locator("[data-withdrawals='1']").waitFor();
+            await live.locator("[data-figure='balance'], dd, p").getByText("$100,500").first().waitFor();
+            await photograph(live, "money-out-live");
+          },
+        );
 
         await t.step("risk and admin approve (four eyes), admin marks it paid", async () => {
           const [{ id }] = await deps.db.sql<{ id: string }[]>`
