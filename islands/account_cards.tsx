@@ -5,6 +5,9 @@ import { Flash, LiveMarker, useNow } from "../components/live.tsx";
 import { Bar, LEVELS, LevelTag } from "../components/limit_meter.tsx";
 import { ACCOUNT_STATUS, StatusBadge } from "../components/status_badge.tsx";
 import { formatDateTime, formatMoney, percent, signedMoney } from "../components/figures.ts";
+import type { VerdictJson } from "./live/types.ts";
+
+type LedgerVerdict = Extract<VerdictJson, { type: "withdrawal" | "withdrawal_reversed" }>;
 
 /** One dashboard card's data: the account, its names and meters (services/accounts/overview.ts). */
 export interface CardData {
@@ -12,6 +15,8 @@ export interface CardData {
   planName: string;
   stageName: string;
   meters: AccountMeters | null;
+  /** The newest payout withdrawal or reversal seen live (never sent by the server's render). */
+  ledger?: LedgerVerdict;
 }
 
 /**
@@ -51,9 +56,12 @@ export default function AccountCards(props: { cards: CardData[]; timeZone: strin
     };
     const stops = props.cards.map((card) =>
       onAccountChange(card.account.id, (change) => {
+        const ledger = change.verdicts.findLast((v): v is LedgerVerdict =>
+          v.type === "withdrawal" || v.type === "withdrawal_reversed"
+        );
         patch(card.account.id, (c) =>
           change.stateVersion >= c.account.stateVersion
-            ? { ...c, account: change.account as AccountJson }
+            ? { ...c, account: change.account as AccountJson, ledger: ledger ?? c.ledger }
             : c);
         refetch(card.account.id);
       })
@@ -113,6 +121,13 @@ function Card(props: { card: CardData; timeZone: string; now: number; freshAt: n
           </dd>
         </div>
       </dl>
+      {props.card.ledger && (
+        <p class="mt-3 text-sm" role="status" data-ledger={props.card.ledger.type}>
+          {props.card.ledger.type === "withdrawal"
+            ? `Withdrawal of ${money(props.card.ledger.amount)} for a payout: not a trading loss.`
+            : `Withdrawal of ${money(props.card.ledger.amount)} reversed: the payout was not made.`}
+        </p>
+      )}
       {nearest && !ended && (
         <div class="mt-4">
           <p class="flex flex-wrap items-center justify-between gap-2 text-sm">

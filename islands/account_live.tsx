@@ -8,7 +8,7 @@ import {
   lastFrameAt,
   onAccountChange,
 } from "./live/user_stream.ts";
-import type { AccountChangeJson } from "./live/types.ts";
+import type { AccountChangeJson, VerdictJson } from "./live/types.ts";
 import { LiveMarker, useNow } from "../components/live.tsx";
 import { AccountMeterGrid } from "../routes/dashboard/(_components)/account_meters.tsx";
 import { AccountFigures, AccountStatusPanel } from "../routes/dashboard/(_components)/account_status.tsx";
@@ -25,12 +25,20 @@ interface Store {
   overview: Signal<AccountOverview>;
   /** Epoch ms of the newest figures on screen (fetch or frame). */
   freshAt: Signal<number>;
+  /** The newest payout withdrawal or reversal seen live: the lower balance is named as such, not as a loss. */
+  ledger: Signal<LedgerVerdict | null>;
 }
+
+type LedgerVerdict = Extract<VerdictJson, { type: "withdrawal" | "withdrawal_reversed" }>;
 
 const stores = new Map<string, Store>();
 
 function storeFor(initial: AccountOverview): Store {
-  const fresh = () => ({ overview: signal(initial), freshAt: signal(Date.parse(initial.computedAt)) });
+  const fresh = () => ({
+    overview: signal(initial),
+    freshAt: signal(Date.parse(initial.computedAt)),
+    ledger: signal<LedgerVerdict | null>(null),
+  });
   // On the server every render gets its own store: nothing may outlive a request.
   if (typeof document === "undefined") return fresh();
   const id = initial.account.id;
@@ -83,6 +91,10 @@ function follow(id: string, store: Store): void {
       account: change.account as AccountOverview["account"],
       breach: breach?.evidence ?? current.breach,
     };
+    const ledger = change.verdicts.findLast((v): v is LedgerVerdict =>
+      v.type === "withdrawal" || v.type === "withdrawal_reversed"
+    );
+    if (ledger) store.ledger.value = ledger;
     store.freshAt.value = Date.now();
     refetch();
   });
@@ -109,6 +121,7 @@ export default function AccountLive(props: { initial: AccountOverview; timeZone:
         now={now}
         marker={<LiveMarker state={connection.value} updatedAt={fresh} now={now} />}
       />
+      {store.ledger.value && <LedgerNote verdict={store.ledger.value} f={f} />}
       <AccountFigures overview={o} />
       {o.meters && (
         <section aria-labelledby="meters-h">
@@ -125,6 +138,21 @@ export default function AccountLive(props: { initial: AccountOverview; timeZone:
         </section>
       )}
     </div>
+  );
+}
+
+/** A payout's money moving, said as such: the balance fell (or rose back) without a trade. */
+function LedgerNote(props: { verdict: LedgerVerdict; f: ReturnType<typeof formatters> }) {
+  const v = props.verdict;
+  const out = v.type === "withdrawal";
+  return (
+    <p class="card p-3 text-sm" role="status" data-ledger={v.type}>
+      <span class="font-semibold">{out ? "Withdrawal" : "Withdrawal reversed"}:</span> {out
+        ? `${props.f.money(v.amount)} left the balance for your payout request on ${props.f.time(v.at)}. ` +
+          "This is not a trading loss: the loss limits moved with it, so the room left to them is unchanged."
+        : `${props.f.money(v.amount)} came back to the balance on ${props.f.time(v.at)}: the payout was ` +
+          "not made. This is not a trading profit."}
+    </p>
   );
 }
 

@@ -13,13 +13,27 @@ export interface EquityPoint {
   dailyFloor: string | null;
   maxFloor: string | null;
 }
+/** A payout's money moving (contract B's `withdrawals`): drawn apart from breaches, never as a loss. */
+interface WithdrawalMark {
+  at: string;
+  type: "withdrawal" | "withdrawal_reversal";
+  amount: string;
+  balance: string | null;
+}
 interface EquityHistory {
   points: EquityPoint[];
   breaches: { at: string; rule: string; equity: string }[];
+  withdrawals: WithdrawalMark[];
 }
 
 /** Colours that stay apart for colour-blind readers; each line also has its own style (solid, steps, dashes). */
-const COLORS = { equity: "#0e7a5f", balance: "#2563eb", daily: "#b45309", max: "#b91c1c" };
+const COLORS = {
+  equity: "#0e7a5f",
+  balance: "#2563eb",
+  daily: "#b45309",
+  max: "#b91c1c",
+  withdrawal: "#7c3aed",
+};
 
 /**
  * The equity and balance chart of one account (TradingView lightweight-charts, loaded only by this island):
@@ -34,6 +48,7 @@ export default function EquityChart(
   const [range, setRange] = useState<ChartRange>("all");
   const [points, setPoints] = useState(0);
   const [problem, setProblem] = useState<string | null>(null);
+  const [withdrawals, setWithdrawals] = useState(0);
   const [latest, setLatest] = useState<EquityPoint | null>(null);
   const [freshAt, setFreshAt] = useState<number | null>(null);
   const now = useNow();
@@ -95,8 +110,19 @@ export default function EquityChart(
           priceLineVisible: false,
           crosshairMarkerVisible: false,
         }),
+        // Withdrawals and their reversals, at the balance right after: a marker of their own colour.
+        withdrawal: chart.addSeries(lib.LineSeries, {
+          color: COLORS.withdrawal,
+          lineVisible: false,
+          pointMarkersVisible: true,
+          pointMarkersRadius: 5,
+          lastValueVisible: false,
+          priceLineVisible: false,
+          crosshairMarkerVisible: false,
+        }),
       };
-      const state = { lastTime: 0, breaches: [] as { time: number; value: number }[] };
+      type Mark = { time: number; value: number };
+      const state = { lastTime: 0, breaches: [] as Mark[], withdrawals: [] as Mark[] };
       let count = 0;
 
       const put = (p: EquityPoint, mode: "set" | "append") => {
@@ -112,11 +138,14 @@ export default function EquityChart(
         state.lastTime = time;
         setLatest(p);
       };
-      const mark = (at: string, value: string) => {
+      const mark = (kind: "breaches" | "withdrawals", at: string, value: string) => {
         const time = Math.floor(Date.parse(at) / 1000);
-        state.breaches = [...state.breaches.filter((b) => b.time !== time), { time, value: Number(value) }]
+        const marks = [...state[kind].filter((b) => b.time !== time), { time, value: Number(value) }]
           .sort((x, y) => x.time - y.time);
-        series.breach.setData(state.breaches.map((b) => ({ ...b, time: b.time as UTCTimestamp })));
+        state[kind] = marks;
+        const target = kind === "breaches" ? series.breach : series.withdrawal;
+        target.setData(marks.map((b) => ({ ...b, time: b.time as UTCTimestamp })));
+        if (kind === "withdrawals") setWithdrawals(marks.length);
       };
 
       const load = async (r: ChartRange) => {
@@ -131,9 +160,14 @@ export default function EquityChart(
           for (const s of Object.values(series)) s.setData([]);
           state.lastTime = 0;
           state.breaches = [];
+          state.withdrawals = [];
+          setWithdrawals(0);
           count = 0;
           for (const p of history.points) put(p, "set");
-          for (const b of history.breaches) mark(b.at, b.equity);
+          for (const b of history.breaches) mark("breaches", b.at, b.equity);
+          for (const w of history.withdrawals ?? []) {
+            if (w.balance !== null) mark("withdrawals", w.at, w.balance);
+          }
           setProblem(null);
         } catch {
           setProblem("The history could not be loaded; new changes still appear as they happen.");
@@ -160,7 +194,9 @@ export default function EquityChart(
         for (const v of c.verdicts) {
           if (v.type === "breach" || v.type === "paused") {
             const evidence = (v as { evidence: { at: string; observed: string } }).evidence;
-            mark(evidence.at, evidence.observed);
+            mark("breaches", evidence.at, evidence.observed);
+          } else if (v.type === "withdrawal" || v.type === "withdrawal_reversed") {
+            mark("withdrawals", v.at, a.balance);
           }
         }
         setPoints(count);
@@ -201,16 +237,18 @@ export default function EquityChart(
         },
         { label: "Max loss floor", color: COLORS.max, style: "dotted", value: latest?.maxFloor ?? null },
         { label: "Breach", color: COLORS.max, style: "marker", value: null },
+        { label: "Withdrawal", color: COLORS.withdrawal, style: "marker", value: null },
       ]}
       currency={props.currency}
       problem={problem}
     >
       <p class="sr-only">
         The chart draws equity and balance over time with the daily and maximum loss floors; the legend above
-        gives the latest values, and the meters give the room left to each floor.
+        gives the latest values, and the meters give the room left to each floor. Payout withdrawals are
+        marked apart: money moved out of the balance, not a trading loss.
       </p>
       {/* Not aria-hidden: the library's attribution link inside stays reachable (axe: aria-hidden-focus). */}
-      <div ref={box} class="h-64 w-full sm:h-80" data-points={points} />
+      <div ref={box} class="h-64 w-full sm:h-80" data-points={points} data-withdrawals={withdrawals} />
     </ChartFrame>
   );
 }

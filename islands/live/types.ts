@@ -58,7 +58,9 @@ export type VerdictJson =
   | { type: "paused"; until: string; evidence: BreachEvidenceJson }
   | { type: "resumed"; at: string }
   | { type: "objective_met"; key: "profit_target" | "min_trading_days" | "consistency"; at: string }
-  | { type: "passed"; at: string };
+  | { type: "passed"; at: string }
+  /** Money the firm moved (a payout's withdrawal, its reversal on rejection): never a loss or a profit. */
+  | { type: "withdrawal" | "withdrawal_reversed"; payoutId: string; amount: string; at: string };
 
 /** One committed change of an account (`AccountChange`), as both the account and the user stream send it. */
 export interface AccountChangeJson {
@@ -66,7 +68,8 @@ export interface AccountChangeJson {
   stateVersion: number;
   /** The version the change started from; null for the opening of the account. */
   previousVersion: number | null;
-  kind: "sync" | "reset" | "admin" | "lifecycle";
+  /** `withdrawal`: a payout's ledger event (its verdict says withdrawal or reversal). */
+  kind: "sync" | "reset" | "admin" | "lifecycle" | "withdrawal";
   at: string;
   account: AccountSummaryJson;
   verdicts: VerdictJson[];

@@ -88,6 +88,16 @@ export interface EquityHistory {
   resolution: Resolution;
   points: EquityPoint[];
   breaches: { at: string; rule: string; equity: string }[];
+  /** Money the firm moved (a payout's withdrawal, its reversal on rejection) and the balance right after. */
+  withdrawals: EquityWithdrawal[];
+}
+
+/** A ledger event on the chart: never a loss or a profit, so it gets a marker of its own. */
+export interface EquityWithdrawal {
+  at: string;
+  type: "withdrawal" | "withdrawal_reversal";
+  amount: string;
+  balance: string | null;
 }
 
 /**
@@ -115,7 +125,7 @@ export async function loadEquityHistory(
     );
   }
   // Buckets are aligned to the epoch (UTC): a day bucket is a UTC day.
-  const [points, breaches] = await Promise.all([
+  const [points, breaches, withdrawals] = await Promise.all([
     sql<
       { time: Date; balance: string; equity: string; daily_floor: string | null; max_floor: string | null }[]
     >`
@@ -132,6 +142,16 @@ export async function loadEquityHistory(
       select at, breach as rule, equity::text from equity_samples
       where account_id = ${account.id} and breach is not null and at >= ${from} and at < ${to}
       order by at`,
+    // The balance right after the event is its change's summary (a change per ledger event, same version):
+    // samples keep one row per second, so a withdrawal and a reversal in the same second would share one.
+    sql<{ at: Date; type: EquityWithdrawal["type"]; amount: string; balance: string | null }[]>`
+      select e.at, e.type, (e.payload ->> 'amount')::numeric(15, 2)::text as amount,
+             (c.payload -> 'account' ->> 'balance')::numeric(15, 2)::text as balance
+      from account_events e
+      left join account_changes c on c.account_id = e.account_id and c.state_version = e.state_version
+      where e.account_id = ${account.id} and e.type in ('withdrawal', 'withdrawal_reversal')
+        and e.at >= ${from} and e.at < ${to}
+      order by e.at, e.state_version`,
   ]);
   return {
     accountId: account.id,
@@ -145,6 +165,12 @@ export async function loadEquityHistory(
       maxFloor: p.max_floor,
     })),
     breaches: breaches.map((b) => ({ at: b.at.toISOString(), rule: b.rule, equity: b.equity })),
+    withdrawals: withdrawals.map((w) => ({
+      at: w.at.toISOString(),
+      type: w.type,
+      amount: w.amount,
+      balance: w.balance,
+    })),
   };
 }
 

@@ -16,7 +16,8 @@ export const api = defineApi({
     summary: "Equity history of an account",
     description: "Balance, equity and the daily and max-loss floors over time, for the equity chart: one " +
       "point per bucket of `resolution` (`auto`: the finest giving at most " + AUTO_MAX_POINTS +
-      " points), each the bucket's last sample, ascending; plus every breach and pause. Samples are kept at " +
+      " points), each the bucket's last sample, ascending; plus every breach and pause, and every " +
+      "payout withdrawal and its reversal (money moved out and back, not a loss or a profit). Samples are kept at " +
       "most once per second per account. `from`/`to` default to the account's whole life. The owner and " +
       "staff may read it; anyone else gets 404.",
     tags: ["accounts"],
@@ -42,6 +43,12 @@ export const api = defineApi({
             maxFloor: money.nullable(),
           })),
           breaches: z.array(z.object({ at: z.string(), rule: z.string(), equity: money })),
+          withdrawals: z.array(z.object({
+            at: z.string(),
+            type: z.enum(["withdrawal", "withdrawal_reversal"]),
+            amount: money,
+            balance: money.nullable(),
+          })),
         }),
       },
       401: { description: "Not signed in" },
