@@ -115,7 +115,8 @@ function Card(props: { card: CardData; timeZone: string; now: number; freshAt: n
           </dd>
         </div>
         <div>
-          <dt class="text-muted">Today</dt>
+          {/* An ended account's day is the one it ended on, not today. */}
+          <dt class="text-muted">{ended ? "Last day" : "Today"}</dt>
           <dd class="font-semibold tabular-nums">
             {m ? <Flash value={m.todayPnl}>{signedMoney(m.todayPnl, a.currency)}</Flash> : "—"}
           </dd>

@@ -132,6 +132,9 @@ Deno.test("dashboard pages: the trader's accounts, objectives in their time zone
         /This account failed The daily loss limit was breached on 1 Jun 2026, 06:30\./,
       );
       assert.match(html, /<a class="btn-primary" href="\/challenges">Buy a new challenge<\/a>/);
+      // On the overview, an ended account's day is the day it ended on, not "today".
+      const overview = textOf(await (await c.request("/dashboard", { headers: { cookie } })).text());
+      assert.match(overview, /Failed Balance \$100,000 Equity \$94,800 Last day −\$5,200/);
       assert.match(text, /Daily loss limit ✕ Breached \$0 left 0 % of \$5,000/);
       assert.match(text, /Profit target ✕ Not reached/);
       assert.match(text, /Profit target Not reached Reach a balance of \$110,000/);
