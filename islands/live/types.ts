@@ -1,56 +1,20 @@
 /**
- * The JSON the user stream (`GET /api/users/stream`) sends, for browser code. Browser-safe on purpose: no
- * imports from services/ or db/ (islands may not reach them); the server's shapes are AccountSummary and
- * AccountChange in services/accounts/, NotificationJson in services/notifications/types.ts — keep in step.
- * Money is decimal strings, instants ISO-8601 UTC.
+ * The JSON the user stream (`GET /api/users/stream`) sends, for browser code. Browser-safe on purpose: the
+ * account and evidence shapes come from services/accounts/overview_json.ts (no imports of its own, shared
+ * with the overview API); the server's shapes are AccountSummary and AccountChange in services/accounts/,
+ * NotificationJson in services/notifications/types.ts — keep in step. Money is decimal strings, instants
+ * ISO-8601 UTC.
  */
 
-export type AccountStatusJson =
-  | "pending"
-  | "active"
-  | "paused"
-  | "passed"
-  | "failed"
-  | "pending_kyc"
-  | "closed";
+import type { AccountJson, EvidenceJson } from "../../services/accounts/overview_json.ts";
 
-/** An account as the stream's snapshot and changes carry it (`AccountSummary`). */
-export interface AccountSummaryJson {
-  id: string;
-  userId: string;
-  challengeId: string | null;
-  /** 1-based phase of a challenge account; null for funded and demo accounts. */
-  phase: number | null;
-  type: "challenge" | "funded" | "demo";
-  status: AccountStatusJson;
-  currency: string;
-  initialBalance: string;
-  balance: string;
-  equity: string;
-  dailyFloor: string | null;
-  maxFloor: string | null;
-  stateVersion: number;
-  lastEventAt: string | null;
-  nextResetAt: string | null;
-  updatedAt: string;
-}
+/** An account as the stream's snapshot and changes carry it (`AccountSummary`; one browser-safe shape). */
+export type AccountSummaryJson = AccountJson;
+
+export type AccountStatusJson = AccountJson["status"];
 
 /** The evidence of a breach or pause (the engine's `BreachEvidence`; the cause and positions left open). */
-export interface BreachEvidenceJson {
-  rule: "daily_loss" | "max_loss" | "time_limit";
-  action: "fail" | "pause";
-  ruleVersion: string;
-  at: string;
-  tradingDay: string;
-  basis: "equity" | "balance" | "time";
-  floor: string | null;
-  observed: string;
-  anchor: { kind: string; value: string } | null;
-  deadline: string | null;
-  cause: Record<string, unknown>;
-  openPositions: Record<string, unknown>[];
-  inputsHash: string;
-}
+export type BreachEvidenceJson = EvidenceJson;
 
 /** What the engine decided on a change (the engine's `Verdict`). */
 export type VerdictJson =
