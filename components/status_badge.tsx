@@ -32,3 +32,14 @@ export const ACCOUNT_STATUS: Record<string, { label: string; tone: keyof typeof 
   pending_kyc: { label: "Awaiting identity check", tone: "neutral" },
   closed: { label: "Closed", tone: "neutral" },
 };
+
+/** Payout statuses as traders read them (their payouts page and the account page's panel), with their tone. */
+export const PAYOUT_STATUS: Record<
+  "pending" | "approved" | "paid" | "rejected",
+  { label: string; tone: keyof typeof TONES }
+> = {
+  pending: { label: "Pending review", tone: "neutral" },
+  approved: { label: "Approved", tone: "good" },
+  paid: { label: "Paid", tone: "good" },
+  rejected: { label: "Rejected", tone: "bad" },
+};

@@ -13,7 +13,7 @@ import { type TradingRecord, tradingRecord } from "../../services/payouts/record
 import { payoutActionInput, reviewPayout } from "../../services/payouts/review.ts";
 import { formatDateTime } from "../../services/time.ts";
 import { FormError, isFormError, Notice, Select, SubmitButton } from "../../components/form.tsx";
-import { StatusBadge } from "../../components/status_badge.tsx";
+import { PAYOUT_STATUS, StatusBadge } from "../../components/status_badge.tsx";
 
 /** The payout queue. Every staff role reads it; risk and admin decide (`payouts.review`). */
 export const access = rolesWith("backoffice.view");
@@ -49,12 +49,8 @@ const DONE: Record<string, string> = {
   reject: "The payout was rejected and the amount returned to the account.",
   mark_paid: "The payout is marked paid.",
 };
-const STATUS = {
-  pending: { label: "Pending", tone: "neutral" },
-  approved: { label: "Approved", tone: "good" },
-  paid: { label: "Paid", tone: "good" },
-  rejected: { label: "Rejected", tone: "bad" },
-} as const;
+/** The traders' payout statuses, but staff read a pending request as the queue's "Pending". */
+const STATUS = { ...PAYOUT_STATUS, pending: { label: "Pending", tone: "neutral" } } as const;
 
 async function load(
   ctx: Context<SignedInState>,

@@ -7,7 +7,7 @@ import { BadRequest, type HttpError } from "../../lib/errors.ts";
 import { readForm } from "../../lib/validation.ts";
 import type { SignedInState } from "../_define.ts";
 import { isFormError } from "../../components/form.tsx";
-import { StatusBadge } from "../../components/status_badge.tsx";
+import { PAYOUT_STATUS, StatusBadge } from "../../components/status_badge.tsx";
 import { reauthenticate } from "../../services/auth/accounts.ts";
 import { listTraderAccounts } from "../../services/accounts/trader_accounts.ts";
 import { formatMoney } from "../../services/money.ts";
@@ -109,13 +109,6 @@ export const handler = define.handlers<Data, typeof access>({
   },
 }, { access });
 
-const STATUS = {
-  pending: { label: "Pending review", tone: "neutral" },
-  approved: { label: "Approved", tone: "good" },
-  paid: { label: "Paid", tone: "good" },
-  rejected: { label: "Rejected", tone: "bad" },
-} as const;
-
 export default define.page<typeof handler>(({ data }) => (
   <div class="container-page py-12">
     <h1 class="text-3xl font-bold tracking-tight sm:text-4xl">Payouts</h1>
@@ -145,7 +138,9 @@ export default define.page<typeof handler>(({ data }) => (
                       {formatDateTime(new Date(p.requestedAt), data.timeZone)}
                     </td>
                     <td class="p-3">
-                      <StatusBadge tone={STATUS[p.status].tone}>{STATUS[p.status].label}</StatusBadge>
+                      <StatusBadge tone={PAYOUT_STATUS[p.status].tone}>
+                        {PAYOUT_STATUS[p.status].label}
+                      </StatusBadge>
                     </td>
                     <td class="p-3 text-right tabular-nums">{formatMoney(p.amount, p.currency)}</td>
                     <td class="p-3 text-right font-semibold tabular-nums">

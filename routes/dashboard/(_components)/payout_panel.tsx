@@ -8,9 +8,9 @@
  * Load the data with `payoutPanelData` (services/payouts/trader.ts).
  */
 import { Field, FormError, Notice, SubmitButton } from "../../../components/form.tsx";
-import { StatusBadge } from "../../../components/status_badge.tsx";
+import { PAYOUT_STATUS, StatusBadge } from "../../../components/status_badge.tsx";
 import { formatMoney } from "../../../services/money.ts";
-import type { PayoutPanelData, TraderPayout } from "../../../services/payouts/trader.ts";
+import type { PayoutPanelData } from "../../../services/payouts/trader.ts";
 import { formatDateTime } from "../../../services/time.ts";
 
 export interface PayoutConfirmation {
@@ -37,13 +37,6 @@ export interface PayoutPanelProps {
   error?: string | null;
   notice?: string | null;
 }
-
-const PAYOUT_STATUS: Record<TraderPayout["status"], { label: string; tone: "good" | "neutral" | "bad" }> = {
-  pending: { label: "Pending review", tone: "neutral" },
-  approved: { label: "Approved", tone: "good" },
-  paid: { label: "Paid", tone: "good" },
-  rejected: { label: "Rejected", tone: "bad" },
-};
 
 export function PayoutPanel(props: PayoutPanelProps) {
   const { data, timeZone } = props;
