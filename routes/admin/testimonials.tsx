@@ -20,7 +20,7 @@ import { DateTime, ZoneNote } from "../../components/date_time.tsx";
  * Home-page testimonials. Plan managers (admins) only: they are marketing content like the plans; everyone
  * else gets the ordinary 404.
  */
-export const access = rolesWith("plans.manage");
+export const access = rolesWith("content.manage");
 
 const SAVED: Record<string, string> = {
   created: "The testimonial has been added.",

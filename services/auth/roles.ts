@@ -16,34 +16,54 @@ export type Permission =
   | "accounts.read_any"
   | "accounts.reinstate"
   | "plans.manage"
+  | "coupons.manage"
+  | "orders.read"
+  | "orders.refund"
+  | "analytics.read"
   | "payouts.review"
   | "kyc.review"
   | "audit.read"
-  | "mail.read";
+  | "mail.read"
+  | "content.manage"
+  | "instruments.manage";
 
+/** What support may do: read users, orders, KYC and mail (and decide KYC, as before). */
+const SUPPORT: readonly Permission[] = [
+  "backoffice.view",
+  "users.read",
+  "accounts.read_any",
+  "orders.read",
+  "kyc.review",
+  "mail.read",
+];
+
+// Risk reads what support reads about traders and acts on accounts and payouts (KYC decisions and mail stay
+// with support); admin holds everything (plans, coupons, roles, refunds, content).
 const PERMISSIONS: Record<Role, readonly Permission[]> = {
   trader: [],
-  support: ["backoffice.view", "users.read", "accounts.read_any", "kyc.review", "mail.read"],
+  support: SUPPORT,
   risk: [
     "backoffice.view",
     "users.read",
     "accounts.read_any",
+    "orders.read",
     "accounts.reinstate",
     "payouts.review",
     "audit.read",
   ],
   admin: [
-    "backoffice.view",
-    "users.read",
+    ...SUPPORT,
     "users.manage",
     "roles.change",
-    "accounts.read_any",
     "accounts.reinstate",
     "plans.manage",
+    "coupons.manage",
+    "orders.refund",
+    "analytics.read",
     "payouts.review",
-    "kyc.review",
     "audit.read",
-    "mail.read",
+    "content.manage",
+    "instruments.manage",
   ],
 };
 

@@ -10,7 +10,7 @@ export const api = defineApi({
     description: '`{"active": false}` stops the coupon at once (orders already paid keep their discount). ' +
       "Kind and value never change: create a new coupon instead.",
     tags: ["admin"],
-    access: rolesWith("plans.manage"),
+    access: rolesWith("coupons.manage"),
     params: couponParams,
     body: couponChangesSchema,
     responses: {

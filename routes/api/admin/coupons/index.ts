@@ -5,7 +5,7 @@ import { rolesWith } from "../../../../services/auth/roles.ts";
 import { allCoupons, couponInputSchema, createCoupon } from "../../../../services/commerce/coupon_admin.ts";
 import { couponSchema } from "./_schemas.ts";
 
-const access = rolesWith("plans.manage");
+const access = rolesWith("coupons.manage");
 
 export const api = defineApi({
   GET: {

@@ -13,7 +13,7 @@ export const api = defineApi({
       "provider (its `refund.succeeded` event moves the order to `refunded`).",
     tags: ["admin"],
     // Whoever reviews money going back to traders.
-    access: rolesWith("payouts.review"),
+    access: rolesWith("orders.read"),
     responses: {
       200: { description: "Flagged orders", schema: z.object({ orders: z.array(flaggedOrderSchema) }) },
     },
