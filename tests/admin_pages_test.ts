@@ -43,6 +43,22 @@ Deno.test("back office: staff only, 404 for everyone else, outbox readable by su
       assert.ok(html.includes(trader.email));
     });
 
+    await t.step("the overview leads with the queues; each links only where the viewer may go", async () => {
+      const riskPage = await c.request("/admin", { headers: { cookie: cookieFor(risk) } });
+      assert.equal(riskPage.status, 200);
+      assert.equal(riskPage.headers.get("content-type"), "text/html; charset=utf-8");
+      const html = await riskPage.text();
+      assert.match(html, /Waiting for the team/);
+      assert.match(html, /KYC to review/);
+      assert.match(html, /href="\/admin\/accounts"/, "risk reaches the monitor from the breaches tile");
+      assert.match(html, /Latest audit entries/, "risk reads the audit log");
+      // Support neither reads the audit log nor acts on accounts' plans: no audit table, no plans link.
+      const supportPage = await (await c.request("/admin", { headers: { cookie: cookieFor(support) } })).text();
+      assert.doesNotMatch(supportPage, /Latest audit entries/);
+      assert.doesNotMatch(supportPage, /href="\/admin\/plans"/);
+      assert.match(supportPage, /href="\/admin\/users"/);
+    });
+
     await t.step("risk sees the overview but not the outbox (no mail.read permission)", async () => {
       assert.equal((await c.request("/admin", { headers: { cookie: cookieFor(risk) } })).status, 200);
       const res = await c.request("/admin/outbox", { headers: { cookie: cookieFor(risk) } });

@@ -4,6 +4,9 @@ import { STAFF } from "../../services/auth/roles.ts";
 import { countUsersByRole } from "../../services/auth/staff.ts";
 import { latestAuditEntries } from "../../services/audit.ts";
 import { DateTime, ZoneNote } from "../../components/date_time.tsx";
+import { workQueues } from "../../services/backoffice/work_queues.ts";
+import { StatGrid, StatTile } from "../../components/stat_tile.tsx";
+import { can } from "../../services/auth/roles.ts";
 
 /** Staff only; everyone else gets a 404 (the back office does not announce itself). */
 export const access = STAFF;
@@ -12,16 +15,59 @@ export const handler = define.handlers({
   async GET(ctx) {
     setMeta(ctx.state, "Back office", "PropTrade Pro back office.");
     const { db } = ctx.state.deps;
-    const roles = await countUsersByRole(db);
-    const audit = await latestAuditEntries(db, 25);
-    return page({ roles, audit, timeZone: ctx.state.user.timeZone });
+    const user = ctx.state.user;
+    const [queues, roles, audit] = await Promise.all([
+      workQueues(db),
+      countUsersByRole(db),
+      can(user, "audit.read") ? latestAuditEntries(db, 25) : Promise.resolve(null),
+    ]);
+    const links = {
+      orders: can(user, "orders.read"),
+      monitor: can(user, "accounts.read_any"),
+      audit: can(user, "audit.read"),
+    };
+    return page({ queues, roles, audit, links, timeZone: user.timeZone });
   },
 }, { access });
+
+/** A tile that leads to the queue it counts (a plain tile when the viewer may not open the queue). */
+function QueueTile(props: { label: string; n: number; href: string | null; sub?: string }) {
+  return (
+    <StatTile label={props.label} sub={props.sub}>
+      {props.href ? <a href={props.href} class="link">{props.n.toLocaleString("en-US")}</a> : (
+        props.n.toLocaleString("en-US")
+      )}
+    </StatTile>
+  );
+}
 
 export default define.page<typeof handler>(({ data }) => (
   <>
     <h1 class="text-2xl font-bold tracking-tight">Overview</h1>
-    <section aria-labelledby="users-h" class="mt-6">
+    <section aria-labelledby="queues-h" class="mt-6">
+      <h2 id="queues-h" class="font-semibold">Waiting for the team</h2>
+      <div class="mt-3">
+        <StatGrid label="Queues">
+          <QueueTile label="KYC to review" n={data.queues.kycToReview} href="/admin/kyc" />
+          <QueueTile label="Payouts pending" n={data.queues.payoutsPending} href="/admin/payouts" />
+          <QueueTile
+            label="Flagged orders"
+            n={data.queues.ordersFlagged}
+            href={data.links.orders ? "/admin/orders?flagged=1" : null}
+            sub="paid, decision outstanding"
+          />
+          <QueueTile
+            label="Breaches, 24 h"
+            n={data.queues.breachesLastDay}
+            href={data.links.monitor ? "/admin/accounts" : null}
+            sub={`${data.queues.accountsLive.toLocaleString("en-US")} live, ${
+              data.queues.accountsPaused.toLocaleString("en-US")
+            } paused`}
+          />
+        </StatGrid>
+      </div>
+    </section>
+    <section aria-labelledby="users-h" class="mt-10">
       <h2 id="users-h" class="font-semibold">Users by role</h2>
       <dl class="mt-3 flex flex-wrap gap-6">
         {data.roles.map((r) => (
@@ -32,35 +78,40 @@ export default define.page<typeof handler>(({ data }) => (
         ))}
       </dl>
     </section>
-    <section aria-labelledby="audit-h" class="mt-10">
-      <h2 id="audit-h" class="font-semibold">Latest audit entries</h2>
-      <ZoneNote zone={data.timeZone} class="mt-1" />
-      <div class="mt-3 overflow-x-auto rounded-xl border border-line">
-        <table class="w-full text-left text-sm">
-          <thead class="bg-raised">
-            <tr>
-              <th scope="col" class="p-2">When</th>
-              <th scope="col" class="p-2">Action</th>
-              <th scope="col" class="p-2">Actor</th>
-              <th scope="col" class="p-2">Target</th>
-              <th scope="col" class="p-2">IP</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.audit.map((a, i) => (
-              <tr key={i} class="border-t border-line">
-                <td class="p-2 whitespace-nowrap tabular-nums">
-                  <DateTime at={a.at} zone={data.timeZone} />
-                </td>
-                <td class="p-2">{a.action}</td>
-                <td class="p-2">{a.actor ?? "—"}</td>
-                <td class="p-2">{a.target || "—"}</td>
-                <td class="p-2">{a.ip ?? "—"}</td>
+    {data.audit && (
+      <section aria-labelledby="audit-h" class="mt-10">
+        <h2 id="audit-h" class="font-semibold">Latest audit entries</h2>
+        <ZoneNote zone={data.timeZone} class="mt-1" />
+        <div class="mt-3 overflow-x-auto rounded-xl border border-line">
+          <table class="w-full text-left text-sm">
+            <thead class="bg-raised">
+              <tr>
+                <th scope="col" class="p-2">When</th>
+                <th scope="col" class="p-2">Action</th>
+                <th scope="col" class="p-2">Actor</th>
+                <th scope="col" class="p-2">Target</th>
+                <th scope="col" class="p-2">IP</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+            </thead>
+            <tbody>
+              {data.audit.map((a, i) => (
+                <tr key={i} class="border-t border-line">
+                  <td class="p-2 whitespace-nowrap tabular-nums">
+                    <DateTime at={a.at} zone={data.timeZone} />
+                  </td>
+                  <td class="p-2">{a.action}</td>
+                  <td class="p-2">{a.actor ?? "—"}</td>
+                  <td class="p-2">{a.target || "—"}</td>
+                  <td class="p-2">{a.ip ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {data.links.audit && (
+          <a href="/admin/audit" class="link mt-3 inline-block text-sm">The whole audit log</a>
+        )}
+      </section>
+    )}
   </>
 ));
