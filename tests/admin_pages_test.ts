@@ -53,7 +53,8 @@ Deno.test("back office: staff only, 404 for everyone else, outbox readable by su
       assert.match(html, /href="\/admin\/accounts"/, "risk reaches the monitor from the breaches tile");
       assert.match(html, /Latest audit entries/, "risk reads the audit log");
       // Support neither reads the audit log nor acts on accounts' plans: no audit table, no plans link.
-      const supportPage = await (await c.request("/admin", { headers: { cookie: cookieFor(support) } })).text();
+      const supportPage = await (await c.request("/admin", { headers: { cookie: cookieFor(support) } }))
+        .text();
       assert.doesNotMatch(supportPage, /Latest audit entries/);
       assert.doesNotMatch(supportPage, /href="\/admin\/plans"/);
       assert.match(supportPage, /href="\/admin\/users"/);
