@@ -227,3 +227,22 @@ export interface MonitorUpdate {
   /** New breaches and pauses, oldest first. */
   breaches: BreachItem[];
 }
+
+/**
+ * How close a row is to its floor, in the meters' words (components/limit_meter.tsx `LEVELS`): past it,
+ * within 1 % of the initial balance, within 2.5 %, or further.
+ */
+export function riskLevel(distance: string | null): "ok" | "caution" | "danger" | "breached" {
+  if (distance === null) return "ok";
+  const d = toMinor(distance);
+  if (d <= 0n) return "breached";
+  if (d <= 100n) return "danger";
+  if (d <= 250n) return "caution";
+  return "ok";
+}
+
+export const RULE_WORDS: Record<BreachItem["rule"], string> = {
+  daily_loss: "Daily loss",
+  max_loss: "Max loss",
+  time_limit: "Time limit",
+};
