@@ -120,6 +120,7 @@ export default function AccountLive(props: { initial: AccountOverview; timeZone:
   return (
     <div class="space-y-8" data-account-status={o.account.status}>
       <AccountStatusPanel
+        staff={props.staff}
         overview={o}
         f={f}
         now={now}

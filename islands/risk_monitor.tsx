@@ -91,7 +91,7 @@ export default function RiskMonitor(props: {
   );
   const total = all ? visible.length : props.total;
   return (
-    <div class="grid gap-6 xl:grid-cols-[minmax(0,1fr)_20rem]">
+    <div class="grid gap-6">
       <div class="min-w-0">
         <p class="mb-2 flex flex-wrap items-center justify-between gap-2 text-sm text-muted">
           <span data-count>

@@ -6,6 +6,7 @@
 import { Flash } from "../../../components/live.tsx";
 import { Bar, LEVELS, LevelTag } from "../../../components/limit_meter.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
+import { PNL_TEXT, pnlTone } from "../../../components/money.tsx";
 import { formatDateTime, formatMoney, percent, signedMoney } from "../../../components/figures.ts";
 import { type BreachItem, type MonitorRow, riskLevel, RULE_WORDS } from "../../../services/monitor/row.ts";
 
@@ -18,20 +19,18 @@ const STATUS = {
 const barOf = (distance: string | null) => distance === null ? 100 : Math.max(0, Number(distance)) * 10;
 
 export function MonitorTable(props: { rows: MonitorRow[]; timeZone: string }) {
-  const when = (iso: string | null) => iso ? formatDateTime(new Date(iso), props.timeZone) : "—";
+  const when = (iso: string | null) => iso ? formatDateTime(new Date(iso), props.timeZone) : "no event yet";
   return (
-    <div class="max-h-[70vh] overflow-auto rounded-xl border border-line">
+    <div class="max-h-[75vh] overflow-auto rounded-xl border border-line">
       <table class="w-full text-left text-sm tabular-nums" data-monitor-table>
         <caption class="sr-only">Active and paused accounts, closest to a loss floor first</caption>
         <thead class="sticky top-0 z-10 bg-raised text-xs uppercase tracking-wider text-muted">
           <tr>
-            <th scope="col" class="px-3 py-2">Trader</th>
-            <th scope="col" class="px-3 py-2">Plan · phase</th>
-            <th scope="col" class="px-3 py-2">Status</th>
+            <th scope="col" class="px-3 py-2">Trader · plan</th>
+            <th scope="col" class="px-3 py-2">Status · last event</th>
             <th scope="col" class="px-3 py-2 text-right">Equity</th>
             <th scope="col" class="px-3 py-2 text-right">Today</th>
             <th scope="col" class="px-3 py-2 text-right">To floor</th>
-            <th scope="col" class="px-3 py-2">Last event</th>
           </tr>
         </thead>
         <tbody>
@@ -39,24 +38,34 @@ export function MonitorTable(props: { rows: MonitorRow[]; timeZone: string }) {
             const level = riskLevel(r.distance);
             const status = STATUS[r.status as keyof typeof STATUS] ?? { label: r.status, tone: "neutral" };
             return (
-              <tr key={r.id} class="border-t border-line align-top" data-row={r.id} data-level={level}>
-                <td class="px-3 py-2">
-                  <a class="link font-semibold break-all" href={`/admin/accounts/${r.id}`}>{r.email}</a>
+              <tr
+                key={r.id}
+                class="border-t border-line align-top hover:bg-raised/60"
+                data-row={r.id}
+                data-level={level}
+              >
+                <td class="max-w-[15rem] px-3 py-2">
+                  <a
+                    class="link block truncate font-semibold"
+                    href={`/admin/accounts/${r.id}`}
+                    title={r.email}
+                  >
+                    {r.email}
+                  </a>
+                  <span class="block truncate text-xs text-muted">{r.plan ?? "Demo"} · {r.stage}</span>
                 </td>
                 <td class="px-3 py-2 whitespace-nowrap">
-                  {r.plan ?? "Demo"}
-                  <br />
-                  <span class="text-xs text-muted">{r.stage}</span>
-                </td>
-                <td class="px-3 py-2">
                   <StatusBadge tone={status.tone}>{status.label}</StatusBadge>
+                  <span class="mt-1 block text-xs text-muted">{when(r.lastEventAt)}</span>
                 </td>
                 <td class="px-3 py-2 text-right whitespace-nowrap">
                   <Flash value={r.equity}>{formatMoney(r.equity, r.currency)}</Flash>
-                  <br />
-                  <span class="text-xs text-muted">of {formatMoney(r.initialBalance, r.currency)}</span>
+                  <span class="block text-xs text-muted">of {formatMoney(r.initialBalance, r.currency)}</span>
                 </td>
-                <td class="px-3 py-2 text-right whitespace-nowrap" data-figure="today">
+                <td
+                  class={`px-3 py-2 text-right whitespace-nowrap ${PNL_TEXT[pnlTone(r.todayPnl)]}`}
+                  data-figure="today"
+                >
                   {signedMoney(r.todayPnl, r.currency)}
                 </td>
                 <td class="px-3 py-2 text-right whitespace-nowrap" data-figure="distance">
@@ -64,16 +73,15 @@ export function MonitorTable(props: { rows: MonitorRow[]; timeZone: string }) {
                     <>
                       <span class={`font-semibold ${LEVELS[level].text}`}>{percent(r.distance)}</span>
                       <span class="text-xs text-muted">
-                        {" "}to {r.nearest === "daily_loss" ? "daily" : "max"} floor
+                        {" "}· {r.nearest === "daily_loss" ? "daily" : "max"}
                       </span>
-                      <Bar percent={barOf(r.distance)} fill={LEVELS[level].bar} class="ml-auto mt-1 w-28" />
+                      <Bar percent={barOf(r.distance)} fill={LEVELS[level].bar} class="ml-auto mt-1 w-24" />
                       <span class="mt-0.5 block">
                         <LevelTag level={level} />
                       </span>
                     </>
                   )}
                 </td>
-                <td class="px-3 py-2 whitespace-nowrap text-muted">{when(r.lastEventAt)}</td>
               </tr>
             );
           })}
@@ -90,7 +98,7 @@ export function BreachFeed(props: { items: BreachItem[]; timeZone: string }) {
       {props.items.length === 0
         ? <p class="mt-3 text-sm text-muted">No breaches or pauses recorded yet.</p>
         : (
-          <ol class="mt-3 grid gap-3 text-sm" data-feed>
+          <ol class="mt-3 grid gap-3 text-sm sm:grid-cols-2 lg:grid-cols-3" data-feed>
             {props.items.map((b) => (
               <li
                 key={`${b.accountId}-${b.at}-${b.rule}`}

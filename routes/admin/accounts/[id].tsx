@@ -27,6 +27,12 @@ interface Data {
   reason: string;
 }
 
+const ACTION_WORDS: Record<string, string> = {
+  "admin.account_reinstated": "Reinstated",
+  "admin.account_paused": "Paused",
+  "admin.account_closed": "Closed",
+};
+
 const DONE: Record<string, string> = {
   reinstate: "The account was reinstated; its history and the failure stay visible.",
   pause: "The account is paused until it is reinstated.",
@@ -121,7 +127,36 @@ export default define.page<typeof handler>(({ data }) => {
         {data.done && <Notice>{data.done}</Notice>}
         {data.error && <FormError>{data.error}</FormError>}
       </div>
-      <div class="mt-6 grid gap-8 2xl:grid-cols-[minmax(0,1fr)_22rem]">
+      <div class="mt-6 grid items-start gap-6 lg:grid-cols-2">
+        {data.canAct && (
+          <StaffActions
+            status={account.status}
+            timeLimitFailure={data.overview.breach?.rule === "time_limit"}
+            reason={data.reason}
+          />
+        )}
+        <section aria-labelledby="trail-h" class="card p-4">
+          <h2 id="trail-h" class="text-sm font-semibold uppercase tracking-wider text-muted">
+            Staff actions
+          </h2>
+          {data.facts.actions.length === 0
+            ? <p class="mt-2 text-sm text-muted">None yet.</p>
+            : (
+              <ol class="mt-2 grid gap-3 text-sm" data-trail>
+                {data.facts.actions.map((a) => (
+                  <li key={`${a.at}-${a.action}`}>
+                    <p class="font-semibold">
+                      {ACTION_WORDS[a.action] ?? a.action}
+                    </p>
+                    <p class="text-xs text-muted tabular-nums">{when(a.at)} · {a.actor ?? "system"}</p>
+                    {a.reason && <p class="mt-1">{a.reason}</p>}
+                  </li>
+                ))}
+              </ol>
+            )}
+        </section>
+      </div>
+      <div class="mt-10">
         <div class="min-w-0 space-y-10">
           <AccountLive initial={data.overview} timeZone={data.timeZone} staff />
           <EquityChart
@@ -138,35 +173,6 @@ export default define.page<typeof handler>(({ data }) => {
           />
           <AccountDetails initial={data.overview} timeZone={data.timeZone} staff />
         </div>
-        <aside class="space-y-6">
-          {data.canAct && (
-            <StaffActions
-              status={account.status}
-              timeLimitFailure={data.overview.breach?.rule === "time_limit"}
-              reason={data.reason}
-            />
-          )}
-          <section aria-labelledby="trail-h" class="card p-4">
-            <h2 id="trail-h" class="text-sm font-semibold uppercase tracking-wider text-muted">
-              Staff actions
-            </h2>
-            {data.facts.actions.length === 0
-              ? <p class="mt-2 text-sm text-muted">None yet.</p>
-              : (
-                <ol class="mt-2 grid gap-3 text-sm" data-trail>
-                  {data.facts.actions.map((a) => (
-                    <li key={`${a.at}-${a.action}`}>
-                      <p class="font-semibold">
-                        {a.action.replace(/^admin\.account_/, "").replace("_", " ")}
-                      </p>
-                      <p class="text-xs text-muted tabular-nums">{when(a.at)} · {a.actor ?? "system"}</p>
-                      {a.reason && <p class="mt-1">{a.reason}</p>}
-                    </li>
-                  ))}
-                </ol>
-              )}
-          </section>
-        </aside>
       </div>
     </>
   );
