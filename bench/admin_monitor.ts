@@ -63,13 +63,13 @@ try {
 
     // Frames as they arrive, stamped on arrival, so a sample waits only for its own account.
     const seen: { at: number; update: MonitorUpdate }[] = [];
-    let waiting: (() => void) | null = null;
+    const wake: { fn: (() => void) | null } = { fn: null };
     (async () => {
       while (true) {
         const ev = await reader.nextEvent(3_600_000).catch(() => null);
         if (!ev) return;
         if (ev.event === "rows") seen.push({ at: performance.now(), update: JSON.parse(ev.data) });
-        waiting?.();
+        wake.fn?.();
       }
     })();
     const frameOf = async (id: string, version: number, deadline: number): Promise<number> => {
@@ -80,7 +80,7 @@ try {
         );
         if (hit) return hit.at;
         await new Promise<void>((r) => {
-          waiting = r;
+          wake.fn = r;
           setTimeout(r, 50);
         });
       }

@@ -68,7 +68,9 @@ export async function recordChange(tx: Tx, change: AccountChange, limits?: Limit
 export async function publishChange(bus: Bus, ...changes: AccountChange[]): Promise<void> {
   await Promise.all(
     changes.flatMap((change) =>
-      [accountChannel(change.accountId), userChannel(change.account.userId), ACCOUNT_CHANGES_CHANNEL].map((channel) =>
+      [accountChannel(change.accountId), userChannel(change.account.userId), ACCOUNT_CHANGES_CHANNEL].map((
+        channel,
+      ) =>
         bus.publish(channel, change).catch((error) =>
           log.error("publishing an account change failed", {
             scope: "accounts",

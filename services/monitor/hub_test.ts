@@ -89,7 +89,7 @@ function change(id: string, version: number, equity: string, extra: Record<strin
   };
 }
 
-async function setup(options: { maxStreamsPerUser?: number } = {}) {
+function setup(options: { maxStreamsPerUser?: number } = {}) {
   const bus = new MemoryBus();
   const source = new FakeSource();
   source.rows.set("a", entry("a", "99000.00"));

@@ -14,7 +14,7 @@ import type { Bus } from "../bus/mod.ts";
 import type { Db } from "../../db/client.ts";
 import { processStreams, RETRY_MS } from "../accounts/stream.ts";
 import type { StreamOwner } from "../accounts/stream_guard.ts";
-import { MonitorHub, type MonitorHubOptions, type MonitorSource } from "./hub.ts";
+import { MonitorHub, type MonitorHubOptions, type MonitorSource, type MonitorSubscriber } from "./hub.ts";
 import { latestBreaches, liveVersions, loadMonitorEntries } from "./queries.ts";
 
 type Deps = { db: Db; bus: Bus };
@@ -51,19 +51,18 @@ export async function openMonitorStream(
 ): Promise<ReadableStream<Uint8Array>> {
   const hub = await monitorHub(deps);
   let out!: ReadableStreamDefaultController<Uint8Array>;
-  let sub: Awaited<ReturnType<MonitorHub["join"]>> | undefined;
-  let cancelled = false;
+  const held: { sub?: MonitorSubscriber; cancelled?: boolean } = {};
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       out = controller;
     },
     cancel() {
-      cancelled = true;
-      if (sub) void hub.leave(sub);
+      held.cancelled = true;
+      if (held.sub) void hub.leave(held.sub);
     },
   });
   out.enqueue(RETRY);
-  sub = await hub.join(out, input.owner, input.lastEventId);
-  if (cancelled) await hub.leave(sub);
+  const sub = held.sub = await hub.join(out, input.owner, input.lastEventId);
+  if (held.cancelled) await hub.leave(sub);
   return body;
 }

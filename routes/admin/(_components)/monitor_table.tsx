@@ -73,7 +73,7 @@ export function MonitorTable(props: { rows: MonitorRow[]; timeZone: string }) {
                     <>
                       <span class={`font-semibold ${LEVELS[level].text}`}>{percent(r.distance)}</span>
                       <span class="text-xs text-muted">
-                        {" "}· {r.nearest === "daily_loss" ? "daily" : "max"}
+                        {` · ${r.nearest === "daily_loss" ? "daily" : "max"}`}
                       </span>
                       <Bar percent={barOf(r.distance)} fill={LEVELS[level].bar} class="ml-auto mt-1 w-24" />
                       <span class="mt-0.5 block">
