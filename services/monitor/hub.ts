@@ -45,7 +45,7 @@ export interface MonitorSource {
 }
 
 export interface MonitorHubOptions {
-  /** How long changes are gathered into one event (default 250 ms). */
+  /** How long changes are gathered into one event (default 150 ms). */
   flushMs?: number;
   /** How often the table is checked against the database (default 30 s). */
   reconcileMs?: number;
@@ -131,7 +131,7 @@ export class MonitorHub {
     this.#bus = bus;
     this.#source = source;
     this.#sinks = sinks;
-    this.#flushMs = options.flushMs ?? 250;
+    this.#flushMs = options.flushMs ?? 150;
     this.#reconcileMs = options.reconcileMs ?? 30_000;
     this.#feedSize = options.feedSize ?? 20;
     bus.onReconnect(() => void this.reconcile());

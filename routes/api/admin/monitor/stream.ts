@@ -14,7 +14,7 @@ export const api = defineApi({
       "`event: snapshot` (data `{rows, breaches}`: each row packed as `[id, version, status, equity, " +
       "todayPnl, floor, nearest, distance, lastEventAt, userId, email, plan, planId, stage, stageKey, " +
       "currency, initialBalance]`, `distance` = (equity − nearest floor) as % of the initial balance), then " +
-      "`event: rows` at most every 250 ms with what changed, coalesced (data `{rows, added, breaches}`: " +
+      "`event: rows` at most every 150 ms with what changed, coalesced (data `{rows, added, breaches}`: " +
       "`rows` are the first nine fields of changed rows, `added` whole packed rows, `breaches` new breaches " +
       "and pauses). Ids are `<run>.<seq>`; reconnecting with `Last-Event-ID` (or `?lastEventId=`) to the same " +
       `process gets the rows changed since, otherwise a new snapshot. \`retry: ${RETRY_MS}\`, \`: hb\` every ` +
