@@ -9,6 +9,7 @@ import {
   onAccountChange,
 } from "./live/user_stream.ts";
 import type { AccountChangeJson, VerdictJson } from "./live/types.ts";
+import { accountConnection, accountFrameAt, followAccountStream } from "./live/account_stream.ts";
 import { LiveMarker, useNow } from "../components/live.tsx";
 import { AccountMeterGrid } from "../routes/dashboard/(_components)/account_meters.tsx";
 import { AccountFigures, AccountStatusPanel } from "../routes/dashboard/(_components)/account_status.tsx";
@@ -19,7 +20,8 @@ import { formatters, ObjectiveList } from "../routes/dashboard/(_components)/obj
  * The live account page: status, figures and meters (`AccountLive`) and, further down, the breach evidence
  * and objectives (`AccountDetails`). Both read one store per account, fed by the user stream: a change frame
  * patches the figures and status at once (a breach turns the page failed in the same frame), then the
- * overview is refetched so every meter is the engine's own figure, never page arithmetic.
+ * overview is refetched so every meter is the engine's own figure, never page arithmetic. Staff viewing a
+ * trader's account (`staff`) follow the account's own stream instead (their user stream carries theirs).
  */
 interface Store {
   overview: Signal<AccountOverview>;
@@ -33,7 +35,7 @@ type LedgerVerdict = Extract<VerdictJson, { type: "withdrawal" | "withdrawal_rev
 
 const stores = new Map<string, Store>();
 
-function storeFor(initial: AccountOverview): Store {
+function storeFor(initial: AccountOverview, staff = false): Store {
   const fresh = () => ({
     overview: signal(initial),
     freshAt: signal(Date.parse(initial.computedAt)),
@@ -46,14 +48,14 @@ function storeFor(initial: AccountOverview): Store {
   if (!store) {
     store = fresh();
     stores.set(id, store);
-    follow(id, store);
+    follow(id, store, staff);
   }
   return store;
 }
 
 /** Subscribes once per account: patch on each change, then refetch (one request in flight, at most one queued). */
-function follow(id: string, store: Store): void {
-  connectUserStream();
+function follow(id: string, store: Store, staff: boolean): void {
+  if (!staff) connectUserStream();
   let inFlight = false;
   let again = false;
   const refetch = async () => {
@@ -80,7 +82,7 @@ function follow(id: string, store: Store): void {
       inFlight = false;
     }
   };
-  onAccountChange(id, (change: AccountChangeJson) => {
+  const onChange = (change: AccountChangeJson) => {
     const current = store.overview.value;
     if (change.stateVersion < current.account.stateVersion) return;
     const breach = change.verdicts.find((v) => v.type === "breach" || v.type === "paused") as
@@ -97,7 +99,9 @@ function follow(id: string, store: Store): void {
     if (ledger) store.ledger.value = ledger;
     store.freshAt.value = Date.now();
     refetch();
-  });
+  };
+  if (staff) followAccountStream(id, onChange);
+  else onAccountChange(id, onChange);
   // A snapshot (a resume the logs could not serve) carries no change frames: catch up from it.
   effect(() => {
     const summary = accountSummary(id).value;
@@ -106,20 +110,27 @@ function follow(id: string, store: Store): void {
 }
 
 /** Status, next step, figures and meters of one account, live. */
-export default function AccountLive(props: { initial: AccountOverview; timeZone: string }) {
-  const store = storeFor(props.initial);
+export default function AccountLive(props: { initial: AccountOverview; timeZone: string; staff?: boolean }) {
+  const store = storeFor(props.initial, props.staff);
   const now = useNow();
-  useEffect(() => connectUserStream(), []);
+  useEffect(() => void (props.staff || connectUserStream()), []);
   const o = store.overview.value;
   const f = formatters(o.account.currency, props.timeZone);
-  const fresh = Math.max(store.freshAt.value, lastFrameAt.value ?? 0);
+  const fresh = Math.max(store.freshAt.value, (props.staff ? accountFrameAt : lastFrameAt).value ?? 0);
   return (
     <div class="space-y-8" data-account-status={o.account.status}>
       <AccountStatusPanel
+        staff={props.staff}
         overview={o}
         f={f}
         now={now}
-        marker={<LiveMarker state={connection.value} updatedAt={fresh} now={now} />}
+        marker={
+          <LiveMarker
+            state={(props.staff ? accountConnection : connection).value}
+            updatedAt={fresh}
+            now={now}
+          />
+        }
       />
       {store.ledger.value && <LedgerNote verdict={store.ledger.value} f={f} />}
       <AccountFigures overview={o} />
@@ -157,8 +168,8 @@ function LedgerNote(props: { verdict: LedgerVerdict; f: ReturnType<typeof format
 }
 
 /** The breach evidence (while a breach or pause stands) and the objectives, live. */
-export function AccountDetails(props: { initial: AccountOverview; timeZone: string }) {
-  const store = storeFor(props.initial);
+export function AccountDetails(props: { initial: AccountOverview; timeZone: string; staff?: boolean }) {
+  const store = storeFor(props.initial, props.staff);
   const o = store.overview.value;
   const f = formatters(o.account.currency, props.timeZone);
   const failed = o.account.status === "failed";

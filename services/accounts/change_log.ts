@@ -10,7 +10,7 @@ import type { Sql, Tx } from "../../db/client.ts";
 import type { Bus } from "../bus/mod.ts";
 import type { Verdict } from "../engine/state.ts";
 import { log } from "../log.ts";
-import { userChannel } from "../bus/channels.ts";
+import { ACCOUNT_CHANGES_CHANNEL, userChannel } from "../bus/channels.ts";
 import type { Limits } from "../notifications/derive.ts";
 import { recordNotifications } from "../notifications/record.ts";
 import { publishNotifications } from "../notifications/store.ts";
@@ -60,14 +60,17 @@ export async function recordChange(tx: Tx, change: AccountChange, limits?: Limit
 }
 
 /**
- * Publishes committed changes, on the account's channel and on its owner's. Best-effort (the bus is
+ * Publishes committed changes, on the account's channel, on its owner's and on the channel of all account
+ * changes (the staff risk monitor's). Best-effort (the bus is
  * at-most-once; SSE resumes from the database), so a broker outage is logged rather than failing a request
  * whose change is already committed.
  */
 export async function publishChange(bus: Bus, ...changes: AccountChange[]): Promise<void> {
   await Promise.all(
     changes.flatMap((change) =>
-      [accountChannel(change.accountId), userChannel(change.account.userId)].map((channel) =>
+      [accountChannel(change.accountId), userChannel(change.account.userId), ACCOUNT_CHANGES_CHANNEL].map((
+        channel,
+      ) =>
         bus.publish(channel, change).catch((error) =>
           log.error("publishing an account change failed", {
             scope: "accounts",

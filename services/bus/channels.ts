@@ -7,3 +7,9 @@
 export function userChannel(userId: string): string {
   return `user:${userId}`;
 }
+
+/**
+ * Every committed change of every account (the same message as on the account's channel): what the staff
+ * risk monitor listens on, one subscription per process however many accounts it follows (services/monitor/).
+ */
+export const ACCOUNT_CHANGES_CHANNEL = "accounts:changes";

@@ -11,9 +11,19 @@ import type { Formatters } from "./objectives.tsx";
  * phase after a pass. Browser-safe (rendered by the live island).
  */
 export function AccountStatusPanel(
-  props: { overview: AccountOverview; f: Formatters; now: number; marker: ComponentChildren },
+  props: {
+    overview: AccountOverview;
+    f: Formatters;
+    now: number;
+    marker: ComponentChildren;
+    /** Staff looking at a trader's account: no trader's next step (buying again). */
+    staff?: boolean;
+  },
 ) {
   const { account, breach, next } = props.overview;
+  // A daily-loss pause ends at a reset; a pause by staff has no end (no objective names one).
+  const staffPause = account.status === "paused" &&
+    !props.overview.objectives.some((o) => "pausedUntil" in o && o.pausedUntil);
   const status = ACCOUNT_STATUS[account.status] ?? { label: account.status, tone: "neutral" as const };
   return (
     <div class="space-y-4">
@@ -35,15 +45,24 @@ export function AccountStatusPanel(
                   ? "The maximum loss limit"
                   : "The time limit"
               } was breached on ${props.f.time(breach.at)}. The evidence is below.`
-              : "The evidence is below."} A failed account stays failed; start again with a new challenge.
+              : "The evidence is below."} {props.staff
+              ? "Only a reinstatement by staff lifts it."
+              : "A failed account stays failed; start again with a new challenge."}
           </p>
           <p class="mt-3 flex flex-wrap gap-3">
-            <a class="btn-primary" href="/challenges">Buy a new challenge</a>
+            {!props.staff && <a class="btn-primary" href="/challenges">Buy a new challenge</a>}
             <a class="link self-center" href="#breach">See why</a>
           </p>
         </Banner>
       )}
-      {account.status === "paused" && (
+      {staffPause && (
+        <Banner tone="bad" title="Trading is paused by the firm" icon="‖">
+          <p>
+            The risk team paused this account; it trades again once staff reinstate it. The rules still apply.
+          </p>
+        </Banner>
+      )}
+      {account.status === "paused" && !staffPause && (
         <Banner tone="bad" title="Trading is paused for today" icon="‖">
           <p>
             The daily loss limit was reached; this is not a failure. Trading resumes at the next reset ,{" "}

@@ -2,15 +2,17 @@ import { z } from "zod";
 import { define } from "../../../_define.ts";
 import { defineApi } from "../../../../lib/api.ts";
 import { rolesWith } from "../../../../services/auth/roles.ts";
-import { accountActionInput, reinstateAccount } from "../../../../services/accounts/admin.ts";
+import { accountActionInput, applyAccountAction } from "../../../../services/accounts/admin.ts";
 
 export const api = defineApi({
   PUT: {
-    summary: "Staff action on an account: reinstate a failed account",
+    summary: "Staff action on an account: reinstate, pause or close it",
     description:
-      '`{"action":"reinstate","reason":"…"}` lifts a failure (not a time-limit one): the account ' +
-      "and its challenge become active again, evaluation continues from the current figures, the breach " +
-      "stays in the history, and the action is audited with the reason.",
+      '`{"action":"reinstate"|"pause"|"close","reason":"…"}`, audited with the reason. `reinstate` lifts a ' +
+      "failure (not a time-limit one: the account and its challenge become active again, evaluation " +
+      "continues from the current figures, the breach stays in the history) or a pause. `pause` stops an " +
+      "active account trading until it is reinstated (the loss rules still apply). `close` ends an account " +
+      "for good (sync events are refused; a challenge account's challenge is cancelled).",
     tags: ["admin"],
     access: rolesWith("accounts.reinstate"),
     params: z.object({ id: z.uuid("No such account.") }),
@@ -27,6 +29,6 @@ export const api = defineApi({
 export const handler = define.api(api, {
   async PUT(ctx, { body, params }) {
     const { deps, actor } = ctx.state;
-    return Response.json({ account: await reinstateAccount(deps, actor, params.id, body.reason) });
+    return Response.json({ account: await applyAccountAction(deps, actor, params.id, body) });
   },
 });

@@ -1,0 +1,248 @@
+/**
+ * The risk monitor and the staff account page through the app: who may open them, the first render sorted
+ * by distance to the nearest floor with its filters, and the staff actions as cookie forms (audited, with
+ * the history kept).
+ */
+import assert from "node:assert/strict";
+import { openTestApp } from "./helpers/app.ts";
+import { client, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
+import { openTestAccount } from "./helpers/accounts.ts";
+import { postSync, sync } from "./helpers/sync.ts";
+import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
+
+function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
+  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
+}
+
+function post(c: TestClient, path: string, fields: Record<string, string>, cookie: string) {
+  return c.request(path, {
+    method: "POST",
+    body: new URLSearchParams(fields),
+    headers: { "sec-fetch-site": "same-origin", cookie },
+  });
+}
+
+/** The account ids of the monitor's rows, in the order the page lists them. */
+function rowOrder(html: string): string[] {
+  return [...html.matchAll(/data-row="([0-9a-f-]{36})"/g)].map((m) => m[1]);
+}
+
+Deno.test("risk monitor and staff account page: access, order, filters, audited actions", async (t) => {
+  const { app, deps, close } = await openTestApp();
+  const c = client(app);
+  try {
+    const trader = await signUp(app);
+    const other = await signUp(app);
+    const risk = await makeStaff(deps, "risk");
+    const support = await makeStaff(deps, "support");
+    const near = await openTestAccount(deps.db, trader.userId);
+    const far = await openTestAccount(deps.db, trader.userId);
+    const untouched = await openTestAccount(deps.db, trader.userId);
+    const othersAccount = await openTestAccount(deps.db, other.userId);
+    const now = () => new Date().toISOString();
+    // Floors of the FTMO-like 100K: daily 95,000, max 90,000. Equity 96,000 → 1 %; 99,000 → 4 %; 100,000 → 5 %.
+    for (const [id, equity] of [[near.accountId, "96000.00"], [far.accountId, "99000.00"]]) {
+      const res = await postSync(c, deps.config.syncSecret, {
+        accountId: id,
+        events: [sync.open(`t-${id}`, now()), sync.mark(equity, "100000.00", now())],
+      });
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+    }
+    const monitor = (who: { accessToken: string; refreshToken: string }, query = "") =>
+      c.request(`/admin/accounts?email=${encodeURIComponent(trader.email)}${query}`, {
+        headers: { cookie: cookieFor(who) },
+      });
+
+    await t.step("staff see the trader's live accounts, closest to a floor first", async () => {
+      const res = await monitor(risk);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
+      const html = await res.text();
+      assert.deepEqual(rowOrder(html), [near.accountId, far.accountId, untouched.accountId]);
+      assert.match(html, />1 %<\/span>/);
+      assert.match(html, /\u2212\$4,000/, "today's P&L of the near account");
+      assert.ok(!html.includes(other.email), "the email search leaves other traders out");
+      assert.match(html, /Breach feed/);
+    });
+
+    await t.step("filters: distance below, status, phase, plan", async () => {
+      assert.deepEqual(rowOrder(await (await monitor(risk, "&below=2")).text()), [near.accountId]);
+      assert.deepEqual(rowOrder(await (await monitor(risk, "&below=4")).text()), [
+        near.accountId,
+        far.accountId,
+      ]);
+      assert.deepEqual(rowOrder(await (await monitor(risk, "&status=paused")).text()), []);
+      assert.deepEqual(rowOrder(await (await monitor(risk, "&stage=funded")).text()), []);
+      assert.equal(rowOrder(await (await monitor(risk, "&stage=1")).text()).length, 3);
+      assert.deepEqual(rowOrder(await (await monitor(risk, `&plan=${far.planId}`)).text()), [far.accountId]);
+      const bad = await monitor(risk, "&below=lots");
+      assert.equal(bad.status, 422);
+      await bad.body?.cancel();
+    });
+
+    await t.step("support may watch; a trader gets the 404 page", async () => {
+      const res = await monitor(support);
+      assert.equal(res.status, 200);
+      assert.equal(rowOrder(await res.text()).length, 3);
+      const refused = await monitor(trader);
+      assert.equal(refused.status, 404);
+      assert.equal(refused.headers.get("content-type"), "text/html; charset=utf-8");
+      assert.match(await refused.text(), /This page does not exist/);
+      const stream = await c.request("/api/admin/monitor/stream", { headers: { cookie: cookieFor(trader) } });
+      assert.equal(stream.status, 403);
+      await stream.body?.cancel();
+    });
+
+    const page = (who: { accessToken: string; refreshToken: string }, id = near.accountId) =>
+      c.request(`/admin/accounts/${id}`, { headers: { cookie: cookieFor(who) } });
+
+    await t.step(
+      "the staff account page: the trader's view, owner, plan version, actions for risk",
+      async () => {
+        const res = await page(risk);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
+        const html = await res.text();
+        assert.ok(html.includes(trader.email));
+        assert.match(html, /version 1/);
+        assert.match(html, /data-staff-actions/);
+        assert.match(html, /data-action="pause"/);
+        assert.match(html, /data-action="close"/);
+        assert.ok(!html.includes('data-action="reinstate"'), "an active account has nothing to reinstate");
+        assert.match(html, /id="meter-daily"/, "the trader's meters");
+      },
+    );
+
+    await t.step("support sees the page without actions and cannot post one", async () => {
+      const res = await page(support);
+      assert.equal(res.status, 200);
+      assert.ok(!(await res.text()).includes("data-staff-actions"));
+      const refused = await post(
+        c,
+        `/admin/accounts/${near.accountId}`,
+        { intent: "pause", reason: "Support should not be able to do this." },
+        cookieFor(support),
+      );
+      assert.equal(refused.status, 404);
+      await refused.body?.cancel();
+      const [{ status }] = await deps.db.sql`select status from accounts where id = ${near.accountId}`;
+      assert.equal(status, "active");
+    });
+
+    await t.step("a trader gets 404, for their own account too, and for others'", async () => {
+      for (const id of [near.accountId, othersAccount.accountId, "not-a-uuid"]) {
+        const res = await page(trader, id);
+        assert.equal(res.status, 404);
+        await res.body?.cancel();
+      }
+    });
+
+    const reason = "Suspicious copy trading across two accounts";
+    await t.step("pause: a short reason is an inline error; a real one pauses, audited", async () => {
+      const short = await post(
+        c,
+        `/admin/accounts/${near.accountId}`,
+        { intent: "pause", reason: "no" },
+        cookieFor(risk),
+      );
+      assert.equal(short.status, 422);
+      assert.match(await short.text(), /Reason must explain the decision/);
+      const res = await post(
+        c,
+        `/admin/accounts/${near.accountId}`,
+        { intent: "pause", reason },
+        cookieFor(risk),
+      );
+      assert.equal(res.status, 303);
+      assert.equal(res.headers.get("location"), `/admin/accounts/${near.accountId}?done=pause`);
+      const [row] = await deps.db.sql`
+        select a.status, a.engine_state ->> 'pausedUntil' as until from accounts a where id = ${near.accountId}`;
+      assert.deepEqual({ ...row }, { status: "paused", until: null });
+      const [audit] = await deps.db.sql`
+        select actor_id, details from audit_log
+        where action = 'admin.account_paused' and target_id = ${near.accountId}`;
+      assert.equal(audit.actor_id, risk.userId);
+      assert.equal(audit.details.reason, reason);
+      const html = await (await page(risk)).text();
+      assert.match(html, /data-action="reinstate"/);
+      assert.match(html, /Suspicious copy trading/, "the staff trail shows the reason");
+      assert.deepEqual(rowOrder(await (await monitor(risk, "&status=paused")).text()), [near.accountId]);
+      // A paused account is refused trading by the sync answer.
+      const sync1 = await postSync(c, deps.config.syncSecret, {
+        accountId: near.accountId,
+        events: [sync.mark("96100.00", "100000.00", now())],
+      });
+      assert.equal((await sync1.json()).trading.allowed, false);
+    });
+
+    await t.step("reinstate a paused account: it trades again", async () => {
+      const res = await post(
+        c,
+        `/admin/accounts/${near.accountId}`,
+        { intent: "reinstate", reason },
+        cookieFor(risk),
+      );
+      assert.equal(res.status, 303);
+      const [row] = await deps.db.sql`select status from accounts where id = ${near.accountId}`;
+      assert.equal(row.status, "active");
+      const again = await post(
+        c,
+        `/admin/accounts/${near.accountId}`,
+        { intent: "reinstate", reason },
+        cookieFor(risk),
+      );
+      assert.equal(again.status, 409);
+      assert.match(await again.text(), /Only a failed or paused account/);
+    });
+
+    await t.step(
+      "a failed account reinstated keeps its failure visible; close ends it, audited",
+      async () => {
+        const breach = await postSync(c, deps.config.syncSecret, {
+          accountId: far.accountId,
+          events: [sync.mark("94000.00", "100000.00", now())],
+        });
+        assert.equal((await breach.json()).account.status, "failed");
+        const feed = await (await monitor(risk)).text();
+        assert.match(feed, new RegExp(`data-breach="${far.accountId}"`), "the breach is in the feed");
+        assert.ok(!rowOrder(feed).includes(far.accountId), "a failed account leaves the monitor");
+        const res = await post(
+          c,
+          `/admin/accounts/${far.accountId}`,
+          { intent: "reinstate", reason },
+          cookieFor(risk),
+        );
+        assert.equal(res.status, 303);
+        const html = await (await page(risk, far.accountId)).text();
+        assert.match(html, /was reinstated by staff/);
+        const closed = await post(
+          c,
+          `/admin/accounts/${far.accountId}`,
+          { intent: "close", reason },
+          cookieFor(risk),
+        );
+        assert.equal(closed.status, 303);
+        const [row] = await deps.db.sql`
+        select a.status, c.status as challenge from accounts a join challenges c on c.id = a.challenge_id
+        where a.id = ${far.accountId}`;
+        assert.deepEqual({ ...row }, { status: "closed", challenge: "cancelled" });
+        const actions = await deps.db.sql`
+        select action from audit_log where target_id = ${far.accountId} and action like 'admin.%' order by id`;
+        assert.deepEqual(actions.map((a) => a.action), ["admin.account_reinstated", "admin.account_closed"]);
+        const refused = await postSync(c, deps.config.syncSecret, {
+          accountId: far.accountId,
+          events: [sync.mark("94000.00", "100000.00", now())],
+        });
+        assert.equal(refused.status, 409);
+        await refused.body?.cancel();
+        assert.match(
+          await (await page(risk, far.accountId)).text(),
+          /Closed accounts take no further action/,
+        );
+      },
+    );
+  } finally {
+    await close();
+  }
+});
