@@ -50,8 +50,9 @@ export function zonedLocalToIso(local: string, timeZone: string): string | null 
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
   if (!m) return null;
   const [y, mo, d, h, mi] = m.slice(1).map(Number);
+  if (y < 1000) return null;
   const wall = Date.UTC(y, mo - 1, d, h, mi);
-  if (new Date(wall).getUTCDate() !== d) return null; // 2026-02-30
+  if (Number.isNaN(wall) || new Date(wall).toISOString().slice(0, 16) !== local) return null; // 2026-02-30
   // The zone's offset at a guess, then at the corrected instant (two steps settle any offset change).
   let t = wall - offsetAt(wall, timeZone);
   t = wall - offsetAt(t, timeZone);
