@@ -40,40 +40,49 @@ Deno.test("coupons back office: list, create with inline errors, edit limits, sw
     });
 
     let id = "";
-    await t.step("create: listed with its discount, limits, uses, validity in the admin's zone and status", async () => {
-      const res = await postForm(c, "/admin/coupons", cookie, {
-        intent: "create",
-        code: code.toLowerCase(),
-        kind: "amount",
-        value: "50",
-        currency: "usd",
-        maxRedemptions: "100",
-        maxPerUser: "1",
-        expiresAt: "2099-12-31T23:59",
-        active: "on",
-      });
-      assert.equal(res.status, 303);
-      assert.equal(res.headers.get("location"), "/admin/coupons?saved=created");
-      const [row] = await deps.db.sql`select id, code, value, currency, expires_at from coupons where code = ${code}`;
-      id = row.id;
-      assert.equal(row.value, "50.00");
-      assert.equal(row.currency, "USD");
-      // The admin's zone is UTC by default: 23:59 typed is 23:59Z stored.
-      assert.equal(row.expires_at.toISOString(), "2099-12-31T23:59:00.000Z");
-      const html = await (await getPage(c, "/admin/coupons?saved=created", cookie)).text();
-      const at = html.indexOf(`>${code}</th>`);
-      const tr = html.slice(at, html.indexOf("</tr>", at));
-      assert.match(tr, /\$50/);
-      assert.match(tr, /0<span[^>]*> \/ 100/);
-      assert.match(tr, /31 Dec 2099/);
-      assert.match(tr, /Active/);
-      const [audit] = await deps.db.sql`
+    await t.step(
+      "create: listed with its discount, limits, uses, validity in the admin's zone and status",
+      async () => {
+        const res = await postForm(c, "/admin/coupons", cookie, {
+          intent: "create",
+          code: code.toLowerCase(),
+          kind: "amount",
+          value: "50",
+          currency: "usd",
+          maxRedemptions: "100",
+          maxPerUser: "1",
+          expiresAt: "2099-12-31T23:59",
+          active: "on",
+        });
+        assert.equal(res.status, 303);
+        assert.equal(res.headers.get("location"), "/admin/coupons?saved=created");
+        const [row] = await deps.db
+          .sql`select id, code, value, currency, expires_at from coupons where code = ${code}`;
+        id = row.id;
+        assert.equal(row.value, "50.00");
+        assert.equal(row.currency, "USD");
+        // The admin's zone is UTC by default: 23:59 typed is 23:59Z stored.
+        assert.equal(row.expires_at.toISOString(), "2099-12-31T23:59:00.000Z");
+        const html = await (await getPage(c, "/admin/coupons?saved=created", cookie)).text();
+        const at = html.indexOf(`>${code}</th>`);
+        const tr = html.slice(at, html.indexOf("</tr>", at));
+        assert.match(tr, /\$50/);
+        assert.match(tr, /0<span[^>]*> \/ 100/);
+        assert.match(tr, /31 Dec 2099/);
+        assert.match(tr, /Active/);
+        const [audit] = await deps.db.sql`
         select actor_id from audit_log where action = 'admin.coupon_created' and target_id = ${id}`;
-      assert.equal(audit.actor_id, admin.userId);
-    });
+        assert.equal(audit.actor_id, admin.userId);
+      },
+    );
 
     await t.step("a taken code is an inline error", async () => {
-      const res = await postForm(c, "/admin/coupons", cookie, { intent: "create", code, kind: "percent", value: "5" });
+      const res = await postForm(c, "/admin/coupons", cookie, {
+        intent: "create",
+        code,
+        kind: "percent",
+        value: "5",
+      });
       assert.equal(res.status, 409);
       assert.match(await res.text(), /id="code-error"[^>]*>[\s\S]*?is taken/);
     });
@@ -93,7 +102,8 @@ Deno.test("coupons back office: list, create with inline errors, edit limits, sw
         active: "on",
       });
       assert.equal(ok.status, 303);
-      const [row] = await deps.db.sql`select max_redemptions, max_per_user, expires_at from coupons where id = ${id}`;
+      const [row] = await deps.db
+        .sql`select max_redemptions, max_per_user, expires_at from coupons where id = ${id}`;
       assert.deepEqual([row.max_redemptions, row.max_per_user, row.expires_at], [5, null, null]);
       const off = await postForm(c, "/admin/coupons", cookie, { intent: "deactivate", id });
       assert.equal(off.status, 303);
@@ -125,7 +135,10 @@ Deno.test("FAQ editor: pages and JSON API, reorder, delete, audited; /faq and th
         const res = await getPage(c, "/admin/faq", cookieFor(staff));
         assert.equal(res.status, 404);
         await res.body?.cancel();
-        await expectError(await c.json("GET", "/api/admin/faq", undefined, { bearer: staff.accessToken }), 403);
+        await expectError(
+          await c.json("GET", "/api/admin/faq", undefined, { bearer: staff.accessToken }),
+          403,
+        );
         await expectError(
           await c.json("PUT", "/api/admin/faq/order", { category: "general", ids: [crypto.randomUUID()] }, {
             bearer: staff.accessToken,
@@ -176,7 +189,11 @@ Deno.test("FAQ editor: pages and JSON API, reorder, delete, audited; /faq and th
       const entries = (await (await c.json("GET", "/api/admin/faq", undefined, asAdmin)).json()).entries
         .filter((e: { question: string }) => e.question.includes(tag));
       ids.push(...entries.map((e: { id: string }) => e.id));
-      assert.deepEqual(entries.map((e: { slug: string }) => e.slug), [`first-${tag}`, `second-${tag}`, `third-${tag}`]);
+      assert.deepEqual(entries.map((e: { slug: string }) => e.slug), [
+        `first-${tag}`,
+        `second-${tag}`,
+        `third-${tag}`,
+      ]);
       const faq = await (await visitor.request("/faq")).text();
       assert.ok(faq.indexOf(`First ${tag}?`) < faq.indexOf(`Second ${tag}?`));
       // The home page shows the first entry of each category: its cached copy was dropped.
@@ -196,11 +213,21 @@ Deno.test("FAQ editor: pages and JSON API, reorder, delete, audited; /faq and th
       const all = (await (await c.json("GET", "/api/admin/faq", undefined, asAdmin)).json()).entries
         .filter((e: { category: string }) => e.category === "payouts").map((e: { id: string }) => e.id);
       const reversed = [...all].reverse();
-      const put = await c.json("PUT", "/api/admin/faq/order", { category: "payouts", ids: reversed }, asAdmin);
+      const put = await c.json(
+        "PUT",
+        "/api/admin/faq/order",
+        { category: "payouts", ids: reversed },
+        asAdmin,
+      );
       assert.equal(put.status, 200);
       const after = (await put.json()).entries.filter((e: { category: string }) => e.category === "payouts");
       assert.deepEqual(after.map((e: { id: string }) => e.id), reversed);
-      const partial = await c.json("PUT", "/api/admin/faq/order", { category: "payouts", ids: [ids[0]] }, asAdmin);
+      const partial = await c.json(
+        "PUT",
+        "/api/admin/faq/order",
+        { category: "payouts", ids: [ids[0]] },
+        asAdmin,
+      );
       assert.ok((await expectError(partial, 422)).error.fields!.ids);
       const [{ n }] = await deps.db.sql`
         select count(*)::int as n from audit_log where action = 'admin.faq_reordered' and actor_id = ${admin.userId}`;
