@@ -147,7 +147,7 @@ function Rule(props: { title: string; children: ComponentChildren }) {
   return (
     <div class="mt-4 border-t border-line pt-4">
       <h3 class="text-sm font-semibold uppercase tracking-wider text-muted">{props.title}</h3>
-      <div class="mt-2 grid gap-4 sm:grid-cols-2 xl:grid-cols-3">{props.children}</div>
+      <div class="mt-2 grid gap-4 sm:grid-cols-2">{props.children}</div>
     </div>
   );
 }

@@ -152,7 +152,7 @@ export default define.page<typeof handler>(({ data }) => {
           ? <p class="card mt-4">No coupons yet. Create the first one below.</p>
           : (
             <div
-              class="mt-4 overflow-x-auto rounded-xl border border-line"
+              class="relative mt-4 overflow-x-auto rounded-xl border border-line"
               tabIndex={0}
               role="region"
               aria-labelledby="list-h"

@@ -145,7 +145,9 @@ export default define.page<typeof handler>(({ data }) => {
         <div>
           <h1 class="text-2xl font-bold tracking-tight">FAQ</h1>
           <p class="mt-2 max-w-2xl text-muted">
-            {data.entries.length} entries, {published} published on <a class="link" href="/faq">/faq</a>{" "}
+            {data.entries.length} {data.entries.length === 1 ? "entry" : "entries"}, {published} published on
+            {" "}
+            <a class="link" href="/faq">/faq</a>{" "}
             (the home page shows the first of each category). Changes are live as soon as they are saved.
           </p>
         </div>

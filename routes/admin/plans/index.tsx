@@ -72,7 +72,7 @@ export default define.page<typeof handler>(({ data }) => {
         ? <p class="card mt-6">No plans yet. Create the first one to start selling.</p>
         : (
           <div
-            class="mt-6 overflow-x-auto rounded-xl border border-line"
+            class="relative mt-6 overflow-x-auto rounded-xl border border-line"
             tabIndex={0}
             role="region"
             aria-label="Plans"

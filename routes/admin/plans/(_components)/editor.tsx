@@ -79,7 +79,7 @@ export function Editor(props: {
 }) {
   const { state } = props;
   return (
-    <div class="mt-6 grid gap-6 xl:grid-cols-[minmax(0,1fr)_24rem]">
+    <div class="mt-6 grid gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
       <div class="min-w-0 space-y-4">
         {state.message && <FormError>{state.message}</FormError>}
         <PlanForm
