@@ -15,7 +15,9 @@ import { FaqItem } from "../components/faq_item.tsx";
  * Public and identical for everyone: cached whole until plans, testimonials or site content change, and for
  * at most 5 minutes, since the trust figures (funded traders, payouts) change with no page-level event.
  */
-export const config: RouteConfig = { cache: { tags: ["plans", "testimonials", "site"], maxAgeSeconds: 300 } };
+export const config: RouteConfig = {
+  cache: { tags: ["plans", "testimonials", "site", "faq"], maxAgeSeconds: 300 },
+};
 
 /** How many FAQ answers the home page carries: the first of each category, folded. */
 const HOME_FAQ = 5;

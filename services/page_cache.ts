@@ -4,7 +4,7 @@ import type { Bus } from "./bus/bus.ts";
 export const PAGE_CACHE_CHANNEL = "pages.invalidate";
 
 /** Cache tags of public pages; a service that changes the data behind a tag invalidates it. */
-type PageTag = "plans" | "site" | "testimonials";
+type PageTag = "plans" | "site" | "testimonials" | "faq";
 
 /**
  * Tells every process (this one included) to drop cached pages tagged `tags`. Call it after the

@@ -40,3 +40,44 @@ export function isoAt(t: number): string {
 export function isoOrNull(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
 }
+
+/**
+ * A wall-clock time typed in a form (`<input type="datetime-local">`, "2026-12-06T22:35") read in `timeZone`,
+ * as an instant (ISO-8601 UTC); null when it is not such a time. A time skipped by a DST change moves forward
+ * by the gap; a repeated one takes its first occurrence.
+ */
+export function zonedLocalToIso(local: string, timeZone: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
+  if (!m) return null;
+  const [y, mo, d, h, mi] = m.slice(1).map(Number);
+  if (y < 1000) return null;
+  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  if (Number.isNaN(wall) || new Date(wall).toISOString().slice(0, 16) !== local) return null; // 2026-02-30
+  // The zone's offset at a guess, then at the corrected instant (two steps settle any offset change).
+  let t = wall - offsetAt(wall, timeZone);
+  t = wall - offsetAt(t, timeZone);
+  return new Date(t).toISOString();
+}
+
+/** An instant as the "YYYY-MM-DDTHH:MM" a `datetime-local` input shows in `timeZone`. */
+export function isoToZonedLocal(iso: string, timeZone: string): string {
+  const t = Date.parse(iso);
+  return new Date(t + offsetAt(t, timeZone)).toISOString().slice(0, 16);
+}
+
+/** The zone's offset from UTC at instant `t`, in ms (Prague in winter: +3,600,000). */
+function offsetAt(t: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: effectiveZone(timeZone),
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(new Date(t));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  const asUtc = Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second"));
+  return asUtc - Math.floor(t / 1000) * 1000;
+}

@@ -23,6 +23,7 @@ function validBodies(): Record<string, unknown> {
     "PUT /api/admin/payouts/:id": { action: "approve" },
     "PUT /api/admin/kyc/:id": { action: "approve" },
     "POST /api/accounts/:id/what-if": { question: "loss_to_breach" },
+    "PUT /api/admin/faq/:id": { category: "general", question: "Params test?", answer: "An answer." },
   };
 }
 

@@ -38,10 +38,14 @@ export async function trustFigures(db: Db | Sql): Promise<TrustFigures> {
 }
 
 /**
- * The plan bought most often (orders paid and not refunded, demo users aside), or null when nothing was
- * sold or the top is a tie — a "most popular" flag must be true of one plan, not a pick among equals.
+ * The plan /challenges marks "most popular". Staff choose it in the back office (`plans.featured`); while
+ * the chosen plan is on sale, the choice wins. Otherwise it is the plan bought most often (orders paid and
+ * not refunded, demo users aside), or null when nothing was sold or the top is a tie — the mark must be true
+ * of one plan, not a pick among equals.
  */
 export async function mostPopularPlanId(db: Db | Sql): Promise<string | null> {
+  const [chosen] = await sqlOf(db)<{ id: string }[]>`select id from plans where featured and active`;
+  if (chosen) return chosen.id;
   const rows = await sqlOf(db)<{ planId: string; n: number }[]>`
     select v.plan_id as "planId", count(*)::int as n
     from orders o

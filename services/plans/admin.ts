@@ -21,6 +21,7 @@ import { type Actor, recordAudit } from "../audit.ts";
 import { invalidatePages } from "../page_cache.ts";
 import { parsePlanDefinition, type PlanDefinition, planDefinitionSchema } from "./definition.ts";
 import { log } from "../log.ts";
+import { canonicalJson } from "../engine/canonical.ts";
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const slugSchema = z.string().max(60).regex(
@@ -45,7 +46,14 @@ export const planRevisionSchema = planDefinitionSchema.extend({
 export const planFlagsSchema = z.strictObject({
   active: z.boolean().optional().describe("false stops selling the plan; true resumes. Owners keep trading."),
   family: familySchema.optional(),
-}).refine((v) => v.active !== undefined || v.family !== undefined, "send active, family or both");
+  featured: z.boolean().optional().describe(
+    'true marks the plan "most popular" on /challenges (and clears the mark on every other plan); ' +
+      "false removes it, and the mark is computed from paid orders again.",
+  ),
+}).refine(
+  (v) => v.active !== undefined || v.family !== undefined || v.featured !== undefined,
+  "send at least one of active, family, featured",
+);
 
 interface CatalogDeps {
   db: Db;
@@ -130,7 +138,11 @@ export async function createPlan(
   return await adminPlan(deps.db, planId);
 }
 
-/** Adds the next version of plan `planId` with `body`; sales from now on use it. 404 when unknown. */
+/**
+ * Adds the next version of plan `planId` with `body`; sales from now on use it. A body equal to the current
+ * version's adds no version (saving an unchanged form must not split the plan's accounts across two
+ * identical versions); a family change alone is then an ordinary update. 404 when unknown.
+ */
 export async function revisePlan(
   deps: CatalogDeps,
   actor: Actor,
@@ -138,10 +150,24 @@ export async function revisePlan(
   input: { slug?: string; family?: string; body: PlanDefinition },
 ): Promise<AdminPlan> {
   await deps.db.tx(async (tx) => {
-    const [plan] = await tx<{ slug: string }[]>`select slug from plans where id = ${planId}`;
+    const [plan] = await tx<{ slug: string; family: string; definition: unknown }[]>`
+      select p.slug, p.family, v.definition
+      from plans p join plan_versions v on v.plan_id = p.id and v.version = p.current_version
+      where p.id = ${planId}
+      for update of p`;
     if (!plan) throw new NotFound("No such plan.");
     if (input.slug !== undefined && input.slug !== plan.slug) {
       throw new Unprocessable("slug", "cannot change: it is part of the plan's links");
+    }
+    if (sameRules(plan.definition, input.body)) {
+      if (input.family === undefined || input.family === plan.family) return;
+      await updatePlanFlags(tx, planId, { family: input.family });
+      await recordAudit(tx, actor, "admin.plan_updated", {
+        type: "plan",
+        id: planId,
+        details: { before: { family: plan.family }, changes: { family: input.family } },
+      });
+      return;
     }
     const added = (await insertPlanVersion(tx, planId, input.body))!;
     if (input.family !== undefined) await updatePlanFlags(tx, planId, { family: input.family });
@@ -161,12 +187,15 @@ export async function revisePlan(
   return await adminPlan(deps.db, planId);
 }
 
-/** Stops or resumes selling plan `planId`, or moves it to another family. 404 when unknown. */
+/**
+ * Stops or resumes selling plan `planId`, moves it to another family, or sets or clears its "most popular"
+ * flag. 404 when unknown.
+ */
 export async function updatePlan(
   deps: CatalogDeps,
   actor: Actor,
   planId: string,
-  changes: { active?: boolean; family?: string },
+  changes: { active?: boolean; family?: string; featured?: boolean },
 ): Promise<AdminPlan> {
   await deps.db.tx(async (tx) => {
     const before = await updatePlanFlags(tx, planId, changes);
@@ -179,6 +208,11 @@ export async function updatePlan(
   });
   await refreshPages(deps.bus);
   return await adminPlan(deps.db, planId);
+}
+
+/** Whether a stored body and a new one say the same (jsonb does not keep key order, so compare parsed). */
+function sameRules(stored: unknown, body: PlanDefinition): boolean {
+  return canonicalJson(planDefinitionSchema.parse(stored)) === canonicalJson(body);
 }
 
 /** The change is committed whatever the bus does; a stale cached page is the lesser harm than a 500. */

@@ -6,7 +6,7 @@ import { type PlanDefinition, planDefinitionSchema } from "./definition.ts";
 /** A sellable plan with its current version's figures (`versionId` is what a purchase references). */
 export type ActivePlan =
   & { id: string; slug: string; family: string; name: string }
-  & Omit<PlanVersion, "createdAt">;
+  & Omit<PlanVersion, "createdAt" | "accounts">;
 
 /**
  * Inserts a plan and its version 1. The plan's name, currency, balance and price are copied from `body` into
@@ -91,11 +91,15 @@ type PlanVersion = {
   price: string;
   definition: PlanDefinition;
   createdAt: string;
+  /** Accounts opened on this version (every phase and the funded stage; they keep it for life). */
+  accounts: number;
 };
 
 /** A plan, active or not, with its current version's figures and every version (newest first). */
 export type AdminPlan = Omit<ActivePlan, "definition"> & {
   active: boolean;
+  /** Chosen by staff as "most popular"; wins over the figure computed from orders while it is on sale. */
+  featured: boolean;
   definition: PlanDefinition;
   createdAt: string;
   updatedAt: string;
@@ -112,12 +116,14 @@ export async function listPlans(db: Db | Sql, planId: string | null = null): Pro
       family: string;
       name: string;
       active: boolean;
+      featured: boolean;
       current_version: number;
       created_at: Date;
       updated_at: Date;
     }[]
   >`
-    select p.id, p.slug, p.family, p.name, p.active, p.current_version, p.created_at, p.updated_at
+    select p.id, p.slug, p.family, p.name, p.active, p.featured, p.current_version, p.created_at,
+           p.updated_at
     from plans p
     join plan_versions v on v.plan_id = p.id and v.version = p.current_version
     where ${planId}::uuid is null or p.id = ${planId}::uuid
@@ -133,12 +139,14 @@ export async function listPlans(db: Db | Sql, planId: string | null = null): Pro
       price: string;
       definition: unknown;
       created_at: Date;
+      accounts: number;
     }[]
   >`
-    select plan_id, id, version, currency, initial_balance, price, definition, created_at
-    from plan_versions
-    where plan_id = any(${plans.map((p) => p.id)}::uuid[])
-    order by plan_id, version desc`;
+    select v.plan_id, v.id, v.version, v.currency, v.initial_balance, v.price, v.definition, v.created_at,
+           (select count(*)::int from accounts a where a.plan_version_id = v.id) as accounts
+    from plan_versions v
+    where v.plan_id = any(${plans.map((p) => p.id)}::uuid[])
+    order by v.plan_id, v.version desc`;
   const byPlan = Map.groupBy(versions, (v) => v.plan_id);
   return plans.map((p) => {
     const all: PlanVersion[] = (byPlan.get(p.id) ?? []).map((v) => ({
@@ -149,6 +157,7 @@ export async function listPlans(db: Db | Sql, planId: string | null = null): Pro
       price: v.price,
       definition: planDefinitionSchema.parse(v.definition),
       createdAt: v.created_at.toISOString(),
+      accounts: v.accounts,
     }));
     const current = all.find((v) => v.version === p.current_version)!;
     return {
@@ -157,6 +166,7 @@ export async function listPlans(db: Db | Sql, planId: string | null = null): Pro
       family: p.family,
       name: p.name,
       active: p.active,
+      featured: p.featured,
       version: current.version,
       versionId: current.versionId,
       currency: current.currency,
@@ -203,21 +213,25 @@ export async function insertPlanVersion(
 }
 
 /**
- * Changes what is not versioned: whether the plan is on sale, and its family (a listing group). Returns the
- * values before the change, or null when there is no such plan.
+ * Changes what is not versioned: whether the plan is on sale, its family (a listing group) and the "most
+ * popular" flag (setting it here clears it on every other plan). Returns the values before the change, or
+ * null when there is no such plan.
  */
 export async function updatePlanFlags(
   tx: postgres.TransactionSql,
   planId: string,
-  changes: { active?: boolean; family?: string },
-): Promise<{ active: boolean; family: string } | null> {
-  const [before] = await tx<{ active: boolean; family: string }[]>`
-    select active, family from plans where id = ${planId} for update`;
+  changes: { active?: boolean; family?: string; featured?: boolean },
+): Promise<{ active: boolean; family: string; featured: boolean } | null> {
+  const [before] = await tx<{ active: boolean; family: string; featured: boolean }[]>`
+    select active, family, featured from plans where id = ${planId} for update`;
   if (!before) return null;
+  if (changes.featured) {
+    await tx`update plans set featured = false, updated_at = now() where featured and id <> ${planId}`;
+  }
   await tx`
     update plans
     set active = ${changes.active ?? before.active}, family = ${changes.family ?? before.family},
-        updated_at = now()
+        featured = ${changes.featured ?? before.featured}, updated_at = now()
     where id = ${planId}`;
   return before;
 }

@@ -30,7 +30,7 @@ export const api = defineApi({
     summary: "Publish a new version of a plan's rules",
     description: "The body is the complete new plan definition (optionally a new `family`). It becomes " +
       "version current + 1, which new purchases get; accounts already bought keep their version. The plan's " +
-      "name follows the new body; its slug never changes.",
+      "name follows the new body; its slug never changes. A body equal to the current version adds none.",
     tags: ["admin"],
     access,
     params: planParams,
@@ -44,10 +44,12 @@ export const api = defineApi({
     },
   },
   PATCH: {
-    summary: "Stop or resume selling a plan, or move it to another family",
+    summary: "Stop or resume selling a plan, move it to another family, or mark it most popular",
     description:
       '`{"active": false}` takes the plan off sale (it disappears from `GET /api/challenges` and ' +
-      'cannot be bought; existing accounts are unaffected); `{"active": true}` puts it back. No new version.',
+      'cannot be bought; existing accounts are unaffected); `{"active": true}` puts it back. ' +
+      '`{"featured": true}` marks it "most popular" on /challenges (clearing the mark elsewhere); while a ' +
+      "marked plan is on sale the mark wins over the plan computed from paid orders. No new version.",
     tags: ["admin"],
     access,
     params: planParams,

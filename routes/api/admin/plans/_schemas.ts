@@ -10,6 +10,7 @@ const version = z.object({
   price: z.string(),
   definition: planDefinitionSchema,
   createdAt: z.string(),
+  accounts: z.int().describe("Accounts opened on this version (they keep it)."),
 });
 
 export const adminPlanSchema = z.object({
@@ -18,6 +19,7 @@ export const adminPlanSchema = z.object({
   family: z.string(),
   name: z.string(),
   active: z.boolean().describe("Whether the plan is on sale."),
+  featured: z.boolean().describe('Marked "most popular" by staff (wins over the figure from orders).'),
   version: z.int().describe("The current version: what new purchases get."),
   versionId: z.string(),
   currency: z.string(),
