@@ -5,7 +5,8 @@
  */
 import type { Sql } from "../../db/client.ts";
 import { isoAt } from "../time.ts";
-import { selfLockStatus } from "../self_locks/status.ts";
+import { type HeldLock, selfLockStatus, storedSelfLocks } from "../self_locks/status.ts";
+import { effectiveAt, hasAnyLock } from "../self_locks/settings.ts";
 
 export interface TradingPermission {
   allowed: boolean;
@@ -16,19 +17,24 @@ export interface TradingPermission {
   until: string | null;
 }
 
-const ALLOWED: TradingPermission = Object.freeze({ allowed: true, code: null, reason: null, until: null });
+/** The permission the holding locks give: refused until the last of them lifts. */
+export function permissionOf(held: readonly HeldLock[]): TradingPermission {
+  if (held.length === 0) return { allowed: true, code: null, reason: null, until: null };
+  return {
+    allowed: false,
+    code: "self_locked",
+    reason: held.map((h) => h.reason).join(" "),
+    until: isoAt(Math.max(...held.map((h) => h.until))),
+  };
+}
 
 /**
  * Whether the account's self-locks let it open a trade at `now`. An unknown account is allowed here (the
  * caller has already resolved and scoped it).
  */
 export async function tradingPermission(sql: Sql, accountId: string, now: Date): Promise<TradingPermission> {
+  // Most accounts set no lock: one primary-key read answers them.
+  if (!hasAnyLock(effectiveAt(await storedSelfLocks(sql, accountId), now).settings)) return permissionOf([]);
   const status = await selfLockStatus(sql, accountId, now);
-  if (!status || status.held.length === 0) return { ...ALLOWED };
-  return {
-    allowed: false,
-    code: "self_locked",
-    reason: status.held.map((h) => h.reason).join(" "),
-    until: isoAt(Math.max(...status.held.map((h) => h.until))),
-  };
+  return permissionOf(status?.held ?? []);
 }
