@@ -23,6 +23,12 @@ function validBodies(): Record<string, unknown> {
     "PUT /api/admin/payouts/:id": { action: "approve" },
     "PUT /api/admin/kyc/:id": { action: "approve" },
     "POST /api/accounts/:id/what-if": { question: "loss_to_breach" },
+    "PUT /api/accounts/:id/locks": {
+      dailyLossLimit: null,
+      maxTradesPerDay: 3,
+      cooldownLosses: null,
+      cooldownMinutes: null,
+    },
   };
 }
 

@@ -4,35 +4,13 @@
  * audited, like every other authorization failure). Every change is audited with the values before, the
  * request and the result, in the transaction that makes it.
  */
-import { z } from "zod";
 import type { Db, Sql } from "../../db/client.ts";
 import { NotFound } from "../../lib/errors.ts";
 import { isUuid } from "../../lib/validation.ts";
 import { type Actor, recordAudit } from "../audit.ts";
-import { moneySchema } from "../money.ts";
 import { nextResetAfter } from "../engine/trading_day.ts";
 import { effectiveAt, planChange, type SelfLockSettings } from "./settings.ts";
 import { resetOf, type SelfLockStatus, selfLockStatus, storedSelfLocks } from "./status.ts";
-
-const count = (max: number, what: string) =>
-  z.int(`must be a whole number of ${what}`).min(1, `must be at least 1`).max(max, `must be at most ${max}`);
-
-/** The whole set of limits (PUT replaces it; null = off). The cooldown is a pair: both or neither. */
-export const selfLocksInput = z.strictObject({
-  dailyLossLimit: moneySchema({ min: "0.01" }).nullable(),
-  maxTradesPerDay: count(1000, "trades").nullable(),
-  cooldownLosses: count(100, "losing trades").nullable(),
-  cooldownMinutes: count(10_080, "minutes").nullable(),
-}).superRefine((v, ctx) => {
-  if ((v.cooldownLosses === null) !== (v.cooldownMinutes === null)) {
-    const path = v.cooldownLosses === null ? "cooldownLosses" : "cooldownMinutes";
-    ctx.addIssue({
-      code: "custom",
-      path: [path],
-      message: "is needed for a cooldown (set both, or neither)",
-    });
-  }
-});
 
 /**
  * The account if `userId` owns it; NotFound otherwise. Pass the actor to audit a refused attempt on an
