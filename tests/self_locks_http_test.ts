@@ -147,9 +147,10 @@ Deno.test("self-locks API and page: owner only, validated, pending loosening sho
       assert.match(text, /Self-locks/);
       assert.match(text, /✕ Locked/);
       assert.match(text, /You have opened 1 of your 1 trades for today/);
-      assert.match(html, /name="maxTradesPerDay"[^>]*value="1"|value="1"[^>]*name="maxTradesPerDay"/);
-      assert.match(text, /Changes to 5 at the reset, .+; until then 1 applies/);
-      assert.match(text, /Changes to off at the reset/);
+      // The fields show what was asked for last; the value in force is said beside it.
+      assert.match(html, /name="maxTradesPerDay"[^>]*value="5"|value="5"[^>]*name="maxTradesPerDay"/);
+      assert.match(text, /Now 1; 5 from the reset, \d+ \w+ 20\d\d, \d\d:\d\d ?\./);
+      assert.match(text, /Now \$750\.00; off from the reset/);
       assert.match(text, /Times are in .*London/);
       const link = await (await c.request(`/dashboard/accounts/${accountId}`, { headers: { cookie } }))
         .text();
@@ -167,6 +168,19 @@ Deno.test("self-locks API and page: owner only, validated, pending loosening sho
         body: new URLSearchParams(fields).toString(),
         redirect: "manual",
       });
+
+    await t.step("form: saving the fields as shown keeps the pending loosening", async () => {
+      const res = await form({
+        dailyLossLimit: "",
+        maxTradesPerDay: "5",
+        cooldownLosses: "",
+        cooldownMinutes: "",
+      });
+      assert.equal(res.status, 303);
+      const body = await (await c.json("GET", api, undefined, { bearer: owner.accessToken })).json();
+      assert.equal(body.settings.maxTradesPerDay, 1);
+      assert.deepEqual(body.pending.values, { dailyLossLimit: null, maxTradesPerDay: 5 });
+    });
 
     await t.step("form: bad input comes back inline with what was typed (422), nothing saved", async () => {
       const res = await form({ dailyLossLimit: "lots", maxTradesPerDay: "1", cooldownLosses: "3" });

@@ -96,3 +96,11 @@ export function planChange(
 export function hasAnyLock(settings: SelfLockSettings): boolean {
   return SETTING_KEYS.some((k) => settings[k] !== null);
 }
+
+/** A cooldown's length as people say it: "45 min", "1 h 30 min", "7 days". */
+export function minutesInWords(minutes: number): string {
+  if (minutes >= 1440 && minutes % 1440 === 0) return `${minutes / 1440} day${minutes === 1440 ? "" : "s"}`;
+  if (minutes < 60) return `${minutes} min`;
+  const m = minutes % 60;
+  return `${Math.floor(minutes / 60)} h${m ? ` ${m} min` : ""}`;
+}

@@ -19,7 +19,7 @@ import { formatMoney, fromMinor, toMinor } from "../money.ts";
 import type { Reset } from "../plans/definition.ts";
 import { rulesFor, stageOf } from "../accounts/rules.ts";
 import { tradingDay } from "../engine/trading_day.ts";
-import { effectiveAt, NO_SELF_LOCKS, type StoredSelfLocks } from "./settings.ts";
+import { effectiveAt, minutesInWords, NO_SELF_LOCKS, type StoredSelfLocks } from "./settings.ts";
 
 export type LockKind = "daily_loss" | "max_trades" | "cooldown";
 
@@ -156,7 +156,8 @@ export async function selfLockStatus(sql: Sql, accountId: string, now: Date): Pr
     if (+now < until) {
       held.push({
         kind: "cooldown",
-        reason: `Cooldown of ${s.cooldownMinutes} min after ${s.cooldownLosses} losing trades in a row.`,
+        reason: `Cooldown of ${minutesInWords(s.cooldownMinutes)} after ${s.cooldownLosses} losing trades ` +
+          "in a row.",
         until,
       });
     }

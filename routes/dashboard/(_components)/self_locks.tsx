@@ -3,12 +3,15 @@ import type { ComponentChildren } from "preact";
 import { Field, SubmitButton } from "../../../components/form.tsx";
 import { DateTime } from "../../../components/date_time.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
-import { StatGrid, StatTile } from "../../../components/stat_tile.tsx";
+import { Bar, LEVELS } from "../../../components/limit_meter.tsx";
+import { levelOf } from "../../../services/accounts/meters.ts";
+import type { MeterLevel } from "../../../services/accounts/overview_json.ts";
+import { toMinor } from "../../../services/money.ts";
 import { formatAmount } from "../../../components/money.tsx";
 import type { FieldErrors } from "../../../lib/errors.ts";
 import type { SelfLocksJson } from "../../../services/self_locks/json.ts";
 import type { SelfLocksFormValues } from "../../../services/self_locks/form.ts";
-import type { SelfLockSettings } from "../../../services/self_locks/settings.ts";
+import { minutesInWords, type SelfLockSettings } from "../../../services/self_locks/settings.ts";
 
 const KIND_LABEL = { daily_loss: "Daily loss limit", max_trades: "Max trades per day", cooldown: "Cooldown" };
 
@@ -47,40 +50,90 @@ export function LockState(props: { locks: SelfLocksJson; timeZone: string }) {
   );
 }
 
+/** Words and colours of a usage row: the word and symbol carry the meaning, the colour repeats it. */
+const USAGE_WORDS: Record<MeterLevel, string> = {
+  ok: "Room left",
+  caution: "Over half used",
+  danger: "Close to the limit",
+  breached: "Locked",
+};
+
+/** One limit against today's figure: the figure, the limit, a bar with the 50 % and 80 % ticks, the level. */
+function UsageRow(
+  props: {
+    label: string;
+    figure: string;
+    limit: string | null;
+    used: bigint;
+    of: bigint | null;
+    holds: boolean;
+  },
+) {
+  const level = props.of === null ? null : levelOf(props.used < 0n ? 0n : props.used, props.of, props.holds);
+  const percent = props.of === null || props.of === 0n ? 0 : Number((props.used * 100n) / props.of);
+  return (
+    <div class="py-3">
+      <div class="flex flex-wrap items-baseline justify-between gap-x-3">
+        <dt class="text-sm font-medium">{props.label}</dt>
+        <dd class="tabular-nums">
+          <span class="text-lg font-semibold">{props.figure}</span>
+          <span class="text-sm text-muted">{props.limit === null ? " · off" : ` of ${props.limit}`}</span>
+        </dd>
+      </div>
+      {level && (
+        <dd class="mt-2">
+          <Bar percent={percent} fill={LEVELS[level].bar} ticks />
+          <p class={`mt-1 text-xs font-semibold ${LEVELS[level].text}`}>
+            <span aria-hidden="true">{LEVELS[level].icon}</span> {USAGE_WORDS[level]}
+          </p>
+        </dd>
+      )}
+    </div>
+  );
+}
+
 /** Today's figures the locks are judged on, against each limit. */
 export function TodayFigures(props: { locks: SelfLocksJson; timeZone: string }) {
-  const { usage, settings, currency, tradingDay } = props.locks;
+  const { usage, settings, currency, tradingDay, locks } = props.locks;
+  const holds = (kind: string) => locks.some((l) => l.kind === kind);
   const loss = usage.worstLossToday.startsWith("-") ? "0.00" : usage.worstLossToday;
+  const n = settings.cooldownLosses;
+  // Toward the next cooldown: the streak counts afresh after each one (services/self_locks/status.ts).
+  const towardCooldown = n === null ? usage.losingStreak : holds("cooldown") ? n : usage.losingStreak % n;
   return (
-    <section aria-labelledby="today-h" class="card space-y-3">
+    <section aria-labelledby="today-h" class="card">
       <h2 id="today-h" class="text-lg font-semibold">Today</h2>
-      <p class="text-sm text-muted">
-        Trading day {tradingDay.key}; the next reset is{" "}
-        <DateTime at={tradingDay.closesAt} zone={props.timeZone} /> ({tradingDay.resetTime}{" "}
-        {tradingDay.timeZone}).
+      <p class="mt-1 text-sm text-muted">
+        Trading day {tradingDay.key}; next reset <DateTime at={tradingDay.closesAt} zone={props.timeZone} />
+        {" "}
+        ({tradingDay.resetTime} {tradingDay.timeZone}).
       </p>
-      <StatGrid label="Today against your limits">
-        <StatTile
-          label="Worst loss"
-          sub={settings.dailyLossLimit
-            ? `limit ${formatAmount(settings.dailyLossLimit, currency)}`
-            : "no limit"}
-        >
-          {formatAmount(loss, currency)}
-        </StatTile>
-        <StatTile
+      <dl class="mt-2 divide-y divide-line" aria-label="Today against your limits">
+        <UsageRow
+          label="Worst loss today"
+          figure={formatAmount(loss, currency)}
+          limit={settings.dailyLossLimit && formatAmount(settings.dailyLossLimit, currency)}
+          used={toMinor(loss)}
+          of={settings.dailyLossLimit === null ? null : toMinor(settings.dailyLossLimit)}
+          holds={holds("daily_loss")}
+        />
+        <UsageRow
           label="Trades opened"
-          sub={settings.maxTradesPerDay ? `of ${settings.maxTradesPerDay}` : "no limit"}
-        >
-          {usage.tradesToday}
-        </StatTile>
-        <StatTile
-          label="Losses in a row"
-          sub={settings.cooldownLosses ? `cooldown at ${settings.cooldownLosses}` : "no cooldown"}
-        >
-          {usage.losingStreak}
-        </StatTile>
-      </StatGrid>
+          figure={String(usage.tradesToday)}
+          limit={settings.maxTradesPerDay === null ? null : String(settings.maxTradesPerDay)}
+          used={BigInt(usage.tradesToday)}
+          of={settings.maxTradesPerDay === null ? null : BigInt(settings.maxTradesPerDay)}
+          holds={holds("max_trades")}
+        />
+        <UsageRow
+          label={n === null ? "Losses in a row" : "Losses toward a cooldown"}
+          figure={String(towardCooldown)}
+          limit={n === null ? null : `${n} (cooldown)`}
+          used={BigInt(towardCooldown)}
+          of={n === null ? null : BigInt(n)}
+          holds={holds("cooldown")}
+        />
+      </dl>
     </section>
   );
 }
@@ -89,7 +142,7 @@ export function TodayFigures(props: { locks: SelfLocksJson; timeZone: string }) 
 function describe(key: keyof SelfLockSettings, value: string | number | null, currency: string): string {
   if (value === null) return "off";
   if (key === "dailyLossLimit") return formatAmount(String(value), currency);
-  if (key === "cooldownMinutes") return `${value} min`;
+  if (key === "cooldownMinutes") return minutesInWords(Number(value));
   return String(value);
 }
 
@@ -106,9 +159,9 @@ export function SelfLocksForm(
         {text}
         {waiting && (
           <span class="mt-1 block font-medium text-ink">
-            Changes to {describe(key, pending.values[key] ?? null, locks.currency)} at the reset,{" "}
-            <DateTime at={pending.appliesAt} zone={props.timeZone} />; until then{" "}
-            {describe(key, locks.settings[key], locks.currency)} applies.
+            Now {describe(key, locks.settings[key], locks.currency)};{" "}
+            {describe(key, pending.values[key] ?? null, locks.currency)} from the reset,{" "}
+            <DateTime at={pending.appliesAt} zone={props.timeZone} />.
           </span>
         )}
       </>

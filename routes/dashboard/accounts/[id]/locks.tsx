@@ -33,7 +33,9 @@ async function load(ctx: Context<SignedInState>, extra: Partial<Data> = {}): Pro
   const locks = selfLocksJson(status);
   return {
     locks,
-    values: formValuesOf(locks.settings),
+    // The fields show what was last asked for (a pending loosening included): saving the form unchanged
+    // must not cancel a loosening that waits for the reset.
+    values: formValuesOf({ ...locks.settings, ...locks.pending?.values }),
     errors: {},
     timeZone: user.timeZone,
     saved: ctx.url.searchParams.has("saved"),
