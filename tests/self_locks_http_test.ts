@@ -189,7 +189,7 @@ Deno.test("self-locks API and page: owner only, validated, pending loosening sho
       const html = await res.text();
       const text = textOf(html);
       assert.match(text, /Nothing was saved/);
-      assert.match(text, /Daily loss limit must be a decimal string/);
+      assert.match(text, /Daily loss limit must be an amount such as 500 or 250\.50 \(lots is not\)/);
       assert.match(text, /Cooldown in minutes is needed for a cooldown \(set both, or neither\)/);
       assert.match(html, /value="lots"/);
       assert.match(html, /aria-invalid="true"/);

@@ -41,5 +41,12 @@ export function parseSelfLocksForm(form: Record<string, string>): ParsedForm {
   };
   const result = selfLocksInput.safeParse(input);
   if (result.success) return { ok: true, settings: result.data };
-  return { ok: false, values, errors: selfLocksErrors(input, fieldErrors(result.error)) };
+  const errors = selfLocksErrors(input, fieldErrors(result.error));
+  // The API's wording names the wire format; a person typing an amount needs an example of one.
+  if (errors.dailyLossLimit?.startsWith("must be a decimal string")) {
+    errors.dailyLossLimit = `must be an amount such as 500 or 250.50 (${
+      values.dailyLossLimit.slice(0, 20)
+    } is not)`;
+  }
+  return { ok: false, values, errors };
 }
