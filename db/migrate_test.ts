@@ -12,6 +12,7 @@ const url = testEnv.databaseUrl!;
 const CORE_TABLES = [
   "account_changes",
   "account_events",
+  "account_self_locks",
   "accounts",
   "audit_log",
   "auth_sessions",

@@ -41,7 +41,8 @@ type AuditAction =
   | "kyc.submitted"
   | "kyc.document_viewed"
   | "commerce.order_placed"
-  | "commerce.coupon_over_limit";
+  | "commerce.coupon_over_limit"
+  | "account.self_locks_changed";
 
 /**
  * Appends one audit entry. Pass the transaction that made the change, so the entry and the change commit or

@@ -24,6 +24,12 @@ function validBodies(): Record<string, unknown> {
     "PUT /api/admin/kyc/:id": { action: "approve" },
     "POST /api/accounts/:id/what-if": { question: "loss_to_breach" },
     "PUT /api/admin/faq/:id": { category: "general", question: "Params test?", answer: "An answer." },
+    "PUT /api/accounts/:id/locks": {
+      dailyLossLimit: null,
+      maxTradesPerDay: 3,
+      cooldownLosses: null,
+      cooldownMinutes: null,
+    },
   };
 }
 

@@ -175,6 +175,9 @@ Deno.test("auth: authorization matrix over every API operation", async (t) => {
           "GET /api/trading/history",
           "GET /api/trading/statistics",
           "GET /api/accounts/:id/equity",
+          // Self-locks (#14): owner only inside (others, staff included, get 404).
+          "GET /api/accounts/:id/locks",
+          "PUT /api/accounts/:id/locks",
         ]
       ) {
         const op = operations.find((o) => `${o.method} ${o.pattern}` === name);

@@ -80,9 +80,12 @@ export interface EquitySampleRow {
 /** What the connector must do after a change (level-triggered: repeated while it holds). */
 export interface TradingDirective {
   allowed: boolean;
-  reason: "paused" | "failed" | "passed" | null;
-  /** When a pause ends (the next reset), or null. */
+  /** `self_locked`: a self-lock of the trader's holds (services/self_locks/directive.ts). */
+  reason: "paused" | "failed" | "passed" | "self_locked" | null;
+  /** When a pause or self-lock ends, or null. */
   until: string | null;
+  /** The self-lock in words; present only with `reason: "self_locked"`. */
+  message?: string;
   /** Flatten every open position now: trading is blocked and positions are still open. */
   closeAll: boolean;
   openPositions: string[];

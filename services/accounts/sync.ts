@@ -26,6 +26,8 @@
  *   on every batch while it holds (level-triggered, so a lost response is repaired by the next one). A
  *   `trade_open` while blocked is applied (it happened on the venue) but reported in `violations`, stored
  *   flagged (`trades.opened_while_blocked`) and does not earn a trading day (engine rule).
+ * - **Self-locks** (the trader's own limits, services/self_locks/): while one holds on a live account,
+ *   `trading` says `allowed: false`, `reason: "self_locked"`, `until` and `message`, without `closeAll`.
  */
 import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { isLive, stateFromJson } from "../engine/state.ts";
@@ -40,6 +42,7 @@ import { rulesFor, stageOf } from "./rules.ts";
 import { type AccountSummary, summaryOf } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
 import { isoAt } from "../time.ts";
+import { withSelfLocks } from "../self_locks/directive.ts";
 
 /** How far ahead of our clock an event may be stamped. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -132,7 +135,7 @@ export async function applySync(
         ...outcomes,
         account: summaryOf(account),
         breaches: [],
-        trading: directiveOf(state),
+        trading: await withSelfLocks(tx, accountId, directiveOf(state), now),
         violations: [],
         next,
       };
@@ -159,7 +162,7 @@ export async function applySync(
       ...outcomes,
       account: change.account,
       breaches: breachesOf(advanced),
-      trading: directiveOf(advanced.state),
+      trading: await withSelfLocks(tx, accountId, directiveOf(advanced.state), now),
       violations: advanced.violations,
       next,
     };

@@ -33,8 +33,9 @@ const syncResult = z.object({
   breaches: z.array(record),
   trading: z.object({
     allowed: z.boolean(),
-    reason: z.enum(["paused", "failed", "passed"]).nullable(),
+    reason: z.enum(["paused", "failed", "passed", "self_locked"]).nullable(),
     until: z.string().nullable(),
+    message: z.string().optional(),
     closeAll: z.boolean(),
     openPositions: z.array(z.string()),
   }),
@@ -54,7 +55,9 @@ export const api = defineApi({
       "applied nor recorded, since rules are never evaluated backwards. `accepted`, `duplicates` and " +
       "`late` count them; the other events of the batch apply either way. `trading` " +
       "tells the connector whether the account may trade and which positions to close now (daily-loss " +
-      "pause, failed); it repeats on every response while it holds. Events for a failed or passed account " +
+      "pause, failed; or `self_locked`, with `until` and `message`, while one of the trader's own " +
+      "self-locks holds: no new trades then, but no forced close); it repeats on every response while it " +
+      "holds. Events for a failed or passed account " +
       "are recorded but not evaluated.",
     tags: ["trading"],
     access: "public",

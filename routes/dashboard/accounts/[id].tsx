@@ -81,6 +81,12 @@ export default define.page<typeof handler>(({ data }) => {
       <div class="mt-4">
         <AccountLive initial={data.overview} timeZone={data.timeZone} />
       </div>
+      {live && !data.foreign && (
+        <p class="mt-4 text-sm">
+          <a class="link font-semibold" href={`/dashboard/accounts/${account.id}/locks`}>Self-locks</a>
+          <span class="text-muted">: your own daily loss, trade count and cooldown limits.</span>
+        </p>
+      )}
       <div class="mt-10">
         <EquityChart
           accountId={account.id}
