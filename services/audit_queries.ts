@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Sql } from "../db/client.ts";
 import { CURSOR_PART, decodeCursor, encodeCursor } from "./users/cursor.ts";
 import { csvLine } from "./trading/history_csv.ts";
+import { localMidnight } from "./trading/filters.ts";
 
 /** One audit entry as the viewer shows it (actor and target resolved to an email where they are users). */
 export interface AuditRow {
@@ -54,6 +55,29 @@ export const auditQuery = z.object({
   to: z.string().regex(/^\d{4}-\d\d-\d\d$/, "is a date like 2026-12-06").or(z.literal("")).optional(),
   cursor: z.string().max(200).optional(),
 });
+
+/**
+ * The filter a viewer's query means: `actor` is an email (or a user id), `from`/`to` whole days in the
+ * viewer's `timeZone`, both inclusive.
+ */
+export function auditFilterOf(q: z.infer<typeof auditQuery>, timeZone: string): AuditFilter {
+  const actor = q.actor || undefined;
+  const isId = !!actor && CURSOR_PART.uuid.test(actor);
+  return {
+    actorEmail: actor && !isId ? actor : undefined,
+    actorId: isId ? actor : undefined,
+    action: q.action || undefined,
+    targetType: q.targetType || undefined,
+    targetId: q.targetId || undefined,
+    from: q.from ? new Date(localMidnight(q.from, timeZone)) : undefined,
+    to: q.to ? new Date(localMidnight(nextDay(q.to), timeZone)) : undefined,
+    cursor: q.cursor,
+  };
+}
+
+function nextDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
 
 interface Row {
   id: string;

@@ -64,6 +64,13 @@ function open(): void {
     unread.value = note.unread;
     notificationListeners.forEach((listener) => listener(note));
   });
+  // The session ended (signed out elsewhere, revoked, suspended): reconnecting would only be refused, and the
+  // page shows data its reader may no longer see. Off to sign in, coming back here afterwards.
+  es.addEventListener("ended", () => {
+    es.close();
+    const here = location.pathname + location.search;
+    location.assign(`/signin?ended=1&next=${encodeURIComponent(here)}`);
+  });
   // Connected again (a resume may bring no frame until the next change): live, not "reconnecting…".
   es.onopen = () => void (state.value = "live");
   es.onerror = () => {
