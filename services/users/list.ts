@@ -93,7 +93,10 @@ export async function listUsers(
     ? sql``
     : query.kyc === "none"
     ? sql`and not exists (select 1 from kyc_submissions k where k.user_id = u.id)`
-    : sql`and ${latestKyc} = ${query.kyc}`;
+    // The users whose latest submission has this status, as a set (a hash semi-join), not a probe per row.
+    : sql`and u.id in (select k.user_id from kyc_submissions k where k.status = ${query.kyc}
+            and not exists (select 1 from kyc_submissions n where n.user_id = k.user_id
+                              and (n.submitted_at, n.id) > (k.submitted_at, k.id)))`;
   const keyset = !after
     ? sql``
     : sort === "created"
@@ -103,26 +106,36 @@ export async function listUsers(
     : sql`and (lower(u.last_name), lower(u.first_name), u.id) > (${after[0]}, ${after[1]}, ${
       after[2]
     }::uuid)`;
+  // With a search, name and email order sort the matches (`|| ''` hides the order's index): walking the
+  // index in order and testing each row against the search read 40 % of the table for a common last name.
+  const hide = q ? sql`|| ''` : sql``;
   const order = sort === "created"
     ? sql`u.created_at desc, u.id desc`
     : sort === "email"
-    ? sql`lower(u.email)`
-    : sql`lower(u.last_name), lower(u.first_name), u.id`;
+    ? sql`lower(u.email) ${hide}`
+    : sql`lower(u.last_name) ${hide}, lower(u.first_name), u.id`;
+  // The page is chosen first; only its rows then pay for the KYC, funded and account-count look-ups (in the
+  // select list of one query they ran for every match before the sort, 200 ms for a common name).
   const rows = await sql<Row[]>`
-    select u.id, u.email, u.first_name, u.last_name, u.role, u.status, u.created_at,
-           u.created_at::text as created_key, lower(u.email) as email_key,
+    select u.*, u.created_at::text as created_key, lower(u.email) as email_key,
            lower(u.last_name) as last_key, lower(u.first_name) as first_key,
            coalesce(${latestKyc}, 'none') as kyc_status,
            ${funded} as has_funded,
            (select count(*)::int from accounts a where a.user_id = u.id) as accounts
-    from users u
-    where true ${search} ${kyc}
-      ${query.role ? sql`and u.role = ${query.role}` : sql``}
-      ${query.status ? sql`and u.status = ${query.status}` : sql``}
-      ${query.funded === "yes" ? sql`and ${funded}` : query.funded === "no" ? sql`and not ${funded}` : sql``}
-      ${keyset}
-    order by ${order}
-    limit ${limit + 1}`;
+    from (
+      select u.id, u.email, u.first_name, u.last_name, u.role, u.status, u.created_at
+      from users u
+      where true ${search} ${kyc}
+        ${query.role ? sql`and u.role = ${query.role}` : sql``}
+        ${query.status ? sql`and u.status = ${query.status}` : sql``}
+        ${
+    query.funded === "yes" ? sql`and ${funded}` : query.funded === "no" ? sql`and not ${funded}` : sql``
+  }
+        ${keyset}
+      order by ${order}
+      limit ${limit + 1}
+    ) u
+    order by ${order}`;
   const page = rows.slice(0, limit);
   const last = rows.length > limit ? page.at(-1)! : null;
   return {
