@@ -4,6 +4,7 @@
  * same SQL as in production. Nothing here is used when a real server is configured.
  */
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
 /** A running PGlite instance and the loopback socket in front of it. */
@@ -26,7 +27,8 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
     location = `${dataDir.replace(/\/+$/, "")}/pg`;
     await Deno.mkdir(location, { recursive: true });
   }
-  const pg = await PGlite.create(location);
+  // pg_trgm: the user search's trigram index (migration 017), as on a real server.
+  const pg = await PGlite.create(location, { extensions: { pg_trgm } });
   // Clients use one connection; the spare slot only lets a reconnect in before the dead one is reaped.
   const server = new PGLiteSocketServer({ db: pg, host: "127.0.0.1", port: 0, maxConnections: 2 });
   try {

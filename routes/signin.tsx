@@ -99,6 +99,8 @@ export const handler = define.handlers<Data>({
     setMeta(ctx.state, "Sign in", "Sign in to your PropTrade Pro account.");
     const notice = ctx.url.searchParams.has("reset")
       ? "Your password has been changed and every session signed out. Sign in with your new password."
+      : ctx.url.searchParams.has("ended")
+      ? "You were signed out: your session ended. Sign in again to continue."
       : ctx.url.searchParams.has("verified")
       ? "Your email address is confirmed. Sign in to continue."
       : undefined;

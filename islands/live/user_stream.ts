@@ -64,6 +64,20 @@ function open(): void {
     unread.value = note.unread;
     notificationListeners.forEach((listener) => listener(note));
   });
+  // The session ended (signed out elsewhere, revoked, suspended): reconnecting would only be refused, and the
+  // page shows data its reader may no longer see. Off to sign in, coming back here afterwards.
+  es.addEventListener("ended", () => {
+    es.close();
+    // Said at once, over whatever the page shows: the navigation can take a moment on a busy machine.
+    const note = document.createElement("p");
+    note.setAttribute("role", "alert");
+    note.className = "fixed inset-x-0 top-0 z-50 border-b border-line bg-raised px-4 py-3 text-center " +
+      "font-semibold text-ink shadow";
+    note.textContent = "You were signed out: your session ended. Taking you to sign in…";
+    document.body.prepend(note);
+    const here = location.pathname + location.search;
+    location.assign(`/signin?ended=1&next=${encodeURIComponent(here)}`);
+  });
   // Connected again (a resume may bring no frame until the next change): live, not "reconnecting…".
   es.onopen = () => void (state.value = "live");
   es.onerror = () => {

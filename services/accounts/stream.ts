@@ -10,7 +10,7 @@
  *     when the client resumes (`Last-Event-ID` / `?lastEventId=`), every logged change after that id;
  * - then `event: change` frames, `id: <stateVersion>`, data = the `AccountChange` JSON, in version order
  *   with no gaps and no duplicates (ids grow, but not by one: a sync batch of n events moves them by n);
- * - `: hb` comments while nothing happens.
+ * - `: hb` comments while nothing happens; when the session ends, `event: ended` (no id) and the end.
  * A resume from an id the log cannot serve (ahead of the account, not a number, or more than
  * `MAX_REPLAY_VERSIONS` behind) gets a fresh snapshot instead: the snapshot supersedes what was missed.
  */

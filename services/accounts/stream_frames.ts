@@ -30,3 +30,10 @@ export function changeFrame(version: number, previousVersion: unknown, change: u
 
 /** The heartbeat comment, shared by every stream. */
 export const HEARTBEAT: Uint8Array = encoder.encode(": hb\n\n");
+
+/**
+ * The last frame of a stream whose session ended (sign-out elsewhere, revocation, suspension, role change):
+ * a browser must not reconnect, and the page knows to send its user to sign in again. No `id`, so it does
+ * not move the client's resume point.
+ */
+export const SESSION_ENDED: Uint8Array = encoder.encode(`event: ended\ndata: {"reason":"session_ended"}\n\n`);

@@ -5,7 +5,7 @@
  * address and one timer.
  */
 import { type SessionCheck, StreamGuard, type StreamGuardOptions, type StreamOwner } from "./stream_guard.ts";
-import { HEARTBEAT } from "./stream_frames.ts";
+import { HEARTBEAT, SESSION_ENDED } from "./stream_frames.ts";
 import { reportTo } from "../log.ts";
 
 /** One open stream of one client: where its bytes go, whose it is, and how its hub lets go of it. */
@@ -93,10 +93,14 @@ export class SinkSet {
     }
   }
 
-  /** Ends a stream whose session ended: what is queued is still delivered, nothing after it. */
+  /**
+   * Ends a stream whose session ended: what is queued is still delivered, then the `ended` frame (so the
+   * client stops reconnecting and signs in again), nothing after it.
+   */
   end(sink: Sink): void {
     if (sink.closed) return;
     try {
+      sink.out.enqueue(SESSION_ENDED);
       sink.out.close();
     } catch { /* already closed */ }
     sink.detach();

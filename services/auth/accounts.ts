@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Sql } from "../../db/client.ts";
 import { singleLine } from "../../lib/text.ts";
 import { Conflict, Forbidden, HttpError, Unprocessable } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
@@ -200,8 +201,17 @@ async function sendResetLink(deps: AuthDeps, email: string): Promise<void> {
   const [user] = await deps.db.sql<{ id: string; email: string; status: string }[]>`
     select id, email, status from users where lower(email) = ${email}`;
   if (!user || user.status !== "active") return;
-  const token = await deps.db.tx((tx) => issueEmailToken(tx, user.id, "reset_password"));
-  await deps.mailer.send({ to: user.email, ...resetPasswordMail(deps.config.appUrl, token) });
+  const mail = await deps.db.tx((tx) => resetLinkMail(tx, deps.config.appUrl, user));
+  await deps.mailer.send(mail);
+}
+
+/**
+ * Issues a reset token for `user` in `tx` and returns the mail carrying its link, to send once `tx` commits:
+ * the one reset mail, whether the trader asked for it or staff sent it from the back office.
+ */
+export async function resetLinkMail(tx: Sql, appUrl: string, user: { id: string; email: string }) {
+  const token = await issueEmailToken(tx, user.id, "reset_password");
+  return { to: user.email, ...resetPasswordMail(appUrl, token) };
 }
 
 /** Sets a new password from a reset link and signs the account out everywhere. */

@@ -8,7 +8,7 @@
  * - `event: change` (data = the `AccountChange` JSON as the account stream sends it) and
  *   `event: notification` (data = the notification and the unread count), each with an id that is the
  *   stream's position in every log (user_stream_id.ts), so a resume has no gap and no duplicate;
- * - `: hb` comments while nothing happens. It ends when its session ends.
+ * - `: hb` comments while nothing happens. It ends when its session ends, with `event: ended` last (no id).
  */
 import type { Bus } from "../bus/mod.ts";
 import type { Db, Sql } from "../../db/client.ts";
