@@ -288,7 +288,10 @@ Deno.test("instruments back office: admin only, inline errors, audited changes; 
       assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
       const html = await res.text();
       for (const s of ["EURUSD", "USDJPY", "BTCUSD"]) assert.ok(html.includes(s), s);
-      assert.match(html, /Sun–Thu 17:05 → 17:00 next day, America\/New_York/);
+      assert.match(
+        html,
+        /Sun–Thu 17:05 → 17:00<\/span><span class="block text-xs text-muted">next day · America\/New_York/,
+      );
       for (const who of [risk, trader]) {
         const denied = await c.request("/admin/instruments", { headers: { cookie: cookieFor(who) } });
         assert.equal(denied.status, 404);
