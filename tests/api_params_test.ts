@@ -32,6 +32,19 @@ function validBodies(): Record<string, unknown> {
       cooldownLosses: null,
       cooldownMinutes: null,
     },
+    "PUT /api/admin/instruments/:symbol": {
+      name: "Params test",
+      contractSize: "1",
+      tickSize: "0.01",
+      quoteCurrency: "USD",
+      spread: "0.10",
+      commissionPerLot: "0",
+      leverage: 10,
+      volatility: "0.0001",
+      referencePrice: "100.00",
+      hours: "24/7",
+      active: true,
+    },
   };
 }
 

@@ -13,3 +13,9 @@ export function userChannel(userId: string): string {
  * risk monitor listens on, one subscription per process however many accounts it follows (services/monitor/).
  */
 export const ACCOUNT_CHANGES_CHANNEL = "accounts:changes";
+
+/**
+ * Tick batches of the venue's price feed (`{ ticks: Tick[] }`): the feed leader (or the process that took a
+ * webhook batch) publishes, every process applies them to its own PriceBook (services/venue/feed_bus.ts).
+ */
+export const PRICE_TICKS_CHANNEL = "venue:ticks";
