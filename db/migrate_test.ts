@@ -42,6 +42,8 @@ const CORE_TABLES = [
   "trades",
   "user_totp",
   "users",
+  "venue_orders",
+  "venue_positions",
 ];
 
 async function tables(db: Db): Promise<string[]> {
