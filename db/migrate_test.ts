@@ -42,6 +42,10 @@ const CORE_TABLES = [
   "trades",
   "user_totp",
   "users",
+  "venue_bars",
+  "venue_instruments",
+  "venue_quotes",
+  "venue_ticks",
   "venue_orders",
   "venue_positions",
 ];
