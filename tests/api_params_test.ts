@@ -23,6 +23,14 @@ function validBodies(): Record<string, unknown> {
     "PUT /api/admin/payouts/:id": { action: "approve" },
     "PUT /api/admin/kyc/:id": { action: "approve" },
     "POST /api/accounts/:id/what-if": { question: "loss_to_breach" },
+    "POST /api/venue/accounts/:id/orders": {
+      symbol: "EURUSD",
+      direction: "buy",
+      type: "market",
+      volume: "0.10",
+    },
+    "PATCH /api/venue/accounts/:id/positions/:positionId": { sl: null, tp: null },
+    "POST /api/venue/accounts/:id/positions/:positionId/close": {},
   };
 }
 
