@@ -26,6 +26,7 @@ import { VenueMarker } from "./services/venue/marker.ts";
 import { startOrderExpiry } from "./services/commerce/expiry.ts";
 import { startNotificationMailer } from "./services/notifications/mail.ts";
 import { configureLog, log, logFormatFor, reportTo } from "./services/log.ts";
+import { startPriceFeed } from "./services/venue/feed.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -156,11 +157,14 @@ async function serve(deps: Deps, app: FreshApp) {
   const stopOrderExpiry = startOrderExpiry(deps);
   // Notification mail is decided in the change's transaction and sent from this queue after commit.
   const stopNotificationMail = startNotificationMailer(deps);
+  // The venue's prices: every process follows the bus; with PRICE_FEED=simulated one process leads and makes them.
+  const priceFeed = await startPriceFeed(deps);
   // The venue's tick-level checks (services/venue/marker.ts): equity marks, SL/TP and pending orders.
   const marker = new VenueMarker(deps);
   await marker.start();
   const stop = async () => {
     await server.shutdown();
+    await priceFeed.stop();
     await stopScheduler();
     await stopOrderExpiry();
     await stopNotificationMail();
