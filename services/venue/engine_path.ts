@@ -17,6 +17,7 @@ import type { Deps } from "../deps.ts";
 import { type AccountState, stateFromJson } from "../engine/state.ts";
 import { isoAt } from "../time.ts";
 import type { Bus } from "../bus/mod.ts";
+import { log } from "../log.ts";
 import { VENUE_BOOK_CHANNEL } from "../bus/channels.ts";
 import { openPositions, type VenuePosition } from "./book.ts";
 import type { Instrument } from "./instruments.ts";
@@ -96,7 +97,11 @@ export async function commitVenue(
     }));
   });
   await publishChange(deps.bus, ...changes);
-  if (outcomes.size > 0) await publishBook(deps.bus, [...outcomes.keys()]);
+  // Only a changed book (positions opened or closed) needs other processes' markers to re-read it.
+  const moved = [...outcomes].filter(([, o]) =>
+    o.settled.opened.length > 0 || o.settled.closed.length > 0 || o.liquidated !== null
+  ).map(([id]) => id);
+  if (moved.length > 0) await publishBook(deps.bus, moved);
   return outcomes;
 }
 
@@ -230,9 +235,16 @@ async function seenIds(tx: Tx, accountId: string, settled: Settled): Promise<Set
   return new Set(rows.map((r) => r.event_id));
 }
 
-/** Tells every process's marker that these accounts' venue book changed. */
-export function publishBook(bus: Bus, accountIds: string[]): Promise<void> {
-  return bus.publish(VENUE_BOOK_CHANNEL, { accountIds });
+/**
+ * Tells every process's marker that these accounts' venue book changed. Best effort, like every bus message
+ * (the markers also re-read everything every 30 s): a slow bus never fails the committed order.
+ */
+export async function publishBook(bus: Bus, accountIds: string[]): Promise<void> {
+  try {
+    await bus.publish(VENUE_BOOK_CHANNEL, { accountIds });
+  } catch (error) {
+    log.warn("venue book change not published", { scope: "venue", error });
+  }
 }
 
 /** The id of the mark of a tick: the same in every process, so a tick marks an account once. */

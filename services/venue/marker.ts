@@ -77,7 +77,7 @@ export class VenueMarker {
 
   constructor(
     private readonly deps: Pick<Deps, "db" | "bus" | "prices">,
-    private readonly opts: { flushMs?: number; reloadMs?: number } = {},
+    private readonly opts: { flushMs?: number; reloadMs?: number; flushChunk?: number } = {},
   ) {}
 
   /** Loads every account holding venue positions or orders and starts listening to ticks. */
@@ -265,7 +265,14 @@ export class VenueMarker {
       });
     }
     this.stats.flushed += works.length;
-    await this.#commit(works);
+    // Bounded transactions, a few at a time over the pool: one huge transaction would run on one connection.
+    const chunk = this.opts.flushChunk ?? 100;
+    const parts: VenueWork[][] = [];
+    for (let i = 0; i < works.length; i += chunk) parts.push(works.slice(i, i + chunk));
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(4, parts.length) }, async () => {
+      while (next < parts.length) await this.#commit(parts[next++]);
+    }));
   }
 
   async #commit(works: VenueWork[]): Promise<void> {
