@@ -44,6 +44,8 @@ const CORE_TABLES = [
   "users",
   "venue_bars",
   "venue_instruments",
+  "venue_orders",
+  "venue_positions",
   "venue_quotes",
   "venue_ticks",
 ];

@@ -45,6 +45,14 @@ function validBodies(): Record<string, unknown> {
       hours: "24/7",
       active: true,
     },
+    "POST /api/venue/accounts/:id/orders": {
+      symbol: "EURUSD",
+      direction: "buy",
+      type: "market",
+      volume: "0.10",
+    },
+    "PATCH /api/venue/accounts/:id/positions/:positionId": { sl: null, tp: null },
+    "POST /api/venue/accounts/:id/positions/:positionId/close": {},
   };
 }
 

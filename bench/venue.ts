@@ -1,0 +1,295 @@
+/**
+ * Venue benchmark (DESIGN §5, issue #14): prints figures, asserts nothing.
+ *
+ * Load: `--accounts` (2,000) FTMO-style 100K accounts on real PostgreSQL + Redis (a scratch schema, dropped at
+ * the end), each holding one position (opened through the engine path) spread over the 7 seeded symbols;
+ * the marker (services/venue/marker.ts) follows them while this process plays the feed leader: every 100 ms
+ * one tick per symbol (7 symbols × 10 ticks/s), a small random walk, applied to the process's PriceBook.
+ *
+ * Figures, each against an anchor measured in the same run:
+ * - evaluations: (tick, holder) pairs the marker evaluated vs. the ticks × holders that were due (every tick
+ *   for every holder: the ratio must be 1.00), and the marker's commits per second;
+ * - tick → SSE frame: a signed-in subscriber of `GET /api/venue/stream` (in-process through app.request, the
+ *   stream's own coalescing included), from the tick's creation to the frame naming it; p50/p99, loaded vs.
+ *   the same probe with no account held (the anchor);
+ * - CPU of this process (app + marker + feed; /proc) and of PostgreSQL and Redis, in cores (target ≤ 1 of 2
+ *   for the app);
+ * - market order latency (placeOrder through the engine path, while the load runs): p50/p99, vs. the same
+ *   orders on the idle venue (anchor), target p99 ≤ 20 ms.
+ *
+ * Usage: DATABASE_URL=… REDIS_URL=… deno task bench:venue [--accounts=2000] [--seconds=10] [--orders=200]
+ *   [--flush-ms=1000]
+ */
+import { openDb } from "../db/client.ts";
+import { migrate } from "../db/migrate.ts";
+import { createBus } from "../services/bus/mod.ts";
+import { uniqueSchemaName } from "../tests/helpers/db.ts";
+import { openTestApp } from "../tests/helpers/app.ts";
+import { signUp } from "../tests/helpers/client.ts";
+import { createBenchAccounts } from "./engine_server.ts";
+import { cpuSnapshot, cpuText, cpuUsage } from "./engine_cpu.ts";
+import { listInstruments } from "../services/venue/instruments.ts";
+import type { Tick } from "../services/venue/price_book.ts";
+import { commitVenue } from "../services/venue/engine_path.ts";
+import { newTradeId } from "../services/venue/settle.ts";
+import { VenueMarker } from "../services/venue/marker.ts";
+import { placeOrder } from "../services/venue/orders.ts";
+import { openTestAccount } from "../tests/helpers/accounts.ts";
+import { addDecimal, divDecimal, mulDecimal, placesOf, subDecimal } from "../services/venue/decimal.ts";
+
+const flags = Object.fromEntries(
+  Deno.args.filter((a) => a.startsWith("--")).map((a) => {
+    const [k, v] = a.slice(2).split("=");
+    return [k, v ?? "true"];
+  }),
+);
+const ACCOUNTS = Number(flags.accounts ?? 2000);
+const SECONDS = Number(flags.seconds ?? 10);
+const ORDERS = Number(flags.orders ?? 200);
+/** How often dirty accounts' marks are written (the budget allows at most once a second). */
+const FLUSH_MS = Number(flags["flush-ms"] ?? 1000);
+const url = Deno.env.get("DATABASE_URL");
+const redisUrl = Deno.env.get("REDIS_URL");
+if (!url || !redisUrl) {
+  console.error("bench:venue needs DATABASE_URL (PostgreSQL) and REDIS_URL (Redis).");
+  Deno.exit(2);
+}
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = xs.toSorted((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+const schema = uniqueSchemaName("bench_venue");
+const db = await openDb({ url, schema, poolMax: 10 });
+const bus = await createBus({ redisUrl });
+try {
+  await migrate(db);
+  const { app, deps, close } = await openTestApp({ db, bus });
+  try {
+    await run(app, deps);
+  } finally {
+    await close();
+  }
+} finally {
+  await db.sql.unsafe(`drop schema if exists "${schema}" cascade`).catch(() => {});
+  await bus.close();
+  await db.close();
+}
+
+async function run(
+  app: Awaited<ReturnType<typeof openTestApp>>["app"],
+  deps: Awaited<ReturnType<typeof openTestApp>>["deps"],
+) {
+  const instruments = await listInstruments(db.sql);
+  const mids = new Map(instruments.map((i) => [i.symbol, i.referencePrice]));
+  const bySymbol = new Map(instruments.map((i) => [i.symbol, i]));
+  const symbols = instruments.map((i) => i.symbol);
+  const makeBatch = (): Tick[] => {
+    const at = Date.now();
+    return symbols.map((symbol) => {
+      const inst = bySymbol.get(symbol)!;
+      const places = placesOf(inst.tickSize);
+      // ±3 ticks of the grid, a walk that stays near the reference (accounts rarely breach).
+      const steps = Math.floor(Math.random() * 7) - 3;
+      let mid = addDecimal(mids.get(symbol)!, mulDecimal(inst.tickSize, String(steps), places));
+      if (Math.random() < 0.05) mid = inst.referencePrice;
+      mids.set(symbol, mid);
+      const half = divDecimal(inst.spread, "2", places);
+      return { symbol, bid: subDecimal(mid, half), ask: addDecimal(mid, half), at };
+    });
+  };
+  deps.prices.apply(makeBatch());
+
+  // ---- market orders and the SSE probe on the idle venue (the anchors)
+  const trader = await signUp(app);
+  const { accountId: orderAccount } = await openTestAccount(db, trader.userId, {
+    at: new Date(Date.now() - 3_600_000),
+  });
+  const orderLatency = async (n: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await placeOrder(deps, trader.userId, orderAccount, {
+        symbol: "BTCUSD",
+        direction: i % 2 ? "buy" : "sell",
+        type: "market",
+        volume: "0.01",
+      }, crypto.randomUUID());
+      out.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return out;
+  };
+  const sse = await openProbe(app, trader.accessToken);
+  const apply = (ticks: Tick[]) => deps.prices.apply(ticks);
+  const feed = startFeed(makeBatch, apply);
+  await new Promise((r) => setTimeout(r, 500));
+  const idleOrders = await orderLatency(Math.min(ORDERS, 100));
+  sse.latencies.length = 0;
+  await new Promise((r) => setTimeout(r, 3000));
+  const idleSse = sse.latencies.splice(0);
+  await feed.stop();
+
+  // ---- the holders
+  const t0 = performance.now();
+  const { accountIds } = await createBenchAccounts(db, ACCOUNTS, new Date(Date.now() - 3_600_000), 8);
+  const created = performance.now() - t0;
+  const t1 = performance.now();
+  for (let i = 0; i < accountIds.length; i += 200) {
+    const chunk = accountIds.slice(i, i + 200);
+    await commitVenue(
+      deps,
+      chunk.map((accountId, j) => {
+        const symbol = symbols[(i + j) % symbols.length];
+        const tick = deps.prices.latest(symbol)!;
+        const direction = (i + j) % 2 ? "buy" as const : "sell" as const;
+        return {
+          accountId,
+          quotes: deps.prices,
+          at: Date.now(),
+          plan: () => ({
+            opens: [{
+              id: crypto.randomUUID(),
+              accountId,
+              tradeId: newTradeId(),
+              symbol,
+              direction,
+              volume: symbol === "BTCUSD" ? "0.10" : "0.50",
+              openPrice: direction === "buy" ? tick.ask : tick.bid,
+              openedAt: new Date(),
+              sl: null,
+              tp: null,
+            }],
+          }),
+        };
+      }),
+    );
+  }
+  const opened = performance.now() - t1;
+
+  const marker = new VenueMarker(deps, { flushMs: FLUSH_MS });
+  await marker.start();
+  console.log(
+    `venue bench: ${ACCOUNTS} accounts (created in ${(created / 1000).toFixed(1)} s), ` +
+      `positions opened through the engine path in ${
+        (opened / 1000).toFixed(1)
+      } s; holders followed: ${marker.holders}`,
+  );
+
+  // ---- the load
+  marker.stats.commitMs.length = 0;
+  const feed2 = startFeed(makeBatch, apply);
+  await new Promise((r) => setTimeout(r, 1000));
+  sse.latencies.length = 0;
+  const evalBefore = marker.stats.evaluations;
+  const ticksBefore = marker.stats.ticks;
+  const flushedBefore = marker.stats.flushed;
+  const urgentBefore = marker.stats.urgent;
+  const cpu0 = cpuSnapshot();
+  const w0 = performance.now();
+  const loadedOrders = await orderLatency(ORDERS);
+  const remaining = SECONDS * 1000 - (performance.now() - w0);
+  if (remaining > 0) await new Promise((r) => setTimeout(r, remaining));
+  const cpu1 = cpuSnapshot();
+  const wall = (performance.now() - w0) / 1000;
+  await feed2.stop();
+  await marker.idle();
+  const loadedSse = sse.latencies.splice(0);
+  const evaluations = marker.stats.evaluations - evalBefore;
+  const ticks = marker.stats.ticks - ticksBefore;
+  // Every holder holds one symbol: each tick of a symbol is due for that symbol's holders.
+  const due = ticks * (marker.holders / symbols.length);
+  const usage = await cpuUsage({ db, appName: "", postgres: true, redis: true }, cpu0, cpu1, null);
+  await marker.stop();
+  sse.close();
+
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}× anchor`;
+  console.log(
+    `ticks: ${ticks} in ${wall.toFixed(1)} s (${(ticks / wall).toFixed(0)}/s; feed ${feed2.sent()} sent)`,
+  );
+  console.log(
+    `evaluations: ${evaluations} (${(evaluations / wall).toFixed(0)}/s) of ${due.toFixed(0)} due → ` +
+      `${(evaluations / due).toFixed(3)} (target 1.000: every tick for every holder)`,
+  );
+  console.log(
+    `writes: ${marker.stats.flushed - flushedBefore} flushed marks, ${marker.stats.urgent - urgentBefore} ` +
+      `urgent (highs, verdicts, SL/TP); commit p50 ${ms(pct(marker.stats.commitMs, 50))} p99 ` +
+      `${ms(pct(marker.stats.commitMs, 99))} (${marker.stats.commitMs.length} commits)`,
+  );
+  console.log(
+    `tick → SSE frame: loaded p50 ${ms(pct(loadedSse, 50))} p99 ${ms(pct(loadedSse, 99))} ` +
+      `(${loadedSse.length} frames; target p99 ≤ 100 ms) vs idle p50 ${ms(pct(idleSse, 50))} p99 ` +
+      `${ms(pct(idleSse, 99))} → p99 ${ratio(pct(loadedSse, 99), pct(idleSse, 99))}`,
+  );
+  console.log(
+    `market order: loaded p50 ${ms(pct(loadedOrders, 50))} p99 ${
+      ms(pct(loadedOrders, 99))
+    } (target ≤ 20 ms) ` +
+      `vs idle p50 ${ms(pct(idleOrders, 50))} p99 ${ms(pct(idleOrders, 99))} → p99 ` +
+      `${ratio(pct(loadedOrders, 99), pct(idleOrders, 99))}`,
+  );
+  console.log(`CPU (cores, target app ≤ 1.0 of 2): ${cpuText(usage)}`);
+}
+
+/** Plays the feed leader: one tick per symbol every 100 ms. */
+function startFeed(makeBatch: () => Tick[], apply: (ticks: Tick[]) => void) {
+  let sent = 0;
+  let stopped = false;
+  const done = (async () => {
+    let next = performance.now();
+    while (!stopped) {
+      next += 100;
+      const batch = makeBatch();
+      sent += batch.length;
+      apply(batch);
+      const wait = next - performance.now();
+      await new Promise((r) => setTimeout(r, Math.max(0, wait)));
+    }
+  })();
+  return {
+    sent: () => sent,
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
+/** A subscriber of the price stream, recording for each frame how long after its newest tick it arrived. */
+async function openProbe(app: Awaited<ReturnType<typeof openTestApp>>["app"], token: string) {
+  const res = await app.request("/api/venue/stream?symbols=EURUSD", {
+    headers: { authorization: `Bearer ${token}`, "x-forwarded-for": "fd00::1" },
+  });
+  if (res.status !== 200) throw new Error(`stream: ${res.status} ${await res.text()}`);
+  const latencies: number[] = [];
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  let closed = false;
+  (async () => {
+    while (!closed) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = frame.split("\n").find((l) => l.startsWith("data: "));
+        if (!data) continue;
+        const ticks = JSON.parse(data.slice(6)) as Tick[];
+        const newest = Math.max(...ticks.map((t) => t.at));
+        latencies.push(Date.now() - newest);
+      }
+    }
+  })().catch(() => {});
+  return {
+    latencies,
+    close() {
+      closed = true;
+      reader.cancel().catch(() => {});
+    },
+  };
+}
