@@ -256,7 +256,9 @@ async function main(command: string | undefined, args: string[]) {
     default:
       await closeDeps(deps);
       throw new Error(
-        `unknown command ${JSON.stringify(command)}: use start, dev, serve, build, migrate, seed, backup or restore`,
+        `unknown command ${
+          JSON.stringify(command)
+        }: use start, dev, serve, build, migrate, seed, backup or restore`,
       );
   }
 }

@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Db, openDb } from "../db/client.ts";
-import { EmbeddedInUse } from "../db/embedded.ts";
 import { migrate, readMigrations } from "../db/migrate.ts";
 import { createBackup, readFacts } from "../services/backup/backup.ts";
 import { restoreBackup, TargetNotEmpty } from "../services/backup/restore.ts";
@@ -95,7 +94,8 @@ Deno.test({
 
       // Writes keep coming while the backup runs: the manifest must describe exactly what was dumped.
       const writer = await openDb({ url: source.url, poolMax: 1 });
-      await writer.sql`create table backup_probe (id serial primary key, at timestamptz not null default now())`;
+      await writer
+        .sql`create table backup_probe (id serial primary key, at timestamptz not null default now())`;
       let writing = true;
       const writes = (async () => {
         while (writing) await writer.sql`insert into backup_probe default values`;
@@ -118,7 +118,9 @@ Deno.test({
         assert.equal(manifest.schemaVersion, await latestMigration());
         assert.match(manifest.tool, /^pg_dump \(PostgreSQL\) \d+\.\d+/);
         assert.ok(manifest.rowCounts.users >= 2 && manifest.rowCounts.account_events > 0, "the world is in");
-        assert.ok(manifest.ledger.tables.includes("account_events") && manifest.ledger.tables.includes("payouts"));
+        assert.ok(
+          manifest.ledger.tables.includes("account_events") && manifest.ledger.tables.includes("payouts"),
+        );
         const header = (await Deno.readFile(file)).slice(0, 5);
         assert.equal(new TextDecoder().decode(header), "PGDMP", "pg_dump's custom format");
         const listed = await target.list();
@@ -126,26 +128,29 @@ Deno.test({
       });
 
       const restored = await empty();
-      await t.step("restored into an empty database: every table's row count and the ledger match", async () => {
-        const result = await restoreBackup({
-          databaseUrl: restored.url,
-          dataDir: work,
-          file,
-          target,
-          force: false,
-        });
-        const copy = await factsOf(restored.url);
-        assert.deepEqual(copy.rowCounts, manifest.rowCounts);
-        assert.deepEqual(copy.ledger, manifest.ledger);
-        assert.deepEqual(result.facts, copy);
-        // The source moved on after the snapshot (the writer), so compare the tables nobody wrote since.
-        const now = await factsOf(source.url);
-        assert.ok(now.rowCounts.backup_probe >= manifest.rowCounts.backup_probe);
-        assert.equal(now.ledger.sha256, copy.ledger.sha256, "the ledger of the copy equals the original's");
-        for (const [table, rows] of Object.entries(now.rowCounts)) {
-          if (table !== "backup_probe") assert.equal(copy.rowCounts[table], rows, table);
-        }
-      });
+      await t.step(
+        "restored into an empty database: every table's row count and the ledger match",
+        async () => {
+          const result = await restoreBackup({
+            databaseUrl: restored.url,
+            dataDir: work,
+            file,
+            target,
+            force: false,
+          });
+          const copy = await factsOf(restored.url);
+          assert.deepEqual(copy.rowCounts, manifest.rowCounts);
+          assert.deepEqual(copy.ledger, manifest.ledger);
+          assert.deepEqual(result.facts, copy);
+          // The source moved on after the snapshot (the writer), so compare the tables nobody wrote since.
+          const now = await factsOf(source.url);
+          assert.ok(now.rowCounts.backup_probe >= manifest.rowCounts.backup_probe);
+          assert.equal(now.ledger.sha256, copy.ledger.sha256, "the ledger of the copy equals the original's");
+          for (const [table, rows] of Object.entries(now.rowCounts)) {
+            if (table !== "backup_probe") assert.equal(copy.rowCounts[table], rows, table);
+          }
+        },
+      );
 
       await t.step("a database that holds tables is refused, untouched, unless --force", async () => {
         const before = await factsOf(restored.url);
@@ -157,7 +162,11 @@ Deno.test({
         const extra = await openDb({ url: restored.url, poolMax: 1 });
         await extra.sql`delete from account_events where ctid in (select ctid from account_events limit 3)`;
         await extra.close();
-        assert.notEqual((await factsOf(restored.url)).ledger.sha256, manifest.ledger.sha256, "the ledger notices");
+        assert.notEqual(
+          (await factsOf(restored.url)).ledger.sha256,
+          manifest.ledger.sha256,
+          "the ledger notices",
+        );
         await restoreBackup({ databaseUrl: restored.url, dataDir: work, file, target, force: true });
         const replaced = await factsOf(restored.url);
         assert.deepEqual(replaced.ledger, manifest.ledger, "--force puts the backup's ledger back");
@@ -168,7 +177,13 @@ Deno.test({
           const bad = await damagedCopy(file, join(work, what), damage);
           const target = await empty();
           await assert.rejects(
-            restoreBackup({ databaseUrl: target.url, dataDir: work, file: bad, target: dirTarget(work), force: false }),
+            restoreBackup({
+              databaseUrl: target.url,
+              dataDir: work,
+              file: bad,
+              target: dirTarget(work),
+              force: false,
+            }),
             /sha256 mismatch.*Nothing was restored/s,
           );
           assert.equal(await tableCount(target.url), 0);
@@ -180,7 +195,13 @@ Deno.test({
         await Deno.mkdir(join(work, "lone"));
         await Deno.copyFile(file, lone);
         await assert.rejects(
-          restoreBackup({ databaseUrl: (await empty()).url, dataDir: work, file: lone, target, force: false }),
+          restoreBackup({
+            databaseUrl: (await empty()).url,
+            dataDir: work,
+            file: lone,
+            target,
+            force: false,
+          }),
           /has no manifest beside it/,
         );
       });
@@ -222,9 +243,56 @@ Deno.test({
         );
         assert.equal([...Deno.readDirSync(dir)].length, 4);
         // Age: 40 days later, everything older than 30 days goes except the new backup.
-        const late = await createBackup({ databaseUrl: source.url, dataDir: work, target, policy, now: at(60 * 24 * 40) });
+        const late = await createBackup({
+          databaseUrl: source.url,
+          dataDir: work,
+          target,
+          policy,
+          now: at(60 * 24 * 40),
+        });
         assert.deepEqual(late.pruned, files.slice(1));
         assert.deepEqual((await target.list()).map((m) => m.file), [late.manifest.file]);
+      });
+
+      await t.step("deno task backup / restore: the commands, their output and exit codes", async () => {
+        const cli = async (args: string[], databaseUrl: string) => {
+          const out = await new Deno.Command(Deno.execPath(), {
+            args: ["run", "-A", "--no-check", "fresh.config.ts", ...args],
+            cwd: new URL("..", import.meta.url).pathname,
+            env: {
+              DATABASE_URL: databaseUrl,
+              DATA_DIR: work,
+              BACKUP_DIR: join(work, "cli"),
+              BACKUP_KEEP: "3",
+            },
+            stdin: "null",
+            stdout: "piped",
+            stderr: "piped",
+          }).output();
+          const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+          return { code: out.code, text };
+        };
+        const made = await cli(["backup"], source.url);
+        assert.equal(made.code, 0, made.text);
+        assert.match(
+          made.text,
+          /Backup written to .*\/cli: proptrade-\S+-postgres\.dump\n.*ledger [0-9a-f]{16}/,
+        );
+        const name = /(proptrade-\S+-postgres\.dump)/.exec(made.text)![1];
+        const into = await empty();
+        const bad = await damagedCopy(join(work, "cli", name), join(work, "cli-bad"), truncate);
+        const refused = await cli(["restore", bad], into.url);
+        assert.equal(refused.code, 1);
+        assert.match(refused.text, /sha256 mismatch/);
+        const done = await cli(["restore", join(work, "cli", name)], into.url);
+        assert.equal(done.code, 0, done.text);
+        assert.match(
+          done.text,
+          /Restored proptrade-\S+ into the database at DATABASE_URL\.\n  Verified: postgres/,
+        );
+        const again = await cli(["restore", join(work, "cli", name)], into.url);
+        assert.equal(again.code, 1);
+        assert.match(again.text, /not empty/);
       });
 
       await t.step("to the object store (S3) and back by name", async () => {
@@ -237,10 +305,24 @@ Deno.test({
             signingSecret: "x".repeat(32),
           });
           const target: BackupTarget = storeTarget(store);
-          const { manifest: stored } = await createBackup({ databaseUrl: source.url, dataDir: work, target, policy: POLICY });
-          assert.deepEqual(await store.list("backups/"), [`backups/${stored.file}`, `backups/${stored.file}.json`]);
+          const { manifest: stored } = await createBackup({
+            databaseUrl: source.url,
+            dataDir: work,
+            target,
+            policy: POLICY,
+          });
+          assert.deepEqual(await store.list("backups/"), [
+            `backups/${stored.file}`,
+            `backups/${stored.file}.json`,
+          ]);
           const restored = await empty();
-          await restoreBackup({ databaseUrl: restored.url, dataDir: work, file: stored.file, target, force: false });
+          await restoreBackup({
+            databaseUrl: restored.url,
+            dataDir: work,
+            file: stored.file,
+            target,
+            force: false,
+          });
           assert.deepEqual((await factsOf(restored.url)).ledger, stored.ledger);
         } finally {
           await s3.close();

@@ -13,7 +13,12 @@ import { type BackupTarget, dirTarget, storeTarget } from "./target.ts";
 export function backupTarget(config: Config & { jwtSecret: string }): BackupTarget {
   if (config.backup.target === "dir" || !config.s3) return dirTarget(config.backup.dir);
   return storeTarget(
-    createStore({ s3: config.s3, dataDir: config.dataDir, appUrl: config.appUrl, signingSecret: config.jwtSecret }),
+    createStore({
+      s3: config.s3,
+      dataDir: config.dataDir,
+      appUrl: config.appUrl,
+      signingSecret: config.jwtSecret,
+    }),
   );
 }
 
@@ -49,7 +54,9 @@ export async function restoreCommand(config: Config & { jwtSecret: string }, arg
     force,
   });
   console.log(
-    `Restored ${manifest.file} into ${config.databaseUrl ? "the database at DATABASE_URL" : config.dataDir}.\n` +
+    `Restored ${manifest.file} into ${
+      config.databaseUrl ? "the database at DATABASE_URL" : config.dataDir
+    }.\n` +
       `  Verified: ${describe(manifest)}`,
   );
 }

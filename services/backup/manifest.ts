@@ -106,7 +106,9 @@ export function compareFacts(manifest: Manifest, facts: DatabaseFacts): string[]
     if (want !== got) problems.push(`${table}: ${got ?? "missing"} rows, the backup had ${want ?? "none"}`);
   }
   if (facts.ledger.sha256 !== manifest.ledger.sha256) {
-    problems.push(`ledger checksum ${facts.ledger.sha256.slice(0, 12)}… ≠ ${manifest.ledger.sha256.slice(0, 12)}…`);
+    problems.push(
+      `ledger checksum ${facts.ledger.sha256.slice(0, 12)}… ≠ ${manifest.ledger.sha256.slice(0, 12)}…`,
+    );
   }
   return problems;
 }

@@ -84,7 +84,14 @@ export async function pgRestore(
   opts: { url: string; file: string; clean: boolean },
 ): Promise<void> {
   const { dbname, env } = connection(opts.url);
-  const args = ["--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges", "--dbname", dbname];
+  const args = [
+    "--single-transaction",
+    "--exit-on-error",
+    "--no-owner",
+    "--no-privileges",
+    "--dbname",
+    dbname,
+  ];
   if (opts.clean) args.push("--clean", "--if-exists");
   args.push(opts.file);
   await run(tool.path, args, env, "pg_restore");

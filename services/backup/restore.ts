@@ -34,9 +34,13 @@ export class TargetNotEmpty extends Error {
   override name = "TargetNotEmpty";
 }
 
-export async function restoreBackup(opts: RestoreOptions): Promise<{ manifest: Manifest; facts: DatabaseFacts }> {
+export async function restoreBackup(
+  opts: RestoreOptions,
+): Promise<{ manifest: Manifest; facts: DatabaseFacts }> {
   const found = await fetchLocal(opts.file) ?? await opts.target.fetch(opts.file);
-  if (!found) throw new Error(`No backup ${opts.file}: neither a file here nor a backup in ${opts.target.where}`);
+  if (!found) {
+    throw new Error(`No backup ${opts.file}: neither a file here nor a backup in ${opts.target.where}`);
+  }
   try {
     await verifyFile(found.path, found.manifest);
     const kind = opts.databaseUrl ? "postgres" : "embedded";
@@ -49,7 +53,13 @@ export async function restoreBackup(opts: RestoreOptions): Promise<{ manifest: M
     }
     const facts = opts.databaseUrl
       ? await restorePostgres(opts.databaseUrl, found.path, opts.force)
-      : await restoreEmbedded(opts.dataDir, found.path, found.manifest, opts.force, opts.now?.() ?? new Date());
+      : await restoreEmbedded(
+        opts.dataDir,
+        found.path,
+        found.manifest,
+        opts.force,
+        opts.now?.() ?? new Date(),
+      );
     const problems = compareFacts(found.manifest, facts);
     if (problems.length) {
       throw new Error(`The restored database differs from the backup:\n  - ${problems.join("\n  - ")}`);
@@ -101,7 +111,10 @@ async function restoreEmbedded(
       );
     }
     const bytes = await Deno.readFile(file);
-    const db = await openDb({ dataDir: staging, loadDataDir: new Blob([bytes], { type: "application/x-gzip" }) });
+    const db = await openDb({
+      dataDir: staging,
+      loadDataDir: new Blob([bytes], { type: "application/x-gzip" }),
+    });
     let facts: DatabaseFacts;
     try {
       facts = await readFacts(db);

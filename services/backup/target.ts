@@ -23,7 +23,8 @@ export interface BackupTarget {
 }
 
 const BACKUP_NAME = /^proptrade-[0-9TZ]+-(postgres|embedded)\.(dump|tar\.gz)$/;
-const byTime = (a: Manifest, b: Manifest) => a.createdAt.localeCompare(b.createdAt) || a.file.localeCompare(b.file);
+const byTime = (a: Manifest, b: Manifest) =>
+  a.createdAt.localeCompare(b.createdAt) || a.file.localeCompare(b.file);
 
 /** Reads the manifest at `path` beside a backup file; null when there is none. */
 export async function readManifestFile(path: string): Promise<Manifest | null> {
@@ -79,7 +80,9 @@ export async function fetchLocal(
   if (!exists) return null;
   const manifest = await readManifestFile(path + MANIFEST_SUFFIX);
   if (!manifest) {
-    throw new Error(`${path} has no manifest beside it (${basename(path)}${MANIFEST_SUFFIX} in ${dirname(path)})`);
+    throw new Error(
+      `${path} has no manifest beside it (${basename(path)}${MANIFEST_SUFFIX} in ${dirname(path)})`,
+    );
   }
   return { path, manifest, release: () => Promise.resolve() };
 }
