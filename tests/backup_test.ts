@@ -288,7 +288,7 @@ Deno.test({
         assert.equal(done.code, 0, done.text);
         assert.match(
           done.text,
-          /Restored proptrade-\S+ into the database at DATABASE_URL\.\n  Verified: postgres/,
+          /Restored proptrade-\S+ into the database at DATABASE_URL\.\n {2}Verified: postgres/,
         );
         const again = await cli(["restore", join(work, "cli", name)], into.url);
         assert.equal(again.code, 1);
