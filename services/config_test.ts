@@ -111,3 +111,11 @@ Deno.test("config: the KYC encryption key is 64 hex digits, required in producti
     /KYC_ENCRYPTION_KEY: required when APP_ENV=production/,
   );
 });
+
+Deno.test("config: backups go to DATA_DIR/backups by default; the S3 target needs the S3 settings", () => {
+  const config = loadConfig({ DATA_DIR: "/srv/data/" });
+  assert.deepEqual(config.backup, { target: "dir", dir: "/srv/data/backups", keep: 14, maxAgeDays: 30 });
+  assert.throws(() => loadConfig({ BACKUP_TARGET: "s3" }), /BACKUP_TARGET: s3 needs the S3_\* values/);
+  assert.throws(() => loadConfig({ BACKUP_KEEP: "0" }), /BACKUP_KEEP/);
+  assert.throws(() => loadConfig({ BACKUP_TARGET: "ftp" }), /BACKUP_TARGET/);
+});
