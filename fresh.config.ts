@@ -6,6 +6,7 @@
  *   deno run -A fresh.config.ts dev      the same with a development build and live reload
  *   deno run -A fresh.config.ts serve    migrate → serve a prebuilt app (the container's command)
  *   deno run -A fresh.config.ts build | migrate | seed | admin:create <email> [role]
+ *   deno run -A fresh.config.ts backup | restore <file> [--force]   (services/backup/)
  */
 import { build as runBuild, type BuildOptions, ensureBuild, readManifest } from "./lib/build.ts";
 import { createFreshApp, type FreshApp } from "./lib/app.ts";
@@ -27,6 +28,7 @@ import { startOrderExpiry } from "./services/commerce/expiry.ts";
 import { startNotificationMailer } from "./services/notifications/mail.ts";
 import { configureLog, log, logFormatFor, reportTo } from "./services/log.ts";
 import { startPriceFeed } from "./services/venue/feed.ts";
+import { backupCommand, restoreCommand } from "./services/backup/command.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -244,6 +246,9 @@ async function main(command: string | undefined, args: string[]) {
   const env = Deno.env.toObject();
   const config = await ensureSecrets(loadConfig(env));
   configureLog({ level: config.logLevel, format: logFormatFor(config.env) });
+  // Before openDeps: they open the database themselves (the embedded one serves a single process).
+  if (command === "backup") return await backupCommand(config);
+  if (command === "restore") return await restoreCommand(config, args);
   const deps = await openDeps(config);
   switch (command) {
     case "admin:create":
@@ -260,7 +265,9 @@ async function main(command: string | undefined, args: string[]) {
     default:
       await closeDeps(deps);
       throw new Error(
-        `unknown command ${JSON.stringify(command)}: use start, dev, serve, build, migrate or seed`,
+        `unknown command ${
+          JSON.stringify(command)
+        }: use start, dev, serve, build, migrate, seed, backup or restore`,
       );
   }
 }

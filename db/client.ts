@@ -29,6 +29,11 @@ export type Db = {
    * that must not ride on a pooled connection (the price feed's advisory lock). The caller ends it.
    */
   dedicated?: () => postgres.Sql;
+  /**
+   * Embedded mode only: the data directory as a gzipped tarball (PGlite's own format, for backups). Absent
+   * for a real server, whose backups are `pg_dump`'s (services/backup/).
+   */
+  dumpDataDir?: () => Promise<Blob>;
 };
 
 export type OpenDbOptions = {
@@ -40,6 +45,8 @@ export type OpenDbOptions = {
   poolMax?: number;
   /** Real PostgreSQL only: the schema to work in (created if missing), set as the connection's search_path. */
   schema?: string;
+  /** Embedded mode only: fill an empty data directory from a `dumpDataDir` tarball (restores). */
+  loadDataDir?: Blob;
 };
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -56,7 +63,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
   if (opts.url) return await openPostgres(opts.url, opts);
   if (opts.schema) throw new Error("openDb: `schema` is only supported with a real PostgreSQL url");
-  const embedded = await startEmbedded(opts.dataDir ?? "memory://");
+  const embedded = await startEmbedded(opts.dataDir ?? "memory://", { loadDataDir: opts.loadDataDir });
   try {
     const sql = postgres({
       host: embedded.host,
@@ -69,7 +76,7 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
       max_lifetime: null,
       onnotice: () => {},
     });
-    const db = wrap(sql, "embedded", embedded.stop);
+    const db: Db = { ...wrap(sql, "embedded", embedded.stop), dumpDataDir: embedded.dumpDataDir };
     await db.ping();
     return db;
   } catch (err) {

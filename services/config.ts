@@ -57,6 +57,11 @@ const schema = z.object({
   PRICE_FEED_SEED: z.string().min(1).max(200).default("proptrade-demo"),
   // Per symbol; 250 ms = 4 ticks a second. Below 50 ms the storage and every stream pay for noise.
   PRICE_FEED_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(250),
+  // `deno task backup` (services/backup/): a directory (default DATA_DIR/backups) or the S3 bucket.
+  BACKUP_TARGET: z.enum(["dir", "s3"]).default("dir"),
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(14),
+  BACKUP_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
 });
 
 export interface Config {
@@ -111,6 +116,16 @@ export interface Config {
    * per deployment), `webhook` (signed batches at `POST /api/venue/prices`) or `off` (no new prices).
    */
   priceFeed: { source: "simulated" | "webhook" | "off"; seed: string; intervalMs: number };
+  /** Where `deno task backup` writes and how many it keeps (services/backup/). */
+  backup: {
+    /** `dir`: files under `dir`; `s3`: objects under `backups/` in the S3 bucket (needs the `S3_*` values). */
+    target: "dir" | "s3";
+    dir: string;
+    /** Newest backups kept; older ones are pruned after a successful backup. */
+    keep: number;
+    /** Backups older than this are pruned too (the newest one never is). */
+    maxAgeDays: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -151,6 +166,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push("PAYMENT_WEBHOOK_SECRET: required when APP_ENV=production");
     }
   }
+  if (e.BACKUP_TARGET === "s3" && !e.S3_ENDPOINT) {
+    problems.push("BACKUP_TARGET: s3 needs the S3_* values (S3_ENDPOINT, S3_BUCKET and the credentials)");
+  }
   if (problems.length) throw new ConfigError(problems);
 
   // Addresses at the public host unless configured: `support@proptrade.example` for APP_URL
@@ -190,6 +208,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     payoutFourEyesAbove: e.PAYOUT_FOUR_EYES_ABOVE,
     priceFeed: { source: e.PRICE_FEED, seed: e.PRICE_FEED_SEED, intervalMs: e.PRICE_FEED_INTERVAL_MS },
+    backup: {
+      target: e.BACKUP_TARGET,
+      dir: e.BACKUP_DIR ?? `${e.DATA_DIR.replace(/\/+$/, "")}/backups`,
+      keep: e.BACKUP_KEEP,
+      maxAgeDays: e.BACKUP_MAX_AGE_DAYS,
+    },
   };
 }
 

@@ -132,3 +132,11 @@ Deno.test("config: the price feed is simulated by default, with a seed and an in
     assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message));
   }
 });
+
+Deno.test("config: backups go to DATA_DIR/backups by default; the S3 target needs the S3 settings", () => {
+  const config = loadConfig({ DATA_DIR: "/srv/data/" });
+  assert.deepEqual(config.backup, { target: "dir", dir: "/srv/data/backups", keep: 14, maxAgeDays: 30 });
+  assert.throws(() => loadConfig({ BACKUP_TARGET: "s3" }), /BACKUP_TARGET: s3 needs the S3_\* values/);
+  assert.throws(() => loadConfig({ BACKUP_KEEP: "0" }), /BACKUP_KEEP/);
+  assert.throws(() => loadConfig({ BACKUP_TARGET: "ftp" }), /BACKUP_TARGET/);
+});
