@@ -15,12 +15,13 @@ export interface MatchedRoute<State> {
 
 /**
  * Wraps each request's handling: calls `handle()` (at most once) and returns the response to send; after
- * `handle` resolves, `matched()` says which route answered.
+ * `handle` resolves, `matched()` says which route answered. `remoteAddr` is the peer's address, if known.
  */
 export type RequestObserver<State> = (
   req: Request,
   handle: () => Promise<Response>,
   matched: () => MatchedRoute<State>,
+  remoteAddr: string | undefined,
 ) => Promise<Response>;
 
 export const CACHED_ROUTE = "(cached)";
@@ -48,5 +49,10 @@ export function observedFetch<State>(
   marks: RouteMarks<State>,
 ): Hono["fetch"] {
   return (req, env, executionCtx) =>
-    observer(req, () => Promise.resolve(fetch(req, env, executionCtx)), () => marks.of(req));
+    observer(
+      req,
+      () => Promise.resolve(fetch(req, env, executionCtx)),
+      () => marks.of(req),
+      (env as { remoteAddr?: { hostname: string } } | undefined)?.remoteAddr?.hostname,
+    );
 }

@@ -36,6 +36,7 @@ import { advanceSliced, directiveOf, type TradingDirective, type Violation } fro
 import { settleLifecycle, type Successor, successorFrom, successorOf } from "./lifecycle.ts";
 import { type AccountChange, publishChange } from "./change_log.ts";
 import { breachesOf, lockAccount, persistChange } from "./persist.ts";
+import { recordSync } from "../metrics/sync.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import { type AccountSummary, summaryOf } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
@@ -92,6 +93,7 @@ export async function applySync(
   events: readonly SyncEvent[],
   now: Date = new Date(),
 ): Promise<SyncResult> {
+  const started = performance.now(); // metrics: batch time until committed
   if (!isUuid(accountId)) throw new NotFound("No such account.");
   if (events.length > MAX_SYNC_EVENTS) throw new Unprocessable("events", `at most ${MAX_SYNC_EVENTS} events`);
   const batch = uniqueById(events);
@@ -166,6 +168,7 @@ export async function applySync(
     return { result, changes: [change, ...lifecycle] };
   });
   await publishChange(deps.bus, ...changes);
+  recordSync(result, started);
   return result;
 }
 
