@@ -56,7 +56,10 @@ const schema = z.object({
   // except under APP_ENV=test, where thousands of requests would bury what a failing test printed.
   ACCESS_LOG: bool.optional(),
   // Bearer token a Prometheus scraper sends to GET /metrics (services/metrics/mod.ts).
-  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").regex(/^\S+$/, "must not contain spaces")
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").regex(
+    /^\S+$/,
+    "must not contain spaces",
+  )
     .optional(),
   // Serve /metrics only on this port (an internal listener), not on PORT.
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),

@@ -127,7 +127,12 @@ function writeStd(line: string, level: LogLevel): void {
 
 function jsonLine(time: Date, level: LogLevel, msg: string, fields: LogFields): string {
   // The message is masked too in production; development lines keep it (its mail preview shows the links).
-  return JSON.stringify({ time: time.toISOString(), level, msg: maskText(msg), ...clean(fields) as LogFields });
+  return JSON.stringify({
+    time: time.toISOString(),
+    level,
+    msg: maskText(msg),
+    ...clean(fields) as LogFields,
+  });
 }
 
 function prettyLine(time: Date, level: LogLevel, msg: string, fields: LogFields): string {

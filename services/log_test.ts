@@ -69,7 +69,9 @@ Deno.test("log: emails and bearer tokens inside a message or an error are masked
     error: new Error("401 for Bearer abc.def from jane.doe@example.com"),
   });
   const text = lines[0].line;
-  for (const leak of ["jane.doe", "t0ps3cret", "abc.def"]) assert.ok(!text.includes(leak), `${leak}: ${text}`);
+  for (const leak of ["jane.doe", "t0ps3cret", "abc.def"]) {
+    assert.ok(!text.includes(leak), `${leak}: ${text}`);
+  }
   const entry = JSON.parse(text);
   assert.equal(entry.msg, "mail to j***@example.com failed");
   assert.equal(entry.url, "/reset-password?token=[redacted]");
@@ -89,7 +91,10 @@ Deno.test("log: a line written inside withRequestId carries that id, even after 
 
 Deno.test("log: a line written inside withTrace carries the request id and our span id", () => {
   const { logger, lines } = capture("debug", "json");
-  withTrace({ requestId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" }, () => logger.info("x"));
+  withTrace(
+    { requestId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" },
+    () => logger.info("x"),
+  );
   const entry = JSON.parse(lines[0].line);
   assert.equal(entry.requestId, "4bf92f3577b34da6a3ce929d0e0e4736");
   assert.equal(entry.spanId, "00f067aa0ba902b7");

@@ -28,7 +28,9 @@ Deno.test("access log: one JSON line per request, with the route pattern, status
     const c = client(app);
     const id = crypto.randomUUID();
     await captureLog(async (lines) => {
-      const res = await c.json("GET", `/api/accounts/${id}/overview`, undefined, { bearer: user.accessToken });
+      const res = await c.json("GET", `/api/accounts/${id}/overview`, undefined, {
+        bearer: user.accessToken,
+      });
       assert.equal(res.status, 404);
       const body = await res.text();
       const page = await c.request("/faq");

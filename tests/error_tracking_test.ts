@@ -31,7 +31,10 @@ Deno.test({
       const body = envelopes[0].body;
       assert.match(body, /charge failed for j\*\*\*@example\.com/);
       const at = body.indexOf(who);
-      assert.ok(at === -1, `the email is masked before it leaves: ${body.slice(Math.max(0, at - 300), at + 100)}`);
+      assert.ok(
+        at === -1,
+        `the email is masked before it leaves: ${body.slice(Math.max(0, at - 300), at + 100)}`,
+      );
       assert.ok(!body.includes(unsent), "nothing was sent before a DSN was set");
       assert.match(body, /"requestId":"4bf92f35"/);
     } finally {

@@ -40,10 +40,14 @@ Deno.test("metrics: a token guards them; without one production hides them, and 
     assert.equal(none.status, 401);
     assert.equal(none.headers.get("content-type"), "application/json");
     assert.equal((await none.json()).error.code, "unauthorized");
-    const wrong = await app.request("/metrics", { headers: { authorization: "Bearer m3trics-t0ken-for-testX" } });
+    const wrong = await app.request("/metrics", {
+      headers: { authorization: "Bearer m3trics-t0ken-for-testX" },
+    });
     assert.equal(wrong.status, 401);
     await wrong.body?.cancel();
-    const right = await app.request("/metrics", { headers: { authorization: "Bearer m3trics-t0ken-for-tests" } });
+    const right = await app.request("/metrics", {
+      headers: { authorization: "Bearer m3trics-t0ken-for-tests" },
+    });
     assert.equal(right.status, 200);
     assert.equal(right.headers.get("content-type"), PROM_TEXT);
     assert.equal(right.headers.get("cache-control"), "no-store");

@@ -14,6 +14,7 @@ export function requestMeta(ctx: Context<State>): Promise<Response> {
   const ip = clientIp(ctx.req, ctx.remoteAddr, config.trustProxy);
   ctx.state.actor = { userId: null, ip, userAgent: ctx.req.headers.get("user-agent") };
   // Without the observer (the chain run on its own) the request still gets an id of the same shape.
-  ctx.state.requestId = currentTrace()?.requestId ?? traceContextFor(ctx.req.headers.get("traceparent")).traceId;
+  ctx.state.requestId = currentTrace()?.requestId ??
+    traceContextFor(ctx.req.headers.get("traceparent")).traceId;
   return ctx.next();
 }

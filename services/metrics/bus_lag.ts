@@ -19,7 +19,8 @@ let lastReceived: number | null = null;
 
 new Gauge({
   name: "proptrade_bus_ping_age_seconds",
-  help: "Seconds since this process last got one of its own bus pings back (absent before the first).",
+  help:
+    "Seconds since this process last got one of its own bus pings back (since the probe started, before).",
   registers: [registry],
   collect() {
     this.reset();
@@ -40,7 +41,10 @@ export async function startBusLagProbe(
     lastReceived = performance.now();
     lag.observe((lastReceived - sentAt) / 1000);
   });
-  const ping = () => bus.publish(channel, { sentAt: performance.now() }).catch((e) => log("bus ping failed", e));
+  const ping = () =>
+    bus.publish(channel, { sentAt: performance.now() }).catch((e) => log("bus ping failed", e));
+  // Until the first ping is back, the age counts from now: a bus that never delivers still shows.
+  lastReceived ??= performance.now();
   const timer = setInterval(ping, opts.intervalMs ?? 5000);
   Deno.unrefTimer(timer);
   void ping();

@@ -86,9 +86,14 @@ export function businessMetrics(deps: Pick<Deps, "db" | "config">, into: Registr
       },
     });
 
-  gauge("proptrade_orders_paid", "Orders ever paid (cluster-wide, from the database).", ["currency"], (g, f) => {
-    for (const o of f.orders) g.set({ currency: o.currency }, o.paid);
-  });
+  gauge(
+    "proptrade_orders_paid",
+    "Orders ever paid (cluster-wide, from the database).",
+    ["currency"],
+    (g, f) => {
+      for (const o of f.orders) g.set({ currency: o.currency }, o.paid);
+    },
+  );
   gauge(
     "proptrade_revenue_minor",
     "Gross revenue of paid orders in minor units (cents), refunds not netted (cluster-wide).",
@@ -117,9 +122,14 @@ export function businessMetrics(deps: Pick<Deps, "db" | "config">, into: Registr
     [],
     (g, f) => g.set(f.oldestOpenPayoutSeconds ?? 0),
   );
-  gauge("proptrade_breaches", "Breaches and pauses recorded, by rule and action.", ["rule", "action"], (g, f) => {
-    for (const b of f.breaches) g.set({ rule: b.rule, action: b.action }, b.n);
-  });
+  gauge(
+    "proptrade_breaches",
+    "Breaches and pauses recorded, by rule and action.",
+    ["rule", "action"],
+    (g, f) => {
+      for (const b of f.breaches) g.set({ rule: b.rule, action: b.action }, b.n);
+    },
+  );
   gauge(
     "proptrade_db_connections",
     "Server connections to this database by state (pg_stat_activity; all processes).",

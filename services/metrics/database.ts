@@ -31,7 +31,9 @@ export function databaseMetrics(deps: Pick<Deps, "db" | "bus" | "store">, into: 
     registers: [into],
     async collect() {
       const { checks } = await checkReadiness(deps);
-      for (const [dependency, state] of Object.entries(checks)) this.set({ dependency }, state === "ok" ? 1 : 0);
+      for (const [dependency, state] of Object.entries(checks)) {
+        this.set({ dependency }, state === "ok" ? 1 : 0);
+      }
     },
   });
 }

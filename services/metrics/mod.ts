@@ -65,7 +65,9 @@ export async function answerMetrics(
   }
   if (metricsToken && !bearerMatches(req.headers.get("authorization"), metricsToken)) {
     return Response.json(
-      { error: { code: "unauthorized", message: "Send `Authorization: Bearer <METRICS_TOKEN>`.", fields: {} } },
+      {
+        error: { code: "unauthorized", message: "Send `Authorization: Bearer <METRICS_TOKEN>`.", fields: {} },
+      },
       { status: 401, headers: { ...headers, "www-authenticate": 'Bearer realm="metrics"' } },
     );
   }
@@ -91,7 +93,9 @@ function bearerMatches(header: string | null, token: string): boolean {
 }
 
 /** `fetch` answering `/metrics` (as `answerMetrics` decides for the public listener) before the app. */
-export function withMetricsEndpoint<F extends (req: Request, ...rest: never[]) => Response | Promise<Response>>(
+export function withMetricsEndpoint<
+  F extends (req: Request, ...rest: never[]) => Response | Promise<Response>,
+>(
   fetch: F,
   deps: MetricsDeps,
 ): F {
