@@ -26,9 +26,13 @@ import { startResetScheduler } from "./services/accounts/scheduler.ts";
 import { VenueMarker } from "./services/venue/marker.ts";
 import { startOrderExpiry } from "./services/commerce/expiry.ts";
 import { startNotificationMailer } from "./services/notifications/mail.ts";
-import { configureLog, log, logFormatFor, reportTo } from "./services/log.ts";
+import { configureLog, currentTrace, log, logFormatFor, reportTo } from "./services/log.ts";
 import { startPriceFeed } from "./services/venue/feed.ts";
 import { backupCommand, restoreCommand } from "./services/backup/command.ts";
+import { observeRequests } from "./services/http_observer.ts";
+import { answerMetrics, withMetricsEndpoint } from "./services/metrics/mod.ts";
+import { startBusLagProbe } from "./services/metrics/bus_lag.ts";
+import { flushErrorTracking, reportError, startErrorTracking } from "./services/error_tracking.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -77,8 +81,13 @@ export async function createApp(
     // Signed-in visitors see their own header, so their pages are rendered for them and never cached.
     isPersonal: (req) => SESSION_COOKIE.test(req.headers.get("cookie") ?? ""),
     // The path only: a query string can carry a one-time token (a reset or verification link).
-    onError: (error, req) =>
-      log.error("request failed", { method: req.method, path: new URL(req.url).pathname, error }),
+    onError: (error, req) => {
+      const path = new URL(req.url).pathname;
+      log.error("request failed", { method: req.method, path, error });
+      reportError(error, { requestId: currentTrace()?.requestId, method: req.method, path });
+    },
+    // Trace context, request id headers, HTTP metrics by route pattern and the access log.
+    observe: observeRequests(deps.config),
     initialState: () => ({
       deps,
       meta: { ...DEFAULT_META },
@@ -90,6 +99,8 @@ export async function createApp(
       unread: 0,
     }),
   });
+  // GET /metrics is answered before the app (its bearer token is not a session; services/metrics/mod.ts).
+  app.fetch = withMetricsEndpoint(app.fetch, deps);
   // Every process drops its cached pages when any process changes the data behind them.
   await deps.bus.subscribe(PAGE_CACHE_CHANNEL, (message) => {
     for (const tag of (message as { tags?: string[] }).tags ?? []) app.pageCache.invalidate(tag);
@@ -152,6 +163,7 @@ async function serve(deps: Deps, app: FreshApp) {
         `PropTrade Pro listening on port ${port} (${appUrl}) — http: ${httpServer}, db: ${deps.db.kind}, bus: ${deps.bus.kind}, storage: ${deps.store.kind}`,
       ),
   }, (req, info) => app.fetch(req, info));
+  const stopMetrics = await serveMetrics(deps);
   // Daily resets roll whether or not events arrive; every serving process runs the loop (they share the
   // due accounts through SKIP LOCKED). Tests build the app with createApp and start it only explicitly.
   const stopScheduler = startResetScheduler(deps, { intervalMs: 1000 });
@@ -171,11 +183,35 @@ async function serve(deps: Deps, app: FreshApp) {
     await stopOrderExpiry();
     await stopNotificationMail();
     await marker.stop();
+    await stopMetrics();
+    await flushErrorTracking();
     await closeDeps(deps);
     Deno.exit(0);
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
   await server.finished;
+}
+
+/**
+ * The bus-lag probe, and `/metrics` on its own listener when METRICS_PORT says so (an internal interface,
+ * e.g. METRICS_BIND_HOST=127.0.0.1 or a port the load balancer does not forward).
+ */
+async function serveMetrics(deps: Deps): Promise<() => Promise<void>> {
+  const stopProbe = await startBusLagProbe(deps.bus);
+  const { metricsPort, metricsHostname } = deps.config;
+  if (metricsPort === undefined) return stopProbe;
+  const server = Deno.serve(
+    {
+      port: metricsPort,
+      hostname: metricsHostname,
+      onListen: ({ port, hostname }) => console.log(`Metrics on http://${hostname}:${port}/metrics`),
+    },
+    async (req) => await answerMetrics(req, deps, "internal") ?? new Response("Not found", { status: 404 }),
+  );
+  return async () => {
+    await server.shutdown();
+    await stopProbe();
+  };
 }
 
 // The commands: `main` opens the services once and hands them over; each command closes them when
@@ -249,6 +285,7 @@ async function main(command: string | undefined, args: string[]) {
   // Before openDeps: they open the database themselves (the embedded one serves a single process).
   if (command === "backup") return await backupCommand(config);
   if (command === "restore") return await restoreCommand(config, args);
+  await startErrorTracking({ dsn: config.sentryDsn, environment: config.env });
   const deps = await openDeps(config);
   switch (command) {
     case "admin:create":

@@ -22,6 +22,12 @@ export type Db = {
   tx<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T>;
   /** Throws unless the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * What can be seen of the pool (postgres.js exposes no pool counters): its size, and the transactions in
+   * flight — each holds a connection, or waits for one — counted by `tx`. Queries outside a transaction
+   * borrow a connection for one statement and are not counted.
+   */
+  pool: { max: number; transactions(): number };
   /** Ends the connections and, in embedded mode, stops the socket server and PGlite. Idempotent. */
   close(): Promise<void>;
   /**
@@ -76,7 +82,7 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
       max_lifetime: null,
       onnotice: () => {},
     });
-    const db: Db = { ...wrap(sql, "embedded", embedded.stop), dumpDataDir: embedded.dumpDataDir };
+    const db: Db = { ...wrap(sql, "embedded", embedded.stop, 1), dumpDataDir: embedded.dumpDataDir };
     await db.ping();
     return db;
   } catch (err) {
@@ -105,7 +111,7 @@ async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
     ...(schema ? { connection: { search_path: schema } } : {}),
   });
   const db: Db = {
-    ...wrap(sql, "postgres", async () => {}),
+    ...wrap(sql, "postgres", async () => {}, opts.poolMax ?? 10),
     dedicated: () =>
       postgres(url, {
         max: 1,
@@ -122,15 +128,22 @@ async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
   return db;
 }
 
-function wrap(sql: postgres.Sql, kind: Db["kind"], stopServer: () => Promise<void>): Db {
+function wrap(sql: postgres.Sql, kind: Db["kind"], stopServer: () => Promise<void>, max: number): Db {
   let closed: Promise<void> | undefined;
+  let transactions = 0;
   return {
     sql,
     kind,
-    tx<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
-      // Not `sql.begin`: under saturation it can lose its connection (porsager/postgres#1189, transaction.ts).
-      return runTransaction(sql, fn);
+    async tx<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+      transactions++;
+      try {
+        // Not `sql.begin`: under saturation it can lose its connection (porsager/postgres#1189, transaction.ts).
+        return await runTransaction(sql, fn);
+      } finally {
+        transactions--;
+      }
     },
+    pool: { max, transactions: () => transactions },
     async ping() {
       await sql`select 1`;
     },

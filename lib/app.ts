@@ -17,6 +17,7 @@ import { notFound, requestPipeline } from "./app/pipeline.ts";
 import { dispatch } from "./app/dispatch.ts";
 import { answerCachedFirst, pageCacheStore } from "./app/cached_pages.ts";
 import { staticFiles } from "./app/static_assets.ts";
+import { observedFetch, type RequestObserver, RouteMarks } from "./app/observe.ts";
 import { LIVE_RELOAD_PATH, liveReloadScript, liveReloadStream } from "./app/live_reload.ts";
 
 export interface FreshAppOptions<State> {
@@ -40,6 +41,11 @@ export interface FreshAppOptions<State> {
   isPersonal?: (req: Request) => boolean;
   /** Where unexpected errors are reported (default console.error). */
   onError?: (error: unknown, req: Request) => void;
+  /**
+   * Sees every request, cached pages and static files included, and which route pattern answered it
+   * (metrics, access log, trace context; lib/app/observe.ts). Without it requests pay nothing for this.
+   */
+  observe?: RequestObserver<State>;
 }
 
 export type FreshApp = Hono & {
@@ -72,6 +78,7 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
   const pageCache = new PageCache();
   const cache = pageCacheStore({ pageCache, isPersonal, security });
 
+  const marks = opts.observe ? new RouteMarks<State>() : undefined;
   const app = new Hono() as FreshApp;
   app.pageCache = pageCache;
   app.buildId = buildId;
@@ -82,6 +89,7 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
     stylesheets: opts.manifest.styles,
     renderError,
     security,
+    marks,
   });
 
   app.use("*", await staticFiles(opts.root, security));
@@ -95,6 +103,7 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
   const notFoundChain = [...tree.rootMiddlewares, notFound(renderError)];
   const render404 = notFoundPage(tree, render);
   app.notFound((c) => run(c, notFoundChain, render404, null));
-  app.fetch = answerCachedFirst(app.fetch, { pageCache, isPersonal });
+  app.fetch = answerCachedFirst(app.fetch, { pageCache, isPersonal, marks });
+  if (opts.observe && marks) app.fetch = observedFetch(app.fetch, opts.observe, marks);
   return app;
 }

@@ -1,17 +1,11 @@
 import { define } from "./_define.ts";
-
-const TIMEOUT_MS = 2000;
+import { checkReadiness } from "../services/readiness.ts";
 
 /** Readiness: the database and the bus answer within 2 s each; otherwise 503 with the reasons. */
 export const handler = define.handlers({
   async GET(ctx) {
     const { db, bus, store } = ctx.state.deps;
-    const checks = {
-      db: await probe(() => db.ping()),
-      bus: await probe(() => bus.ping()),
-      storage: await probe(() => store.ping()),
-    };
-    const ready = Object.values(checks).every((c) => c === "ok");
+    const { ready, checks } = await checkReadiness(ctx.state.deps);
     return Response.json(
       {
         status: ready ? "ready" : "unavailable",
@@ -22,20 +16,3 @@ export const handler = define.handlers({
     );
   },
 });
-
-async function probe(check: () => Promise<void>): Promise<string> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) =>
-        timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS)
-      ),
-    ]);
-    return "ok";
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    clearTimeout(timer);
-  }
-}

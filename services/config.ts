@@ -52,6 +52,21 @@ const schema = z.object({
   PRIVACY_EMAIL: z.string().max(200).regex(/^[^\s@<>"]+@[^\s@<>"]+$/, "must be an email address").optional(),
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  // One line per request (method, route pattern, status, duration, bytes, request id, user, ip); default on
+  // except under APP_ENV=test, where thousands of requests would bury what a failing test printed.
+  ACCESS_LOG: bool.optional(),
+  // Bearer token a Prometheus scraper sends to GET /metrics (services/metrics/mod.ts).
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").regex(
+    /^\S+$/,
+    "must not contain spaces",
+  )
+    .optional(),
+  // Serve /metrics only on this port (an internal listener), not on PORT.
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_BIND_HOST: z.string().min(1).optional(),
+  METRICS_DB_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(15),
+  // Error tracking through @sentry/deno, only when set.
+  SENTRY_DSN: url(["http:", "https:"]).optional(),
   PAYOUT_FOUR_EYES_ABOVE: moneySchema().default("5000.00"),
   PRICE_FEED: z.enum(["simulated", "webhook", "off"]).default("simulated"),
   PRICE_FEED_SEED: z.string().min(1).max(200).default("proptrade-demo"),
@@ -109,6 +124,17 @@ export interface Config {
   privacyEmail: string;
   trustProxy: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** One access-log line per request. */
+  accessLog: boolean;
+  /** Bearer token that `/metrics` asks for; unset → open outside production, 404 in production. */
+  metricsToken: string | undefined;
+  /** When set, `/metrics` is served on this port only (internal listener), at `metricsHostname`. */
+  metricsPort: number | undefined;
+  metricsHostname: string;
+  /** How long the business figures read from the database for `/metrics` are reused. */
+  metricsDbCacheSeconds: number;
+  /** Sentry (or compatible) DSN; error tracking is off without it. */
+  sentryDsn: string | undefined;
   /** A payout whose trader share is above this (decimal string) needs two different staff approvals. */
   payoutFourEyesAbove: string;
   /**
@@ -206,6 +232,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     privacyEmail: e.PRIVACY_EMAIL ?? `privacy@${host}`,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    accessLog: e.ACCESS_LOG ?? e.APP_ENV !== "test",
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
+    metricsHostname: e.METRICS_BIND_HOST ?? e.BIND_HOST,
+    metricsDbCacheSeconds: e.METRICS_DB_CACHE_SECONDS,
+    sentryDsn: e.SENTRY_DSN,
     payoutFourEyesAbove: e.PAYOUT_FOUR_EYES_ABOVE,
     priceFeed: { source: e.PRICE_FEED, seed: e.PRICE_FEED_SEED, intervalMs: e.PRICE_FEED_INTERVAL_MS },
     backup: {

@@ -1,14 +1,16 @@
 /**
  * The one logger. Production writes one JSON object per line (`{"time","level","msg",...fields}`) for a log
  * collector; development and tests write one readable line. Lines below `LOG_LEVEL` are dropped. Every line
- * written while a request is handled carries that request's id (see `withRequestId`), without the id being
- * passed through every call: it travels with the async context.
+ * written while a request is handled carries that request's id and span (see `withTrace`), without them being
+ * passed through every call: they travel with the async context. Fields are masked (services/log_mask.ts):
+ * secrets never, emails partly; so is the message of a JSON line.
  *
  * @example
  * const logger = log.child({ scope: "orders" });
  * logger.error("expiring orders failed", { error });
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { isSecretKey, maskText, REDACTED } from "./log_mask.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 type LogFields = Record<string, unknown>;
@@ -33,22 +35,27 @@ export interface LoggerOptions {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/**
- * Field names whose values never reach the log. A last line of defence: callers should not pass secrets at
- * all, but a logged request body or options object must not leak a password or a bearer token either.
- */
-const SECRET_KEY = /password|passphrase|token|secret|authorization|cookie|api_?key|totp|^otp|recovery_?code/i;
+/** What ties a line to a request: its id (the W3C trace id, services/trace_context.ts) and our span. */
+export interface TraceFields {
+  requestId: string;
+  spanId?: string;
+}
 
-const requestContext = new AsyncLocalStorage<{ requestId: string }>();
+const requestContext = new AsyncLocalStorage<TraceFields>();
 
-/** Runs `fn` with `requestId` on every line logged inside it, across awaits and tasks it starts. */
+/** Runs `fn` with `trace` on every line logged inside it, across awaits and tasks it starts. */
+export function withTrace<T>(trace: TraceFields, fn: () => T): T {
+  return requestContext.run(trace, fn);
+}
+
+/** Runs `fn` with `requestId` on every line logged inside it (`withTrace` without a span). */
 export function withRequestId<T>(requestId: string, fn: () => T): T {
   return requestContext.run({ requestId }, fn);
 }
 
-/** The id of the request being handled, if any. */
-function currentRequestId(): string | undefined {
-  return requestContext.getStore()?.requestId;
+/** The request being handled, if any. */
+export function currentTrace(): TraceFields | undefined {
+  return requestContext.getStore();
 }
 
 /** A logger with its own settings (tests, or a tool that writes elsewhere). Most code uses {@link log}. */
@@ -66,8 +73,7 @@ function loggerOver(settings: () => Required<LoggerOptions>, base: LogFields): L
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     const s = settings();
     if (RANK[level] < RANK[s.level]) return;
-    const requestId = currentRequestId();
-    const all = { ...base, ...(requestId ? { requestId } : {}), ...fields };
+    const all = { ...base, ...requestContext.getStore(), ...fields };
     const line = s.format === "json"
       ? jsonLine(s.now(), level, msg, all)
       : prettyLine(s.now(), level, msg, all);
@@ -120,7 +126,13 @@ function writeStd(line: string, level: LogLevel): void {
 }
 
 function jsonLine(time: Date, level: LogLevel, msg: string, fields: LogFields): string {
-  return JSON.stringify({ time: time.toISOString(), level, msg, ...clean(fields) as LogFields });
+  // The message is masked too in production; development lines keep it (its mail preview shows the links).
+  return JSON.stringify({
+    time: time.toISOString(),
+    level,
+    msg: maskText(msg),
+    ...clean(fields) as LogFields,
+  });
 }
 
 function prettyLine(time: Date, level: LogLevel, msg: string, fields: LogFields): string {
@@ -138,11 +150,19 @@ function prettyLine(time: Date, level: LogLevel, msg: string, fields: LogFields)
   return `${line} error=${e.stack ?? e.message ?? JSON.stringify(error)}`;
 }
 
-/** Fields made safe to write: secrets redacted, errors as `{name, message, stack}`, cycles cut. */
+/**
+ * Fields made safe to write: secrets redacted, emails and credentials in strings masked, errors as
+ * `{name, message, stack}`, cycles cut.
+ */
 function clean(value: unknown, key = "", seen = new WeakSet<object>()): unknown {
-  if (key && SECRET_KEY.test(key)) return "[redacted]";
+  if (key && isSecretKey(key)) return REDACTED;
+  if (typeof value === "string") return maskText(value);
   if (value instanceof Error) {
-    const out: LogFields = { name: value.name, message: value.message, stack: value.stack };
+    const out: LogFields = {
+      name: value.name,
+      message: maskText(value.message),
+      stack: value.stack && maskText(value.stack),
+    };
     if (value.cause !== undefined) out.cause = clean(value.cause, "cause", seen);
     return out;
   }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLogger, type LogLevel, withRequestId } from "./log.ts";
+import { createLogger, type LogLevel, withRequestId, withTrace } from "./log.ts";
 
 function capture(level: LogLevel, format: "json" | "pretty") {
   const lines: { level: LogLevel; line: string }[] = [];
@@ -58,8 +58,24 @@ Deno.test("log: a password, token or secret passed as a field is redacted, not w
     assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
   }
   const entry = JSON.parse(text);
-  assert.equal(entry.email, "a@example.test");
+  assert.equal(entry.email, "a***@example.test", "personal data is masked, not dropped");
   assert.equal(entry.password, "[redacted]");
+});
+
+Deno.test("log: emails and bearer tokens inside a message or an error are masked in production lines", () => {
+  const { logger, lines } = capture("debug", "json");
+  logger.error("mail to jane.doe@example.com failed", {
+    url: "/reset-password?token=t0ps3cret",
+    error: new Error("401 for Bearer abc.def from jane.doe@example.com"),
+  });
+  const text = lines[0].line;
+  for (const leak of ["jane.doe", "t0ps3cret", "abc.def"]) {
+    assert.ok(!text.includes(leak), `${leak}: ${text}`);
+  }
+  const entry = JSON.parse(text);
+  assert.equal(entry.msg, "mail to j***@example.com failed");
+  assert.equal(entry.url, "/reset-password?token=[redacted]");
+  assert.equal(entry.error.message, "401 for Bearer [redacted] from j***@example.com");
 });
 
 Deno.test("log: a line written inside withRequestId carries that id, even after an await", async () => {
@@ -71,4 +87,15 @@ Deno.test("log: a line written inside withRequestId carries that id, even after 
   logger.info("outside");
   assert.equal(JSON.parse(lines[0].line).requestId, "4bf92f3577b34da6a3ce929d0e0e4736");
   assert.equal(JSON.parse(lines[1].line).requestId, undefined);
+});
+
+Deno.test("log: a line written inside withTrace carries the request id and our span id", () => {
+  const { logger, lines } = capture("debug", "json");
+  withTrace(
+    { requestId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" },
+    () => logger.info("x"),
+  );
+  const entry = JSON.parse(lines[0].line);
+  assert.equal(entry.requestId, "4bf92f3577b34da6a3ce929d0e0e4736");
+  assert.equal(entry.spanId, "00f067aa0ba902b7");
 });

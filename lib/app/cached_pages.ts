@@ -6,6 +6,7 @@
 import type { Hono } from "hono";
 import type { PageCache } from "../page_cache.ts";
 import { type SecurityOptions, withSecurityHeaders } from "../security_headers.ts";
+import { CACHED_ROUTE, type RouteMarks } from "./observe.ts";
 
 /** What a cacheable route's dispatch does with its fresh response. */
 export interface CachePages {
@@ -45,15 +46,18 @@ export function pageCacheStore(opts: {
 }
 
 /** The answer end: wraps `fetch` so a hit never reaches the router, middleware or the request context. */
-export function answerCachedFirst(
+export function answerCachedFirst<State>(
   fetch: Hono["fetch"],
-  opts: { pageCache: PageCache; isPersonal: (req: Request) => boolean },
+  opts: { pageCache: PageCache; isPersonal: (req: Request) => boolean; marks?: RouteMarks<State> },
 ): Hono["fetch"] {
-  const { pageCache, isPersonal } = opts;
+  const { pageCache, isPersonal, marks } = opts;
   return (req, env, executionCtx) => {
     if ((req.method === "GET" || req.method === "HEAD") && pageCache.size > 0 && !isPersonal(req)) {
       const hit = pageCache.match(pathAndQuery(req.url), req);
-      if (hit) return hit;
+      if (hit) {
+        marks?.mark(req, CACHED_ROUTE, null);
+        return hit;
+      }
     }
     return fetch(req, env, executionCtx);
   };

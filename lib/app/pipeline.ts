@@ -8,6 +8,7 @@ import { HttpError } from "../errors.ts";
 import { type SecurityOptions, withSecurityHeaders } from "../security_headers.ts";
 import type { Context, Middleware, RouteInfo } from "../define.ts";
 import type { RenderError, RenderSelf } from "./responses.ts";
+import { NO_ROUTE, type RouteMarks } from "./observe.ts";
 
 /** Runs one request through `chain`; `route` is null while answering a 404. */
 type RunChain<State> = (
@@ -26,6 +27,8 @@ export function requestPipeline<State>(opts: {
   stylesheets: string[];
   renderError: RenderError<State>;
   security: SecurityOptions;
+  /** Where the route that answered is recorded for a request observer (lib/app/observe.ts), if any. */
+  marks?: RouteMarks<State>;
 }): RunChain<State> {
   function makeContext(
     c: HonoContext,
@@ -55,6 +58,7 @@ export function requestPipeline<State>(opts: {
 
   return async (c, chain, renderSelf, route) => {
     const ctx = makeContext(c, chain, renderSelf, route);
+    opts.marks?.mark(ctx.req, route?.pattern ?? NO_ROUTE, ctx.state);
     let res: Response;
     try {
       // Before any middleware: a body declared larger than the route takes is refused unread, before

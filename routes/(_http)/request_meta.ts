@@ -1,47 +1,20 @@
 import type { Context } from "../../lib/define.ts";
 import type { State } from "../_define.ts";
-import { withRequestId } from "../../services/log.ts";
-
-/** `version-traceid-parentid-flags`; an all-zero trace id is invalid (W3C Trace Context §3.2.2.3). */
-const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
-/**
- * The request's id: the trace id of an incoming W3C `traceparent` (so our lines join the caller's trace),
- * else a fresh random one of the same shape. Anything else the client sends is ignored, so an id in the log
- * is always 32 hex digits and never text an attacker chose to inject into it.
- */
-function requestIdFor(req: Request): string {
-  const traceId = TRACEPARENT.exec(req.headers.get("traceparent")?.trim().toLowerCase() ?? "")?.[1];
-  if (traceId && !/^0+$/.test(traceId)) return traceId;
-  return crypto.randomUUID().replaceAll("-", "");
-}
+import { currentTrace } from "../../services/log.ts";
+import { clientIp } from "../../services/client_ip.ts";
+import { traceContextFor } from "../../services/trace_context.ts";
 
 /**
- * Who is calling, from where. `X-Forwarded-For` is trusted only when TRUST_PROXY says a proxy of ours sits
- * in front; then its last entry is the address that proxy saw (earlier entries are client-supplied).
- * Also names the request: its id is in `ctx.state.requestId`, on every line logged while it is handled
- * (services included, through the async context) and in the `x-request-id` response header.
+ * Who is calling, from where (services/client_ip.ts: `X-Forwarded-For` only behind a proxy of ours), and the
+ * request's id in `ctx.state.requestId`: the trace id the app's request observer (services/http_observer.ts)
+ * took from the W3C `traceparent` or made up, and put on every log line and in the `x-request-id` header.
  */
 export function requestMeta(ctx: Context<State>): Promise<Response> {
   const { config } = ctx.state.deps;
-  let ip = ctx.remoteAddr ?? null;
-  if (config.trustProxy) {
-    const forwarded = ctx.req.headers.get("x-forwarded-for")?.split(",").map((s) => s.trim()).filter(Boolean);
-    if (forwarded?.length) ip = forwarded[forwarded.length - 1];
-  }
+  const ip = clientIp(ctx.req, ctx.remoteAddr, config.trustProxy);
   ctx.state.actor = { userId: null, ip, userAgent: ctx.req.headers.get("user-agent") };
-  const requestId = requestIdFor(ctx.req);
-  ctx.state.requestId = requestId;
-  return withRequestId(requestId, async () => {
-    const res = await ctx.next();
-    try {
-      res.headers.set("x-request-id", requestId);
-      return res;
-    } catch {
-      // Immutable headers (`Response.redirect`, a fetched response): answer with a copy that can carry it.
-      const copy = new Response(res.body, res);
-      copy.headers.set("x-request-id", requestId);
-      return copy;
-    }
-  });
+  // Without the observer (the chain run on its own) the request still gets an id of the same shape.
+  ctx.state.requestId = currentTrace()?.requestId ??
+    traceContextFor(ctx.req.headers.get("traceparent")).traceId;
+  return ctx.next();
 }

@@ -72,6 +72,11 @@ export function streamHub(deps: StreamDeps, options?: StreamHubOptions): StreamH
   return hub;
 }
 
+/** Open streams of this bus's process: account streams, and every kind together (metrics; creates nothing). */
+export function openStreamCounts(bus: Bus): { account: number; all: number } {
+  return { account: hubs.get(bus)?.stats.streams ?? 0, all: sinkSets.get(bus)?.size ?? 0 };
+}
+
 /**
  * The process's open streams (caps, sessions, heartbeat), shared by every kind of stream, once revocations
  * announced on the bus end them (see `announceEndedSessions`).

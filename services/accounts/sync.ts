@@ -39,6 +39,7 @@ import { settleLifecycle, type Successor, successorFrom, successorOf } from "./l
 import { type AccountChange, publishChange } from "./change_log.ts";
 import { breachesOf, lockAccount, type LockedAccount, persistChange } from "./persist.ts";
 import type { Tx } from "../../db/client.ts";
+import { recordSync } from "../metrics/sync.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import { type AccountSummary, summaryOf } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
@@ -96,6 +97,7 @@ export async function applySync(
   events: readonly SyncEvent[],
   now: Date = new Date(),
 ): Promise<SyncResult> {
+  const started = performance.now(); // metrics: batch time until committed
   if (!isUuid(accountId)) throw new NotFound("No such account.");
   if (events.length > MAX_SYNC_EVENTS) throw new Unprocessable("events", `at most ${MAX_SYNC_EVENTS} events`);
   const batch = uniqueById(events);
@@ -119,6 +121,7 @@ export async function applySync(
     return await syncLocked(tx, account, new Set(seenRows.map((r) => r.event_id)), events, now);
   });
   await publishChange(deps.bus, ...changes);
+  recordSync(result, started);
   return result;
 }
 

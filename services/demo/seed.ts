@@ -256,6 +256,7 @@ function inTransaction(deps: Deps, tx: Tx): Deps {
     kind: deps.db.kind,
     tx: (fn) => fn(tx),
     ping: async () => {},
+    pool: deps.db.pool,
     close: async () => {},
   };
   return {

@@ -42,6 +42,11 @@ export async function userStreamHub(deps: Deps): Promise<UserStreamHub> {
   return hub;
 }
 
+/** Open user streams of this bus's process (metrics; creates no hub). */
+export function openUserStreamCount(bus: Bus): number {
+  return hubs.get(bus)?.stats.streams ?? 0;
+}
+
 /** The user's logs in the database, and the decoding of what their bus channel carries. */
 export function sqlUserLog(sql: Sql): UserLog {
   return {

@@ -1,0 +1,123 @@
+/**
+ * The access log: one line per request with its route pattern, status, duration, bytes, request id, user and
+ * address; nothing secret and no full email on any line a request writes; the caller's trace honoured.
+ */
+import assert from "node:assert/strict";
+import { openTestApp } from "./helpers/app.ts";
+import { client, signUp, strongPassword, uniqueEmail } from "./helpers/client.ts";
+import { configureLog } from "../services/log.ts";
+
+async function captureLog(fn: (lines: string[]) => Promise<void>) {
+  const lines: string[] = [];
+  const previous = configureLog({ level: "debug", format: "json", write: (line) => lines.push(line) });
+  try {
+    await fn(lines);
+  } finally {
+    configureLog(previous);
+  }
+}
+
+const accessLines = (lines: string[]) =>
+  lines.map((l) => JSON.parse(l)).filter((l) => l.scope === "http" && l.msg === "request");
+
+Deno.test("access log: one JSON line per request, with the route pattern, status, bytes, ids and address", async () => {
+  const { app, deps, close } = await openTestApp();
+  (deps.config as { accessLog: boolean }).accessLog = true;
+  try {
+    const user = await signUp(app);
+    const c = client(app);
+    const id = crypto.randomUUID();
+    await captureLog(async (lines) => {
+      const res = await c.json("GET", `/api/accounts/${id}/overview`, undefined, {
+        bearer: user.accessToken,
+      });
+      assert.equal(res.status, 404);
+      const body = await res.text();
+      const page = await c.request("/faq");
+      assert.equal(page.status, 200);
+      const html = await page.text();
+
+      const [api, faq, ...rest] = accessLines(lines);
+      assert.equal(rest.length, 0, JSON.stringify(lines));
+      assert.equal(api.level, "info");
+      assert.equal(api.method, "GET");
+      assert.equal(api.route, "/api/accounts/:id/overview");
+      assert.equal(api.status, 404);
+      assert.equal(typeof api.durationMs, "number");
+      assert.equal(api.bytes, new TextEncoder().encode(body).byteLength);
+      assert.equal(api.requestId, res.headers.get("x-request-id"));
+      assert.equal(api.userId, user.userId);
+      assert.equal(api.ip, c.ip);
+      assert.equal(faq.route, "/faq");
+      assert.equal(faq.bytes, new TextEncoder().encode(html).byteLength);
+      assert.equal(faq.userId, null);
+    });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("access log: passwords, tokens, cookies and full emails never reach any line a request writes", async () => {
+  const { app, deps, close } = await openTestApp();
+  (deps.config as { accessLog: boolean }).accessLog = true;
+  try {
+    const email = uniqueEmail("mask");
+    const password = strongPassword();
+    const c = client(app);
+    await captureLog(async (lines) => {
+      const signup = await c.json("POST", "/api/auth/register", { email, password, name: "Mask Test" });
+      await signup.body?.cancel();
+      const login = await c.json("POST", "/api/auth/login", { email, password });
+      const { accessToken } = await login.json();
+      assert.ok(accessToken, "signed in");
+      const me = await c.json("GET", "/api/users/profile", undefined, { bearer: accessToken });
+      await me.body?.cancel();
+      const reset = await c.request("/reset-password?token=s3cret-reset-token");
+      await reset.body?.cancel();
+      const forgot = await c.json("POST", "/api/auth/forgot-password", { email });
+      await forgot.body?.cancel();
+      await deps.background.settled();
+
+      assert.ok(accessLines(lines).length >= 5, JSON.stringify(lines));
+      const text = lines.join("\n");
+      for (const secret of [password, accessToken, "s3cret-reset-token", email]) {
+        assert.ok(!text.includes(secret), `leaked ${secret.slice(0, 12)}…: ${text.slice(0, 3000)}`);
+      }
+      const path = accessLines(lines).find((l) => l.route === "/reset-password").path;
+      assert.equal(path, "/reset-password?token=[redacted]");
+    });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("trace context: a traceparent is honoured in the log and echoed with our span; a bad one is not", async () => {
+  const { app, deps, close } = await openTestApp();
+  (deps.config as { accessLog: boolean }).accessLog = true;
+  try {
+    await captureLog(async (lines) => {
+      const traced = await app.request("/healthz", {
+        headers: { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
+      });
+      await traced.body?.cancel();
+      assert.equal(traced.headers.get("x-request-id"), "4bf92f3577b34da6a3ce929d0e0e4736");
+      const echoed = traced.headers.get("traceparent") ?? "";
+      assert.match(echoed, /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+      assert.ok(!echoed.includes("00f067aa0ba902b7"), "our own span, child of the caller's");
+      const [line] = accessLines(lines);
+      assert.equal(line.requestId, "4bf92f3577b34da6a3ce929d0e0e4736");
+
+      const bad = await app.request("/healthz", {
+        headers: { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01" },
+      });
+      await bad.body?.cancel();
+      const id = bad.headers.get("x-request-id") ?? "";
+      assert.match(id, /^[0-9a-f]{32}$/);
+      assert.notEqual(id, "4bf92f3577b34da6a3ce929d0e0e4736", "a malformed parent starts a new trace");
+      assert.match(bad.headers.get("traceparent") ?? "", new RegExp(`^00-${id}-[0-9a-f]{16}-00$`));
+      assert.equal(accessLines(lines)[1].requestId, id);
+    });
+  } finally {
+    await close();
+  }
+});
