@@ -10,6 +10,9 @@ import { postSync, roundTrip } from "./helpers/sync.ts";
 import { insertPlan } from "../services/plans/queries.ts";
 import { ftmo100k } from "../services/engine/testing.ts";
 import { startBusLagProbe } from "../services/metrics/bus_lag.ts";
+import { lastBackupSeconds } from "../services/metrics/backups.ts";
+import { backupTarget } from "../services/backup/command.ts";
+import { type Manifest, MANIFEST_FORMAT } from "../services/backup/manifest.ts";
 
 const PROM_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -165,3 +168,44 @@ Deno.test("metrics: the bus-lag probe gets its pings back and reports their lag"
     await close();
   }
 });
+
+Deno.test("metrics: the newest backup's time is read from the backup target; none → 0 (the age alert fires)", async () => {
+  const dir = await Deno.makeTempDir();
+  const { app, deps, close } = await openTestApp();
+  (deps.config as { backup: { dir: string } }).backup.dir = dir;
+  try {
+    assert.equal(await lastBackupSeconds(deps.config), null);
+    const text = await (await app.request("/metrics")).text();
+    assert.match(text, /# TYPE proptrade_backup_last_success_timestamp_seconds gauge/);
+    assert.equal(sample(text, "proptrade_backup_last_success_timestamp_seconds"), 0);
+    // Two complete backups (file + manifest) and one without its manifest: the newest complete one counts.
+    for (const at of ["2026-12-01T03:00:00Z", "2026-12-02T03:00:00Z"]) {
+      const name = `proptrade-${at.replace(/[-:]/g, "").replace(".000", "")}-postgres.dump`;
+      const staged = await backupTarget(deps.config).staging(name);
+      await Deno.writeTextFile(staged, "x");
+      await backupTarget(deps.config).commit(staged, manifestFor(name, at));
+    }
+    await Deno.writeTextFile(`${dir}/proptrade-20261203T030000Z-postgres.dump`, "half written");
+    assert.equal(await lastBackupSeconds(deps.config), Date.parse("2026-12-02T03:00:00Z") / 1000);
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A manifest as `deno task backup` writes it, for a backup made at `at` (ISO). */
+function manifestFor(file: string, at: string): Manifest {
+  return {
+    format: MANIFEST_FORMAT,
+    file,
+    createdAt: new Date(at).toISOString(),
+    kind: "postgres",
+    size: 1,
+    sha256: "0".repeat(64),
+    tool: "pg_dump (PostgreSQL) 15.20",
+    server: "PostgreSQL 15.20",
+    schemaVersion: "023",
+    rowCounts: {},
+    ledger: { sha256: "0".repeat(64), tables: [] },
+  };
+}

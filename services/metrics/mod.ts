@@ -14,6 +14,7 @@ import { collectProcessMetrics, registry } from "./registry.ts";
 import { streamMetrics } from "./streams.ts";
 import { databaseMetrics } from "./database.ts";
 import { businessMetrics } from "./business.ts";
+import { backupMetrics } from "./backups.ts";
 
 export const METRICS_PATH = "/metrics";
 
@@ -28,6 +29,7 @@ function appRegistry(deps: MetricsDeps): Registry {
     streamMetrics(deps.bus, r);
     databaseMetrics(deps, r);
     businessMetrics(deps, r);
+    backupMetrics(deps, r);
     perDeps.set(deps, r);
   }
   return r;

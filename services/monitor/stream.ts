@@ -16,11 +16,15 @@ import { processStreams, RETRY_MS } from "../accounts/stream.ts";
 import type { StreamOwner } from "../accounts/stream_guard.ts";
 import { MonitorHub, type MonitorHubOptions, type MonitorSource, type MonitorSubscriber } from "./hub.ts";
 import { latestBreaches, liveVersions, loadMonitorEntries } from "./queries.ts";
+import { countStreams } from "../metrics/streams.ts";
 
 type Deps = { db: Db; bus: Bus };
 
 const hubs = new WeakMap<Bus, MonitorHub>();
 const RETRY = new TextEncoder().encode(`retry: ${RETRY_MS}\n\n`);
+
+// `proptrade_sse_streams{kind="monitor"}`: the staff monitors open in this process.
+countStreams("monitor", (bus) => hubs.get(bus)?.stats.streams ?? 0);
 
 /** The process's monitor hub, created on first use (`options` only take effect then). */
 export async function monitorHub(deps: Deps, options?: MonitorHubOptions): Promise<MonitorHub> {
