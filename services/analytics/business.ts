@@ -176,7 +176,9 @@ export async function businessAnalytics(
         revenue: fromMinor(e.gross - e.refunds),
         byPeriod: e.byPeriod.map(fromMinor),
       }))
-      .sort((a, b) => Number(toMinor(b.revenue) - toMinor(a.revenue)) || a.planName.localeCompare(b.planName)),
+      .sort((a, b) =>
+        Number(toMinor(b.revenue) - toMinor(a.revenue)) || a.planName.localeCompare(b.planName)
+      ),
     totals: figuresOf(total, phases),
   };
 }

@@ -19,7 +19,16 @@ export function analyticsRows(a: BusinessAnalytics, table: AnalyticsTable): stri
   switch (table) {
     case "revenue":
       return [
-        ["period_start", "orders", "gross_revenue", "refunds", "revenue", "average_order", "payouts_paid", "net"],
+        [
+          "period_start",
+          "orders",
+          "gross_revenue",
+          "refunds",
+          "revenue",
+          "average_order",
+          "payouts_paid",
+          "net",
+        ],
         ...a.periods.map((p) => [
           p.start,
           n(p.orders),
@@ -34,7 +43,9 @@ export function analyticsRows(a: BusinessAnalytics, table: AnalyticsTable): stri
     case "plans":
       return [
         ["plan", "orders", "gross_revenue", "refunds", "revenue", ...a.periods.map((p) => p.start)],
-        ...a.byPlan.map((p) => [p.planName, n(p.orders), p.grossRevenue, p.refunds, p.revenue, ...p.byPeriod]),
+        ...a.byPlan.map((
+          p,
+        ) => [p.planName, n(p.orders), p.grossRevenue, p.refunds, p.revenue, ...p.byPeriod]),
       ];
     case "pass_rate":
       return [

@@ -35,7 +35,10 @@ export function analyticsRange(q: AnalyticsQuery, now: Date): { range: Range; pe
   if (+from >= +to) throw new Unprocessable("to", "must be after from");
   const periods = periodsOf(from, to, granularity);
   if (!periods) {
-    throw new Unprocessable("granularity", `gives more than ${MAX_PERIODS} periods for this range; pick a longer one`);
+    throw new Unprocessable(
+      "granularity",
+      `gives more than ${MAX_PERIODS} periods for this range; pick a longer one`,
+    );
   }
   return { range: { from, to, granularity, currency: q.currency ?? "USD" }, periods };
 }

@@ -114,13 +114,17 @@ export async function listOrders(
     left join coupons c on c.id = o.coupon_id
     where (${filter.status ?? null}::text is null or o.status = ${filter.status ?? null})
       and (${filter.planId ?? null}::uuid is null or v.plan_id = ${filter.planId ?? null}::uuid)
-      and (${filter.coupon?.toUpperCase() ?? null}::text is null or c.code = ${filter.coupon?.toUpperCase() ?? null})
+      and (${filter.coupon?.toUpperCase() ?? null}::text is null or c.code = ${
+    filter.coupon?.toUpperCase() ?? null
+  })
       and (${email}::text is null or lower(u.email) like ${email})
       and (${filter.from ?? null}::timestamptz is null or o.created_at >= ${filter.from ?? null})
       and (${filter.to ?? null}::timestamptz is null or o.created_at < ${filter.to ?? null})
       and (not ${filter.flagged ?? false} or o.flag is not null)
       and (${after?.us ?? null}::bigint is null
-           or (o.created_at, o.id) < (timestamptz 'epoch' + ${after?.us ?? null}::bigint * interval '1 microsecond',
+           or (o.created_at, o.id) < (timestamptz 'epoch' + ${
+    after?.us ?? null
+  }::bigint * interval '1 microsecond',
                                       ${after?.id ?? null}::uuid))
     order by o.created_at desc, o.id desc
     limit ${limit + 1}`;
@@ -178,7 +182,9 @@ export async function orderDetail(sql: Sql, orderId: string): Promise<OrderDetai
   const order = toAdminOrder({ ...row, refunded: fromMinor(refunded) });
   return {
     order,
-    coupon: row.coupon_code ? { code: row.coupon_code, kind: row.coupon_kind!, value: row.coupon_value! } : null,
+    coupon: row.coupon_code
+      ? { code: row.coupon_code, kind: row.coupon_kind!, value: row.coupon_value! }
+      : null,
     challenge: challenge ?? null,
     accounts,
     refunds: refunds.map(refundView),

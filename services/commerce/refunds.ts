@@ -24,7 +24,7 @@ import { closeChallenge } from "../accounts/close.ts";
 import { type LockedOrder, lockOrder, setOrderStatus } from "./order_queries.ts";
 import { providerNamed } from "./payments/provider.ts";
 import type { PaymentProvider } from "./payments/types.ts";
-import { type RefundRow, refundsOf, refundView, type RefundView } from "./refund_queries.ts";
+import { type RefundRow, refundsOf, type RefundView, refundView } from "./refund_queries.ts";
 
 /** `POST /api/admin/orders/:id/refunds` and the order page's refund form. */
 export const refundInput = z.object({
@@ -87,7 +87,9 @@ export async function refundOrder(
       );
     }
     const left = toMinor(order.amount) - sumOf(existing);
-    if (left <= 0n) throw new Conflict("Everything paid on this order is already refunded or being refunded.");
+    if (left <= 0n) {
+      throw new Conflict("Everything paid on this order is already refunded or being refunded.");
+    }
     const amount = input.amount === undefined ? left : toMinor(input.amount);
     if (amount > left) {
       throw new Conflict(`At most ${fromMinor(left)} ${order.currency} can still be refunded.`, {

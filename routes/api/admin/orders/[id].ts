@@ -8,7 +8,8 @@ import { refundSchema } from "../../../../services/commerce/refund_queries.ts";
 
 export const api = defineApi({
   GET: {
-    summary: "One order (staff): what it bought, coupon, payment, the challenge and accounts it opened, refunds",
+    summary:
+      "One order (staff): what it bought, coupon, payment, the challenge and accounts it opened, refunds",
     tags: ["admin"],
     access: rolesWith("orders.read"),
     params: z.object({ id: z.uuid("No such order.") }),

@@ -10,7 +10,8 @@ import { rangeOf } from "../../../../services/trading/filters.ts";
 export const api = defineApi({
   GET: {
     summary: "Every order, newest first (staff)",
-    description: "Filters: `status`, `planId`, `coupon` (code), `email` (part of the buyer's email), `from`/`to` " +
+    description:
+      "Filters: `status`, `planId`, `coupon` (code), `email` (part of the buyer's email), `from`/`to` " +
       "(created; ISO-8601 or a UTC date, `to` including its day), `flagged=true` (orders staff must act on). " +
       "Keyset pages: `cursor` = the previous page's `nextCursor`.",
     tags: ["admin"],
