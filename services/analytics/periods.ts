@@ -49,3 +49,16 @@ export function periodsOf(from: Date, to: Date, granularity: Granularity): Perio
   }
   return periods;
 }
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** A period's name in UTC from its start in epoch seconds: "Mar 2024", "4 Mar 2024", "w/c 4 Mar 2024". */
+export function periodLabel(granularity: "day" | "week" | "month") {
+  return (t: number) => {
+    const d = new Date(t * 1000);
+    const month = `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+    if (granularity === "month") return month;
+    const day = `${d.getUTCDate()} ${month}`;
+    return granularity === "week" ? `w/c ${day}` : day;
+  };
+}
