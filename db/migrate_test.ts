@@ -36,6 +36,7 @@ const CORE_TABLES = [
   "plans",
   "recovery_codes",
   "refresh_tokens",
+  "refunds",
   "schema_migrations",
   "testimonials",
   "trades",

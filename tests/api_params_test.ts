@@ -22,6 +22,7 @@ function validBodies(): Record<string, unknown> {
     "PATCH /api/admin/plans/:id": { active: false },
     "PUT /api/admin/payouts/:id": { action: "approve" },
     "PUT /api/admin/kyc/:id": { action: "approve" },
+    "POST /api/admin/orders/:id/refunds": { reason: "Checking how unknown ids answer." },
     "POST /api/accounts/:id/what-if": { question: "loss_to_breach" },
   };
 }

@@ -35,3 +35,26 @@ create index orders_paid_idx on orders (paid_at) include (amount, plan_version_i
 create index breaches_at_idx on breaches (at) include (rule, action);
 create index payouts_approved_idx on payouts (approved_at) where approved_at is not null;
 create index payouts_paid_idx on payouts (paid_at) where paid_at is not null;
+
+-- Active traders (analytics §3.4: distinct traders with an event in a period) without reading every event:
+-- one row per trader per UTC day with an event, kept by the insert of the events themselves. A statement
+-- trigger (one insert per sync batch, not per event) over the batch's rows; re-sent events add nothing.
+create table trader_days (
+  day date not null,
+  user_id uuid not null references users (id) on delete cascade,
+  primary key (day, user_id)
+);
+create function note_trader_days() returns trigger language plpgsql as $$
+begin
+  insert into trader_days (day, user_id)
+  select distinct (n.at at time zone 'UTC')::date, a.user_id
+  from new_events n join accounts a on a.id = n.account_id
+  on conflict do nothing;
+  return null;
+end
+$$;
+create trigger account_events_trader_days after insert on account_events
+  referencing new table as new_events for each statement execute function note_trader_days();
+insert into trader_days (day, user_id)
+select distinct (e.at at time zone 'UTC')::date, a.user_id from account_events e join accounts a on a.id = e.account_id
+on conflict do nothing;

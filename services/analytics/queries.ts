@@ -11,7 +11,8 @@
  * - a phase passed: when the next stage opened, i.e. the first change row (state version 0) of the account
  *   that continues it, which the lifecycle opens at the instant of the passing event;
  * - a funded account opened: its first change row, likewise;
- * - a trader was active: any applied event (trade, equity mark, withdrawal) on any of their accounts.
+ * - a trader was active: any applied event (trade, equity mark, withdrawal) on any of their accounts, on a
+ *   UTC day (the `trader_days` rollup).
  */
 import type { Sql } from "../../db/client.ts";
 import type { Granularity } from "./periods.ts";
@@ -31,14 +32,25 @@ function bucket(sql: Sql, granularity: Granularity, column: ReturnType<Sql>) {
   return sql`(date_trunc(${granularity}, ${column} at time zone 'UTC') at time zone 'UTC')`;
 }
 
-/** Paid orders (count, gross) by period and plan. */
+/** The period of a `day` column (a UTC date) as a date: the day, its ISO week's Monday, its month's first. */
+function dayBucket(sql: Sql, granularity: Granularity) {
+  if (granularity === "day") return sql`day`;
+  if (granularity === "week") return sql`(day - (extract(isodow from day)::int - 1))`;
+  return sql`(day - (extract(day from day)::int - 1))`;
+}
+
+/** Paid orders (count, gross) by period and plan (grouped by version first: one small join after). */
 export function paidOrders(sql: Sql, r: Range) {
   return sql<Keyed<{ plan_id: string; orders: number; gross: string }>[]>`
-    select ${bucket(sql, r.granularity, sql`o.paid_at`)} as p, v.plan_id, count(*)::int as orders,
-           sum(o.amount)::text as gross
-    from orders o join plan_versions v on v.id = o.plan_version_id
-    where o.status in ('paid', 'refunded') and o.paid_at >= ${r.from} and o.paid_at < ${r.to}
-      and o.currency = ${r.currency}
+    select o.p, v.plan_id, sum(o.orders)::int as orders, sum(o.gross)::text as gross
+    from (
+      select ${bucket(sql, r.granularity, sql`paid_at`)} as p, plan_version_id, count(*) as orders,
+             sum(amount) as gross
+      from orders
+      where status in ('paid', 'refunded') and paid_at >= ${r.from} and paid_at < ${r.to}
+        and currency = ${r.currency}
+      group by 1, 2
+    ) o join plan_versions v on v.id = o.plan_version_id
     group by 1, 2`;
 }
 
@@ -64,19 +76,18 @@ export function phaseEnds(sql: Sql, r: Range) {
   return sql<Keyed<{ phase: number; outcome: "passed" | "failed"; n: number }>[]>`
     with ends as (
       select a.phase, 'failed' as outcome, b.at
-      from breaches b join accounts a on a.id = b.account_id
-      where b.action = 'fail' and b.at >= ${r.from} and b.at < ${r.to}
-        and a.type = 'challenge' and a.status = 'failed'
-        and not exists (select 1 from breaches l where l.account_id = b.account_id and l.action = 'fail'
-                        and (l.at, l.id) > (b.at, b.id))
+      from (select account_id, max(at) as at from breaches where action = 'fail' group by account_id) b
+      join accounts a on a.id = b.account_id
+      where b.at >= ${r.from} and b.at < ${r.to} and a.type = 'challenge' and a.status = 'failed'
       union all
       select a.phase, 'passed', c.at
-      from accounts a
-      cross join lateral (
-        select s.id from accounts s
-        where s.challenge_id = a.challenge_id and (s.phase > a.phase or s.type = 'funded')
-        order by s.phase nulls last limit 1) s
-      join account_changes c on c.account_id = s.id and c.state_version = 0
+      from (
+        -- Each stage's successor: the next account of the challenge by phase, funded last.
+        select phase, status, type,
+               lead(id) over (partition by challenge_id order by phase nulls last, created_at) as next_id
+        from accounts where challenge_id is not null
+      ) a
+      join account_changes c on c.account_id = a.next_id and c.state_version = 0
       where a.type = 'challenge' and a.status = 'passed' and c.at >= ${r.from} and c.at < ${r.to}
     )
     select ${bucket(sql, r.granularity, sql`at`)} as p, phase, outcome, count(*)::int as n
@@ -91,13 +102,26 @@ export function breachesByRule(sql: Sql, r: Range) {
     group by 1, 2`;
 }
 
-/** Distinct traders with an event, by period (`p` set) and over the whole range (`p` null). */
+/**
+ * Distinct traders with an event, by period (`p` set) and over the whole range (`p` null), from the per-day
+ * rollup `trader_days` (kept by a trigger on `account_events`, migration 019). Days are UTC, so any range
+ * given as whole UTC days (the page's and the API's dates) counts exactly; an instant inside a day counts
+ * that whole day.
+ */
 export function activeTraders(sql: Sql, r: Range) {
   return sql<{ p: Date | null; n: number }[]>`
-    select ${bucket(sql, r.granularity, sql`e.at`)} as p, count(distinct a.user_id)::int as n
-    from account_events e join accounts a on a.id = e.account_id
-    where e.at >= ${r.from} and e.at < ${r.to}
-    group by grouping sets ((1), ())`;
+    with d as (
+      select day, user_id from trader_days
+      where day >= (${r.from}::timestamptz at time zone 'UTC')::date
+        and day < ((${r.to}::timestamptz - interval '1 microsecond') at time zone 'UTC')::date + 1
+    ), per as (
+      -- Distinct (period, trader) by hashing, then a count per period (count(distinct) would sort); the
+      -- period in date arithmetic (cheap per row), made an instant only once per period.
+      select ${dayBucket(sql, r.granularity)} as p, user_id from d group by 1, 2
+    )
+    select p::timestamp at time zone 'UTC' as p, count(*)::int as n from per group by p
+    union all
+    select null, count(*)::int from (select user_id from d group by user_id) u`;
 }
 
 /** Funded accounts opened, by period. */
