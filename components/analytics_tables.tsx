@@ -15,7 +15,7 @@ const TD = "px-3 py-1.5 text-right tabular-nums whitespace-nowrap";
 
 function Table(props: { caption: string; head: string[]; children: ComponentChildren }) {
   return (
-    <div class="mt-4 max-h-96 overflow-auto rounded-lg border border-line">
+    <div class="mt-4 max-h-[30rem] overflow-auto rounded-lg border border-line">
       <table class="w-full text-sm">
         <caption class="sr-only">{props.caption}</caption>
         <thead class="sticky top-0 bg-raised text-muted">
@@ -43,7 +43,9 @@ function Row(props: { label: string; cells: (string | number)[]; total?: boolean
       <th scope="row" class="px-3 py-1.5 text-left font-normal whitespace-nowrap">
         {props.total ? <b>{props.label}</b> : props.label}
       </th>
-      {props.cells.map((c, i) => <td key={i} class={TD}>{c}</td>)}
+      {props.cells.map((c, i) => (
+        <td key={i} class={TD}>{typeof c === "number" ? c.toLocaleString("en-US") : c}</td>
+      ))}
     </tr>
   );
 }

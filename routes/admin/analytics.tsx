@@ -132,12 +132,16 @@ function Report({ a }: { a: BusinessAnalytics }) {
           <StatTile label="Revenue" sub={`${m(t.grossRevenue)} paid − ${m(t.refunds)} refunded`}>
             {m(t.revenue)}
           </StatTile>
-          <StatTile label="Orders paid" sub={`average ${m(t.averageOrder)}`}>{t.orders}</StatTile>
+          <StatTile label="Orders paid" sub={`average ${m(t.averageOrder)}`}>
+            {t.orders.toLocaleString("en-US")}
+          </StatTile>
           <StatTile label="Payouts paid" sub={`${t.payouts.paid.count} payouts`}>
             {m(t.payouts.paid.traderShare)}
           </StatTile>
           <StatTile label="Net" sub="revenue − payouts paid">{m(t.net)}</StatTile>
-          <StatTile label="Active traders" sub="distinct, whole range">{t.activeTraders}</StatTile>
+          <StatTile label="Active traders" sub="distinct, whole range">
+            {t.activeTraders.toLocaleString("en-US")}
+          </StatTile>
           <StatTile label="Funded accounts" sub="opened">{t.fundedAccounts}</StatTile>
           {t.passRate.map((r) => (
             <StatTile

@@ -103,7 +103,7 @@ export async function listOrders(
   const after = filter.cursor ? decodeCursor(filter.cursor) : null;
   const email = filter.email ? `%${filter.email.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const rows = await sql<OrderRow[]>`
-    select o.id, o.status, o.user_id, u.email, v.plan_id, v.definition ->> 'name' as plan_name, o.currency,
+    select o.id, o.status, o.user_id, u.email, v.plan_id, coalesce(v.definition ->> 'name', pl.name) as plan_name, o.currency,
            o.list_price, o.discount, o.amount, c.code as coupon_code, o.provider, o.provider_ref, o.flag,
            o.created_at, (extract(epoch from o.created_at) * 1000000)::bigint::text as created_us, o.paid_at,
            coalesce((select sum(r.amount) from refunds r where r.order_id = o.id), 0)::numeric(12, 2)::text
@@ -111,6 +111,7 @@ export async function listOrders(
     from orders o
     join users u on u.id = o.user_id
     join plan_versions v on v.id = o.plan_version_id
+    join plans pl on pl.id = v.plan_id
     left join coupons c on c.id = o.coupon_id
     where (${filter.status ?? null}::text is null or o.status = ${filter.status ?? null})
       and (${filter.planId ?? null}::uuid is null or v.plan_id = ${filter.planId ?? null}::uuid)
@@ -158,13 +159,14 @@ export interface OrderDetail {
 /** One order with everything staff look at, or null. */
 export async function orderDetail(sql: Sql, orderId: string): Promise<OrderDetail | null> {
   const [row] = await sql<(OrderRow & { coupon_kind: string | null; coupon_value: string | null })[]>`
-    select o.id, o.status, o.user_id, u.email, v.plan_id, v.definition ->> 'name' as plan_name, o.currency,
+    select o.id, o.status, o.user_id, u.email, v.plan_id, coalesce(v.definition ->> 'name', pl.name) as plan_name, o.currency,
            o.list_price, o.discount, o.amount, c.code as coupon_code, c.kind as coupon_kind,
            c.value as coupon_value, o.provider, o.provider_ref, o.flag, o.created_at, '0' as created_us,
            o.paid_at, '0.00' as refunded
     from orders o
     join users u on u.id = o.user_id
     join plan_versions v on v.id = o.plan_version_id
+    join plans pl on pl.id = v.plan_id
     left join coupons c on c.id = o.coupon_id
     where o.id = ${orderId}`;
   if (!row) return null;

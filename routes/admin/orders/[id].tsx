@@ -104,9 +104,11 @@ export default define.page<typeof handler>(({ data }) => {
         <OrderStatusBadge status={o.status} refunded={o.refunded} />
         <span class="text-muted">{o.planName}</span>
       </div>
-      <p class="mt-1 break-all text-sm text-muted">
-        Order {o.id} · placed <DateTime at={o.createdAt} zone={data.timeZone} /> by {o.email}
+      <p class="mt-1 text-sm text-muted">
+        Placed <DateTime at={o.createdAt} zone={data.timeZone} /> by{" "}
+        <span class="break-all text-ink">{o.email}</span>
       </p>
+      <p class="mt-1 break-all font-mono text-xs text-muted">Order {o.id}</p>
       <ZoneNote zone={data.timeZone} class="mt-1" />
 
       <div class="mt-4 grid gap-3">
@@ -131,12 +133,15 @@ export default define.page<typeof handler>(({ data }) => {
           <dl class="mt-3 grid grid-cols-[1fr_auto] gap-x-4 gap-y-1.5 text-sm">
             <dt>{o.planName}</dt>
             <dd class="text-right tabular-nums">{money(o.listPrice)}</dd>
-            <dt class="text-muted">
-              Coupon {coupon
-                ? `${coupon.code} (${coupon.kind === "percent" ? `${coupon.value} %` : money(coupon.value)})`
-                : "—"}
-            </dt>
-            <dd class="text-right tabular-nums">{o.discount === "0.00" ? "—" : `−${money(o.discount)}`}</dd>
+            {coupon && (
+              <>
+                <dt class="text-muted">
+                  Coupon {coupon.code}{" "}
+                  ({coupon.kind === "percent" ? `${coupon.value} %` : money(coupon.value)})
+                </dt>
+                <dd class="text-right tabular-nums">−{money(o.discount)}</dd>
+              </>
+            )}
             <dt class="border-t border-line pt-1.5 font-semibold">Paid</dt>
             <dd class="border-t border-line pt-1.5 text-right font-semibold tabular-nums">
               {money(o.amount)}
@@ -217,7 +222,7 @@ export default define.page<typeof handler>(({ data }) => {
                           {r.status === "succeeded" ? "Refunded" : "Awaiting provider"}
                         </StatusBadge>
                       </td>
-                      <td class="py-2 pr-3">{r.reason}</td>
+                      <td class="min-w-48 py-2 pr-3">{r.reason}</td>
                       <td class="py-2 break-all font-mono text-xs">{r.providerRef ?? "—"}</td>
                     </tr>
                   ))}

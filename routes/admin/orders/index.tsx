@@ -74,7 +74,7 @@ export default define.page<typeof handler>(({ data }) => {
           class="mt-6 rounded-xl border border-amber-600/50 bg-amber-50 p-4 dark:bg-amber-950/30"
         >
           <h2 id="flagged-h" class="font-semibold">
-            <span aria-hidden="true">⚠</span>
+            <span aria-hidden="true" class="mr-1.5">⚠</span>
             {data.flagged.length} flagged {data.flagged.length === 1 ? "order needs" : "orders need"} a refund
           </h2>
           <ul class="mt-2 grid gap-2 text-sm">
@@ -92,8 +92,15 @@ export default define.page<typeof handler>(({ data }) => {
         </section>
       )}
 
-      <form method="get" class="mt-6 grid gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter orders">
-        <Field name="email" label="Buyer's email" type="search" value={f.email} error={data.errors.email} />
+      <form method="get" class="mt-6 grid grid-cols-2 gap-3 lg:grid-cols-4" aria-label="Filter orders">
+        <Field
+          name="email"
+          label="Buyer's email"
+          type="search"
+          value={f.email}
+          error={data.errors.email}
+          class="col-span-2 lg:col-span-1"
+        />
         <Select
           name="status"
           label="Status"
@@ -161,8 +168,8 @@ export default define.page<typeof handler>(({ data }) => {
                         <span class="sr-only">, order of {o.email}</span>
                       </a>
                     </td>
-                    <td class="p-3 break-all">{o.email}</td>
-                    <td class="p-3">{o.planName}</td>
+                    <td class="p-3">{o.email}</td>
+                    <td class="p-3 whitespace-nowrap">{o.planName}</td>
                     <td class="p-3 text-right tabular-nums whitespace-nowrap">
                       {formatMoney(o.amount, o.currency)}
                       {o.refunded !== "0.00" && (
