@@ -1,6 +1,5 @@
 import { define, setMeta } from "../../_define.ts";
 import { page } from "../../../lib/define.ts";
-import { Unprocessable } from "../../../lib/errors.ts";
 import { fieldErrors } from "../../../lib/validation.ts";
 import { rolesWith } from "../../../services/auth/roles.ts";
 import {
