@@ -39,6 +39,7 @@ const CORE_TABLES = [
   "refunds",
   "schema_migrations",
   "testimonials",
+  "trader_days",
   "trades",
   "user_totp",
   "users",
