@@ -4,7 +4,8 @@
  * its accounts closed), and who may do it (support reads orders, only admin refunds).
  */
 import assert from "node:assert/strict";
-import { openTestApp } from "./helpers/app.ts";
+import { openTestApp, webhookProviderApp } from "./helpers/app.ts";
+import { signatureHeader } from "../services/commerce/payments/signature.ts";
 import { client, expectError, makeStaff, signUp } from "./helpers/client.ts";
 import { insertPlan } from "../services/plans/queries.ts";
 import { demoPlans } from "../services/demo/seed.ts";
@@ -169,6 +170,68 @@ Deno.test("refunds: partial, full, over-refund, idempotency, provider, audit, ro
       const [account] = await deps.db.sql`select status from accounts where id = ${third.accountId}`;
       assert.equal(account.status, "active");
     });
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("refunds through the webhook provider: pending until its refund.succeeded settles them", async () => {
+  const { deps, close } = await openTestApp();
+  try {
+    const app = await webhookProviderApp(deps);
+    const c = client(app);
+    const secret = deps.config.paymentWebhookSecret!;
+    const trader = await signUp(app);
+    const admin = await makeStaff(deps, "admin");
+    const planId = await addPlan(deps.db, "200.00");
+    const { order } = await (await c.json("POST", "/api/challenges/purchase", { planId }, {
+      bearer: trader.accessToken,
+    })).json();
+    const deliver = async (type: string) => {
+      const raw = JSON.stringify({
+        id: `evt_${crypto.randomUUID()}`,
+        type,
+        data: { orderId: order.id, amount: "200.00", currency: "USD", providerRef: `pi_${order.id}` },
+      });
+      const res = await c.request("/api/payments/webhook", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "payment-signature": await signatureHeader(secret, raw, Math.floor(Date.now() / 1000)),
+        },
+        body: raw,
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      return await res.json();
+    };
+    const paid = await deliver("payment.succeeded");
+    const accountId = paid.outcome.accountId;
+
+    // Staff ask for 60.00 back: the provider has no API here, so the refund waits, and nothing is closed.
+    const res = await c.json("POST", `/api/admin/orders/${order.id}/refunds`, {
+      amount: "60.00",
+      reason: "Goodwill, issued on the provider's dashboard.",
+    }, { bearer: admin.accessToken });
+    assert.equal(res.status, 201);
+    const asked = await res.json();
+    assert.deepEqual([asked.refund.status, asked.orderStatus, asked.refundable], [
+      "pending",
+      "paid",
+      "140.00",
+    ]);
+
+    // The provider reports the whole order refunded: the pending 60 succeeds, the other 140 is recorded as
+    // refunded on its side, the order is refunded and the account closed.
+    const refunded = await deliver("refund.succeeded");
+    assert.equal(refunded.outcome.result, "refunded");
+    const rows = await deps.db.sql<{ amount: string; status: string; requested_by: string | null }[]>`
+      select amount, status, requested_by from refunds where order_id = ${order.id} order by created_at, amount`;
+    assert.deepEqual(rows.map((r) => [r.amount, r.status, r.requested_by]), [
+      ["60.00", "succeeded", admin.userId],
+      ["140.00", "succeeded", null],
+    ]);
+    const [account] = await deps.db.sql`select status from accounts where id = ${accountId}`;
+    assert.equal(account.status, "closed");
   } finally {
     await close();
   }
