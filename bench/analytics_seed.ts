@@ -145,6 +145,7 @@ export async function seedBusinessYear(sql: Sql, o: SeedOptions): Promise<void> 
       "breaches",
       "account_events",
       "payouts",
+      "trader_days",
     ]
   ) {
     await sql.unsafe(`vacuum analyze ${table}`);

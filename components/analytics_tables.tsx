@@ -15,7 +15,7 @@ const TD = "px-3 py-1.5 text-right tabular-nums whitespace-nowrap";
 
 function Table(props: { caption: string; head: string[]; children: ComponentChildren }) {
   return (
-    <div class="mt-4 max-h-[30rem] overflow-auto rounded-lg border border-line">
+    <div class="mt-4 max-h-[36rem] overflow-auto rounded-lg border border-line">
       <table class="w-full text-sm">
         <caption class="sr-only">{props.caption}</caption>
         <thead class="sticky top-0 bg-raised text-muted">

@@ -109,19 +109,20 @@ export function breachesByRule(sql: Sql, r: Range) {
  * that whole day.
  */
 export function activeTraders(sql: Sql, r: Range) {
+  // The day bounds of [from, to) (whole UTC days, see above); each half reads the primary key alone.
+  const first = sql`(${r.from}::timestamptz at time zone 'UTC')::date`;
+  const end = sql`((${r.to}::timestamptz - interval '1 microsecond') at time zone 'UTC')::date + 1`;
   return sql<{ p: Date | null; n: number }[]>`
-    with d as (
-      select day, user_id from trader_days
-      where day >= (${r.from}::timestamptz at time zone 'UTC')::date
-        and day < ((${r.to}::timestamptz - interval '1 microsecond') at time zone 'UTC')::date + 1
-    ), per as (
+    select p::timestamp at time zone 'UTC' as p, count(*)::int as n from (
       -- Distinct (period, trader) by hashing, then a count per period (count(distinct) would sort); the
       -- period in date arithmetic (cheap per row), made an instant only once per period.
-      select ${dayBucket(sql, r.granularity)} as p, user_id from d group by 1, 2
-    )
-    select p::timestamp at time zone 'UTC' as p, count(*)::int as n from per group by p
+      select ${dayBucket(sql, r.granularity)} as p, user_id from trader_days
+      where day >= ${first} and day < ${end} group by 1, 2
+    ) per group by p
     union all
-    select null, count(*)::int from (select user_id from d group by user_id) u`;
+    select null, count(*)::int from (
+      select user_id from trader_days where day >= ${first} and day < ${end} group by user_id
+    ) u`;
 }
 
 /** Funded accounts opened, by period. */

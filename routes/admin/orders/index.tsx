@@ -150,10 +150,10 @@ export default define.page<typeof handler>(({ data }) => {
               <thead class="bg-raised">
                 <tr>
                   <th scope="col" class="p-3">Placed</th>
-                  <th scope="col" class="p-3">Buyer</th>
-                  <th scope="col" class="p-3">Plan</th>
                   <th scope="col" class="p-3 text-right">Amount</th>
                   <th scope="col" class="p-3">Status</th>
+                  <th scope="col" class="p-3">Buyer</th>
+                  <th scope="col" class="p-3">Plan</th>
                   <th scope="col" class="p-3">Coupon</th>
                   <th scope="col" class="p-3">Provider</th>
                 </tr>
@@ -167,8 +167,6 @@ export default define.page<typeof handler>(({ data }) => {
                         <span class="sr-only">, order of {o.email}</span>
                       </a>
                     </td>
-                    <td class="p-3">{o.email}</td>
-                    <td class="p-3 whitespace-nowrap">{o.planName}</td>
                     <td class="p-3 text-right tabular-nums whitespace-nowrap">
                       {formatMoney(o.amount, o.currency)}
                       {o.refunded !== "0.00" && (
@@ -185,6 +183,8 @@ export default define.page<typeof handler>(({ data }) => {
                         </span>
                       )}
                     </td>
+                    <td class="p-3">{o.email}</td>
+                    <td class="p-3 whitespace-nowrap">{o.planName}</td>
                     <td class="p-3">{o.couponCode ?? "—"}</td>
                     <td class="p-3">{o.provider}</td>
                   </tr>
