@@ -24,6 +24,7 @@ function validBodies(): Record<string, unknown> {
     "PUT /api/admin/kyc/:id": { action: "approve" },
     "PUT /api/admin/users/:id/status": { status: "suspended", reason: "Checking how unknown ids answer." },
     "PUT /api/admin/users/:id/role": { role: "support" },
+    "POST /api/admin/orders/:id/refunds": { reason: "Checking how unknown ids answer." },
     "POST /api/accounts/:id/what-if": { question: "loss_to_breach" },
     "PUT /api/admin/faq/:id": { category: "general", question: "Params test?", answer: "An answer." },
     "PUT /api/accounts/:id/locks": {

@@ -189,6 +189,19 @@ Deno.test("auth: authorization matrix over every API operation", async (t) => {
         const op = operations.find((o) => `${o.method} ${o.pattern}` === name);
         assert.equal(op?.access, "authenticated", `${name} is in the matrix as "authenticated"`);
       }
+      // The back office's orders and analytics (issue #13): support and risk read orders, only admin
+      // refunds and reads analytics.
+      for (
+        const [name, roles] of [
+          ["GET /api/admin/orders", ["support", "risk", "admin"]],
+          ["GET /api/admin/orders/:id", ["support", "risk", "admin"]],
+          ["POST /api/admin/orders/:id/refunds", ["admin"]],
+          ["GET /api/admin/analytics", ["admin"]],
+        ] as const
+      ) {
+        const op = operations.find((o) => `${o.method} ${o.pattern}` === name);
+        assert.deepEqual(op?.access, roles, `${name} is in the matrix as ${roles.join(", ")}`);
+      }
     });
 
     const traderA = await signUp(app);

@@ -12,11 +12,37 @@ interface CheckoutSession {
   paymentUrl: string | null;
 }
 
+/** Money to give back on a paid order (services/commerce/refunds.ts asks; amounts are decimal strings). */
+export interface RefundRequest {
+  orderId: string;
+  /** The provider's payment id the refund is made against (null for orders settled here, e.g. demo). */
+  paymentRef: string | null;
+  amount: string;
+  currency: string;
+  /**
+   * The same key is the same refund: a provider that sees a key again answers with the first refund and
+   * moves no more money, so a request retried after a lost answer or a rolled-back transaction is safe.
+   */
+  idempotencyKey: string;
+}
+
+/** What the provider did: `succeeded` (money back now) or `pending` (it confirms later by webhook). */
+export interface RefundResult {
+  status: "succeeded" | "pending";
+  /** The provider's refund id, if it gave one. */
+  providerRef: string | null;
+}
+
+/** What every provider does besides taking payments: refunds. */
+interface Refunds {
+  refund(request: RefundRequest): Promise<RefundResult>;
+}
+
 export type PaymentProvider =
-  | { readonly name: string; readonly kind: "instant" }
+  | { readonly name: string; readonly kind: "instant" } & Refunds
   | {
     readonly name: string;
     readonly kind: "redirect";
     /** Opens the payment for a pending order. Called after the order is committed, never inside a transaction. */
     checkout(order: OrderSummary): Promise<CheckoutSession>;
-  };
+  } & Refunds;

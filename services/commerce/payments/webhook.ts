@@ -14,9 +14,9 @@ import { validate } from "../../../lib/validation.ts";
 import type { Deps } from "../../deps.ts";
 import { toMinor } from "../../money.ts";
 import { type AccountChange, publishChange } from "../../accounts/change_log.ts";
-import { closeChallenge } from "../../accounts/close.ts";
 import { money } from "../../plans/definition.ts";
 import { fulfilOrder } from "../fulfil.ts";
+import { settleProviderRefund } from "../refunds.ts";
 import { WEBHOOK_PROVIDER } from "./webhook_provider.ts";
 
 const PAYMENT_EVENT_TYPES = ["payment.succeeded", "payment.failed", "refund.succeeded"] as const;
@@ -154,10 +154,9 @@ async function apply(
       if (order.status !== "paid") {
         throw new Conflict(`The order is ${order.status}; there is nothing to refund.`);
       }
-      // The money went back, so the evaluation it bought ends: every account of the challenge is closed.
-      await setOrderStatus(tx, order.id, "refunded");
-      const [challenge] = await tx<{ id: string }[]>`select id from challenges where order_id = ${order.id}`;
-      const closed = challenge ? await closeChallenge(tx, challenge.id, now) : [];
+      // The money went back, so the evaluation it bought ends (refunds.ts states the rule): the refunds are
+      // recorded for analytics, the order is refunded and every account of the challenge is closed.
+      const closed = await settleProviderRefund(tx, order, event.id, now);
       return { outcome: outcomeOf("refunded", order.id, "refunded"), changes: closed };
     }
   }
