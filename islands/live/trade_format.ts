@@ -1,0 +1,105 @@
+/**
+ * The terminal's figures in the browser, exact: prices on the instrument's grid, each position's P&L at the
+ * latest quote (services/venue/pnl.ts, the venue's own formula) converted to the account currency at the
+ * latest rate (services/venue/conversion.ts), and the ticket's margin and commission estimates. All decimal
+ * strings over services/venue/decimal.ts; nothing here is a binary float.
+ */
+import { compareDecimal, divDecimal, mulDecimal, placesOf, toScaled } from "../../services/venue/decimal.ts";
+import { convertToCents, rateToAccount } from "../../services/venue/conversion.ts";
+import { positionPnl } from "../../services/venue/pnl.ts";
+import type { InstrumentJson, PositionJson, TickJson } from "./venue_types.ts";
+
+type Book = Readonly<Record<string, TickJson>>;
+
+/** Decimal places of prices on `tickSize`'s grid ("0.00001" → 5, "0.25" → 2, "1" → 0). */
+export function priceDigits(tickSize: string): number {
+  try {
+    return placesOf(tickSize);
+  } catch {
+    return 5;
+  }
+}
+
+/** `price` written with the grid's places ("1.0842" on a 0.00001 grid → "1.08420"). */
+export function fixPrice(price: string, tickSize: string): string {
+  const digits = priceDigits(tickSize);
+  try {
+    const scaled = toScaled(price, digits);
+    const sign = scaled < 0n ? "-" : "";
+    const text = (scaled < 0n ? -scaled : scaled).toString().padStart(digits + 1, "0");
+    return digits === 0 ? `${sign}${text}` : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
+  } catch {
+    return price;
+  }
+}
+
+/** The price a position would close at now: a buy sells at the bid, a sell buys back at the ask. */
+export function closingPrice(direction: "buy" | "sell", tick: TickJson): string {
+  return direction === "buy" ? tick.bid : tick.ask;
+}
+
+/** How many account-currency units one unit of `currency` is worth at the book's quotes (null: unknown). */
+export function rateIn(book: Book, currency: string, accountCurrency: string): string | null {
+  return rateToAccount({ latest: (symbol: string) => book[symbol] }, currency, accountCurrency);
+}
+
+/**
+ * A position's unrealized P&L in the account currency at the book's latest quote, or the server's figure
+ * when the book cannot say (no quote of the symbol or of the conversion pair yet).
+ */
+export function livePnl(
+  position: PositionJson,
+  instrument: InstrumentJson | undefined,
+  book: Book,
+  accountCurrency: string,
+): string {
+  const tick = book[position.symbol];
+  if (!instrument || !tick) return position.pnl;
+  const rate = rateIn(book, instrument.quoteCurrency, accountCurrency);
+  if (rate === null) return position.pnl;
+  const inQuote = positionPnl({
+    direction: position.direction,
+    volume: position.volume,
+    openPrice: position.openPrice,
+    contractSize: instrument.contractSize,
+  }, closingPrice(position.direction, tick));
+  return convertToCents(inQuote, rate);
+}
+
+/** Sum of money strings, to the cent. */
+export function sumMoney(amounts: readonly string[]): string {
+  let cents = 0n;
+  for (const a of amounts) cents += toScaled(a, 2);
+  const sign = cents < 0n ? "-" : "";
+  const text = (cents < 0n ? -cents : cents).toString().padStart(3, "0");
+  return `${sign}${text.slice(0, -2)}.${text.slice(-2)}`;
+}
+
+/** What the ticket shows before sending: the margin the order would take and its commission per side. */
+export interface Estimate {
+  margin: string;
+  commission: string;
+}
+
+/**
+ * The margin (notional / leverage, in the account currency) and commission (per side) of an order of
+ * `volume` lots at `price`, or null when the inputs or the quotes do not allow an exact figure. The venue
+ * decides on its own figures; this is the ticket's preview.
+ */
+export function estimate(
+  instrument: InstrumentJson,
+  volume: string,
+  price: string,
+  book: Book,
+  accountCurrency: string,
+): Estimate | null {
+  if (!/^\d+(\.\d+)?$/.test(volume) || !/^\d+(\.\d+)?$/.test(price)) return null;
+  if (compareDecimal(volume, "0") <= 0) return null;
+  const rate = rateIn(book, instrument.quoteCurrency, accountCurrency);
+  const usd = rateIn(book, "USD", accountCurrency);
+  if (rate === null || usd === null) return null;
+  const notional = mulDecimal(mulDecimal(volume, instrument.contractSize, 8), price, 8);
+  const margin = convertToCents(divDecimal(notional, String(instrument.leverage), 8), rate);
+  const commission = convertToCents(mulDecimal(instrument.commissionPerLot, volume, 8), usd);
+  return { margin, commission };
+}
