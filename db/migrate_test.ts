@@ -12,6 +12,7 @@ const url = testEnv.databaseUrl!;
 const CORE_TABLES = [
   "account_changes",
   "account_events",
+  "account_self_locks",
   "accounts",
   "audit_log",
   "auth_sessions",
@@ -41,6 +42,12 @@ const CORE_TABLES = [
   "trades",
   "user_totp",
   "users",
+  "venue_bars",
+  "venue_instruments",
+  "venue_quotes",
+  "venue_ticks",
+  "venue_orders",
+  "venue_positions",
 ];
 
 async function tables(db: Db): Promise<string[]> {

@@ -12,6 +12,7 @@ import { deviceTokenKey } from "./auth/device_tokens.ts";
 import type { AuthDeps } from "./auth/context.ts";
 import { BackgroundTasks } from "./background.ts";
 import { log } from "./log.ts";
+import { PriceBook } from "./venue/price_book.ts";
 
 /** The long-lived services one process holds, opened once at start-up and passed down (never imported). */
 export interface Deps extends AuthDeps {
@@ -23,6 +24,8 @@ export interface Deps extends AuthDeps {
   limiter: RateLimiter;
   tokenKeys: TokenKeys;
   totpKey: TwoFactorKeys;
+  /** This process's latest prices (services/venue/price_book.ts), fed from the bus by startPriceFeed. */
+  prices: PriceBook;
 }
 
 /**
@@ -64,6 +67,7 @@ export async function openDeps(config: Deps["config"]): Promise<Deps> {
       totpKey: await deriveTwoFactorKeys(config.jwtSecret),
       deviceKey: await deviceTokenKey(config.jwtSecret),
       background: new BackgroundTasks(),
+      prices: new PriceBook(),
     };
   } catch (error) {
     await Promise.allSettled(opened.map((r) => r.close()));

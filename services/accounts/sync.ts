@@ -28,14 +28,15 @@
  *   flagged (`trades.opened_while_blocked`) and does not earn a trading day (engine rule).
  */
 import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
-import { isLive, stateFromJson } from "../engine/state.ts";
+import { type AccountState, isLive, stateFromJson } from "../engine/state.ts";
 import type { BreachEvidence } from "../engine/state.ts";
 import { type SyncEvent, toEngineEvent } from "../engine/sync_events.ts";
 import type { Deps } from "../deps.ts";
 import { advanceSliced, directiveOf, type TradingDirective, type Violation } from "./advance.ts";
 import { settleLifecycle, type Successor, successorFrom, successorOf } from "./lifecycle.ts";
 import { type AccountChange, publishChange } from "./change_log.ts";
-import { breachesOf, lockAccount, persistChange } from "./persist.ts";
+import { breachesOf, lockAccount, type LockedAccount, persistChange } from "./persist.ts";
+import type { Tx } from "../../db/client.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import { type AccountSummary, summaryOf } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
@@ -112,61 +113,84 @@ export async function applySync(
       tx<{ event_id: string }[]>`
         select event_id from account_events where account_id = ${accountId} and event_id = any(${ids})`,
     ]);
-    if (!account) throw new NotFound("No such account.");
-    if (!account.engine_state || !account.plan_version_id || !isSyncable(account.status)) {
-      throw new Conflict(`The account is not trading (status ${account.status}); events are not accepted.`);
-    }
-    const seen = new Set(seenRows.map((r) => r.event_id));
-    const state = stateFromJson(account.engine_state);
-    const unseen = batch.filter((b) => !seen.has(b.event.id));
-    const late = unseen.filter((b) => b.at < state.lastEventAt);
-    const fresh = unseen.filter((b) => b.at >= state.lastEventAt).sort((a, b) =>
-      a.at - b.at || a.index - b.index
-    );
-    const outcomes = outcomesOf(events, fresh, late, state.lastEventAt);
-
-    const prior = account.status;
-    if (fresh.length === 0) {
-      const next = prior === "passed" ? await successorOf(tx, account) : null;
-      const result: SyncResult = {
-        ...outcomes,
-        account: summaryOf(account),
-        breaches: [],
-        trading: directiveOf(state),
-        violations: [],
-        next,
-      };
-      return { result, changes: [] as AccountChange[] };
-    }
-
-    const { rules } = await rulesFor(tx, account.plan_version_id, stageOf(account));
-    // Sliced: a big batch gives other requests their turn (the account stays locked meanwhile).
-    const advanced = await advanceSliced(
-      state,
-      rules,
-      fresh.map((b) => ({ id: b.event.id, event: b.engine })),
-    );
-    const change = await persistChange(tx, {
-      account,
-      advanced,
-      kind: "sync",
-      events: fresh.map((b) => b.event),
-      now,
-    });
-    const lifecycle = RECORD_ONLY.has(prior) ? [] : await settleLifecycle(tx, account, advanced.verdicts);
-    const next = successorFrom(lifecycle) ?? (prior === "passed" ? await successorOf(tx, account) : null);
-    const result: SyncResult = {
-      ...outcomes,
-      account: change.account,
-      breaches: breachesOf(advanced),
-      trading: directiveOf(advanced.state),
-      violations: advanced.violations,
-      next,
-    };
-    return { result, changes: [change, ...lifecycle] };
+    return await syncLocked(tx, account, new Set(seenRows.map((r) => r.event_id)), events, now);
   });
   await publishChange(deps.bus, ...changes);
   return result;
+}
+
+/** What `syncLocked` did: the answer, the changes to publish after commit, and the account's new state. */
+export interface LockedSync {
+  result: SyncResult;
+  changes: AccountChange[];
+  state: AccountState;
+}
+
+/**
+ * The body of `applySync` for an account already locked in `tx` (`lockAccount`), with the ids of `events`
+ * already applied to it (`seen`): the one engine path, shared by demo-sync and the built-in venue (which locks
+ * many accounts at once per tick batch, services/venue/engine_path.ts). The caller validated `events` (size,
+ * future skew) and publishes `changes` after commit.
+ *
+ * @throws NotFound for a missing account; Conflict for an account that is not trading.
+ */
+export async function syncLocked(
+  tx: Tx,
+  account: LockedAccount | null,
+  seen: ReadonlySet<string>,
+  events: readonly SyncEvent[],
+  now: Date,
+): Promise<LockedSync> {
+  const batch = uniqueById(events);
+  if (!account) throw new NotFound("No such account.");
+  if (!account.engine_state || !account.plan_version_id || !isSyncable(account.status)) {
+    throw new Conflict(`The account is not trading (status ${account.status}); events are not accepted.`);
+  }
+  const state = stateFromJson(account.engine_state);
+  const unseen = batch.filter((b) => !seen.has(b.event.id));
+  const late = unseen.filter((b) => b.at < state.lastEventAt);
+  const fresh = unseen.filter((b) => b.at >= state.lastEventAt).sort((a, b) => a.at - b.at || a.index - b.index);
+  const outcomes = outcomesOf(events, fresh, late, state.lastEventAt);
+
+  const prior = account.status;
+  if (fresh.length === 0) {
+    const next = prior === "passed" ? await successorOf(tx, account) : null;
+    const result: SyncResult = {
+      ...outcomes,
+      account: summaryOf(account),
+      breaches: [],
+      trading: directiveOf(state),
+      violations: [],
+      next,
+    };
+    return { result, changes: [], state };
+  }
+
+  const { rules } = await rulesFor(tx, account.plan_version_id, stageOf(account));
+  // Sliced: a big batch gives other requests their turn (the account stays locked meanwhile).
+  const advanced = await advanceSliced(
+    state,
+    rules,
+    fresh.map((b) => ({ id: b.event.id, event: b.engine })),
+  );
+  const change = await persistChange(tx, {
+    account,
+    advanced,
+    kind: "sync",
+    events: fresh.map((b) => b.event),
+    now,
+  });
+  const lifecycle = RECORD_ONLY.has(prior) ? [] : await settleLifecycle(tx, account, advanced.verdicts);
+  const next = successorFrom(lifecycle) ?? (prior === "passed" ? await successorOf(tx, account) : null);
+  const result: SyncResult = {
+    ...outcomes,
+    account: change.account,
+    breaches: breachesOf(advanced),
+    trading: directiveOf(advanced.state),
+    violations: advanced.violations,
+    next,
+  };
+  return { result, changes: [change, ...lifecycle], state: advanced.state };
 }
 
 type Unique = ReturnType<typeof uniqueById>[number];

@@ -7,3 +7,9 @@
 export function userChannel(userId: string): string {
   return `user:${userId}`;
 }
+
+/**
+ * Tick batches of the venue's price feed (`{ ticks: Tick[] }`): the feed leader (or the process that took a
+ * webhook batch) publishes, every process applies them to its own PriceBook (services/venue/feed_bus.ts).
+ */
+export const PRICE_TICKS_CHANNEL = "venue:ticks";

@@ -38,7 +38,18 @@ export type EngineEvent =
     at: number;
   }
   | { type: "trade_close"; tradeId: string; price: string; pnl: string; at: number }
-  | { type: "equity"; equity: string; balance: string; at: number }
+  | {
+    type: "equity";
+    equity: string;
+    balance: string;
+    at: number;
+    /** The price tick behind a venue mark (all four or none): named by the evidence of a breach it causes. */
+    symbol?: string;
+    bid?: string;
+    ask?: string;
+    /** The tick's own instant, ISO-8601 (the mark's `at` is never before the account's last event). */
+    tickAt?: string;
+  }
   | { type: "reset"; at: number }
   | LedgerEvent;
 

@@ -28,7 +28,19 @@ export const syncEventSchema = z.discriminatedUnion("type", [
     price: positive(8, 12),
   }),
   z.object({ type: z.literal("trade_close"), id, at, tradeId: id, price: positive(8, 12), pnl: money }),
-  z.object({ type: z.literal("equity"), id, at, equity: money, balance: money }),
+  z.object({
+    type: z.literal("equity"),
+    id,
+    at,
+    equity: money,
+    balance: money,
+    // The price tick that produced this mark (the built-in venue re-marks on every tick): carried into the
+    // breach evidence's cause, so the evidence names the tick (and its inputsHash covers it).
+    symbol: singleLine().trim().min(1).max(20).optional(),
+    bid: positive(8, 12).optional(),
+    ask: positive(8, 12).optional(),
+    tickAt: at.optional(),
+  }),
 ]);
 
 export type SyncEvent = z.infer<typeof syncEventSchema>;
@@ -49,7 +61,11 @@ export function toEngineEvent(event: SyncEvent): EngineEvent {
       };
     case "trade_close":
       return { type: "trade_close", tradeId: event.tradeId, price: event.price, pnl: event.pnl, at };
-    case "equity":
-      return { type: "equity", equity: event.equity, balance: event.balance, at };
+    case "equity": {
+      const mark = { type: "equity" as const, equity: event.equity, balance: event.balance, at };
+      const { symbol, bid, ask, tickAt } = event;
+      // Only a mark that names its tick carries the fields: an absent field must not appear in the hash.
+      return symbol && bid && ask && tickAt ? { ...mark, symbol, bid, ask, tickAt } : mark;
+    }
   }
 }

@@ -15,6 +15,7 @@ import { deviceTokenKey } from "../../services/auth/device_tokens.ts";
 import { testEnv } from "./env.ts";
 import { TestInbox } from "./mail.ts";
 import { BackgroundTasks } from "../../services/background.ts";
+import { PriceBook } from "../../services/venue/price_book.ts";
 
 let manifest: Promise<BuildManifest> | null = null;
 
@@ -60,6 +61,7 @@ export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestAp
     totpKey: await deriveTwoFactorKeys(config.jwtSecret),
     deviceKey: await deviceTokenKey(config.jwtSecret),
     background: overrides.background ?? new BackgroundTasks(),
+    prices: overrides.prices ?? new PriceBook(),
   };
   const app = await createApp(deps, { manifest: await appManifest(), dev: false });
   return {

@@ -1,0 +1,66 @@
+/**
+ * One process's view of the latest prices. The feed leader publishes tick batches on the bus and every process
+ * (leader included) applies them to its own book (services/venue/feed_bus.ts); the venue's marking and the
+ * price streams subscribe here. Tests drive prices with `deps.prices.apply([...])`. Islands import the `Tick` type only.
+ */
+import { reportTo } from "../log.ts";
+
+/** One quote: decimal-string prices on the instrument's tick grid, `at` in epoch ms. */
+export interface Tick {
+  symbol: string;
+  bid: string;
+  ask: string;
+  at: number;
+}
+
+export type TickListener = (ticks: readonly Tick[]) => void;
+
+const logError = reportTo("prices");
+
+export class PriceBook {
+  #latest = new Map<string, Tick>();
+  #listeners: TickListener[] = [];
+
+  /** The latest tick of `symbol`, or undefined before its first. */
+  latest(symbol: string): Tick | undefined {
+    return this.#latest.get(symbol);
+  }
+
+  /** The latest tick of every symbol seen, by symbol. */
+  all(): Tick[] {
+    return [...this.#latest.values()].sort((a, b) => a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
+  }
+
+  /** Calls `fn` with every batch applied from now on; returns the unsubscribe. */
+  subscribe(fn: TickListener): () => void {
+    this.#listeners.push(fn);
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== fn);
+    };
+  }
+
+  /**
+   * Updates `latest` with the batch and then calls every subscriber in order with the ticks taken. A tick older
+   * than the symbol's latest (a late or repeated bus message) is dropped, so prices never go back in time.
+   * A subscriber that throws is logged; the others still run.
+   */
+  apply(ticks: readonly Tick[]): void {
+    const taken: Tick[] = [];
+    for (const tick of ticks) {
+      const current = this.#latest.get(tick.symbol);
+      if (current && tick.at < current.at) continue;
+      const copy = { symbol: tick.symbol, bid: tick.bid, ask: tick.ask, at: tick.at };
+      this.#latest.set(tick.symbol, copy);
+      taken.push(copy);
+    }
+    if (!taken.length) return;
+    const frozen = Object.freeze(taken);
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(frozen);
+      } catch (error) {
+        logError("price subscriber threw", error);
+      }
+    }
+  }
+}
