@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { formatDateTime, formatMoney, signedMoney } from "../components/figures.ts";
 import { Flash } from "../components/live.tsx";
 import { quotes } from "./live/price_stream.ts";
+import { markPrice } from "../services/venue/pnl.ts";
 import { selectSymbol, type TerminalSeed, terminalStore, venueAction } from "./live/terminal_store.ts";
-import { closingPrice, fixPrice, livePnl, sumMoney } from "./live/trade_format.ts";
+import { fixPrice, livePnl, sumMoney } from "./live/trade_format.ts";
 import { isTyping, REFUSALS } from "./live/trade_keys.ts";
 import type { PendingOrderJson, PositionJson } from "./live/venue_types.ts";
 
@@ -153,7 +154,7 @@ export default function TradeBook(
                       <td class={`${TD} text-right tabular-nums`}>{p.volume}</td>
                       <td class={`${TD} text-right tabular-nums`}>{fixPrice(p.openPrice, tick)}</td>
                       <td class={`${TD} text-right tabular-nums`}>
-                        {q ? fixPrice(closingPrice(p.direction, q), tick) : "—"}
+                        {q ? fixPrice(markPrice(p.direction, q), tick) : "—"}
                       </td>
                       <td class={`${TD} text-right tabular-nums`}>{p.sl ? fixPrice(p.sl, tick) : "—"}</td>
                       <td class={`${TD} text-right tabular-nums`}>{p.tp ? fixPrice(p.tp, tick) : "—"}</td>

@@ -4,9 +4,9 @@
  * latest rate (services/venue/conversion.ts), and the ticket's margin and commission estimates. All decimal
  * strings over services/venue/decimal.ts; nothing here is a binary float.
  */
-import { compareDecimal, divDecimal, mulDecimal, placesOf, toScaled } from "../../services/venue/decimal.ts";
-import { convertToCents, rateToAccount } from "../../services/venue/conversion.ts";
-import { positionPnl } from "../../services/venue/pnl.ts";
+import { compareDecimal, placesOf, toScaled } from "../../services/venue/decimal.ts";
+import { rateToAccount } from "../../services/venue/conversion.ts";
+import { commissionFor, marginFor, positionPnlMoney } from "../../services/venue/pnl.ts";
 import type { InstrumentJson, PositionJson, TickJson } from "./venue_types.ts";
 
 type Book = Readonly<Record<string, TickJson>>;
@@ -33,11 +33,6 @@ export function fixPrice(price: string, tickSize: string): string {
   }
 }
 
-/** The price a position would close at now: a buy sells at the bid, a sell buys back at the ask. */
-export function closingPrice(direction: "buy" | "sell", tick: TickJson): string {
-  return direction === "buy" ? tick.bid : tick.ask;
-}
-
 /** How many account-currency units one unit of `currency` is worth at the book's quotes (null: unknown). */
 export function rateIn(book: Book, currency: string, accountCurrency: string): string | null {
   return rateToAccount({ latest: (symbol: string) => book[symbol] }, currency, accountCurrency);
@@ -57,13 +52,12 @@ export function livePnl(
   if (!instrument || !tick) return position.pnl;
   const rate = rateIn(book, instrument.quoteCurrency, accountCurrency);
   if (rate === null) return position.pnl;
-  const inQuote = positionPnl({
+  return positionPnlMoney({
     direction: position.direction,
     volume: position.volume,
     openPrice: position.openPrice,
     contractSize: instrument.contractSize,
-  }, closingPrice(position.direction, tick));
-  return convertToCents(inQuote, rate);
+  }, tick, rate);
 }
 
 /** Sum of money strings, to the cent. */
@@ -98,8 +92,8 @@ export function estimate(
   const rate = rateIn(book, instrument.quoteCurrency, accountCurrency);
   const usd = rateIn(book, "USD", accountCurrency);
   if (rate === null || usd === null) return null;
-  const notional = mulDecimal(mulDecimal(volume, instrument.contractSize, 8), price, 8);
-  const margin = convertToCents(divDecimal(notional, String(instrument.leverage), 8), rate);
-  const commission = convertToCents(mulDecimal(instrument.commissionPerLot, volume, 8), usd);
-  return { margin, commission };
+  return {
+    margin: marginFor(volume, instrument.contractSize, price, instrument.leverage, rate),
+    commission: commissionFor(instrument.commissionPerLot, volume, usd),
+  };
 }
