@@ -25,6 +25,7 @@ import { startResetScheduler } from "./services/accounts/scheduler.ts";
 import { startOrderExpiry } from "./services/commerce/expiry.ts";
 import { startNotificationMailer } from "./services/notifications/mail.ts";
 import { configureLog, log, logFormatFor, reportTo } from "./services/log.ts";
+import { startPriceFeed } from "./services/venue/feed.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -155,8 +156,11 @@ async function serve(deps: Deps, app: FreshApp) {
   const stopOrderExpiry = startOrderExpiry(deps);
   // Notification mail is decided in the change's transaction and sent from this queue after commit.
   const stopNotificationMail = startNotificationMailer(deps);
+  // The venue's prices: every process follows the bus; with PRICE_FEED=simulated one process leads and makes them.
+  const priceFeed = await startPriceFeed(deps);
   const stop = async () => {
     await server.shutdown();
+    await priceFeed.stop();
     await stopScheduler();
     await stopOrderExpiry();
     await stopNotificationMail();

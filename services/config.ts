@@ -53,6 +53,10 @@ const schema = z.object({
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   PAYOUT_FOUR_EYES_ABOVE: moneySchema().default("5000.00"),
+  PRICE_FEED: z.enum(["simulated", "webhook", "off"]).default("simulated"),
+  PRICE_FEED_SEED: z.string().min(1).max(200).default("proptrade-demo"),
+  // Per symbol; 250 ms = 4 ticks a second. Below 50 ms the storage and every stream pay for noise.
+  PRICE_FEED_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(250),
 });
 
 export interface Config {
@@ -102,6 +106,11 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error";
   /** A payout whose trader share is above this (decimal string) needs two different staff approvals. */
   payoutFourEyesAbove: string;
+  /**
+   * Where the venue's prices come from (services/venue/feed.ts): `simulated` (a seeded random walk, one leader
+   * per deployment), `webhook` (signed batches at `POST /api/venue/prices`) or `off` (no new prices).
+   */
+  priceFeed: { source: "simulated" | "webhook" | "off"; seed: string; intervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -180,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     payoutFourEyesAbove: e.PAYOUT_FOUR_EYES_ABOVE,
+    priceFeed: { source: e.PRICE_FEED, seed: e.PRICE_FEED_SEED, intervalMs: e.PRICE_FEED_INTERVAL_MS },
   };
 }
 

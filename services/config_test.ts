@@ -111,3 +111,24 @@ Deno.test("config: the KYC encryption key is 64 hex digits, required in producti
     /KYC_ENCRYPTION_KEY: required when APP_ENV=production/,
   );
 });
+
+Deno.test("config: the price feed is simulated by default, with a seed and an interval; bad values are named", () => {
+  assert.deepEqual(loadConfig({}).priceFeed, {
+    source: "simulated",
+    seed: "proptrade-demo",
+    intervalMs: 250,
+  });
+  assert.deepEqual(
+    loadConfig({ PRICE_FEED: "webhook", PRICE_FEED_SEED: "s1", PRICE_FEED_INTERVAL_MS: "1000" }).priceFeed,
+    { source: "webhook", seed: "s1", intervalMs: 1000 },
+  );
+  assert.equal(loadConfig({ PRICE_FEED: "off" }).priceFeed.source, "off");
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ PRICE_FEED: "random" }, /PRICE_FEED/],
+    [{ PRICE_FEED_INTERVAL_MS: "10" }, /PRICE_FEED_INTERVAL_MS/],
+    [{ PRICE_FEED_INTERVAL_MS: "fast" }, /PRICE_FEED_INTERVAL_MS/],
+  ];
+  for (const [env, message] of cases) {
+    assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+  }
+});

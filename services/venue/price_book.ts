@@ -4,6 +4,7 @@
  * price streams subscribe here. Tests drive prices with `deps.prices.apply([...])`. Islands import the `Tick` type only.
  */
 import { reportTo } from "../log.ts";
+import { type Bar, type BarDelta, barOf, foldTick, minuteOf } from "./bars.ts";
 
 /** One quote: decimal-string prices on the instrument's tick grid, `at` in epoch ms. */
 export interface Tick {
@@ -20,6 +21,7 @@ const logError = reportTo("prices");
 export class PriceBook {
   #latest = new Map<string, Tick>();
   #listeners: TickListener[] = [];
+  #bars = new Map<string, BarDelta>();
 
   /** The latest tick of `symbol`, or undefined before its first. */
   latest(symbol: string): Tick | undefined {
@@ -29,6 +31,15 @@ export class PriceBook {
   /** The latest tick of every symbol seen, by symbol. */
   all(): Tick[] {
     return [...this.#latest.values()].sort((a, b) => a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
+  }
+
+  /**
+   * The 1-minute bar (of the bid) of the minute of `symbol`'s latest tick, from the ticks this book applied —
+   * what `GET /api/venue/bars` adds to the stored bars, which the feed writes about a second behind.
+   */
+  currentBar(symbol: string): Bar | undefined {
+    const bar = this.#bars.get(symbol);
+    return bar && { time: bar.time, open: bar.open, high: bar.high, low: bar.low, close: bar.close };
   }
 
   /** Calls `fn` with every batch applied from now on; returns the unsubscribe. */
@@ -51,6 +62,9 @@ export class PriceBook {
       if (current && tick.at < current.at) continue;
       const copy = { symbol: tick.symbol, bid: tick.bid, ask: tick.ask, at: tick.at };
       this.#latest.set(tick.symbol, copy);
+      const bar = this.#bars.get(tick.symbol);
+      if (bar && bar.time === minuteOf(tick.at)) foldTick(bar, copy);
+      else this.#bars.set(tick.symbol, barOf(copy));
       taken.push(copy);
     }
     if (!taken.length) return;
