@@ -40,7 +40,7 @@ export default function TradeAccount(props: { seed: TerminalSeed; account: Accou
   const max = room(a.maxFloor);
   return (
     <section aria-label="Account figures" class="card px-3 py-2.5 sm:px-4">
-      <dl class="grid grid-cols-2 gap-x-4 gap-y-2 text-sm sm:grid-cols-3 lg:grid-cols-7">
+      <dl class="grid grid-cols-3 gap-x-3 gap-y-2 text-sm sm:grid-cols-4 lg:grid-cols-7">
         <Figure label="Balance">{money(venue?.balance ?? a.balance)}</Figure>
         <Figure label="Equity" figure="equity" value={equity}>{money(equity)}</Figure>
         <Figure label="Floating P&L" figure="floating-total" value={floating}>

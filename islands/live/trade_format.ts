@@ -52,12 +52,16 @@ export function livePnl(
   if (!instrument || !tick) return position.pnl;
   const rate = rateIn(book, instrument.quoteCurrency, accountCurrency);
   if (rate === null) return position.pnl;
-  return positionPnlMoney({
-    direction: position.direction,
-    volume: position.volume,
-    openPrice: position.openPrice,
-    contractSize: instrument.contractSize,
-  }, tick, rate);
+  return positionPnlMoney(
+    {
+      direction: position.direction,
+      volume: position.volume,
+      openPrice: position.openPrice,
+      contractSize: instrument.contractSize,
+    },
+    tick,
+    rate,
+  );
 }
 
 /** Sum of money strings, to the cent. */

@@ -151,7 +151,7 @@ export default define.page<typeof handler>(({ data }) => {
       <div class="mt-3">
         <TradeAccount seed={data.seed} account={account} />
       </div>
-      <div class="mt-3 grid gap-3 lg:grid-cols-[15rem_minmax(0,1fr)_20rem]">
+      <div class="mt-3 grid grid-cols-[minmax(0,1fr)] gap-3 lg:grid-cols-[15rem_minmax(0,1fr)_20rem]">
         <TradeWatchlist seed={data.seed} quotes={data.quotes} />
         <div class="min-h-[22rem] lg:min-h-[34rem]">
           <TradeChart seed={data.seed} timeZone={data.timeZone} />

@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { openTestApp } from "../helpers/app.ts";
+import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import type { ServeInfo } from "../../lib/http_listener.ts";
+import { randomIp, signUp } from "../helpers/client.ts";
+import { insertPlan } from "../../services/plans/queries.ts";
+import { demoPlans } from "../../services/demo/seed.ts";
+import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
+import { instrumentBySymbol, marketOpen } from "../../services/venue/instruments.ts";
+import type { Tick } from "../../services/venue/price_book.ts";
+
+const ARTIFACTS = new URL("../artifacts/", import.meta.url);
+const WIDTHS = [390, 1440];
+
+/** Full-page screenshots as `terminal-<name>-<width>.png`, and no sideways scrolling at either width. */
+async function photograph(page: Page, name: string) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.waitForTimeout(300); // the chart follows its box's new size on the next frame
+    await page.screenshot({
+      path: new URL(`terminal-${name}-${width}.png`, ARTIFACTS).pathname,
+      fullPage: true,
+    });
+    assert.ok(
+      await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
+      `${name} is wider than ${width} px`,
+    );
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+Deno.test({
+  name: "browser: buy a challenge, open the terminal, buy EURUSD, watch its P&L follow the prices, close it",
+  ignore: noBrowser,
+  async fn(t) {
+    const { app, deps, close } = await openTestApp();
+    await Deno.mkdir(ARTIFACTS, { recursive: true });
+    const tag = crypto.randomUUID().slice(0, 8);
+    const base = demoPlans().find((p) => p.slug === "two-step-25k")!.body;
+    const body = { ...base, name: `Terminal ${tag} 100K`, initialBalance: "100000.00", price: "540.00" };
+    const { planId } = await deps.db.tx((tx) =>
+      insertPlan(tx, { slug: `terminal-${tag}`, family: tag, body })
+    );
+    // FX is closed at weekends; the test must not depend on the day it runs, so BTCUSD (24/7) stands in then.
+    const eurusd = (await instrumentBySymbol(deps.db.sql, "EURUSD"))!;
+    const symbol = marketOpen(eurusd, new Date()) ? "EURUSD" : "BTCUSD";
+    if (symbol !== "EURUSD") console.log("EURUSD's market is closed now: the terminal test trades BTCUSD");
+    const prices = symbol === "EURUSD"
+      ? { open: ["1.08410", "1.08420"], up: ["1.08610", "1.08620"], down: ["1.08010", "1.08020"] }
+      : { open: ["64990.00", "65010.00"], up: ["65190.00", "65210.00"], down: ["64790.00", "64810.00"] };
+    let at = Date.now();
+    const quote = ([bid, ask]: string[]) => {
+      at += 1000;
+      // The other pairs too: conversions and the watchlist read them; the price under test moves alone.
+      const ticks: Tick[] = [
+        { symbol, bid, ask, at },
+        { symbol: "USDJPY", bid: "150.000", ask: "150.012", at },
+      ];
+      deps.prices.apply(ticks);
+    };
+    quote(prices.open);
+
+    const trader = await signUp(app);
+    const ip = randomIp();
+    const serve = (req: Request, info: ServeInfo) =>
+      app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
+    const browser = await launchBrowser();
+    try {
+      await withServer(serve, async (origin) => {
+        const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+        await context.addCookies(
+          sessionCookies(false, trader).map((c) => {
+            const [name, value] = c.split(";")[0].split("=");
+            return { name, value, url: origin };
+          }),
+        );
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on("pageerror", (e) => errors.push(e.message));
+        page.on(
+          "console",
+          (m) => m.type() === "error" && errors.push(`${new URL(page.url()).pathname}: ${m.text()}`),
+        );
+        let accountId = "";
+
+        await t.step("buy the challenge at checkout; the account page links to the terminal", async () => {
+          await page.goto(`${origin}/checkout/${planId}`);
+          await page.getByRole("button", { name: /^Pay / }).click();
+          await page.waitForURL(/\/dashboard\/accounts\/[0-9a-f-]{36}\?purchased=1$/);
+          accountId = new URL(page.url()).pathname.split("/").at(-1)!;
+          await page.getByRole("link", { name: "Trade on this account" }).click();
+          await page.waitForURL((url) => url.pathname === `/trade/${accountId}`);
+          await page.getByRole("heading", { level: 1, name: new RegExp(`Trade · Terminal ${tag} 100K`) })
+            .waitFor();
+        });
+
+        const ticket = page.getByRole("region", { name: "Order ticket" });
+        const positions = page.locator("[data-position]");
+        const pnl = positions.first().locator('[data-figure="pnl"]');
+
+        await t.step(`pick ${symbol}, buy 0.10 with the ticket: the position opens at the ask`, async () => {
+          await page.getByRole("button", { name: new RegExp(`^${symbol}`) }).click();
+          await page.locator(`[data-symbol="${symbol}"][aria-pressed="true"]`).waitFor();
+          assert.equal(new URL(page.url()).searchParams.get("symbol"), symbol);
+          // The live stream is open before the order, so every later tick reaches the page.
+          await page.locator('[data-live="live"]').first().waitFor();
+          await ticket.getByLabel("Volume (lots)").fill("0.10");
+          await ticket.getByRole("button", { name: /^Buy/ }).click();
+          await ticket.getByText(`Bought 0.10 ${symbol} at ${prices.open[1]}`).waitFor();
+          await positions.first().waitFor();
+          assert.equal(await positions.count(), 1);
+          assert.match(
+            await positions.first().innerText(),
+            new RegExp(`${symbol}\\s+↑ Buy\\s+0.10\\s+${prices.open[1].replace(".", "\\.")}`),
+          );
+        });
+
+        await t.step("the P&L follows the prices tick by tick, computed in the browser", async () => {
+          // Buy at the ask, marked at the bid: 0.10 × 100,000 × (bid − 1.08420).
+          const [up, down] = symbol === "EURUSD" ? ["+$19.00", "−$41.00"] : ["+$18.00", "−$22.00"];
+          quote(prices.up);
+          await page.waitForFunction(
+            ([sel, want]) => document.querySelector(sel)?.textContent === want,
+            ['[data-position] [data-figure="pnl"]', up],
+          );
+          assert.equal(await pnl.innerText(), up);
+          await photograph(page, "position");
+          quote(prices.down);
+          await page.waitForFunction(
+            ([sel, want]) => document.querySelector(sel)?.textContent === want,
+            ['[data-position] [data-figure="pnl"]', down],
+          );
+          assert.equal(await page.locator('[data-figure="floating-total"]').innerText(), down);
+        });
+
+        await t.step("close it with X from its row: the table empties and the limits move", async () => {
+          await positions.first().getByRole("button", { name: /^Modify/ }).focus();
+          await page.keyboard.press("x");
+          await page.getByText(new RegExp(`Closed 0.10 of buy 0.10 ${symbol}`)).waitFor();
+          await page.getByText("No open positions.").waitFor();
+          // The engine took the realized loss (and both sides' commission): less than the whole daily limit left.
+          const daily = page.locator("#meter-daily [data-figure=left]");
+          await page.waitForFunction(
+            (sel) => !/^\$5,000(\.00)? left$/.test(document.querySelector(sel)?.textContent ?? ""),
+            "#meter-daily [data-figure=left]",
+          );
+          assert.match(await daily.innerText(), /^\$4,9\d\d\.\d\d left$/);
+          await photograph(page, "closed");
+        });
+
+        await t.step("the closed trade is in the history", async () => {
+          await page.goto(`${origin}/dashboard/history`);
+          const row = page.locator("#history-table tbody tr").first();
+          assert.match(
+            await row.innerText(),
+            new RegExp(`${symbol}\\s+Buy\\s+0\\.1\\s+[\\d.]+\\s+[\\d.]+\\s+−\\$`),
+          );
+        });
+
+        assert.deepEqual(errors, []);
+        await context.close();
+      });
+    } finally {
+      await browser.close();
+      await close();
+    }
+  },
+});
