@@ -112,7 +112,7 @@ export default function TradeBook(
           </p>
         )
         : (
-          <div class="mt-2 overflow-x-auto" role="region" aria-label="Open positions (scrolls)" tabindex={0}>
+          <div class="relative mt-2 overflow-x-auto" role="region" aria-label="Open positions (scrolls)" tabindex={0}>
             <table class="w-full min-w-[52rem] text-left text-sm">
               <caption class="sr-only">
                 Open positions with their live profit or loss{!props.readOnly && "; X closes the focused one"}
@@ -330,7 +330,7 @@ function Orders(props: {
   act(method: "DELETE", path: string, body: unknown, done: string): Promise<boolean>;
 }) {
   return (
-    <div class="mt-2 overflow-x-auto" role="region" aria-label="Pending orders (scrolls)" tabindex={0}>
+    <div class="relative mt-2 overflow-x-auto" role="region" aria-label="Pending orders (scrolls)" tabindex={0}>
       <table class="w-full min-w-[44rem] text-left text-sm">
         <caption class="sr-only">Pending orders, waiting for their price</caption>
         <thead class="border-b border-line">

@@ -27,7 +27,7 @@ export default function TradeWatchlist(props: { seed: TerminalSeed; quotes: Tick
   }
   const selected = store.symbol.value;
   return (
-    <section aria-labelledby="watch-h" class="card p-0">
+    <section aria-labelledby="watch-h" class="card min-w-0 p-0">
       <h2 id="watch-h" class="px-3 pt-3 text-sm font-semibold">
         Symbols <span class="font-normal text-muted">· bid / ask</span>
       </h2>
@@ -43,7 +43,7 @@ export default function TradeWatchlist(props: { seed: TerminalSeed; quotes: Tick
                 aria-pressed={pressed}
                 data-symbol={i.symbol}
                 onClick={() => selectSymbol(store, i.symbol)}
-                class={`grid w-full min-w-40 grid-cols-[1fr_auto] gap-x-3 rounded-lg border px-2.5 py-1.5 text-left text-sm ${
+                class={`relative grid w-full min-w-40 grid-cols-[1fr_auto] gap-x-3 rounded-lg border px-2.5 py-1.5 text-left text-sm ${
                   pressed ? "border-brand-strong bg-surface" : "border-transparent hover:border-line"
                 }`}
               >
