@@ -44,10 +44,10 @@ const CORE_TABLES = [
   "users",
   "venue_bars",
   "venue_instruments",
-  "venue_quotes",
-  "venue_ticks",
   "venue_orders",
   "venue_positions",
+  "venue_quotes",
+  "venue_ticks",
 ];
 
 async function tables(db: Db): Promise<string[]> {

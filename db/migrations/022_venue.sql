@@ -7,7 +7,7 @@ create table venue_positions (
   id uuid primary key default gen_random_uuid(),
   account_id uuid not null references accounts (id) on delete cascade,
   trade_id text not null,
-  symbol text not null,
+  symbol text not null references venue_instruments (symbol) on update cascade,
   direction text not null check (direction in ('buy', 'sell')),
   volume numeric(15, 5) not null check (volume > 0),
   open_price numeric(20, 8) not null check (open_price > 0),
@@ -27,7 +27,7 @@ create index venue_positions_open_idx on venue_positions (account_id) where stat
 create table venue_orders (
   id uuid primary key default gen_random_uuid(),
   account_id uuid not null references accounts (id) on delete cascade,
-  symbol text not null,
+  symbol text not null references venue_instruments (symbol) on update cascade,
   direction text not null check (direction in ('buy', 'sell')),
   type text not null check (type in ('market', 'limit', 'stop')),
   volume numeric(15, 5) not null check (volume > 0),

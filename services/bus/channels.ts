@@ -13,3 +13,9 @@ export function userChannel(userId: string): string {
  * webhook batch) publishes, every process applies them to its own PriceBook (services/venue/feed_bus.ts).
  */
 export const PRICE_TICKS_CHANNEL = "venue:ticks";
+
+/**
+ * The venue's book of an account changed (`{ accountIds: string[] }`: an order placed, filled, cancelled, a
+ * position opened or closed): every process's marker re-reads those accounts (services/venue/marker.ts).
+ */
+export const VENUE_BOOK_CHANNEL = "venue:book";

@@ -16,7 +16,10 @@ export type { Bar };
  *
  * @returns the ticks that were new, in the batch's order.
  */
-export async function storeTicks(tx: Sql, ticks: readonly Tick[]): Promise<Tick[]> {
+export async function storeTicks(tx: Sql, batch: readonly Tick[]): Promise<Tick[]> {
+  // A symbol's instant twice in one batch is one tick (the first).
+  const seen = new Set<string>();
+  const ticks = batch.filter((t) => !seen.has(`${t.symbol}|${t.at}`) && seen.add(`${t.symbol}|${t.at}`));
   if (!ticks.length) return [];
   const inserted = await tx<{ symbol: string; at: Date }[]>`
     insert into venue_ticks (symbol, at, bid, ask)

@@ -1,0 +1,130 @@
+/**
+ * GET /api/venue/accounts/:id: the account as the terminal shows it — balance, equity and margin at the latest
+ * quotes, open positions with their unrealized P&L, pending orders, and whether it may trade now.
+ */
+import type { Deps } from "../deps.ts";
+import { fromMinor } from "../money.ts";
+import { stateFromJson } from "../engine/state.ts";
+import { openPositions, pendingOrders, type VenueOrder, type VenuePosition } from "./book.ts";
+import { assertAccountTrades } from "./checks.ts";
+import { assertOwner } from "./orders.ts";
+import { VenueRefusal } from "./refusals.ts";
+import { valuate } from "./valuation.ts";
+import { instrumentMap } from "./valuation.ts";
+
+export interface PositionJson {
+  id: string;
+  symbol: string;
+  direction: "buy" | "sell";
+  volume: string;
+  openPrice: string;
+  openedAt: string;
+  sl: string | null;
+  tp: string | null;
+  commission: string | null;
+  pnl: string | null;
+}
+
+export interface OrderJson {
+  id: string;
+  symbol: string;
+  direction: "buy" | "sell";
+  type: VenueOrder["type"];
+  status: VenueOrder["status"];
+  volume: string;
+  price: string | null;
+  sl: string | null;
+  tp: string | null;
+  fillPrice: string | null;
+  positionId: string | null;
+  reason: string | null;
+  createdAt: string;
+}
+
+export function orderJson(o: VenueOrder): OrderJson {
+  return {
+    id: o.id,
+    symbol: o.symbol,
+    direction: o.direction,
+    type: o.type,
+    status: o.status,
+    volume: o.volume,
+    price: o.price,
+    sl: o.sl,
+    tp: o.tp,
+    fillPrice: o.fillPrice,
+    positionId: o.positionId,
+    reason: o.reason,
+    createdAt: o.createdAt.toISOString(),
+  };
+}
+
+export function positionJson(p: VenuePosition, value?: { pnl: bigint; commission: bigint }): PositionJson {
+  return {
+    id: p.id,
+    symbol: p.symbol,
+    direction: p.direction,
+    volume: p.volume,
+    openPrice: p.openPrice,
+    openedAt: p.openedAt.toISOString(),
+    sl: p.sl,
+    tp: p.tp,
+    commission: value ? fromMinor(value.commission) : null,
+    pnl: value ? fromMinor(value.pnl) : null,
+  };
+}
+
+export interface VenueAccountJson {
+  accountId: string;
+  currency: string;
+  status: string;
+  balance: string;
+  /** At the latest quotes (null while a quote is missing). */
+  equity: string | null;
+  margin: { used: string | null; free: string | null };
+  positions: PositionJson[];
+  orders: OrderJson[];
+  trading: { allowed: boolean; code: string | null; reason: string | null };
+}
+
+/** The venue view of an account of `userId`'s; 404 for anyone else's. */
+export async function venueAccount(
+  deps: Pick<Deps, "db" | "prices">,
+  userId: string,
+  accountId: string,
+  now: Date = new Date(),
+): Promise<VenueAccountJson> {
+  await assertOwner(deps.db.sql, userId, accountId);
+  const sql = deps.db.sql;
+  const [[account], positions, orders, instruments] = await Promise.all([
+    sql<{ id: string; currency: string; status: string; engine_state: unknown }[]>`
+      select id, currency, status, engine_state from accounts where id = ${accountId}`,
+    openPositions(sql, [accountId]),
+    pendingOrders(sql, [accountId]),
+    instrumentMap(deps.db),
+  ]);
+  const balance = account.engine_state ? stateFromJson(account.engine_state).balance : 0n;
+  const value = valuate(positions, instruments, deps.prices, account.currency);
+  let trading: VenueAccountJson["trading"] = { allowed: true, code: null, reason: null };
+  try {
+    await assertAccountTrades(sql, account, now);
+  } catch (error) {
+    if (!(error instanceof VenueRefusal)) throw error;
+    trading = { allowed: false, code: error.code, reason: error.message };
+  }
+  const equity = value ? balance + value.floating : null;
+  return {
+    accountId,
+    currency: account.currency,
+    status: account.status,
+    balance: fromMinor(balance),
+    equity: equity === null ? null : fromMinor(equity),
+    margin: {
+      used: value ? fromMinor(value.usedMargin) : null,
+      free: value && equity !== null ? fromMinor(equity - value.usedMargin) : null,
+    },
+    positions: positions.map((p) => positionJson(p, value?.byPosition.get(p.id))),
+    orders: orders.map(orderJson),
+    trading,
+  };
+}

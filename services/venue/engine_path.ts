@@ -1,0 +1,241 @@
+/**
+ * Committing venue actions through the engine path: one transaction for any number of accounts (a tick batch
+ * touches hundreds), so N accounts cost a few pipelined round trips, not N transactions. Per account, exactly
+ * what demo-sync does (`syncLocked`: dedupe, evaluate, persist, lifecycle) on events built from the locked
+ * row (services/venue/settle.ts), then the venue's own rows; after commit the changes are published like
+ * demo-sync's.
+ *
+ * Liquidation: when the engine leaves an account not `active` (a breach, a daily-loss pause, a pass) while it
+ * still holds positions, they are closed in the same transaction at the same quotes — so a breach closes
+ * positions at the breaching tick's prices.
+ */
+import type { Tx } from "../../db/client.ts";
+import { type AccountChange, publishChange } from "../accounts/change_log.ts";
+import { type LockedAccount, lockedColumns } from "../accounts/persist.ts";
+import { type LockedSync, syncLocked } from "../accounts/sync.ts";
+import type { Deps } from "../deps.ts";
+import { type AccountState, stateFromJson } from "../engine/state.ts";
+import { isoAt } from "../time.ts";
+import type { Bus } from "../bus/mod.ts";
+import { VENUE_BOOK_CHANNEL } from "../bus/channels.ts";
+import { openPositions, type VenuePosition } from "./book.ts";
+import type { Instrument } from "./instruments.ts";
+import type { Tick } from "./price_book.ts";
+import { type CloseRequest, settle, type Settled } from "./settle.ts";
+import { instrumentMap, type Quotes } from "./valuation.ts";
+
+/** The opens and closes of one action (none: a plain re-mark). */
+export interface Planned {
+  opens?: VenuePosition[];
+  closes?: CloseRequest[];
+}
+
+/** What to do to one account, decided inside the transaction from its locked row and open positions. */
+export interface VenueWork {
+  accountId: string;
+  quotes: Quotes;
+  /** The tick the action happens at (named in the mark), if any. */
+  tick?: Tick;
+  /** Deterministic mark id (a tick's mark), so two processes marking the same tick apply it once. */
+  markId?: string;
+  /**
+   * Marks to apply before the action (a tick batch's new high-water marks or verdicts before a closing tick):
+   * each at its own tick and quotes.
+   */
+  marks?: { tick: Tick; quotes: Quotes }[];
+  /** The action's instant (epoch ms); raised to the account's last applied instant if older. */
+  at: number;
+  plan(ctx: { tx: Tx; account: LockedAccount; state: AccountState; positions: VenuePosition[] }):
+    | Planned
+    | null
+    | Promise<Planned | null>;
+  /** The venue's own writes after the engine applied the events (same transaction). */
+  after?(tx: Tx, outcome: VenueOutcome): Promise<void>;
+}
+
+export interface VenueOutcome {
+  sync: LockedSync;
+  settled: Settled;
+  /** Positions closed because the account stopped being active. */
+  liquidated: Settled | null;
+}
+
+/**
+ * Applies each work item to its account in one transaction; returns the outcome per account id (absent for
+ * an item that planned nothing, could not be priced, or whose account is not trading).
+ */
+export async function commitVenue(
+  deps: Pick<Deps, "db" | "bus">,
+  works: readonly VenueWork[],
+  now: Date = new Date(),
+): Promise<Map<string, VenueOutcome>> {
+  const outcomes = new Map<string, VenueOutcome>();
+  if (works.length === 0) return outcomes;
+  const instruments = await instrumentMap(deps.db);
+  const ids = [...new Set(works.map((w) => w.accountId))].sort();
+  const changes: AccountChange[] = [];
+  await deps.db.tx(async (tx) => {
+    // One lock statement in id order (two batches never wait on each other crosswise), one positions read.
+    const [accounts, positions] = await Promise.all([
+      tx<LockedAccount[]>`select ${
+        lockedColumns(tx)
+      } from accounts where id = any(${ids}) order by id for update`,
+      openPositions(tx, ids),
+    ]);
+    const byAccount = new Map<string, VenuePosition[]>();
+    for (const p of positions) byAccount.set(p.accountId, [...(byAccount.get(p.accountId) ?? []), p]);
+    const locked = new Map(accounts.map((a) => [a.id, a]));
+    await Promise.all(works.map(async (work) => {
+      const account = locked.get(work.accountId);
+      if (!account?.engine_state || !["active", "paused"].includes(account.status)) return;
+      const own = byAccount.get(work.accountId) ?? [];
+      const outcome = await applyWork(tx, account, own, work, instruments, now);
+      if (!outcome) return;
+      outcomes.set(work.accountId, outcome);
+      changes.push(...outcome.sync.changes);
+    }));
+  });
+  await publishChange(deps.bus, ...changes);
+  if (outcomes.size > 0) await publishBook(deps.bus, [...outcomes.keys()]);
+  return outcomes;
+}
+
+async function applyWork(
+  tx: Tx,
+  account: LockedAccount,
+  positions: VenuePosition[],
+  work: VenueWork,
+  instruments: ReadonlyMap<string, Instrument>,
+  now: Date,
+): Promise<VenueOutcome | null> {
+  const state = stateFromJson(account.engine_state);
+  const plan = await work.plan({ tx, account, state, positions });
+  if (!plan) return null;
+  const pre = [];
+  let last = state.lastEventAt;
+  for (const m of work.marks ?? []) {
+    const at = Math.max(m.tick.at, last);
+    const mark = settle({
+      balance: state.balance,
+      currency: account.currency,
+      positions,
+      instruments,
+      quotes: m.quotes,
+      at,
+      tick: m.tick,
+      markId: tickMarkId(m.tick),
+    });
+    if (mark) pre.push(...mark.events);
+    last = at;
+  }
+  const at = Math.max(work.at, last);
+  const settled = settle({
+    balance: state.balance,
+    currency: account.currency,
+    positions,
+    ...plan,
+    instruments,
+    quotes: work.quotes,
+    at,
+    tick: work.tick,
+    markId: work.markId,
+  });
+  if (!settled) return null;
+  settled.events.unshift(...pre);
+  const sync = await syncLocked(tx, account, await seenIds(tx, account.id, settled), settled.events, now);
+  await writeRows(tx, account.id, settled, at);
+  let liquidated: Settled | null = null;
+  let final = sync;
+  const left = openAfter(positions, settled);
+  if (sync.state.status !== "active" && left.length > 0) {
+    const [relocked] = await tx<LockedAccount[]>`
+      select ${lockedColumns(tx)} from accounts where id = ${account.id} for update`;
+    const reason = sync.result.breaches.length > 0 ? "breach" as const : "blocked" as const;
+    liquidated = settle({
+      balance: sync.state.balance,
+      currency: account.currency,
+      positions: left,
+      closes: left.map((p) => ({ positionId: p.id, reason })),
+      instruments,
+      quotes: work.quotes,
+      at: Math.max(at, sync.state.lastEventAt),
+      tick: work.tick,
+    });
+    if (liquidated) {
+      const second = await syncLocked(
+        tx,
+        relocked,
+        await seenIds(tx, account.id, liquidated),
+        liquidated.events,
+        now,
+      );
+      await writeRows(tx, account.id, liquidated, at);
+      final = { ...second, changes: [...sync.changes, ...second.changes] };
+    }
+  }
+  const outcome = { sync: final, settled, liquidated };
+  await work.after?.(tx, outcome);
+  return outcome;
+}
+
+/** The positions still open after `settled` (opened ones included, reduced ones at their new volume). */
+function openAfter(positions: readonly VenuePosition[], settled: Settled): VenuePosition[] {
+  const closed = new Set(settled.closed.map((c) => c.position.id));
+  const reduced = new Map(settled.reduced.map((r) => [r.positionId, r]));
+  return [...positions, ...settled.opened]
+    .filter((p) => !closed.has(p.id) || reduced.has(p.id))
+    .map((p) => {
+      const r = reduced.get(p.id);
+      return r ? { ...p, volume: r.volume, tradeId: r.tradeId } : p;
+    });
+}
+
+/** Records what `settled` did in the venue's tables (and cuts a partially closed trade's history row). */
+async function writeRows(tx: Tx, accountId: string, settled: Settled, at: number): Promise<void> {
+  const when = isoAt(at);
+  const writes: Promise<unknown>[] = [];
+  for (const p of settled.opened) {
+    writes.push(tx`
+      insert into venue_positions (id, account_id, trade_id, symbol, direction, volume, open_price, opened_at,
+                                   sl, tp)
+      values (${p.id}, ${accountId}, ${p.tradeId}, ${p.symbol}, ${p.direction}, ${p.volume}, ${p.openPrice},
+              ${when}, ${p.sl}, ${p.tp})`);
+  }
+  const reduced = new Map(settled.reduced.map((r) => [r.positionId, r]));
+  for (const c of settled.closed) {
+    const r = reduced.get(c.position.id);
+    if (r) {
+      writes.push(tx`
+        update venue_positions set volume = ${r.volume}, trade_id = ${r.tradeId}
+        where id = ${c.position.id} and status = 'open'`);
+      // The closed engine trade's row shows the lots actually closed (the remainder is its own trade).
+      writes.push(tx`
+        update trades set volume = ${c.volume}
+        where account_id = ${accountId} and external_id = ${c.position.tradeId}`);
+    } else {
+      writes.push(tx`
+        update venue_positions set status = 'closed', close_price = ${c.price}, closed_at = ${when},
+          close_reason = ${c.reason}
+        where id = ${c.position.id} and status = 'open'`);
+    }
+  }
+  await Promise.all(writes);
+}
+
+/** The ids of `settled`'s events the account already applied (another process marking the same tick). */
+async function seenIds(tx: Tx, accountId: string, settled: Settled): Promise<Set<string>> {
+  const ids = settled.events.map((e) => e.id);
+  const rows = await tx<{ event_id: string }[]>`
+    select event_id from account_events where account_id = ${accountId} and event_id = any(${ids})`;
+  return new Set(rows.map((r) => r.event_id));
+}
+
+/** Tells every process's marker that these accounts' venue book changed. */
+export function publishBook(bus: Bus, accountIds: string[]): Promise<void> {
+  return bus.publish(VENUE_BOOK_CHANNEL, { accountIds });
+}
+
+/** The id of the mark of a tick: the same in every process, so a tick marks an account once. */
+export function tickMarkId(tick: Tick): string {
+  return `mark:${tick.symbol}:${tick.at}`;
+}
