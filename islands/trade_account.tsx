@@ -6,7 +6,7 @@ import type { AccountJson } from "../services/accounts/overview_json.ts";
 import { lastTickAt, priceConnection, quotes } from "./live/price_stream.ts";
 import { accountSummary } from "./live/user_stream.ts";
 import { type TerminalSeed, terminalStore } from "./live/terminal_store.ts";
-import { livePnl, sumMoney } from "./live/trade_format.ts";
+import { liveAccount } from "./live/trade_format.ts";
 
 /**
  * The account strip above the terminal: balance, equity and floating P&L marked at every tick in the browser
@@ -19,22 +19,12 @@ export default function TradeAccount(props: { seed: TerminalSeed; account: Accou
   const now = useNow();
   const a = accountSummary(props.account.id).value ?? props.account;
   const venue = store.venue.value;
-  const book = quotes.value;
   const money = (v: string) => formatMoney(v, a.currency);
 
-  let equity = a.equity;
-  let floating = "0.00";
-  let free: string | null = null;
-  if (venue) {
-    const live = venue.positions.map((p) =>
-      livePnl(p, store.instruments.value.find((i) => i.symbol === p.symbol), book, venue.currency)
-    );
-    floating = live.length ? sumMoney(live) : "0.00";
-    const atVenue = venue.positions.length ? sumMoney(venue.positions.map((p) => p.pnl)) : "0.00";
-    const moved = subDecimal(floating, atVenue);
-    equity = sumMoney([venue.equity, moved]);
-    free = sumMoney([venue.margin.free, moved]);
-  }
+  const live = venue ? liveAccount(venue, store.instruments.value, quotes.value) : null;
+  const equity = live?.equity ?? a.equity;
+  const floating = live?.floating ?? null;
+  const free = live?.free ?? null;
   const room = (floor: string | null) => (floor === null ? null : subDecimal(equity, floor));
   const daily = room(a.dailyFloor);
   const max = room(a.maxFloor);
@@ -43,10 +33,10 @@ export default function TradeAccount(props: { seed: TerminalSeed; account: Accou
       <dl class="grid grid-cols-3 gap-x-3 gap-y-2 text-sm sm:grid-cols-4 lg:grid-cols-7">
         <Figure label="Balance">{money(venue?.balance ?? a.balance)}</Figure>
         <Figure label="Equity" figure="equity" value={equity}>{money(equity)}</Figure>
-        <Figure label="Floating P&L" figure="floating-total" value={floating}>
-          {signedMoney(floating, a.currency)}
+        <Figure label="Floating P&L" figure="floating-total" value={floating ?? ""}>
+          {floating === null ? "—" : signedMoney(floating, a.currency)}
         </Figure>
-        <Figure label="Margin used">{venue ? money(venue.margin.used) : "—"}</Figure>
+        <Figure label="Margin used">{venue?.margin.used ? money(venue.margin.used) : "—"}</Figure>
         <Figure label="Free margin">{free ? money(free) : "—"}</Figure>
         <Figure label="Room to daily floor" figure="room-daily" value={daily ?? ""}>
           {daily === null ? "—" : money(daily)}

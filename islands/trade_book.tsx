@@ -4,7 +4,7 @@ import { Flash } from "../components/live.tsx";
 import { quotes } from "./live/price_stream.ts";
 import { markPrice } from "../services/venue/pnl.ts";
 import { selectSymbol, type TerminalSeed, terminalStore, venueAction } from "./live/terminal_store.ts";
-import { fixPrice, livePnl, sumMoney } from "./live/trade_format.ts";
+import { fixPrice, liveAccount, lots } from "./live/trade_format.ts";
 import { isTyping, REFUSALS } from "./live/trade_keys.ts";
 import type { PendingOrderJson, PositionJson } from "./live/venue_types.ts";
 
@@ -32,7 +32,8 @@ export default function TradeBook(
   const positions = venue?.positions ?? [];
   const orders = venue?.orders ?? [];
   const instrumentOf = (symbol: string) => instruments.find((i) => i.symbol === symbol);
-  const pnls = positions.map((p) => livePnl(p, instrumentOf(p.symbol), book, props.currency));
+  const live = venue ? liveAccount(venue, instruments, book) : null;
+  const pnls = live?.pnls ?? [];
 
   const act = async (
     method: "POST" | "PATCH" | "DELETE",
@@ -55,7 +56,7 @@ export default function TradeBook(
       "POST",
       `/positions/${p.id}/close`,
       volume ? { volume } : {},
-      `Closed ${volume ?? p.volume} of ${p.direction} ${p.volume} ${p.symbol}.`,
+      `Closed ${lots(volume ?? p.volume)} of ${p.direction} ${lots(p.volume)} ${p.symbol}.`,
     );
   closeRef.current = close;
 
@@ -76,7 +77,7 @@ export default function TradeBook(
   }, [props.readOnly]);
 
   const money = (a: string) => formatMoney(a, props.currency);
-  const total = pnls.length ? sumMoney(pnls) : "0.00";
+  const total = live?.floating ?? null;
   return (
     <section aria-labelledby="book-h" class="card p-3 sm:p-4">
       <div class="flex flex-wrap items-baseline justify-between gap-2">
@@ -86,7 +87,7 @@ export default function TradeBook(
         <p class="text-sm tabular-nums">
           <span class="text-muted">Floating P&L</span>{" "}
           <b data-figure="floating">
-            <Flash value={total}>{signedMoney(total, props.currency)}</Flash>
+            <Flash value={total ?? ""}>{total === null ? "—" : signedMoney(total, props.currency)}</Flash>
           </b>
         </p>
       </div>
@@ -112,7 +113,12 @@ export default function TradeBook(
           </p>
         )
         : (
-          <div class="relative mt-2 overflow-x-auto" role="region" aria-label="Open positions (scrolls)" tabindex={0}>
+          <div
+            class="relative mt-2 overflow-x-auto"
+            role="region"
+            aria-label="Open positions (scrolls)"
+            tabindex={0}
+          >
             <table class="w-full min-w-[52rem] text-left text-sm">
               <caption class="sr-only">
                 Open positions with their live profit or loss{!props.readOnly && "; X closes the focused one"}
@@ -140,7 +146,7 @@ export default function TradeBook(
                   const i = instrumentOf(p.symbol);
                   const tick = i?.tickSize ?? "0.00001";
                   const q = book[p.symbol];
-                  const name = `${p.direction} ${p.volume} ${p.symbol}`;
+                  const name = `${p.direction} ${lots(p.volume)} ${p.symbol}`;
                   return [
                     <tr key={p.id} class="border-t border-line" data-position={p.id}>
                       <td class={`${TD} font-semibold`}>
@@ -151,7 +157,7 @@ export default function TradeBook(
                       <td class={TD}>
                         <Side direction={p.direction} />
                       </td>
-                      <td class={`${TD} text-right tabular-nums`}>{p.volume}</td>
+                      <td class={`${TD} text-right tabular-nums`}>{lots(p.volume)}</td>
                       <td class={`${TD} text-right tabular-nums`}>{fixPrice(p.openPrice, tick)}</td>
                       <td class={`${TD} text-right tabular-nums`}>
                         {q ? fixPrice(markPrice(p.direction, q), tick) : "—"}
@@ -159,7 +165,9 @@ export default function TradeBook(
                       <td class={`${TD} text-right tabular-nums`}>{p.sl ? fixPrice(p.sl, tick) : "—"}</td>
                       <td class={`${TD} text-right tabular-nums`}>{p.tp ? fixPrice(p.tp, tick) : "—"}</td>
                       <td class={`${TD} text-right font-semibold tabular-nums`} data-figure="pnl">
-                        <Flash value={pnls[n]}>{signedMoney(pnls[n], props.currency)}</Flash>
+                        <Flash value={pnls[n] ?? ""}>
+                          {pnls[n] == null ? "—" : signedMoney(pnls[n]!, props.currency)}
+                        </Flash>
                       </td>
                       <td class={`${TD} tabular-nums text-muted`}>
                         {formatDateTime(new Date(p.openedAt), props.timeZone)}
@@ -173,7 +181,7 @@ export default function TradeBook(
                             aria-controls={`edit-${p.id}`}
                             onClick={() => setEditing(editing === p.id ? null : p.id)}
                           >
-                            Modify<span class="sr-only">{name}</span>
+                            Modify<span class="sr-only">{` ${name}`}</span>
                           </button>{" "}
                           <button
                             type="button"
@@ -181,7 +189,7 @@ export default function TradeBook(
                             aria-keyshortcuts="X"
                             onClick={() => close(p)}
                           >
-                            Close<span class="sr-only">{name}</span>
+                            Close<span class="sr-only">{` ${name}`}</span>
                           </button>
                         </td>
                       )}
@@ -232,7 +240,8 @@ export default function TradeBook(
       )}
       {venue && (
         <p class="mt-3 text-xs text-muted tabular-nums">
-          Margin used {money(venue.margin.used)} · free {money(venue.margin.free)}
+          Margin used {venue.margin.used ? money(venue.margin.used) : "—"} · free{" "}
+          {live?.free ? money(live.free) : "—"}
         </p>
       )}
     </section>
@@ -305,7 +314,7 @@ function Modify(props: {
         }}
       >
         <label class="text-xs text-muted">
-          Volume to close (of {p.volume})
+          Volume to close (of {lots(p.volume)})
           <input
             class={`${SMALL_INPUT} mt-0.5 block`}
             inputMode="decimal"
@@ -330,7 +339,12 @@ function Orders(props: {
   act(method: "DELETE", path: string, body: unknown, done: string): Promise<boolean>;
 }) {
   return (
-    <div class="relative mt-2 overflow-x-auto" role="region" aria-label="Pending orders (scrolls)" tabindex={0}>
+    <div
+      class="relative mt-2 overflow-x-auto"
+      role="region"
+      aria-label="Pending orders (scrolls)"
+      tabindex={0}
+    >
       <table class="w-full min-w-[44rem] text-left text-sm">
         <caption class="sr-only">Pending orders, waiting for their price</caption>
         <thead class="border-b border-line">
@@ -360,8 +374,8 @@ function Orders(props: {
                   <Side direction={o.direction} />
                 </td>
                 <td class={`${TD} capitalize`}>{o.type}</td>
-                <td class={`${TD} text-right tabular-nums`}>{o.volume}</td>
-                <td class={`${TD} text-right tabular-nums`}>{fixPrice(o.price, tick)}</td>
+                <td class={`${TD} text-right tabular-nums`}>{lots(o.volume)}</td>
+                <td class={`${TD} text-right tabular-nums`}>{o.price ? fixPrice(o.price, tick) : "—"}</td>
                 <td class={`${TD} text-right tabular-nums`}>{o.sl ? fixPrice(o.sl, tick) : "—"}</td>
                 <td class={`${TD} text-right tabular-nums`}>{o.tp ? fixPrice(o.tp, tick) : "—"}</td>
                 <td class={`${TD} tabular-nums text-muted`}>
@@ -377,10 +391,12 @@ function Orders(props: {
                           "DELETE",
                           `/orders/${o.id}`,
                           undefined,
-                          `Cancelled ${o.direction} ${o.type} ${o.volume} ${o.symbol}.`,
+                          `Cancelled ${o.direction} ${o.type} ${lots(o.volume)} ${o.symbol}.`,
                         )}
                     >
-                      Cancel<span class="sr-only">{o.direction} {o.type} {o.volume} {o.symbol}</span>
+                      Cancel<span class="sr-only">
+                        {` ${o.direction} ${o.type} ${lots(o.volume)} ${o.symbol}`}
+                      </span>
                     </button>
                   </td>
                 )}

@@ -245,7 +245,7 @@ function drawLines(
     if (p.tp) add(p.tp, LINE_COLORS.tp, 2, "TP");
   }
   for (const o of venue.orders) {
-    if (o.symbol !== symbol) continue;
+    if (o.symbol !== symbol || o.price === null) continue;
     add(o.price, LINE_COLORS.pending, 1, `${o.direction === "buy" ? "Buy" : "Sell"} ${o.type} ${o.volume}`);
   }
 }

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { formatMoney } from "../components/figures.ts";
 import { quotes } from "./live/price_stream.ts";
 import { selectSymbol, type TerminalSeed, terminalStore, venueAction } from "./live/terminal_store.ts";
-import { estimate, fixPrice } from "./live/trade_format.ts";
+import { estimate, fixPrice, lots } from "./live/trade_format.ts";
 import type { Direction, OrderRequestJson, PositionJson } from "./live/venue_types.ts";
 import { isTyping, REFUSALS } from "./live/trade_keys.ts";
 
@@ -54,6 +54,8 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
       "POST",
       `/api/venue/accounts/${store.accountId}/orders`,
       body,
+      // One key per press: a retry of the same request (not a second press) cannot place a second order.
+      { "idempotency-key": crypto.randomUUID() },
     );
     setBusy(false);
     if (res.ok) {
@@ -61,7 +63,9 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
       setOutcome({
         kind: "done",
         text: res.body.position
-          ? `${side} ${res.body.position.volume} ${symbol} at ${fixPrice(res.body.position.openPrice, tick)}.`
+          ? `${side} ${lots(res.body.position.volume)} ${symbol} at ${
+            fixPrice(res.body.position.openPrice, tick)
+          }.`
           : `${
             direction === "buy" ? "Buy" : "Sell"
           } ${type} ${body.volume} ${symbol} at ${body.price} placed: ` +
@@ -189,7 +193,7 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
           </dd>
           <dt class="text-muted">Free margin</dt>
           <dd class="text-right tabular-nums">
-            {venue ? formatMoney(venue.margin.free, props.currency) : "—"}
+            {venue?.margin.free ? formatMoney(venue.margin.free, props.currency) : "—"}
           </dd>
         </dl>
         <div class="grid grid-cols-2 gap-2">

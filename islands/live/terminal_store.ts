@@ -90,13 +90,14 @@ export async function venueAction<T>(
   method: "POST" | "PATCH" | "DELETE",
   path: string,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<VenueResult<T>> {
   try {
     const res = await fetch(path, {
       method,
       headers: body === undefined
-        ? { accept: "application/json" }
-        : { accept: "application/json", "content-type": "application/json" },
+        ? { accept: "application/json", ...headers }
+        : { accept: "application/json", "content-type": "application/json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = await res.json().catch(() => null);

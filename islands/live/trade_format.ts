@@ -4,10 +4,10 @@
  * latest rate (services/venue/conversion.ts), and the ticket's margin and commission estimates. All decimal
  * strings over services/venue/decimal.ts; nothing here is a binary float.
  */
-import { compareDecimal, placesOf, toScaled } from "../../services/venue/decimal.ts";
+import { compareDecimal, placesOf, subDecimal, toScaled } from "../../services/venue/decimal.ts";
 import { rateToAccount } from "../../services/venue/conversion.ts";
 import { commissionFor, marginFor, positionPnlMoney } from "../../services/venue/pnl.ts";
-import type { InstrumentJson, PositionJson, TickJson } from "./venue_types.ts";
+import type { InstrumentJson, PositionJson, TickJson, VenueAccountJson } from "./venue_types.ts";
 
 type Book = Readonly<Record<string, TickJson>>;
 
@@ -33,21 +33,27 @@ export function fixPrice(price: string, tickSize: string): string {
   }
 }
 
+/** A volume in lots as traders write it, with at least two places ("0.1" → "0.10", "1.255" stays). */
+export function lots(volume: string): string {
+  const [whole, fraction = ""] = volume.split(".");
+  return `${whole}.${fraction.padEnd(2, "0")}`;
+}
+
 /** How many account-currency units one unit of `currency` is worth at the book's quotes (null: unknown). */
 export function rateIn(book: Book, currency: string, accountCurrency: string): string | null {
   return rateToAccount({ latest: (symbol: string) => book[symbol] }, currency, accountCurrency);
 }
 
 /**
- * A position's unrealized P&L in the account currency at the book's latest quote, or the server's figure
- * when the book cannot say (no quote of the symbol or of the conversion pair yet).
+ * A position's unrealized P&L in the account currency at the book's latest quote, or the venue's own figure
+ * when the book cannot say (no quote of the symbol or of the conversion pair yet; null if neither can).
  */
 export function livePnl(
   position: PositionJson,
   instrument: InstrumentJson | undefined,
   book: Book,
   accountCurrency: string,
-): string {
+): string | null {
   const tick = book[position.symbol];
   if (!instrument || !tick) return position.pnl;
   const rate = rateIn(book, instrument.quoteCurrency, accountCurrency);
@@ -64,8 +70,41 @@ export function livePnl(
   );
 }
 
+/** The account marked at the book's quotes: each position's P&L, their sum, equity and free margin. */
+export interface LiveAccount {
+  /** Per position, in the venue's order (null: not known yet). */
+  pnls: (string | null)[];
+  floating: string | null;
+  equity: string | null;
+  free: string | null;
+}
+
+/**
+ * Marks `venue` at the book's latest quotes with the venue's own rule (services/venue/pnl.ts): equity =
+ * balance + Σ (floating P&L − opening commission), free margin = equity − used margin. Falls back to the
+ * venue's last figures while a quote or a commission is unknown.
+ */
+export function liveAccount(
+  venue: VenueAccountJson,
+  instruments: readonly InstrumentJson[],
+  book: Book,
+): LiveAccount {
+  const pnls = venue.positions.map((p) =>
+    livePnl(p, instruments.find((i) => i.symbol === p.symbol), book, venue.currency)
+  );
+  const commissions = venue.positions.map((p) => p.commission);
+  if (pnls.some((p) => p === null) || commissions.some((c) => c === null)) {
+    return { pnls, floating: null, equity: venue.equity, free: venue.margin.free };
+  }
+  const floating = sumMoney(pnls as string[]);
+  const equity = subDecimal(sumMoney([venue.balance, floating]), sumMoney(commissions as string[]));
+  const free = venue.margin.used === null ? venue.margin.free : subDecimal(equity, venue.margin.used);
+  return { pnls, floating, equity, free };
+}
+
 /** Sum of money strings, to the cent. */
 export function sumMoney(amounts: readonly string[]): string {
+  if (amounts.length === 0) return "0.00";
   let cents = 0n;
   for (const a of amounts) cents += toScaled(a, 2);
   const sign = cents < 0n ? "-" : "";

@@ -1,7 +1,8 @@
 /**
  * The JSON of the venue's HTTP API (CONTRACTS #14), for browser code: money and prices are decimal strings,
  * instants epoch ms unless named ISO. Types only, no imports, so islands can name them without pulling server
- * code into the browser. Keep in step with routes/api/venue/.
+ * code into the browser. Keep in step with services/venue/account_view.ts (the server's shapes) and
+ * routes/api/venue/.
  */
 
 /** One quote (`services/venue/price_book.ts` `Tick`). */
@@ -49,9 +50,10 @@ export interface PositionJson {
   openedAt: string;
   sl: string | null;
   tp: string | null;
-  commission: string;
-  /** Unrealized, in the account currency, at the latest quote the server had. */
-  pnl: string;
+  /** The opening side's commission, in the account currency (null while a quote it needs is missing). */
+  commission: string | null;
+  /** Unrealized, in the account currency, at the latest quote the server had (null without one). */
+  pnl: string | null;
 }
 
 /** A pending (limit or stop) order of `GET /api/venue/accounts/:id`. */
@@ -59,9 +61,10 @@ export interface PendingOrderJson {
   id: string;
   symbol: string;
   direction: Direction;
-  type: "limit" | "stop";
+  type: "market" | "limit" | "stop";
+  status: "pending" | "filled" | "cancelled" | "rejected";
   volume: string;
-  price: string;
+  price: string | null;
   sl: string | null;
   tp: string | null;
   createdAt: string;
@@ -71,9 +74,11 @@ export interface PendingOrderJson {
 export interface VenueAccountJson {
   accountId: string;
   currency: string;
+  status: string;
   balance: string;
-  equity: string;
-  margin: { used: string; free: string };
+  /** At the latest quotes: balance + Σ (floating P&L − opening commission); null while a quote is missing. */
+  equity: string | null;
+  margin: { used: string | null; free: string | null };
   positions: PositionJson[];
   orders: PendingOrderJson[];
   trading: { allowed: boolean; code: string | null; reason: string | null };

@@ -4,6 +4,7 @@ import { compactSize } from "../../services/money.ts";
 import { loadAccountOverview } from "../../services/accounts/overview.ts";
 import type { AccountOverview } from "../../services/accounts/overview_json.ts";
 import { listInstruments, marketOpen } from "../../services/venue/instruments.ts";
+import { venueAccount } from "../../services/venue/account_view.ts";
 import { ACCOUNT_STATUS, StatusBadge } from "../../components/status_badge.tsx";
 import { formatDateTime } from "../../services/time_format.ts";
 import type { InstrumentJson, TickJson, VenueAccountJson } from "../../islands/live/venue_types.ts";
@@ -61,7 +62,8 @@ export const handler = define.handlers<Data, typeof access>({
       : symbols.has("EURUSD")
       ? "EURUSD"
       : instruments[0]?.symbol ?? "";
-    const venue: VenueAccountJson | null = null;
+    // Assigned to the browser's type on purpose: this fails to compile if the two shapes drift apart.
+    const venue: VenueAccountJson = await venueAccount(deps, user.id, overview.account.id, now);
     const name = overview.planName ?? `${compactSize(overview.account.initialBalance)} account`;
     setMeta(ctx.state, `Trade · ${name}`, "Chart, order ticket, positions and limits of your account, live.");
     return page({

@@ -100,8 +100,14 @@ Deno.test({
         const pnl = positions.first().locator('[data-figure="pnl"]');
 
         await t.step(`pick ${symbol}, buy 0.10 with the ticket: the position opens at the ask`, async () => {
+          // The chart and the ticket follow the selector, and the address keeps the choice.
+          await page.getByRole("button", { name: /^GBPUSD/ }).click();
+          await page.locator('[data-symbol="GBPUSD"][aria-pressed="true"]').waitFor();
+          assert.equal(new URL(page.url()).searchParams.get("symbol"), "GBPUSD");
+          assert.equal(await ticket.getByLabel("Symbol").inputValue(), "GBPUSD");
           await page.getByRole("button", { name: new RegExp(`^${symbol}`) }).click();
           await page.locator(`[data-symbol="${symbol}"][aria-pressed="true"]`).waitFor();
+          await page.locator(`[data-bars][data-symbol="${symbol}"]`).waitFor();
           assert.equal(new URL(page.url()).searchParams.get("symbol"), symbol);
           // The live stream is open before the order, so every later tick reaches the page.
           await page.locator('[data-live="live"]').first().waitFor();
@@ -118,7 +124,7 @@ Deno.test({
 
         await t.step("the P&L follows the prices tick by tick, computed in the browser", async () => {
           // Buy at the ask, marked at the bid: 0.10 × 100,000 × (bid − 1.08420).
-          const [up, down] = symbol === "EURUSD" ? ["+$19.00", "−$41.00"] : ["+$18.00", "−$22.00"];
+          const [up, down] = symbol === "EURUSD" ? ["+$19", "−$41"] : ["+$18", "−$22"];
           quote(prices.up);
           await page.waitForFunction(
             ([sel, want]) => document.querySelector(sel)?.textContent === want,
@@ -152,10 +158,11 @@ Deno.test({
         await t.step("the closed trade is in the history", async () => {
           await page.goto(`${origin}/dashboard/history`);
           const row = page.locator("#history-table tbody tr").first();
-          assert.match(
-            await row.innerText(),
-            new RegExp(`${symbol}\\s+Buy\\s+0\\.1\\s+[\\d.]+\\s+[\\d.]+\\s+−\\$`),
-          );
+          // Realized: the move (−$41 on EURUSD) less both sides' commission ($3.50 a lot a side).
+          const expected = symbol === "EURUSD"
+            ? /EURUSD\s+Buy\s+0\.10\s+1\.0842\s+1\.0801\s+−\$41\.70\s+Loss/
+            : /BTCUSD\s+Buy\s+0\.10\s+65010\s+64790\s+−\$2\d(\.\d\d)?\s+Loss/;
+          assert.match(await row.innerText(), expected);
         });
 
         assert.deepEqual(errors, []);
