@@ -5,7 +5,7 @@ import type { IPriceLine, ISeriesApi, UTCTimestamp } from "../components/candle_
 import { lastTickAt, onTicks, priceConnection, quotes } from "./live/price_stream.ts";
 import { type TerminalSeed, terminalStore } from "./live/terminal_store.ts";
 import type { BarJson, InstrumentJson, TickJson, VenueAccountJson } from "./live/venue_types.ts";
-import { priceDigits } from "./live/trade_format.ts";
+import { lots, priceDigits } from "./live/trade_format.ts";
 
 /** Line colours that stay apart for colour-blind readers; each kind also has its own line style and title. */
 export const LINE_COLORS = {
@@ -240,12 +240,22 @@ function drawLines(
     );
   for (const p of venue.positions) {
     if (p.symbol !== symbol) continue;
-    add(p.openPrice, LINE_COLORS[p.direction], 0, `${p.direction === "buy" ? "Buy" : "Sell"} ${p.volume}`);
+    add(
+      p.openPrice,
+      LINE_COLORS[p.direction],
+      0,
+      `${p.direction === "buy" ? "Buy" : "Sell"} ${lots(p.volume)}`,
+    );
     if (p.sl) add(p.sl, LINE_COLORS.sl, 2, "SL");
     if (p.tp) add(p.tp, LINE_COLORS.tp, 2, "TP");
   }
   for (const o of venue.orders) {
     if (o.symbol !== symbol || o.price === null) continue;
-    add(o.price, LINE_COLORS.pending, 1, `${o.direction === "buy" ? "Buy" : "Sell"} ${o.type} ${o.volume}`);
+    add(
+      o.price,
+      LINE_COLORS.pending,
+      1,
+      `${o.direction === "buy" ? "Buy" : "Sell"} ${o.type} ${lots(o.volume)}`,
+    );
   }
 }

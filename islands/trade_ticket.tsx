@@ -12,6 +12,8 @@ type Outcome =
   | { kind: "refused"; title: string; text: string }
   | null;
 
+const TYPE_WORDS = { market: "Market", limit: "Limit", stop: "Stop" } as const;
+
 const INPUT =
   "mt-1 block w-full rounded-md border border-line bg-surface px-2.5 py-1.5 text-sm tabular-nums aria-[invalid=true]:border-red-700";
 
@@ -57,6 +59,8 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
       // One key per press: a retry of the same request (not a second press) cannot place a second order.
       { "idempotency-key": crypto.randomUUID() },
     );
+    // The tables show the result before the words say it happened.
+    await store.refresh();
     setBusy(false);
     if (res.ok) {
       const side = direction === "buy" ? "Bought" : "Sold";
@@ -66,16 +70,18 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
           ? `${side} ${lots(res.body.position.volume)} ${symbol} at ${
             fixPrice(res.body.position.openPrice, tick)
           }.`
-          : `${
-            direction === "buy" ? "Buy" : "Sell"
-          } ${type} ${body.volume} ${symbol} at ${body.price} placed: ` +
+          : `${direction === "buy" ? "Buy" : "Sell"} ${type} ${
+            lots(body.volume)
+          } ${symbol} at ${body.price} placed: ` +
             "it fills when the price gets there.",
       });
     } else {
       setFields(res.fields);
-      setOutcome({ kind: "refused", title: REFUSALS[res.code] ?? "Order refused", text: res.message });
+      const title = REFUSALS[res.code] ?? "Order refused";
+      // The venue's sentence often starts with the same words: say them once.
+      const repeats = res.message.toLowerCase().startsWith(title.toLowerCase());
+      setOutcome({ kind: "refused", title: repeats ? "Order refused" : title, text: res.message });
     }
-    await store.refresh();
   };
   sendRef.current = send;
 
@@ -154,7 +160,7 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
             {(["market", "limit", "stop"] as const).map((t) => (
               <label
                 key={t}
-                class="cursor-pointer rounded-md border border-line px-2 py-1.5 text-center text-sm capitalize has-[:checked]:border-brand-strong has-[:checked]:bg-brand-strong has-[:checked]:text-on-brand has-[:focus-visible]:outline has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-brand"
+                class="cursor-pointer rounded-md border border-line px-2 py-1.5 text-center text-sm has-[:checked]:border-brand-strong has-[:checked]:bg-brand-strong has-[:checked]:text-on-brand has-[:focus-visible]:outline has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-brand"
               >
                 <input
                   type="radio"
@@ -164,7 +170,7 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
                   onChange={() => setType(t)}
                   class="sr-only"
                 />
-                {t}
+                {TYPE_WORDS[t]}
               </label>
             ))}
           </div>

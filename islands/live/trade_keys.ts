@@ -26,3 +26,9 @@ export const REFUSALS: Record<string, string> = {
   network: "Not sent",
   not_found: "No longer there",
 };
+
+/** One line for a refusal: its heading, then the venue's sentence (once, when the sentence starts with it). */
+export function refusalText(code: string, message: string): string {
+  const title = REFUSALS[code] ?? "Refused";
+  return message.toLowerCase().startsWith(title.toLowerCase()) ? message : `${title}: ${message}`;
+}
