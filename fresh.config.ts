@@ -22,6 +22,7 @@ import type { State } from "./routes/_define.ts";
 import { createOrPromoteStaff } from "./services/auth/staff.ts";
 import { SYSTEM_ACTOR } from "./services/audit.ts";
 import { startResetScheduler } from "./services/accounts/scheduler.ts";
+import { VenueMarker } from "./services/venue/marker.ts";
 import { startOrderExpiry } from "./services/commerce/expiry.ts";
 import { startNotificationMailer } from "./services/notifications/mail.ts";
 import { configureLog, log, logFormatFor, reportTo } from "./services/log.ts";
@@ -158,12 +159,16 @@ async function serve(deps: Deps, app: FreshApp) {
   const stopNotificationMail = startNotificationMailer(deps);
   // The venue's prices: every process follows the bus; with PRICE_FEED=simulated one process leads and makes them.
   const priceFeed = await startPriceFeed(deps);
+  // The venue's tick-level checks (services/venue/marker.ts): equity marks, SL/TP and pending orders.
+  const marker = new VenueMarker(deps);
+  await marker.start();
   const stop = async () => {
     await server.shutdown();
     await priceFeed.stop();
     await stopScheduler();
     await stopOrderExpiry();
     await stopNotificationMail();
+    await marker.stop();
     await closeDeps(deps);
     Deno.exit(0);
   };

@@ -26,14 +26,26 @@ const DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /** "Sun–Thu 17:05 → 17:00 next day, America/New_York" or "24/7". */
 export function hoursLabel(hours: TradingHours | "24/7"): string {
-  if (hours === "24/7") return "24/7";
+  const parts = hoursParts(hours);
+  return parts.zone ? `${parts.sessions} ${parts.zone.replace(" · ", ", ")}` : parts.sessions;
+}
+
+/**
+ * The schedule for a narrow table cell: the sessions ("Sun–Thu 17:05 → 17:00") and the rest ("next day ·
+ * America/New_York") apart.
+ */
+export function hoursParts(hours: TradingHours | "24/7"): { sessions: string; zone: string | null } {
+  if (hours === "24/7") return { sessions: "24/7", zone: null };
   // Listed from Sunday, as trading weeks start.
   const order = [7, 1, 2, 3, 4, 5, 6].filter((d) => hours.days.includes(d));
   const names = order.map((d) => DAY_NAMES[d - 1]);
   const consecutive = order.every((d, i) => i === 0 || d === (order[i - 1] % 7) + 1);
   const days = consecutive && names.length > 2 ? `${names[0]}–${names.at(-1)}` : names.join(", ");
   const overnight = hours.close <= hours.open;
-  return `${days} ${hours.open} → ${hours.close}${overnight ? " next day" : ""}, ${hours.timeZone}`;
+  return {
+    sessions: `${days} ${hours.open} → ${hours.close}`,
+    zone: `${overnight ? "next day · " : ""}${hours.timeZone}`,
+  };
 }
 
 /**

@@ -24,6 +24,11 @@ export type Db = {
   ping(): Promise<void>;
   /** Ends the connections and, in embedded mode, stops the socket server and PGlite. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Real PostgreSQL only: a separate one-connection client on the same database and schema, for session state
+   * that must not ride on a pooled connection (the price feed's advisory lock). The caller ends it.
+   */
+  dedicated?: () => postgres.Sql;
 };
 
 export type OpenDbOptions = {
@@ -92,7 +97,15 @@ async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
     onnotice: () => {},
     ...(schema ? { connection: { search_path: schema } } : {}),
   });
-  const db = wrap(sql, "postgres", async () => {});
+  const db: Db = {
+    ...wrap(sql, "postgres", async () => {}),
+    dedicated: () =>
+      postgres(url, {
+        max: 1,
+        onnotice: () => {},
+        ...(schema ? { connection: { search_path: schema } } : {}),
+      }),
+  };
   try {
     await db.ping();
   } catch (err) {

@@ -23,6 +23,27 @@ function validBodies(): Record<string, unknown> {
     "PUT /api/admin/payouts/:id": { action: "approve" },
     "PUT /api/admin/kyc/:id": { action: "approve" },
     "POST /api/accounts/:id/what-if": { question: "loss_to_breach" },
+    "PUT /api/admin/instruments/:symbol": {
+      name: "Params test",
+      contractSize: "1",
+      tickSize: "0.01",
+      quoteCurrency: "USD",
+      spread: "0.10",
+      commissionPerLot: "0",
+      leverage: 10,
+      volatility: "0.0001",
+      referencePrice: "100.00",
+      hours: "24/7",
+      active: true,
+    },
+    "POST /api/venue/accounts/:id/orders": {
+      symbol: "EURUSD",
+      direction: "buy",
+      type: "market",
+      volume: "0.10",
+    },
+    "PATCH /api/venue/accounts/:id/positions/:positionId": { sl: null, tp: null },
+    "POST /api/venue/accounts/:id/positions/:positionId/close": {},
   };
 }
 

@@ -175,6 +175,12 @@ Deno.test("auth: authorization matrix over every API operation", async (t) => {
           "GET /api/trading/history",
           "GET /api/trading/statistics",
           "GET /api/accounts/:id/equity",
+          // The venue (issue #14): the owner only, 404 for anyone else (tests/venue_api_test.ts).
+          "GET /api/venue/accounts/:id",
+          "POST /api/venue/accounts/:id/orders",
+          "DELETE /api/venue/accounts/:id/orders/:orderId",
+          "PATCH /api/venue/accounts/:id/positions/:positionId",
+          "POST /api/venue/accounts/:id/positions/:positionId/close",
         ]
       ) {
         const op = operations.find((o) => `${o.method} ${o.pattern}` === name);

@@ -210,6 +210,7 @@ Deno.test("limit, stop, stop-loss and take-profit trigger at the right tick", as
     now,
   );
   assert.equal(limit.order.status, "pending");
+  assert.equal(stop.order.status, "pending");
   const marker = new VenueMarker({ db, bus, prices }, { flushMs: 60_000 });
   await marker.start();
   try {

@@ -12,7 +12,7 @@ import {
   updateInstrument,
 } from "../../services/venue/instrument_admin.ts";
 import { FormError, formErrorHeaders, isFormError, Notice } from "../../components/form.tsx";
-import { hoursLabel, InstrumentEditor, type InstrumentValues } from "../../components/instrument_editor.tsx";
+import { hoursParts, InstrumentEditor, type InstrumentValues } from "../../components/instrument_editor.tsx";
 import { StatusBadge } from "../../components/status_badge.tsx";
 import { DateTime, ZoneNote } from "../../components/date_time.tsx";
 
@@ -158,6 +158,11 @@ export const handler = define.handlers<Data, typeof access>({
   },
 }, { access });
 
+/** "100000" → "100,000": contract sizes read at a glance (exact: Intl formats the decimal string). */
+function grouped(value: string): string {
+  return new Intl.NumberFormat("en-US", { maximumFractionDigits: 10 }).format(value as unknown as number);
+}
+
 /** Post/redirect/get: a reload after saving does not submit the form again. */
 function done(symbol: string): Response {
   return new Response(null, {
@@ -204,21 +209,22 @@ export default define.page<typeof handler>(({ data }) => (
 
     <section aria-labelledby="list-h" class="mt-8">
       <h2 id="list-h" class="sr-only">All instruments</h2>
-      <ZoneNote zone={data.timeZone} />
-      <div class="mt-3 overflow-x-auto rounded-xl border border-line">
+      <ZoneNote zone={data.timeZone} class="md:hidden" />
+      <ul class="mt-3 space-y-3 md:hidden">
+        {data.items.map((i) => <InstrumentCard key={i.symbol} item={i} timeZone={data.timeZone} />)}
+      </ul>
+      <div class="mt-3 hidden overflow-x-auto rounded-xl border border-line md:block">
         <table class="w-full text-left text-sm">
           <caption class="sr-only">Instruments, by symbol</caption>
           <thead class="bg-raised">
             <tr>
-              <th scope="col" class="p-3">Symbol</th>
-              <th scope="col" class="p-3">Market</th>
+              <th scope="col" class="p-3">Instrument</th>
               <th scope="col" class="p-3 text-right">Contract</th>
               <th scope="col" class="p-3 text-right">Tick</th>
               <th scope="col" class="p-3 text-right">Spread</th>
               <th scope="col" class="p-3 text-right">Commission</th>
               <th scope="col" class="p-3 text-right">Leverage</th>
               <th scope="col" class="p-3">Hours</th>
-              <th scope="col" class="p-3">Updated</th>
               <th scope="col" class="p-3">
                 <span class="sr-only">Actions</span>
               </th>
@@ -228,29 +234,21 @@ export default define.page<typeof handler>(({ data }) => (
             {data.items.map((i) => (
               <tr key={i.symbol}>
                 <th scope="row" class="p-3 font-semibold whitespace-nowrap">
-                  {i.symbol}
+                  {i.symbol} <Market item={i} />
                   <span class="block text-xs font-normal text-muted">{i.name}</span>
                 </th>
-                <td class="p-3 whitespace-nowrap">
-                  {!i.active
-                    ? <StatusBadge tone="bad">Inactive</StatusBadge>
-                    : i.open
-                    ? <StatusBadge tone="good">Open</StatusBadge>
-                    : <StatusBadge tone="neutral">Closed</StatusBadge>}
-                </td>
-                <td class="p-3 text-right tabular-nums whitespace-nowrap">{i.contractSize}</td>
+                <td class="p-3 text-right tabular-nums whitespace-nowrap">{grouped(i.contractSize)}</td>
                 <td class="p-3 text-right tabular-nums whitespace-nowrap">
                   {i.tickSize} <span class="text-muted">{i.quoteCurrency}</span>
                 </td>
                 <td class="p-3 text-right tabular-nums">{i.spread}</td>
                 <td class="p-3 text-right tabular-nums whitespace-nowrap">${i.commissionPerLot}</td>
                 <td class="p-3 text-right tabular-nums">1:{i.leverage}</td>
-                <td class="p-3 min-w-56">{hoursLabel(i.hours)}</td>
-                <td class="p-3 whitespace-nowrap">
-                  <DateTime at={i.updatedAt} zone={data.timeZone} />
-                </td>
                 <td class="p-3">
-                  <a class="link whitespace-nowrap" href={`/admin/instruments?edit=${i.symbol}#editor`}>
+                  <Hours item={i} />
+                </td>
+                <td class="p-3 text-right">
+                  <a class="link" href={`/admin/instruments?edit=${i.symbol}#editor`}>
                     Edit <span class="sr-only">{i.symbol}</span>
                   </a>
                 </td>
@@ -262,3 +260,60 @@ export default define.page<typeof handler>(({ data }) => (
     </section>
   </>
 ));
+
+type Listed = InstrumentRecord & { open: boolean };
+
+function Market({ item }: { item: Listed }) {
+  if (!item.active) return <StatusBadge tone="bad">Inactive</StatusBadge>;
+  return item.open
+    ? <StatusBadge tone="good">Open</StatusBadge>
+    : <StatusBadge tone="neutral">Closed</StatusBadge>;
+}
+
+function Hours({ item }: { item: Listed }) {
+  const { sessions, zone } = hoursParts(item.hours);
+  return (
+    <>
+      <span class="whitespace-nowrap">{sessions}</span>
+      {zone && <span class="block text-xs text-muted">{zone}</span>}
+    </>
+  );
+}
+
+/** One instrument on a phone: the same facts as a table row, stacked. */
+function InstrumentCard({ item: i, timeZone }: { item: Listed; timeZone: string }) {
+  const facts: [string, string][] = [
+    ["Contract", grouped(i.contractSize)],
+    ["Tick", `${i.tickSize} ${i.quoteCurrency}`],
+    ["Spread", i.spread],
+    ["Commission", `$${i.commissionPerLot}`],
+    ["Leverage", `1:${i.leverage}`],
+  ];
+  return (
+    <li class="card space-y-3">
+      <div class="flex items-start justify-between gap-3">
+        <p class="font-semibold">
+          {i.symbol} <Market item={i} />
+          <span class="block text-xs font-normal text-muted">{i.name}</span>
+        </p>
+        <a class="link text-sm whitespace-nowrap" href={`/admin/instruments?edit=${i.symbol}#editor`}>
+          Edit <span class="sr-only">{i.symbol}</span>
+        </a>
+      </div>
+      <dl class="grid grid-cols-3 gap-x-3 gap-y-2 text-sm">
+        {facts.map(([label, value]) => (
+          <div key={label}>
+            <dt class="text-xs text-muted">{label}</dt>
+            <dd class="tabular-nums">{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <p class="text-sm">
+        <Hours item={i} />
+      </p>
+      <p class="text-xs text-muted">
+        Updated <DateTime at={i.updatedAt} zone={timeZone} />
+      </p>
+    </li>
+  );
+}

@@ -149,7 +149,9 @@ export async function syncLocked(
   const state = stateFromJson(account.engine_state);
   const unseen = batch.filter((b) => !seen.has(b.event.id));
   const late = unseen.filter((b) => b.at < state.lastEventAt);
-  const fresh = unseen.filter((b) => b.at >= state.lastEventAt).sort((a, b) => a.at - b.at || a.index - b.index);
+  const fresh = unseen.filter((b) => b.at >= state.lastEventAt).sort((a, b) =>
+    a.at - b.at || a.index - b.index
+  );
   const outcomes = outcomesOf(events, fresh, late, state.lastEventAt);
 
   const prior = account.status;

@@ -77,7 +77,8 @@ function toInstrument(row: Row): InstrumentRecord {
     tickSize: trimDecimal(row.tick_size),
     quoteCurrency: row.quote_currency,
     spread: trimDecimal(row.spread),
-    commissionPerLot: trimDecimal(row.commission_per_lot),
+    // Money: always two places ("3.50").
+    commissionPerLot: row.commission_per_lot,
     leverage: row.leverage,
     volatility: trimDecimal(row.volatility),
     referencePrice: trimDecimal(row.reference_price),

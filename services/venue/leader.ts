@@ -1,16 +1,19 @@
 /**
- * One leader per deployment by a session-level PostgreSQL advisory lock held on a dedicated connection: the
- * lock lives exactly as long as that session, so a leader that crashes or loses its connection frees it and a
- * follower takes over at its next try. The key's second half is the schema, so schemas (tests) don't contend.
- * On the embedded database there is one process and one connection: it leads, without a lock.
+ * One leader per deployment by a session-level PostgreSQL advisory lock held on a dedicated connection (its
+ * own one-connection client, not the pool's): the lock lives exactly as long as that session, so a leader that
+ * crashes or loses its connection frees it and a follower takes over at its next try. A leader notices a lost
+ * session by its backend pid changing (the client reconnects on the next query) and steps down. The key's
+ * second half is the schema, so schemas (tests) don't contend. On the embedded database there is one process
+ * and one connection: it leads, without a lock.
  */
+import type postgres from "postgres";
 import type { Db } from "../../db/client.ts";
 
 /** First half of the feed's advisory-lock key ("PRFD"). */
 export const FEED_LOCK_CLASS = 0x50524644;
 
 export interface LeaderOptions {
-  /** How often a follower tries for the lock and a leader checks its connection (default 2 s). */
+  /** How often a follower tries for the lock and a leader checks its session (default 2 s). */
   retryMs?: number;
   /** Starts the leader's work; resolves to the function that stops it. */
   lead: () => Promise<() => Promise<void>>;
@@ -25,62 +28,46 @@ export interface Leadership {
   stop(): Promise<void>;
 }
 
-type Reserved = Awaited<ReturnType<Db["sql"]["reserve"]>>;
-
 export function startLeaderElection(db: Db, opts: LeaderOptions): Leadership {
   const retryMs = opts.retryMs ?? 2000;
   const lockClass = opts.lockClass ?? FEED_LOCK_CLASS;
   let stopped = false;
-  let conn: Reserved | null = null;
+  let client: postgres.Sql | null = null;
+  /** The backend that holds the lock while leading. */
+  let lockPid: number | null = null;
   let stopWork: (() => Promise<void>) | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> | null = null;
 
-  const resign = async () => {
+  const stopLeading = async () => {
     const work = stopWork;
     stopWork = null;
+    lockPid = null;
     if (work) await work().catch((error) => opts.log("stopping the feed failed", error));
-    const held = conn;
-    conn = null;
-    if (held) {
-      await held`select pg_advisory_unlock(${lockClass}::int, hashtext(current_schema()))`.catch(() => {});
-      held.release();
-    }
   };
 
   const attempt = async () => {
-    if (db.kind === "embedded") {
+    if (db.kind === "embedded" || !db.dedicated) {
       if (!stopWork) stopWork = await opts.lead();
       return;
     }
-    if (conn) {
-      // Still leading? A dead connection means the lock is gone (another process may hold it already).
-      try {
-        await conn`select 1`;
-        return;
-      } catch (error) {
-        opts.log("lost the feed's database session; stepping down", error);
-        await resign();
-        return;
-      }
+    client ??= db.dedicated();
+    const [{ pid }] = await client<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    if (lockPid !== null) {
+      if (pid === lockPid) return;
+      // A new session: the one that held the lock is gone (another process may lead already).
+      opts.log("the feed's database session was lost; stepping down");
+      await stopLeading();
     }
-    const reserved = await db.sql.reserve();
-    try {
-      const [{ locked }] = await reserved<{ locked: boolean }[]>`
-        select pg_try_advisory_lock(${lockClass}::int, hashtext(current_schema())) as locked`;
-      if (!locked) {
-        reserved.release();
-        return;
-      }
-    } catch (error) {
-      reserved.release();
-      throw error;
-    }
-    conn = reserved;
+    const [{ locked }] = await client<{ locked: boolean; pid: number }[]>`
+      select pg_try_advisory_lock(${lockClass}::int, hashtext(current_schema())) as locked`;
+    if (!locked) return;
+    lockPid = pid;
     try {
       stopWork = await opts.lead();
     } catch (error) {
-      await resign();
+      lockPid = null;
+      await client`select pg_advisory_unlock(${lockClass}::int, hashtext(current_schema()))`.catch(() => {});
       throw error;
     }
   };
@@ -103,7 +90,10 @@ export function startLeaderElection(db: Db, opts: LeaderOptions): Leadership {
       stopped = true;
       clearTimeout(timer);
       await running;
-      await resign();
+      await stopLeading();
+      // Ending the session frees the lock.
+      await client?.end({ timeout: 5 }).catch(() => {});
+      client = null;
     },
   };
 }

@@ -4,7 +4,7 @@ import { defineApi } from "../../../../../../lib/api.ts";
 import { Unprocessable } from "../../../../../../lib/errors.ts";
 import { IDEMPOTENCY_KEY } from "../../../../../../services/payouts/requests.ts";
 import { orderInput } from "../../../../../../services/venue/order_input.ts";
-import { placeOrder } from "../../../../../../services/venue/orders.ts";
+import { assertOwner, placeOrder } from "../../../../../../services/venue/orders.ts";
 import { orderJson, positionJson } from "../../../../../../services/venue/account_view.ts";
 import { orderSchema, positionSchema, REFUSALS } from "../_schemas.ts";
 
@@ -34,6 +34,8 @@ export const api = defineApi({
 
 export const handler = define.api(api, {
   async POST(ctx, { body, params, user }) {
+    // Ownership first: another's account is a 404 whatever else is wrong with the request.
+    await assertOwner(ctx.state.deps.db.sql, user.id, params.id);
     const key = ctx.req.headers.get("idempotency-key");
     if (key === null || !IDEMPOTENCY_KEY.test(key)) {
       throw new Unprocessable(
