@@ -4,4 +4,4 @@
  * module dynamically, on mount, so the library loads only where the chart is shown.
  */
 export { CandlestickSeries, createChart, LineStyle, TickMarkType } from "lightweight-charts";
-export type { IPriceLine, ISeriesApi, UTCTimestamp } from "lightweight-charts";
+export type { AutoscaleInfo, IPriceLine, ISeriesApi, UTCTimestamp } from "lightweight-charts";

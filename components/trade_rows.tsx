@@ -11,6 +11,15 @@ import type { PendingOrderJson, PositionJson } from "../islands/live/venue_types
 
 export const TH = "px-2.5 py-2 font-medium text-muted";
 export const TD = "whitespace-nowrap px-2.5 py-1.5";
+/**
+ * The colour of a result by its sign (figures that change at every tick are not flashed: that would blink
+ * all the time). The sign written beside it carries the meaning; the colour repeats it.
+ */
+export function tone(amount: string | null): string {
+  if (amount === null || /^-?0(\.0+)?$/.test(amount)) return "";
+  return amount.startsWith("-") ? "text-red-700 dark:text-red-300" : "text-brand-strong";
+}
+
 const SMALL_INPUT = "w-24 rounded border border-line bg-surface px-2 py-1 text-sm tabular-nums";
 
 export function Side(props: { direction: "buy" | "sell" }) {

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { formatMoney, signedMoney } from "../components/figures.ts";
-import { Flash, LiveMarker, useNow } from "../components/live.tsx";
+import { LiveMarker, useNow } from "../components/live.tsx";
+import { tone } from "../components/trade_rows.tsx";
 import { subDecimal } from "../services/venue/decimal.ts";
 import type { AccountJson } from "../services/accounts/overview_json.ts";
 import { lastTickAt, priceConnection, quotes } from "./live/price_stream.ts";
@@ -32,19 +33,19 @@ export default function TradeAccount(props: { seed: TerminalSeed; account: Accou
     <section aria-label="Account figures" class="card px-3 py-2.5 sm:px-4">
       <dl class="grid grid-cols-3 gap-x-3 gap-y-2 text-sm sm:grid-cols-4 lg:grid-cols-7">
         <Figure label="Balance">{money(venue?.balance ?? a.balance)}</Figure>
-        <Figure label="Equity" figure="equity" value={equity}>{money(equity)}</Figure>
-        <Figure label="Floating P&L" figure="floating-total" value={floating ?? ""}>
+        <Figure label="Equity" figure="equity">{money(equity)}</Figure>
+        <Figure label="Floating P&L" figure="floating-total" class={tone(floating)}>
           {floating === null ? "—" : signedMoney(floating, a.currency)}
         </Figure>
         <Figure label="Margin used">{venue?.margin.used ? money(venue.margin.used) : "—"}</Figure>
         <Figure label="Free margin">{free ? money(free) : "—"}</Figure>
-        <Figure label="Room to daily floor" figure="room-daily" value={daily ?? ""}>
+        <Figure label="Room to daily floor" figure="room-daily">
           {daily === null ? "—" : money(daily)}
           {a.dailyFloor && (
             <span class="block text-xs font-normal text-muted">floor {money(a.dailyFloor)}</span>
           )}
         </Figure>
-        <Figure label="Room to max floor" figure="room-max" value={max ?? ""}>
+        <Figure label="Room to max floor" figure="room-max">
           {max === null ? "—" : money(max)}
           {a.maxFloor && <span class="block text-xs font-normal text-muted">floor {money(a.maxFloor)}</span>}
         </Figure>
@@ -59,12 +60,13 @@ export default function TradeAccount(props: { seed: TerminalSeed; account: Accou
   );
 }
 
-function Figure(props: { label: string; figure?: string; value?: string; children: ComponentChildren }) {
+/** One figure of the strip; not flashed, since most change at every tick (the sign and words carry changes). */
+function Figure(props: { label: string; figure?: string; class?: string; children: ComponentChildren }) {
   return (
     <div>
       <dt class="text-xs text-muted">{props.label}</dt>
-      <dd class="font-semibold tabular-nums" data-figure={props.figure}>
-        {props.value === undefined ? props.children : <Flash value={props.value}>{props.children}</Flash>}
+      <dd class={`font-semibold tabular-nums ${props.class ?? ""}`} data-figure={props.figure}>
+        {props.children}
       </dd>
     </div>
   );

@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Modify, Orders, Side, TD, TH } from "../components/trade_rows.tsx";
+import { Modify, Orders, Side, TD, TH, tone } from "../components/trade_rows.tsx";
 import { formatDateTime, formatMoney, signedMoney } from "../components/figures.ts";
-import { Flash } from "../components/live.tsx";
 import { quotes } from "./live/price_stream.ts";
 import { markPrice } from "../services/venue/pnl.ts";
 import { selectSymbol, type TerminalSeed, terminalStore, venueAction } from "./live/terminal_store.ts";
@@ -86,7 +85,7 @@ export default function TradeBook(
         <p class="text-sm tabular-nums">
           <span class="text-muted">Floating P&L</span>{" "}
           <b data-figure="floating">
-            <Flash value={total ?? ""}>{total === null ? "—" : signedMoney(total, props.currency)}</Flash>
+            <span class={tone(total)}>{total === null ? "—" : signedMoney(total, props.currency)}</span>
           </b>
         </p>
       </div>
@@ -118,15 +117,15 @@ export default function TradeBook(
             aria-label="Open positions (scrolls)"
             tabindex={0}
           >
-            <table class="w-full min-w-[52rem] text-left text-sm">
+            <table class="w-full text-left text-sm sm:min-w-[52rem]">
               <caption class="sr-only">
                 Open positions with their live profit or loss{!props.readOnly && "; X closes the focused one"}
               </caption>
               <thead class="border-b border-line">
                 <tr>
                   <th scope="col" class={TH}>Symbol</th>
-                  <th scope="col" class={TH}>Side</th>
-                  <th scope="col" class={`${TH} text-right`}>Volume</th>
+                  <th scope="col" class={`${TH} max-sm:hidden`}>Side</th>
+                  <th scope="col" class={`${TH} text-right max-sm:hidden`}>Volume</th>
                   <th scope="col" class={`${TH} text-right`}>P&L</th>
                   <th scope="col" class={`${TH} text-right`}>Open</th>
                   <th scope="col" class={`${TH} text-right`}>Now</th>
@@ -152,15 +151,20 @@ export default function TradeBook(
                         <button type="button" class="link" onClick={() => selectSymbol(store, p.symbol)}>
                           {p.symbol}
                         </button>
+                        {/* On a phone the side and volume ride under the symbol, so P&L and Close fit. */}
+                        <span class="block text-xs font-normal sm:hidden">
+                          <Side direction={p.direction} /> {lots(p.volume)}
+                        </span>
                       </td>
-                      <td class={TD}>
+                      <td class={`${TD} max-sm:hidden`}>
                         <Side direction={p.direction} />
                       </td>
-                      <td class={`${TD} text-right tabular-nums`}>{lots(p.volume)}</td>
-                      <td class={`${TD} text-right font-semibold tabular-nums`} data-figure="pnl">
-                        <Flash value={pnls[n] ?? ""}>
-                          {pnls[n] == null ? "—" : signedMoney(pnls[n]!, props.currency)}
-                        </Flash>
+                      <td class={`${TD} text-right tabular-nums max-sm:hidden`}>{lots(p.volume)}</td>
+                      <td
+                        class={`${TD} text-right font-semibold tabular-nums ${tone(pnls[n])}`}
+                        data-figure="pnl"
+                      >
+                        {pnls[n] == null ? "—" : signedMoney(pnls[n]!, props.currency)}
                       </td>
                       <td class={`${TD} text-right tabular-nums`}>{fixPrice(p.openPrice, tick)}</td>
                       <td class={`${TD} text-right tabular-nums`}>

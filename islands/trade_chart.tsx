@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { LiveMarker, useNow } from "../components/live.tsx";
 import { formatDateTime } from "../components/figures.ts";
-import type { IPriceLine, ISeriesApi, UTCTimestamp } from "../components/candle_lib.ts";
+import type { AutoscaleInfo, IPriceLine, ISeriesApi, UTCTimestamp } from "../components/candle_lib.ts";
 import { lastTickAt, onTicks, priceConnection, quotes } from "./live/price_stream.ts";
 import { type TerminalSeed, terminalStore } from "./live/terminal_store.ts";
-import type { BarJson, InstrumentJson, TickJson, VenueAccountJson } from "./live/venue_types.ts";
+import type { BarJson, TickJson, VenueAccountJson } from "./live/venue_types.ts";
 import { lots, priceDigits } from "./live/trade_format.ts";
 
 /** Line colours that stay apart for colour-blind readers; each kind also has its own line style and title. */
@@ -45,6 +45,8 @@ export default function TradeChart(props: { seed: TerminalSeed; timeZone: string
   const quote = quotes.value[symbol];
   const seriesRef = useRef<ISeriesApi<"Candlestick"> | null>(null);
   const linesRef = useRef<IPriceLine[]>([]);
+  /** The prices of the drawn lines: the price scale keeps them in view (an SL far off stays visible). */
+  const levelsRef = useRef<number[]>([]);
 
   // One chart per symbol: bars loaded, then ticks appended; the lines are redrawn by the effect below.
   useEffect(() => {
@@ -94,6 +96,18 @@ export default function TradeChart(props: { seed: TerminalSeed; timeZone: string
         borderDownColor: down,
         wickDownColor: down,
         priceFormat: { type: "price", precision: digits, minMove: 1 / 10 ** digits },
+        autoscaleInfoProvider: (original: () => AutoscaleInfo | null) => {
+          const info = original();
+          const levels = levelsRef.current;
+          if (!info?.priceRange || !levels.length) return info;
+          return {
+            ...info,
+            priceRange: {
+              minValue: Math.min(info.priceRange.minValue, ...levels),
+              maxValue: Math.max(info.priceRange.maxValue, ...levels),
+            },
+          };
+        },
       });
       seriesRef.current = series;
       linesRef.current = [];
@@ -145,7 +159,7 @@ export default function TradeChart(props: { seed: TerminalSeed; timeZone: string
         linesRef.current = [];
         chart.remove();
       };
-      drawLines(series, linesRef, store.venue.peek(), symbol, instrument);
+      levelsRef.current = drawLines(series, linesRef, store.venue.peek(), symbol);
     })();
     return () => {
       disposed = true;
@@ -155,7 +169,7 @@ export default function TradeChart(props: { seed: TerminalSeed; timeZone: string
 
   const venue = store.venue.value;
   useEffect(() => {
-    if (seriesRef.current) drawLines(seriesRef.current, linesRef, venue, symbol, instrument);
+    if (seriesRef.current) levelsRef.current = drawLines(seriesRef.current, linesRef, venue, symbol);
   }, [venue, symbol]);
 
   const mine = venue?.positions.filter((p) => p.symbol === symbol).length ?? 0;
@@ -215,17 +229,19 @@ function LegendItem(props: { color: string; dash: string; children: string }) {
   );
 }
 
-/** Redraws the account's lines on `symbol`: each position's entry, SL and TP, each pending order's price. */
+/**
+ * Redraws the account's lines on `symbol`: each position's entry, SL and TP, each pending order's price.
+ * Returns the lines' prices, for the price scale to keep in view.
+ */
 function drawLines(
   series: ISeriesApi<"Candlestick">,
   lines: { current: IPriceLine[] },
   venue: VenueAccountJson | null,
   symbol: string,
-  _instrument: InstrumentJson | undefined,
-): void {
+): number[] {
   for (const line of lines.current) series.removePriceLine(line);
   lines.current = [];
-  if (!venue) return;
+  if (!venue) return [];
   // LineStyle values (Solid 0, Dotted 1, Dashed 2) inline: the enum lives in the lazily loaded module.
   const add = (price: string, color: string, lineStyle: 0 | 1 | 2, title: string) =>
     lines.current.push(
@@ -258,4 +274,5 @@ function drawLines(
       `${o.direction === "buy" ? "Buy" : "Sell"} ${o.type} ${lots(o.volume)}`,
     );
   }
+  return lines.current.map((line) => line.options().price);
 }
