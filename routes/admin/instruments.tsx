@@ -12,9 +12,9 @@ import {
   updateInstrument,
 } from "../../services/venue/instrument_admin.ts";
 import { FormError, formErrorHeaders, isFormError, Notice } from "../../components/form.tsx";
-import { hoursParts, InstrumentEditor, type InstrumentValues } from "../../components/instrument_editor.tsx";
-import { StatusBadge } from "../../components/status_badge.tsx";
-import { DateTime, ZoneNote } from "../../components/date_time.tsx";
+import { InstrumentEditor, type InstrumentValues } from "../../components/instrument_editor.tsx";
+import { grouped, Hours, InstrumentCard, Market } from "../../components/instrument_list.tsx";
+import { ZoneNote } from "../../components/date_time.tsx";
 
 /** The venue's instruments (DESIGN §3.5): staff with instruments.manage; everyone else gets the ordinary 404. */
 export const access = rolesWith("instruments.manage");
@@ -158,11 +158,6 @@ export const handler = define.handlers<Data, typeof access>({
   },
 }, { access });
 
-/** "100000" → "100,000": contract sizes read at a glance (exact: Intl formats the decimal string). */
-function grouped(value: string): string {
-  return new Intl.NumberFormat("en-US", { maximumFractionDigits: 10 }).format(value as unknown as number);
-}
-
 /** Post/redirect/get: a reload after saving does not submit the form again. */
 function done(symbol: string): Response {
   return new Response(null, {
@@ -260,60 +255,3 @@ export default define.page<typeof handler>(({ data }) => (
     </section>
   </>
 ));
-
-type Listed = InstrumentRecord & { open: boolean };
-
-function Market({ item }: { item: Listed }) {
-  if (!item.active) return <StatusBadge tone="bad">Inactive</StatusBadge>;
-  return item.open
-    ? <StatusBadge tone="good">Open</StatusBadge>
-    : <StatusBadge tone="neutral">Closed</StatusBadge>;
-}
-
-function Hours({ item }: { item: Listed }) {
-  const { sessions, zone } = hoursParts(item.hours);
-  return (
-    <>
-      <span class="whitespace-nowrap">{sessions}</span>
-      {zone && <span class="block text-xs text-muted">{zone}</span>}
-    </>
-  );
-}
-
-/** One instrument on a phone: the same facts as a table row, stacked. */
-function InstrumentCard({ item: i, timeZone }: { item: Listed; timeZone: string }) {
-  const facts: [string, string][] = [
-    ["Contract", grouped(i.contractSize)],
-    ["Tick", `${i.tickSize} ${i.quoteCurrency}`],
-    ["Spread", i.spread],
-    ["Commission", `$${i.commissionPerLot}`],
-    ["Leverage", `1:${i.leverage}`],
-  ];
-  return (
-    <li class="card space-y-3">
-      <div class="flex items-start justify-between gap-3">
-        <p class="font-semibold">
-          {i.symbol} <Market item={i} />
-          <span class="block text-xs font-normal text-muted">{i.name}</span>
-        </p>
-        <a class="link text-sm whitespace-nowrap" href={`/admin/instruments?edit=${i.symbol}#editor`}>
-          Edit <span class="sr-only">{i.symbol}</span>
-        </a>
-      </div>
-      <dl class="grid grid-cols-3 gap-x-3 gap-y-2 text-sm">
-        {facts.map(([label, value]) => (
-          <div key={label}>
-            <dt class="text-xs text-muted">{label}</dt>
-            <dd class="tabular-nums">{value}</dd>
-          </div>
-        ))}
-      </dl>
-      <p class="text-sm">
-        <Hours item={i} />
-      </p>
-      <p class="text-xs text-muted">
-        Updated <DateTime at={i.updatedAt} zone={timeZone} />
-      </p>
-    </li>
-  );
-}

@@ -3,7 +3,7 @@
  * current minute a process keeps in memory (PriceBook.currentBar). Pure.
  */
 import { compareDecimal } from "./decimal.ts";
-import type { Tick } from "./price_book.ts";
+import type { Tick } from "./tick.ts";
 
 export interface Bar {
   /** Epoch seconds of the minute's start. */

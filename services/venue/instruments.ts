@@ -4,20 +4,9 @@
  * Prices and money are decimal strings; the market-hours helpers are pure (no DB) and take the instant.
  */
 import type { Sql } from "../../db/client.ts";
-import { inSession, sessionOpeningAfter } from "./market_hours.ts";
+import { inSession, sessionOpeningAfter, type TradingHours } from "./market_hours.ts";
 
-/**
- * A weekly session schedule in a time zone. Each listed ISO weekday (1 = Monday … 7 = Sunday) opens a session
- * at `open` local time that runs until `close`: the same day when `close` > `open`, else the next day (the
- * usual FX shape, Sunday 17:05 New York → Monday 17:00). A gap between one session's close and the next
- * one's open is the daily break; DST follows the zone.
- */
-export interface TradingHours {
-  timeZone: string;
-  open: string;
-  close: string;
-  days: number[];
-}
+export type { TradingHours };
 
 export interface Instrument {
   symbol: string;

@@ -2,7 +2,18 @@
  * Weekly trading sessions in a time zone, compared in local wall-clock time so DST moves the sessions with the
  * zone (New York 17:00 is 22:00 UTC in winter and 21:00 UTC in summer). Pure: no DB, no clock.
  */
-import type { TradingHours } from "./instruments.ts";
+/**
+ * A weekly session schedule in a time zone. Each listed ISO weekday (1 = Monday … 7 = Sunday) opens a session
+ * at `open` local time that runs until `close`: the same day when `close` > `open`, else the next day (the
+ * usual FX shape, Sunday 17:05 New York → Monday 17:00). A gap between one session's close and the next
+ * one's open is the daily break; DST follows the zone.
+ */
+export interface TradingHours {
+  timeZone: string;
+  open: string;
+  close: string;
+  days: number[];
+}
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 

@@ -4,15 +4,10 @@
  * price streams subscribe here. Tests drive prices with `deps.prices.apply([...])`. Islands import the `Tick` type only.
  */
 import { reportTo } from "../log.ts";
+import type { Tick } from "./tick.ts";
 import { type Bar, type BarDelta, barOf, foldTick, minuteOf } from "./bars.ts";
 
-/** One quote: decimal-string prices on the instrument's tick grid, `at` in epoch ms. */
-export interface Tick {
-  symbol: string;
-  bid: string;
-  ask: string;
-  at: number;
-}
+export type { Tick };
 
 export type TickListener = (ticks: readonly Tick[]) => void;
 
