@@ -1,18 +1,13 @@
 /**
  * The JSON of the venue's HTTP API (CONTRACTS #14), for browser code: money and prices are decimal strings,
- * instants epoch ms unless named ISO. Types only, no imports, so islands can name them without pulling server
- * code into the browser. Keep in step with services/venue/account_view.ts (the server's shapes) and
- * routes/api/venue/.
+ * instants epoch ms unless named ISO. Types only (the quote is the venue's own pure type), so islands can name
+ * them without pulling server code into the browser. Keep in step with services/venue/account_view.ts (the
+ * server's shapes; routes/trade/[accountId].tsx fails to compile if they drift) and routes/api/venue/.
  */
+import type { Tick } from "../../services/venue/tick.ts";
 
-/** One quote (`services/venue/price_book.ts` `Tick`). */
-export interface TickJson {
-  symbol: string;
-  bid: string;
-  ask: string;
-  /** Epoch ms. */
-  at: number;
-}
+/** One quote: the venue's own pure type (services/venue/tick.ts). */
+export type TickJson = Tick;
 
 /** What the terminal needs of an instrument (`services/venue/instruments.ts` `Instrument`). */
 export interface InstrumentJson {
