@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { connectPrices, quotes, seedQuotes } from "./live/price_stream.ts";
 import { selectSymbol, type TerminalSeed, terminalStore } from "./live/terminal_store.ts";
 import { compareDecimal, subDecimal } from "../services/venue/decimal.ts";
@@ -13,7 +13,7 @@ import type { TickJson } from "./live/venue_types.ts";
  */
 export default function TradeWatchlist(props: { seed: TerminalSeed; quotes: TickJson[] }) {
   const store = terminalStore(props.seed);
-  seedQuotes(props.quotes);
+  useState(() => seedQuotes(props.quotes)); // once, before the first render reads the book
   const previous = useRef<Record<string, string>>({});
   const moves = useRef<Record<string, -1 | 0 | 1>>({});
   useEffect(() => connectPrices(store.instruments.peek().map((i) => i.symbol)), []);

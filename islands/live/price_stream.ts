@@ -3,7 +3,8 @@
  * ticks`, data `Tick[]`), shared by every island of the terminal through signals. Islands call
  * `connectPrices(symbols)` in an effect (the first call decides the symbols: the terminal asks for every
  * instrument it lists, so conversions and the watchlist stay live) and read `quotes`; `onTicks` hands each
- * batch to the chart. Nothing runs during server rendering, where `quotes` keeps the page's initial quotes.
+ * batch to the chart. No stream opens during server rendering; there `quotes` holds the quotes the page was
+ * rendered with (`seedQuotes`: public prices where the newest win, so sharing them between renders is harmless).
  *
  * The stream ends cleanly: closed on `pagehide` (and reopened if the page comes back from the back-forward
  * cache), so a tab never leaves a dangling connection behind; when the browser gives up reconnecting (a
@@ -82,9 +83,13 @@ function open(): void {
 
 function merge(ticks: readonly TickJson[]): void {
   const next = { ...book.peek() };
+  let changed = false;
   for (const t of ticks) {
     const had = next[t.symbol];
-    if (!had || had.at <= t.at) next[t.symbol] = t;
+    if (had && (had.at > t.at || (had.at === t.at && had.bid === t.bid && had.ask === t.ask))) continue;
+    next[t.symbol] = t;
+    changed = true;
   }
-  book.value = next;
+  // Nothing new (e.g. the page's quotes seeded again): no new object, so nothing re-renders.
+  if (changed) book.value = next;
 }
