@@ -179,6 +179,13 @@ function Card(props: { card: CardData; timeZone: string; now: number; freshAt: n
           {formatDateTime(new Date(m.dailyLoss.pausedUntil), props.timeZone)}: not a failure.
         </p>
       )}
+      {(a.status === "active" || a.status === "paused") && (
+        <p class="mt-4">
+          <a class="btn-secondary px-3 py-1.5 text-sm" href={`/trade/${a.id}`}>
+            Trade<span class="sr-only">{props.card.planName}</span> <span aria-hidden="true">→</span>
+          </a>
+        </p>
+      )}
       <div class="mt-auto flex flex-wrap items-center justify-between gap-2 pt-4 text-xs text-muted">
         <span>
           {a.lastEventAt

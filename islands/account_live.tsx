@@ -212,3 +212,24 @@ export function AccountDetails(props: { initial: AccountOverview; timeZone: stri
     </div>
   );
 }
+
+/**
+ * The account's meters alone, live, from the same store as `AccountLive` (the trading terminal shows them
+ * beside its tables without the account page's status panel).
+ */
+export function AccountMeters(props: { initial: AccountOverview; timeZone: string }) {
+  const store = storeFor(props.initial);
+  const now = useNow();
+  useEffect(() => connectUserStream(), []);
+  const o = store.overview.value;
+  if (!o.meters) return null;
+  return (
+    <AccountMeterGrid
+      meters={o.meters}
+      currency={o.account.currency}
+      f={formatters(o.account.currency, props.timeZone)}
+      now={now}
+      failed={o.account.status === "failed"}
+    />
+  );
+}

@@ -4,12 +4,13 @@
  * 1 / USDJPY mid; a pair neither way round is crossed through USD (JPY → EUR = JPY → USD → EUR).
  */
 import { addDecimal, divDecimal, mulDecimal } from "./decimal.ts";
-import type { PriceBook } from "./price_book.ts";
+import type { Tick } from "./tick.ts";
 
 /** Places of a returned rate: enough that 10 million of a quote currency converts exactly to the cent. */
 export const RATE_PLACES = 12;
 
-type Quotes = Pick<PriceBook, "latest">;
+/** What conversion reads of a PriceBook (structural, so the browser's quote map serves too: islands import this). */
+type Quotes = { latest(symbol: string): Tick | undefined };
 
 /** The mid of `symbol` as a decimal string, or null without a quote. */
 export function midOf(book: Quotes, symbol: string): string | null {

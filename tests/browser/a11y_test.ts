@@ -63,6 +63,7 @@ async function setUp(): Promise<Shared> {
     ["dashboard", "/dashboard"],
     ["account-active", `/dashboard/accounts/${bought.accountId}`],
     ["account-failed", `/dashboard/accounts/${failed.accountId}`],
+    ["terminal", `/trade/${bought.accountId}`],
     ["payouts", "/dashboard/payouts"],
   ] as const;
   const cookies = sessionCookies(false, trader).map((c) => {

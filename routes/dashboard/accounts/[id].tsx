@@ -57,9 +57,16 @@ export default define.page<typeof handler>(({ data }) => {
         <a class="link" href="/dashboard">Dashboard</a> <span aria-hidden="true">/</span>{" "}
         <span aria-current="page">This account</span>
       </nav>
-      <h1 class="mt-3 text-2xl font-bold tracking-tight sm:text-3xl">
-        {data.overview.planName ?? `${compactSize(account.initialBalance)} account`}
-      </h1>
+      <div class="mt-3 flex flex-wrap items-center justify-between gap-3">
+        <h1 class="text-2xl font-bold tracking-tight sm:text-3xl">
+          {data.overview.planName ?? `${compactSize(account.initialBalance)} account`}
+        </h1>
+        {live && !data.foreign && (
+          <a class="btn-primary" href={`/trade/${account.id}`}>
+            Trade<span class="sr-only">on this account</span> <span aria-hidden="true">→</span>
+          </a>
+        )}
+      </div>
       {(data.purchased || data.foreign) && (
         <div class="mt-4 space-y-4">
           {data.purchased && (
