@@ -24,6 +24,7 @@ import { SYSTEM_ACTOR } from "./services/audit.ts";
 import { startResetScheduler } from "./services/accounts/scheduler.ts";
 import { startOrderExpiry } from "./services/commerce/expiry.ts";
 import { startNotificationMailer } from "./services/notifications/mail.ts";
+import { startRetention } from "./services/privacy/prune.ts";
 import { configureLog, log, logFormatFor, reportTo } from "./services/log.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
@@ -155,11 +156,14 @@ async function serve(deps: Deps, app: FreshApp) {
   const stopOrderExpiry = startOrderExpiry(deps);
   // Notification mail is decided in the change's transaction and sent from this queue after commit.
   const stopNotificationMail = startNotificationMailer(deps);
+  // Retention (services/retention.ts, the periods the privacy notice states): idempotent deletes, hourly.
+  const stopRetention = startRetention(deps);
   const stop = async () => {
     await server.shutdown();
     await stopScheduler();
     await stopOrderExpiry();
     await stopNotificationMail();
+    await stopRetention();
     await closeDeps(deps);
     Deno.exit(0);
   };
