@@ -40,7 +40,9 @@ export async function exportUserData(
       select id from accounts where user_id = ${userId} order by created_at, id`.then((r) =>
       r.map((a) => a.id)
     );
-  const perAccount = <T>(fetch: (accountId: string, after: T | null) => Promise<readonly T[]>) =>
+  const perAccount = <T extends Record<string, unknown>>(
+    fetch: (accountId: string, after: T | null) => Promise<readonly T[]>,
+  ) =>
     async function* () {
       for (const id of await accounts()) yield* pages<T>((after) => fetch(id, after), PAGE);
     };
@@ -60,13 +62,13 @@ export async function exportUserData(
     {
       name: "sessions",
       items: () =>
-        pages<{ createdAt: Date; id: string }>((after) =>
+        pages<{ _at: string; id: string }>((after) =>
           sql`
-          select id, created_at as "createdAt", last_seen_at as "lastSeenAt", expires_at as "expiresAt",
+          select id, created_at::text as _at, created_at as "createdAt", last_seen_at as "lastSeenAt", expires_at as "expiresAt",
                  revoked_at as "revokedAt", revoked_reason as "revokedReason", ip, user_agent as "userAgent"
           from auth_sessions where user_id = ${userId}
-            and (${after?.createdAt ?? null}::timestamptz is null
-                 or (created_at, id) > (${after?.createdAt ?? null}::timestamptz, ${after?.id ?? null}::uuid))
+            and (${after?._at ?? null}::text::timestamptz is null
+                 or (created_at, id) > (${after?._at ?? null}::text::timestamptz, ${after?.id ?? null}::uuid))
           order by created_at, id limit ${PAGE}`, PAGE),
     },
     { name: "orders", value: () => orders(sql, userId, present.has("refunds")) },
@@ -81,47 +83,49 @@ export async function exportUserData(
     { name: "accounts", value: () => accountsOf(sql, userId) },
     {
       name: "trades",
-      items: perAccount<{ openedAt: Date; id: string }>((accountId, after) =>
+      items: perAccount<{ _at: string; id: string }>((accountId, after) =>
         sql`
-        select id, account_id as "accountId", external_id as "externalId", symbol, direction, volume,
+        select id, opened_at::text as _at, account_id as "accountId", external_id as "externalId", symbol, direction, volume,
                entry_price as "entryPrice", exit_price as "exitPrice", pnl, status, opened_at as "openedAt",
                closed_at as "closedAt", opened_while_blocked as "openedWhileBlocked"
         from trades where account_id = ${accountId}
-          and (${after?.openedAt ?? null}::timestamptz is null
-               or (opened_at, id) > (${after?.openedAt ?? null}::timestamptz, ${after?.id ?? null}::uuid))
+          and (${after?._at ?? null}::text::timestamptz is null
+               or (opened_at, id) > (${after?._at ?? null}::text::timestamptz, ${after?.id ?? null}::uuid))
         order by opened_at, id limit ${PAGE}`
       ),
     },
     {
       name: "accountEvents",
-      items: perAccount<{ at: Date; eventId: string }>((accountId, after) =>
+      items: perAccount<{ _at: string; eventId: string }>((accountId, after) =>
         sql`
-        select account_id as "accountId", event_id as "eventId", type, at, payload, state_version as "stateVersion",
+        select at::text as _at, account_id as "accountId", event_id as "eventId", type, at, payload, state_version as "stateVersion",
                received_at as "receivedAt"
         from account_events where account_id = ${accountId}
-          and (${after?.at ?? null}::timestamptz is null
-               or (at, event_id) > (${after?.at ?? null}::timestamptz, ${after?.eventId ?? null}::text))
+          and (${after?._at ?? null}::text::timestamptz is null
+               or (at, event_id) > (${after?._at ?? null}::text::timestamptz, ${
+          after?.eventId ?? null
+        }::text))
         order by at, event_id limit ${PAGE}`
       ),
     },
     {
       name: "breaches",
-      items: perAccount<{ at: Date; id: string }>((accountId, after) =>
+      items: perAccount<{ _at: string; id: string }>((accountId, after) =>
         sql`
-        select id, account_id as "accountId", rule, action, at, inputs_hash as "inputsHash", evidence
+        select id, at::text as _at, account_id as "accountId", rule, action, at, inputs_hash as "inputsHash", evidence
         from breaches where account_id = ${accountId}
-          and (${after?.at ?? null}::timestamptz is null
-               or (at, id) > (${after?.at ?? null}::timestamptz, ${after?.id ?? null}::uuid))
+          and (${after?._at ?? null}::text::timestamptz is null
+               or (at, id) > (${after?._at ?? null}::text::timestamptz, ${after?.id ?? null}::uuid))
         order by at, id limit ${PAGE}`
       ),
     },
     ...OPTIONAL_ACCOUNT_TABLES.filter((table) => present.has(table)).map((table): Member => ({
       name: table,
       items: async function* () {
-        const rows = perAccount<{ k: string; row: unknown }>((accountId, after) =>
+        const rows = perAccount<{ _k: string; row: unknown }>((accountId, after) =>
           sql`
-          select ctid::text as k, to_jsonb(t) as row from ${sql(table)} t
-          where account_id = ${accountId} and ctid > ${after?.k ?? "(0,0)"}::tid
+          select ctid::text as _k, to_jsonb(t) as row from ${sql(table)} t
+          where account_id = ${accountId} and ctid > ${after?._k ?? "(0,0)"}::tid
           order by ctid limit ${PAGE}`
         );
         for await (const item of rows()) yield item.row;
@@ -133,13 +137,13 @@ export async function exportUserData(
     {
       name: "notifications",
       items: () =>
-        pages<{ createdAt: Date; id: string }>((after) =>
+        pages<{ _at: string; id: string }>((after) =>
           sql`
-          select id, type, account_id as "accountId", title, body, created_at as "createdAt", read_at as "readAt",
+          select id, created_at::text as _at, type, account_id as "accountId", title, body, created_at as "createdAt", read_at as "readAt",
                  mail_state as "mailState"
           from notifications where user_id = ${userId}
-            and (${after?.createdAt ?? null}::timestamptz is null
-                 or (created_at, id) > (${after?.createdAt ?? null}::timestamptz, ${after?.id ?? null}::uuid))
+            and (${after?._at ?? null}::text::timestamptz is null
+                 or (created_at, id) > (${after?._at ?? null}::text::timestamptz, ${after?.id ?? null}::uuid))
           order by created_at, id limit ${PAGE}`, PAGE),
     },
     {

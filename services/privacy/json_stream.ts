@@ -58,20 +58,30 @@ async function* render(members: readonly Member[]): AsyncGenerator<string, void,
 
 /**
  * Every row of a keyset-paged query: `fetch(after)` returns the page after the row `after` (null: the first
- * page), at most `size` rows; paging stops at a short page.
+ * page), at most `size` rows; paging stops at a short page. Columns named `_…` are the keyset's own: they reach
+ * the next `fetch` but not the output. Select instants for the keyset as text and compare them as text cast in
+ * SQL (`at::text as _at` … `${after._at}::text::timestamptz`): a JS `Date` keeps milliseconds, PostgreSQL
+ * microseconds, and postgres.js serialises a timestamptz parameter through `Date` even when given a string, so
+ * either would repeat the row at each page boundary.
  *
  * @example
- * pages((after) => sql`select … where id > ${after?.id ?? 0} order by id limit 1000`, 1000)
+ * pages((after) => sql`select id, at, at::text as _at … where (at, id) > (${after?._at}::text::timestamptz, …)`, 1000)
  */
-export async function* pages<T>(
+export async function* pages<T extends Record<string, unknown>>(
   fetch: (after: T | null) => Promise<readonly T[]>,
   size: number,
-): AsyncGenerator<T, void, undefined> {
+): AsyncGenerator<Record<string, unknown>, void, undefined> {
   let after: T | null = null;
   while (true) {
     const rows = await fetch(after);
-    yield* rows;
+    for (const row of rows) yield withoutKeys(row);
     if (rows.length < size) return;
     after = rows[rows.length - 1];
   }
+}
+
+function withoutKeys(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) if (!k.startsWith("_")) out[k] = v;
+  return out;
 }
