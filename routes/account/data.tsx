@@ -8,18 +8,12 @@ import { formErrorHeaders, isFormError, retryAfterText } from "../../components/
 import { clearSessionCookies, secureCookies } from "../(_http)/auth_cookies.ts";
 import { ExportSection } from "./(_components)/export_section.tsx";
 import { ErasureSection } from "./(_components)/erasure_section.tsx";
+import type { DataPageData } from "./(_components)/data_types.ts";
 
 /** "Your data": the GDPR export and erasure of the signed-in trader. */
 export const access = "authenticated";
 
 const NO_STORE = { "cache-control": "no-store" };
-
-export interface DataPageData {
-  twoFactor: boolean;
-  isStaff: boolean;
-  /** The error of the form just sent, by form. */
-  errors: { export?: string; erase?: string };
-}
 
 function load(ctx: Context<SignedInState>, errors: DataPageData["errors"] = {}): DataPageData {
   setMeta(

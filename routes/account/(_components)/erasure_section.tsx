@@ -2,7 +2,7 @@ import { Checkbox, FormError, Notice, SubmitButton } from "../../../components/f
 import { describeRetention } from "../../../services/retention.ts";
 import { Card } from "./section_card.tsx";
 import { ProofField } from "./proof_field.tsx";
-import type { DataPageData } from "../data.tsx";
+import type { DataPageData } from "./data_types.ts";
 
 export function ErasureSection({ data }: { data: DataPageData }) {
   const error = data.errors.erase;

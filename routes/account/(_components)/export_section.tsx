@@ -1,7 +1,7 @@
 import { FormError, SubmitButton } from "../../../components/form.tsx";
 import { Card } from "./section_card.tsx";
 import { ProofField } from "./proof_field.tsx";
-import type { DataPageData } from "../data.tsx";
+import type { DataPageData } from "./data_types.ts";
 
 /** What the export holds, as the trader reads it (services/privacy/export.ts is the list in code). */
 const CONTENTS = [
