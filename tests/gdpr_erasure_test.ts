@@ -193,6 +193,12 @@ Deno.test("gdpr erasure: personal data gone everywhere, financial records kept, 
       });
       assert.equal(res.status, 409);
       assert.equal((await res.json()).error.code, "payout_open");
+      // The page says so before the trader tries, and offers no erase form.
+      const page = await client(app).request("/account/data", { headers: { cookie: cookieFor(c) } });
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      assert.match(html, /A payout of yours is still under way/);
+      assert.doesNotMatch(html, /Erase my account/);
       const staff = await makeStaff(deps, "support");
       const asStaff = await client(app).json("POST", "/api/users/erasure", {
         password: staff.password,
@@ -226,6 +232,8 @@ Deno.test("gdpr erasure: personal data gone everywhere, financial records kept, 
             body: new URLSearchParams(fields).toString(),
             redirect: "manual",
           });
+        const before = await c.request("/account/data", { headers: { cookie } });
+        assert.match(await before.text(), /1 of your accounts is still trading: erasure closes it/);
         const unticked = await post({ intent: "erase", password: d.password });
         assert.equal(unticked.status, 422);
         assert.equal(unticked.headers.get("content-type"), "text/html; charset=utf-8");

@@ -3,7 +3,7 @@ import { type Context, page } from "../../lib/define.ts";
 import { BadRequest } from "../../lib/errors.ts";
 import { readForm } from "../../lib/validation.ts";
 import { reauthenticate } from "../../services/auth/accounts.ts";
-import { requestErasure } from "../../services/privacy/erase.ts";
+import { erasureImpact, requestErasure } from "../../services/privacy/erase.ts";
 import { formErrorHeaders, isFormError, retryAfterText } from "../../components/form.tsx";
 import { clearSessionCookies, secureCookies } from "../(_http)/auth_cookies.ts";
 import { ExportSection } from "./(_components)/export_section.tsx";
@@ -15,19 +15,23 @@ export const access = "authenticated";
 
 const NO_STORE = { "cache-control": "no-store" };
 
-function load(ctx: Context<SignedInState>, errors: DataPageData["errors"] = {}): DataPageData {
+async function load(
+  ctx: Context<SignedInState>,
+  errors: DataPageData["errors"] = {},
+): Promise<DataPageData> {
   setMeta(
     ctx.state,
     "Your data",
     "Download everything PropTrade Pro holds about you, or erase your account.",
   );
-  const { user } = ctx.state;
-  return { twoFactor: user.twoFactorEnabled, isStaff: user.role !== "trader", errors };
+  const { user, deps } = ctx.state;
+  const impact = await erasureImpact(deps.db.sql, user.id);
+  return { twoFactor: user.twoFactorEnabled, isStaff: user.role !== "trader", impact, errors };
 }
 
 export const handler = define.handlers<DataPageData, typeof access>({
-  GET(ctx) {
-    return page(load(ctx), { headers: NO_STORE });
+  async GET(ctx) {
+    return page(await load(ctx), { headers: NO_STORE });
   },
 
   async POST(ctx) {
@@ -44,7 +48,7 @@ export const handler = define.handlers<DataPageData, typeof access>({
         return new Response(null, { status: 303, headers: { location: "/api/users/export", ...NO_STORE } });
       }
       if (form.confirm !== "on") {
-        return page(load(ctx, { erase: "Tick the box to confirm that erasure cannot be undone." }), {
+        return page(await load(ctx, { erase: "Tick the box to confirm that erasure cannot be undone." }), {
           status: 422,
           headers: NO_STORE,
         });
@@ -59,7 +63,7 @@ export const handler = define.handlers<DataPageData, typeof access>({
         : error.status === 422 || error.status === 401
         ? (user.twoFactorEnabled ? "That code is not correct." : "That password is not correct.")
         : error.message;
-      return page(load(ctx, { [intent]: message }), {
+      return page(await load(ctx, { [intent]: message }), {
         status: error.status,
         headers: formErrorHeaders(error),
       });

@@ -12,7 +12,7 @@
  * weeks after the trader asked us to stop. GDPR asks for erasure "without undue delay".
  */
 import type { Deps } from "../deps.ts";
-import type { Tx } from "../../db/client.ts";
+import type { Sql, Tx } from "../../db/client.ts";
 import { HttpError } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
 import { reauthenticate } from "../auth/accounts.ts";
@@ -60,9 +60,7 @@ export async function requestErasure(
   }
   const stepped = await reauthenticate(deps, user, proof, actor, now);
   await requireMoneyStepUp(deps.db.sql, stepped, now);
-  const [open] = await deps.db.sql`
-    select 1 from payouts where user_id = ${user.id} and status in ('pending', 'approved') limit 1`;
-  if (open) {
+  if ((await erasureImpact(deps.db.sql, user.id)).payoutOpen) {
     throw new HttpError(
       409,
       "payout_open",
@@ -71,6 +69,22 @@ export async function requestErasure(
   }
   return await eraseUser(deps, user.id, now);
 }
+
+/** What erasing would do to the user's money now: the accounts it closes, and whether a payout blocks it. */
+export async function erasureImpact(
+  sql: Sql,
+  userId: string,
+): Promise<{ openAccounts: number; payoutOpen: boolean }> {
+  const [row] = await sql<{ open_accounts: number; payout_open: boolean }[]>`
+    select (select count(*)::int from accounts where user_id = ${userId} and status in ${sql(OPEN_STATUSES)})
+             as open_accounts,
+           exists (select 1 from payouts where user_id = ${userId} and status in ('pending', 'approved'))
+             as payout_open`;
+  return { openAccounts: row.open_accounts, payoutOpen: row.payout_open };
+}
+
+/** Accounts that can still trade: erasure closes them. */
+const OPEN_STATUSES = ["pending", "active", "paused", "pending_kyc"];
 
 /**
  * Anonymises `userId` (see the module comment). Idempotent: an already erased user is left as is. The audit
@@ -150,7 +164,7 @@ async function closeOpenAccounts(tx: Tx, userId: string, now: Date): Promise<Acc
   const rows = await tx<AccountRow[]>`
     update accounts set status = 'closed', state_version = state_version + 1, next_reset_at = null,
                         updated_at = ${now}
-    where user_id = ${userId} and status in ('pending', 'active', 'paused', 'pending_kyc')
+    where user_id = ${userId} and status in ${tx(OPEN_STATUSES)}
     returning ${accountColumns(tx)}`;
   const changes: AccountChange[] = [];
   for (const row of rows) {

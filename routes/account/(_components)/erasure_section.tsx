@@ -24,8 +24,24 @@ export function ErasureSection({ data }: { data: DataPageData }) {
           {describeRetention("kycDocuments")} (anti-money-laundering law), then deleted.
         </dd>
       </dl>
+      {data.impact.openAccounts > 0 && !data.isStaff && (
+        <Notice tone="info">
+          {data.impact.openAccounts === 1
+            ? "1 of your accounts is"
+            : `${data.impact.openAccounts} of your accounts are`} still trading: erasure closes{" "}
+          {data.impact.openAccounts === 1 ? "it" : "them"}, and any balance in{" "}
+          {data.impact.openAccounts === 1 ? "it" : "them"} can no longer be paid out.
+        </Notice>
+      )}
       {data.isStaff
         ? <Notice tone="info">Staff accounts are closed by an administrator, not erased here.</Notice>
+        : data.impact.payoutOpen
+        ? (
+          <Notice tone="info">
+            A payout of yours is still under way. You can erase your account once it has been paid (or after
+            you cancel it).
+          </Notice>
+        )
         : (
           <>
             {error && <FormError id="erase-error">{error}</FormError>}
