@@ -79,6 +79,8 @@ Deno.test("gdpr erasure: personal data gone everywhere, financial records kept, 
     assert.equal(failed.status, 401);
     const [{ storage_key: storageKey }] = await sql<{ storage_key: string }[]>`
       select storage_key from kyc_documents where user_id = ${a.userId}`;
+    // A submission waiting in the staff queue (the review itself is tested in kyc_test.ts).
+    await sql`insert into kyc_submissions (user_id) values (${a.userId})`;
     const before = await ledger(sql, a.userId);
     const beforeB = await ledger(sql, b.userId);
     const secrets = [a.email, newEmail, a.firstName, a.lastName, a.ip, other.ip];
@@ -133,6 +135,8 @@ Deno.test("gdpr erasure: personal data gone everywhere, financial records kept, 
       assert.deepEqual(await ledger(sql, a.userId), before);
       assert.deepEqual(await ledger(sql, b.userId), beforeB);
       assert.ok(await deps.store.get(storageKey), "the encrypted document waits for its retention period");
+      const [kyc] = await sql`select status, reason from kyc_submissions where user_id = ${a.userId}`;
+      assert.deepEqual(kyc, { status: "rejected", reason: "Withdrawn: the account was erased." });
       for (const s of [b.email, b.firstName, b.ip]) assert.ok((await rowsMentioning(sql, s)).length > 0);
     });
 

@@ -116,6 +116,10 @@ export async function eraseUser(
     await tx`delete from notification_preferences where user_id = ${userId}`;
     // The bytes stay encrypted until the KYC period ends; the name the trader gave the file goes now.
     await tx`update kyc_documents set file_name = '' where user_id = ${userId}`;
+    // A submission still waiting for review leaves the staff queue: there is nobody left to verify.
+    await tx`
+      update kyc_submissions set status = 'rejected', decided_at = ${now}, reason = 'Withdrawn: the account was erased.'
+      where user_id = ${userId} and status = 'submitted'`;
     const auditScrubbed = await scrubAuditEntries(tx, userId, emails, placeholder);
     const mailsScrubbed = await scrubMails(tx, emails, placeholder);
     await tx`
