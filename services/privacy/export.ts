@@ -67,8 +67,9 @@ export async function exportUserData(
           select id, created_at::text as _at, created_at as "createdAt", last_seen_at as "lastSeenAt", expires_at as "expiresAt",
                  revoked_at as "revokedAt", revoked_reason as "revokedReason", ip, user_agent as "userAgent"
           from auth_sessions where user_id = ${userId}
-            and (${after?._at ?? null}::text::timestamptz is null
-                 or (created_at, id) > (${after?._at ?? null}::text::timestamptz, ${after?.id ?? null}::uuid))
+            ${
+            after ? sql`and (created_at, id) > (${after._at}::text::timestamptz, ${after.id}::uuid)` : sql``
+          }
           order by created_at, id limit ${PAGE}`, PAGE),
     },
     { name: "orders", value: () => orders(sql, userId, present.has("refunds")) },
@@ -89,8 +90,7 @@ export async function exportUserData(
                entry_price as "entryPrice", exit_price as "exitPrice", pnl, status, opened_at as "openedAt",
                closed_at as "closedAt", opened_while_blocked as "openedWhileBlocked"
         from trades where account_id = ${accountId}
-          and (${after?._at ?? null}::text::timestamptz is null
-               or (opened_at, id) > (${after?._at ?? null}::text::timestamptz, ${after?.id ?? null}::uuid))
+          ${after ? sql`and (opened_at, id) > (${after._at}::text::timestamptz, ${after.id}::uuid)` : sql``}
         order by opened_at, id limit ${PAGE}`
       ),
     },
@@ -101,10 +101,7 @@ export async function exportUserData(
         select at::text as _at, account_id as "accountId", event_id as "eventId", type, at, payload, state_version as "stateVersion",
                received_at as "receivedAt"
         from account_events where account_id = ${accountId}
-          and (${after?._at ?? null}::text::timestamptz is null
-               or (at, event_id) > (${after?._at ?? null}::text::timestamptz, ${
-          after?.eventId ?? null
-        }::text))
+          ${after ? sql`and (at, event_id) > (${after._at}::text::timestamptz, ${after.eventId})` : sql``}
         order by at, event_id limit ${PAGE}`
       ),
     },
@@ -114,8 +111,7 @@ export async function exportUserData(
         sql`
         select id, at::text as _at, account_id as "accountId", rule, action, at, inputs_hash as "inputsHash", evidence
         from breaches where account_id = ${accountId}
-          and (${after?._at ?? null}::text::timestamptz is null
-               or (at, id) > (${after?._at ?? null}::text::timestamptz, ${after?.id ?? null}::uuid))
+          ${after ? sql`and (at, id) > (${after._at}::text::timestamptz, ${after.id}::uuid)` : sql``}
         order by at, id limit ${PAGE}`
       ),
     },
@@ -142,8 +138,9 @@ export async function exportUserData(
           select id, created_at::text as _at, type, account_id as "accountId", title, body, created_at as "createdAt", read_at as "readAt",
                  mail_state as "mailState"
           from notifications where user_id = ${userId}
-            and (${after?._at ?? null}::text::timestamptz is null
-                 or (created_at, id) > (${after?._at ?? null}::text::timestamptz, ${after?.id ?? null}::uuid))
+            ${
+            after ? sql`and (created_at, id) > (${after._at}::text::timestamptz, ${after.id}::uuid)` : sql``
+          }
           order by created_at, id limit ${PAGE}`, PAGE),
     },
     {
