@@ -140,6 +140,20 @@ Deno.test("gdpr export: own data only, valid JSON, streamed, step-up, limited, a
       assert.equal((await refused.json()).error.code, "rate_limited");
     });
 
+    await t.step("tables of later features are exported when present (self-locks)", async () => {
+      // The shape migration 023 gives the table, or that table itself where it is already migrated: every
+      // column but the key is nullable or defaulted, so the insert below fits both.
+      await deps.db.sql`
+        create table if not exists account_self_locks (
+          account_id uuid primary key references accounts (id) on delete cascade,
+          daily_loss_limit numeric(15, 2))`;
+      await deps.db.sql`insert into account_self_locks (account_id) values (${a.accountId})`;
+      const res = await get(a);
+      assert.equal(res.status, 200);
+      const locks = JSON.parse(await res.text()).account_self_locks as { account_id: string }[];
+      assert.deepEqual(locks.map((l) => l.account_id), [a.accountId]);
+    });
+
     await t.step("anonymous: 401", async () => {
       const res = await client(app).json("GET", "/api/users/export");
       assert.equal(res.status, 401);
