@@ -124,6 +124,10 @@ Deno.test("retention: each job deletes only what is older than its period", asyn
     const finOld = await erasedUser(sql, f.old);
     const finYoung = await erasedUser(sql, f.young);
     const finOldKey = await document(sql, deps.store, finOld);
+    // A user something unknown to the purge still references: kept (and logged), the others still go.
+    const finBlocked = await erasedUser(sql, f.old);
+    await sql`create table retention_blocker (user_id uuid references users (id) on delete restrict)`;
+    await sql`insert into retention_blocker values (${finBlocked})`;
     for (const id of [finOld, finYoung]) {
       const { accountId, planVersionId } = await openTestAccount(deps.db, id);
       await sql`insert into trades (account_id, external_id, symbol, direction, volume, entry_price, opened_at)
@@ -180,6 +184,7 @@ Deno.test("retention: each job deletes only what is older than its period", asyn
                + (select count(*) from payouts where user_id = ${id}) + (select count(*) from accounts where user_id = ${id})
                + (select count(*) from challenges where user_id = ${id}) as n`.then((r) => Number(r[0].n));
         assert.equal(await count(finOld), 0);
+        assert.equal(await count(finBlocked), 1);
         assert.equal(await count(finYoung), 5);
         assert.equal(await deps.store.get(finOldKey), null);
         // Their audit entries stay for the audit period, without the link.

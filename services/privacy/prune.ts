@@ -81,10 +81,13 @@ export async function purgeErasedUsers(db: Db, store: ObjectStore, now: Date, li
   const users = await db.sql<{ id: string }[]>`
     select id from users where erased_at < ${cutoff} order by erased_at limit ${limit}`;
   const optional = await optionalTables(db.sql);
+  let purged = 0;
   for (const { id } of users) {
     const docs = await db.sql<{ id: string; storage_key: string }[]>`
       select id, storage_key from kyc_documents where user_id = ${id}`;
     await deleteDocuments(db, store, docs);
+    // One user whose records something still references (a table this list does not know) must not stop the
+    // others: it is logged, and retried each run until the list learns the table.
     await db.tx(async (tx) => {
       // Children before parents: the foreign keys from financial records are `restrict` on purpose.
       if (optional.has("refunds")) {
@@ -95,19 +98,25 @@ export async function purgeErasedUsers(db: Db, store: ObjectStore, now: Date, li
       await tx`delete from challenges where user_id = ${id}`;
       await tx`delete from orders where user_id = ${id}`;
       await tx`delete from users where id = ${id} and erased_at < ${cutoff}`;
-    });
+    }).then(() => purged++, (error) => reportTo("retention")(`purging erased user ${id} failed`, error));
   }
-  return users.length;
+  return purged;
 }
 
-/** One pass of every job. */
+/** One pass of every job; a failing job is logged (and counts 0) without keeping the others from running. */
 export async function runRetention(deps: Pick<Deps, "db" | "store">, now: Date): Promise<PruneCounts> {
+  const { db, store } = deps;
+  const attempt = (job: string, run: () => Promise<number>) =>
+    run().catch((error) => {
+      reportTo("retention")(`retention job ${job} failed; retrying next run`, error);
+      return 0;
+    });
   return {
-    sessions: await pruneSessions(deps.db, now),
-    auditLog: await pruneAuditLog(deps.db, now),
-    mailOutbox: await pruneMailOutbox(deps.db, now),
-    kycDocuments: await pruneKycDocuments(deps.db, deps.store, now),
-    erasedUsers: await purgeErasedUsers(deps.db, deps.store, now),
+    sessions: await attempt("sessions", () => pruneSessions(db, now)),
+    auditLog: await attempt("auditLog", () => pruneAuditLog(db, now)),
+    mailOutbox: await attempt("mailOutbox", () => pruneMailOutbox(db, now)),
+    kycDocuments: await attempt("kycDocuments", () => pruneKycDocuments(db, store, now)),
+    erasedUsers: await attempt("financialRecords", () => purgeErasedUsers(db, store, now)),
   };
 }
 
