@@ -33,6 +33,7 @@ import { observeRequests } from "./services/http_observer.ts";
 import { answerMetrics, withMetricsEndpoint } from "./services/metrics/mod.ts";
 import { startBusLagProbe } from "./services/metrics/bus_lag.ts";
 import { flushErrorTracking, reportError, startErrorTracking } from "./services/error_tracking.ts";
+import { startRetention } from "./services/privacy/prune.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -176,6 +177,8 @@ async function serve(deps: Deps, app: FreshApp) {
   // The venue's tick-level checks (services/venue/marker.ts): equity marks, SL/TP and pending orders.
   const marker = new VenueMarker(deps);
   await marker.start();
+  // Retention (services/retention.ts, the periods the privacy notice states): idempotent deletes, hourly.
+  const stopRetention = startRetention(deps);
   const stop = async () => {
     await server.shutdown();
     await priceFeed.stop();
@@ -185,6 +188,7 @@ async function serve(deps: Deps, app: FreshApp) {
     await marker.stop();
     await stopMetrics();
     await flushErrorTracking();
+    await stopRetention();
     await closeDeps(deps);
     Deno.exit(0);
   };

@@ -38,6 +38,8 @@ type AuditAction =
   | "admin.coupon_updated"
   | `admin.${string}`
   | `payout.${string}`
+  | "privacy.exported"
+  | "privacy.erased"
   | "kyc.submitted"
   | "kyc.document_viewed"
   | "commerce.order_placed"

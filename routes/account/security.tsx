@@ -67,7 +67,8 @@ export default define.page<typeof handler>(({ data }) => {
       <h1 class="text-3xl font-bold tracking-tight sm:text-4xl">Account security</h1>
       <p class="mt-3 text-muted">
         Signed in as {profile.email} ·{" "}
-        <a class="font-semibold underline" href="/account/notifications">Notification settings</a>
+        <a class="font-semibold underline" href="/account/notifications">Notification settings</a> ·{" "}
+        <a class="font-semibold underline" href="/account/data">Your data</a>
       </p>
       {data.welcome && (
         <div class="mt-6">

@@ -1,14 +1,18 @@
 import { define, setMeta } from "../_define.ts";
 import { page, type RouteConfig } from "../../lib/define.ts";
 import { formatDate } from "../../services/time.ts";
+import { describeRetention } from "../../services/retention.ts";
 
 /** Public and identical for everyone: cached whole until site content changes. */
 export const config: RouteConfig = { cache: { tags: ["site"] } };
 
 /** Change with the text. */
-const LAST_UPDATED = new Date("2026-11-26T00:00:00Z");
+const LAST_UPDATED = new Date("2026-12-07T00:00:00Z");
 
-/** What we store, why, on which legal basis (GDPR art. 6) and for how long. */
+/**
+ * What we store, why, on which legal basis (GDPR art. 6) and for how long. Every period comes from
+ * services/retention.ts, which the pruning jobs read too (tests/retention_test.ts holds them together).
+ */
 const RECORDS = [
   {
     what: "Account data",
@@ -16,8 +20,8 @@ const RECORDS = [
       "Email, password hash (never the password), name, country, time zone, role, email verification, " +
       "two-factor settings (the secret is encrypted) and your login sessions with their IP address and browser.",
     why: "To run your account and keep it secure. Basis: contract; security is our legitimate interest.",
-    kept:
-      "While your account is open, then 6 years for contract and tax records; sessions 30 days after they end.",
+    kept: "While your account is open; erasing it anonymises all of this at once. Login sessions: " +
+      `${describeRetention("sessions")}.`,
   },
   {
     what: "Trading data",
@@ -27,7 +31,8 @@ const RECORDS = [
     why:
       "To evaluate your challenge, explain every verdict and pay profit shares. Basis: contract; payouts also " +
       "legal obligation.",
-    kept: "While your account is open, then 6 years (accounting and dispute records).",
+    kept: "While your account is open, then, linked to the anonymised account, " +
+      `${describeRetention("financialRecords")} (accounting and dispute records).`,
   },
   {
     what: "Identity documents (KYC)",
@@ -35,7 +40,8 @@ const RECORDS = [
       "The documents you upload to verify your identity before a payout, kept in private storage and " +
       "opened only through short-lived signed links by staff who review them.",
     why: "To confirm who receives money. Basis: legal obligation (anti-money-laundering rules).",
-    kept: "5 years after the end of our business relationship, as anti-money-laundering law requires.",
+    kept: `${describeRetention("kycDocuments")} (the end of our business relationship), as ` +
+      "anti-money-laundering law requires.",
   },
   {
     what: "Audit and security logs",
@@ -43,7 +49,8 @@ const RECORDS = [
       "Sign-ins, failed attempts, password and 2FA changes, refused requests and staff actions, with " +
       "time, IP address and browser.",
     why: "To detect and investigate abuse and account takeover. Basis: legitimate interest (security).",
-    kept: "2 years; entries stay after an account is deleted, without the link to it.",
+    kept: `${describeRetention("auditLog")}. Erasing your account removes your email address from them, ` +
+      "and the IP address and browser from the entries of what you did.",
   },
   {
     what: "Mail log",
@@ -51,7 +58,8 @@ const RECORDS = [
       "Every email we send you (address, subject, content, delivery result), such as verification links, " +
       "password resets and account notices.",
     why: "To prove delivery and help you when mail goes missing. Basis: contract and legitimate interest.",
-    kept: "1 year.",
+    kept: `${describeRetention("mailOutbox")}. Erasing your account removes the address and content of ` +
+      "mails to you.",
   },
 ];
 
@@ -120,7 +128,11 @@ export default define.page<typeof handler>(({ data }) => (
         Complaint: lodge a complaint with the data-protection authority of your country of residence or work.
       </li>
     </ul>
-    <p>We answer requests within one month and may ask you to confirm your identity first.</p>
+    <p>
+      Signed in, you can download all of your data as a JSON file or erase your account yourself, on{" "}
+      <a href="/account/data">Your data</a>. We answer other requests within one month and may ask you to
+      confirm your identity first.
+    </p>
 
     <h2>Security</h2>
     <p>

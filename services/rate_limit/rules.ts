@@ -78,6 +78,11 @@ export const RATE_RULES = {
    * runaway loop on one account must not starve the others' evaluation.
    */
   sync_account: { name: "sync_account", limit: 1_200, windowSeconds: MINUTE },
+  /**
+   * Full data exports per user (GDPR access requests): each reads everything the user has, so a script
+   * holding a session must not turn it into a load generator; a trader needs one now and then.
+   */
+  export_user: { name: "export_user", limit: 5, windowSeconds: HOUR },
   /** JSON API requests from one IP. */
   api_ip: { name: "api_ip", limit: 300, windowSeconds: MINUTE },
 } as const satisfies Record<string, NamedRateRule>;
