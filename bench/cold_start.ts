@@ -131,8 +131,26 @@ async function anchor(): Promise<number> {
   return times.sort((a, b) => a - b)[1];
 }
 
-/** `deno task start` in `dir` with an empty DENO_DIR, until /healthz answers; ms, or throws. */
-async function coldStart(dir: string, denoDir: string): Promise<number> {
+/**
+ * CPU seconds (user + system) spent so far by process group `pgid`, counting children it has already reaped
+ * (the Tailwind build, `deno task`'s own child). On a shared machine wall time stretches with the load; CPU
+ * time much less, so it is printed beside it.
+ */
+async function groupCpuSeconds(pgid: number): Promise<number> {
+  let ticks = 0;
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`).catch(() => "");
+    // Fields after the command name "(…)": state is field 3, pgrp field 5, utime..cstime fields 14..17.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) !== pgid) continue;
+    ticks += fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0);
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/** `deno task start` in `dir` with an empty DENO_DIR, until /healthz answers, or throws. */
+async function coldStart(dir: string, denoDir: string): Promise<{ ms: number; cpuS: number }> {
   const dataDir = await Deno.makeTempDir({ prefix: "proptrade-cold-data-" });
   const port = freePort();
   const logPath = `${dataDir}.log`;
@@ -152,7 +170,7 @@ async function coldStart(dir: string, denoDir: string): Promise<number> {
       stream.pipeTo((await Deno.open(`${logPath}.${i + 1}`, { write: true, create: true })).writable)
     ),
   );
-  let exited = false;
+  let exited = false, answered = false;
   child.status.then(() => exited = true);
   try {
     while (true) {
@@ -163,7 +181,10 @@ async function coldStart(dir: string, denoDir: string): Promise<number> {
       if (elapsed > START_TIMEOUT_S * 1000) throw new Error(`no /healthz within ${START_TIMEOUT_S} s`);
       const ok = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) })
         .then(async (r) => (await r.body?.cancel(), r.ok), () => false);
-      if (ok) return performance.now() - started;
+      if (ok) {
+        answered = true;
+        return { ms: performance.now() - started, cpuS: await groupCpuSeconds(child.pid) };
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
@@ -173,6 +194,8 @@ async function coldStart(dir: string, denoDir: string): Promise<number> {
     await child.status;
     await logging.catch(() => {});
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    // The app's output is kept only when it did not come up, for the error message above.
+    if (answered) { for (const i of [1, 2]) await Deno.remove(`${logPath}.${i}`).catch(() => {}); }
   }
 }
 
@@ -193,11 +216,11 @@ for (const ref of refs) {
   const dir = await checkout(ref);
   const denoDir = await Deno.makeTempDir({ prefix: "proptrade-cold-deno-" });
   try {
-    const startMs = await coldStart(dir, denoDir);
+    const { ms: startMs, cpuS } = await coldStart(dir, denoDir);
     const prod = await npmCache(denoDir);
     const ratio = withAnchor ? `  (${(startMs / anchorMs).toFixed(0)}× the anchor)` : "";
     console.log(
-      `${ref} (${sha}): first start to /healthz  ${seconds(startMs)} s${ratio}; ` +
+      `${ref} (${sha}): first start to /healthz  ${seconds(startMs)} s${ratio}, ${cpuS.toFixed(1)} CPU s; ` +
         `npm packages downloaded ${prod.packages} (${mb(prod.bytes)} MB)`,
     );
     if (withFull) {
