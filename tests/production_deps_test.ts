@@ -46,8 +46,9 @@ Deno.test("deno.lock holds the production packages only, pinned as deno.dev.lock
   assert.deepEqual(
     productionLockBreaches(prod, dev, imports, new Set(devPackages.keys())),
     [],
-    "run `git checkout deno.lock` (a test or bench command was run without --lock=deno.dev.lock), " +
-      "or `rm deno.lock && deno install --entrypoint fresh.config.ts` after changing the import map",
+    "a test or bench command ran without --lock=deno.dev.lock: `git checkout deno.lock`; after a change to the " +
+      "import map: `rm deno.lock && deno install --entrypoint fresh.config.ts`, then " +
+      "`cp deno.lock deno.dev.lock && deno task install:dev` (the dev lock starts from the production pins)",
   );
   for (const specifier of devPackages.values()) {
     assert.ok(
