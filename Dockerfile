@@ -5,15 +5,21 @@
 #
 #   docker build -t proptrade .
 #   docker compose up            (see docker-compose.yml: PostgreSQL, Redis and an S3 store)
+#
+# Only production dependencies go in: deno.lock is the production lock (Deno installs a lock's whole
+# snapshot, so test and bench tools live in deno.dev.lock and tests/deps/, which .dockerignore leaves out
+# together with tests/ and bench/). DENO_IMAGE may name another image of the same Deno (e.g. a local mirror).
+ARG DENO_IMAGE=denoland/deno:2.9.6
 
 # ---- build: npm dependencies, then island bundles + CSS into _fresh/ ------------------------------------
-FROM denoland/deno:2.9.6 AS build
+FROM ${DENO_IMAGE} AS build
 WORKDIR /app
 ENV DENO_NO_UPDATE_CHECK=1
 
-# Dependencies first, so this layer is cached until deno.json / deno.lock change.
+# Dependencies first, so this layer is cached until deno.json / deno.lock change. --frozen-lockfile: a
+# deno.lock that does not match deno.json fails the build instead of resolving anew.
 COPY deno.json deno.lock ./
-RUN deno install
+RUN deno install --frozen-lockfile
 
 COPY . .
 # Build the islands and CSS, then warm the module cache (transpiled TypeScript) so a container starts
@@ -23,7 +29,7 @@ RUN deno task build \
   && mkdir -p data
 
 # ---- runtime ----------------------------------------------------------------------------------------------
-FROM denoland/deno:2.9.6
+FROM ${DENO_IMAGE}
 WORKDIR /app
 
 ENV APP_ENV=production \

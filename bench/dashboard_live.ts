@@ -10,7 +10,7 @@
  *
  *   DATABASE_URL=… REDIS_URL=… deno task bench:dashboard-live   (BENCH_SAMPLES, default 60)
  */
-import { chromium } from "playwright-core";
+import { chromium } from "../tests/deps/playwright.ts";
 import { openTestApp } from "../tests/helpers/app.ts";
 import { client, signUp } from "../tests/helpers/client.ts";
 import { openTestAccount } from "../tests/helpers/accounts.ts";

@@ -3,8 +3,8 @@
  * on the public pages, printing the four category scores per page (targets: performance ≥ 98, the others
  * 100). The app runs in its own process on a free port, like bench/ssr.ts; everything stops by itself.
  */
-import lighthouse from "lighthouse";
-import { chromium } from "playwright-core";
+import lighthouse from "../tests/deps/lighthouse.ts";
+import { chromium } from "../tests/deps/playwright.ts";
 import { freePort } from "../tests/helpers/net.ts";
 
 const PAGES = ["/", "/challenges", "/rules", "/faq"];

@@ -12,7 +12,7 @@
  * neither rate limits nor a logout in one case decide the outcome of another.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "./deps/fast_check.ts";
 import type { ApiOperation } from "../lib/api.ts";
 import type { FreshApp } from "../lib/app.ts";
 import type { Deps } from "../services/deps.ts";

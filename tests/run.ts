@@ -35,7 +35,8 @@ const SERIAL = [
   "tests/browser/hydration_test.ts",
 ];
 
-const DENO_TEST = ["test", "-A", "--no-check=remote"];
+// The dev lock: test files resolve the dev-only packages of tests/deps/ (deno.lock is production only).
+const DENO_TEST = ["test", "-A", "--no-check=remote", "--lock=deno.dev.lock"];
 
 interface Summary {
   passed: number;

@@ -5,7 +5,7 @@
  * evidence is compared without `ruleVersion` and `inputsHash`.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "./deps/fast_check.ts";
 import { openTestDb } from "./helpers/db.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { newUser } from "./helpers/sync_accounts.ts";

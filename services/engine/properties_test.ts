@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../../tests/deps/fast_check.ts";
 import { fromMinor } from "../money.ts";
 import { applyEvent, applyEvents } from "./evaluate.ts";
 import { compileRules } from "./rules.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../../tests/deps/fast_check.ts";
 import { addDays, nextResetAfter, resetAtOrBefore, tradingDay, tradingDayKey } from "./trading_day.ts";
 
 const iso = (t: number) => new Date(t).toISOString();

@@ -4,7 +4,7 @@
  * figure back; a replay of the events, withdrawal included, reproduces the state hash.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../../tests/deps/fast_check.ts";
 import { fromMinor } from "../money.ts";
 import { applyEvent, applyEvents } from "./evaluate.ts";
 import { compileRules } from "./rules.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SMTPServer } from "smtp-server";
+import { SMTPServer } from "../../tests/deps/smtp_server.ts";
 import { openTestDb } from "../../tests/helpers/db.ts";
 import { MailDeliveryError } from "./mailer.ts";
 import { createMailer } from "./mod.ts";

@@ -3,8 +3,7 @@
  * `ObjectStore` must meet (run against each adapter from its own test file).
  */
 import assert from "node:assert/strict";
-// @ts-types="./s3rver.d.ts"
-import S3rver from "@20minutes/s3rver";
+import S3rver from "../../tests/deps/s3rver.ts";
 import { HttpError } from "../../lib/errors.ts";
 import type { ObjectStore } from "./store.ts";
 

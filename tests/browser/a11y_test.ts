@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import AxeBuilder from "@axe-core/playwright";
-import type { Browser, BrowserContext } from "playwright-core";
+import AxeBuilder from "../deps/axe.ts";
+import type { Browser, BrowserContext } from "../deps/playwright.ts";
 import { openTestApp, type TestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { signUp } from "../helpers/client.ts";

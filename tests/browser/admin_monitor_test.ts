@@ -4,7 +4,7 @@
  * The monitor and the staff account page are photographed at 390 and 1440 px with data.
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
+import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { client, makeStaff, signUp } from "../helpers/client.ts";

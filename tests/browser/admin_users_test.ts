@@ -5,7 +5,7 @@
  * 1440 px (tests/artifacts/) and must not be wider than the screen.
  */
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { makeStaff, signUp } from "../helpers/client.ts";

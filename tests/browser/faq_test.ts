@@ -22,7 +22,7 @@ Deno.test({
       })
     );
     const browser = await launchBrowser();
-    const visibleIds = (page: import("playwright-core").Page) =>
+    const visibleIds = (page: import("../deps/playwright.ts").Page) =>
       page.locator("#faq-list article:visible").evaluateAll((els) => els.map((e) => e.id));
     try {
       await withServer((req, info) => app.fetch(req, info), async (origin) => {

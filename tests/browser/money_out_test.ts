@@ -5,7 +5,7 @@
  * paid, and the account page's chart marks the withdrawal as a withdrawal (its own marker and legend entry).
  */
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { client, enrolTotp, makeStaff, randomIp, signUp } from "../helpers/client.ts";

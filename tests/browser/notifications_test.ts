@@ -5,8 +5,8 @@
  * 1440 px go to tests/artifacts/, and axe checks each.
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
-import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "../deps/playwright.ts";
+import AxeBuilder from "../deps/axe.ts";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { client, randomIp, signUp } from "../helpers/client.ts";

@@ -4,7 +4,7 @@
  * mark it paid, and the trader sees it paid. (The KYC half of the issue's path lives with the KYC pages.)
  */
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
+import type { Browser } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { enrolTotp, makeStaff, randomIp, signUp } from "../helpers/client.ts";

@@ -3,7 +3,7 @@
  * axe finds nothing in either colour scheme, and each is photographed at 390 and 1440 px into tests/artifacts/.
  */
 import assert from "node:assert/strict";
-import AxeBuilder from "@axe-core/playwright";
+import AxeBuilder from "../deps/axe.ts";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { signUp } from "../helpers/client.ts";

@@ -1,4 +1,4 @@
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium } from "../deps/playwright.ts";
 import { hasBinary, skipUnless, testEnv } from "./env.ts";
 import { listen, type ServeHandler } from "../../lib/http_listener.ts";
 
