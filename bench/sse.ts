@@ -77,6 +77,8 @@ async function main() {
     // Every client gets its own address (X-Forwarded-For), as 10,000 browsers would: one address would
     // (rightly) hit the per-IP API rate limit.
     TRUST_PROXY: "true",
+    // One user holds every stream (one session, as one trader's many tabs would): lift the per-user cap.
+    STREAM_MAX_PER_USER: String(STREAMS + 1000),
     STREAM_SERVER_HTTP: HTTP,
     STREAM_SERVER_APP: BARE ? "bare" : "app",
   }, ["--expose-gc"]);

@@ -63,7 +63,7 @@ export class SinkSet {
   admit(sink: Sink): void {
     this.#guard.admit(sink);
     this.#all.add(sink);
-    if (this.#all.size === 1) this.#startHeartbeat();
+    if (this.#timer === undefined) this.#startHeartbeat();
   }
 
   /** Marks `sink` closed and forgets it; false when it was closed already (so a hub leaves once). */
