@@ -7,7 +7,8 @@
  * - the server's RSS and V8 heap growth per open stream (measured after a forced GC, against a warmed-up
  *   baseline), and
  * - fan-out latency: from the moment a change is published (after commit) to its frame arriving on each
- *   stream, over `--rounds` changes; p50/p99/max per stream and the time until the last stream had it.
+ *   stream, over `--rounds` changes published one at a time (each once the previous one reached every
+ *   stream); p50/p99/max per stream and the time until the last stream had it.
  * By default one run measures both, one after the other: the HTTP server alone (plain event streams, no app:
  * the floor the app sits on), then the app, and prints the app's figures as ratios to that floor (DESIGN §5:
  * memory per stream ≤ 1.2×; issue 15: last-stream latency ≤ 1.5×). `--bare` or `--app` measures one only;
@@ -163,11 +164,14 @@ async function measure(mode: Mode): Promise<Figures> {
         });
         published.push({ account: a, version: r.stateVersion, at: r.publishedAt });
       }
+      // One change at a time: the next is published once this one reached every stream (or 30 s passed),
+      // so each figure is the fan-out of one change rather than of a queue of them (on a loaded machine a
+      // fan-out can take longer than any fixed gap between rounds).
+      const deadline = Date.now() + 30_000;
+      while (streams.some((s) => s.arrivals.size < round + 1) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const deadline = Date.now() + 30_000;
-    while (streams.some((s) => s.arrivals.size < ROUNDS) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const latencies: number[] = [];
     const lastArrivals: number[] = [];
