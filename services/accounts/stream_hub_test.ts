@@ -257,13 +257,16 @@ Deno.test("stream hub: a stream ends with its session, and an owner at the cap i
     await hub.start(subB, 0, false);
 
     ended.add("s1");
+    // Ended with the `ended` frame (the browser signs in again instead of reconnecting), then closed.
+    assert.equal((await a.reader.next(1000)).event, "ended", "the check ends it");
     await assert.rejects(() => a.reader.next(1000), /the stream ended/, "the check closes it");
     assert.deepEqual(hub.stats, { streams: 1, channels: 1 });
     const again = await hub.join(ACCOUNT, open().out, owner("s5"));
     assert.ok(again, "the slot was freed");
     await hub.leave(again);
     hub.endSessions(["s4"]);
-    await assert.rejects(() => b.reader.next(1000), /the stream ended/, "an announcement closes it at once");
+    assert.equal((await b.reader.next(1000)).event, "ended", "an announcement ends it at once");
+    await assert.rejects(() => b.reader.next(1000), /the stream ended/, "and closes it");
     assert.deepEqual(hub.stats, { streams: 0, channels: 0 });
   }, {
     maxStreamsPerUser: 1,
