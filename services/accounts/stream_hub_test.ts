@@ -275,3 +275,18 @@ Deno.test("stream hub: a stream ends with its session, and an owner at the cap i
     checkSessions: (sessions) => Promise.resolve(sessions.map((s) => s.id).filter((id) => ended.has(id))),
   });
 });
+
+Deno.test("stream hub: heartbeats go to idle streams only; a stream sent a frame skips the next tick", () =>
+  withHub(async (hub, bus) => {
+    const OTHER = "00000000-0000-4000-8000-000000000002";
+    const [busy, idle] = [open(), open()];
+    await hub.start(await hub.join(ACCOUNT, busy.out), 0, false);
+    await hub.start(await hub.join(OTHER, idle.out), 0, false);
+    await bus.publish(accountChannel(ACCOUNT), change(1));
+    assert.deepEqual(await ids(busy.reader, 1), [1]);
+    // Two ticks, seen on the idle stream: the busy one was sent a frame before the first, so only the second
+    // (nothing sent since the first) heartbeats it.
+    for (let i = 0; i < 2; i++) assert.deepEqual((await idle.reader.next(2000)).comments, ["hb"]);
+    assert.deepEqual((await busy.reader.next(50)).comments, ["hb"]);
+    await assert.rejects(() => busy.reader.next(20), /no SSE block/, "one heartbeat, not one per tick");
+  }, { heartbeatMs: 200 }));
