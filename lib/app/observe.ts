@@ -28,7 +28,11 @@ export const CACHED_ROUTE = "(cached)";
 export const STATIC_ROUTE = "(static)";
 export const NO_ROUTE = "(none)";
 
-/** Records which route answered which request (the pipeline and the page cache write, the observer reads). */
+/**
+ * Records which route answered which request (the pipeline and the page cache write, the observer takes).
+ * A mark is forgotten once taken: the request lives as long as its response (an event stream's for hours),
+ * and a mark left in the map would keep the request's whole middleware state alive with it.
+ */
 export class RouteMarks<State> {
   readonly #seen = new WeakMap<Request, MatchedRoute<State>>();
 
@@ -36,9 +40,14 @@ export class RouteMarks<State> {
     this.#seen.set(req, { route, state });
   }
 
-  /** Unmarked requests were answered by the static-file step, the only one that does not mark. */
-  of(req: Request): MatchedRoute<State> {
-    return this.#seen.get(req) ?? { route: STATIC_ROUTE, state: null };
+  /**
+   * The mark of `req`, removed from the map. Unmarked requests were answered by the static-file step, the
+   * only one that does not mark.
+   */
+  take(req: Request): MatchedRoute<State> {
+    const seen = this.#seen.get(req);
+    this.#seen.delete(req);
+    return seen ?? { route: STATIC_ROUTE, state: null };
   }
 }
 
@@ -48,11 +57,13 @@ export function observedFetch<State>(
   observer: RequestObserver<State>,
   marks: RouteMarks<State>,
 ): Hono["fetch"] {
-  return (req, env, executionCtx) =>
-    observer(
+  return (req, env, executionCtx) => {
+    let seen: MatchedRoute<State> | undefined;
+    return observer(
       req,
       () => Promise.resolve(fetch(req, env, executionCtx)),
-      () => marks.of(req),
+      () => seen ??= marks.take(req),
       (env as { remoteAddr?: { hostname: string } } | undefined)?.remoteAddr?.hostname,
     );
+  };
 }

@@ -102,7 +102,9 @@ export class StreamGuard<S extends { readonly owner?: StreamOwner }> {
     }
     if (!held) this.#sessions.set(owner.sessionId, held = { role: owner.role, streams: new Set() });
     held.streams.add(stream);
-    if (this.#sessions.size === 1 && this.#check) this.#startTimer();
+    // One timer however many streams: not "when the first session appears", which every further stream
+    // of that session also saw (a leaked 500 ms interval per stream, each querying the sessions).
+    if (this.#timer === undefined && this.#check) this.#startTimer();
   }
 
   /** Forgets `stream` (it closed). Call once per admitted stream. */

@@ -68,19 +68,6 @@ function open() {
   return { out, reader: new SseReader(body) };
 }
 
-/** The stream's last event is `ended` (so the browser goes to sign-in instead of reconnecting), then it closes. */
-async function endsWithEndedFrame(reader: SseReader, message: string): Promise<void> {
-  let last: string | undefined;
-  await assert.rejects(
-    async () => {
-      for (;;) last = (await reader.next(1000)).event ?? last;
-    },
-    /the stream ended/,
-    message,
-  );
-  assert.equal(last, "ended", `${message}: the last event says the session ended`);
-}
-
 async function ids(reader: SseReader, count: number): Promise<number[]> {
   const seen: number[] = [];
   while (seen.length < count) seen.push(Number((await reader.nextEvent(2000)).id));
@@ -270,13 +257,16 @@ Deno.test("stream hub: a stream ends with its session, and an owner at the cap i
     await hub.start(subB, 0, false);
 
     ended.add("s1");
-    await endsWithEndedFrame(a.reader, "the check closes it");
+    // Ended with the `ended` frame (the browser signs in again instead of reconnecting), then closed.
+    assert.equal((await a.reader.next(1000)).event, "ended", "the check ends it");
+    await assert.rejects(() => a.reader.next(1000), /the stream ended/, "the check closes it");
     assert.deepEqual(hub.stats, { streams: 1, channels: 1 });
     const again = await hub.join(ACCOUNT, open().out, owner("s5"));
     assert.ok(again, "the slot was freed");
     await hub.leave(again);
     hub.endSessions(["s4"]);
-    await endsWithEndedFrame(b.reader, "an announcement closes it at once");
+    assert.equal((await b.reader.next(1000)).event, "ended", "an announcement ends it at once");
+    await assert.rejects(() => b.reader.next(1000), /the stream ended/, "and closes it");
     assert.deepEqual(hub.stats, { streams: 0, channels: 0 });
   }, {
     maxStreamsPerUser: 1,
@@ -285,3 +275,18 @@ Deno.test("stream hub: a stream ends with its session, and an owner at the cap i
     checkSessions: (sessions) => Promise.resolve(sessions.map((s) => s.id).filter((id) => ended.has(id))),
   });
 });
+
+Deno.test("stream hub: heartbeats go to idle streams only; a stream sent a frame skips the next tick", () =>
+  withHub(async (hub, bus) => {
+    const OTHER = "00000000-0000-4000-8000-000000000002";
+    const [busy, idle] = [open(), open()];
+    await hub.start(await hub.join(ACCOUNT, busy.out), 0, false);
+    await hub.start(await hub.join(OTHER, idle.out), 0, false);
+    await bus.publish(accountChannel(ACCOUNT), change(1));
+    assert.deepEqual(await ids(busy.reader, 1), [1]);
+    // Two ticks, seen on the idle stream: the busy one was sent a frame before the first, so only the second
+    // (nothing sent since the first) heartbeats it.
+    for (let i = 0; i < 2; i++) assert.deepEqual((await idle.reader.next(2000)).comments, ["hb"]);
+    assert.deepEqual((await busy.reader.next(50)).comments, ["hb"]);
+    await assert.rejects(() => busy.reader.next(20), /no SSE block/, "one heartbeat, not one per tick");
+  }, { heartbeatMs: 200 }));

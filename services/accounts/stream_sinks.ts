@@ -11,6 +11,8 @@ import { reportTo } from "../log.ts";
 /** One open stream of one client: where its bytes go, whose it is, and how its hub lets go of it. */
 export abstract class Sink {
   closed = false;
+  /** Something was sent since the last heartbeat tick: this stream needs no `: hb` at the next one. */
+  sentSinceBeat = false;
   constructor(
     readonly out: ReadableStreamDefaultController<Uint8Array>,
     readonly owner?: StreamOwner,
@@ -63,7 +65,7 @@ export class SinkSet {
   admit(sink: Sink): void {
     this.#guard.admit(sink);
     this.#all.add(sink);
-    if (this.#all.size === 1) this.#startHeartbeat();
+    if (this.#timer === undefined) this.#startHeartbeat();
   }
 
   /** Marks `sink` closed and forgets it; false when it was closed already (so a hub leaves once). */
@@ -85,6 +87,7 @@ export class SinkSet {
     }
     try {
       sink.out.enqueue(bytes);
+      sink.sentSinceBeat = true;
       return true;
     } catch {
       // The body was closed under us (client gone): the stream's cancel() also leaves; this covers races.
@@ -117,7 +120,12 @@ export class SinkSet {
 
   #startHeartbeat(): void {
     const timer = setInterval(() => {
-      for (const sink of this.#all) this.write(sink, HEARTBEAT, true);
+      // Only streams that were sent nothing since the last tick: a frame keeps a proxy's idle timer at bay
+      // as well as a comment does, and a busy process then spends no tick writing to every stream.
+      for (const sink of this.#all) {
+        if (sink.sentSinceBeat) sink.sentSinceBeat = false;
+        else if (this.write(sink, HEARTBEAT, true)) sink.sentSinceBeat = false;
+      }
     }, this.#heartbeatMs);
     // Open streams must not keep a process (or a test) alive on their own.
     Deno.unrefTimer(timer);

@@ -3,14 +3,15 @@
  * PriceBook. Protocol: `retry: 3000`, `event: ticks` with the latest quote of each requested symbol at once,
  * then `event: ticks` / `data: Tick[]` at most every COALESCE_MS with each symbol's latest tick since the
  * previous frame (a burst of ticks is one frame; a slow reader gets the newest prices, not a backlog), and
- * `: hb` comments. Counts against the same per-user and per-address caps as the account and user streams and
+ * `: hb` comments. One subscription, one timer and one encoding per distinct frame serve every price stream of
+ * the process (`PriceFanout`). Counts against the same per-user and per-address caps as the account and user streams and
  * ends with its session (services/accounts/stream_sinks.ts).
  */
 import type { Db } from "../../db/client.ts";
 import type { Bus } from "../bus/mod.ts";
 import { processStreams, RETRY_MS } from "../accounts/stream.ts";
 import type { StreamOwner } from "../accounts/stream_guard.ts";
-import { Sink } from "../accounts/stream_sinks.ts";
+import { Sink, type SinkSet } from "../accounts/stream_sinks.ts";
 import type { PriceBook, Tick } from "./price_book.ts";
 
 /** The longest a tick waits for the next frame; ~10 frames a second is as fast as a person reads prices. */
@@ -19,11 +20,98 @@ export const COALESCE_MS = 100;
 const encoder = new TextEncoder();
 
 class PriceSink extends Sink {
-  onDetach: () => void = () => {};
+  /** The batch sequence this client has been sent ticks up to (see `PriceFanout`). */
+  sent: number;
+  constructor(
+    out: ReadableStreamDefaultController<Uint8Array>,
+    owner: StreamOwner,
+    /** The symbols asked for, and the same as one string: streams asking alike share their frames. */
+    readonly symbols: readonly string[],
+    readonly key: string,
+    readonly fanout: PriceFanout,
+  ) {
+    super(out, owner);
+    this.sent = fanout.seq;
+  }
   detach(): void {
-    this.onDetach();
+    this.fanout.remove(this);
   }
 }
+
+/**
+ * Every price stream of one process's PriceBook: one subscription to the book, one coalescing timer, and each
+ * distinct frame encoded once per flush — thousands of streams cost neither a timer nor an encoding each.
+ * Each batch applied gets the next sequence number; a stream remembers up to which it was sent, so its frame
+ * is its symbols' latest ticks that arrived after that (streams with the same symbols at the same point get
+ * the same bytes). A client that has not read what it was sent is skipped and keeps its point: at its next
+ * flush it gets the newest prices of everything it missed, not a backlog.
+ */
+class PriceFanout {
+  /** The sequence number of the last batch applied. */
+  seq = 0;
+  readonly #streams = new Set<PriceSink>();
+  /** Each symbol's latest tick and the batch it came in, while any stream is open. */
+  readonly #latest = new Map<string, { tick: Tick; seq: number }>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(readonly book: PriceBook, readonly sinks: SinkSet) {}
+
+  add(sink: PriceSink): void {
+    this.#streams.add(sink);
+    this.#unsubscribe ??= this.book.subscribe((ticks) => this.#apply(ticks));
+  }
+
+  remove(sink: PriceSink): void {
+    this.sinks.release(sink);
+    if (!this.#streams.delete(sink) || this.#streams.size > 0) return;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#latest.clear();
+  }
+
+  #apply(ticks: readonly Tick[]): void {
+    const seq = ++this.seq;
+    for (const tick of ticks) this.#latest.set(tick.symbol, { tick, seq });
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    this.#timer ??= setTimeout(() => this.#flush(), COALESCE_MS);
+  }
+
+  #flush(): void {
+    this.#timer = undefined;
+    const frames = new Map<string, Uint8Array | null>();
+    let waiting = false;
+    for (const sink of this.#streams) {
+      if (sink.closed || sink.sent === this.seq) continue;
+      if ((sink.out.desiredSize ?? 0) < 0) {
+        waiting = true;
+        continue;
+      }
+      const key = `${sink.sent} ${sink.key}`;
+      let bytes = frames.get(key);
+      if (bytes === undefined) {
+        const frame: Tick[] = [];
+        for (const symbol of sink.symbols) {
+          const latest = this.#latest.get(symbol);
+          if (latest && latest.seq > sink.sent) frame.push(latest.tick);
+        }
+        bytes = frame.length ? encoder.encode(`event: ticks\ndata: ${JSON.stringify(frame)}\n\n`) : null;
+        frames.set(key, bytes);
+      }
+      sink.sent = this.seq;
+      if (bytes) this.sinks.write(sink, bytes, false);
+    }
+    if (waiting) this.#schedule();
+  }
+}
+
+/** One fan-out per PriceBook, i.e. per process (tests open several apps, each with its own book). */
+const fanouts = new WeakMap<PriceBook, PriceFanout>();
 
 /** Opens the stream of `symbols`; the caller has validated them. Throws 429 at a stream cap. */
 export async function openPriceStream(
@@ -31,45 +119,21 @@ export async function openPriceStream(
   input: { symbols: readonly string[]; owner: StreamOwner },
 ): Promise<ReadableStream<Uint8Array>> {
   const sinks = await processStreams(deps);
-  const wanted = new Set(input.symbols);
-  const pending = new Map<string, Tick>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let fanout = fanouts.get(deps.prices);
+  if (!fanout) fanouts.set(deps.prices, fanout = new PriceFanout(deps.prices, sinks));
   let sink!: PriceSink;
-  let unsubscribe = () => {};
-
-  const flush = () => {
-    timer = undefined;
-    if (!pending.size || sink.closed) return;
-    // A client that has not read what it was sent keeps its pending ticks (overwritten by newer ones) until it has.
-    if ((sink.out.desiredSize ?? 0) < 0) {
-      timer = setTimeout(flush, COALESCE_MS);
-      return;
-    }
-    const frame = [...pending.values()];
-    pending.clear();
-    sinks.write(sink, encoder.encode(`event: ticks\ndata: ${JSON.stringify(frame)}\n\n`), false);
-  };
-
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      sink = new PriceSink(controller, input.owner);
+      sink = new PriceSink(controller, input.owner, input.symbols, input.symbols.join(","), fanout);
     },
     cancel() {
       sink.detach();
     },
   });
-  sink.onDetach = () => {
-    unsubscribe();
-    clearTimeout(timer);
-    sinks.release(sink);
-  };
   sinks.admit(sink);
+  fanout.add(sink);
   sink.out.enqueue(encoder.encode(`retry: ${RETRY_MS}\n\n`));
   const snapshot = input.symbols.map((s) => deps.prices.latest(s)).filter((t): t is Tick => t !== undefined);
   sink.out.enqueue(encoder.encode(`event: ticks\ndata: ${JSON.stringify(snapshot)}\n\n`));
-  unsubscribe = deps.prices.subscribe((ticks) => {
-    for (const tick of ticks) if (wanted.has(tick.symbol)) pending.set(tick.symbol, tick);
-    if (pending.size && timer === undefined) timer = setTimeout(flush, COALESCE_MS);
-  });
   return body;
 }
