@@ -6,14 +6,22 @@ import { z } from "zod";
 import { compareDecimal } from "./decimal.ts";
 import type { Direction } from "./pnl.ts";
 
+const LOTS = /^\d{1,3}(\.\d{1,2})?$/;
+const PRICE = /^\d{1,12}(\.\d{1,8})?$/;
+
+// zod runs a refinement even when the pattern before it failed, and compareDecimal throws on a non-decimal:
+// each refinement checks the pattern again, so "x" is a 422 naming the field, never a 500.
 /** Lots: 0.01 to 100, at most 2 decimals. */
 export const lotsSchema = z.string()
-  .regex(/^\d{1,3}(\.\d{1,2})?$/, 'must be a number of lots with at most 2 decimals, e.g. "0.10"')
-  .refine((v) => compareDecimal(v, "0") > 0 && compareDecimal(v, "100") <= 0, "must be between 0.01 and 100");
+  .regex(LOTS, 'must be a number of lots with at most 2 decimals, e.g. "0.10"')
+  .refine(
+    (v) => !LOTS.test(v) || (compareDecimal(v, "0") > 0 && compareDecimal(v, "100") <= 0),
+    "must be between 0.01 and 100",
+  );
 
 export const priceSchema = z.string()
-  .regex(/^\d{1,12}(\.\d{1,8})?$/, "must be a positive decimal price")
-  .refine((v) => compareDecimal(v, "0") > 0, "must be greater than 0");
+  .regex(PRICE, "must be a positive decimal price")
+  .refine((v) => !PRICE.test(v) || compareDecimal(v, "0") > 0, "must be greater than 0");
 
 export const orderInput = z.object({
   symbol: z.string().regex(/^[A-Z0-9]{3,12}$/, "must be an instrument symbol, e.g. EURUSD"),
