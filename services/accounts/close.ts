@@ -24,6 +24,18 @@ export async function closeChallenge(
                         updated_at = now()
     where challenge_id = ${challengeId} and status <> 'closed'
     returning ${accountColumns(tx)}`;
+  return await recordClosures(tx, rows, at);
+}
+
+/**
+ * Logs a `lifecycle` change for each account row just set `closed` (its state version already +1) — the one
+ * way a closing outside the engine reaches the change log, so streams and the monitor see it after commit.
+ */
+export async function recordClosures(
+  tx: postgres.TransactionSql,
+  rows: readonly AccountRow[],
+  at: Date,
+): Promise<AccountChange[]> {
   const changes: AccountChange[] = [];
   for (const row of rows) {
     const change: AccountChange = {

@@ -20,8 +20,9 @@ import { requireMoneyStepUp } from "../auth/step_up.ts";
 import type { SessionUser } from "../auth/sessions.ts";
 import { revokeOtherSessions } from "../auth/sessions.ts";
 import { announceEndedSessions } from "../auth/session_liveness.ts";
-import { type AccountChange, publishChange, recordChange } from "../accounts/change_log.ts";
-import { accountColumns, type AccountRow, summaryOf } from "../accounts/summary.ts";
+import { type AccountChange, publishChange } from "../accounts/change_log.ts";
+import { recordClosures } from "../accounts/close.ts";
+import { accountColumns, type AccountRow } from "../accounts/summary.ts";
 import { scrubAuditEntries, scrubMails } from "./scrub.ts";
 
 /** The address an erased user is left with: unique (the id), obviously erased, never deliverable (.invalid). */
@@ -170,19 +171,5 @@ async function closeOpenAccounts(tx: Tx, userId: string, now: Date): Promise<Acc
                         updated_at = ${now}
     where user_id = ${userId} and status in ${tx(OPEN_STATUSES)}
     returning ${accountColumns(tx)}`;
-  const changes: AccountChange[] = [];
-  for (const row of rows) {
-    const change: AccountChange = {
-      accountId: row.id,
-      stateVersion: row.state_version,
-      previousVersion: row.state_version - 1,
-      kind: "lifecycle",
-      at: now.toISOString(),
-      account: summaryOf(row),
-      verdicts: [],
-    };
-    await recordChange(tx, change);
-    changes.push(change);
-  }
-  return changes;
+  return await recordClosures(tx, rows, now);
 }
