@@ -27,6 +27,8 @@ const SERIAL = [
   "tests/account_stream_cluster_test.ts",
   // The user stream must end within a second of its session.
   "tests/user_stream_test.ts",
+  // A suspended trader's open dashboard must leave within a second (Chromium, timed).
+  "tests/browser/admin_users_test.ts",
   // Stops and freezes a private redis-server and measures how fast requests fail over.
   "tests/redis_outage_test.ts",
   // Boots `deno task start` as a child process (build, migrations, seed) under a deadline.
