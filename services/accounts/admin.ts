@@ -90,15 +90,7 @@ export async function reinstateAccount(
         stateVersion: state.version,
       },
     });
-    const change: AccountChange = {
-      accountId,
-      stateVersion: state.version,
-      previousVersion: prior.version,
-      kind: "admin",
-      at: now.toISOString(),
-      account: summaryOf(row),
-      verdicts: [],
-    };
+    const change = adminChange(accountId, prior.version, state.version, summaryOf(row), now);
     await recordChange(tx, change);
     return change;
   });
@@ -182,6 +174,7 @@ export async function closeAccount(
   return change.account;
 }
 
+/** The change-log entry of a staff action (kind `admin`), as streams and the monitor receive it. */
 function adminChange(
   accountId: string,
   previousVersion: number,
