@@ -3,6 +3,7 @@ import { type ImportGraph, isTestFile, parseImports, readImportGraph } from "./h
 import {
   devPackagesOf,
   type Lock,
+  lockAmbiguities,
   npmName,
   productionImportBreaches,
   productionLockBreaches,
@@ -47,7 +48,7 @@ Deno.test("deno.lock holds the production packages only, pinned as deno.dev.lock
     productionLockBreaches(prod, dev, imports, new Set(devPackages.keys())),
     [],
     "a test or bench command ran without --lock=deno.dev.lock: `git checkout deno.lock`; after a change to the " +
-      "import map: `rm deno.lock && deno install --entrypoint fresh.config.ts`, then " +
+      "import map: `rm deno.lock && deno install`, then " +
       "`cp deno.lock deno.dev.lock && deno task install:dev` (the dev lock starts from the production pins)",
   );
   for (const specifier of devPackages.values()) {
@@ -56,6 +57,26 @@ Deno.test("deno.lock holds the production packages only, pinned as deno.dev.lock
       `deno.dev.lock lacks ${specifier}: run deno task install:dev`,
     );
   }
+});
+
+Deno.test("each lock names every dependency unambiguously, as deno itself writes it", async () => {
+  assert.deepEqual(lockAmbiguities(await readJson("deno.lock"), "deno.lock"), []);
+  assert.deepEqual(lockAmbiguities(await readJson("deno.dev.lock"), "deno.dev.lock"), []);
+});
+
+Deno.test("the ambiguity checker reports a bare dependency name held at two versions", () => {
+  const lock: Lock = {
+    npm: {
+      "@opentelemetry/api@1.9.1": { integrity: "a" },
+      "@opentelemetry/api@1.10.0": { integrity: "b" },
+      "prom-client@15.1.3": { integrity: "c", dependencies: ["@opentelemetry/api", "tdigest"] },
+      "tdigest@0.1.2": { integrity: "d" },
+    },
+  };
+  assert.deepEqual(lockAmbiguities(lock, "x.lock"), [
+    "x.lock: prom-client@15.1.3 depends on @opentelemetry/api, of which it holds @opentelemetry/api@1.9.1, " +
+    "@opentelemetry/api@1.10.0; rebuild it with deno",
+  ]);
 });
 
 Deno.test("tests and benches write each dev-only package's version once, in tests/deps/", async () => {

@@ -107,6 +107,32 @@ export function productionLockBreaches(
   return breaches;
 }
 
+/**
+ * Dependencies a lock names ambiguously. Deno writes a dependency without its version when the lock holds
+ * one version of that package; a hand-merged lock can hold two under the same bare name, and then processes
+ * sharing one node_modules link it to either version in turn (a module loaded meanwhile fails with NotFound).
+ */
+export function lockAmbiguities(lock: Lock, file: string): string[] {
+  const versions = new Map<string, string[]>();
+  for (const key of Object.keys(lock.npm ?? {})) {
+    const name = lockedName(key);
+    versions.set(name, [...versions.get(name) ?? [], key]);
+  }
+  const breaches: string[] = [];
+  for (const [key, entry] of Object.entries(lock.npm ?? {})) {
+    const deps = (entry as { dependencies?: string[] } | null)?.dependencies ?? [];
+    for (const dep of deps) {
+      const held = versions.get(dep) ?? [];
+      if (held.length > 1) {
+        breaches.push(
+          `${file}: ${key} depends on ${dep}, of which it holds ${held.join(", ")}; rebuild it with deno`,
+        );
+      }
+    }
+  }
+  return breaches;
+}
+
 /** The dev-only packages: every `npm:` specifier written in a module under tests/deps/, by name. */
 export function devPackagesOf(depsModules: Iterable<string>): Map<string, string> {
   const found = new Map<string, string>();
