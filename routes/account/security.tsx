@@ -42,7 +42,7 @@ export const handler = define.handlers<Data, typeof access>({
       // A wrong first code keeps the set-up on screen: the secret is the one already shown on this page.
       if (form.intent === "2fa-confirm" && error.status === 422 && TOTP_SECRET.test(form.secret ?? "")) {
         const uri = totpUri(form.secret, ctx.state.user.email);
-        extra.enrollment = { secret: form.secret, qrDataUrl: await qrSvgDataUrl(uri) };
+        extra.enrollment = { secret: form.secret, qrDataUrl: qrSvgDataUrl(uri) };
       }
       return page(await load(ctx, extra), {
         status: error.status,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Secret, TOTP } from "otpauth";
-import { matchTotp, newTotpSecret, qrSvgDataUrl, totpCode, totpStep, totpUri } from "./totp.ts";
+import { jsQR } from "../../tests/deps/jsqr.ts";
+import { matchTotp, newTotpSecret, qrCode, qrSvgDataUrl, totpCode, totpStep, totpUri } from "./totp.ts";
 
 // RFC 6238 appendix B: the ASCII secret "12345678901234567890" (SHA-1) gives 94287082 at T = 59 s.
 const RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -79,10 +80,31 @@ Deno.test("malformed or wrong codes do not match", () => {
   if (!neighbours.includes(wrong)) assert.equal(matchTotp(secret, wrong, NOW, null), null);
 });
 
-Deno.test("the QR code is an SVG data URL", async () => {
-  const url = await qrSvgDataUrl(totpUri(newTotpSecret(), "ana@example.com"));
+Deno.test("the QR code is an SVG data URL", () => {
+  const url = qrSvgDataUrl(totpUri(newTotpSecret(), "ana@example.com"));
   assert.match(url, /^data:image\/svg\+xml;base64,[A-Za-z0-9+/]+=*$/);
   const svg = new TextDecoder().decode(Uint8Array.fromBase64(url.slice(url.indexOf(",") + 1)));
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.ok(!/<script|style=/i.test(svg));
+});
+
+// What a phone's camera reads back must be the otpauth URI itself, secret and label included.
+Deno.test("the QR code decodes to the otpauth URI", () => {
+  const uri = totpUri(newTotpSecret(), "ana+2fa@example.com");
+  const code = qrCode(uri);
+  const pad = 4;
+  const side = code.size + 2 * pad;
+  const scale = 4;
+  const width = side * scale;
+  const pixels = new Uint8ClampedArray(width * width * 4).fill(255);
+  for (let y = 0; y < width; y++) {
+    for (let x = 0; x < width; x++) {
+      const mx = Math.floor(x / scale) - pad;
+      const my = Math.floor(y / scale) - pad;
+      if (code.get(mx, my)) pixels.fill(0, (y * width + x) * 4, (y * width + x) * 4 + 3);
+    }
+  }
+  assert.equal(jsQR(pixels, width, width)?.data, uri);
+  const svg = new TextDecoder().decode(Uint8Array.fromBase64(qrSvgDataUrl(uri).split(",")[1]));
+  assert.ok(svg.includes(`viewBox="-2 -2 ${code.size + 4} ${code.size + 4}"`), "the SVG draws that code");
 });

@@ -57,7 +57,7 @@ export async function beginTotpEnrollment(
     returning user_id`;
   if (rows.length === 0) throw new Conflict("Two-factor authentication is already enabled.");
   const uri = totpUri(secret, user.email);
-  return { secret, uri, qrSvgDataUrl: await qrSvgDataUrl(uri) };
+  return { secret, uri, qrSvgDataUrl: qrSvgDataUrl(uri) };
 }
 
 /**
