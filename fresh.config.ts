@@ -263,10 +263,14 @@ async function adminCreateCommand(deps: Deps, args: string[], env: Record<string
   }
 }
 
-/** `start` / `dev`: build if sources changed → migrate → seed an empty DB → serve. */
-async function startCommand(deps: Deps, dev: boolean) {
-  const manifest = await ensureBuild({ ...buildOptions, dev });
+/**
+ * `start` / `dev`: build if sources changed → migrate → seed an empty DB → serve. The build (esbuild and
+ * Tailwind, child processes) was started before the database opened: on a first start it overlaps PGlite's
+ * initdb and the migrations, which keep this process busy.
+ */
+async function startCommand(deps: Deps, building: Promise<BuildManifest>, dev: boolean) {
   printCredentials(await prepareDatabase(deps));
+  const manifest = await building;
   await serve(deps, await createApp(deps, { manifest, dev }));
 }
 
@@ -290,7 +294,17 @@ async function main(command: string | undefined, args: string[]) {
   if (command === "backup") return await backupCommand(config);
   if (command === "restore") return await restoreCommand(config, args);
   await startErrorTracking({ dsn: config.sentryDsn, environment: config.env });
-  const deps = await openDeps(config);
+  const dev = command === "dev";
+  const building = command === "start" || dev ? ensureBuild({ ...buildOptions, dev }) : null;
+  // Settled here too, so that a failure to open the database is what is reported, not the build's.
+  building?.catch(() => {});
+  let deps: Deps;
+  try {
+    deps = await openDeps(config);
+  } catch (error) {
+    await building?.catch(() => {});
+    throw error;
+  }
   switch (command) {
     case "admin:create":
       return await adminCreateCommand(deps, args, env);
@@ -300,7 +314,7 @@ async function main(command: string | undefined, args: string[]) {
       return await seedCommand(deps);
     case "start":
     case "dev":
-      return await startCommand(deps, command === "dev");
+      return await startCommand(deps, building!, dev);
     case "serve":
       return await serveCommand(deps);
     default:
