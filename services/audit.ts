@@ -1,5 +1,5 @@
 import type postgres from "postgres";
-import type { Db, Sql } from "../db/client.ts";
+import type { Sql } from "../db/client.ts";
 
 /** Who did something, from where: taken from the request by the HTTP layer and passed down. */
 export interface Actor {
@@ -62,21 +62,4 @@ export async function recordAudit(
             ${actor.userAgent?.slice(0, 512) ?? null}, ${
     sql.json((target.details ?? {}) as postgres.JSONValue)
   })`;
-}
-
-/** One line of the back office's audit list: when, what, who (by email), on what, from where. */
-interface AuditListItem {
-  at: Date;
-  action: string;
-  actor: string | null;
-  target: string | null;
-  ip: string | null;
-}
-
-/** The newest audit entries first, with the actor's email (null for system actions). */
-export async function latestAuditEntries(db: Db, limit = 25): Promise<AuditListItem[]> {
-  return await db.sql<AuditListItem[]>`
-    select a.at, a.action, u.email as actor, concat_ws(':', a.target_type, a.target_id) as target, a.ip
-    from audit_log a left join users u on u.id = a.actor_id
-    order by a.at desc limit ${limit}`;
 }

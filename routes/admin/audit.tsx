@@ -4,7 +4,8 @@ import { BadRequest, type HttpError } from "../../lib/errors.ts";
 import { validate } from "../../lib/validation.ts";
 import { rolesWith } from "../../services/auth/roles.ts";
 import { auditFilterOf, auditQuery, type AuditRow, listAudit } from "../../services/audit_queries.ts";
-import { DateTime, ZoneNote } from "../../components/date_time.tsx";
+import { ZoneNote } from "../../components/date_time.tsx";
+import { AuditTable } from "./(_components)/audit_table.tsx";
 import { FormError } from "../../components/form.tsx";
 
 /** The audit log: risk and admin read it (audit.read). */
@@ -73,22 +74,6 @@ function Input(props: { name: keyof Filter; value: string; type?: string; placeh
   );
 }
 
-function targetOf(a: AuditRow) {
-  if (!a.targetType) return "—";
-  if (a.targetType === "user" && a.targetId) {
-    return <a class="link" href={`/admin/users/${a.targetId}`}>{a.targetEmail ?? a.targetId}</a>;
-  }
-  return <span class="break-all">{a.targetType}{a.targetId ? `: ${a.targetId}` : ""}</span>;
-}
-
-/** The details as short `key: value` text (the full JSON is in the CSV and the API). */
-function detailsOf(details: Record<string, unknown>): string {
-  const text = Object.entries(details)
-    .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
-    .join(" · ");
-  return text.length > 140 ? `${text.slice(0, 139)}…` : text;
-}
-
 export default define.page<typeof handler>(({ data }) => {
   const params = (extra: Record<string, string>) => {
     const p = new URLSearchParams();
@@ -129,41 +114,7 @@ export default define.page<typeof handler>(({ data }) => {
           <p class="mt-1 text-sm text-muted">Widen the dates or clear a filter.</p>
         </div>
       )}
-      {data.items.length > 0 && (
-        <div class="mt-4 overflow-x-auto rounded-xl border border-line">
-          <table class="w-full min-w-[56rem] text-left text-sm">
-            <caption class="sr-only">Audit entries, newest first</caption>
-            <thead class="bg-raised">
-              <tr>
-                <th scope="col" class="p-3">When</th>
-                <th scope="col" class="p-3">Action</th>
-                <th scope="col" class="p-3">Actor</th>
-                <th scope="col" class="p-3">Target</th>
-                <th scope="col" class="p-3">Details</th>
-                <th scope="col" class="p-3">Address</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((a) => (
-                <tr key={a.id} class="border-t border-line align-top">
-                  <td class="p-3 whitespace-nowrap tabular-nums">
-                    <DateTime at={a.at} zone={data.timeZone} />
-                  </td>
-                  <td class="p-3 font-mono text-xs">{a.action}</td>
-                  <td class="p-3 break-all">
-                    {a.actorId
-                      ? <a class="link" href={`/admin/users/${a.actorId}`}>{a.actorEmail ?? a.actorId}</a>
-                      : "System"}
-                  </td>
-                  <td class="p-3">{targetOf(a)}</td>
-                  <td class="p-3 text-muted">{detailsOf(a.details) || "—"}</td>
-                  <td class="p-3 font-mono text-xs">{a.ip ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {data.items.length > 0 && <AuditTable items={data.items} timeZone={data.timeZone} class="mt-4" />}
       <nav aria-label="Pages" class="mt-4 flex gap-6 text-sm">
         {data.paged && <a class="link" href={`/admin/audit?${params({})}`}>Newest entries</a>}
         {data.next && (

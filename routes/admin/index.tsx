@@ -2,8 +2,9 @@ import { define, setMeta } from "../_define.ts";
 import { page } from "../../lib/define.ts";
 import { STAFF } from "../../services/auth/roles.ts";
 import { countUsersByRole } from "../../services/auth/staff.ts";
-import { latestAuditEntries } from "../../services/audit.ts";
-import { DateTime, ZoneNote } from "../../components/date_time.tsx";
+import { listAudit } from "../../services/audit_queries.ts";
+import { ZoneNote } from "../../components/date_time.tsx";
+import { AuditTable } from "./(_components)/audit_table.tsx";
 import { workQueues } from "../../services/backoffice/work_queues.ts";
 import { StatGrid, StatTile } from "../../components/stat_tile.tsx";
 import { can } from "../../services/auth/roles.ts";
@@ -19,7 +20,7 @@ export const handler = define.handlers({
     const [queues, roles, audit] = await Promise.all([
       workQueues(db),
       countUsersByRole(db),
-      can(user, "audit.read") ? latestAuditEntries(db, 25) : Promise.resolve(null),
+      can(user, "audit.read") ? listAudit(db.sql, { limit: 10 }).then((r) => r.items) : Promise.resolve(null),
     ]);
     const links = {
       orders: can(user, "orders.read"),
@@ -82,32 +83,7 @@ export default define.page<typeof handler>(({ data }) => (
       <section aria-labelledby="audit-h" class="mt-10">
         <h2 id="audit-h" class="font-semibold">Latest audit entries</h2>
         <ZoneNote zone={data.timeZone} class="mt-1" />
-        <div class="mt-3 overflow-x-auto rounded-xl border border-line">
-          <table class="w-full text-left text-sm">
-            <thead class="bg-raised">
-              <tr>
-                <th scope="col" class="p-2">When</th>
-                <th scope="col" class="p-2">Action</th>
-                <th scope="col" class="p-2">Actor</th>
-                <th scope="col" class="p-2">Target</th>
-                <th scope="col" class="p-2">IP</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.audit.map((a, i) => (
-                <tr key={i} class="border-t border-line">
-                  <td class="p-2 whitespace-nowrap tabular-nums">
-                    <DateTime at={a.at} zone={data.timeZone} />
-                  </td>
-                  <td class="p-2">{a.action}</td>
-                  <td class="p-2">{a.actor ?? "—"}</td>
-                  <td class="p-2">{a.target || "—"}</td>
-                  <td class="p-2">{a.ip ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AuditTable items={data.audit} timeZone={data.timeZone} details={false} class="mt-3" />
         {data.links.audit && (
           <a href="/admin/audit" class="link mt-3 inline-block text-sm">The whole audit log</a>
         )}

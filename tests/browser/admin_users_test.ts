@@ -75,6 +75,7 @@ Deno.test({
           );
           await page.getByRole("button", { name: "Verify and sign in" }).click();
           await page.waitForURL(/\/admin$/);
+          await photograph(page, "admin-overview");
         });
 
         await t.step("finds the trader by email", async () => {
