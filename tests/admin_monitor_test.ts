@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
 import { client, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
+import { updateSelfLocks } from "../services/self_locks/store.ts";
 import { postSync, sync } from "./helpers/sync.ts";
 import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 
@@ -139,6 +140,23 @@ Deno.test("risk monitor and staff account page: access, order, filters, audited 
     });
 
     const reason = "Suspicious copy trading across two accounts";
+    await t.step("the staff account page shows the trader's self-locks and whether one holds", async () => {
+      const before = await (await page(risk)).text();
+      assert.match(before, /Self-locks/);
+      assert.match(before, /No self-lock holds: the trader may open trades/);
+      // The near account opened one trade today: a limit of one trade a day holds at once.
+      await updateSelfLocks(deps.db, trader.userId, { userId: trader.userId, ip: null, userAgent: null }, near.accountId, {
+        dailyLossLimit: null,
+        maxTradesPerDay: 1,
+        cooldownLosses: null,
+        cooldownMinutes: null,
+      }, new Date());
+      const html = await (await page(risk)).text();
+      assert.match(html, /✕ Locked/);
+      assert.match(html, /Max trades per day/);
+      assert.match(html, /Today against the trader&#x27;s limits|Today against the trader's limits/);
+    });
+
     await t.step("pause: a short reason is an inline error; a real one pauses, audited", async () => {
       const short = await post(
         c,

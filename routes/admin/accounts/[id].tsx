@@ -13,6 +13,9 @@ import { ACCOUNT_STATUS, StatusBadge } from "../../../components/status_badge.ts
 import AccountLive, { AccountDetails } from "../../../islands/account_live.tsx";
 import EquityChart from "../../../islands/equity_chart.tsx";
 import { StaffActions } from "../(_components)/staff_actions.tsx";
+import { selfLockStatus } from "../../../services/self_locks/status.ts";
+import { type SelfLocksJson, selfLocksJson } from "../../../services/self_locks/json.ts";
+import { LockState, TodayFigures } from "../../../components/self_lock_state.tsx";
 
 /** Every staff role that reads any account sees it; the actions need `accounts.reinstate`. */
 export const access = rolesWith("accounts.read_any");
@@ -20,6 +23,8 @@ export const access = rolesWith("accounts.read_any");
 interface Data {
   overview: AccountOverview;
   facts: StaffAccountFacts;
+  /** The trader's own limits on this account (null: no plan to judge them by). */
+  locks: SelfLocksJson | null;
   canAct: boolean;
   timeZone: string;
   done: string | null;
@@ -48,7 +53,10 @@ async function load(
   const id = ctx.params.id;
   if (!isUuid(id)) throw new NotFound("No such account.");
   const overview = await loadAccountOverview(deps.db.sql, { ...user, actor }, id);
-  const facts = await staffAccountFacts(deps.db.sql, id);
+  const [facts, locks] = await Promise.all([
+    staffAccountFacts(deps.db.sql, id),
+    selfLockStatus(deps.db.sql, id, new Date()),
+  ]);
   if (!facts) throw new NotFound("No such account.");
   setMeta(
     ctx.state,
@@ -58,6 +66,7 @@ async function load(
   return page<Data>({
     overview,
     facts,
+    locks: locks && selfLocksJson(locks),
     canAct: can(user, "accounts.reinstate"),
     timeZone: user.timeZone,
     ...extra,
@@ -155,6 +164,12 @@ export default define.page<typeof handler>(({ data }) => {
               </ol>
             )}
         </section>
+        {data.locks && (
+          <div class="grid gap-6 lg:col-span-2 lg:grid-cols-2" data-self-locks>
+            <LockState locks={data.locks} timeZone={data.timeZone} staff />
+            <TodayFigures locks={data.locks} timeZone={data.timeZone} staff />
+          </div>
+        )}
       </div>
       <div class="mt-10">
         <div class="min-w-0 space-y-10">

@@ -11,7 +11,8 @@ import {
   type SelfLocksFormValues,
 } from "../../../../services/self_locks/form.ts";
 import type { FieldErrors } from "../../../../lib/errors.ts";
-import { LockState, SelfLocksForm, TodayFigures } from "../../(_components)/self_locks.tsx";
+import { SelfLocksForm } from "../../(_components)/self_locks.tsx";
+import { LockState, TodayFigures } from "../../../../components/self_lock_state.tsx";
 
 /** The trader's own limits on one account (DESIGN §3.5). Owner only: anyone else gets the 404 page. */
 export const access = "authenticated";
