@@ -179,12 +179,16 @@ end
 $$;
 
 -- An account's milestone depends on the other accounts of its challenge (its successor), so a change to one
--- refreshes every account of the challenge (at most a few).
+-- refreshes every account of the challenge (at most a few), in id order: two transactions changing sibling
+-- accounts then take the milestone rows' locks in the same order and cannot deadlock on them.
 create function account_milestones_refresh_around(acc uuid, challenge uuid) returns void language plpgsql as $$
 begin
-  perform account_milestone_refresh(acc);
+  if challenge is null or not exists (select 1 from accounts where id = acc and challenge_id = challenge) then
+    perform account_milestone_refresh(acc); -- deleted, or not (or no longer) in that challenge
+  end if;
   if challenge is not null then
-    perform account_milestone_refresh(id) from accounts where challenge_id = challenge and id <> acc;
+    perform account_milestone_refresh(x.id)
+    from (select id from accounts where challenge_id = challenge order by id) x;
   end if;
 end
 $$;
