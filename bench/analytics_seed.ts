@@ -146,6 +146,13 @@ export async function seedBusinessYear(sql: Sql, o: SeedOptions): Promise<void> 
       "account_events",
       "payouts",
       "trader_days",
+      "trader_weeks",
+      "trader_months",
+      "order_days",
+      "refund_days",
+      "breach_days",
+      "account_milestones",
+      "milestone_days",
     ]
   ) {
     await sql.unsafe(`vacuum analyze ${table}`);

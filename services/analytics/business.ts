@@ -94,20 +94,24 @@ function emptyAcc(): Acc {
   };
 }
 
+/** The queries the figures are folded from (queries.ts; a test passes the raw-row versions to compare). */
+export type AnalyticsQueries = typeof q;
+
 /** Computes the analytics of `range` over `periods` (periods.ts `periodsOf` of the same range). */
 export async function businessAnalytics(
   sql: Sql,
   range: q.Range,
   periods: readonly Period[],
+  queries: AnalyticsQueries = q,
 ): Promise<BusinessAnalytics> {
   const [orders, refunds, ends, breaches, active, funded, payouts] = await Promise.all([
-    q.paidOrders(sql, range),
-    q.refundsMade(sql, range),
-    q.phaseEnds(sql, range),
-    q.breachesByRule(sql, range),
-    q.activeTraders(sql, range),
-    q.fundedOpened(sql, range),
-    q.payoutSteps(sql, range),
+    queries.paidOrders(sql, range),
+    queries.refundsMade(sql, range),
+    queries.phaseEnds(sql, range),
+    queries.breachesByRule(sql, range),
+    queries.activeTraders(sql, range),
+    queries.fundedOpened(sql, range),
+    queries.payoutSteps(sql, range),
   ]);
   const index = new Map(periods.map((p, i) => [p.key, i]));
   const accs = periods.map(emptyAcc);
@@ -154,7 +158,7 @@ export async function businessAnalytics(
     both(r.p, (a) => (a.payouts[r.step].count += r.n, a.payouts[r.step].share += share));
   }
 
-  const names = new Map((await q.planNames(sql, [...plans.keys()])).map((p) => [p.id, p.name]));
+  const names = new Map((await queries.planNames(sql, [...plans.keys()])).map((p) => [p.id, p.name]));
   const phases = [...total.phases.keys()].sort((a, b) => a - b);
   return {
     from: range.from.toISOString(),

@@ -62,3 +62,37 @@ export function periodLabel(granularity: "day" | "week" | "month") {
     return granularity === "week" ? `w/c ${day}` : day;
   };
 }
+
+/** A UTC date `YYYY-MM-DD` (as PostgreSQL reads a `date`) of the day holding instant `t` (epoch ms). */
+export function utcDate(t: number): string {
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+/**
+ * How [from, to) splits between the per-day rollups and the raw rows (queries.ts): the whole UTC days
+ * [firstDay, endDay) inside it, and the instants outside them, [from, firstDay) and [endDay, to) — empty
+ * when the range starts and ends at midnight, as the API's dates do. A range inside one day has no whole
+ * day: both bounds are then `from`, so the raw part is the whole range.
+ */
+export function wholeDays(from: Date, to: Date): { firstDay: Date; endDay: Date } {
+  const first = periodStart(+from, "day") === +from ? +from : periodStart(+from, "day") + DAY;
+  const end = periodStart(+to, "day");
+  return first < end
+    ? { firstDay: new Date(first), endDay: new Date(end) }
+    : { firstDay: from, endDay: from };
+}
+
+/**
+ * The whole weeks or months [start, end) (as UTC dates) within the days [firstDay, endDay), both given as
+ * midnights; `start = end = firstDay` when none fits. What is outside them is read day by day.
+ */
+export function wholeSpans(firstDay: number, endDay: number, granularity: "week" | "month"): {
+  start: number;
+  end: number;
+} {
+  const start = periodStart(firstDay, granularity) === firstDay
+    ? firstDay
+    : nextStart(periodStart(firstDay, granularity), granularity);
+  const end = periodStart(endDay, granularity);
+  return start < end ? { start, end } : { start: firstDay, end: firstDay };
+}

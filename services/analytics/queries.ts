@@ -13,9 +13,14 @@
  * - a funded account opened: its first change row, likewise;
  * - a trader was active: any applied event (trade, equity mark, withdrawal) on any of their accounts, on a
  *   UTC day (the `trader_days` rollup).
+ *
+ * Orders, refunds and breaches are read from per-day rollups (migration 029) for the whole UTC days of the
+ * range and from their own rows for the rest (see `split`); phase ends and funded openings from the
+ * per-account `account_milestones` and their per-day `milestone_days`; all are kept by triggers in the writes' transactions, so the answer is
+ * the same as from the raw rows alone (tests/analytics_rollups_test.ts).
  */
 import type { Sql } from "../../db/client.ts";
-import type { Granularity } from "./periods.ts";
+import { type Granularity, periodStart, utcDate, wholeDays, wholeSpans } from "./periods.ts";
 
 export interface Range {
   from: Date;
@@ -39,31 +44,53 @@ function dayBucket(sql: Sql, granularity: Granularity) {
   return sql`(day - (extract(day from day)::int - 1))`;
 }
 
-/** Paid orders (count, gross) by period and plan (grouped by version first: one small join after). */
-export function paidOrders(sql: Sql, r: Range) {
-  return sql<Keyed<{ plan_id: string; orders: number; gross: string }>[]>`
-    select o.p, v.plan_id, sum(o.orders)::int as orders, sum(o.gross)::text as gross
-    from (
-      select ${bucket(sql, r.granularity, sql`paid_at`)} as p, plan_version_id, count(*) as orders,
-             sum(amount) as gross
-      from orders
-      where status in ('paid', 'refunded') and paid_at >= ${r.from} and paid_at < ${r.to}
-        and currency = ${r.currency}
-      group by 1, 2
-    ) o join plan_versions v on v.id = o.plan_version_id
-    group by 1, 2`;
+/**
+ * The part of [from, to) the per-day rollups answer (whole UTC days, `days`) and the part they cannot (the
+ * instants before the first and after the last whole day, `raw`, empty for ranges given as dates), as SQL
+ * conditions on a `day` column and on an instant column.
+ */
+function split(sql: Sql, r: Range) {
+  const { firstDay, endDay } = wholeDays(r.from, r.to);
+  return {
+    days: sql`day >= ${utcDate(+firstDay)}::date and day < ${utcDate(+endDay)}::date`,
+    raw: (column: ReturnType<Sql>) =>
+      sql`((${column} >= ${r.from} and ${column} < ${firstDay}) or (${column} >= ${endDay} and ${column} < ${r.to}))`,
+  };
 }
 
-/** Refunds that went back, by period and the plan of their order. */
+/** The period of a rollup's `day` as an instant (the key the raw rows' `bucket` gives). */
+function dayPeriod(sql: Sql, granularity: Granularity) {
+  return sql`(${dayBucket(sql, granularity)}::timestamp at time zone 'UTC')`;
+}
+
+/** Paid orders (count, gross) by period and plan: `order_days` (migration 029) plus the raw edges. */
+export function paidOrders(sql: Sql, r: Range) {
+  const s = split(sql, r);
+  return sql<Keyed<{ plan_id: string; orders: number; gross: string }>[]>`
+    select p, plan_id, sum(orders)::int as orders, sum(gross)::text as gross from (
+      select ${dayPeriod(sql, r.granularity)} as p, plan_id, orders, gross
+      from order_days where ${s.days} and currency = ${r.currency}
+      union all
+      select ${bucket(sql, r.granularity, sql`o.paid_at`)}, v.plan_id, 1, o.amount
+      from orders o join plan_versions v on v.id = o.plan_version_id
+      where o.status in ('paid', 'refunded') and ${s.raw(sql`o.paid_at`)} and o.currency = ${r.currency}
+    ) x group by 1, 2`;
+}
+
+/** Refunds that went back, by period and the plan of their order: `refund_days` plus the raw edges. */
 export function refundsMade(sql: Sql, r: Range) {
+  const s = split(sql, r);
   return sql<Keyed<{ plan_id: string; refunds: string }>[]>`
-    select ${bucket(sql, r.granularity, sql`f.succeeded_at`)} as p, v.plan_id, sum(f.amount)::text as refunds
-    from refunds f
-    join orders o on o.id = f.order_id
-    join plan_versions v on v.id = o.plan_version_id
-    where f.status = 'succeeded' and f.succeeded_at >= ${r.from} and f.succeeded_at < ${r.to}
-      and f.currency = ${r.currency}
-    group by 1, 2`;
+    select p, plan_id, sum(amount)::text as refunds from (
+      select ${dayPeriod(sql, r.granularity)} as p, plan_id, amount
+      from refund_days where ${s.days} and currency = ${r.currency}
+      union all
+      select ${bucket(sql, r.granularity, sql`f.succeeded_at`)}, v.plan_id, f.amount
+      from refunds f
+      join orders o on o.id = f.order_id
+      join plan_versions v on v.id = o.plan_version_id
+      where f.status = 'succeeded' and ${s.raw(sql`f.succeeded_at`)} and f.currency = ${r.currency}
+    ) x group by 1, 2`;
 }
 
 /** The names of `planIds`. */
@@ -71,67 +98,86 @@ export function planNames(sql: Sql, planIds: string[]) {
   return sql<{ id: string; name: string }[]>`select id, name from plans where id = any(${planIds}::uuid[])`;
 }
 
-/** Challenge phases that ended, by period, phase and outcome. */
+/** Challenge phases that ended, by period, phase and outcome: `milestone_days` plus the raw edges. */
 export function phaseEnds(sql: Sql, r: Range) {
+  const s = split(sql, r);
   return sql<Keyed<{ phase: number; outcome: "passed" | "failed"; n: number }>[]>`
-    with ends as (
-      select a.phase, 'failed' as outcome, b.at
-      from (select account_id, max(at) as at from breaches where action = 'fail' group by account_id) b
-      join accounts a on a.id = b.account_id
-      where b.at >= ${r.from} and b.at < ${r.to} and a.type = 'challenge' and a.status = 'failed'
+    select p, phase, outcome, sum(n)::int as n from (
+      select ${dayPeriod(sql, r.granularity)} as p, phase, kind as outcome, accounts as n
+      from milestone_days where ${s.days} and kind in ('passed', 'failed')
       union all
-      select a.phase, 'passed', c.at
-      from (
-        -- Each stage's successor: the next account of the challenge by phase, funded last.
-        select phase, status, type,
-               lead(id) over (partition by challenge_id order by phase nulls last, created_at) as next_id
-        from accounts where challenge_id is not null
-      ) a
-      join account_changes c on c.account_id = a.next_id and c.state_version = 0
-      where a.type = 'challenge' and a.status = 'passed' and c.at >= ${r.from} and c.at < ${r.to}
-    )
-    select ${bucket(sql, r.granularity, sql`at`)} as p, phase, outcome, count(*)::int as n
-    from ends group by 1, 2, 3`;
+      select ${bucket(sql, r.granularity, sql`at`)}, phase, kind, 1
+      from account_milestones where ${s.raw(sql`at`)} and kind in ('passed', 'failed')
+    ) x group by 1, 2, 3`;
 }
 
-/** Breaches by period and rule. */
+/** Breaches by period and rule: `breach_days` plus the raw edges. */
 export function breachesByRule(sql: Sql, r: Range) {
+  const s = split(sql, r);
   return sql<Keyed<{ rule: string; n: number }>[]>`
-    select ${bucket(sql, r.granularity, sql`at`)} as p, rule, count(*)::int as n
-    from breaches where at >= ${r.from} and at < ${r.to}
-    group by 1, 2`;
+    select p, rule, sum(n)::int as n from (
+      select ${dayPeriod(sql, r.granularity)} as p, rule, breaches as n from breach_days where ${s.days}
+      union all
+      select ${bucket(sql, r.granularity, sql`at`)}, rule, 1 from breaches where ${s.raw(sql`at`)}
+    ) x group by 1, 2`;
 }
 
 /**
- * Distinct traders with an event, by period (`p` set) and over the whole range (`p` null), from the per-day
- * rollup `trader_days` (kept by a trigger on `account_events`, migration 019). Days are UTC, so any range
- * given as whole UTC days (the page's and the API's dates) counts exactly; an instant inside a day counts
- * that whole day.
+ * Distinct traders with an event, by period (`p` set) and over the whole range (`p` null), from the rollups
+ * kept by a trigger on `account_events`: `trader_days` (migration 019), `trader_weeks` and `trader_months`
+ * (029). Whole weeks and months read their own rows; the days outside them read `trader_days`. Days are
+ * UTC, so any range given as whole UTC days (the page's and the API's dates) counts exactly; an instant
+ * inside a day counts that whole day.
  */
 export function activeTraders(sql: Sql, r: Range) {
-  // The day bounds of [from, to) (whole UTC days, see above); each half reads the primary key alone.
-  const first = sql`(${r.from}::timestamptz at time zone 'UTC')::date`;
-  const end = sql`((${r.to}::timestamptz - interval '1 microsecond') at time zone 'UTC')::date + 1`;
+  const first = periodStart(+r.from, "day");
+  const end = periodStart(+r.to - 1, "day") + 86_400_000;
+  const date = (t: number) => sql`${utcDate(t)}::date`;
+  const days = sql`day >= ${date(first)} and day < ${date(end)}`;
+  /** The days of the range outside [s.start, s.end). */
+  const outside = (s: { start: number; end: number }) =>
+    sql`((day >= ${date(first)} and day < ${date(s.start)}) or (day >= ${date(s.end)} and day < ${
+      date(end)
+    }))`;
+  const months = wholeSpans(first, end, "month");
+  // Per period: a day's rows are distinct already; whole weeks and months count their rows; a period cut
+  // by the range (or a range of less than a whole one) counts its days' distinct traders.
+  const perPeriod = r.granularity === "day"
+    ? sql`select day as p, count(*)::int as n from trader_days where ${days} group by 1`
+    : (() => {
+      const g = r.granularity;
+      const s = wholeSpans(first, end, g);
+      const rollup = g === "week"
+        ? sql`select week as p, count(*)::int as n from trader_weeks
+              where week >= ${date(s.start)} and week < ${date(s.end)} group by 1`
+        : sql`select month as p, count(*)::int as n from trader_months
+              where month >= ${date(s.start)} and month < ${date(s.end)} group by 1`;
+      return sql`${rollup} union all
+        select p, count(*)::int from (
+          select ${dayBucket(sql, g)} as p, user_id from trader_days where ${outside(s)} group by 1, 2
+        ) x group by 1`;
+    })();
   return sql<{ p: Date | null; n: number }[]>`
-    select p::timestamp at time zone 'UTC' as p, count(*)::int as n from (
-      -- Distinct (period, trader) by hashing, then a count per period (count(distinct) would sort); the
-      -- period in date arithmetic (cheap per row), made an instant only once per period.
-      select ${dayBucket(sql, r.granularity)} as p, user_id from trader_days
-      where day >= ${first} and day < ${end} group by 1, 2
-    ) per group by p
+    select p::timestamp at time zone 'UTC' as p, n from (${perPeriod}) per
     union all
     select null, count(*)::int from (
-      select user_id from trader_days where day >= ${first} and day < ${end} group by user_id
+      select user_id from trader_months where month >= ${date(months.start)} and month < ${date(months.end)}
+      union
+      select user_id from trader_days where ${outside(months)}
     ) u`;
 }
 
-/** Funded accounts opened, by period. */
+/** Funded accounts opened, by period: `milestone_days` plus the raw edges. */
 export function fundedOpened(sql: Sql, r: Range) {
+  const s = split(sql, r);
   return sql<Keyed<{ n: number }>[]>`
-    select ${bucket(sql, r.granularity, sql`c.at`)} as p, count(*)::int as n
-    from accounts a join account_changes c on c.account_id = a.id and c.state_version = 0
-    where a.type = 'funded' and c.at >= ${r.from} and c.at < ${r.to}
-    group by 1`;
+    select p, sum(n)::int as n from (
+      select ${dayPeriod(sql, r.granularity)} as p, accounts as n from milestone_days
+      where ${s.days} and kind = 'funded'
+      union all
+      select ${bucket(sql, r.granularity, sql`at`)}, 1 from account_milestones
+      where ${s.raw(sql`at`)} and kind = 'funded'
+    ) x group by 1`;
 }
 
 /** Payouts requested, approved and paid (count, trader share) by period. */

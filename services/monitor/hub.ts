@@ -8,9 +8,12 @@
  * - A change message updates its row at once (older versions are ignored: messages can be reordered across
  *   processes); a change that may move today's P&L base (a reset, a withdrawal, a new trading day) or that
  *   names an account the table does not know yet is re-read from the database instead.
- * - Changes are coalesced: every `flushMs` the rows that changed go out as ONE `rows` event, encoded once for
- *   every stream, carrying only the moving figures of each row (`RowDelta`) — 200 changes of one account in
- *   that window are one delta. Breaches and pauses ride in the same event, after the rows.
+ * - Changes are coalesced: at most one `rows` event per `flushMs`, encoded once for every stream, carrying
+ *   the rows that changed since the last one with only their moving figures (`RowDelta`) — 200 changes of
+ *   one account in that window are one delta. Breaches and pauses ride in the same event, after the rows.
+ *   A throttle, not a delay: a change after a quiet spell goes out on the next turn of the event loop (with
+ *   whatever arrived in the same turn) instead of waiting out a window — that wait was most of the time
+ *   from a sync to the monitor (bench/admin_monitor.ts) — and what follows gathers until `flushMs` after it.
  * - Each event's id is `<epoch>.<seq>` (the hub's run and its event counter); each row remembers the seq that
  *   last changed it, so a resume within the same run gets exactly the rows changed since, and any other id
  *   a fresh snapshot. The bus is at-most-once: every `reconcileMs` (and when the bus reconnects) the live
@@ -45,7 +48,7 @@ export interface MonitorSource {
 }
 
 export interface MonitorHubOptions {
-  /** How long changes are gathered into one event (default 150 ms). */
+  /** The least time between two events; changes meanwhile are gathered into the next (default 150 ms). */
   flushMs?: number;
   /** How often the table is checked against the database (default 30 s). */
   reconcileMs?: number;
@@ -126,6 +129,8 @@ export class MonitorHub {
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #reconcileTimer: ReturnType<typeof setInterval> | undefined;
   #flushing = false;
+  /** When the last flush started (performance.now()), for the throttle. */
+  #lastFlush = -Infinity;
 
   constructor(bus: Bus, source: MonitorSource, sinks: SinkSet, options: MonitorHubOptions = {}) {
     this.#bus = bus;
@@ -295,16 +300,18 @@ export class MonitorHub {
 
   #schedule(): void {
     if (this.#flushTimer !== undefined || this.#flushing) return;
+    const wait = Math.max(0, this.#lastFlush + this.#flushMs - performance.now());
     this.#flushTimer = setTimeout(() => {
       this.#flushTimer = undefined;
       void this.#flush();
-    }, this.#flushMs);
+    }, wait);
   }
 
   /** Sends what changed since the last event as one `rows` event to every live stream. */
   async #flush(): Promise<void> {
     const ready = this.#ready;
     this.#flushing = true;
+    this.#lastFlush = performance.now();
     try {
       if (this.#reread.size > 0) {
         const ids = [...this.#reread];

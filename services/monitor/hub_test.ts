@@ -89,13 +89,14 @@ function change(id: string, version: number, equity: string, extra: Record<strin
   };
 }
 
-function setup(options: { maxStreamsPerUser?: number } = {}) {
+function setup(options: { maxStreamsPerUser?: number; flushMs?: number } = {}) {
   const bus = new MemoryBus();
   const source = new FakeSource();
   source.rows.set("a", entry("a", "99000.00"));
   source.rows.set("b", entry("b", "97000.00"));
-  const sinks = new SinkSet({ ...options, log: () => {} });
-  const hub = new MonitorHub(bus, source, sinks, { flushMs: 30 });
+  const { flushMs = 30, ...sinkOptions } = options;
+  const sinks = new SinkSet({ ...sinkOptions, log: () => {} });
+  const hub = new MonitorHub(bus, source, sinks, { flushMs });
   const readers: SseReader[] = [];
   const open = async (lastEventId: string | null = null, sessionId = "s1") => {
     let out!: ReadableStreamDefaultController<Uint8Array>;
@@ -164,6 +165,22 @@ Deno.test("monitor hub: a burst is one event with one compact delta per account,
     // Bytes per changed account stay small however long the burst.
     assert.ok(ev.data.length < 400, `${ev.data.length} bytes`);
     assert.equal(source.reads.length, 1, "no database read for plain sync changes");
+  } finally {
+    await done();
+  }
+});
+
+Deno.test("monitor hub: a change after a quiet spell goes out at once; the next waits for the window", async () => {
+  // A window far longer than the test: the first event can only come from the throttle's leading edge.
+  const { open, publish, done } = await setup({ flushMs: 60_000 });
+  try {
+    const { reader } = await open();
+    await reader.nextEvent();
+    await publish(change("a", 2, "98000.00"));
+    const first = JSON.parse((await reader.nextEvent(5_000)).data) as MonitorUpdate;
+    assert.deepEqual(first.rows.map((d) => [d[0], d[1]]), [["a", 2]]);
+    await publish(change("b", 2, "96000.00"));
+    await assert.rejects(() => reader.nextEvent(300), "held until a window after the last event");
   } finally {
     await done();
   }
