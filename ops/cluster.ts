@@ -25,6 +25,8 @@ export interface ClusterOptions {
   host?: string;
   /** Ports of the app processes: `firstAppPort`, +1, … */
   firstAppPort: number;
+  /** Explicit ports of the app processes instead (tests pick free ones). */
+  appPorts?: number[];
   /** Where nginx connects from (proxy_bind) and what the apps trust; default 127.0.0.2. */
   proxyBind?: string;
   /** TRUSTED_PROXIES for the apps (default: `proxyBind`). */
@@ -138,7 +140,7 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
 
   try {
     for (let i = 0; i < o.processes; i++) {
-      const port = o.firstAppPort + i;
+      const port = o.appPorts?.[i] ?? o.firstAppPort + i;
       const app: AppProcess = {
         index: i + 1,
         port,
