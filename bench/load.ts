@@ -146,7 +146,9 @@ try {
   const ingest = new Ingest(`${c.url}/api/trading/demo-sync`, secrets.SYNC_SECRET, sims, 10);
   const started = preciseNow();
   const end = started + SECONDS * 1000;
-  const running = () => preciseNow() < end;
+  // Traffic goes on until the run's time is up and every fault has played out (each needs traffic to measure).
+  let faultsDone = false;
+  const running = () => preciseNow() < end || !faultsDone;
   const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
   const pages = ["/", "/challenges", "/faq", "/rules"];
   const traffic = Promise.all([
@@ -211,22 +213,27 @@ try {
     if (FAULTS.has("pg")) {
       await at(0.75);
       const w: FaultWindow = { name: "pg", start: preciseNow(), end: 0, notes: [] };
-      const ready = new Map<number, number[]>();
-      let watching = true;
-      const watch = (async () => {
-        while (watching) {
-          for (const app of c.apps) {
-            const s = await get(`http://127.0.0.1:${app.port}/readyz`, {}).catch(() => 0);
-            ready.set(s, [...(ready.get(s) ?? []), app.index]);
-          }
-          await sleep(250);
-        }
-      })();
+      // Every process's /readyz, probed every 250 ms from the moment PostgreSQL is stopped until it is started.
+      const readyz = new Map<number, number>();
+      let watching = false;
+      let watch: Promise<void> = Promise.resolve();
       say("PostgreSQL down for 5 s");
       await pg.stop();
       const downAt = preciseNow();
+      watching = true;
+      watch = (async () => {
+        while (watching) {
+          const all = await Promise.all(
+            c.apps.map((a) => get(`http://127.0.0.1:${a.port}/readyz`, {}).catch(() => 0)),
+          );
+          if (!watching) break;
+          for (const s of all) readyz.set(s, (readyz.get(s) ?? 0) + 1);
+          await sleep(250);
+        }
+      })();
       await sleep(5000);
-      const readyzWhileDown = new Map(ready);
+      watching = false;
+      await watch;
       await pg.start();
       const upAt = preciseNow();
       // Every process answers /readyz 200 again, without a restart.
@@ -241,10 +248,8 @@ try {
         }
         await sleep(100);
       }
-      watching = false;
-      await watch;
       w.end = preciseNow();
-      const statuses = [...readyzWhileDown].map(([s, apps]) => `${s}×${apps.length}`).join(", ");
+      const statuses = [...readyz].map(([s, n]) => `${s}×${n}`).join(", ");
       w.notes.push(`down ${((upAt - downAt) / 1000).toFixed(1)} s; /readyz while down: ${statuses}`);
       w.notes.push(
         `all processes ready ${(recovered / 1000).toFixed(2)} s after PostgreSQL was back (no restart)`,
@@ -252,8 +257,8 @@ try {
       faults.push(w);
     }
   })();
+  await faultRun.finally(() => faultsDone = true);
   await traffic;
-  await faultRun;
   const elapsed = (preciseNow() - started) / 1000;
   const anchorAfter = await anchorPhase();
   say(`anchor (second half): ${anchorAfter.toFixed(0)} req/s`);
@@ -264,6 +269,7 @@ try {
   const db = await checkDatabase(pg.url, ingest.batches, streams);
   printReport({
     seconds: elapsed,
+    started,
     anchorSeconds,
     anchorHalves: [anchorBefore, anchorAfter],
     rec,

@@ -73,6 +73,8 @@ const f2 = (x: number) => Number.isFinite(x) ? x.toFixed(2) : "n/a";
 
 export function printReport(r: {
   seconds: number;
+  /** preciseNow() when the mixed run began. */
+  started: number;
   anchorSeconds: number;
   /** req/s of the half before and the half after the mixed run. */
   anchorHalves: [number, number];
@@ -167,6 +169,19 @@ export function printReport(r: {
         `and resumed with Last-Event-ID`,
     );
     for (const note of w.notes) console.log(`  ${note}`);
+  }
+  const steadyErrors = steady.filter((s) => !ok(s));
+  if (steadyErrors.length) {
+    const when = steadyErrors.slice(0, 10).map((s) =>
+      `${s.kind} ${s.status} at +${f1((s.at - r.started) / 1000)} s`
+    );
+    console.log(
+      `steady errors: ${when.join(", ")}; faults at ${
+        r.faults.map((w) =>
+          `${w.name} +${f1((w.start - r.started) / 1000)}…+${f1((w.end - r.started) / 1000)} s`
+        ).join(", ")
+      }`,
+    );
   }
   const verdict = r.db.lostAcked === 0 && r.db.halfWritten === 0 && r.db.missingFrames === 0 &&
     steady.filter((s) => !ok(s)).length === 0;
