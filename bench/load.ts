@@ -11,7 +11,7 @@
  * with its ratio to it.
  *
  * Faults (at 25 %, 50 % and 75 % of the run): `kill` — kill -9 one app process (started again 15 s later);
- * `redis` — stop Redis for 3 s; `pg` — stop PostgreSQL for 5 s, watching `/readyz` of every process. Checks
+ * `redis` — stop Redis for 3 s; `pg` — stop PostgreSQL (`-m immediate`, as a crash) for 5 s, watching `/readyz` of every process. Checks
  * at the end: every acknowledged demo-sync event id is in the database (0 lost), no batch is half-written,
  * and no stream missed a logged change (resumed through Last-Event-ID).
  */
@@ -217,8 +217,9 @@ try {
       const readyz = new Map<number, number>();
       let watching = false;
       let watch: Promise<void> = Promise.resolve();
-      say("PostgreSQL down for 5 s");
-      await pg.stop();
+      // Immediate: no shutdown checkpoint to wait for (as a crash); batches in flight must roll back whole.
+      say("PostgreSQL stopped (immediate) for 5 s");
+      await pg.crash();
       const downAt = preciseNow();
       watching = true;
       watch = (async () => {

@@ -28,6 +28,8 @@ export interface PrivatePg {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** `pg_ctl stop -m immediate`: as a crash, no shutdown checkpoint; the next start recovers from the WAL. */
+  crash(): Promise<void>;
   start(): Promise<void>;
   /** Stops and deletes the cluster. */
   destroy(): Promise<void>;
@@ -64,6 +66,9 @@ export async function startPrivatePg(): Promise<PrivatePg> {
     },
     stop: async () => {
       await run([`${bin}/pg_ctl`, "-D", data, "-m", "fast", "-w", "stop"], { user });
+    },
+    crash: async () => {
+      await run([`${bin}/pg_ctl`, "-D", data, "-m", "immediate", "-w", "stop"], { user });
     },
     destroy: async () => {
       await pg.stop().catch(() => {});

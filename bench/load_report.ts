@@ -88,10 +88,10 @@ export function printReport(r: {
   processes: number;
   loops: Record<string, number>;
 }): void {
-  // The latest fault whose window (plus 5 s of aftermath) holds the instant.
-  const windowOf = (at: number) =>
-    r.faults.findLast((w) => at >= w.start && at <= w.end + 5000)?.name ?? null;
-  const steady = r.rec.samples.filter((s) => windowOf(s.at) === null);
+  // The latest fault whose window (plus 5 s of aftermath) overlaps the request (in flight at any moment of it).
+  const windowOf = (at: number, ms = 0) =>
+    r.faults.findLast((w) => at <= w.end + 5000 && at + ms >= w.start)?.name ?? null;
+  const steady = r.rec.samples.filter((s) => windowOf(s.at, s.ms) === null);
   const anchor = r.anchorRec.samples;
   const anchorMs = anchor.filter(ok).map((s) => s.ms).sort((a, b) => a - b);
   const anchorRps = anchor.length / r.anchorSeconds;
@@ -154,7 +154,7 @@ export function printReport(r: {
       `${r.db.halfWritten} half-written batches of ${r.ingest.length} sent`,
   );
   for (const w of r.faults) {
-    const inside = r.rec.samples.filter((s) => windowOf(s.at) === w.name);
+    const inside = r.rec.samples.filter((s) => windowOf(s.at, s.ms) === w.name);
     const perKind = KINDS.map((k) => {
       const bad = inside.filter((s) => s.kind === k && !ok(s));
       return `${k} ${bad.length}/${inside.filter((s) => s.kind === k).length}${
