@@ -15,6 +15,11 @@ import { lastBackupSeconds } from "../metrics/backups.ts";
 
 const CHECK_MS = 10 * 60_000;
 
+/** Whether a backup is due at `nowMs`: none yet, or the newest (Unix seconds) is `everyHours` old or more. */
+export function backupDue(lastSeconds: number | null, nowMs: number, everyHours: number): boolean {
+  return lastSeconds === null || nowMs - lastSeconds * 1000 >= everyHours * 3_600_000;
+}
+
 /** Starts the schedule (a no-op without BACKUP_EVERY_HOURS or without DATABASE_URL); returns `stop`. */
 export function startBackupSchedule(
   deps: Pick<Deps, "config">,
@@ -26,8 +31,7 @@ export function startBackupSchedule(
   const log = reportTo("backup");
   const now = opts.now ?? Date.now;
   return startPeriodic(async () => {
-    const last = await lastBackupSeconds(config);
-    if (last !== null && now() - last * 1000 < everyHours * 3_600_000) return;
+    if (!backupDue(await lastBackupSeconds(config), now(), everyHours)) return;
     const { manifest, pruned } = await createBackup({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
