@@ -7,13 +7,15 @@
  * so the faults never touch the machine's shared ones. Traffic, in closed loops: public pages, signed-in
  * dashboard pages, API reads, signed demo-sync ingest (10 events a batch), and `--streams` open account event
  * streams (4 per account, each from its own address), all through nginx. Anchor: a bare Deno.serve answering
- * the bytes of `/`, behind the same nginx, loaded first with the same number of loops; every figure is printed
- * with its ratio to it.
+ * the bytes of `/`, behind the same nginx, loaded with the same number of loops half before and half after the
+ * mixed run; every figure is printed with its ratio to it.
  *
- * Faults (at 25 %, 50 % and 75 % of the run): `kill` — kill -9 one app process (started again 15 s later);
- * `redis` — stop Redis for 3 s; `pg` — stop PostgreSQL (`-m immediate`, as a crash) for 5 s, watching `/readyz` of every process. Checks
- * at the end: every acknowledged demo-sync event id is in the database (0 lost), no batch is half-written,
- * and no stream missed a logged change (resumed through Last-Event-ID).
+ * Faults (at 25 %, 50 % and 75 % of the run, at least 10 s apart): `kill` — kill -9 one app process (started
+ * again 15 s later); `redis` — stop Redis for 3 s; `pg` — stop PostgreSQL (`-m immediate`, as a crash) for
+ * 5 s, watching `/readyz` of every process. A request in flight during a fault (or 5 s after) counts under
+ * that fault, not in the steady figures. Checks at the end: every acknowledged demo-sync event id is in the
+ * database (0 lost), no batch is half-written, and no stream missed a logged change (streams resume through
+ * nginx with Last-Event-ID).
  */
 import { parseArgs } from "node:util";
 import { type RunningCluster, startCluster } from "../ops/cluster.ts";
