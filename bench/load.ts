@@ -22,7 +22,7 @@ import { type RunningCluster, startCluster } from "../ops/cluster.ts";
 import { freePort } from "../tests/helpers/net.ts";
 import { preciseNow } from "../tests/helpers/child_server.ts";
 import { AccountSim } from "./engine_traders.ts";
-import { startAnchor, startPrivatePg, startPrivateRedis } from "./load_infra.ts";
+import { postgresFault, startAnchor, startPrivatePg, startPrivateRedis } from "./load_infra.ts";
 import { closedLoop, get, Ingest, type Kind, nextIp, Recorder } from "./load_traffic.ts";
 import { ResumingStream } from "./load_sse.ts";
 import { checkDatabase, type FaultWindow, printReport } from "./load_report.ts";
@@ -214,49 +214,8 @@ try {
     }
     if (FAULTS.has("pg")) {
       await at(0.75);
-      const w: FaultWindow = { name: "pg", start: preciseNow(), end: 0, notes: [] };
-      // Every process's /readyz, probed every 250 ms from the moment PostgreSQL is stopped until it is started.
-      const readyz = new Map<number, number>();
-      let watching = false;
-      let watch: Promise<void> = Promise.resolve();
-      // Immediate: no shutdown checkpoint to wait for (as a crash); batches in flight must roll back whole.
       say("PostgreSQL stopped (immediate) for 5 s");
-      await pg.crash();
-      const downAt = preciseNow();
-      watching = true;
-      watch = (async () => {
-        while (watching) {
-          const all = await Promise.all(
-            c.apps.map((a) => get(`http://127.0.0.1:${a.port}/readyz`, {}).catch(() => 0)),
-          );
-          if (!watching) break;
-          for (const s of all) readyz.set(s, (readyz.get(s) ?? 0) + 1);
-          await sleep(250);
-        }
-      })();
-      await sleep(5000);
-      watching = false;
-      await watch;
-      await pg.start();
-      const upAt = preciseNow();
-      // Every process answers /readyz 200 again, without a restart.
-      let recovered = NaN;
-      while (preciseNow() - upAt < 60_000) {
-        const all = await Promise.all(
-          c.apps.map((a) => get(`http://127.0.0.1:${a.port}/readyz`, {}).catch(() => 0)),
-        );
-        if (all.every((s) => s === 200)) {
-          recovered = preciseNow() - upAt;
-          break;
-        }
-        await sleep(100);
-      }
-      w.end = preciseNow();
-      const statuses = [...readyz].map(([s, n]) => `${s}×${n}`).join(", ");
-      w.notes.push(`down ${((upAt - downAt) / 1000).toFixed(1)} s; /readyz while down: ${statuses}`);
-      w.notes.push(
-        `all processes ready ${(recovered / 1000).toFixed(2)} s after PostgreSQL was back (no restart)`,
-      );
+      const w = await postgresFault(pg, c.apps.map((a) => a.port));
       faults.push(w);
     }
   })();

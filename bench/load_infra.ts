@@ -6,6 +6,11 @@
  */
 import { freePort } from "../tests/helpers/net.ts";
 import { startRedis, stopRedis } from "../tests/helpers/redis_server.ts";
+import { preciseNow } from "../tests/helpers/child_server.ts";
+import { get } from "./load_traffic.ts";
+import type { FaultWindow } from "./load_report.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const PG_BINS = "/usr/lib/postgresql";
 
@@ -131,4 +136,54 @@ export async function startAnchor(port: number, body: Uint8Array): Promise<Deno.
   }
   child.kill("SIGKILL");
   throw new Error("the anchor did not start");
+}
+
+/**
+ * The PostgreSQL fault: an immediate stop (a crash), 5 s down while every process's `/readyz` (on `ports`) is
+ * probed, then a start; its window ends once every process answers `/readyz` 200 again without a restart.
+ */
+export async function postgresFault(pg: PrivatePg, ports: number[]): Promise<FaultWindow> {
+  const w: FaultWindow = { name: "pg", start: preciseNow(), end: 0, notes: [] };
+  // Every process's /readyz, probed every 250 ms from the moment PostgreSQL is stopped until it is started.
+  const readyz = new Map<number, number>();
+  let watching = false;
+  let watch: Promise<void> = Promise.resolve();
+  // Immediate: no shutdown checkpoint to wait for (as a crash); batches in flight must roll back whole.
+  await pg.crash();
+  const downAt = preciseNow();
+  watching = true;
+  watch = (async () => {
+    while (watching) {
+      const all = await Promise.all(
+        ports.map((port) => get(`http://127.0.0.1:${port}/readyz`, {}).catch(() => 0)),
+      );
+      if (!watching) break;
+      for (const s of all) readyz.set(s, (readyz.get(s) ?? 0) + 1);
+      await sleep(250);
+    }
+  })();
+  await sleep(5000);
+  watching = false;
+  await watch;
+  await pg.start();
+  const upAt = preciseNow();
+  // Every process answers /readyz 200 again, without a restart.
+  let recovered = NaN;
+  while (preciseNow() - upAt < 60_000) {
+    const all = await Promise.all(
+      ports.map((port) => get(`http://127.0.0.1:${port}/readyz`, {}).catch(() => 0)),
+    );
+    if (all.every((s) => s === 200)) {
+      recovered = preciseNow() - upAt;
+      break;
+    }
+    await sleep(100);
+  }
+  w.end = preciseNow();
+  const statuses = [...readyz].map(([s, n]) => `${s}×${n}`).join(", ");
+  w.notes.push(`down ${((upAt - downAt) / 1000).toFixed(1)} s; /readyz while down: ${statuses}`);
+  w.notes.push(
+    `all processes ready ${(recovered / 1000).toFixed(2)} s after PostgreSQL was back (no restart)`,
+  );
+  return w;
 }
