@@ -22,18 +22,14 @@ import { upgradeLegacyRecoveryCodes } from "./services/auth/recovery_codes.ts";
 import type { State } from "./routes/_define.ts";
 import { createOrPromoteStaff } from "./services/auth/staff.ts";
 import { SYSTEM_ACTOR } from "./services/audit.ts";
-import { startResetScheduler } from "./services/accounts/scheduler.ts";
-import { VenueMarker } from "./services/venue/marker.ts";
-import { startOrderExpiry } from "./services/commerce/expiry.ts";
-import { startNotificationMailer } from "./services/notifications/mail.ts";
 import { configureLog, currentTrace, log, logFormatFor, reportTo } from "./services/log.ts";
 import { startPriceFeed } from "./services/venue/feed.ts";
+import { startLeaderJobs } from "./services/cluster/leader_jobs.ts";
 import { backupCommand, restoreCommand } from "./services/backup/command.ts";
 import { observeRequests } from "./services/http_observer.ts";
 import { answerMetrics, withMetricsEndpoint } from "./services/metrics/mod.ts";
 import { startBusLagProbe } from "./services/metrics/bus_lag.ts";
 import { flushErrorTracking, reportError, startErrorTracking } from "./services/error_tracking.ts";
-import { startRetention } from "./services/privacy/prune.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -165,30 +161,17 @@ async function serve(deps: Deps, app: FreshApp) {
       ),
   }, (req, info) => app.fetch(req, info));
   const stopMetrics = await serveMetrics(deps);
-  // Daily resets roll whether or not events arrive; every serving process runs the loop (they share the
-  // due accounts through SKIP LOCKED). Tests build the app with createApp and start it only explicitly.
-  const stopScheduler = startResetScheduler(deps, { intervalMs: 1000 });
-  // Unpaid orders past their payment window are marked expired (their coupon holds already count for nothing).
-  const stopOrderExpiry = startOrderExpiry(deps);
-  // Notification mail is decided in the change's transaction and sent from this queue after commit.
-  const stopNotificationMail = startNotificationMailer(deps);
   // The venue's prices: every process follows the bus; with PRICE_FEED=simulated one process leads and makes them.
-  const priceFeed = await startPriceFeed(deps);
-  // The venue's tick-level checks (services/venue/marker.ts): equity marks, SL/TP and pending orders.
-  const marker = new VenueMarker(deps);
-  await marker.start();
-  // Retention (services/retention.ts, the periods the privacy notice states): idempotent deletes, hourly.
-  const stopRetention = startRetention(deps);
+  const priceFeed = await startPriceFeed(deps, { retention: false });
+  // Schedulers, the venue marker, mail and housekeeping run once per cluster: in the elected leader
+  // (services/cluster/leader_jobs.ts, LEADER_JOBS); on the embedded database this process always leads.
+  const leaderJobs = startLeaderJobs(deps);
   const stop = async () => {
     await server.shutdown();
     await priceFeed.stop();
-    await stopScheduler();
-    await stopOrderExpiry();
-    await stopNotificationMail();
-    await marker.stop();
+    await leaderJobs.stop();
     await stopMetrics();
     await flushErrorTracking();
-    await stopRetention();
     await closeDeps(deps);
     Deno.exit(0);
   };

@@ -77,6 +77,14 @@ const schema = z.object({
   BACKUP_DIR: z.string().min(1).optional(),
   BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(14),
   BACKUP_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+  // The cluster leader writes a backup when the newest is older than this many hours (PostgreSQL only; unset: never).
+  BACKUP_EVERY_HOURS: z.coerce.number().min(1).max(8760).optional(),
+  // Comma-separated addresses or CIDRs of our proxies (nginx): only a request from one of them has its
+  // X-Forwarded-For read (services/client_ip.ts). Setting it implies TRUST_PROXY for the HTTP server choice.
+  TRUSTED_PROXIES: z.string().regex(
+    /^\s*[0-9a-fA-F.:]+(\/\d{1,3})?(\s*,\s*[0-9a-fA-F.:]+(\/\d{1,3})?)*\s*$/,
+    "must be comma-separated IP addresses or CIDRs, e.g. 127.0.0.1,10.0.0.0/8",
+  ).optional(),
 });
 
 export interface Config {
@@ -151,7 +159,14 @@ export interface Config {
     keep: number;
     /** Backups older than this are pruned too (the newest one never is). */
     maxAgeDays: number;
+    /** The cluster leader writes a backup when the newest is older than this (hours); unset: never. */
+    everyHours: number | undefined;
   };
+  /**
+   * Addresses and CIDRs of our proxies (TRUSTED_PROXIES): X-Forwarded-For is read only on a request whose
+   * peer is one of them (services/client_ip.ts). Empty: TRUST_PROXY decides, as before.
+   */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {
@@ -204,7 +219,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     env: e.APP_ENV,
     port: e.PORT,
     hostname: e.BIND_HOST,
-    httpServer: e.HTTP_SERVER ?? (e.TRUST_PROXY ? "deno" : "node"),
+    httpServer: e.HTTP_SERVER ?? (e.TRUST_PROXY || e.TRUSTED_PROXIES ? "deno" : "node"),
     appUrl: (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
@@ -245,7 +260,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       dir: e.BACKUP_DIR ?? `${e.DATA_DIR.replace(/\/+$/, "")}/backups`,
       keep: e.BACKUP_KEEP,
       maxAgeDays: e.BACKUP_MAX_AGE_DAYS,
+      everyHours: e.BACKUP_EVERY_HOURS,
     },
+    trustedProxies: e.TRUSTED_PROXIES?.split(",").map((s) => s.trim()) ?? [],
   };
 }
 

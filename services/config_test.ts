@@ -135,8 +135,24 @@ Deno.test("config: the price feed is simulated by default, with a seed and an in
 
 Deno.test("config: backups go to DATA_DIR/backups by default; the S3 target needs the S3 settings", () => {
   const config = loadConfig({ DATA_DIR: "/srv/data/" });
-  assert.deepEqual(config.backup, { target: "dir", dir: "/srv/data/backups", keep: 14, maxAgeDays: 30 });
+  assert.deepEqual(config.backup, {
+    target: "dir",
+    dir: "/srv/data/backups",
+    keep: 14,
+    maxAgeDays: 30,
+    everyHours: undefined,
+  });
   assert.throws(() => loadConfig({ BACKUP_TARGET: "s3" }), /BACKUP_TARGET: s3 needs the S3_\* values/);
   assert.throws(() => loadConfig({ BACKUP_KEEP: "0" }), /BACKUP_KEEP/);
   assert.throws(() => loadConfig({ BACKUP_TARGET: "ftp" }), /BACKUP_TARGET/);
+});
+
+Deno.test("config: TRUSTED_PROXIES takes addresses and CIDRs, refuses anything else, and picks Deno.serve", () => {
+  const config = loadConfig({ TRUSTED_PROXIES: "127.0.0.2, 10.0.0.0/8,fd00::/8" });
+  assert.deepEqual(config.trustedProxies, ["127.0.0.2", "10.0.0.0/8", "fd00::/8"]);
+  assert.equal(config.httpServer, "deno");
+  assert.deepEqual(loadConfig({}).trustedProxies, []);
+  assert.throws(() => loadConfig({ TRUSTED_PROXIES: "nginx.internal" }), /TRUSTED_PROXIES/);
+  assert.equal(loadConfig({ BACKUP_EVERY_HOURS: "24" }).backup.everyHours, 24);
+  assert.throws(() => loadConfig({ BACKUP_EVERY_HOURS: "0" }), /BACKUP_EVERY_HOURS/);
 });

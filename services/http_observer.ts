@@ -11,7 +11,7 @@ import type { RequestObserver } from "../lib/app/observe.ts";
 import { log, withTrace } from "./log.ts";
 import { observeHttp } from "./metrics/http.ts";
 import { traceContextFor, traceparentOf } from "./trace_context.ts";
-import { clientIp } from "./client_ip.ts";
+import { clientIp, type ProxyTrust } from "./client_ip.ts";
 
 /** The part of a request's state the access log reads (the app's `State` has it). */
 interface ObservedState {
@@ -22,7 +22,7 @@ const access = log.child({ scope: "http" });
 
 /** The app's request observer (fresh.config.ts); `config` is read per request. */
 export function observeRequests<S extends ObservedState>(
-  config: { readonly accessLog: boolean; readonly trustProxy: boolean },
+  config: { readonly accessLog: boolean } & ProxyTrust,
 ): RequestObserver<S> {
   return async (req, handle, matched, remoteAddr) => {
     const started = performance.now();
@@ -42,7 +42,7 @@ export function observeRequests<S extends ObservedState>(
         bytes,
         requestId: trace.traceId,
         userId: seen.state?.actor.userId ?? null,
-        ip: seen.state ? seen.state.actor.ip : clientIp(req, remoteAddr, config.trustProxy),
+        ip: seen.state ? seen.state.actor.ip : clientIp(req, remoteAddr, config),
       });
     // An event stream lives for minutes: its line is written when it opens, not when it ends.
     if (!res.body || res.headers.get("content-type")?.startsWith("text/event-stream")) {

@@ -35,6 +35,8 @@ const SERIAL = [
   "tests/embedded_boot_test.ts",
   // Rebuilds tests/fixtures/basic/_fresh, which tests/lib/app_test.ts (parallel run) builds and serves too.
   "tests/browser/hydration_test.ts",
+  // Three app processes behind nginx; kills the leader and times the hand-over.
+  "tests/cluster_test.ts",
 ];
 
 // The dev lock: test files resolve the dev-only packages of tests/deps/ (deno.lock is production only).

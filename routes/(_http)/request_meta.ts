@@ -11,7 +11,7 @@ import { traceContextFor } from "../../services/trace_context.ts";
  */
 export function requestMeta(ctx: Context<State>): Promise<Response> {
   const { config } = ctx.state.deps;
-  const ip = clientIp(ctx.req, ctx.remoteAddr, config.trustProxy);
+  const ip = clientIp(ctx.req, ctx.remoteAddr, config);
   ctx.state.actor = { userId: null, ip, userAgent: ctx.req.headers.get("user-agent") };
   // Without the observer (the chain run on its own) the request still gets an id of the same shape.
   ctx.state.requestId = currentTrace()?.requestId ??

@@ -43,7 +43,7 @@ export function startLeaderElection(db: Db, opts: LeaderOptions): Leadership {
     const work = stopWork;
     stopWork = null;
     lockPid = null;
-    if (work) await work().catch((error) => opts.log("stopping the feed failed", error));
+    if (work) await work().catch((error) => opts.log("stopping the leader's work failed", error));
   };
 
   const attempt = async () => {
@@ -56,7 +56,7 @@ export function startLeaderElection(db: Db, opts: LeaderOptions): Leadership {
     if (lockPid !== null) {
       if (pid === lockPid) return;
       // A new session: the one that held the lock is gone (another process may lead already).
-      opts.log("the feed's database session was lost; stepping down");
+      opts.log("the leader's database session was lost; stepping down");
       await stopLeading();
     }
     const [{ locked }] = await client<{ locked: boolean; pid: number }[]>`
@@ -74,7 +74,7 @@ export function startLeaderElection(db: Db, opts: LeaderOptions): Leadership {
 
   const loop = () => {
     running = attempt()
-      .catch((error) => opts.log("feed leader election failed; retrying", error))
+      .catch((error) => opts.log("leader election failed; retrying", error))
       .finally(() => {
         running = null;
         if (!stopped) timer = setTimeout(loop, retryMs);
