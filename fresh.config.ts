@@ -16,6 +16,8 @@ import { ensureSecrets, loadConfig } from "./services/config.ts";
 import { closeDeps, type Deps, openDeps } from "./services/deps.ts";
 import { PAGE_CACHE_CHANNEL } from "./services/page_cache.ts";
 import { migrate } from "./db/migrate.ts";
+import { isDatabaseUnavailable } from "./db/client.ts";
+import { ServiceUnavailable } from "./lib/errors.ts";
 import { type DemoCredentials, seedDemo } from "./services/demo/seed.ts";
 import { seedFaqIfEmpty } from "./services/faq/seed.ts";
 import { upgradeLegacyRecoveryCodes } from "./services/auth/recovery_codes.ts";
@@ -82,6 +84,12 @@ export async function createApp(
       const path = new URL(req.url).pathname;
       log.error("request failed", { method: req.method, path, error });
       reportError(error, { requestId: currentTrace()?.requestId, method: req.method, path });
+    },
+    // A database that cannot be reached is an outage to wait out (as /readyz says), not a bug.
+    knownError: (error) => {
+      if (!isDatabaseUnavailable(error)) return null;
+      log.warn("database unavailable", { error: String(error) });
+      return new ServiceUnavailable("The service is briefly unavailable; try again in a few seconds.", 5);
     },
     // Trace context, request id headers, HTTP metrics by route pattern and the access log.
     observe: observeRequests(deps.config),

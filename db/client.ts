@@ -159,3 +159,29 @@ function wrap(sql: postgres.Sql, kind: Db["kind"], stopServer: () => Promise<voi
     },
   };
 }
+
+/**
+ * Error codes of a database that cannot be reached or is going away, as opposed to a query that failed:
+ * postgres.js's connection errors, the socket's, and PostgreSQL's connection-exception (08…) and
+ * operator-intervention (57P0x: shutdown, crash, not yet accepting connections) classes.
+ */
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+
+/** Whether `error` says the database is unreachable (an outage to wait out), not that a query was wrong. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"));
+}

@@ -12,6 +12,7 @@ import { randomToken } from "./crypto.ts";
 import type { BuildManifest } from "./build_manifest.ts";
 import type { RouteInfo } from "./define.ts";
 import { loadRoutes } from "./app/route_tree.ts";
+import type { HttpError } from "./errors.ts";
 import { errorRenderer, notFoundPage, pageRenderer, routePage } from "./app/responses.ts";
 import { notFound, requestPipeline } from "./app/pipeline.ts";
 import { dispatch } from "./app/dispatch.ts";
@@ -41,6 +42,11 @@ export interface FreshAppOptions<State> {
   isPersonal?: (req: Request) => boolean;
   /** Where unexpected errors are reported (default console.error). */
   onError?: (error: unknown, req: Request) => void;
+  /**
+   * Turns an error that is not a bug into the HTTP error it means (e.g. a database that cannot be reached →
+   * 503): answered like a thrown HttpError and not reported. `null`: a bug, a 500.
+   */
+  knownError?: (error: unknown) => HttpError | null;
   /**
    * Sees every request, cached pages and static files included, and which route pattern answered it
    * (metrics, access log, trace context; lib/app/observe.ts). Without it requests pay nothing for this.
@@ -74,7 +80,7 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
   const tree = await loadRoutes<State>(join(opts.root, routesDir));
 
   const render = pageRenderer<State>({ app: tree.app, manifest: opts.manifest, devScript });
-  const renderError = errorRenderer<State>({ routes: tree, render, report });
+  const renderError = errorRenderer<State>({ routes: tree, render, report, knownError: opts.knownError });
   const pageCache = new PageCache();
   const cache = pageCacheStore({ pageCache, isPersonal, security });
 

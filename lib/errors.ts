@@ -113,7 +113,13 @@ export class TooManyRequests extends HttpError {
 }
 
 export class ServiceUnavailable extends HttpError {
-  constructor(message: string) {
-    super(503, "unavailable", message);
+  constructor(message: string, retryAfterSeconds?: number) {
+    super(
+      503,
+      "unavailable",
+      message,
+      undefined,
+      retryAfterSeconds === undefined ? undefined : { "retry-after": String(retryAfterSeconds) },
+    );
   }
 }

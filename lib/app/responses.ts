@@ -86,18 +86,20 @@ export function notFoundPage<State>(
 }
 
 /**
- * One error path: HttpErrors keep their status (and headers, e.g. Retry-After); anything else is a 500 that
- * reveals nothing and is reported. API paths and apps without an error page get the JSON error shape;
+ * One error path: HttpErrors keep their status (and headers, e.g. Retry-After), as do errors `knownError`
+ * recognises (an outage of a service the app depends on); anything else is a 500 that reveals nothing and is
+ * reported. API paths and apps without an error page get the JSON error shape;
  * pages get `_404`/`_error` inside the root layout. An error page that fails itself ends in plain text.
  */
 export function errorRenderer<State>(opts: {
   routes: Pick<LoadedRoutes<State>, "notFoundPage" | "errorPage" | "rootLayouts">;
   render: RenderPage<State>;
   report: (error: unknown, req: Request) => void;
+  knownError?: (error: unknown) => HttpError | null;
 }): RenderError<State> {
   const { notFoundPage, errorPage, rootLayouts } = opts.routes;
   return (ctx, error) => {
-    const known = error instanceof HttpError ? error : null;
+    const known = error instanceof HttpError ? error : opts.knownError?.(error) ?? null;
     if (!known) opts.report(error, ctx.req);
     const status = known?.status ?? 500;
     const headers = new Headers(known?.headers);
