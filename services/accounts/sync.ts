@@ -38,7 +38,10 @@ import { advanceSliced, directiveOf, type TradingDirective, type Violation } fro
 import { settleLifecycle, type Successor, successorFrom, successorOf } from "./lifecycle.ts";
 import { type AccountChange, publishChange } from "./change_log.ts";
 import { breachesOf, lockAccount, type LockedAccount, persistChange } from "./persist.ts";
-import type { Tx } from "../../db/client.ts";
+import type { Sql, Tx } from "../../db/client.ts";
+import { changeOf, readForSync, writeIfUnchanged } from "./sync_fast.ts";
+import { limitsOf, notificationsOf } from "../notifications/derive.ts";
+import { effectiveAt, hasAnyLock } from "../self_locks/settings.ts";
 import { recordSync } from "../metrics/sync.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import { type AccountSummary, summaryOf } from "./summary.ts";
@@ -110,6 +113,17 @@ export async function applySync(
   }
   const ids = batch.map((b) => b.event.id);
 
+  // Most batches take two statements (sync_fast.ts); one whose account changed between them starts over,
+  // and a second miss — or a batch with consequences beyond the account's figures — takes the transaction.
+  for (let attempt = 0; attempt < FAST_ATTEMPTS; attempt++) {
+    const fast = await syncFast(deps.db.sql, accountId, ids, events, now);
+    if (fast === "changed") continue;
+    if (fast === "transaction") break;
+    await publishChange(deps.bus, ...fast.changes);
+    recordSync(fast.result, started);
+    return fast.result;
+  }
+
   const { result, changes } = await deps.db.tx(async (tx) => {
     // Pipelined: the lookup of seen ids starts after the lock is granted, so it sees every batch committed
     // before ours (a new statement takes a new snapshot).
@@ -123,6 +137,79 @@ export async function applySync(
   await publishChange(deps.bus, ...changes);
   recordSync(result, started);
   return result;
+}
+
+/** Tries of the two-statement path before the transaction (a miss means another writer got in between). */
+const FAST_ATTEMPTS = 2;
+
+/**
+ * The two-statement path (sync_fast.ts): read, evaluate, write if the account is unchanged. Returns
+ * `changed` when another writer changed the account between the read and the write (nothing was written),
+ * and `transaction` (nothing written) for what only `syncLocked` does: errors, a passed account's
+ * successor, self-locks to judge, verdicts with consequences (breach, pause, pass) and notifications.
+ */
+async function syncFast(
+  sql: Sql,
+  accountId: string,
+  ids: readonly string[],
+  events: readonly SyncEvent[],
+  now: Date,
+): Promise<Omit<LockedSync, "state"> | "changed" | "transaction"> {
+  const read = await readForSync(sql, accountId, ids);
+  if (!read) return "transaction";
+  const { account } = read;
+  if (!account.engine_state || !account.plan_version_id || !isSyncable(account.status)) return "transaction";
+  if (account.status === "passed" || hasAnyLock(effectiveAt(read.selfLocks, now).settings)) {
+    return "transaction";
+  }
+  const state = stateFromJson(account.engine_state);
+  const { fresh, outcomes } = sortBatch(events, read.seen, state);
+  if (fresh.length === 0) {
+    const result: SyncResult = {
+      ...outcomes,
+      account: summaryOf(account),
+      breaches: [],
+      trading: directiveOf(state),
+      violations: [],
+      next: null,
+    };
+    return { result, changes: [] };
+  }
+  const { rules } = await rulesFor(sql, account.plan_version_id, stageOf(account));
+  const advanced = await advanceSliced(state, rules, fresh.map((b) => ({ id: b.event.id, event: b.engine })));
+  if (advanced.verdicts.some((v) => CONSEQUENTIAL.has(v.type))) return "transaction";
+  const change = changeOf(account, advanced.state, advanced.verdicts, now);
+  if (notificationsOf(change, limitsOf(advanced.state, rules)).length > 0) return "transaction";
+  const written = await writeIfUnchanged(sql, {
+    account,
+    rowVersion: read.rowVersion,
+    advanced,
+    events: fresh.map((b) => b.event),
+    now,
+  }, change);
+  if (!written) return "changed";
+  const result: SyncResult = {
+    ...outcomes,
+    account: change.account,
+    breaches: [],
+    trading: directiveOf(advanced.state),
+    violations: advanced.violations,
+    next: null,
+  };
+  return { result, changes: [change] };
+}
+
+/** Verdicts that write more than the account's figures (breach rows, lifecycle, notifications). */
+const CONSEQUENTIAL = new Set(["breach", "paused", "passed"]);
+
+/** A batch against the account's state: the fresh events in `at` order, and every request event's outcome. */
+function sortBatch(events: readonly SyncEvent[], seen: ReadonlySet<string>, state: AccountState) {
+  const unseen = uniqueById(events).filter((b) => !seen.has(b.event.id));
+  const late = unseen.filter((b) => b.at < state.lastEventAt);
+  const fresh = unseen.filter((b) => b.at >= state.lastEventAt).sort((a, b) =>
+    a.at - b.at || a.index - b.index
+  );
+  return { fresh, outcomes: outcomesOf(events, fresh, late, state.lastEventAt) };
 }
 
 /** What `syncLocked` did: the answer, the changes to publish after commit, and the account's new state. */
@@ -147,18 +234,12 @@ export async function syncLocked(
   events: readonly SyncEvent[],
   now: Date,
 ): Promise<LockedSync> {
-  const batch = uniqueById(events);
   if (!account) throw new NotFound("No such account.");
   if (!account.engine_state || !account.plan_version_id || !isSyncable(account.status)) {
     throw new Conflict(`The account is not trading (status ${account.status}); events are not accepted.`);
   }
   const state = stateFromJson(account.engine_state);
-  const unseen = batch.filter((b) => !seen.has(b.event.id));
-  const late = unseen.filter((b) => b.at < state.lastEventAt);
-  const fresh = unseen.filter((b) => b.at >= state.lastEventAt).sort((a, b) =>
-    a.at - b.at || a.index - b.index
-  );
-  const outcomes = outcomesOf(events, fresh, late, state.lastEventAt);
+  const { fresh, outcomes } = sortBatch(events, seen, state);
 
   const prior = account.status;
   if (fresh.length === 0) {
