@@ -78,6 +78,23 @@ function omit(row: Record<string, unknown>, keys: string[]): Record<string, unkn
   return Object.fromEntries(Object.entries(row).filter(([k]) => !keys.includes(k)));
 }
 
+/** Holds `accountId`'s row (`for update`, changing nothing) on a connection of its own until `release`. */
+async function holdRow(db: Db, accountId: string): Promise<{ release: () => Promise<void> }> {
+  const [{ path }] = await db.sql<{ path: string }[]>`select current_setting('search_path') as path`;
+  const other = await openDb({ url: testEnv.databaseUrl!, poolMax: 1 });
+  const conn = await other.sql.reserve();
+  await conn.unsafe(`set search_path to ${path}`);
+  await conn.unsafe("begin");
+  await conn`select 1 from accounts where id = ${accountId} for update`;
+  return {
+    release: async () => {
+      await conn.unsafe("rollback");
+      conn.release();
+      await other.close();
+    },
+  };
+}
+
 /** The statements `fn` sends. */
 async function statementsOf(log: string[], fn: () => Promise<unknown>): Promise<string[]> {
   const from = log.length;
@@ -182,4 +199,57 @@ Deno.test({
       await close();
     }
   },
+});
+
+Deno.test("concurrent batches of several accounts share write statements; a failing one fails alone", async () => {
+  const { db, log, close } = await countingDb();
+  const bus = new MemoryBus();
+  try {
+    const userId = await newUser(db);
+    const { accountId, planVersionId } = await openTestAccount(db, userId, { at: START });
+    const ids = [accountId];
+    for (let i = 0; i < 5; i++) ids.push(await openSibling(db, userId, planVersionId, START));
+    await applySync({ db, bus }, accountId, [sync.mark("100000.00", "100000.00", at(1))], START);
+
+    // The first write waits (its account's row is held elsewhere) while the other batches become ready:
+    // they are then written together. Embedded PGlite runs one statement at a time: the others are ready
+    // before the first write ends in any case.
+    const holder = testEnv.databaseUrl ? await holdRow(db, accountId) : null;
+    const writes = await statementsOf(log, async () => {
+      const from = log.length;
+      const pending = Promise.all(
+        ids.map((id, i) =>
+          applySync(
+            { db, bus },
+            id,
+            [sync.open(`g${i}`, at(2)), sync.mark("100010.00", "100000.00", at(3))],
+            START,
+          )
+        ),
+      );
+      if (holder) {
+        while (!log.slice(from).some((q) => /with acct as/.test(q))) await sleep(20);
+        await sleep(200);
+        await holder.release();
+      }
+      const results = await pending;
+      assert.deepEqual(results.map((r) => r.accepted), ids.map(() => 2));
+    }).then((statements) => statements.filter((q) => /with acct as/.test(q)));
+    assert.equal(writes.length, 2, `${writes.length} write statements for ${ids.length} batches`);
+
+    // A symbol the trades table refuses fails its own batch only, whatever group it was written in.
+    const bad = { ...sync.open("bad", at(4)), symbol: "" } as SyncEvent;
+    const outcomes = await Promise.allSettled(
+      ids.map((id, i) =>
+        applySync({ db, bus }, id, i === 2 ? [bad] : [sync.mark("100020.00", "100000.00", at(4))], START)
+      ),
+    );
+    assert.deepEqual(outcomes.map((o) => o.status), ids.map((_, i) => i === 2 ? "rejected" : "fulfilled"));
+    const versions = await db.sql<{ id: string; state_version: number }[]>`
+      select id, state_version from accounts where id = any(${ids})`;
+    const byId = new Map(versions.map((v) => [v.id, v.state_version]));
+    assert.deepEqual(ids.map((id) => byId.get(id)), ids.map((_, i) => (i === 0 ? 4 : 3) - (i === 2 ? 1 : 0)));
+  } finally {
+    await close();
+  }
 });

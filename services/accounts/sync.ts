@@ -39,7 +39,8 @@ import { settleLifecycle, type Successor, successorFrom, successorOf } from "./l
 import { type AccountChange, publishChange } from "./change_log.ts";
 import { breachesOf, lockAccount, type LockedAccount, persistChange } from "./persist.ts";
 import type { Sql, Tx } from "../../db/client.ts";
-import { changeOf, readForSync, writeIfUnchanged } from "./sync_fast.ts";
+import { changeOf, readForSync } from "./sync_fast.ts";
+import { writeGrouped } from "./sync_group.ts";
 import { limitsOf, notificationsOf } from "../notifications/derive.ts";
 import { effectiveAt, hasAnyLock } from "../self_locks/settings.ts";
 import { recordSync } from "../metrics/sync.ts";
@@ -113,7 +114,8 @@ export async function applySync(
   }
   const ids = batch.map((b) => b.event.id);
 
-  // Most batches take two statements (sync_fast.ts); one whose account changed between them starts over,
+  // Most batches take two statements (sync_fast.ts; the write shared with other requests' batches when they
+  // are ready together, sync_group.ts); one whose account changed between them starts over,
   // and a second miss — or a batch with consequences beyond the account's figures — takes the transaction.
   for (let attempt = 0; attempt < FAST_ATTEMPTS; attempt++) {
     const fast = await syncFast(deps.db.sql, accountId, ids, events, now);
@@ -180,7 +182,7 @@ async function syncFast(
   if (advanced.verdicts.some((v) => CONSEQUENTIAL.has(v.type))) return "transaction";
   const change = changeOf(account, advanced.state, advanced.verdicts, now);
   if (notificationsOf(change, limitsOf(advanced.state, rules)).length > 0) return "transaction";
-  const written = await writeIfUnchanged(sql, {
+  const written = await writeGrouped(sql, {
     account,
     rowVersion: read.rowVersion,
     advanced,

@@ -18,7 +18,7 @@
  * `persistChange` in every case (an open that meets an existing trade id inserts nothing either way).
  */
 import type { Sql } from "../../db/client.ts";
-import type { AccountState } from "../engine/state.ts";
+import { type AccountState, stateToJson } from "../engine/state.ts";
 import { isoAt } from "../time.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
 import { type Advanced, dayRows } from "./advance.ts";
@@ -97,71 +97,91 @@ export function changeOf(
 }
 
 /**
- * Writes `input` in one statement if the account row is still at `input.rowVersion`; returns false (nothing
- * written) when another writer changed the account meanwhile. `change` is what `changeOf` made of it.
- * Breaches are not written here: a batch with verdicts that have consequences takes the transaction.
+ * Writes each batch of `group` (batches of distinct accounts) in one statement, each only if its account row
+ * is still at its `rowVersion`; returns, per batch, whether it was written (false: another writer changed the
+ * account meanwhile, and nothing of that batch was written). Every row carries its batch's index `k`, and
+ * only the `k`s whose account update succeeded are written. Batches with breach samples are refused: a batch
+ * with verdicts that have consequences takes the transaction.
  */
-export async function writeIfUnchanged(sql: Sql, input: FastChange, change: AccountChange): Promise<boolean> {
-  const { account, advanced, events, now } = input;
-  const { state } = advanced;
-  const row = accountRowOf(account, state, now);
-  const eventRows = events.map((e, i) => ({
-    id: e.id,
-    type: e.type,
-    at: e.at,
-    payload: e,
-    v: advanced.versions[i],
-  }));
-  const closes = firstPerTrade(advanced.closes);
-  const closeOf = new Map(closes.map((c) => [c.tradeId, c]));
-  const openRows = advanced.opens.map((o) => {
-    const c = closeOf.get(o.tradeId);
-    return {
-      ...o,
-      at: isoAt(o.at),
-      exit: c?.price ?? null,
-      pnl: c?.pnl ?? null,
-      closed: c ? isoAt(c.at) : null,
-    };
+export async function writeGroup(
+  sql: Sql,
+  group: readonly { input: FastChange; change: AccountChange }[],
+): Promise<boolean[]> {
+  const accounts: Record<string, unknown>[] = [];
+  const changes: Record<string, unknown>[] = [];
+  const events: Record<string, unknown>[] = [];
+  const opens: Record<string, unknown>[] = [];
+  const closes: Record<string, unknown>[] = [];
+  const days: Record<string, unknown>[] = [];
+  const samples: Record<string, unknown>[] = [];
+  group.forEach(({ input, change }, k) => {
+    const { account, advanced, now } = input;
+    const { state } = advanced;
+    const row = accountRowOf(account, state, now);
+    accounts.push({ ...row, k, rv: input.rowVersion, engine_state: stateToJson(state) });
+    changes.push({ k, v: change.stateVersion, at: change.at, kind: change.kind, payload: change });
+    input.events.forEach((e, i) => {
+      events.push({ k, id: e.id, type: e.type, at: e.at, payload: e, v: advanced.versions[i] });
+    });
+    const first = firstPerTrade(advanced.closes);
+    const closeOf = new Map(first.map((c) => [c.tradeId, c]));
+    for (const o of advanced.opens) {
+      const c = closeOf.get(o.tradeId);
+      opens.push({
+        ...o,
+        k,
+        at: isoAt(o.at),
+        exit: c?.price ?? null,
+        pnl: c?.pnl ?? null,
+        closed: c ? isoAt(c.at) : null,
+      });
+    }
+    for (const c of first) closes.push({ ...c, k, at: isoAt(c.at) });
+    for (const d of dayRows(advanced.days)) days.push({ ...d, k });
+    for (const s of equitySampleRows(advanced.samples)) {
+      if (s.breach !== null) throw new Error("writeGroup: breach samples take the transaction");
+      samples.push({ ...s, k });
+    }
   });
-  const closeRows = closes.map((c) => ({ ...c, at: isoAt(c.at) }));
-  const samples = equitySampleRows(advanced.samples);
-  if (samples.some((s) => s.breach !== null)) {
-    throw new Error("writeIfUnchanged: breach samples take the transaction");
-  }
-  const days = dayRows(advanced.days);
-  // Only the parts this batch has: an empty part would still be planned and run.
+  // Only the parts this group has: an empty part would still be planned and run.
   const parts = [
     sql`change as (
       insert into account_changes (account_id, state_version, at, kind, payload)
-      select acct.id, ${change.stateVersion}, ${change.at}, ${change.kind}, ${json(sql, change)} from acct
+      select acct.id, c.v, c.at, c.kind, c.payload
+      from jsonb_to_recordset(${
+      json(sql, changes)
+    }) as c(k int, v int, at timestamptz, kind text, payload jsonb)
+      join acct using (k)
     )`,
   ];
-  if (eventRows.length > 0) {
+  if (events.length > 0) {
     parts.push(sql`applied_events as (
       insert into account_events (account_id, event_id, type, at, payload, state_version)
       select acct.id, e.id, e.type, e.at, e.payload, e.v
-      from acct, jsonb_to_recordset(${json(sql, eventRows)})
-        as e(id text, type text, at timestamptz, payload jsonb, v int)
+      from jsonb_to_recordset(${json(sql, events)})
+        as e(k int, id text, type text, at timestamptz, payload jsonb, v int)
+      join acct using (k)
     )`);
   }
-  if (openRows.length > 0) {
+  if (opens.length > 0) {
     parts.push(sql`opened as (
       insert into trades (account_id, external_id, symbol, direction, volume, entry_price, opened_at,
                           opened_while_blocked, status, exit_price, pnl, closed_at)
       select acct.id, t."tradeId", t.symbol, t.direction, t.volume, t.price, t.at, t.blocked,
              case when t.closed is null then 'open' else 'closed' end, t.exit, t.pnl, t.closed
-      from acct, jsonb_to_recordset(${json(sql, openRows)})
-        as t("tradeId" text, symbol text, direction text, volume numeric, price numeric, at timestamptz,
+      from jsonb_to_recordset(${json(sql, opens)})
+        as t(k int, "tradeId" text, symbol text, direction text, volume numeric, price numeric, at timestamptz,
              blocked boolean, exit numeric, pnl numeric, closed timestamptz)
+      join acct using (k)
       on conflict (account_id, external_id) do nothing
     )`);
   }
-  if (closeRows.length > 0) {
+  if (closes.length > 0) {
     parts.push(sql`closed as (
       update trades set status = 'closed', exit_price = c.price, pnl = c.pnl, closed_at = c.at
-      from acct, jsonb_to_recordset(${json(sql, closeRows)})
-        as c("tradeId" text, price numeric, pnl numeric, at timestamptz)
+      from jsonb_to_recordset(${json(sql, closes)})
+        as c(k int, "tradeId" text, price numeric, pnl numeric, at timestamptz)
+      join acct using (k)
       where trades.account_id = acct.id and trades.external_id = c."tradeId" and trades.status = 'open'
     )`);
   }
@@ -171,10 +191,11 @@ export async function writeIfUnchanged(sql: Sql, input: FastChange, change: Acco
                                low_equity, close_balance, close_equity, pnl, trades_opened)
       select acct.id, d.trading_day, d.opens_at, d.sod_balance, d.sod_equity, d.high_equity, d.low_equity,
              d.close_balance, d.close_equity, d.pnl, d.trades_opened
-      from acct, jsonb_to_recordset(${json(sql, days)})
-        as d(trading_day date, opens_at timestamptz, sod_balance numeric, sod_equity numeric,
+      from jsonb_to_recordset(${json(sql, days)})
+        as d(k int, trading_day date, opens_at timestamptz, sod_balance numeric, sod_equity numeric,
              high_equity numeric, low_equity numeric, close_balance numeric, close_equity numeric,
              pnl numeric, trades_opened int)
+      join acct using (k)
       on conflict (account_id, trading_day) do update set
         high_equity = greatest(daily_stats.high_equity, excluded.high_equity),
         low_equity = least(daily_stats.low_equity, excluded.low_equity),
@@ -186,8 +207,9 @@ export async function writeIfUnchanged(sql: Sql, input: FastChange, change: Acco
     parts.push(sql`samples as (
       insert into equity_samples (account_id, at, second, balance, equity, daily_floor, max_floor)
       select acct.id, s.at, date_trunc('second', s.at), s.balance, s.equity, s.daily_floor, s.max_floor
-      from acct, jsonb_to_recordset(${json(sql, samples)})
-        as s(at timestamptz, balance numeric, equity numeric, daily_floor numeric, max_floor numeric)
+      from jsonb_to_recordset(${json(sql, samples)})
+        as s(k int, at timestamptz, balance numeric, equity numeric, daily_floor numeric, max_floor numeric)
+      join acct using (k)
       on conflict (account_id, second) where breach is null do update set
         at = excluded.at, balance = excluded.balance, equity = excluded.equity,
         daily_floor = excluded.daily_floor, max_floor = excluded.max_floor
@@ -195,12 +217,21 @@ export async function writeIfUnchanged(sql: Sql, input: FastChange, change: Acco
     )`);
   }
   const withParts = parts.reduce((all, part) => sql`${all}, ${part}`);
-  const [result] = await sql<{ applied: number }[]>`
+  // The same columns `writeAccountRow` writes; a row whose version moved on is not updated.
+  const [result] = await sql<{ applied: number[] }[]>`
     with acct as (
-      update accounts set ${accountSet(sql, row, state)}
-      where id = ${row.id} and xmin = ${input.rowVersion}::text::xid
-      returning id
+      update accounts a set status = u.status, balance = u.balance, equity = u.equity,
+        daily_floor = u.daily_floor, max_floor = u.max_floor, engine_state = u.engine_state,
+        state_version = u.state_version, last_event_at = u.last_event_at, next_reset_at = u.next_reset_at,
+        updated_at = u.updated_at
+      from jsonb_to_recordset(${json(sql, accounts)})
+        as u(k int, id uuid, rv text, status text, balance numeric, equity numeric, daily_floor numeric,
+             max_floor numeric, engine_state jsonb, state_version int, last_event_at timestamptz,
+             next_reset_at timestamptz, updated_at timestamptz)
+      where a.id = u.id and a.xmin = u.rv::xid
+      returning u.k, a.id
     ), ${withParts}
-    select count(*)::int as applied from acct`;
-  return result.applied === 1;
+    select coalesce(array_agg(k), '{}') as applied from acct`;
+  const applied = new Set(result.applied);
+  return group.map((_, k) => applied.has(k));
 }
