@@ -32,7 +32,8 @@
 import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { type AccountState, isLive, stateFromJson } from "../engine/state.ts";
 import type { BreachEvidence } from "../engine/state.ts";
-import { type SyncEvent, toEngineEvent } from "../engine/sync_events.ts";
+import type { SyncEvent } from "../engine/sync_events.ts";
+import { sortBatch, uniqueById } from "./sync_batch.ts";
 import type { Deps } from "../deps.ts";
 import { advanceSliced, directiveOf, type TradingDirective, type Violation } from "./advance.ts";
 import { settleLifecycle, type Successor, successorFrom, successorOf } from "./lifecycle.ts";
@@ -47,7 +48,6 @@ import { recordSync } from "../metrics/sync.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import { type AccountSummary, summaryOf } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
-import { isoAt } from "../time.ts";
 import { withSelfLocks } from "../self_locks/directive.ts";
 
 /** How far ahead of our clock an event may be stamped. */
@@ -204,16 +204,6 @@ async function syncFast(
 /** Verdicts that write more than the account's figures (breach rows, lifecycle, notifications). */
 const CONSEQUENTIAL = new Set(["breach", "paused", "passed"]);
 
-/** A batch against the account's state: the fresh events in `at` order, and every request event's outcome. */
-function sortBatch(events: readonly SyncEvent[], seen: ReadonlySet<string>, state: AccountState) {
-  const unseen = uniqueById(events).filter((b) => !seen.has(b.event.id));
-  const late = unseen.filter((b) => b.at < state.lastEventAt);
-  const fresh = unseen.filter((b) => b.at >= state.lastEventAt).sort((a, b) =>
-    a.at - b.at || a.index - b.index
-  );
-  return { fresh, outcomes: outcomesOf(events, fresh, late, state.lastEventAt) };
-}
-
 /** What `syncLocked` did: the answer, the changes to publish after commit, and the account's new state. */
 export interface LockedSync {
   result: SyncResult;
@@ -282,43 +272,6 @@ export async function syncLocked(
     next,
   };
   return { result, changes: [change, ...lifecycle], state: advanced.state };
-}
-
-type Unique = ReturnType<typeof uniqueById>[number];
-
-/** Each request event's outcome in request order, and the counts: anything neither applied nor late is a
- * duplicate (seen before, or repeated in this batch). */
-function outcomesOf(
-  events: readonly SyncEvent[],
-  applied: readonly Unique[],
-  late: readonly Unique[],
-  lastEventAt: number,
-): Pick<SyncResult, "accepted" | "duplicates" | "late" | "results"> {
-  const byIndex = new Map<number, EventResult>();
-  for (const b of applied) byIndex.set(b.index, { id: b.event.id, outcome: "applied" });
-  const reason = `older than the account's last applied instant ${isoAt(lastEventAt)}: ` +
-    "rules are evaluated in time order, never backwards";
-  for (const b of late) byIndex.set(b.index, { id: b.event.id, outcome: "late", reason });
-  const results = events.map((e, i) => byIndex.get(i) ?? { id: e.id, outcome: "duplicate" as const });
-  return {
-    accepted: applied.length,
-    duplicates: events.length - applied.length - late.length,
-    late: late.length,
-    results,
-  };
-}
-
-/** Events keyed by their first occurrence, with their request index (for error fields) and engine form. */
-function uniqueById(events: readonly SyncEvent[]) {
-  const seen = new Set<string>();
-  const out: { index: number; event: SyncEvent; engine: ReturnType<typeof toEngineEvent>; at: number }[] = [];
-  events.forEach((event, index) => {
-    if (seen.has(event.id)) return;
-    seen.add(event.id);
-    const engine = toEngineEvent(event);
-    out.push({ index, event, engine, at: engine.at });
-  });
-  return out;
 }
 
 function isSyncable(status: string): boolean {

@@ -5,9 +5,11 @@
  *
  * - **Read** (`readForSync`): the account row, its row version (`xmin`), which of the batch's event ids it has
  *   already applied and its stored self-locks, in one statement (one snapshot).
- * - **Write** (`writeIfUnchanged`): one data-modifying statement (CTEs) that updates the account only if its
- *   row version is still the one read — a compare-and-set — and writes the change log, the events, the trades,
- *   the trading days and the equity samples only through that update's returned row. Every writer of an
+ * - **Write** (`writeGroup`): one data-modifying statement (CTEs) that updates the account only if its row
+ *   version is still the one read — a compare-and-set — and writes the change log, the events, the trades,
+ *   the trading days and the equity samples only through that update's returned row. The statement takes
+ *   the batches of several accounts at once (sync_group.ts groups those ready at the same time), each with
+ *   its own compare-and-set. Every writer of an
  *   account's engine state (sync, resets, admin actions, payouts, lifecycle) updates the account row, so an
  *   unchanged `xmin` proves that nothing was applied in between: the dedupe of the read still holds and the
  *   events are applied exactly once. A changed row writes nothing (0 rows) and the caller starts over.
@@ -16,6 +18,9 @@
  * statement. A trade opened and closed in one batch is therefore inserted already closed; closes of trades
  * opened earlier update them as before. The outcome equals the sequential insert-then-update of
  * `persistChange` in every case (an open that meets an existing trade id inserts nothing either way).
+ *
+ * Not done here (such a batch takes the transaction of `syncLocked`): breaches and pauses, a phase passed,
+ * notifications, self-locks that hold, a passed account's successor.
  */
 import type { Sql } from "../../db/client.ts";
 import { type AccountState, stateToJson } from "../engine/state.ts";
@@ -23,14 +28,7 @@ import { isoAt } from "../time.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
 import { type Advanced, dayRows } from "./advance.ts";
 import type { AccountChange } from "./change_log.ts";
-import {
-  accountRowOf,
-  accountSet,
-  firstPerTrade,
-  json,
-  type LockedAccount,
-  lockedColumns,
-} from "./persist.ts";
+import { accountRowOf, firstPerTrade, json, type LockedAccount, lockedColumns } from "./persist.ts";
 import { summaryOf } from "./summary.ts";
 import { equitySampleRows } from "../trading/equity.ts";
 import { selfLocksOf, type SelfLocksRow } from "../self_locks/status.ts";
