@@ -61,7 +61,13 @@ export class EngineReport {
   private versus(row: ThroughputRow): string {
     const batches = row.stats.batches / row.stats.seconds;
     const dbMs = row.cpu?.postgres == null || batches === 0 ? null : (row.cpu.postgres * 1000) / batches;
-    const parts = [`DB CPU ${dbMs === null ? "n/a" : `${dbMs.toFixed(3)} ms`}/batch`];
+    const own = row.cpu?.postgresBackends == null || batches === 0
+      ? null
+      : (row.cpu.postgresBackends * 1000) / batches;
+    const parts = [
+      `DB CPU ${dbMs === null ? "n/a" : `${dbMs.toFixed(3)} ms`}/batch` +
+      (own === null ? "" : ` (its backends alone ${own.toFixed(3)} ms)`),
+    ];
     if (row.statements != null) parts.push(`${row.statements.toFixed(2)} statements/batch`);
     const a = this.anchor;
     if (a) {
