@@ -32,7 +32,9 @@
  *
  * Usage: deno task bench:engine [--accounts=1000] [--seconds=8] [--warmup=1] [--batch=1,10,50]
  *   [--concurrency=16] [--pool=10] [--subscribers=500] [--sse-rate=5000,0] [--sse-batch=10] [--breach=0.01]
- *   [--only=inproc,http,sse] [--staff]
+ *   [--only=inproc,http,sse] [--staff] [--anchor-seconds=15] [--anchor-clients=16]
+ * Anchor: with DATABASE_URL, `pgbench -N` runs first on the same server (engine_anchor.ts) and every throughput
+ * figure is also printed as a ratio to its tps, with the server's CPU per batch (`--anchor-seconds=0`: skip).
  * Lists (comma-separated) run one measurement per value. The default run takes ≈ 80 s on 2 cores.
  */
 import { type Db, openDb } from "../db/client.ts";
@@ -44,6 +46,7 @@ import { type CpuScope, cpuSnapshot, cpuUsage, machineCores } from "./engine_cpu
 import { type AppSetup, latencyPhase } from "./engine_latency.ts";
 import { httpSender, inProcessSender, runLoad, type Sender, sleep } from "./engine_load.ts";
 import { EngineReport, type ThroughputRow } from "./engine_report.ts";
+import { measureAnchor } from "./engine_anchor.ts";
 import { createBenchAccounts, EngineServer } from "./engine_server.ts";
 import { type AccountSim, makeSims } from "./engine_traders.ts";
 
@@ -70,6 +73,8 @@ const SSE_BATCH = num("sse-batch", 10);
 const BREACH = num("breach", 0.01);
 const ONLY = new Set((flags.only ?? "inproc,http,sse").split(","));
 const STAFF = flags.staff === "true";
+const ANCHOR_SECONDS = num("anchor-seconds", 15);
+const ANCHOR_CLIENTS = num("anchor-clients", 16);
 
 for (const [name, value] of Object.entries({ ACCOUNTS, SECONDS, POOL, SSE_BATCH })) {
   if (!(value > 0)) throw new Error(`--${name.toLowerCase().replace("_", "-")} must be > 0`);
@@ -82,6 +87,10 @@ const REDIS_URL = Deno.env.get("REDIS_URL") || undefined;
 const APP_NAME = `bench-engine-${crypto.randomUUID().slice(0, 8)}`;
 
 // ------------------------------------------------------------------------------------------- phases
+
+/** Statements this process has sent (the in-process figures divide them by their batches). */
+let statementsSent = 0;
+const countStatement = () => void statementsSent++;
 
 /** What every phase reports to and counts CPU against. */
 interface Run {
@@ -102,10 +111,12 @@ async function throughputPhase(
       const spec = { sims, batch, concurrency, seconds: SECONDS, rate: 0, send };
       if (WARMUP > 0) await runLoad({ ...spec, seconds: WARMUP, onDone: undefined });
       const before = cpuSnapshot();
+      const sent = statementsSent;
       const stats = await runLoad(spec);
       const after = cpuSnapshot();
+      const statements = path === "in-process" ? (statementsSent - sent) / stats.batches : null;
       const cpu = await cpuUsage(run.cpu, before, after, appPid);
-      run.report.addThroughput({ path, batch, concurrency, stats, cpu });
+      run.report.addThroughput({ path, batch, concurrency, stats, cpu, statements });
     }
   }
 }
@@ -197,7 +208,7 @@ async function main(): Promise<void> {
       const schema = uniqueSchemaName("bench_engine");
       const named = new URL(DATABASE_URL);
       named.searchParams.set("application_name", APP_NAME);
-      db = await openDb({ url: named.href, schema, poolMax: POOL });
+      db = await openDb({ url: named.href, schema, poolMax: POOL, onQuery: countStatement });
       cleanups.push(async () => {
         try {
           await db.sql.unsafe(`drop schema if exists "${schema}" cascade`);
@@ -214,7 +225,7 @@ async function main(): Promise<void> {
       );
     } else {
       const dir = await Deno.makeTempDir({ prefix: "bench-engine-" });
-      db = await openDb({ dataDir: dir });
+      db = await openDb({ dataDir: dir, onQuery: countStatement });
       cleanups.push(async () => {
         await db.close();
         await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -253,6 +264,15 @@ async function main(): Promise<void> {
       );
     }
     console.log(context.join("\n"));
+
+    if (DATABASE_URL && ANCHOR_SECONDS > 0) {
+      console.log(`\n[anchor] pgbench -N -c ${ANCHOR_CLIENTS} for ${ANCHOR_SECONDS} s in a scratch database`);
+      report.setAnchor(
+        await measureAnchor(db, DATABASE_URL, { clients: ANCHOR_CLIENTS, seconds: ANCHOR_SECONDS }),
+      );
+    } else if (!DATABASE_URL) {
+      report.note("no pgbench anchor: embedded PGlite has no pgbench (set DATABASE_URL for the ratios)");
+    }
 
     if (ONLY.has("inproc")) await inProcessPhase(run, db, bus);
 

@@ -28,6 +28,8 @@ export interface CpuUsage {
   bench: number;
   app: number | null;
   postgres: number | null;
+  /** Of `postgres`: the benchmark's own backends only (without the server's background processes). */
+  postgresBackends: number | null;
   redis: number | null;
   other: number;
   machine: number;
@@ -49,6 +51,8 @@ export interface CpuScope {
 interface PgPids {
   /** Backends of this benchmark (both processes) and the server's own background processes. */
   ours: Set<number>;
+  /** Backends of this benchmark only. */
+  backends: Set<number>;
   /** Every process pg_stat_activity lists (the rest are the postmaster and its helpers). */
   listed: Set<number>;
 }
@@ -91,11 +95,13 @@ export function machineCores(a: CpuSnapshot | null, b: CpuSnapshot | null): numb
 
 async function pgPids(db: Db, appName: string): Promise<PgPids | null> {
   if (db.kind !== "postgres") return null;
-  const rows = await db.sql<{ pid: number; ours: boolean }[]>`
-    select pid, (application_name = ${appName} or backend_type <> 'client backend') as ours
+  const rows = await db.sql<{ pid: number; ours: boolean; backend: boolean }[]>`
+    select pid, (application_name = ${appName} or backend_type <> 'client backend') as ours,
+           application_name = ${appName} as backend
     from pg_stat_activity`;
   return {
     ours: new Set(rows.filter((r) => r.ours).map((r) => r.pid)),
+    backends: new Set(rows.filter((r) => r.backend).map((r) => r.pid)),
     listed: new Set(rows.map((r) => r.pid)),
   };
 }
@@ -128,9 +134,10 @@ export async function cpuUsage(
   const postgres = scope.postgres
     ? sum((pid, comm) => comm === "postgres" && (pg === null || pg.ours.has(pid) || !pg.listed.has(pid)))
     : null;
+  const postgresBackends = scope.postgres && pg ? sum((pid) => pg.backends.has(pid)) : null;
   const redis = scope.redis ? sum((_, comm) => comm === "redis-server") : null;
   const other = Math.max(0, machine - bench - (app ?? 0) - (postgres ?? 0) - (redis ?? 0));
-  return { bench, app, postgres, redis, other, machine };
+  return { bench, app, postgres, postgresBackends, redis, other, machine };
 }
 
 /** One usage as `bench 0.48 / pg 0.53 / … / all 1.96`, leaving out parties that did not run. */

@@ -5,6 +5,7 @@
 import { cpuText, type CpuUsage } from "./engine_cpu.ts";
 import type { RunStats } from "./engine_load.ts";
 import { percentile } from "./stats.ts";
+import type { Anchor } from "./engine_anchor.ts";
 
 /** One sync-throughput figure. */
 export interface ThroughputRow {
@@ -13,6 +14,8 @@ export interface ThroughputRow {
   concurrency: number;
   stats: RunStats;
   cpu: CpuUsage | null;
+  /** Statements sent per batch (in-process only: the app's are not visible from here). */
+  statements?: number | null;
 }
 
 /** One sync → SSE latency figure, under one background load. */
@@ -39,6 +42,43 @@ export class EngineReport {
   readonly throughput: ThroughputRow[] = [];
   readonly latency: LatencyRow[] = [];
   readonly notes: string[] = [];
+  /** `pgbench -N` on the same server in this run (null: not measured). */
+  anchor: Anchor | null = null;
+
+  /** Records and prints the anchor. */
+  setAnchor(anchor: Anchor): void {
+    this.anchor = anchor;
+    console.log(
+      `  pgbench -N -c ${anchor.clients}, ${anchor.seconds} s: ${anchor.tps.toFixed(0)} tps; server CPU ${
+        anchor.pgCores === null
+          ? "n/a"
+          : `${anchor.pgCores.toFixed(2)} cores, ${anchor.pgMsPerTx!.toFixed(3)} ms/tx`
+      }`,
+    );
+  }
+
+  /** A throughput row against the anchor: batches/s and events/s as shares of pgbench tps, DB ms per batch. */
+  private versus(row: ThroughputRow): string {
+    const batches = row.stats.batches / row.stats.seconds;
+    const dbMs = row.cpu?.postgres == null || batches === 0 ? null : (row.cpu.postgres * 1000) / batches;
+    const own = row.cpu?.postgresBackends == null || batches === 0
+      ? null
+      : (row.cpu.postgresBackends * 1000) / batches;
+    const parts = [
+      `DB CPU ${dbMs === null ? "n/a" : `${dbMs.toFixed(3)} ms`}/batch` +
+      (own === null ? "" : ` (its backends alone ${own.toFixed(3)} ms)`),
+    ];
+    if (row.statements != null) parts.push(`${row.statements.toFixed(2)} statements/batch`);
+    const a = this.anchor;
+    if (a) {
+      parts.push(`batches/s ÷ pgbench tps ${(batches / a.tps).toFixed(2)}`);
+      parts.push(`events/s ÷ pgbench tps ${(row.stats.events / row.stats.seconds / a.tps).toFixed(2)}`);
+      if (dbMs !== null && a.pgMsPerTx) {
+        parts.push(`DB CPU/batch ÷ pgbench's/tx ${(dbMs / a.pgMsPerTx).toFixed(2)}`);
+      }
+    }
+    return parts.join("; ");
+  }
 
   /** Records and prints one throughput figure. */
   addThroughput(row: ThroughputRow): void {
@@ -57,6 +97,7 @@ export class EngineReport {
         } ms; ` +
         `${s.breaches} breach(es); ${errors} error(s); CPU (cores) ${cpuText(row.cpu)}`,
     );
+    console.log(`    ${this.versus(row)}`);
     if (errors) console.log(`    errors: ${errorsText(s.errors)}`);
   }
 
@@ -111,6 +152,21 @@ export class EngineReport {
               : "n/a"
           }`,
         );
+      }
+    }
+    if (this.throughput.length) {
+      const a = this.anchor;
+      console.log(
+        `\nAgainst the anchor (target: batch-10 batches/s ≥ 0.60 × pgbench -N tps): ${
+          a
+            ? `pgbench -N -c ${a.clients} ${a.tps.toFixed(0)} tps, server ${
+              a.pgMsPerTx === null ? "n/a" : `${a.pgMsPerTx.toFixed(3)} ms CPU/tx`
+            }`
+            : "pgbench not run"
+        }`,
+      );
+      for (const r of this.throughput) {
+        console.log(`  ${r.path.padEnd(10)} batch ${String(r.batch).padStart(3)}: ${this.versus(r)}`);
       }
     }
     if (this.latency.length) {

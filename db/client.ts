@@ -53,7 +53,15 @@ export type OpenDbOptions = {
   schema?: string;
   /** Embedded mode only: fill an empty data directory from a `dumpDataDir` tarball (restores). */
   loadDataDir?: Blob;
+  /** Called with the text of every statement the pool sends (tests count a path's statements with it). */
+  onQuery?: (query: string) => void;
 };
+
+/** The driver's `debug` hook for `onQuery` (absent: the driver skips the call). */
+function debugOf(opts: OpenDbOptions) {
+  const onQuery = opts.onQuery;
+  return onQuery ? { debug: (_connection: number, query: string) => onQuery(query) } : {};
+}
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -81,6 +89,7 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
       // Recycling a loopback connection buys nothing and briefly needs a second server slot.
       max_lifetime: null,
       onnotice: () => {},
+      ...debugOf(opts),
     });
     const db: Db = { ...wrap(sql, "embedded", embedded.stop, 1), dumpDataDir: embedded.dumpDataDir };
     await db.ping();
@@ -108,6 +117,7 @@ async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
   const sql = postgres(url, {
     max: opts.poolMax ?? 10,
     onnotice: () => {},
+    ...debugOf(opts),
     ...(schema ? { connection: { search_path: schema } } : {}),
   });
   const db: Db = {

@@ -185,22 +185,26 @@ export function accountRowOf(account: LockedAccount, state: AccountState, now: D
  * engine owns, so the row and its engine state never disagree. Returns the pending query (it may be pipelined).
  */
 export function writeAccountRow(tx: Tx, row: AccountRow, state: AccountState) {
-  return tx`
-    update accounts set status = ${row.status}, balance = ${row.balance}, equity = ${row.equity},
+  return tx`update accounts set ${accountSet(tx, row, state)} where id = ${row.id}`;
+}
+
+/** The `set` list of `writeAccountRow` as a query fragment (the sync path's one-statement write uses it too). */
+export function accountSet(sql: Sql, row: AccountRow, state: AccountState) {
+  return sql`status = ${row.status}, balance = ${row.balance}, equity = ${row.equity},
       daily_floor = ${row.daily_floor}, max_floor = ${row.max_floor},
       engine_state = ${
-    tx.json(stateToJson(state) as postgres.JSONValue)
+    sql.json(stateToJson(state) as postgres.JSONValue)
   }, state_version = ${row.state_version},
-      last_event_at = ${row.last_event_at}, next_reset_at = ${row.next_reset_at}, updated_at = ${row.updated_at}
-    where id = ${row.id}`;
+      last_event_at = ${row.last_event_at}, next_reset_at = ${row.next_reset_at}, updated_at = ${row.updated_at}`;
 }
 
 /** A second close of the same trade in one batch is ignored, as it is across batches (`status = 'open'`). */
-function firstPerTrade<T extends { tradeId: string }>(items: readonly T[]): T[] {
+export function firstPerTrade<T extends { tradeId: string }>(items: readonly T[]): T[] {
   const seen = new Set<string>();
   return items.filter((item) => !seen.has(item.tradeId) && !!seen.add(item.tradeId));
 }
 
-function json(tx: Tx, value: unknown) {
+/** `value` as a JSON parameter. */
+export function json(tx: Sql, value: unknown) {
   return tx.json(value as postgres.JSONValue);
 }

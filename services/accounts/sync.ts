@@ -32,18 +32,22 @@
 import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { type AccountState, isLive, stateFromJson } from "../engine/state.ts";
 import type { BreachEvidence } from "../engine/state.ts";
-import { type SyncEvent, toEngineEvent } from "../engine/sync_events.ts";
+import type { SyncEvent } from "../engine/sync_events.ts";
+import { sortBatch, uniqueById } from "./sync_batch.ts";
 import type { Deps } from "../deps.ts";
 import { advanceSliced, directiveOf, type TradingDirective, type Violation } from "./advance.ts";
 import { settleLifecycle, type Successor, successorFrom, successorOf } from "./lifecycle.ts";
 import { type AccountChange, publishChange } from "./change_log.ts";
 import { breachesOf, lockAccount, type LockedAccount, persistChange } from "./persist.ts";
-import type { Tx } from "../../db/client.ts";
+import type { Sql, Tx } from "../../db/client.ts";
+import { changeOf, readForSync } from "./sync_fast.ts";
+import { writeGrouped } from "./sync_group.ts";
+import { limitsOf, notificationsOf } from "../notifications/derive.ts";
+import { effectiveAt, hasAnyLock } from "../self_locks/settings.ts";
 import { recordSync } from "../metrics/sync.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import { type AccountSummary, summaryOf } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
-import { isoAt } from "../time.ts";
 import { withSelfLocks } from "../self_locks/directive.ts";
 
 /** How far ahead of our clock an event may be stamped. */
@@ -110,6 +114,18 @@ export async function applySync(
   }
   const ids = batch.map((b) => b.event.id);
 
+  // Most batches take two statements (sync_fast.ts; the write shared with other requests' batches when they
+  // are ready together, sync_group.ts); one whose account changed between them starts over,
+  // and a second miss — or a batch with consequences beyond the account's figures — takes the transaction.
+  for (let attempt = 0; attempt < FAST_ATTEMPTS; attempt++) {
+    const fast = await syncFast(deps.db.sql, accountId, ids, events, now);
+    if (fast === "changed") continue;
+    if (fast === "transaction") break;
+    await publishChange(deps.bus, ...fast.changes);
+    recordSync(fast.result, started);
+    return fast.result;
+  }
+
   const { result, changes } = await deps.db.tx(async (tx) => {
     // Pipelined: the lookup of seen ids starts after the lock is granted, so it sees every batch committed
     // before ours (a new statement takes a new snapshot).
@@ -124,6 +140,69 @@ export async function applySync(
   recordSync(result, started);
   return result;
 }
+
+/** Tries of the two-statement path before the transaction (a miss means another writer got in between). */
+const FAST_ATTEMPTS = 2;
+
+/**
+ * The two-statement path (sync_fast.ts): read, evaluate, write if the account is unchanged. Returns
+ * `changed` when another writer changed the account between the read and the write (nothing was written),
+ * and `transaction` (nothing written) for what only `syncLocked` does: errors, a passed account's
+ * successor, self-locks to judge, verdicts with consequences (breach, pause, pass) and notifications.
+ */
+async function syncFast(
+  sql: Sql,
+  accountId: string,
+  ids: readonly string[],
+  events: readonly SyncEvent[],
+  now: Date,
+): Promise<Omit<LockedSync, "state"> | "changed" | "transaction"> {
+  const read = await readForSync(sql, accountId, ids);
+  if (!read) return "transaction";
+  const { account } = read;
+  if (!account.engine_state || !account.plan_version_id || !isSyncable(account.status)) return "transaction";
+  if (account.status === "passed" || hasAnyLock(effectiveAt(read.selfLocks, now).settings)) {
+    return "transaction";
+  }
+  const state = stateFromJson(account.engine_state);
+  const { fresh, outcomes } = sortBatch(events, read.seen, state);
+  if (fresh.length === 0) {
+    const result: SyncResult = {
+      ...outcomes,
+      account: summaryOf(account),
+      breaches: [],
+      trading: directiveOf(state),
+      violations: [],
+      next: null,
+    };
+    return { result, changes: [] };
+  }
+  const { rules } = await rulesFor(sql, account.plan_version_id, stageOf(account));
+  const advanced = await advanceSliced(state, rules, fresh.map((b) => ({ id: b.event.id, event: b.engine })));
+  if (advanced.verdicts.some((v) => CONSEQUENTIAL.has(v.type))) return "transaction";
+  const change = changeOf(account, advanced.state, advanced.verdicts, now);
+  if (notificationsOf(change, limitsOf(advanced.state, rules)).length > 0) return "transaction";
+  const written = await writeGrouped(sql, {
+    account,
+    rowVersion: read.rowVersion,
+    advanced,
+    events: fresh.map((b) => b.event),
+    now,
+  }, change);
+  if (!written) return "changed";
+  const result: SyncResult = {
+    ...outcomes,
+    account: change.account,
+    breaches: [],
+    trading: directiveOf(advanced.state),
+    violations: advanced.violations,
+    next: null,
+  };
+  return { result, changes: [change] };
+}
+
+/** Verdicts that write more than the account's figures (breach rows, lifecycle, notifications). */
+const CONSEQUENTIAL = new Set(["breach", "paused", "passed"]);
 
 /** What `syncLocked` did: the answer, the changes to publish after commit, and the account's new state. */
 export interface LockedSync {
@@ -147,18 +226,12 @@ export async function syncLocked(
   events: readonly SyncEvent[],
   now: Date,
 ): Promise<LockedSync> {
-  const batch = uniqueById(events);
   if (!account) throw new NotFound("No such account.");
   if (!account.engine_state || !account.plan_version_id || !isSyncable(account.status)) {
     throw new Conflict(`The account is not trading (status ${account.status}); events are not accepted.`);
   }
   const state = stateFromJson(account.engine_state);
-  const unseen = batch.filter((b) => !seen.has(b.event.id));
-  const late = unseen.filter((b) => b.at < state.lastEventAt);
-  const fresh = unseen.filter((b) => b.at >= state.lastEventAt).sort((a, b) =>
-    a.at - b.at || a.index - b.index
-  );
-  const outcomes = outcomesOf(events, fresh, late, state.lastEventAt);
+  const { fresh, outcomes } = sortBatch(events, seen, state);
 
   const prior = account.status;
   if (fresh.length === 0) {
@@ -199,43 +272,6 @@ export async function syncLocked(
     next,
   };
   return { result, changes: [change, ...lifecycle], state: advanced.state };
-}
-
-type Unique = ReturnType<typeof uniqueById>[number];
-
-/** Each request event's outcome in request order, and the counts: anything neither applied nor late is a
- * duplicate (seen before, or repeated in this batch). */
-function outcomesOf(
-  events: readonly SyncEvent[],
-  applied: readonly Unique[],
-  late: readonly Unique[],
-  lastEventAt: number,
-): Pick<SyncResult, "accepted" | "duplicates" | "late" | "results"> {
-  const byIndex = new Map<number, EventResult>();
-  for (const b of applied) byIndex.set(b.index, { id: b.event.id, outcome: "applied" });
-  const reason = `older than the account's last applied instant ${isoAt(lastEventAt)}: ` +
-    "rules are evaluated in time order, never backwards";
-  for (const b of late) byIndex.set(b.index, { id: b.event.id, outcome: "late", reason });
-  const results = events.map((e, i) => byIndex.get(i) ?? { id: e.id, outcome: "duplicate" as const });
-  return {
-    accepted: applied.length,
-    duplicates: events.length - applied.length - late.length,
-    late: late.length,
-    results,
-  };
-}
-
-/** Events keyed by their first occurrence, with their request index (for error fields) and engine form. */
-function uniqueById(events: readonly SyncEvent[]) {
-  const seen = new Set<string>();
-  const out: { index: number; event: SyncEvent; engine: ReturnType<typeof toEngineEvent>; at: number }[] = [];
-  events.forEach((event, index) => {
-    if (seen.has(event.id)) return;
-    seen.add(event.id);
-    const engine = toEngineEvent(event);
-    out.push({ index, event, engine, at: engine.at });
-  });
-  return out;
 }
 
 function isSyncable(status: string): boolean {

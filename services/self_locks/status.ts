@@ -66,29 +66,37 @@ export async function resetOf(sql: Sql, account: Pick<AccountRow, "plan_version_
   return (await rulesFor(sql, account.plan_version_id, stageOf(account))).rules.reset;
 }
 
+/** A stored `account_self_locks` row as selected by `storedSelfLocks` (and by the sync path's one read). */
+export interface SelfLocksRow {
+  daily_loss_limit: string | null;
+  max_trades_per_day: number | null;
+  cooldown_losses: number | null;
+  cooldown_minutes: number | null;
+  pending: StoredSelfLocks["pending"];
+  /** A Date from a column, an ISO string when the row was read as JSON. */
+  pending_at: Date | string | null;
+}
+
 /** Reads the stored self-locks of an account (none → all off). */
 export async function storedSelfLocks(sql: Sql, accountId: string): Promise<StoredSelfLocks> {
-  const [row] = await sql<
-    {
-      daily_loss_limit: string | null;
-      max_trades_per_day: number | null;
-      cooldown_losses: number | null;
-      cooldown_minutes: number | null;
-      pending: StoredSelfLocks["pending"];
-      pending_at: Date | null;
-    }[]
-  >`select daily_loss_limit, max_trades_per_day, cooldown_losses, cooldown_minutes, pending, pending_at
+  const [row] = await sql<SelfLocksRow[]>`
+    select daily_loss_limit, max_trades_per_day, cooldown_losses, cooldown_minutes, pending, pending_at
     from account_self_locks where account_id = ${accountId}`;
+  return selfLocksOf(row);
+}
+
+/** The stored self-locks of a row (none → all off). */
+export function selfLocksOf(row: SelfLocksRow | null | undefined): StoredSelfLocks {
   if (!row) return { settings: { ...NO_SELF_LOCKS }, pending: null, pendingAt: null };
   return {
     settings: {
-      dailyLossLimit: row.daily_loss_limit,
+      dailyLossLimit: row.daily_loss_limit === null ? null : String(row.daily_loss_limit),
       maxTradesPerDay: row.max_trades_per_day,
       cooldownLosses: row.cooldown_losses,
       cooldownMinutes: row.cooldown_minutes,
     },
     pending: row.pending,
-    pendingAt: row.pending_at ? +row.pending_at : null,
+    pendingAt: row.pending_at ? +new Date(row.pending_at) : null,
   };
 }
 

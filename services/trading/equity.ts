@@ -33,12 +33,9 @@ export function samplesToWrite(samples: readonly EquitySampleRow[]): EquitySampl
   return [...lastPerSecond.values(), ...breaches];
 }
 
-/**
- * Writes the samples of one persisted change in the caller's transaction; returns the pending query (it may
- * be pipelined with the change's other writes), or null when there is nothing to write.
- */
-export function writeEquitySamples(tx: Tx, accountId: string, samples: readonly EquitySampleRow[]) {
-  const rows = samplesToWrite(samples).map((s) => ({
+/** The rows `writeEquitySamples` writes for `samples` (`samplesToWrite`), as the statement reads them. */
+export function equitySampleRows(samples: readonly EquitySampleRow[]) {
+  return samplesToWrite(samples).map((s) => ({
     at: isoAt(s.at),
     balance: fromMinor(s.balance),
     equity: fromMinor(s.equity),
@@ -46,6 +43,14 @@ export function writeEquitySamples(tx: Tx, accountId: string, samples: readonly 
     max_floor: fromMinorOrNull(s.maxFloor),
     breach: s.breach,
   }));
+}
+
+/**
+ * Writes the samples of one persisted change in the caller's transaction; returns the pending query (it may
+ * be pipelined with the change's other writes), or null when there is nothing to write.
+ */
+export function writeEquitySamples(tx: Tx, accountId: string, samples: readonly EquitySampleRow[]) {
+  const rows = equitySampleRows(samples);
   if (rows.length === 0) return null;
   const regular = rows.filter((r) => r.breach === null);
   const breaches = rows.filter((r) => r.breach !== null);
