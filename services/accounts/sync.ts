@@ -33,7 +33,7 @@ import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { type AccountState, isLive, stateFromJson } from "../engine/state.ts";
 import type { BreachEvidence } from "../engine/state.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
-import { sortBatch, uniqueById } from "./sync_batch.ts";
+import { type BatchOutcomes, type EventResult, sortBatch, uniqueById } from "./sync_batch.ts";
 import type { Deps } from "../deps.ts";
 import { advanceSliced, directiveOf, type TradingDirective, type Violation } from "./advance.ts";
 import { settleLifecycle, type Successor, successorFrom, successorOf } from "./lifecycle.ts";
@@ -60,22 +60,9 @@ export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 export const MAX_SYNC_EVENTS = 1_000;
 
 /** What became of one event of a batch. */
-export interface EventResult {
-  id: string;
-  outcome: "applied" | "duplicate" | "late";
-  /** Why a `late` event was not applied. */
-  reason?: string;
-}
+export type { EventResult };
 
-export interface SyncResult {
-  /** Events applied by this batch. */
-  accepted: number;
-  /** Events already applied (earlier, or earlier in this batch). */
-  duplicates: number;
-  /** New events older than the account's last applied instant: not applied. */
-  late: number;
-  /** One per request event, in request order. */
-  results: EventResult[];
+export interface SyncResult extends BatchOutcomes {
   account: AccountSummary;
   /** Evidence of the breaches and pauses this batch caused (fails and pauses; see `action`). */
   breaches: BreachEvidence[];

@@ -5,7 +5,26 @@
 import type { AccountState } from "../engine/state.ts";
 import { type SyncEvent, toEngineEvent } from "../engine/sync_events.ts";
 import { isoAt } from "../time.ts";
-import type { EventResult, SyncResult } from "./sync.ts";
+
+/** What became of one request event. */
+export interface EventResult {
+  id: string;
+  outcome: "applied" | "duplicate" | "late";
+  /** Why a `late` event was not applied. */
+  reason?: string;
+}
+
+/** A batch's per-event answers and their counts (part of the sync answer). */
+export interface BatchOutcomes {
+  /** Events applied by this batch. */
+  accepted: number;
+  /** Events already applied (earlier, or earlier in this batch). */
+  duplicates: number;
+  /** New events older than the account's last applied instant: not applied. */
+  late: number;
+  /** One per request event, in request order. */
+  results: EventResult[];
+}
 
 /** A batch against the account's state: the fresh events in `at` order, and every request event's outcome. */
 export function sortBatch(events: readonly SyncEvent[], seen: ReadonlySet<string>, state: AccountState) {
@@ -26,7 +45,7 @@ function outcomesOf(
   applied: readonly Unique[],
   late: readonly Unique[],
   lastEventAt: number,
-): Pick<SyncResult, "accepted" | "duplicates" | "late" | "results"> {
+): BatchOutcomes {
   const byIndex = new Map<number, EventResult>();
   for (const b of applied) byIndex.set(b.index, { id: b.event.id, outcome: "applied" });
   const reason = `older than the account's last applied instant ${isoAt(lastEventAt)}: ` +
