@@ -31,6 +31,9 @@ const SERIAL = [
   "tests/browser/admin_users_test.ts",
   // Stops and freezes a private redis-server and measures how fast requests fail over.
   "tests/redis_outage_test.ts",
+  // Measures the process's RSS around a 10 MB upload: parallel test files run as workers of ONE process, so
+  // their allocations would count against it.
+  "tests/kyc_memory_test.ts",
   // Boots `deno task start` as a child process (build, migrations, seed) under a deadline.
   "tests/embedded_boot_test.ts",
   // Rebuilds tests/fixtures/basic/_fresh, which tests/lib/app_test.ts (parallel run) builds and serves too.
