@@ -14,7 +14,11 @@ import type { StreamOwner } from "../accounts/stream_guard.ts";
 import { Sink, type SinkSet } from "../accounts/stream_sinks.ts";
 import type { PriceBook, Tick } from "./price_book.ts";
 
-/** The longest a tick waits for the next frame; ~10 frames a second is as fast as a person reads prices. */
+/**
+ * The least time between two frames, and so the longest a tick waits for one; ~10 frames a second is as fast
+ * as a person reads prices. A tick after a quiet spell goes out at once (one timer turn, so ticks applied
+ * together are one frame) rather than a whole interval later.
+ */
 export const COALESCE_MS = 100;
 
 const encoder = new TextEncoder();
@@ -53,6 +57,8 @@ class PriceFanout {
   /** Each symbol's latest tick and the batch it came in, while any stream is open. */
   readonly #latest = new Map<string, { tick: Tick; seq: number }>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last flush ran (performance.now()). */
+  #flushedAt = -Infinity;
   #unsubscribe: (() => void) | undefined;
 
   constructor(readonly book: PriceBook, readonly sinks: SinkSet) {}
@@ -79,11 +85,17 @@ class PriceFanout {
   }
 
   #schedule(): void {
-    this.#timer ??= setTimeout(() => this.#flush(), COALESCE_MS);
+    // Leading edge: a batch after a quiet spell is sent on the next turn; within COALESCE_MS of the last
+    // frame it waits for the interval's end (at most one frame per interval either way).
+    this.#timer ??= setTimeout(
+      () => this.#flush(),
+      Math.max(0, this.#flushedAt + COALESCE_MS - performance.now()),
+    );
   }
 
   #flush(): void {
     this.#timer = undefined;
+    this.#flushedAt = performance.now();
     const frames = new Map<string, Uint8Array | null>();
     let waiting = false;
     for (const sink of this.#streams) {
