@@ -81,6 +81,11 @@ interface Urgent {
   basis: Pick<Holder, "state" | "row">;
 }
 
+/** Statements of marks in flight at once (each on its own pooled connection). */
+const PARALLEL = 3;
+/** How long after an order or close an account counts as trading (its marks are written alone). */
+const TRADING_MS = 60_000;
+
 export class VenueMarker {
   readonly stats: MarkerStats = {
     ticks: 0,
@@ -99,6 +104,8 @@ export class VenueMarker {
   #pending = new Map<string, VenueOrder[]>();
   #instruments = new Map<string, Instrument>();
   #queue: Job[] = [];
+  /** When each account's book last changed (orders, closes: `venue:book`), for `#writePlain`. */
+  #trading = new Map<string, number>();
   #flushing = false;
   #running: Promise<void> | null = null;
   #stops: (() => unknown)[] = [];
@@ -119,7 +126,10 @@ export class VenueMarker {
     const unsubscribe = await this.deps.bus.subscribe(VENUE_BOOK_CHANNEL, (message) => {
       const ids = (message as { accountIds?: unknown }).accountIds;
       if (Array.isArray(ids)) {
-        this.#enqueue({ kind: "reload", ids: ids.filter((i) => typeof i === "string") });
+        const valid = ids.filter((i) => typeof i === "string");
+        const now = performance.now();
+        for (const id of valid) this.#trading.set(id, now);
+        this.#enqueue({ kind: "reload", ids: valid });
       }
     });
     this.#stops.push(unsubscribe);
@@ -328,18 +338,39 @@ export class VenueMarker {
   /** Writes plain marks with `writePlainMarks`; returns those left for the engine path. */
   async #writePlain(items: PlainMarks[]): Promise<PlainMarks[]> {
     if (items.length === 0) return [];
-    const started = performance.now();
-    const { left, statements } = await writePlainMarks(this.deps, this.#holders, items);
-    this.stats.statements += statements;
-    if (statements > 0) this.stats.commitMs.push(performance.now() - started);
+    // An account trading now gets a statement of its own: an order on it then waits for one account's
+    // rows at most, not for a chunk's. The others go in chunks, a few statements at once.
+    const now = performance.now();
+    const groups: PlainMarks[][] = [];
+    const cold: PlainMarks[] = [];
+    for (const item of items) {
+      const at = this.#trading.get(item.id);
+      if (at !== undefined && now - at < TRADING_MS) groups.push([item]);
+      else cold.push(item);
+    }
+    const chunk = this.opts.flushChunk ?? 50;
+    for (let i = 0; i < cold.length; i += chunk) groups.push(cold.slice(i, i + chunk));
+    const left: PlainMarks[] = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, groups.length) }, async () => {
+      while (next < groups.length) {
+        const group = groups[next++];
+        const started = performance.now();
+        const written = await writePlainMarks(this.deps, this.#holders, group);
+        this.stats.statements += written.statements;
+        if (written.statements > 0) this.stats.commitMs.push(performance.now() - started);
+        left.push(...written.left);
+      }
+    }));
+    for (const [id, at] of this.#trading) if (now - at >= TRADING_MS) this.#trading.delete(id);
     return left;
   }
 
   /** Writes the dirty marks of the accounts `job.ids` (all dirty ones when null), one chunk per job. */
   async #flush(job: Extract<Job, { kind: "flush" }>): Promise<void> {
     const ids = job.ids ?? [...this.#holders].filter(([, h]) => h.dirty).map(([id]) => id);
-    // Small chunks: a statement holds its accounts' rows while it runs, and an order on one of them waits.
-    const chunk = this.opts.flushChunk ?? 50;
+    // A job writes PARALLEL chunks at once; the rest waits behind the ticks that arrived meanwhile.
+    const chunk = (this.opts.flushChunk ?? 50) * PARALLEL;
     const items: PlainMarks[] = [];
     for (const id of ids.slice(0, chunk)) {
       const h = this.#holders.get(id);
