@@ -134,6 +134,8 @@ async function run(
   const apply = (ticks: Tick[]) => deps.prices.apply(ticks);
   const feed = startFeed(makeBatch, apply);
   await new Promise((r) => setTimeout(r, 500));
+  // Warm-up (prepared statements, caches), not measured: the figures are of the steady state.
+  await orderLatency(10);
   const idleOrders = await orderLatency(Math.min(ORDERS, 100));
   sse.latencies.length = 0;
   const idleCpu0 = cpuSnapshot();

@@ -230,7 +230,8 @@ export class VenueMarker {
           yield;
         }
       })(this),
-      5,
+      // Short slices: an order's every await may wait for one.
+      2,
     );
     this.stats.evalMs.push(cpu);
     if (urgent.size > 0) {
@@ -355,6 +356,9 @@ export class VenueMarker {
     await Promise.all(Array.from({ length: Math.min(PARALLEL, groups.length) }, async () => {
       while (next < groups.length) {
         const group = groups[next++];
+        // A turn of the loop between chunks: each chunk's rows take a few ms to build, and requests (orders)
+        // must not wait for all of them back to back.
+        await new Promise((resolve) => setTimeout(resolve, 0));
         const started = performance.now();
         const written = await writePlainMarks(this.deps, this.#holders, group);
         this.stats.statements += written.statements;
