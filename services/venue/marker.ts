@@ -27,18 +27,22 @@
  */
 import type { Deps } from "../deps.ts";
 import { log } from "../log.ts";
-import { fromMinor } from "../money.ts";
-import { applyEvent } from "../engine/evaluate.ts";
 import { limitsOf, notificationsOf } from "../notifications/derive.ts";
 import { VENUE_BOOK_CHANNEL } from "../bus/channels.ts";
 import { runSliced } from "../../lib/slices.ts";
 import type { VenueOrder } from "./book.ts";
 import { commitVenue, tickMarkId, type VenueWork } from "./engine_path.ts";
 import type { Instrument } from "./instruments.ts";
-import { floatingOf, MarkPrices } from "./mark_value.ts";
-import { followedAccounts, type Holder, loadHolders, type PendingMark } from "./marker_holders.ts";
+import { MarkPrices } from "./mark_value.ts";
+import {
+  evaluateTick,
+  followedAccounts,
+  type Holder,
+  loadHolders,
+  type PendingMark,
+} from "./marker_holders.ts";
 import { type PlainMarks, writePlainMarks } from "./marker_plain.ts";
-import { protectionHit, triggers } from "./order_input.ts";
+import { triggers } from "./order_input.ts";
 import { fillTriggered } from "./orders.ts";
 import type { Tick } from "./price_book.ts";
 import type { CloseRequest } from "./settle.ts";
@@ -256,7 +260,7 @@ export class VenueMarker {
     if (u?.closing) return;
     const h = this.#holders.get(id)!;
     this.stats.evaluations++;
-    const verdict = this.#evaluate(h, tick);
+    const verdict = evaluateTick(h, tick, this.#prices);
     if (verdict === null) return;
     const mark: PendingMark = {
       tick,
@@ -282,44 +286,6 @@ export class VenueMarker {
       h.state = verdict.state;
       if (verdict.verdicts) entry.engine = true;
     }
-  }
-
-  /** The dry run of one tick on one holder: null when it cannot be valued (a missing quote or rate). */
-  #evaluate(h: Holder, tick: Tick) {
-    if (!h.prepared) return null;
-    const closes: CloseRequest[] = [];
-    for (const p of h.positions) {
-      if (p.symbol !== tick.symbol) continue;
-      const hit = protectionHit(p, tick);
-      if (hit) closes.push({ positionId: p.id, reason: hit });
-    }
-    const floating = floatingOf(h.prepared, this.#prices, h.row.currency);
-    if (floating === null) return null;
-    const equity = h.state.balance + floating;
-    const at = Math.max(tick.at, h.state.lastEventAt);
-    const mark = {
-      type: "equity" as const,
-      equity: fromMinor(equity),
-      balance: fromMinor(h.state.balance),
-      at,
-    };
-    let applied;
-    try {
-      applied = applyEvent(h.state, mark, h.rules);
-    } catch {
-      return null;
-    }
-    const breach = applied.verdicts.some((v) => v.type === "breach" || v.type === "paused");
-    const urgent = applied.verdicts.length > 0 || applied.state.highestEquity > h.state.highestEquity;
-    return {
-      closes,
-      breach,
-      verdicts: applied.verdicts.length > 0,
-      urgent,
-      state: applied.state,
-      at,
-      equity,
-    };
   }
 
   /** The engine-path work for some marks (the last one is the action's own) and closes of one account. */

@@ -11,7 +11,11 @@ import type { EngineRules } from "../engine/rules.ts";
 import { type AccountState, stateFromJson } from "../engine/state.ts";
 import { openPositions, pendingOrders, type VenueOrder, type VenuePosition } from "./book.ts";
 import type { Instrument } from "./instruments.ts";
-import { type PreparedPosition, preparePosition } from "./mark_value.ts";
+import { floatingOf, type MarkPrices, type PreparedPosition, preparePosition } from "./mark_value.ts";
+import { protectionHit } from "./order_input.ts";
+import type { CloseRequest } from "./settle.ts";
+import { applyEvent } from "../engine/evaluate.ts";
+import { fromMinor } from "../money.ts";
 import type { Tick } from "./price_book.ts";
 import type { Quotes } from "./valuation.ts";
 
@@ -90,4 +94,46 @@ export async function loadHolders(
     });
   }
   return { holders, orders };
+}
+
+/**
+ * The dry run of one tick on one holder: the positions' SL/TP hits at the tick, the equity mark at `prices`
+ * (the quotes as of the tick) and the engine's verdict on it against the holder's state; null when the account
+ * cannot be valued (a missing quote or rate) or the engine refuses the mark.
+ */
+export function evaluateTick(h: Holder, tick: Tick, prices: MarkPrices) {
+  if (!h.prepared) return null;
+  const closes: CloseRequest[] = [];
+  for (const p of h.positions) {
+    if (p.symbol !== tick.symbol) continue;
+    const hit = protectionHit(p, tick);
+    if (hit) closes.push({ positionId: p.id, reason: hit });
+  }
+  const floating = floatingOf(h.prepared, prices, h.row.currency);
+  if (floating === null) return null;
+  const equity = h.state.balance + floating;
+  const at = Math.max(tick.at, h.state.lastEventAt);
+  const mark = {
+    type: "equity" as const,
+    equity: fromMinor(equity),
+    balance: fromMinor(h.state.balance),
+    at,
+  };
+  let applied;
+  try {
+    applied = applyEvent(h.state, mark, h.rules);
+  } catch {
+    return null;
+  }
+  return {
+    closes,
+    /** A breach or a pause: the account is closed out at this tick. */
+    breach: applied.verdicts.some((v) => v.type === "breach" || v.type === "paused"),
+    verdicts: applied.verdicts.length > 0,
+    /** Written at once: a verdict or a new high-water mark. */
+    urgent: applied.verdicts.length > 0 || applied.state.highestEquity > h.state.highestEquity,
+    state: applied.state,
+    at,
+    equity,
+  };
 }
