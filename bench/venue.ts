@@ -115,11 +115,16 @@ async function run(
   const { accountId: orderAccount } = await openTestAccount(db, trader.userId, {
     at: new Date(Date.now() - 3_600_000),
   });
-  const orderLatency = async (n: number) => {
+  // Each order opens 0.01 BTC (~$325 of margin at 1:2): the warm-up uses an account of its own, so the
+  // measured ones (idle + loaded) fit the 100K account's margin.
+  const { accountId: warmAccount } = await openTestAccount(db, trader.userId, {
+    at: new Date(Date.now() - 3_600_000),
+  });
+  const orderLatency = async (n: number, accountId = orderAccount) => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
-      await placeOrder(deps, trader.userId, orderAccount, {
+      await placeOrder(deps, trader.userId, accountId, {
         symbol: "BTCUSD",
         direction: i % 2 ? "buy" : "sell",
         type: "market",
@@ -135,7 +140,7 @@ async function run(
   const feed = startFeed(makeBatch, apply);
   await new Promise((r) => setTimeout(r, 500));
   // Warm-up (prepared statements, caches), not measured: the figures are of the steady state.
-  await orderLatency(10);
+  await orderLatency(10, warmAccount);
   const idleOrders = await orderLatency(Math.min(ORDERS, 100));
   sse.latencies.length = 0;
   const idleCpu0 = cpuSnapshot();

@@ -43,6 +43,7 @@ import {
 } from "./marker_holders.ts";
 import { type PlainMarks, writePlainMarks } from "./marker_plain.ts";
 import { triggers } from "./order_input.ts";
+import { orderGate } from "./order_gate.ts";
 import { fillTriggered } from "./orders.ts";
 import type { Tick } from "./price_book.ts";
 import type { CloseRequest } from "./settle.ts";
@@ -87,6 +88,8 @@ interface Urgent {
 
 /** Statements of marks in flight at once (each on its own pooled connection). */
 const PARALLEL = 3;
+/** The longest a statement of marks waits for the orders in flight (services/venue/order_gate.ts). */
+const ORDER_WAIT_MS = 50;
 /** How long after an order or close an account counts as trading (its marks are written alone). */
 const TRADING_MS = 60_000;
 
@@ -325,6 +328,8 @@ export class VenueMarker {
         // A turn of the loop between chunks: each chunk's rows take a few ms to build, and requests (orders)
         // must not wait for all of them back to back.
         await new Promise((resolve) => setTimeout(resolve, 0));
+        // Orders first: the statement waits for a moment without an order of this process in flight.
+        await orderGate(this.deps.db).clear(ORDER_WAIT_MS);
         const started = performance.now();
         const written = await writePlainMarks(this.deps, this.#holders, group);
         this.stats.statements += written.statements;

@@ -28,6 +28,7 @@ import type { Tick } from "./price_book.ts";
 import { newTradeId } from "./settle.ts";
 import { instrumentMap, type Quotes } from "./valuation.ts";
 import { VenueRefusal } from "./refusals.ts";
+import { orderGate } from "./order_gate.ts";
 
 export interface Placed {
   order: VenueOrder;
@@ -74,7 +75,9 @@ export async function placeOrder(
   if (!instrument?.active) throw new Unprocessable("symbol", `is not an instrument traded here`);
   try {
     if (input.type === "market") {
-      return await fillMarket(deps, accountId, input, instrument, deps.prices, now, { key });
+      return await orderGate(deps.db).run(() =>
+        fillMarket(deps, accountId, input, instrument, deps.prices, now, { key })
+      );
     }
     return await placePending(deps, accountId, input, instrument, key, now);
   } catch (error) {
