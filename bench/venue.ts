@@ -221,8 +221,13 @@ async function run(
   const loadedSse = sse.latencies.splice(0);
   const evaluations = marker.stats.evaluations - evalBefore;
   const ticks = marker.stats.ticks - ticksBefore;
-  // Every holder holds one symbol: each tick of a symbol is due for that symbol's holders.
-  const due = ticks * (marker.holders / symbols.length);
+  // Every holder holds one symbol: each tick of a symbol is due for that symbol's holders. Every batch has
+  // one tick per symbol; bench account i holds symbols[i % 7], and the other holders (the order and warm-up
+  // accounts) hold BTCUSD.
+  const holdersOf = (symbol: string) =>
+    accountIds.filter((_, i) => symbols[i % symbols.length] === symbol).length +
+    (symbol === "BTCUSD" ? marker.holders - accountIds.length : 0);
+  const due = symbols.reduce((sum, symbol) => sum + (ticks / symbols.length) * holdersOf(symbol), 0);
   const usage = await cpuUsage(cpuScope, cpu0, cpu1, null);
   await marker.stop();
   sse.close();
