@@ -13,7 +13,9 @@
  *   stream's own coalescing included), from the tick's creation to the frame naming it; p50/p99, loaded vs.
  *   the same probe with no account held (the anchor);
  * - CPU of this process (app + marker + feed; /proc) and of PostgreSQL and Redis, in cores (target ≤ 1 of 2
- *   for the app);
+ *   for the app), vs. the same process on the idle venue (feed and probe only: the anchor);
+ * - where the marker's time goes: CPU per tick batch evaluated, each flush from first to last chunk, the
+ *   statements its writes of marks issued per second, and the accounts that took the engine path;
  * - market order latency (placeOrder through the engine path, while the load runs): p50/p99, vs. the same
  *   orders on the idle venue (anchor), target p99 ≤ 20 ms.
  *
@@ -63,8 +65,13 @@ const pct = (xs: number[], p: number) => {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 const schema = uniqueSchemaName("bench_venue");
-const db = await openDb({ url, schema, poolMax: 10 });
+/** The application_name of the bench's connections, so the CPU figures count its PostgreSQL backends. */
+const APP_NAME = "bench_venue";
+const named = new URL(url);
+named.searchParams.set("application_name", APP_NAME);
+const db = await openDb({ url: named.toString(), schema, poolMax: 10 });
 const bus = await createBus({ redisUrl });
+const cpuScope = { db, appName: APP_NAME, postgres: true, redis: true };
 try {
   await migrate(db);
   const { app, deps, close } = await openTestApp({ db, bus });
@@ -108,11 +115,16 @@ async function run(
   const { accountId: orderAccount } = await openTestAccount(db, trader.userId, {
     at: new Date(Date.now() - 3_600_000),
   });
-  const orderLatency = async (n: number) => {
+  // Each order opens 0.01 BTC (~$325 of margin at 1:2): the warm-up uses an account of its own, so the
+  // measured ones (idle + loaded) fit the 100K account's margin.
+  const { accountId: warmAccount } = await openTestAccount(db, trader.userId, {
+    at: new Date(Date.now() - 3_600_000),
+  });
+  const orderLatency = async (n: number, accountId = orderAccount) => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
-      await placeOrder(deps, trader.userId, orderAccount, {
+      await placeOrder(deps, trader.userId, accountId, {
         symbol: "BTCUSD",
         direction: i % 2 ? "buy" : "sell",
         type: "market",
@@ -127,9 +139,13 @@ async function run(
   const apply = (ticks: Tick[]) => deps.prices.apply(ticks);
   const feed = startFeed(makeBatch, apply);
   await new Promise((r) => setTimeout(r, 500));
+  // Warm-up (prepared statements, caches), not measured: the figures are of the steady state.
+  await orderLatency(10, warmAccount);
   const idleOrders = await orderLatency(Math.min(ORDERS, 100));
   sse.latencies.length = 0;
+  const idleCpu0 = cpuSnapshot();
   await new Promise((r) => setTimeout(r, 3000));
+  const idleCpu = await cpuUsage(cpuScope, idleCpu0, cpuSnapshot(), null);
   const idleSse = sse.latencies.splice(0);
   await feed.stop();
 
@@ -181,6 +197,8 @@ async function run(
 
   // ---- the load
   marker.stats.commitMs.length = 0;
+  marker.stats.evalMs.length = 0;
+  marker.stats.flushMs.length = 0;
   const feed2 = startFeed(makeBatch, apply);
   await new Promise((r) => setTimeout(r, 1000));
   sse.latencies.length = 0;
@@ -188,6 +206,9 @@ async function run(
   const ticksBefore = marker.stats.ticks;
   const flushedBefore = marker.stats.flushed;
   const urgentBefore = marker.stats.urgent;
+  const statementsBefore = marker.stats.statements;
+  const engineBefore = marker.stats.engine;
+  const batchesBefore = marker.stats.batches;
   const cpu0 = cpuSnapshot();
   const w0 = performance.now();
   const loadedOrders = await orderLatency(ORDERS);
@@ -200,9 +221,14 @@ async function run(
   const loadedSse = sse.latencies.splice(0);
   const evaluations = marker.stats.evaluations - evalBefore;
   const ticks = marker.stats.ticks - ticksBefore;
-  // Every holder holds one symbol: each tick of a symbol is due for that symbol's holders.
-  const due = ticks * (marker.holders / symbols.length);
-  const usage = await cpuUsage({ db, appName: "", postgres: true, redis: true }, cpu0, cpu1, null);
+  // Every holder holds one symbol: each tick of a symbol is due for that symbol's holders. Every batch has
+  // one tick per symbol; bench account i holds symbols[i % 7], and the other holders (the order and warm-up
+  // accounts) hold BTCUSD.
+  const holdersOf = (symbol: string) =>
+    accountIds.filter((_, i) => symbols[i % symbols.length] === symbol).length +
+    (symbol === "BTCUSD" ? marker.holders - accountIds.length : 0);
+  const due = symbols.reduce((sum, symbol) => sum + (ticks / symbols.length) * holdersOf(symbol), 0);
+  const usage = await cpuUsage(cpuScope, cpu0, cpu1, null);
   await marker.stop();
   sse.close();
 
@@ -219,6 +245,15 @@ async function run(
       `urgent (highs, verdicts, SL/TP); commit p50 ${ms(pct(marker.stats.commitMs, 50))} p99 ` +
       `${ms(pct(marker.stats.commitMs, 99))} (${marker.stats.commitMs.length} commits)`,
   );
+  const st = marker.stats;
+  console.log(
+    `marker: evaluation CPU per batch p50 ${ms(pct(st.evalMs, 50))} p99 ${ms(pct(st.evalMs, 99))} ` +
+      `(${st.batches - batchesBefore} batches); flush p50 ${ms(pct(st.flushMs, 50))} p99 ` +
+      `${ms(pct(st.flushMs, 99))} (${st.flushMs.length} flushes); ` +
+      `${((st.statements - statementsBefore) / wall).toFixed(1)} mark statements/s for ` +
+      `${((marker.stats.flushed - flushedBefore + marker.stats.urgent - urgentBefore) / wall).toFixed(0)} ` +
+      `accounts/s; ${st.engine - engineBefore} accounts through the engine path`,
+  );
   console.log(
     `tick → SSE frame: loaded p50 ${ms(pct(loadedSse, 50))} p99 ${ms(pct(loadedSse, 99))} ` +
       `(${loadedSse.length} frames; target p99 ≤ 100 ms) vs idle p50 ${ms(pct(idleSse, 50))} p99 ` +
@@ -231,7 +266,10 @@ async function run(
       `vs idle p50 ${ms(pct(idleOrders, 50))} p99 ${ms(pct(idleOrders, 99))} → p99 ` +
       `${ratio(pct(loadedOrders, 99), pct(idleOrders, 99))}`,
   );
-  console.log(`CPU (cores, target app ≤ 1.0 of 2): ${cpuText(usage)}`);
+  console.log(
+    `CPU (cores, target app ≤ 1.0 of 2): ${cpuText(usage)} vs idle venue ${cpuText(idleCpu)} → bench ` +
+      `${usage && idleCpu ? ratio(usage.bench, idleCpu.bench) : "n/a"}`,
+  );
 }
 
 /** Plays the feed leader: one tick per symbol every 100 ms. */

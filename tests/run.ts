@@ -36,6 +36,8 @@ const SERIAL = [
   "tests/kyc_memory_test.ts",
   // Boots `deno task start` as a child process (build, migrations, seed) under a deadline.
   "tests/embedded_boot_test.ts",
+  // Price frames must follow a 10/s feed within a timer turn, measured over 3 s.
+  "services/venue/price_stream_timing_test.ts",
   // Rebuilds tests/fixtures/basic/_fresh, which tests/lib/app_test.ts (parallel run) builds and serves too.
   "tests/browser/hydration_test.ts",
   // Three app processes behind nginx; kills the leader and times the hand-over.

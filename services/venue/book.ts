@@ -50,7 +50,25 @@ type PositionRow = {
   tp: string | null;
 };
 
-type OrderRow = {
+/** The columns `orderOf` reads. */
+export const ORDER_COLUMNS = [
+  "id",
+  "account_id",
+  "symbol",
+  "direction",
+  "type",
+  "volume",
+  "price",
+  "sl",
+  "tp",
+  "status",
+  "position_id",
+  "fill_price",
+  "reason",
+  "created_at",
+];
+
+export type OrderRow = {
   id: string;
   account_id: string;
   symbol: string;

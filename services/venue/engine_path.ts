@@ -96,12 +96,12 @@ export async function commitVenue(
       changes.push(...outcome.sync.changes);
     }));
   });
-  await publishChange(deps.bus, ...changes);
   // Only a changed book (positions opened or closed) needs other processes' markers to re-read it.
   const moved = [...outcomes].filter(([, o]) =>
     o.settled.opened.length > 0 || o.settled.closed.length > 0 || o.liquidated !== null
   ).map(([id]) => id);
-  if (moved.length > 0) await publishBook(deps.bus, moved);
+  // Different channels, published together (one round trip to the broker, not two).
+  await Promise.all([publishChange(deps.bus, ...changes), moved.length > 0 && publishBook(deps.bus, moved)]);
   return outcomes;
 }
 
@@ -147,8 +147,15 @@ async function applyWork(
   });
   if (!settled) return null;
   settled.events.unshift(...pre);
-  const sync = await syncLocked(tx, account, await seenIds(tx, account.id, settled), settled.events, now);
-  await writeRows(tx, account.id, settled, at);
+  // Only a tick's mark or a close can carry an id another process applied already; an order's events have
+  // fresh ids (a new trade id, a random mark id), so their lookup is skipped.
+  const repeatable = work.markId !== undefined || pre.length > 0 || settled.closed.length > 0;
+  const seen = repeatable ? await seenIds(tx, account.id, settled) : new Set<string>();
+  // The venue's rows beside the engine's (one round trip): neither reads what the other writes.
+  const [sync] = await Promise.all([
+    syncLocked(tx, account, seen, settled.events, now),
+    writeRows(tx, account.id, settled, at),
+  ]);
   let liquidated: Settled | null = null;
   let final = sync;
   const left = openAfter(positions, settled);

@@ -2,49 +2,52 @@
  * Tick-level checks (DESIGN §3.5). Subscribed to the process's PriceBook, the marker evaluates every tick for
  * every account holding its symbol, in tick order:
  *
- * - re-values the account's positions in that symbol at the tick (a buy at the bid, a sell at the ask) and
- *   dry-runs the engine (`applyEvent`, pure) on the equity mark against the account's last persisted state;
+ * - re-values the account's positions at the tick (a buy at the bid, a sell at the ask; mark_value.ts, the
+ *   same cents as `valuate`) and dry-runs the engine (`applyEvent`, pure) on the equity mark against the
+ *   account's state in memory (as persisted, plus this batch's marks);
  * - pending limit/stop orders and SL/TP of the tick's symbol are checked against the same tick.
  *
- * What is written, through the engine path (services/venue/engine_path.ts), in ONE transaction per tick batch
- * for all accounts concerned: every mark that makes a verdict (breach, pause, objective) or a new high-water
- * mark, and every SL/TP close — a breach's mark names its tick and the liquidation closes the positions at
- * that tick's prices. Other marks only make the account "dirty": a flush every `flushMs` (1 s) writes each
- * dirty account's latest mark, all accounts in one transaction, so equity samples stay at most one per second
- * per account. Dropping the in-between marks is exact: a mark that is neither a verdict nor a new high only
- * overwrites equity, which the next mark overwrites again.
+ * What is written, per tick batch:
+ * - a mark with a verdict (breach, pause, objective) and every SL/TP close go through the engine path
+ *   (services/venue/engine_path.ts), in one transaction for the accounts concerned: a breach's mark names its
+ *   tick and the liquidation closes the positions at that tick's prices;
+ * - a new high-water mark without a verdict is written at once by `writeMarks` (services/venue/mark_writer.ts:
+ *   the same rows as the engine path, one statement for every account of the batch).
+ * Other marks only make the account "dirty": a flush every `flushMs` (1 s) writes each dirty account's latest
+ * mark — valued at its own tick's quotes — with `writeMarks`, in chunks of `flushChunk` accounts, so equity
+ * samples stay at most one per second per account. Dropping the in-between marks is exact: a mark that is
+ * neither a verdict nor a new high only overwrites equity, which the next mark overwrites again. A mark that
+ * `writeMarks` cannot write on top of the state it was evaluated on (the account changed or is held by an
+ * order being filled), or that derives a notification not yet recorded, takes the engine path instead.
  *
- * Batches are processed one at a time (a batch waits for the previous one's commit), so every evaluation sees
- * the state the previous one wrote. The cached state is refreshed from each commit's result, from the
- * `venue:book` channel (orders and closes in any process) and by a full reload every `reloadMs`.
+ * Jobs run one at a time (a batch waits for the previous one's writes), so every evaluation sees the state the
+ * previous one wrote; a long flush is split into chunk jobs with the ticks that arrive meanwhile in between.
+ * The cached state is refreshed from each write, from the `venue:book` channel (orders and closes in any
+ * process) and by a full reload every `reloadMs`.
  */
 import type { Deps } from "../deps.ts";
 import { log } from "../log.ts";
-import { fromMinor } from "../money.ts";
-import { applyEvent } from "../engine/evaluate.ts";
-import type { EngineRules } from "../engine/rules.ts";
-import { type AccountState, stateFromJson } from "../engine/state.ts";
-import { rulesFor, stageOf } from "../accounts/rules.ts";
+import { limitsOf, notificationsOf } from "../notifications/derive.ts";
 import { VENUE_BOOK_CHANNEL } from "../bus/channels.ts";
-import { openPositions, pendingOrders, type VenueOrder, type VenuePosition } from "./book.ts";
+import { runSliced } from "../../lib/slices.ts";
+import type { VenueOrder } from "./book.ts";
 import { commitVenue, tickMarkId, type VenueWork } from "./engine_path.ts";
 import type { Instrument } from "./instruments.ts";
-import { protectionHit, triggers } from "./order_input.ts";
+import { MarkPrices } from "./mark_value.ts";
+import {
+  evaluateTick,
+  followedAccounts,
+  type Holder,
+  loadHolders,
+  type PendingMark,
+} from "./marker_holders.ts";
+import { type PlainMarks, writePlainMarks } from "./marker_plain.ts";
+import { triggers } from "./order_input.ts";
+import { orderGate } from "./order_gate.ts";
 import { fillTriggered } from "./orders.ts";
 import type { Tick } from "./price_book.ts";
 import type { CloseRequest } from "./settle.ts";
-import { instrumentMap, type PositionValue, type Quotes, valuePosition } from "./valuation.ts";
-
-interface Holder {
-  id: string;
-  currency: string;
-  rules: EngineRules;
-  state: AccountState;
-  positions: VenuePosition[];
-  values: Map<string, PositionValue>;
-  /** The latest tick whose mark is not written yet (flushed within `flushMs`). */
-  dirty: Tick | null;
-}
+import { instrumentMap, type Quotes } from "./valuation.ts";
 
 export interface MarkerStats {
   ticks: number;
@@ -54,26 +57,68 @@ export interface MarkerStats {
   urgent: number;
   flushed: number;
   batches: number;
+  /** Every write's time: a `writeMarks` statement or an engine-path transaction. */
   commitMs: number[];
+  /** CPU time of each batch's evaluation (ms). */
+  evalMs: number[];
+  /** Each flush from its first chunk to its last (ms). */
+  flushMs: number[];
+  /** Database statements issued by writes of marks (one per `writeMarks` chunk). */
+  statements: number;
+  /** Accounts that took the engine path (verdicts, SL/TP, and marks `writeMarks` could not write). */
+  engine: number;
 }
 
-type Job = { kind: "ticks"; ticks: readonly Tick[] } | { kind: "flush" } | {
-  kind: "reload";
-  ids: string[] | null;
-};
+type Job =
+  | { kind: "ticks"; ticks: readonly Tick[] }
+  | { kind: "flush"; ids: string[] | null; started: number }
+  | { kind: "reload"; ids: string[] | null };
+
+/** A batch's marks of one account that must be written now. */
+interface Urgent {
+  marks: PendingMark[];
+  closes: CloseRequest[];
+  /** A verdict or a close: only the engine path writes it. */
+  engine: boolean;
+  /** A breach or a close: the account's later ticks in the batch concern it no more (old marker's rule). */
+  closing: boolean;
+  /** The holder's state and row before the batch's first urgent mark. */
+  basis: Pick<Holder, "state" | "row">;
+}
+
+/** Statements of marks in flight at once (each on its own pooled connection). */
+const PARALLEL = 3;
+/** The longest a statement of marks waits for the orders in flight (services/venue/order_gate.ts). */
+const ORDER_WAIT_MS = 50;
+/** How long after an order or close an account counts as trading (its marks are written alone). */
+const TRADING_MS = 60_000;
 
 export class VenueMarker {
-  readonly stats: MarkerStats = { ticks: 0, evaluations: 0, urgent: 0, flushed: 0, batches: 0, commitMs: [] };
+  readonly stats: MarkerStats = {
+    ticks: 0,
+    evaluations: 0,
+    urgent: 0,
+    flushed: 0,
+    batches: 0,
+    commitMs: [],
+    evalMs: [],
+    flushMs: [],
+    statements: 0,
+    engine: 0,
+  };
   #holders = new Map<string, Holder>();
   #bySymbol = new Map<string, Set<string>>();
   #pending = new Map<string, VenueOrder[]>();
   #instruments = new Map<string, Instrument>();
   #queue: Job[] = [];
+  /** When each account's book last changed (orders, closes: `venue:book`), for `#writePlain`. */
+  #trading = new Map<string, number>();
+  #flushing = false;
   #running: Promise<void> | null = null;
   #stops: (() => unknown)[] = [];
   /** Per-tick prices while a batch is evaluated (the book already holds the batch's last). */
   #view = new Map<string, Tick>();
-  #quotes: Quotes = { latest: (s) => this.#view.get(s) };
+  #prices = new MarkPrices({ latest: (s) => this.#view.get(s) });
 
   constructor(
     private readonly deps: Pick<Deps, "db" | "bus" | "prices">,
@@ -88,14 +133,17 @@ export class VenueMarker {
     const unsubscribe = await this.deps.bus.subscribe(VENUE_BOOK_CHANNEL, (message) => {
       const ids = (message as { accountIds?: unknown }).accountIds;
       if (Array.isArray(ids)) {
-        this.#enqueue({
-          kind: "reload",
-          ids: ids.filter((i) => typeof i === "string"),
-        });
+        const valid = ids.filter((i) => typeof i === "string");
+        const now = performance.now();
+        for (const id of valid) this.#trading.set(id, now);
+        this.#enqueue({ kind: "reload", ids: valid });
       }
     });
     this.#stops.push(unsubscribe);
-    const flush = setInterval(() => this.#enqueue({ kind: "flush" }), this.opts.flushMs ?? 1_000);
+    const flush = setInterval(() => {
+      // One flush at a time: a flush still writing its chunks takes the latest marks as it goes.
+      if (!this.#flushing) this.#enqueue({ kind: "flush", ids: null, started: performance.now() });
+    }, this.opts.flushMs ?? 1_000);
     const reload = setInterval(
       () => this.#enqueue({ kind: "reload", ids: null }),
       this.opts.reloadMs ?? 30_000,
@@ -115,7 +163,7 @@ export class VenueMarker {
 
   /** Writes every dirty account's latest mark now (tests; the timer does it every `flushMs`). */
   flush(): Promise<void> {
-    this.#enqueue({ kind: "flush" });
+    this.#enqueue({ kind: "flush", ids: null, started: performance.now() });
     return this.idle();
   }
 
@@ -138,7 +186,7 @@ export class VenueMarker {
       const job = this.#queue.shift()!;
       try {
         if (job.kind === "ticks") await this.#onTicks(job.ticks);
-        else if (job.kind === "flush") await this.#flush();
+        else if (job.kind === "flush") await this.#flush(job);
         else await this.#reload(job.ids);
       } catch (error) {
         log.error("venue marker job failed", { scope: "venue", error });
@@ -148,68 +196,60 @@ export class VenueMarker {
 
   async #onTicks(ticks: readonly Tick[]): Promise<void> {
     this.stats.batches++;
-    const works = new Map<
-      string,
-      { marks: { tick: Tick; quotes: Quotes }[]; closes: CloseRequest[]; tick: Tick }
-    >();
-    const closing = new Set<string>();
+    const urgent = new Map<string, Urgent>();
     const fills: { order: VenueOrder; tick: Tick; quotes: Quotes }[] = [];
-    for (const tick of ticks) {
-      this.#view.set(tick.symbol, tick);
-      this.stats.ticks++;
-      const snapshot = () => {
-        const copy = new Map(this.#view);
-        return { latest: (s: string) => copy.get(s) };
-      };
-      const pending = this.#pending.get(tick.symbol);
-      if (pending) {
-        const hit = pending.filter((o) => triggers(o, tick));
-        if (hit.length > 0) {
-          const quotes = snapshot();
-          for (const order of hit) fills.push({ order, tick, quotes });
-          this.#pending.set(tick.symbol, pending.filter((o) => !hit.includes(o)));
+    let cpu = 0;
+    // Sliced: a batch of 7 ticks × thousands of holders must not hold the loop (SSE frames, orders).
+    await runSliced(
+      (function* (self: VenueMarker) {
+        for (const tick of ticks) {
+          let t0 = performance.now();
+          self.#view.set(tick.symbol, tick);
+          self.#prices.reset(tick.symbol);
+          self.stats.ticks++;
+          // One copy of the quotes per tick, shared by every mark made at it.
+          let quotes: Quotes | null = null;
+          const snapshot = () => {
+            if (!quotes) {
+              const copy = new Map(self.#view);
+              quotes = { latest: (s: string) => copy.get(s) };
+            }
+            return quotes;
+          };
+          const pending = self.#pending.get(tick.symbol);
+          if (pending) {
+            const hit = pending.filter((o) => triggers(o, tick));
+            if (hit.length > 0) {
+              for (const order of hit) fills.push({ order, tick, quotes: snapshot() });
+              self.#pending.set(tick.symbol, pending.filter((o) => !hit.includes(o)));
+            }
+          }
+          let n = 0;
+          for (const id of self.#bySymbol.get(tick.symbol) ?? []) {
+            self.#markHolder(id, tick, urgent, snapshot);
+            if (++n % 64 === 0) {
+              cpu += performance.now() - t0;
+              yield;
+              t0 = performance.now();
+            }
+          }
+          cpu += performance.now() - t0;
+          yield;
         }
-      }
-      for (const id of this.#bySymbol.get(tick.symbol) ?? []) {
-        if (closing.has(id)) continue;
-        const h = this.#holders.get(id)!;
-        this.stats.evaluations++;
-        const verdict = this.#evaluate(h, tick);
-        if (verdict === null) continue;
-        if (verdict.closes.length === 0 && !verdict.urgent) {
-          h.dirty = tick;
-          continue;
-        }
-        const work = works.get(id) ?? { marks: [], closes: [], tick };
-        works.set(id, work);
-        h.dirty = null;
-        if (verdict.closes.length > 0 || verdict.breach) {
-          work.closes = verdict.closes;
-          work.tick = tick;
-          closing.add(id);
-          // The last mark is the action's own (settle adds it at this tick).
-          work.marks.push({ tick, quotes: snapshot() });
-        } else {
-          work.marks.push({ tick, quotes: snapshot() });
-          h.state = verdict.state;
-        }
-      }
-    }
-    if (works.size > 0) {
-      const list: VenueWork[] = [...works].map(([accountId, w]) => {
-        const last = w.marks.pop()!;
-        return {
-          accountId,
-          quotes: last.quotes,
-          tick: last.tick,
-          markId: tickMarkId(last.tick),
-          at: last.tick.at,
-          marks: w.marks,
-          plan: () => ({ closes: w.closes }),
-        };
-      });
-      this.stats.urgent += list.length;
-      await this.#commit(list);
+      })(this),
+      // Short slices: an order's every await may wait for one.
+      2,
+    );
+    this.stats.evalMs.push(cpu);
+    if (urgent.size > 0) {
+      this.stats.urgent += urgent.size;
+      const highs = [...urgent].filter(([, u]) => !u.engine);
+      const engine = [...urgent].filter(([, u]) => u.engine);
+      const left = await this.#writePlain(highs.map(([id, u]) => ({ id, marks: u.marks, basis: u.basis })));
+      await this.#commit([
+        ...engine.map(([id, u]) => this.#work(id, u.marks, u.closes)),
+        ...left.map((l) => this.#work(l.id, l.marks, [])),
+      ]);
     }
     for (const f of fills) {
       await fillTriggered(this.deps, f.order, f.quotes, f.tick);
@@ -217,140 +257,174 @@ export class VenueMarker {
     if (fills.length > 0) await this.#reload([...new Set(fills.map((f) => f.order.accountId))]);
   }
 
-  /** The dry run of one tick on one holder: null when it cannot be valued (a missing quote or rate). */
-  #evaluate(h: Holder, tick: Tick) {
-    const closes: CloseRequest[] = [];
-    for (const p of h.positions) {
-      if (p.symbol !== tick.symbol) continue;
-      const value = valuePosition(p, this.#instruments.get(p.symbol)!, this.#quotes, h.currency);
-      if (!value) return null;
-      h.values.set(p.id, value);
-      const hit = protectionHit(p, tick);
-      if (hit) closes.push({ positionId: p.id, reason: hit });
-    }
-    let floating = 0n;
-    for (const v of h.values.values()) floating += v.pnl - v.commission;
-    const equity = h.state.balance + floating;
-    const at = Math.max(tick.at, h.state.lastEventAt);
-    const mark = {
-      type: "equity" as const,
-      equity: fromMinor(equity),
-      balance: fromMinor(h.state.balance),
-      at,
+  /** Evaluates `tick` for holder `id`: its mark becomes the dirty one, or an urgent one of the batch. */
+  #markHolder(id: string, tick: Tick, urgent: Map<string, Urgent>, snapshot: () => Quotes): void {
+    const u = urgent.get(id);
+    if (u?.closing) return;
+    const h = this.#holders.get(id)!;
+    this.stats.evaluations++;
+    const verdict = evaluateTick(h, tick, this.#prices);
+    if (verdict === null) return;
+    const mark: PendingMark = {
+      tick,
+      quotes: snapshot(),
+      at: verdict.at,
+      equity: verdict.equity,
+      basis: h.state.version,
     };
-    let applied;
-    try {
-      applied = applyEvent(h.state, mark, h.rules);
-    } catch {
-      return null;
+    if (verdict.closes.length === 0 && !verdict.urgent) {
+      h.dirty = mark;
+      return;
     }
-    const breach = applied.verdicts.some((v) => v.type === "breach" || v.type === "paused");
-    const urgent = applied.verdicts.length > 0 || applied.state.highestEquity > h.state.highestEquity;
-    return { closes, breach, urgent, state: applied.state };
+    h.dirty = null;
+    const entry = u ??
+      { marks: [], closes: [], engine: false, closing: false, basis: { state: h.state, row: h.row } };
+    urgent.set(id, entry);
+    entry.marks.push(mark);
+    if (verdict.closes.length > 0 || verdict.breach) {
+      // The last mark is the action's own (settle adds it at this tick).
+      entry.closes = verdict.closes;
+      entry.closing = entry.engine = true;
+    } else {
+      h.state = verdict.state;
+      if (verdict.verdicts) entry.engine = true;
+    }
   }
 
-  async #flush(): Promise<void> {
-    const works: VenueWork[] = [];
-    for (const h of this.#holders.values()) {
-      const tick = h.dirty;
-      if (!tick) continue;
-      h.dirty = null;
-      works.push({
-        accountId: h.id,
-        quotes: this.deps.prices,
-        tick,
-        markId: tickMarkId(tick),
-        at: tick.at,
-        plan: () => ({}),
-      });
+  /** The engine-path work for some marks (the last one is the action's own) and closes of one account. */
+  #work(accountId: string, marks: PendingMark[], closes: CloseRequest[]): VenueWork {
+    const last = marks.at(-1)!;
+    return {
+      accountId,
+      quotes: last.quotes,
+      tick: last.tick,
+      markId: tickMarkId(last.tick),
+      at: last.at,
+      marks: marks.slice(0, -1).map((m) => ({ tick: m.tick, quotes: m.quotes })),
+      plan: () => ({ closes }),
+    };
+  }
+
+  /** Writes plain marks with `writePlainMarks`; returns those left for the engine path. */
+  async #writePlain(items: PlainMarks[]): Promise<PlainMarks[]> {
+    if (items.length === 0) return [];
+    // An account trading now gets a statement of its own: an order on it then waits for one account's
+    // rows at most, not for a chunk's. The others go in chunks, a few statements at once.
+    const now = performance.now();
+    const groups: PlainMarks[][] = [];
+    const cold: PlainMarks[] = [];
+    for (const item of items) {
+      const at = this.#trading.get(item.id);
+      if (at !== undefined && now - at < TRADING_MS) groups.push([item]);
+      else cold.push(item);
     }
-    this.stats.flushed += works.length;
-    // Bounded transactions, a few at a time over the pool: one huge transaction would run on one connection.
-    const chunk = this.opts.flushChunk ?? 100;
-    const parts: VenueWork[][] = [];
-    for (let i = 0; i < works.length; i += chunk) parts.push(works.slice(i, i + chunk));
+    const chunk = this.opts.flushChunk ?? 50;
+    for (let i = 0; i < cold.length; i += chunk) groups.push(cold.slice(i, i + chunk));
+    const left: PlainMarks[] = [];
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(4, parts.length) }, async () => {
-      while (next < parts.length) await this.#commit(parts[next++]);
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, groups.length) }, async () => {
+      while (next < groups.length) {
+        const group = groups[next++];
+        // A turn of the loop between chunks: each chunk's rows take a few ms to build, and requests (orders)
+        // must not wait for all of them back to back.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        // Orders first: the statement waits for a moment without an order of this process in flight.
+        await orderGate(this.deps.db).clear(ORDER_WAIT_MS);
+        const started = performance.now();
+        const written = await writePlainMarks(this.deps, this.#holders, group);
+        this.stats.statements += written.statements;
+        if (written.statements > 0) this.stats.commitMs.push(performance.now() - started);
+        left.push(...written.left);
+      }
     }));
+    for (const [id, at] of this.#trading) if (now - at >= TRADING_MS) this.#trading.delete(id);
+    return left;
   }
 
+  /** Writes the dirty marks of the accounts `job.ids` (all dirty ones when null), one chunk per job. */
+  async #flush(job: Extract<Job, { kind: "flush" }>): Promise<void> {
+    const ids = job.ids ?? [...this.#holders].filter(([, h]) => h.dirty).map(([id]) => id);
+    // A job writes PARALLEL chunks at once; the rest waits behind the ticks that arrived meanwhile.
+    const chunk = (this.opts.flushChunk ?? 50) * PARALLEL;
+    const items: PlainMarks[] = [];
+    for (const id of ids.slice(0, chunk)) {
+      const h = this.#holders.get(id);
+      const mark = h?.dirty;
+      if (!h || !mark) continue;
+      h.dirty = null;
+      items.push({ id, marks: [mark], basis: { state: h.state, row: h.row } });
+    }
+    this.stats.flushed += items.length;
+    this.#flushing = ids.length > chunk;
+    try {
+      const left = await this.#writePlain(items);
+      await this.#commit(left.map((l) => this.#work(l.id, l.marks, [])));
+    } finally {
+      if (this.#flushing) {
+        // The rest after the ticks that arrived meanwhile: a tick waits for one chunk, not the whole flush.
+        this.#enqueue({ kind: "flush", ids: ids.slice(chunk), started: job.started });
+      } else {
+        this.stats.flushMs.push(performance.now() - job.started);
+      }
+    }
+  }
+
+  /** Writes `works` through the engine path in one transaction, then re-reads the accounts. */
   async #commit(works: VenueWork[]): Promise<void> {
     if (works.length === 0) return;
+    this.stats.engine += works.length;
     const started = performance.now();
     const outcomes = await commitVenue(this.deps, works);
     this.stats.commitMs.push(performance.now() - started);
-    const changed: string[] = [];
-    for (const w of works) {
-      const outcome = outcomes.get(w.accountId);
-      const h = this.#holders.get(w.accountId);
-      if (!outcome || !h) {
-        changed.push(w.accountId);
-        continue;
-      }
-      h.state = outcome.sync.state;
-      if (outcome.settled.closed.length > 0 || outcome.liquidated || h.state.status !== "active") {
-        changed.push(w.accountId);
-      }
+    const ids = works.map((w) => w.accountId);
+    for (const id of ids) {
+      const h = this.#holders.get(id);
+      const outcome = outcomes.get(id);
+      if (!h || !outcome) continue;
+      // The notifications the engine path derived for its final change are recorded now (or were already, or
+      // are moot): the same derivation on the same change and state, so a later plain mark need not repeat it.
+      const { state, changes } = outcome.sync;
+      const last = changes.find((c) =>
+        c.accountId === id && c.kind === "sync" && c.stateVersion === state.version
+      );
+      if (last) { for (const n of notificationsOf(last, limitsOf(state, h.rules))) h.notified.add(n.key); }
     }
-    if (changed.length > 0) await this.#reload(changed);
+    await this.#reload(ids);
   }
 
   /** (Re)reads the given accounts (all when null): state, rules, positions, pending orders. */
   async #reload(ids: string[] | null): Promise<void> {
     const sql = this.deps.db.sql;
     this.#instruments = await instrumentMap(this.deps.db);
-    const accountIds = ids ?? (await sql<{ account_id: string }[]>`
-      select distinct account_id from venue_positions where status = 'open'
-      union select distinct account_id from venue_orders where status = 'pending'`).map((r) => r.account_id);
-    const [rows, positions, orders] = await Promise.all([
-      sql<
-        {
-          id: string;
-          currency: string;
-          status: string;
-          engine_state: unknown;
-          plan_version_id: string | null;
-          type: string;
-          phase: number | null;
-        }[]
-      >`
-        select id, currency, status, engine_state, plan_version_id, type, phase from accounts
-        where id = any(${accountIds})`,
-      openPositions(sql, accountIds),
-      pendingOrders(sql, accountIds),
-    ]);
+    const accountIds = ids ?? await followedAccounts(sql);
+    const { holders, orders } = await loadHolders(sql, accountIds, this.#instruments);
+    const previous = new Map<string, Holder>();
     if (ids === null) {
+      for (const [id, h] of this.#holders) previous.set(id, h);
       this.#holders.clear();
       this.#bySymbol.clear();
       this.#pending.clear();
     } else {
-      for (const id of ids) this.#drop(id);
+      for (const id of ids) {
+        const h = this.#holders.get(id);
+        if (h) previous.set(id, h);
+        this.#drop(id);
+      }
     }
     for (const o of orders) this.#pending.set(o.symbol, [...(this.#pending.get(o.symbol) ?? []), o]);
-    const byAccount = new Map<string, VenuePosition[]>();
-    for (const p of positions) byAccount.set(p.accountId, [...(byAccount.get(p.accountId) ?? []), p]);
-    for (const row of rows) {
-      const own = byAccount.get(row.id);
-      if (!own || !row.engine_state || !row.plan_version_id || row.status !== "active") continue;
-      const { rules } = await rulesFor(sql, row.plan_version_id, stageOf(row));
-      const h: Holder = {
-        id: row.id,
-        currency: row.currency,
-        rules,
-        state: stateFromJson(row.engine_state),
-        positions: own,
-        values: new Map(),
-        dirty: null,
-      };
-      for (const p of own) {
-        const v = valuePosition(p, this.#instruments.get(p.symbol)!, this.deps.prices, h.currency);
-        if (v) h.values.set(p.id, v);
+    for (const h of holders) {
+      const before = previous.get(h.row.id);
+      if (before) {
+        // Nothing else changed the account: its unwritten mark and recorded notifications still hold.
+        if (before.dirty?.basis === h.state.version && samePositions(before, h)) h.dirty = before.dirty;
+        h.notified = before.notified;
+      }
+      for (const p of h.positions) {
         let set = this.#bySymbol.get(p.symbol);
         if (!set) this.#bySymbol.set(p.symbol, set = new Set());
-        set.add(row.id);
+        set.add(h.row.id);
       }
-      this.#holders.set(row.id, h);
+      this.#holders.set(h.row.id, h);
     }
   }
 
@@ -358,10 +432,14 @@ export class VenueMarker {
     this.#holders.delete(id);
     for (const set of this.#bySymbol.values()) set.delete(id);
     for (const [symbol, list] of this.#pending) {
-      this.#pending.set(
-        symbol,
-        list.filter((o) => o.accountId !== id),
-      );
+      if (list.some((o) => o.accountId === id)) {
+        this.#pending.set(symbol, list.filter((o) => o.accountId !== id));
+      }
     }
   }
+}
+
+function samePositions(a: Holder, b: Holder): boolean {
+  return a.positions.length === b.positions.length &&
+    a.positions.every((p, i) => p.id === b.positions[i].id && p.volume === b.positions[i].volume);
 }

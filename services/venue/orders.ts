@@ -9,7 +9,16 @@ import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { lockAccount } from "../accounts/persist.ts";
 import type { Deps } from "../deps.ts";
 import { isUuid } from "../../lib/validation.ts";
-import { findOrder, openPositions, orderByKey, type VenueOrder, type VenuePosition } from "./book.ts";
+import {
+  findOrder,
+  openPositions,
+  ORDER_COLUMNS,
+  orderByKey,
+  orderOf,
+  type OrderRow,
+  type VenueOrder,
+  type VenuePosition,
+} from "./book.ts";
 import { assertAccountTrades, assertMargin, assertMarket } from "./checks.ts";
 import { commitVenue, publishBook } from "./engine_path.ts";
 import type { Instrument } from "./instruments.ts";
@@ -19,6 +28,7 @@ import type { Tick } from "./price_book.ts";
 import { newTradeId } from "./settle.ts";
 import { instrumentMap, type Quotes } from "./valuation.ts";
 import { VenueRefusal } from "./refusals.ts";
+import { orderGate } from "./order_gate.ts";
 
 export interface Placed {
   order: VenueOrder;
@@ -54,15 +64,20 @@ export async function placeOrder(
   key: string,
   now: Date = new Date(),
 ): Promise<Placed> {
-  await assertOwner(deps.db.sql, userId, accountId);
-  const earlier = await orderByKey(deps.db.sql, accountId, key);
+  // Together (one round trip): the key is only looked at once the account is known to be the caller's.
+  const [, earlier] = await Promise.all([
+    assertOwner(deps.db.sql, userId, accountId),
+    isUuid(accountId) ? orderByKey(deps.db.sql, accountId, key) : null,
+  ]);
   if (earlier) return await replayOf(deps.db.sql, earlier);
   const instruments = await instrumentMap(deps.db);
   const instrument = instruments.get(input.symbol);
   if (!instrument?.active) throw new Unprocessable("symbol", `is not an instrument traded here`);
   try {
     if (input.type === "market") {
-      return await fillMarket(deps, accountId, input, instrument, deps.prices, now, { key });
+      return await orderGate(deps.db).run(() =>
+        fillMarket(deps, accountId, input, instrument, deps.prices, now, { key })
+      );
     }
     return await placePending(deps, accountId, input, instrument, key, now);
   } catch (error) {
@@ -105,17 +120,23 @@ export async function fillMarket(
     at: +now,
     tick: opts.tick,
     async plan({ tx, account, state, positions }) {
-      if (opts.pendingId) {
+      // The three reads in one round trip, judged in this order: gone, replayed, refused.
+      const [pending, earlier, trades] = await Promise.allSettled([
         // Another process's marker may have filled or the trader cancelled it meanwhile (we hold the lock).
-        const [row] = await tx<{ status: string }[]>`
-          select status from venue_orders where id = ${opts.pendingId}`;
-        if (row?.status !== "pending") return null;
-      }
-      if (opts.key) {
-        const earlier = await orderByKey(tx, accountId, opts.key);
-        if (earlier) throw new Replay(earlier);
-      }
-      await assertAccountTrades(tx, account, now);
+        opts.pendingId
+          ? tx<{ status: string }[]>`select status from venue_orders where id = ${opts.pendingId}`
+          : null,
+        opts.key ? orderByKey(tx, accountId, opts.key) : null,
+        assertAccountTrades(tx, account, now),
+      ]);
+      const value = <T>(r: PromiseSettledResult<T>): T => {
+        if (r.status === "rejected") throw r.reason;
+        return r.value;
+      };
+      if (opts.pendingId && value(pending)?.[0]?.status !== "pending") return null;
+      const replayed = value(earlier);
+      if (replayed) throw new Replay(replayed);
+      value(trades);
       const tick = assertMarket(instrument, quotes, now);
       const price = fillPrice(input.direction, tick);
       const errors = protectionErrors(input.direction, price, input.sl, input.tp);
@@ -230,13 +251,14 @@ async function recordOrder(
       where id = ${o.pendingId}`;
     return (await findOrder(tx, accountId, o.pendingId))!;
   }
-  const [{ id }] = await tx<{ id: string }[]>`
+  // Returning the row as `findOrder` reads it: no second round trip.
+  const [row] = await tx<OrderRow[]>`
     insert into venue_orders (account_id, symbol, direction, type, volume, price, sl, tp, status,
                               idempotency_key, position_id, fill_price, created_at, updated_at)
     values (${accountId}, ${o.symbol}, ${o.direction}, ${o.type}, ${o.volume}, ${o.price}, ${o.sl ?? null},
             ${o.tp ?? null}, ${o.status}, ${o.key}, ${o.positionId}, ${o.fillPrice}, ${now}, ${now})
-    returning id`;
-  return (await findOrder(tx, accountId, id))!;
+    returning ${tx(ORDER_COLUMNS)}`;
+  return orderOf(row);
 }
 
 /** Cancels a pending order of the caller's account; 404 for another's or an unknown one, 409 once settled. */

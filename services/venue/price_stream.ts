@@ -14,8 +14,13 @@ import type { StreamOwner } from "../accounts/stream_guard.ts";
 import { Sink, type SinkSet } from "../accounts/stream_sinks.ts";
 import type { PriceBook, Tick } from "./price_book.ts";
 
-/** The longest a tick waits for the next frame; ~10 frames a second is as fast as a person reads prices. */
+/**
+ * One frame per COALESCE_MS on average (~10 a second is as fast as a person reads prices), and the longest a
+ * tick waits for one. A tick goes out at once (one timer turn, so ticks applied together are one frame) when
+ * a frame is allowed; up to FRAME_BURST frames may go back to back after a quiet spell.
+ */
 export const COALESCE_MS = 100;
+const FRAME_BURST = 2;
 
 const encoder = new TextEncoder();
 
@@ -53,6 +58,13 @@ class PriceFanout {
   /** Each symbol's latest tick and the batch it came in, while any stream is open. */
   readonly #latest = new Map<string, { tick: Tick; seq: number }>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Frames allowed now: one more every COALESCE_MS, up to FRAME_BURST. A feed ticking exactly every
+   * COALESCE_MS must not find each frame a little late and wait for the interval's end (the lag would only
+   * grow): the spare frame absorbs the timers' jitter.
+   */
+  #tokens = FRAME_BURST;
+  #refilledAt = performance.now();
   #unsubscribe: (() => void) | undefined;
 
   constructor(readonly book: PriceBook, readonly sinks: SinkSet) {}
@@ -79,11 +91,23 @@ class PriceFanout {
   }
 
   #schedule(): void {
-    this.#timer ??= setTimeout(() => this.#flush(), COALESCE_MS);
+    // Leading edge: with a frame allowed, a batch goes out on the next turn (ticks applied together are one
+    // frame); without, it waits until one is.
+    if (this.#timer !== undefined) return;
+    this.#refill(performance.now());
+    const wait = this.#tokens >= 1 ? 0 : (1 - this.#tokens) * COALESCE_MS;
+    this.#timer = setTimeout(() => this.#flush(), wait);
+  }
+
+  #refill(now: number): void {
+    this.#tokens = Math.min(FRAME_BURST, this.#tokens + (now - this.#refilledAt) / COALESCE_MS);
+    this.#refilledAt = now;
   }
 
   #flush(): void {
     this.#timer = undefined;
+    this.#refill(performance.now());
+    this.#tokens = Math.max(0, this.#tokens - 1);
     const frames = new Map<string, Uint8Array | null>();
     let waiting = false;
     for (const sink of this.#streams) {

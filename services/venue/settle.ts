@@ -132,14 +132,30 @@ export function settle(input: {
   const value = valuate([...remaining.values()], instruments, quotes, currency);
   if (!value) return null;
   out.equity = out.balance + value.floating;
-  const tick = input.tick;
-  events.push({
-    type: "equity",
+  events.push(markEvent({
     id: input.markId ?? `mark:${crypto.randomUUID()}`,
-    at: iso,
-    equity: fromMinor(out.equity),
-    balance: fromMinor(out.balance),
-    ...(tick ? { symbol: tick.symbol, bid: tick.bid, ask: tick.ask, tickAt: isoAt(tick.at) } : {}),
-  });
+    at,
+    equity: out.equity,
+    balance: out.balance,
+    tick: input.tick,
+  }));
   return out;
+}
+
+/**
+ * The `equity` mark at `at` (step 3 above), naming its tick when there is one — the one shape of a mark, shared
+ * by `settle` and the marker's own writes of plain marks (services/venue/marker.ts).
+ */
+export function markEvent(
+  input: { id: string; at: number; equity: bigint; balance: bigint; tick?: Tick },
+): SyncEvent {
+  const tick = input.tick;
+  return {
+    type: "equity",
+    id: input.id,
+    at: isoAt(input.at),
+    equity: fromMinor(input.equity),
+    balance: fromMinor(input.balance),
+    ...(tick ? { symbol: tick.symbol, bid: tick.bid, ask: tick.ask, tickAt: isoAt(tick.at) } : {}),
+  };
 }
