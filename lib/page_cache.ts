@@ -18,7 +18,7 @@ interface CachedPage {
 }
 
 /**
- * Whole-response cache for pages that do not vary per request (no islands → no nonce → identical bytes).
+ * Whole-response cache for pages that do not vary per request (no nonce: scripts, if any, are allowed by hash).
  * Entries are dropped by tag when the data behind them changes (`invalidate("plans")`); the app relays
  * invalidations over the bus so every process drops its copy. Bounded, least recently used first out.
  */
