@@ -82,8 +82,8 @@ export function answerCachedFirst<State>(
     if ((req.method === "GET" || req.method === "HEAD") && pageCache.size > 0 && !isPersonal(req)) {
       const hit = pageCache.match(pathAndQuery(req.url), req);
       if (hit) {
-        marks?.mark(req, CACHED_ROUTE, null);
-        return hit;
+        marks?.mark(req, CACHED_ROUTE, null, hit.bytes);
+        return hit.response;
       }
     }
     return fetch(req, env, executionCtx);
