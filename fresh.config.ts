@@ -77,8 +77,12 @@ export async function createApp(
     manifest,
     dev: opts.dev ?? deps.config.env === "development",
     hsts: deps.config.env === "production",
-    // Signed-in visitors see their own header, so their pages are rendered for them and never cached.
-    isPersonal: (req) => SESSION_COOKIE.test(req.headers.get("cookie") ?? ""),
+    // Signed-in visitors see their own header, so their pages are rendered for them and never cached: by
+    // their session cookie or bearer token before routing, and by the state authentication built after it
+    // (whatever else might sign a visitor in; a cleared stale cookie is a response for one visitor too).
+    isPersonal: (req) =>
+      req.headers.has("authorization") || SESSION_COOKIE.test(req.headers.get("cookie") ?? ""),
+    isPersonalState: (state) => state.user !== null || state.cookies.length > 0,
     // The path only: a query string can carry a one-time token (a reset or verification link).
     onError: (error, req) => {
       const path = new URL(req.url).pathname;

@@ -6,6 +6,7 @@ import { createApp, prepareDatabase } from "../fresh.config.ts";
 import { ensureSecrets, loadConfig } from "../services/config.ts";
 import { openDeps } from "../services/deps.ts";
 import { listen } from "../lib/http_listener.ts";
+import { configureLog } from "../services/log.ts";
 
 const port = Number(Deno.args[0]);
 const env = Deno.env.toObject();
@@ -13,12 +14,19 @@ const config = await ensureSecrets(
   loadConfig({
     // Figures are compared with a bare Deno.serve, and production behind nginx runs Deno.serve too.
     HTTP_SERVER: "deno",
+    // The access log on, as in production (APP_ENV=test would turn it off); BENCH's ACCESS_LOG=false to compare.
+    ACCESS_LOG: "true",
     ...env,
     APP_ENV: "test",
     PORT: String(port),
     DATA_DIR: env.BENCH_DATA_DIR ?? await Deno.makeTempDir(),
   }),
 );
+// Production's format (JSON lines), each written by its own system call as a console write is; to /dev/null,
+// since stdout only tells the bench "ready" (which then stops reading it).
+const sink = Deno.openSync("/dev/null", { write: true });
+const encoder = new TextEncoder();
+configureLog({ level: "info", format: "json", write: (line) => sink.writeSync(encoder.encode(`${line}\n`)) });
 const deps = await openDeps(config);
 await prepareDatabase(deps);
 const app = await createApp(deps, { dev: false });

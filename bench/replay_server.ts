@@ -1,6 +1,7 @@
 /**
  * The floor for a cached page: a bare `Deno.serve` answering with exactly the bytes and headers the app
- * sends for `/` (captured by bench/ssr.ts into the JSON file named by the second argument), gzipped once.
+ * sends for one page (`/`, `/challenges`: captured by bench/ssr.ts into the JSON file named by the second
+ * argument), gzipped once.
  * The gap between this and the hello world is what Deno's HTTP layer charges for a real page; the gap
  * between this and the app is what the app's cached path costs.
  */

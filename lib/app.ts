@@ -40,6 +40,11 @@ export interface FreshAppOptions<State> {
    * for this visitor (e.g. they carry a session cookie and see their name in the header).
    */
   isPersonal?: (req: Request) => boolean;
+  /**
+   * The same once the middleware has run: a request whose state names a visitor (signed in by a bearer
+   * token, say) is never stored into the page cache, whatever its headers looked like.
+   */
+  isPersonalState?: (state: State) => boolean;
   /** Where unexpected errors are reported (default console.error). */
   onError?: (error: unknown, req: Request) => void;
   /**
@@ -79,10 +84,20 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
   );
   const tree = await loadRoutes<State>(join(opts.root, routesDir));
 
-  const render = pageRenderer<State>({ app: tree.app, manifest: opts.manifest, devScript });
-  const renderError = errorRenderer<State>({ routes: tree, render, report, knownError: opts.knownError });
   const pageCache = new PageCache();
-  const cache = pageCacheStore({ pageCache, isPersonal, security });
+  const cache = pageCacheStore<State>({
+    pageCache,
+    isPersonal,
+    isPersonalState: opts.isPersonalState ?? (() => false),
+    security,
+  });
+  const render = pageRenderer<State>({
+    app: tree.app,
+    manifest: opts.manifest,
+    devScript,
+    sharedRender: cache.rendersShared,
+  });
+  const renderError = errorRenderer<State>({ routes: tree, render, report, knownError: opts.knownError });
 
   const marks = opts.observe ? new RouteMarks<State>() : undefined;
   const app = new Hono() as FreshApp;

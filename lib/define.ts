@@ -77,7 +77,9 @@ export interface RouteInfo {
 export interface RouteConfig {
   /**
    * Cache the rendered HTML of GET requests (per path + query) until one of these tags is invalidated.
-   * Only pages without islands are cached: their HTML needs no per-response nonce. `maxAgeSeconds` also
+   * Only for pages identical for every visitor: requests the app calls personal are never stored. A page
+   * with islands is rendered for the cache with its boot script allowed by hash instead of a nonce
+   * (lib/app/cached_pages.ts). `maxAgeSeconds` also
    * bounds how long a copy lives, for pages showing figures no single service change announces (counts
    * aggregated over many tables).
    */

@@ -49,6 +49,11 @@ const CONNECTION_BOUNDS: ConnectionBounds = {
 /** What the app's fetch receives besides the request (the subset of Deno.ServeHandlerInfo it reads). */
 export interface ServeInfo {
   remoteAddr: { transport: "tcp"; hostname: string; port: number };
+  /**
+   * Deno.serve only: settles once the response has been sent whole, rejects if the client went away first
+   * (Deno.ServeHandlerInfo's `completed`; read it only when needed, and handle its rejection).
+   */
+  readonly completed?: Promise<void>;
 }
 
 /** A request handler, e.g. `(req, info) => app.fetch(req, info)`. */
@@ -97,7 +102,13 @@ async function listenDeno(options: ListenOptions, handler: ServeHandler): Promis
         return new Response("Internal Server Error", { status: 500 });
       }
       : undefined,
-  }, (req, info) => handler(req, { remoteAddr: { ...info.remoteAddr, transport: "tcp" } }));
+  }, (req, info) =>
+    handler(req, {
+      remoteAddr: { ...info.remoteAddr, transport: "tcp" },
+      get completed() {
+        return info.completed;
+      },
+    }));
   await Promise.resolve();
   return {
     server: "deno",

@@ -18,7 +18,7 @@ interface CachedPage {
 }
 
 /**
- * Whole-response cache for pages that do not vary per request (no islands → no nonce → identical bytes).
+ * Whole-response cache for pages that do not vary per request (no nonce: scripts, if any, are allowed by hash).
  * Entries are dropped by tag when the data behind them changes (`invalidate("plans")`); the app relays
  * invalidations over the bus so every process drops its copy. Bounded, least recently used first out.
  */
@@ -30,8 +30,11 @@ export class PageCache {
     return this.#entries.size;
   }
 
-  /** A response for `req` from the cache, or null on a miss. This is the hot path of every public page. */
-  match(key: string, req: Request): Response | null {
+  /**
+   * A response for `req` from the cache, with the length of its body, or null on a miss. This is the hot
+   * path of every public page.
+   */
+  match(key: string, req: Request): { response: Response; bytes: number } | null {
     const entry = this.#entries.get(key);
     if (!entry) return null;
     if (entry.expiresAt !== Infinity && Date.now() >= entry.expiresAt) {
@@ -42,11 +45,14 @@ export class PageCache {
     this.#entries.set(key, entry);
     const gzipped = acceptsGzip(req);
     const headers = gzipped ? entry.gzipHeaders : entry.plainHeaders;
-    if (req.headers.get("if-none-match") === entry.etag) return new Response(null, { status: 304, headers });
-    return new Response(req.method === "HEAD" ? null : gzipped ? entry.gzip : entry.body, {
-      status: entry.status,
-      headers,
-    });
+    if (req.headers.get("if-none-match") === entry.etag) {
+      return { response: new Response(null, { status: 304, headers }), bytes: 0 };
+    }
+    const body = req.method === "HEAD" ? null : gzipped ? entry.gzip : entry.body;
+    return {
+      response: new Response(body, { status: entry.status, headers }),
+      bytes: body?.byteLength ?? 0,
+    };
   }
 
   /**

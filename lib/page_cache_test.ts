@@ -9,8 +9,8 @@ Deno.test("page cache: a copy with maxAgeSeconds is answered until it expires, t
   await cache.store("/stale", ["site"], page(), 0);
   await cache.store("/tagged", ["site"], page());
   const req = new Request("http://x/");
-  assert.equal(cache.match("/fresh", req)?.status, 200);
-  assert.equal(cache.match("/tagged", req)?.status, 200);
+  assert.equal(cache.match("/fresh", req)?.response.status, 200);
+  assert.equal(cache.match("/tagged", req)?.response.status, 200);
   assert.equal(cache.match("/stale", req), null);
   assert.equal(cache.size, 2, "the expired copy is gone");
   assert.equal(cache.invalidate("site"), 2);

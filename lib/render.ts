@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type ComponentType, createContext, Fragment, h, options, type VNode } from "preact";
 import { useContext } from "preact/hooks";
 import { renderToString } from "preact-render-to-string";
@@ -79,8 +80,12 @@ interface RenderInput<State> {
   page: ComponentType<PageProps<unknown, State>>;
   props: Omit<PageProps<unknown, State>, "Component">;
   manifest: BuildManifest;
-  /** Called only when the page has islands; a page without them needs no nonce. */
-  nonce: () => string;
+  /**
+   * Called only when the page has scripts; a page without them needs no nonce. Null: the page is rendered
+   * to be cached and sent to everyone, so its scripts carry no nonce and are allowed by the hash of their
+   * text instead (`RenderOutput.hashes`).
+   */
+  nonce: (() => string) | null;
   /** Extra module script run in development (live reload). */
   devScript?: string;
 }
@@ -89,8 +94,13 @@ interface RenderOutput {
   html: string;
   /** Chunk URLs to announce with `Link: rel=modulepreload`. */
   preload: string[];
-  /** The nonce used by the boot script, or null when the page ships no script. */
+  /** The nonce used by the boot script, or null when the page ships no script or is hash-allowed. */
   nonce: string | null;
+  /**
+   * Base64 SHA-256 of the text of each inline script the browser executes, in hash mode (`nonce: null`);
+   * empty when the page ships no script. The JSON props block is data, never executed, so it needs none.
+   */
+  hashes: string[];
 }
 
 /** Renders one page (app → layouts → page) to a complete HTML document in one synchronous pass. */
@@ -115,20 +125,31 @@ export function renderPage<State>(input: RenderInput<State>): RenderOutput {
   ];
   const tail: string[] = [];
   let nonce: string | null = null;
+  const hashes: string[] = [];
   let preload: string[] = [];
-  if (state.islands.length > 0 || input.devScript) nonce = input.nonce();
+  if ((state.islands.length > 0 || input.devScript) && input.nonce) nonce = input.nonce();
+  // ` nonce="…"` on each script and preload, or nothing in hash mode (a modulepreload is not a
+  // parser-inserted script, so 'strict-dynamic' admits it without one).
+  const attr = nonce ? ` nonce="${nonce}"` : "";
+  const moduleScript = (code: string) => {
+    if (!nonce) hashes.push(createHash("sha256").update(code).digest("base64"));
+    return `<script type="module"${attr}>${code}</script>`;
+  };
   if (state.islands.length > 0) {
-    const boot = bootScripts(state.islands, input.manifest, nonce!);
-    tail.push(...boot.scripts);
+    const boot = bootScripts(state.islands, input.manifest);
+    tail.push(
+      `<script id="__FRSH_STATE" type="application/json"${attr}>${boot.payload}</script>`,
+      moduleScript(boot.code),
+    );
     preload = boot.preload;
-    head.push(...preload.map((href) => `<link rel="modulepreload" href="${href}" nonce="${nonce}">`));
+    head.push(...preload.map((href) => `<link rel="modulepreload" href="${href}"${attr}>`));
   }
-  if (input.devScript) tail.push(`<script type="module" nonce="${nonce}">${input.devScript}</script>`);
+  if (input.devScript) tail.push(moduleScript(input.devScript));
 
   let html = body.startsWith("<html") ? `<!DOCTYPE html>${body}` : body;
   html = insertBefore(html, "</head>", head.join(""));
   html = insertBefore(html, "</body>", tail.join(""));
-  return { html, preload, nonce };
+  return { html, preload, nonce, hashes };
 }
 
 function Empty() {
@@ -141,8 +162,11 @@ function insertBefore(html: string, marker: string, text: string): string {
   return at === -1 ? html + text : html.slice(0, at) + text + html.slice(at);
 }
 
-/** The JSON props payload plus one nonce'd module script importing the runtime and each island chunk used. */
-function bootScripts(islands: RenderedIsland[], manifest: BuildManifest, nonce: string) {
+/**
+ * The JSON props payload (escaped for a `<script>` element) and the text of the module script that imports
+ * the runtime and each island chunk used and boots them.
+ */
+function bootScripts(islands: RenderedIsland[], manifest: BuildManifest) {
   let payload: string;
   try {
     payload = serialize(islands.map((i) => i.props), "islands");
@@ -177,12 +201,7 @@ function bootScripts(islands: RenderedIsland[], manifest: BuildManifest, nonce: 
       }),
     ]),
   ];
-  const scripts = [
-    `<script id="__FRSH_STATE" type="application/json" nonce="${nonce}">${
-      escapeScriptJson(payload)
-    }</script>`,
-    `<script type="module" nonce="${nonce}">import{boot}from"${manifest.runtime}";${imports.join("")}` +
-    `boot({${names.join(",")}},"__FRSH_STATE");</script>`,
-  ];
-  return { scripts, preload };
+  const code = `import{boot}from"${manifest.runtime}";${imports.join("")}` +
+    `boot({${names.join(",")}},"__FRSH_STATE");`;
+  return { payload: escapeScriptJson(payload), code, preload };
 }

@@ -3,20 +3,36 @@
  *
  * Threat model, briefly: the pages render user-controlled text (names, plan names, FAQ entries written by
  * staff), so an HTML-injection bug must not become script execution. Scripts therefore run only with the
- * per-response nonce ('strict-dynamic' lets the nonce'd boot script load its own chunks); a page without
- * islands gets `script-src 'none'`, which is also what lets its HTML be cached whole. No framing
- * (clickjacking of trade or payout forms), no plugins, no `<base>` rewriting, forms post only to us.
+ * per-response nonce, or — on a page cached whole and sent to everyone, where a nonce would be the same for
+ * all and so worthless — only when their text hashes to a `'sha256-…'` source computed when the page was
+ * rendered. Either way 'strict-dynamic' lets the allowed boot script load its own chunks, and nothing
+ * injected into the HTML runs (it has neither the nonce nor a listed hash). A page without islands gets
+ * `script-src 'none'`. Never 'unsafe-inline'. No framing (clickjacking of trade or payout forms), no
+ * plugins, no `<base>` rewriting, forms post only to us.
  */
 export interface SecurityOptions {
   /** Send HSTS (production behind HTTPS). */
   hsts: boolean;
 }
 
-/** The CSP of an HTML page; `nonce` null means the page ships no script at all. */
-export function pageCsp(nonce: string | null): string {
+/**
+ * How a page's inline scripts are allowed: a per-response nonce, or the base64 SHA-256 of each inline
+ * script's text (a page cached whole); null when the page ships no script at all.
+ */
+export type ScriptSources = { nonce: string } | { hashes: string[] } | null;
+
+/** The CSP of an HTML page. */
+export function pageCsp(sources: ScriptSources): string {
+  const allowed = !sources
+    ? null
+    : "nonce" in sources
+    ? `'nonce-${sources.nonce}'`
+    : sources.hashes.length
+    ? sources.hashes.map((hash) => `'sha256-${hash}'`).join(" ")
+    : null;
   return [
     "default-src 'self'",
-    nonce ? `script-src 'nonce-${nonce}' 'strict-dynamic'` : "script-src 'none'",
+    allowed ? `script-src ${allowed} 'strict-dynamic'` : "script-src 'none'",
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",

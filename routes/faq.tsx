@@ -1,5 +1,5 @@
 import { define, setMeta } from "./_define.ts";
-import { page } from "../lib/define.ts";
+import { page, type RouteConfig } from "../lib/define.ts";
 import { escapeScriptJson } from "../lib/serialize.ts";
 import { listPublishedFaq } from "../services/faq/queries.ts";
 import {
@@ -14,7 +14,13 @@ import {
 import FaqSearch from "../islands/faq_search.tsx";
 import { FaqItem } from "../components/faq_item.tsx";
 
-// Not page-cached: the search island needs a per-response CSP nonce.
+/**
+ * Public and identical for everyone (per `?q=`/`?category=`): cached whole, the search island's boot script
+ * allowed by hash (lib/app/cached_pages.ts), until staff edit the FAQ (services/faq/admin.ts invalidates
+ * "faq").
+ */
+export const config: RouteConfig = { cache: { tags: ["faq"] } };
+
 export const handler = define.handlers({
   async GET(ctx) {
     setMeta(

@@ -24,7 +24,7 @@ const access = log.child({ scope: "http" });
 export function observeRequests<S extends ObservedState>(
   config: { readonly accessLog: boolean } & ProxyTrust,
 ): RequestObserver<S> {
-  return async (req, handle, matched, remoteAddr) => {
+  return async (req, handle, matched, remoteAddr, sent) => {
     const started = performance.now();
     const trace = traceContextFor(req.headers.get("traceparent"));
     let res = await withTrace({ requestId: trace.traceId, spanId: trace.spanId }, handle);
@@ -44,6 +44,16 @@ export function observeRequests<S extends ObservedState>(
         userId: seen.state?.actor.userId ?? null,
         ip: seen.state ? seen.state.actor.ip : clientIp(req, remoteAddr, config),
       });
+    // A body of known length (a cached page) needs no counting stream in its way, only the server's word
+    // that it left whole; a client gone first leaves `bytes` null (how much it got is unknown). Checked
+    // before anything reads `res.body`: that getter turns a byte body into a stream, which Deno.serve then
+    // sends by its slower streaming path.
+    if (seen.bytes !== undefined && sent) {
+      const bytes = seen.bytes;
+      if (bytes === 0) line(0);
+      else sent().then(() => line(bytes), () => line(null));
+      return res;
+    }
     // An event stream lives for minutes: its line is written when it opens, not when it ends.
     if (!res.body || res.headers.get("content-type")?.startsWith("text/event-stream")) {
       line(res.body ? null : 0);

@@ -155,7 +155,7 @@ function prettyLine(time: Date, level: LogLevel, msg: string, fields: LogFields)
  * `{name, message, stack}`, cycles cut.
  */
 function clean(value: unknown, key = "", seen = new WeakSet<object>()): unknown {
-  if (key && isSecretKey(key)) return REDACTED;
+  if (key && secretKey(key)) return REDACTED;
   if (typeof value === "string") return maskText(value);
   if (value instanceof Error) {
     const out: LogFields = {
@@ -172,7 +172,22 @@ function clean(value: unknown, key = "", seen = new WeakSet<object>()): unknown 
   seen.add(value);
   if (Array.isArray(value)) return value.map((v) => clean(v, "", seen));
   if (value instanceof Date) return value.toISOString();
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v, k, seen)]));
+  // A plain loop, not entries → map → fromEntries: every access-log line comes through here.
+  // Null prototype: a field named `__proto__` stays a field, as with fromEntries.
+  const out: LogFields = Object.create(null);
+  for (const k of Object.keys(value)) out[k] = clean((value as LogFields)[k], k, seen);
+  return out;
+}
+
+/** {@link isSecretKey}, remembered: field names are a small fixed set, and each line tests every one. */
+const secretKeys = new Map<string, boolean>();
+function secretKey(key: string): boolean {
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    secret = isSecretKey(key);
+    if (secretKeys.size < 10_000) secretKeys.set(key, secret);
+  }
+  return secret;
 }
 
 /**

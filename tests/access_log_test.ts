@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
 import { client, signUp, strongPassword, uniqueEmail } from "./helpers/client.ts";
 import { configureLog } from "../services/log.ts";
+import { listen } from "../lib/http_listener.ts";
 
 async function captureLog(fn: (lines: string[]) => Promise<void>) {
   const lines: string[] = [];
@@ -53,6 +54,35 @@ Deno.test("access log: one JSON line per request, with the route pattern, status
       assert.equal(faq.userId, null);
     });
   } finally {
+    await close();
+  }
+});
+
+Deno.test("access log: a cached page served by Deno.serve is logged once sent, with its byte count", async () => {
+  const { app, deps, close } = await openTestApp();
+  (deps.config as { accessLog: boolean }).accessLog = true;
+  const server = await listen({ port: 0, hostname: "127.0.0.1" }, (req, info) => app.fetch(req, info));
+  try {
+    const url = `http://127.0.0.1:${server.port}/challenges?size=10K`;
+    await (await fetch(url)).body?.cancel(); // stores the page
+    await captureLog(async (lines) => {
+      const res = await fetch(url, { headers: { "accept-encoding": "identity" } });
+      assert.equal(res.headers.get("x-page-cache"), "hit");
+      const html = await res.text();
+      let line;
+      for (let i = 0; i < 100 && !(line = accessLines(lines)[0]); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(line.route, "(cached)");
+      assert.equal(line.status, 200);
+      assert.equal(line.path, "/challenges?size=10K");
+      assert.equal(line.bytes, new TextEncoder().encode(html).byteLength);
+      assert.equal(line.requestId, res.headers.get("x-request-id"));
+      assert.equal(line.ip, "127.0.0.1");
+      assert.equal(accessLines(lines).length, 1);
+    });
+  } finally {
+    await server.shutdown(1000);
     await close();
   }
 });

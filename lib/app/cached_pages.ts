@@ -2,47 +2,74 @@
  * Step 5: the page cache's two ends. Pages identical for every visitor are stored after their first render
  * and answered from then on before routing and middleware, as a CDN in front of the app would: this is what
  * makes public pages cost about as much as a hello world.
+ *
+ * A page with islands is cached too: when a request's page is going to be stored, it is rendered in hash
+ * mode (lib/render.ts) — its boot script carries no nonce and its CSP allows that script by the SHA-256 of
+ * its text, computed once in that render — so the stored bytes are right for every visitor.
  */
 import type { Hono } from "hono";
+import type { Context } from "../define.ts";
 import type { PageCache } from "../page_cache.ts";
 import { type SecurityOptions, withSecurityHeaders } from "../security_headers.ts";
 import { CACHED_ROUTE, type RouteMarks } from "./observe.ts";
 
-/** What a cacheable route's dispatch does with its fresh response. */
-export interface CachePages {
+/** A route's `config.cache`. */
+type CacheConfig = { tags: string[]; maxAgeSeconds?: number };
+
+/** What a cacheable route's dispatch does around its handler. */
+export interface CachePages<State> {
+  /**
+   * Before the handler of a cacheable route: whether the page may be stored (a shared request: GET or HEAD,
+   * not personal by its headers nor by the state the middleware built). If so the page renders in hash mode.
+   */
+  begin(ctx: Context<State>): boolean;
+  /** Whether `ctx`'s page is being rendered to be stored (the renderer asks, to pick hash mode). */
+  rendersShared(ctx: Context<State>): boolean;
   /**
    * Stores `res` under the request's path and query when it is the same for every visitor, and returns the
    * response to send (the stored copy's, or `res` unchanged).
    */
-  storeIfShared(
-    req: Request,
-    cache: { tags: string[]; maxAgeSeconds?: number },
-    res: Response,
-  ): Promise<Response>;
+  storeIfShared(ctx: Context<State>, cache: CacheConfig, res: Response): Promise<Response>;
 }
 
 /** The store end, for routes that declare `config.cache`. */
-export function pageCacheStore(opts: {
+export function pageCacheStore<State>(opts: {
   pageCache: PageCache;
   isPersonal: (req: Request) => boolean;
+  isPersonalState: (state: State) => boolean;
   security: SecurityOptions;
-}): CachePages {
+}): CachePages<State> {
+  const shared = new WeakSet<Context<State>>();
+  const isShared = (ctx: Context<State>) =>
+    (ctx.req.method === "GET" || ctx.req.method === "HEAD") && !opts.isPersonal(ctx.req) &&
+    !opts.isPersonalState(ctx.state);
   return {
-    async storeIfShared(req, { tags, maxAgeSeconds }, res) {
-      const shared = (req.method === "GET" || req.method === "HEAD") && !opts.isPersonal(req);
-      // Only island-free pages (CSP without a nonce) are identical for every visitor.
-      if (!shared || res.status !== 200 || res.headers.get("content-security-policy")?.includes("nonce-")) {
-        return res;
-      }
+    begin(ctx) {
+      if (!isShared(ctx)) return false;
+      shared.add(ctx);
+      return true;
+    },
+    rendersShared: (ctx) => shared.has(ctx),
+    async storeIfShared(ctx, { tags, maxAgeSeconds }, res) {
+      // Checked again after the handler: it may have changed the state, or answered with a response of its
+      // own that is marked for one visitor (a cookie, `private`, a nonce only this response knows).
+      if (!shared.has(ctx) || !isShared(ctx) || !storable(res)) return res;
       res.headers.set("cache-control", "public, max-age=0, must-revalidate");
       return await opts.pageCache.store(
-        pathAndQuery(req.url),
+        pathAndQuery(ctx.req.url),
         tags,
         withSecurityHeaders(res, opts.security),
         maxAgeSeconds,
       );
     },
   };
+}
+
+/** A 200 that says nothing about one visitor: no cookie, not private, no per-response nonce. */
+function storable(res: Response): boolean {
+  if (res.status !== 200 || res.headers.has("set-cookie")) return false;
+  if (/\b(private|no-store)\b/.test(res.headers.get("cache-control") ?? "")) return false;
+  return !res.headers.get("content-security-policy")?.includes("'nonce-");
 }
 
 /** The answer end: wraps `fetch` so a hit never reaches the router, middleware or the request context. */
@@ -55,8 +82,8 @@ export function answerCachedFirst<State>(
     if ((req.method === "GET" || req.method === "HEAD") && pageCache.size > 0 && !isPersonal(req)) {
       const hit = pageCache.match(pathAndQuery(req.url), req);
       if (hit) {
-        marks?.mark(req, CACHED_ROUTE, null);
-        return hit;
+        marks?.mark(req, CACHED_ROUTE, null, hit.bytes);
+        return hit.response;
       }
     }
     return fetch(req, env, executionCtx);

@@ -7,18 +7,20 @@ import { type CachePages } from "./cached_pages.ts";
 import { handlerFor, type LoadedRoute } from "./route_tree.ts";
 
 /** The route's own step: answers with its handler, or 405 with `Allow` for a method it does not answer. */
-export function dispatch<State>(route: LoadedRoute<State>, cache: CachePages): Middleware<State> {
+export function dispatch<State>(route: LoadedRoute<State>, cache: CachePages<State>): Middleware<State> {
   return async (ctx: Context<State>) => {
     const method = ctx.req.method as Method;
     const fn = handlerFor(route, method);
     if (!fn) return methodNotAllowed(method, route.info.methods);
 
+    // Decided before the handler, so a page that will be stored renders with hashed scripts (no nonce).
+    const cacheable = route.config.cache !== undefined && cache.begin(ctx);
     const result = await fn(ctx);
     const res = isPageResponse(result)
       ? await ctx.render(result.data, { status: result.status, headers: result.headers })
       : result;
     // Hits were answered before routing (cached_pages.ts); reaching here with a cacheable route is a miss.
-    return route.config.cache ? await cache.storeIfShared(ctx.req, route.config.cache, res) : res;
+    return cacheable ? await cache.storeIfShared(ctx, route.config.cache!, res) : res;
   };
 }
 

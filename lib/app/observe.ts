@@ -11,17 +11,22 @@ export interface MatchedRoute<State> {
   /** The route pattern (`/api/accounts/:id`), or `(cached)`, `(static)` or `(none)` (the 404 page). */
   route: string;
   state: State | null;
+  /** The body's length when known before it is sent (a cached page): no need to count it as it streams. */
+  bytes?: number;
 }
 
 /**
  * Wraps each request's handling: calls `handle()` (at most once) and returns the response to send; after
- * `handle` resolves, `matched()` says which route answered. `remoteAddr` is the peer's address, if known.
+ * `handle` resolves, `matched()` says which route answered. `remoteAddr` is the peer's address, if known;
+ * `sent`, when the server offers it (Deno.serve's `completed`), settles once the response has been sent
+ * whole (rejects if the client went away first).
  */
 export type RequestObserver<State> = (
   req: Request,
   handle: () => Promise<Response>,
   matched: () => MatchedRoute<State>,
   remoteAddr: string | undefined,
+  sent: (() => Promise<void>) | undefined,
 ) => Promise<Response>;
 
 export const CACHED_ROUTE = "(cached)";
@@ -36,8 +41,8 @@ export const NO_ROUTE = "(none)";
 export class RouteMarks<State> {
   readonly #seen = new WeakMap<Request, MatchedRoute<State>>();
 
-  mark(req: Request, route: string, state: State | null): void {
-    this.#seen.set(req, { route, state });
+  mark(req: Request, route: string, state: State | null, bytes?: number): void {
+    this.#seen.set(req, bytes === undefined ? { route, state } : { route, state, bytes });
   }
 
   /**
@@ -59,11 +64,14 @@ export function observedFetch<State>(
 ): Hono["fetch"] {
   return (req, env, executionCtx) => {
     let seen: MatchedRoute<State> | undefined;
+    const info = env as { remoteAddr?: { hostname: string }; completed?: Promise<void> } | undefined;
     return observer(
       req,
       () => Promise.resolve(fetch(req, env, executionCtx)),
       () => seen ??= marks.take(req),
-      (env as { remoteAddr?: { hostname: string } } | undefined)?.remoteAddr?.hostname,
+      info?.remoteAddr?.hostname,
+      // Read only when asked: the promise rejects when a client goes away, and is then handled.
+      info && "completed" in info ? () => info.completed! : undefined,
     );
   };
 }

@@ -39,13 +39,16 @@ export type RenderError<State> = (ctx: Context<State>, error: unknown) => Respon
 
 /**
  * The page renderer of an app. Each response gets a fresh script nonce, and its CSP allows exactly that
- * nonce (or no script at all when the page has no islands: lib/security_headers.ts).
+ * nonce (or no script at all when the page has no islands: lib/security_headers.ts). A page about to be
+ * cached for everyone (`sharedRender`) gets no nonce: its CSP lists the hashes of its inline scripts.
  */
 export function pageRenderer<State>(opts: {
   app: PageComponent<State> | null;
   manifest: BuildManifest;
   /** Development only: the live reload script appended to every page. */
   devScript: string | undefined;
+  /** Whether `ctx`'s page will be stored in the page cache (lib/app/cached_pages.ts). */
+  sharedRender?: (ctx: Context<State>) => boolean;
 }): RenderPage<State> {
   return (ctx, page, layouts, data, init = {}) => {
     const status = init.status ?? 200;
@@ -55,12 +58,15 @@ export function pageRenderer<State>(opts: {
       page,
       props: { data, url: ctx.url, params: ctx.params, state: ctx.state, status, error: init.error },
       manifest: opts.manifest,
-      nonce: () => randomToken(16),
+      nonce: opts.sharedRender?.(ctx) ? null : () => randomToken(16),
       devScript: opts.devScript,
     });
     const headers = new Headers(init.headers);
     headers.set("content-type", "text/html; charset=utf-8");
-    headers.set("content-security-policy", pageCsp(out.nonce));
+    headers.set(
+      "content-security-policy",
+      pageCsp(out.nonce ? { nonce: out.nonce } : out.hashes.length ? { hashes: out.hashes } : null),
+    );
     if (out.preload.length) {
       headers.set("link", out.preload.map((u) => `<${u}>; rel=modulepreload`).join(", "));
     }

@@ -1,11 +1,19 @@
 import { define, setMeta } from "../_define.ts";
-import { page } from "../../lib/define.ts";
+import { page, type RouteConfig } from "../../lib/define.ts";
 import { listActivePlans } from "../../services/plans/queries.ts";
 import { mostPopularPlanId } from "../../services/commerce/trust_queries.ts";
 import { describePlan } from "../../services/plans/describe.ts";
 import { acrossPhases } from "../../services/plans/rule_terms.ts";
 import { compactSize, formatMoney } from "../../services/money.ts";
 import PlanSwitcher, { type PlanCard } from "../../islands/plan_switcher.tsx";
+
+/**
+ * Public and identical for everyone (per `?size=`): cached whole, its island's boot script allowed by hash
+ * (lib/app/cached_pages.ts), until plans change — the plans editor's new versions, activation and the
+ * "most popular" flag all invalidate "plans" (services/plans/admin.ts) — and for at most 5 minutes, since
+ * without a flag "most popular" is counted from paid orders, which no page-level event announces.
+ */
+export const config: RouteConfig = { cache: { tags: ["plans"], maxAgeSeconds: 300 } };
 
 export const handler = define.handlers({
   async GET(ctx) {

@@ -101,11 +101,9 @@ export function withMetricsEndpoint<
   fetch: F,
   deps: MetricsDeps,
 ): F {
-  return (async (req: Request, ...rest: never[]) => {
-    if (isMetricsPath(req.url)) {
-      const res = await answerMetrics(req, deps, "public");
-      if (res) return res;
-    }
-    return await fetch(req, ...rest);
+  // Not async: every other request (cached pages included) goes straight through, without an extra await.
+  return ((req: Request, ...rest: never[]) => {
+    if (!isMetricsPath(req.url)) return fetch(req, ...rest);
+    return answerMetrics(req, deps, "public").then((res) => res ?? fetch(req, ...rest));
   }) as F;
 }

@@ -33,6 +33,44 @@ Deno.test({
           await page.close();
         });
 
+        await t.step(
+          "from the page cache: hash-allowed boot script, no CSP violation, hydrated",
+          async () => {
+            app.pageCache.invalidate("plans");
+            const page = await browser.newPage();
+            const problems: string[] = [];
+            page.on("pageerror", (e) => problems.push(e.message));
+            page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+            // Runs before the page's own scripts (injected by the browser, not subject to the page's CSP).
+            await page.addInitScript(() =>
+              document.addEventListener(
+                "securitypolicyviolation",
+                (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+              )
+            );
+            const first = await page.goto(`${origin}/challenges`);
+            assert.equal(first?.headers()["x-page-cache"], "miss");
+            const res = await page.goto(`${origin}/challenges`);
+            assert.equal(res?.headers()["x-page-cache"], "hit");
+            const csp = res!.headers()["content-security-policy"];
+            assert.match(csp, /script-src 'sha256-[A-Za-z0-9+/]+=*' 'strict-dynamic';/);
+            assert.doesNotMatch(csp, /unsafe-inline|nonce-/);
+            await page.waitForLoadState("networkidle");
+            await page.evaluate(() => ((globalThis as { marker?: number }).marker = 2));
+            await page.click('nav[aria-label="Account size"] >> text=50K');
+            await page.waitForFunction(() =>
+              document.querySelector("#plans h3")?.textContent?.includes("50K")
+            );
+            assert.equal(
+              await page.evaluate(() => (globalThis as { marker?: number }).marker),
+              2,
+              "no reload",
+            );
+            assert.deepEqual(problems, []);
+            await page.close();
+          },
+        );
+
         await t.step("without JavaScript: the size links are server-rendered filters", async () => {
           const context = await browser.newContext({ javaScriptEnabled: false });
           const page = await context.newPage();
