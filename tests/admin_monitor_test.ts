@@ -145,12 +145,19 @@ Deno.test("risk monitor and staff account page: access, order, filters, audited 
       assert.match(before, /Self-locks/);
       assert.match(before, /No self-lock holds: the trader may open trades/);
       // The near account opened one trade today: a limit of one trade a day holds at once.
-      await updateSelfLocks(deps.db, trader.userId, { userId: trader.userId, ip: null, userAgent: null }, near.accountId, {
-        dailyLossLimit: null,
-        maxTradesPerDay: 1,
-        cooldownLosses: null,
-        cooldownMinutes: null,
-      }, new Date());
+      await updateSelfLocks(
+        deps.db,
+        trader.userId,
+        { userId: trader.userId, ip: null, userAgent: null },
+        near.accountId,
+        {
+          dailyLossLimit: null,
+          maxTradesPerDay: 1,
+          cooldownLosses: null,
+          cooldownMinutes: null,
+        },
+        new Date(),
+      );
       const html = await (await page(risk)).text();
       assert.match(html, /✕ Locked/);
       assert.match(html, /Max trades per day/);
