@@ -64,6 +64,28 @@ interface ChangeToPersist {
 }
 
 /**
+ * The change a write of `state` over `account` logs and publishes, its summary built from the values written
+ * (one shape for the engine path, demo-sync's two-statement path and the venue marker's bulk writes).
+ */
+export function changeOf(
+  account: LockedAccount,
+  state: AccountState,
+  verdicts: Advanced["verdicts"],
+  now: Date,
+  kind: AccountChange["kind"] = "sync",
+): AccountChange {
+  return {
+    accountId: account.id,
+    stateVersion: state.version,
+    previousVersion: account.state_version,
+    kind,
+    at: new Date(state.lastEventAt).toISOString(),
+    account: summaryOf(accountRowOf(account, state, now)),
+    verdicts,
+  };
+}
+
+/**
  * Writes `advanced` (which must have changed the state) and returns the change to publish after commit. The
  * summary is built from the values written rather than read back, which saves a round trip.
  */
@@ -72,15 +94,7 @@ export async function persistChange(tx: Tx, input: ChangeToPersist): Promise<Acc
   const { state } = advanced;
   const id = account.id;
   const row = accountRowOf(account, state, now);
-  const change: AccountChange = {
-    accountId: id,
-    stateVersion: state.version,
-    previousVersion: account.state_version,
-    kind,
-    at: new Date(state.lastEventAt).toISOString(),
-    account: summaryOf(row),
-    verdicts: advanced.verdicts,
-  };
+  const change = changeOf(account, state, advanced.verdicts, now, kind);
   const breaches = breachesOf(advanced);
   const days = dayRows(advanced.days);
   const closes = firstPerTrade(advanced.closes);

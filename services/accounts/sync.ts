@@ -40,7 +40,8 @@ import { settleLifecycle, type Successor, successorFrom, successorOf } from "./l
 import { type AccountChange, publishChange } from "./change_log.ts";
 import { breachesOf, lockAccount, type LockedAccount, persistChange } from "./persist.ts";
 import type { Sql, Tx } from "../../db/client.ts";
-import { changeOf, readForSync } from "./sync_fast.ts";
+import { readForSync } from "./sync_fast.ts";
+import { changeOf } from "./persist.ts";
 import { writeGrouped } from "./sync_group.ts";
 import { limitsOf, notificationsOf } from "../notifications/derive.ts";
 import { effectiveAt, hasAnyLock } from "../self_locks/settings.ts";

@@ -23,13 +23,12 @@
  * notifications, self-locks that hold, a passed account's successor.
  */
 import type { Sql } from "../../db/client.ts";
-import { type AccountState, stateToJson } from "../engine/state.ts";
+import { stateToJson } from "../engine/state.ts";
 import { isoAt } from "../time.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
 import { type Advanced, dayRows } from "./advance.ts";
 import type { AccountChange } from "./change_log.ts";
 import { accountRowOf, firstPerTrade, json, type LockedAccount, lockedColumns } from "./persist.ts";
-import { summaryOf } from "./summary.ts";
 import { equitySampleRows } from "../trading/equity.ts";
 import { selfLocksOf, type SelfLocksRow } from "../self_locks/status.ts";
 import type { StoredSelfLocks } from "../self_locks/settings.ts";
@@ -74,24 +73,6 @@ export interface FastChange {
   advanced: Advanced;
   events: readonly SyncEvent[];
   now: Date;
-}
-
-/** The change `input` makes, as published and logged (the same object `persistChange` builds). */
-export function changeOf(
-  account: LockedAccount,
-  state: AccountState,
-  verdicts: Advanced["verdicts"],
-  now: Date,
-): AccountChange {
-  return {
-    accountId: account.id,
-    stateVersion: state.version,
-    previousVersion: account.state_version,
-    kind: "sync",
-    at: new Date(state.lastEventAt).toISOString(),
-    account: summaryOf(accountRowOf(account, state, now)),
-    verdicts,
-  };
 }
 
 /**

@@ -24,8 +24,7 @@ import type postgres from "postgres";
 import type { Sql } from "../../db/client.ts";
 import { type Advanced, dayRows } from "../accounts/advance.ts";
 import type { AccountChange } from "../accounts/change_log.ts";
-import { accountRowOf, type LockedAccount } from "../accounts/persist.ts";
-import { summaryOf } from "../accounts/summary.ts";
+import { accountRowOf, changeOf, type LockedAccount } from "../accounts/persist.ts";
 import { stateToJson } from "../engine/state.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
 import { fromMinor, fromMinorOrNull } from "../money.ts";
@@ -46,19 +45,11 @@ export interface MarksWritten {
   skipped: string[];
 }
 
-/** The change `persistChange` would log for `w` (summary built from the values written). */
-function changeOf(w: MarkWrite, now: Date) {
+/** The change `persistChange` would log for `w`, and the account row it writes. */
+function changeAndRow(w: MarkWrite, now: Date) {
   const { state, verdicts } = w.advanced;
   const row = accountRowOf(w.account, state, now);
-  const change: AccountChange = {
-    accountId: w.account.id,
-    stateVersion: state.version,
-    previousVersion: w.account.state_version,
-    kind: "sync",
-    at: new Date(state.lastEventAt).toISOString(),
-    account: summaryOf(row),
-    verdicts,
-  };
+  const change = changeOf(w.account, state, verdicts, now);
   return { change, row: { ...row, plan_version_id: w.account.plan_version_id, engine_state: null } };
 }
 
@@ -74,14 +65,14 @@ export async function writeMarks(sql: Sql, writes: readonly MarkWrite[], now: Da
   const changes = [];
   const samples = [];
   const days = [];
-  const built = new Map<string, ReturnType<typeof changeOf>>();
+  const built = new Map<string, ReturnType<typeof changeAndRow>>();
   for (const w of writes) {
     if (w.advanced.verdicts.length > 0) {
       throw new Error("writeMarks: a mark with verdicts takes the engine path");
     }
     const id = w.account.id;
     const { state } = w.advanced;
-    const c = changeOf(w, now);
+    const c = changeAndRow(w, now);
     built.set(id, c);
     accounts.push({
       id,
