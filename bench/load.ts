@@ -19,7 +19,7 @@
  */
 import { parseArgs } from "node:util";
 import { type RunningCluster, startCluster } from "../ops/cluster.ts";
-import { freePort } from "../tests/helpers/net.ts";
+import { freePort, freePorts } from "../tests/helpers/net.ts";
 import { preciseNow } from "../tests/helpers/child_server.ts";
 import { AccountSim } from "./engine_traders.ts";
 import { postgresFault, startAnchor, startPrivatePg, startPrivateRedis } from "./load_infra.ts";
@@ -66,7 +66,8 @@ try {
     processes: Number(args.processes),
     port: freePort(),
     firstAppPort: 0,
-    appPorts: Array.from({ length: Number(args.processes) }, () => freePort()),
+    // Held together: a port handed out twice would put two processes behind one address.
+    appPorts: freePorts(Number(args.processes)),
     runDir: `${dataDir}/nginx`,
     // The bench speaks from many addresses over loopback (X-Forwarded-For), as many clients would.
     trustedProxies: "127.0.0.0/8",

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { hasBinary, skipUnless, testEnv } from "./helpers/env.ts";
-import { freePort } from "./helpers/net.ts";
+import { freePorts } from "./helpers/net.ts";
 import { REDIS_SERVER, startRedis, stopRedis } from "./helpers/redis_server.ts";
 import { createScratchDb } from "./helpers/scratch_db.ts";
 import { NGINX_CANDIDATES, type RunningCluster, startCluster } from "../ops/cluster.ts";
@@ -85,7 +85,8 @@ const traceId = () => crypto.randomUUID().replaceAll("-", "");
 
 Deno.test({ name: "cluster: three processes behind nginx, one leader, failover", ignore }, async (t) => {
   const db = await createScratchDb(testEnv.databaseUrl!, "cluster");
-  const redisPort = freePort();
+  // Distinct ports: two processes given one port would both answer as "app1" and "app3" through it.
+  const [redisPort, nginxPort, ...appPorts] = freePorts(5);
   const redis = await startRedis(redisPort);
   const dataDir = await Deno.makeTempDir({ prefix: "cluster_test_" });
   const lines: string[] = [];
@@ -93,9 +94,9 @@ Deno.test({ name: "cluster: three processes behind nginx, one leader, failover",
   try {
     cluster = await startCluster({
       processes: 3,
-      port: freePort(),
+      port: nginxPort,
       firstAppPort: 0,
-      appPorts: [freePort(), freePort(), freePort()],
+      appPorts,
       runDir: `${dataDir}/cluster`,
       env: {
         DATABASE_URL: db.url,
