@@ -11,7 +11,7 @@ export interface Actor {
 export const SYSTEM_ACTOR: Actor = { userId: null, ip: null, userAgent: null };
 
 /** Audited actions: auth events, authorization failures, every admin action, and orders (for disputes). */
-type AuditAction =
+export type AuditAction =
   | "auth.register"
   | "auth.register_taken"
   | "auth.login"

@@ -7,11 +7,12 @@
 import { z } from "zod";
 import { multiLine } from "../../lib/text.ts";
 import { Conflict, NotFound } from "../../lib/errors.ts";
-import { type Actor, recordAudit } from "../audit.ts";
+import { type Actor, type AuditAction, recordAudit } from "../audit.ts";
 import type { Deps } from "../deps.ts";
 import { stateFromJson } from "../engine/state.ts";
 import { type AccountChange, publishChange, recordChange } from "./change_log.ts";
-import { accountRowOf, lockAccount, writeAccountRow } from "./persist.ts";
+import { accountRowOf, lockAccount, type LockedAccount, writeAccountRow } from "./persist.ts";
+import type { Tx } from "../../db/client.ts";
 import { accountColumns, type AccountRow, type AccountSummary, summaryOf } from "./summary.ts";
 
 /** `PUT /api/admin/accounts/:id` body: one action per request, always with the reason the audit keeps. */
@@ -48,16 +49,14 @@ export function applyAccountAction(
  * @throws NotFound for an unknown account; Conflict unless it is failed, or when it failed its time limit
  *   (the elapsed deadline would fail it again at the next reset, so reinstating cannot help).
  */
-export async function reinstateAccount(
+export function reinstateAccount(
   deps: Pick<Deps, "db" | "bus">,
   actor: Actor,
   accountId: string,
   reason: string,
   now: Date = new Date(),
 ): Promise<AccountSummary> {
-  const change = await deps.db.tx(async (tx) => {
-    const account = await lockAccount(tx, accountId);
-    if (!account) throw new NotFound("No such account.");
+  return staffStateChange(deps, actor, accountId, now, async (tx, account) => {
     if ((account.status !== "failed" && account.status !== "paused") || !account.engine_state) {
       throw new Conflict(`Only a failed or paused account can be reinstated; this one is ${account.status}.`);
     }
@@ -79,9 +78,10 @@ export async function reinstateAccount(
       await tx`update challenges set status = 'active', ended_at = null
                where id = ${account.challenge_id} and status = 'failed'`;
     }
-    await recordAudit(tx, actor, "admin.account_reinstated", {
-      type: "account",
-      id: accountId,
+    return {
+      row,
+      previousVersion: prior.version,
+      action: "admin.account_reinstated",
       details: {
         reason,
         from: account.status,
@@ -89,13 +89,8 @@ export async function reinstateAccount(
           { rule: prior.breach.rule, at: prior.breach.at, inputsHash: prior.breach.inputsHash },
         stateVersion: state.version,
       },
-    });
-    const change = adminChange(accountId, prior.version, state.version, summaryOf(row), now);
-    await recordChange(tx, change);
-    return change;
+    };
   });
-  await publishChange(deps.bus, change);
-  return change.account;
 }
 
 /**
@@ -105,16 +100,14 @@ export async function reinstateAccount(
  *
  * @throws NotFound for an unknown account; Conflict unless it is active.
  */
-export async function pauseAccount(
+export function pauseAccount(
   deps: Pick<Deps, "db" | "bus">,
   actor: Actor,
   accountId: string,
   reason: string,
   now: Date = new Date(),
 ): Promise<AccountSummary> {
-  const change = await deps.db.tx(async (tx) => {
-    const account = await lockAccount(tx, accountId);
-    if (!account) throw new NotFound("No such account.");
+  return staffStateChange(deps, actor, accountId, now, async (tx, account) => {
     if (account.status !== "active" || !account.engine_state) {
       throw new Conflict(`Only an active account can be paused; this one is ${account.status}.`);
     }
@@ -122,17 +115,13 @@ export async function pauseAccount(
     const state = { ...prior, status: "paused" as const, pausedUntil: null, version: prior.version + 1 };
     const row = accountRowOf(account, state, now);
     await writeAccountRow(tx, row, state);
-    await recordAudit(tx, actor, "admin.account_paused", {
-      type: "account",
-      id: accountId,
+    return {
+      row,
+      previousVersion: prior.version,
+      action: "admin.account_paused",
       details: { reason, stateVersion: state.version },
-    });
-    const change = adminChange(accountId, prior.version, state.version, summaryOf(row), now);
-    await recordChange(tx, change);
-    return change;
+    };
   });
-  await publishChange(deps.bus, change);
-  return change.account;
 }
 
 /**
@@ -141,16 +130,14 @@ export async function pauseAccount(
  *
  * @throws NotFound for an unknown account; Conflict when it is closed already.
  */
-export async function closeAccount(
+export function closeAccount(
   deps: Pick<Deps, "db" | "bus">,
   actor: Actor,
   accountId: string,
   reason: string,
   now: Date = new Date(),
 ): Promise<AccountSummary> {
-  const change = await deps.db.tx(async (tx) => {
-    const account = await lockAccount(tx, accountId);
-    if (!account) throw new NotFound("No such account.");
+  return staffStateChange(deps, actor, accountId, now, async (tx, account) => {
     if (account.status === "closed") throw new Conflict("This account is closed already.");
     const [row] = await tx<AccountRow[]>`
       update accounts set status = 'closed', state_version = state_version + 1, next_reset_at = null,
@@ -161,34 +148,52 @@ export async function closeAccount(
       await tx`update challenges set status = 'cancelled', ended_at = greatest(started_at, ${now})
                where id = ${account.challenge_id} and status = 'active'`;
     }
-    await recordAudit(tx, actor, "admin.account_closed", {
-      type: "account",
-      id: accountId,
+    return {
+      row,
+      previousVersion: account.state_version,
+      action: "admin.account_closed",
       details: { reason, from: account.status, stateVersion: row.state_version },
-    });
-    const change = adminChange(accountId, account.state_version, row.state_version, summaryOf(row), now);
+    };
+  });
+}
+
+/** What one staff action wrote: the account row after it, and what its audit entry says. */
+interface StaffStep {
+  row: AccountRow;
+  previousVersion: number;
+  action: AuditAction;
+  details: Record<string, unknown>;
+}
+
+/**
+ * The frame every staff action shares: lock the account, let `step` check and write the new state, then
+ * audit it and log the change (kind `admin`) in the same transaction, and publish it once committed, so
+ * streams and the monitor see a staff action like any other change.
+ */
+async function staffStateChange(
+  deps: Pick<Deps, "db" | "bus">,
+  actor: Actor,
+  accountId: string,
+  now: Date,
+  step: (tx: Tx, account: LockedAccount) => Promise<StaffStep>,
+): Promise<AccountSummary> {
+  const change = await deps.db.tx(async (tx) => {
+    const account = await lockAccount(tx, accountId);
+    if (!account) throw new NotFound("No such account.");
+    const { row, previousVersion, action, details } = await step(tx, account);
+    await recordAudit(tx, actor, action, { type: "account", id: accountId, details });
+    const change: AccountChange = {
+      accountId,
+      stateVersion: row.state_version,
+      previousVersion,
+      kind: "admin",
+      at: now.toISOString(),
+      account: summaryOf(row),
+      verdicts: [],
+    };
     await recordChange(tx, change);
     return change;
   });
   await publishChange(deps.bus, change);
   return change.account;
-}
-
-/** The change-log entry of a staff action (kind `admin`), as streams and the monitor receive it. */
-function adminChange(
-  accountId: string,
-  previousVersion: number,
-  stateVersion: number,
-  account: AccountSummary,
-  now: Date,
-): AccountChange {
-  return {
-    accountId,
-    stateVersion,
-    previousVersion,
-    kind: "admin",
-    at: now.toISOString(),
-    account,
-    verdicts: [],
-  };
 }
