@@ -84,22 +84,34 @@ export function clusterProblems(env: Record<string, string | undefined>): string
   return problems;
 }
 
-/** Waits until `url` answers 200 (or the child exits, or `timeoutMs` passes). */
+/**
+ * Waits until `url` answers 200 (or the child exits, or `timeoutMs` passes). `direct`: the url is the
+ * child's own port, so the answer must carry the child's pid; another process that already held the port
+ * would otherwise pass for a healthy child (and ours would exit, unable to bind).
+ */
 export async function waitHealthy(
   url: string,
   child: Deno.ChildProcess | null,
   timeoutMs: number,
+  opts: { direct?: boolean } = {},
 ): Promise<void> {
   let exited = false;
   child?.status.then(() => exited = true);
+  const direct = opts.direct ?? false;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited) throw new Error(`the process for ${url} exited before it was healthy`);
+    let answered: { pid?: unknown } | null = null;
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await res.body?.cancel();
-      if (res.ok) return;
+      if (res.ok) answered = await res.json().catch(() => ({}));
+      else await res.body?.cancel();
     } catch { /* not yet */ }
+    if (answered) {
+      // Through nginx any process may answer; straight at a port, only our child may.
+      if (!direct || answered.pid === child!.pid) return;
+      throw new Error(`${url} is answered by pid ${answered.pid}, not by our process ${child!.pid}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} not healthy within ${timeoutMs} ms`);
@@ -150,14 +162,18 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
         child: spawnApp(i + 1, port),
         async restart() {
           app.child = spawnApp(app.index, port);
-          await waitHealthy(`http://127.0.0.1:${port}/healthz`, app.child, 120_000);
+          await waitHealthy(`http://127.0.0.1:${port}/healthz`, app.child, 120_000, { direct: true });
         },
       };
       apps.push(app);
       // The first one alone: it builds, migrates and seeds; the others serve what it prepared.
-      if (i === 0) await waitHealthy(`http://127.0.0.1:${port}/healthz`, app.child, 300_000);
+      if (i === 0) {
+        await waitHealthy(`http://127.0.0.1:${port}/healthz`, app.child, 300_000, { direct: true });
+      }
     }
-    await Promise.all(apps.map((a) => waitHealthy(`http://127.0.0.1:${a.port}/healthz`, a.child, 120_000)));
+    await Promise.all(
+      apps.map((a) => waitHealthy(`http://127.0.0.1:${a.port}/healthz`, a.child, 120_000, { direct: true })),
+    );
   } catch (error) {
     stopping = true;
     await stopChildren(apps.map((a) => a.child));

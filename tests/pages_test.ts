@@ -82,7 +82,7 @@ Deno.test("pages: home, challenges, health, errors", async (t) => {
       const live = await app.request("/healthz");
       assert.equal(live.status, 200);
       assert.equal(live.headers.get("content-type"), "application/json");
-      assert.deepEqual(await live.json(), { status: "ok" });
+      assert.deepEqual(await live.json(), { status: "ok", pid: Deno.pid });
       const ready = await app.request("/readyz");
       assert.equal(ready.status, 200);
       const body = await ready.json();
