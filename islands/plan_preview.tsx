@@ -2,29 +2,14 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { formatMoney } from "../services/money_format.ts";
 import { planDraft } from "../services/plans/plan_form.ts";
 import { pathLabel } from "../services/plans/version_diff.ts";
+import type { PlanRules } from "../services/plans/explain.ts";
+import { RuleCards } from "../components/rule_cards.tsx";
 
 /** The JSON of `POST /api/admin/plans/preview` (services/plans/preview.ts `PlanPreview`). */
-interface Explanation {
-  appliesTo: string[];
-  text: string;
-  examples: string[];
-}
 interface Preview {
   name: string;
   phases: string[];
-  rules: {
-    currency: string;
-    initialBalance: string;
-    reset: string;
-    profitTarget: Explanation[];
-    dailyLoss: Explanation[];
-    maxLoss: Explanation[];
-    minTradingDays: Explanation[];
-    timeLimit: Explanation[];
-    consistency: Explanation[];
-    profitSplit: Explanation;
-    payouts: Explanation;
-  };
+  rules: PlanRules;
   figures: {
     initialBalance: string;
     targetBalances: (string | null)[];
@@ -180,14 +165,7 @@ function Shown({ preview, stale }: { preview: Preview; stale: boolean }) {
         <h3 id="preview-rules" class="text-sm font-semibold uppercase tracking-wider text-muted">
           The text on /rules
         </h3>
-        <Rule title="Profit target" items={rules.profitTarget} />
-        <Rule title="Daily loss limit" items={rules.dailyLoss} />
-        <Rule title="Maximum loss" items={rules.maxLoss} />
-        <Rule title="Minimum trading days" items={rules.minTradingDays} />
-        <Rule title="Time limit" items={rules.timeLimit} />
-        <Rule title="Consistency" items={rules.consistency} />
-        <Rule title="Profit split" items={[rules.profitSplit]} />
-        <Rule title="Payouts" items={[rules.payouts]} />
+        <RuleCards rules={rules} compact />
         <p class="text-xs text-muted">Daily reset: {rules.reset}.</p>
       </section>
     </div>
@@ -200,26 +178,5 @@ function Row(props: { label: string; value: string }) {
       <dt class="text-muted">{props.label}</dt>
       <dd class="text-right font-semibold tabular-nums">{props.value}</dd>
     </>
-  );
-}
-
-function Rule(props: { title: string; items: Explanation[] }) {
-  return (
-    <article class="border-t border-line pt-3 text-sm">
-      <h4 class="font-semibold">{props.title}</h4>
-      {props.items.map((item, i) => (
-        <div key={i} class="mt-1">
-          <p class="text-xs font-semibold uppercase tracking-wider text-muted">
-            {item.appliesTo.join(" · ")}
-          </p>
-          <p class="mt-0.5">{item.text}</p>
-          {item.examples.map((example) => (
-            <p key={example} class="mt-1 border-l-4 border-brand pl-3">
-              <span class="font-semibold">Example:</span> {example}
-            </p>
-          ))}
-        </div>
-      ))}
-    </article>
   );
 }

@@ -1,15 +1,10 @@
 import { define, setMeta } from "./_define.ts";
 import { page, type RouteConfig } from "../lib/define.ts";
 import { type ActivePlan, listActivePlans } from "../services/plans/queries.ts";
-import {
-  explainRules,
-  type PlanFigures,
-  planFigures,
-  type PlanRules,
-  type RuleExplanation,
-} from "../services/plans/explain.ts";
+import { explainRules, type PlanFigures, planFigures, type PlanRules } from "../services/plans/explain.ts";
 import { compactSize, formatMoney } from "../services/money.ts";
 import type { PlanDefinition } from "../services/plans/definition.ts";
+import { RuleCards } from "../components/rule_cards.tsx";
 
 /** Public and identical for everyone: cached whole until plans change. */
 export const config: RouteConfig = { cache: { tags: ["plans"] } };
@@ -178,14 +173,7 @@ function RuleSetSection({ set }: { set: RuleSet }) {
       </dl>
 
       <div class="mt-8 grid gap-6 lg:grid-cols-2">
-        <Rule title="Profit target" items={rules.profitTarget} />
-        <Rule title="Daily loss limit" items={rules.dailyLoss} />
-        <Rule title="Maximum loss" items={rules.maxLoss} />
-        <Rule title="Minimum trading days" items={rules.minTradingDays} />
-        <Rule title="Time limit" items={rules.timeLimit} />
-        <Rule title="Consistency" items={rules.consistency} />
-        <Rule title="Profit split" items={[rules.profitSplit]} />
-        <Rule title="Payouts" items={[rules.payouts]} />
+        <RuleCards rules={rules} />
       </div>
 
       <h3 id={`${set.id}-sizes`} class="mt-10 text-lg font-semibold">
@@ -225,26 +213,5 @@ function RuleSetSection({ set }: { set: RuleSet }) {
         </table>
       </div>
     </section>
-  );
-}
-
-function Rule(props: { title: string; items: RuleExplanation[] }) {
-  return (
-    <article class="card">
-      <h3 class="text-lg font-semibold">{props.title}</h3>
-      {props.items.map((item, i) => (
-        <div key={i} class="mt-3">
-          <p class="text-xs font-semibold uppercase tracking-wider text-muted">
-            {item.appliesTo.join(" · ")}
-          </p>
-          <p class="mt-1">{item.text}</p>
-          {item.examples.map((example) => (
-            <p key={example} class="mt-2 border-l-4 border-brand pl-3 text-sm">
-              <span class="font-semibold">Example:</span> {example}
-            </p>
-          ))}
-        </div>
-      ))}
-    </article>
   );
 }
