@@ -10,6 +10,7 @@ import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { makeStaff, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
+import { updateSelfLocks } from "../../services/self_locks/store.ts";
 import { totpCode } from "../../services/auth/totp.ts";
 import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 
@@ -39,7 +40,16 @@ Deno.test({
     try {
       await Deno.mkdir(ARTIFACTS, { recursive: true });
       const trader = await signUp(testApp.app, { firstName: "Grace", lastName: "Hopper" });
-      await openTestAccount(deps.db, trader.userId);
+      const account = await openTestAccount(deps.db, trader.userId);
+      // A self-lock the trader set, so the staff account page shows its limits beside today's figures.
+      await updateSelfLocks(
+        deps.db,
+        trader.userId,
+        { userId: trader.userId, ip: null, userAgent: null },
+        account.accountId,
+        { dailyLossLimit: "1500", maxTradesPerDay: 3, cooldownLosses: null, cooldownMinutes: null },
+        new Date(),
+      );
       const admin = await makeStaff(deps, "admin");
       browser = await launchBrowser();
       await withServer((req, info) => testApp.app.fetch(req, info), async (origin) => {
@@ -90,6 +100,13 @@ Deno.test({
           await page.waitForURL(new RegExp(`/admin/users/${trader.userId}$`));
           await page.getByRole("heading", { name: "Grace Hopper" }).waitFor();
           await photograph(page, "admin-user");
+        });
+
+        await t.step("the staff account page shows the trader's self-locks", async () => {
+          await page.goto(`/admin/accounts/${account.accountId}`);
+          await page.getByRole("heading", { name: "Self-locks" }).waitFor();
+          await photograph(page, "admin-account");
+          await page.goto(`/admin/users/${trader.userId}`);
         });
 
         await t.step("suspends them: the trader's dashboard goes to sign-in within 1 s", async () => {
