@@ -8,6 +8,7 @@
  * - otherwise TRUST_PROXY=true: any peer is taken to be our proxy and the header's last entry is the client
  *   (single-proxy deployments, and the benches that speak from many addresses over loopback).
  */
+import { BlockList, isIP } from "node:net";
 
 /** What `clientIp` needs of the configuration. */
 export interface ProxyTrust {
@@ -48,46 +49,41 @@ function normalize(address: string): string {
 
 const matchers = new WeakMap<readonly string[], (address: string) => boolean>();
 
-/** A membership test for `cidrs` (parsed once per list). Malformed entries are refused by the config. */
+/**
+ * A membership test for `cidrs` (built once per list), on node:net's BlockList: it knows IPv6 shorthand and
+ * IPv4-mapped IPv6 addresses. Malformed entries are refused by the config (`isAddressOrCidr`).
+ */
 export function matcherOf(cidrs: readonly string[]): (address: string) => boolean {
   let match = matchers.get(cidrs);
   if (!match) {
-    const ranges = cidrs.map(parseCidr).filter((r) => r !== null);
+    const list = new BlockList();
+    for (const cidr of cidrs) addCidr(list, cidr);
     match = (address) => {
-      const ip = parseIp(normalize(address));
-      return ip !== null && ranges.some((r) => r.v6 === ip.v6 && (ip.value >> r.shift) === r.prefix);
+      const family = isIP(address);
+      return family !== 0 && list.check(address, family === 6 ? "ipv6" : "ipv4");
     };
     matchers.set(cidrs, match);
   }
   return match;
 }
 
-function parseCidr(cidr: string): { v6: boolean; prefix: bigint; shift: bigint } | null {
-  const [address, bits] = cidr.split("/");
-  const ip = parseIp(normalize(address));
-  if (!ip) return null;
-  const width = ip.v6 ? 128 : 32;
-  const length = bits === undefined ? width : Number(bits);
-  if (!Number.isInteger(length) || length < 0 || length > width) return null;
-  const shift = BigInt(width - length);
-  return { v6: ip.v6, prefix: ip.value >> shift, shift };
+/** `127.0.0.1`, `10.0.0.0/8`, `fd00::/8`: an address or a CIDR whose prefix length fits its family. */
+export function isAddressOrCidr(entry: string): boolean {
+  try {
+    addCidr(new BlockList(), entry);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-function parseIp(address: string): { v6: boolean; value: bigint } | null {
-  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
-  if (v4) {
-    const parts = v4.slice(1).map(Number);
-    if (parts.some((p) => p > 255)) return null;
-    return { v6: false, value: parts.reduce((acc, p) => (acc << 8n) | BigInt(p), 0n) };
-  }
-  if (!address.includes(":") || !/^[0-9a-f:]+$/.test(address)) return null;
-  const halves = address.split("::");
-  if (halves.length > 2) return null;
-  const head = halves[0] ? halves[0].split(":") : [];
-  const tail = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
-  const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  if (groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
-  return { v6: true, value: groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n) };
+/** Adds one address or CIDR to `list`; throws on a malformed one. */
+function addCidr(list: BlockList, cidr: string): void {
+  const [address, bits, extra] = cidr.trim().split("/");
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) throw new TypeError(`not an address or CIDR: ${cidr}`);
+  const width = family === 6 ? 128 : 32;
+  const length = bits === undefined ? width : Number(bits);
+  if (!/^\d{1,3}$/.test(bits ?? "0") || length > width) throw new TypeError(`bad prefix length: ${cidr}`);
+  list.addSubnet(address, length, family === 6 ? "ipv6" : "ipv4");
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { clientIp, matcherOf } from "./client_ip.ts";
+import { clientIp, isAddressOrCidr, matcherOf } from "./client_ip.ts";
 
 const req = (xff?: string) => new Request("http://x/", { headers: xff ? { "x-forwarded-for": xff } : {} });
 const proxies = (...trustedProxies: string[]) => ({ trustProxy: false, trustedProxies });
@@ -46,4 +46,19 @@ Deno.test("CIDR matching for IPv4 and IPv6", () => {
   assert.equal(ours("192.168.1.8"), false);
   assert.equal(ours("not an ip"), false);
   assert.equal(ours("1.2.3.400"), false);
+});
+
+Deno.test("IPv4-mapped IPv6 peers and malformed entries", () => {
+  const ours = matcherOf(["10.0.0.0/8"]);
+  // A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d; it is the same address.
+  assert.equal(ours("::ffff:10.1.2.3"), true);
+  assert.equal(ours("::ffff:11.1.2.3"), false);
+  for (const good of ["127.0.0.1", "10.0.0.0/8", "fd00::/8", "::1", " 172.28.0.0/16"]) {
+    assert.equal(isAddressOrCidr(good), true, good);
+  }
+  for (
+    const bad of ["1.2.3.400", "10.0.0.0/33", "fd00::/129", "1::2::3", "10.0.0.0/8/1", "10.0.0.0/", "host"]
+  ) {
+    assert.equal(isAddressOrCidr(bad), false, bad);
+  }
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { moneySchema } from "./money.ts";
+import { isAddressOrCidr } from "./client_ip.ts";
 
 /**
  * The one place the environment is read. `loadConfig` runs once at start-up (fresh.config.ts); everything
@@ -81,8 +82,8 @@ const schema = z.object({
   BACKUP_EVERY_HOURS: z.coerce.number().min(1).max(8760).optional(),
   // Comma-separated addresses or CIDRs of our proxies (nginx): only a request from one of them has its
   // X-Forwarded-For read (services/client_ip.ts). Setting it implies TRUST_PROXY for the HTTP server choice.
-  TRUSTED_PROXIES: z.string().regex(
-    /^\s*[0-9a-fA-F.:]+(\/\d{1,3})?(\s*,\s*[0-9a-fA-F.:]+(\/\d{1,3})?)*\s*$/,
+  TRUSTED_PROXIES: z.string().refine(
+    (v) => v.split(",").every(isAddressOrCidr),
     "must be comma-separated IP addresses or CIDRs, e.g. 127.0.0.1,10.0.0.0/8",
   ).optional(),
 });
