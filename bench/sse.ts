@@ -18,11 +18,12 @@
  * and the app; it prints the app's figures as ratios to that floor, per pair and as the median over pairs.
  * `--bare` or `--app` measures one only; `--http=node` serves through node:http instead of Deno.serve
  * (lib/http_listener.ts, HTTP_SERVER); `--profile=<dir>` writes a V8 CPU profile of each server's rounds
- * there. The client shares the machine's cores with the server, so latencies include its own reading of
- * every socket, and other processes on the machine move them: the load average is printed with each half.
+ * there, `--heapsnapshot=<dir>` a heap snapshot of each with its streams open. The client shares the
+ * machine's cores with the server, so latencies include its own reading of every socket, and other
+ * processes on the machine move them: the load average is printed with each half.
  *
  * Usage: deno task bench:sse [--streams=10000] [--stream=user|account] [--accounts=1] [--rounds=20]
- *   [--pairs=3] [--http=deno|node] [--bare|--app] [--profile=<dir>]
+ *   [--pairs=3] [--http=deno|node] [--bare|--app] [--profile=<dir>] [--heapsnapshot=<dir>]
  * Needs ~2 × streams file descriptors across the two processes: the task raises `ulimit -n` to the hard
  * limit first (run `ulimit -n 25000` yourself when calling this file directly).
  */
@@ -208,6 +209,13 @@ async function measure(mode: Mode, dataBytes?: number): Promise<Figures> {
     }
     const openSeconds = (performance.now() - started) / 1000;
     const after = await settledStats(server);
+    if (flags.heapsnapshot) {
+      const { path } = await server.command<{ path: string }>({
+        cmd: "heapsnapshot",
+        path: `${flags.heapsnapshot}/sse-${mode}-${STREAMS}.heapsnapshot`,
+      });
+      console.log(`heap snapshot with the streams open: ${path}`);
+    }
     if (after.streams !== STREAMS) throw new Error(`server holds ${after.streams} streams, want ${STREAMS}`);
 
     const published: { account: number; version: number; at: number }[] = [];
