@@ -4,11 +4,12 @@
  * One bus subscription per user (`user:<id>`, see `userChannel`) shared by all of the user's local streams.
  * A frame's `id:` line is the stream's position after it (user_stream_id.ts), so it depends on the stream;
  * but streams at the same position get the same id, and a change goes to thousands of streams at one
- * position: a frame's bytes with the id in front are built once per position it is sent from (`Chunks`)
- * and that one chunk is enqueued to each of them, so a stream costs one enqueue and no string work. Each account and the notifications are ordered logs of their own, so a
- * stream checks every live frame against its position in that log: a frame that starts where the stream
- * is goes out, one at or below it is a duplicate and dropped, anything else is a gap — then the stream holds
- * every live frame back, reads the gap from the database (reads shared by the user's streams), and goes on.
+ * position: a frame's bytes with the id in front are built once per position it is sent from (`chunks`)
+ * and that one chunk is enqueued to each of them, so a stream costs one enqueue and no string work.
+ * Each account and the notifications are ordered logs of their own, so a stream checks every live frame
+ * against its position in that log: a frame that starts where the stream is goes out, one at or below it
+ * is a duplicate and dropped, anything else is a gap — then the stream holds every live frame back, reads
+ * the gap from the database (reads shared by the user's streams), and goes on.
  * Caps, sessions and heartbeats are the process's `SinkSet`, shared with the account streams.
  */
 import type { Bus, Unsubscribe } from "../bus/mod.ts";
