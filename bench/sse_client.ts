@@ -31,7 +31,9 @@ export interface SseStream {
   close(): void;
 }
 
-const CHANGE = /id: (\d+)\nevent: change/g;
+// An account stream's id is the version; a user stream's is `<notification seq>.<account key>-<version>`
+// per account (services/live/user_stream_id.ts): with one account, the version is its last number.
+const CHANGE = /id: (?:\d+\.[0-9a-f]{8}-)?(\d+)\nevent: change/g;
 // Frames are small: 16 KiB is many per read, and 10,000 streams' buffers stay within 160 MB of the client.
 const BUFFER_BYTES = 16 * 1024;
 

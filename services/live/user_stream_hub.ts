@@ -1,12 +1,15 @@
 /**
  * Fan-out of a user's account changes and notifications to their Server-Sent-Event streams in one process.
  *
- * One bus subscription per user (`user:<id>`, see `userChannel`) shared by all of the user's local streams;
- * a frame's event and data are encoded once and shared, only its `id:` line (the stream's position, see
- * user_stream_id.ts) is per stream. Each account and the notifications are ordered logs of their own, so a
- * stream checks every live frame against its position in that log: a frame that starts where the stream
- * is goes out, one at or below it is a duplicate and dropped, anything else is a gap — then the stream holds
- * every live frame back, reads the gap from the database (reads shared by the user's streams), and goes on.
+ * One bus subscription per user (`user:<id>`, see `userChannel`) shared by all of the user's local streams.
+ * A frame's `id:` line is the stream's position after it (user_stream_id.ts), so it depends on the stream;
+ * but streams at the same position get the same id, and a change goes to thousands of streams at one
+ * position: a frame's bytes with the id in front are built once per position it is sent from (`chunks`)
+ * and that one chunk is enqueued to each of them, so a stream costs one enqueue and no string work.
+ * Each account and the notifications are ordered logs of their own, so a stream checks every live frame
+ * against its position in that log: a frame that starts where the stream is goes out, one at or below it
+ * is a duplicate and dropped, anything else is a gap — then the stream holds every live frame back, reads
+ * the gap from the database (reads shared by the user's streams), and goes on.
  * Caps, sessions and heartbeats are the process's `SinkSet`, shared with the account streams.
  */
 import type { Bus, Unsubscribe } from "../bus/mod.ts";
@@ -47,6 +50,11 @@ export class UserSubscriber extends Sink {
   notifications = 0;
   /** Live frames held back while the stream catches up from the logs; null once it is live. */
   backlog: UserFrame[] | null = [];
+  /**
+   * `positionKey` of `accounts` and `notifications`, kept up to date as frames are sent (null: not known,
+   * work it out). Streams at one position share the one string the shared chunk carries.
+   */
+  at: string | null = null;
   constructor(
     readonly channel: UserChannel,
     out: ReadableStreamDefaultController<Uint8Array>,
@@ -71,6 +79,31 @@ class UserChannel {
 }
 
 const encoder = new TextEncoder();
+
+/** A frame as sent from one position: the id line of the position it leads to, then the frame. */
+interface Chunk {
+  /** `positionKey` after the frame. */
+  readonly at: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * A stream's positions as a string: the notification seq and every account's full id and version, in the
+ * order of the stream's map (what `encodePositions` writes, so equal keys give equal ids). Full ids, unlike
+ * the 8-digit keys of the wire id: two streams at equal keys then hold equal positions, so one frame
+ * moves both to the same place.
+ */
+function positionKey(positions: Positions): string {
+  let key = String(positions.notifications);
+  for (const [accountId, version] of positions.accounts) key += ` ${accountId}:${version}`;
+  return key;
+}
+
+/**
+ * The chunks of each frame by the position it is sent from. Weak: a frame is dropped with its chunks once
+ * it was fanned out (or its backlog and log reads let go of it).
+ */
+const chunks = new WeakMap<UserFrame, Map<string, Chunk>>();
 
 export class UserStreamHub {
   readonly #log: UserLog;
@@ -132,6 +165,7 @@ export class UserStreamHub {
   async start(sub: UserSubscriber, from: Positions, replay: Iterable<string>): Promise<void> {
     sub.notifications = from.notifications;
     for (const [id, version] of from.accounts) sub.accounts.set(id, version);
+    sub.at = null;
     await this.#catchUp(sub, new Set(replay));
   }
 
@@ -240,12 +274,24 @@ export class UserStreamHub {
     return read;
   }
 
-  /** Sends `frame` with the stream's new position as its id. */
+  /** Sends `frame` with the stream's new position as its id (one chunk, shared with streams at its place). */
   #write(sub: UserSubscriber, frame: UserFrame, limit: boolean): boolean {
+    const from = sub.at ?? positionKey(sub);
     if (frame.key === NOTIFICATIONS) sub.notifications = frame.version;
     else sub.accounts.set(frame.key, frame.version);
-    const id = encoder.encode(`id: ${encodePositions(sub)}\n`);
-    return this.#sinks.write(sub, id, limit) && this.#sinks.write(sub, frame.bytes, false);
+    let byPosition = chunks.get(frame);
+    if (!byPosition) chunks.set(frame, byPosition = new Map());
+    let chunk = byPosition.get(from);
+    if (!chunk) {
+      const id = encoder.encode(`id: ${encodePositions(sub)}\n`);
+      const bytes = new Uint8Array(id.length + frame.bytes.length);
+      bytes.set(id);
+      bytes.set(frame.bytes, id.length);
+      chunk = { at: positionKey(sub), bytes };
+      byPosition.set(from, chunk);
+    }
+    sub.at = chunk.at;
+    return this.#sinks.write(sub, chunk.bytes, limit);
   }
 
   #fail(sub: UserSubscriber, error: unknown): void {

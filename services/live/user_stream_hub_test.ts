@@ -113,3 +113,48 @@ Deno.test("user hub: after a bus reconnect, what was published meanwhile arrives
     await sse.cancel();
   }
 });
+
+Deno.test("user hub: streams at one position share one chunk (id and frame); others get their own id", async () => {
+  const bus = new ReconnectingBus();
+  const { log, commit } = fakeLog();
+  const hub = new UserStreamHub(bus, log, new SinkSet({ log: () => {} }));
+  const decoder = new TextDecoder();
+  const raw = async (accounts: [string, number][]) => {
+    let out!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (out = c) });
+    const sub = await hub.join(USER, out);
+    await hub.start(sub, { notifications: 0, accounts: new Map(accounts) }, []);
+    return { sub, reader: body.getReader() };
+  };
+  const both: [string, number][] = [[A, 0], [B, 0]];
+  const streams = [await raw(both), await raw(both), await raw([[A, 0]])];
+  const next = async () => {
+    const chunks = await Promise.all(streams.map(async (s) => (await s.reader.read()).value!));
+    return { chunks, texts: chunks.map((c) => decoder.decode(c)) };
+  };
+  try {
+    await commit(bus, A);
+    let { chunks, texts } = await next();
+    assert.equal(chunks[0], chunks[1], "one chunk for the two streams at one position");
+    assert.equal(texts[0], `id: 0.aaaaaaaa-1.bbbbbbbb-0\nevent: change\ndata: "${A}@1"\n\n`);
+    assert.equal(texts[2], `id: 0.aaaaaaaa-1\nevent: change\ndata: "${A}@1"\n\n`);
+    // Each stream's position moved with the frame: the next ids follow from it.
+    await commit(bus, NOTIFICATIONS);
+    ({ chunks, texts } = await next());
+    assert.equal(chunks[0], chunks[1]);
+    assert.equal(texts[1], `id: 1.aaaaaaaa-1.bbbbbbbb-0\nevent: notification\ndata: "@1"\n\n`);
+    assert.equal(texts[2], `id: 1.aaaaaaaa-1\nevent: notification\ndata: "@1"\n\n`);
+    await commit(bus, A);
+    ({ texts } = await next());
+    assert.deepEqual(texts.map((t) => t.split("\n")[0]), [
+      "id: 1.aaaaaaaa-2.bbbbbbbb-0",
+      "id: 1.aaaaaaaa-2.bbbbbbbb-0",
+      "id: 1.aaaaaaaa-2",
+    ]);
+  } finally {
+    for (const s of streams) {
+      await hub.leave(s.sub);
+      await s.reader.cancel();
+    }
+  }
+});
