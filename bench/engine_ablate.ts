@@ -1,14 +1,16 @@
 /**
  * What each part of the schema costs a demo-sync batch (issue 15, "Ingest efficiency"): the in-process
- * batch-10 load of the engine benchmark, measured as database CPU per batch (this script's backends and
- * the server's background processes, from /proc) and batches/s, first on the migrated schema, then again
- * after each step of `STEPS` is applied on top of the previous ones (dropping a trigger, the foreign keys,
- * indexes...). The difference between two lines is what that step's objects cost. Measurement only: the
- * steps break guarantees the app relies on, and run in a scratch schema that is dropped at the end.
+ * batch-10 load of the engine benchmark, measured as database CPU per batch (this script's backends, from
+ * /proc) and batches/s, with and without one group of schema objects at a time — a trigger, the foreign keys
+ * to `accounts`, indexes, check constraints. Each variant is measured between two baselines (the objects
+ * dropped, measured, re-created from their own definitions), `--reps` times, so that drift (tables growing,
+ * other sessions' load) shows as baseline-to-baseline spread rather than as a variant's effect. Measurement
+ * only: without these objects the app loses guarantees; all of it runs in a scratch schema dropped at the end.
  *
- * Usage: DATABASE_URL=… deno run -A bench/engine_ablate.ts [--accounts=1000] [--seconds=6] [--batch=10]
- *   [--concurrency=16] [--steps=name,name] (default: all, in order)
+ * Usage: DATABASE_URL=… deno run -A bench/engine_ablate.ts [--accounts=1000] [--seconds=5] [--batch=10]
+ *   [--concurrency=16] [--reps=2] [--variants=name,name] (default: all)
  */
+import type { Db } from "../db/client.ts";
 import { openDb } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 import { createBus } from "../services/bus/mod.ts";
@@ -22,46 +24,94 @@ const flags = Object.fromEntries(
   Deno.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]),
 );
 const ACCOUNTS = Number(flags.accounts ?? 1000);
-const SECONDS = Number(flags.seconds ?? 6);
+const SECONDS = Number(flags.seconds ?? 5);
 const BATCH = Number(flags.batch ?? 10);
 const CONCURRENCY = Number(flags.concurrency ?? 16);
+const REPS = Number(flags.reps ?? 2);
 
-/** Cumulative steps: each line of the output has every step up to its own applied. */
-const STEPS: { name: string; sql: string }[] = [
-  { name: "baseline", sql: "" },
+/** The tables a sync batch writes. */
+const WRITTEN = ["account_events", "account_changes", "trades", "daily_stats", "equity_samples"];
+
+/** Schema objects, by kind and name, whose definitions can be read back and re-created. */
+type Obj = { kind: "index" | "constraint" | "trigger"; table: string; name: string };
+
+const VARIANTS: { name: string; objects: (db: Db) => Promise<Obj[]> }[] = [
   {
-    name: "trader-days trigger with an empty body",
-    sql: "create or replace function note_trader_days() returns trigger language plpgsql as $$ " +
-      "begin return null; end $$",
+    name: "trader-days trigger",
+    objects: () =>
+      Promise.resolve([{ kind: "trigger", table: "account_events", name: "account_events_trader_days" }]),
   },
-  { name: "no trader-days trigger", sql: "drop trigger account_events_trader_days on account_events" },
   {
-    name: "no foreign keys to accounts on the written tables",
-    sql: ["account_events", "account_changes", "trades", "daily_stats", "equity_samples"]
-      .map((t) => `alter table ${t} drop constraint ${t}_account_id_fkey`).join(";"),
+    name: "foreign keys to accounts",
+    objects: () =>
+      Promise.resolve(
+        WRITTEN.map((t) => ({ kind: "constraint" as const, table: t, name: `${t}_account_id_fkey` })),
+      ),
   },
-  { name: "no account_events_at_idx", sql: "drop index account_events_at_idx" },
   {
-    name: "no trades secondary indexes",
-    sql:
-      "drop index trades_account_opened_idx, trades_account_symbol_opened_idx, trades_account_closed_idx, " +
-      "trades_account_closed_pnl_idx, trades_blocked_idx",
+    name: "account_events_at_idx",
+    objects: () =>
+      Promise.resolve([{ kind: "index", table: "account_events", name: "account_events_at_idx" }]),
   },
-  { name: "no equity_samples_at_idx", sql: "drop index equity_samples_at_idx" },
-  { name: "no check constraints", sql: dropChecks() },
+  {
+    name: "trades secondary indexes",
+    objects: () =>
+      Promise.resolve(
+        [
+          "trades_account_opened_idx",
+          "trades_account_symbol_opened_idx",
+          "trades_account_closed_idx",
+          "trades_account_closed_pnl_idx",
+          "trades_account_open_idx",
+          "trades_blocked_idx",
+        ]
+          .map((name) => ({ kind: "index" as const, table: "trades", name })),
+      ),
+  },
+  {
+    name: "equity_samples_at_idx",
+    objects: () =>
+      Promise.resolve([{ kind: "index", table: "equity_samples", name: "equity_samples_at_idx" }]),
+  },
+  {
+    name: "check constraints",
+    objects: async (db) =>
+      (await db.sql<{ table: string; name: string }[]>`
+        select conrelid::regclass::text as table, conname as name from pg_constraint
+        where contype = 'c' and connamespace = current_schema()::regnamespace
+          and conrelid::regclass::text = any(${WRITTEN})`).map((r) => ({
+        kind: "constraint" as const,
+        ...r,
+      })),
+  },
 ];
 
-function dropChecks(): string {
-  return `do $$ declare r record; begin
-    for r in select conrelid::regclass as t, conname from pg_constraint
-      where contype = 'c' and connamespace = current_schema()::regnamespace
-        and conrelid::regclass::text in ('account_events', 'account_changes', 'trades', 'equity_samples')
-    loop execute format('alter table %s drop constraint %I', r.t, r.conname); end loop; end $$`;
+/** Drops `objects`; returns the statements that re-create them. */
+async function drop(db: Db, objects: Obj[]): Promise<string[]> {
+  const restore: string[] = [];
+  for (const o of objects) {
+    const [{ def }] = o.kind === "index"
+      ? await db.sql`select pg_get_indexdef(${o.name}::regclass) as def`
+      : o.kind === "trigger"
+      ? await db.sql`select pg_get_triggerdef(oid) as def from pg_trigger
+                     where tgname = ${o.name} and tgrelid = ${o.table}::regclass`
+      : await db.sql`select format('alter table %s add constraint %I %s', ${o.table}::text, ${o.name}::text,
+                       pg_get_constraintdef(oid)) as def
+                     from pg_constraint where conname = ${o.name} and conrelid = ${o.table}::regclass`;
+    await db.sql.unsafe(
+      o.kind === "index"
+        ? `drop index "${o.name}"`
+        : o.kind === "trigger"
+        ? `drop trigger "${o.name}" on ${o.table}`
+        : `alter table ${o.table} drop constraint "${o.name}"`,
+    );
+    restore.push(def as string);
+  }
+  return restore;
 }
 
 const url = Deno.env.get("DATABASE_URL");
 if (!url) throw new Error("engine_ablate: set DATABASE_URL (a real PostgreSQL server)");
-const only = flags.steps?.split(",");
 
 const schema = uniqueSchemaName("bench_ablate");
 const appName = `bench-ablate-${crypto.randomUUID().slice(0, 8)}`;
@@ -76,9 +126,7 @@ try {
   const send = inProcessSender({ db, bus });
   const spec = { sims, batch: BATCH, concurrency: CONCURRENCY, rate: 0, send };
   await runLoad({ ...spec, seconds: 2 });
-  for (const step of STEPS) {
-    if (step.sql) await db.sql.unsafe(step.sql);
-    if (only && !only.includes(step.name) && step.name !== "baseline") continue;
+  const measure = async (label: string) => {
     await runLoad({ ...spec, seconds: 1 });
     const before = cpuSnapshot();
     const stats = await runLoad({ ...spec, seconds: SECONDS });
@@ -87,12 +135,22 @@ try {
     const perBatch = (cores: number | null | undefined) =>
       cores == null ? "n/a" : ((cores * 1000 * stats.seconds) / stats.batches).toFixed(3);
     console.log(
-      `${step.name.padEnd(52)} ${(stats.batches / stats.seconds).toFixed(0).padStart(5)} batches/s; ` +
-        `DB CPU ms/batch: backends ${perBatch(cpu?.postgresBackends)}, with server ${
-          perBatch(cpu?.postgres)
-        }; app ${perBatch(cpu?.bench)}; other ${cpu?.other.toFixed(2)} cores`,
+      `${label.padEnd(40)} ${(stats.batches / stats.seconds).toFixed(0).padStart(5)} batches/s; ` +
+        `DB CPU ms/batch ${perBatch(cpu?.postgresBackends)}; app ${perBatch(cpu?.bench)}; ` +
+        `other ${cpu?.other.toFixed(2)} cores`,
     );
+  };
+  const only = flags.variants?.split(",");
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const variant of VARIANTS) {
+      if (only && !only.includes(variant.name)) continue;
+      await measure("baseline");
+      const restore = await drop(db, await variant.objects(db));
+      await measure(`without ${variant.name}`);
+      for (const def of restore) await db.sql.unsafe(def);
+    }
   }
+  await measure("baseline");
 } finally {
   await bus.close();
   await db.sql.unsafe(`drop schema if exists "${schema}" cascade`);
