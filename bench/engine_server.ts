@@ -73,6 +73,8 @@ export const EngineServer = {
       name: "engine server",
       script: new URL(import.meta.url),
       env,
+      // e.g. BENCH_APP_FLAGS="--cpu-prof --cpu-prof-dir=prof" to profile the app under the benchmark's load.
+      flags: Deno.env.get("BENCH_APP_FLAGS")?.split(" ").filter(Boolean),
       // A cold start migrates the scratch schema; `setup` of thousands of accounts takes minutes.
       startTimeoutMs: 180_000,
       commandTimeoutMs: 300_000,

@@ -253,3 +253,38 @@ Deno.test("concurrent batches of several accounts share write statements; a fail
     await close();
   }
 });
+
+Deno.test("the write finds its accounts by key, however many accounts there are", async () => {
+  const { db, close } = await countingDb();
+  const bus = new MemoryBus();
+  try {
+    const userId = await newUser(db);
+    const { accountId } = await openTestAccount(db, userId, { at: START });
+    await applySync({ db, bus }, accountId, [sync.open("t0", at(1))], START);
+    // Other traders' accounts: enough pages that reading all of them is the planner's worse choice.
+    await db.sql`
+      insert into accounts (user_id, type, status, currency, initial_balance, balance, equity)
+      select ${userId}, 'demo', 'closed', 'USD', 100000, 100000, 100000 from generate_series(1, 300)`;
+    // One connection, one transaction around the batch: its statistics are then this batch's alone.
+    const conn = await db.sql.reserve();
+    try {
+      await conn.unsafe("begin");
+      const scans = async () =>
+        (await conn<{ seq: number }[]>`
+          select coalesce(seq_scan, 0)::int as seq from pg_stat_xact_user_tables
+          where relid = 'accounts'::regclass`)[0].seq;
+      const before = await scans();
+      const result = await applySync({ db: { ...db, sql: conn }, bus }, accountId, [
+        sync.mark("100050.00", "100000.00", at(2)),
+        sync.close("t0", "50.00", at(3)),
+      ], START);
+      assert.equal(result.accepted, 2);
+      assert.equal(await scans() - before, 0, "a batch must not read the whole accounts table");
+    } finally {
+      await conn.unsafe("rollback");
+      conn.release();
+    }
+  } finally {
+    await close();
+  }
+});

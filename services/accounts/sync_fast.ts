@@ -207,7 +207,9 @@ export async function writeGroup(
         as u(k int, id uuid, rv text, status text, balance numeric, equity numeric, daily_floor numeric,
              max_floor numeric, engine_state jsonb, state_version int, last_event_at timestamptz,
              next_reset_at timestamptz, updated_at timestamptz)
-      where a.id = u.id and a.xmin = u.rv::xid
+      -- The ids again as an array: the planner takes a set-returning function for 100 rows and would
+      -- otherwise scan the whole accounts table for a group of a few.
+      where a.id = any(${group.map((g) => g.input.account.id)}::uuid[]) and a.id = u.id and a.xmin = u.rv::xid
       returning u.k, a.id
     ), ${withParts}
     select coalesce(array_agg(k), '{}') as applied from acct`;
