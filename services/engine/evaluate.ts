@@ -176,7 +176,9 @@ function applyMarketEvent(
   }
   if (!isLive(next.status)) return { state: next, verdicts };
 
-  if (next.balance !== prior.balance) {
+  // A withdrawal moves the day's starting balance with the balance (ledger.ts), so the day's P&L is what it
+  // was: recording it would add a 0.00 day that its reversal cannot take back.
+  if (next.balance !== prior.balance && event.type !== "withdrawal" && event.type !== "withdrawal_reversal") {
     next.dailyPnl = { ...prior.dailyPnl, [next.day.key]: next.balance - next.day.sodBalance };
   }
   if (next.equity > next.highestEquity) {

@@ -227,6 +227,33 @@ Deno.test("a withdrawal amount must be positive", () => {
   );
 });
 
+Deno.test("a withdrawal on a day without a closed profit or loss adds no P&L day, and its reversal restores the state exactly", () => {
+  // Found by the property below (seed -250720718): a flat trade on a new trading day, then a withdrawal.
+  const plan = { ...FIRM_PLANS.ftmo, phases: [{ ...FIRM_PLANS.ftmo.phases[0], profitTarget: null }] };
+  const rules = compileRules(plan as PlanDefinition, 0);
+  const start = t("2026-03-20T08:00:00Z");
+  const trade = (id: string, pnl: string, at: number): EngineEvent[] => [
+    { type: "trade_open", tradeId: id, symbol: "ES", direction: "buy", volume: "1", price: "1", at },
+    { type: "trade_close", tradeId: id, price: "1", pnl, at: at + 1 },
+  ];
+  const events = [
+    ...trade("a", "0.01", t("2026-03-20T16:02:00Z")),
+    // 00:00 on 21 March in Prague: the next trading day, closed flat.
+    ...trade("b", "0.00", t("2026-03-20T23:00:00Z")),
+  ];
+  const state = applyEvents(initialState(rules, start), events, rules).state;
+  assert.deepEqual(Object.keys(state.dailyPnl), ["2026-03-20"]);
+  const at = t("2026-03-20T23:05:00Z");
+  const w = applyEvent(state, { type: "withdrawal", payoutId: "p", amount: "0.01", at }, rules);
+  assert.deepEqual(Object.keys(w.state.dailyPnl), ["2026-03-20"]);
+  const r = applyEvent(
+    w.state,
+    { type: "withdrawal_reversal", payoutId: "p", amount: "0.01", at: at + 1 },
+    rules,
+  );
+  assert.deepEqual(figures(r.state), figures(state));
+});
+
 Deno.test("property: at any live point, a withdrawal keeps the headroom to every moving floor, never breaches when flat within the profit, and its reversal restores the state", () => {
   const plans = Object.values(FIRM_PLANS).map((p) => ({
     ...p,
