@@ -230,7 +230,8 @@ function LegendItem(props: { color: string; dash: string; children: string }) {
 }
 
 /**
- * Redraws the account's lines on `symbol`: each position's entry, SL and TP, each pending order's price.
+ * Redraws the account's lines on `symbol`: each position's entry, SL and TP (a connector's: its entry),
+ * each pending order's price.
  * Returns the lines' prices, for the price scale to keep in view.
  */
 function drawLines(
@@ -264,6 +265,16 @@ function drawLines(
     );
     if (p.sl) add(p.sl, LINE_COLORS.sl, 2, "SL");
     if (p.tp) add(p.tp, LINE_COLORS.tp, 2, "TP");
+  }
+  // A connector's positions: their entry only (their SL/TP live on the platform), named as such.
+  for (const p of venue.outsidePositions) {
+    if (p.symbol !== symbol) continue;
+    add(
+      p.openPrice,
+      LINE_COLORS[p.direction],
+      0,
+      `${p.direction === "buy" ? "Buy" : "Sell"} ${lots(p.volume)} · connector`,
+    );
   }
   for (const o of venue.orders) {
     if (o.symbol !== symbol || o.price === null) continue;
