@@ -43,6 +43,23 @@ export function SourceBadge(props: { source: TradeSource }) {
 }
 
 /**
+ * What a phone shows under the symbol instead of the columns it hides: side and volume, then the source on a
+ * line of its own (beside them it would widen the column and push P&L under the sticky actions).
+ */
+export function PhoneLines(props: { direction: "buy" | "sell"; volume: string; source?: TradeSource }) {
+  return (
+    <span class="block text-xs font-normal sm:hidden">
+      <Side direction={props.direction} /> {lots(props.volume)}
+      {props.source && (
+        <span class="mt-0.5 block">
+          <SourceBadge source={props.source} />
+        </span>
+      )}
+    </span>
+  );
+}
+
+/**
  * One open position of a connector's, in the positions table's columns: no SL/TP (the platform keeps them)
  * and, instead of actions, where to change it.
  */
@@ -62,9 +79,7 @@ export function OutsideRow(props: {
     <tr class="border-t border-line" data-outside-position={p.tradeId}>
       <td class={`${TD} font-semibold`}>
         <button type="button" class="link" onClick={() => props.onSymbol(p.symbol)}>{p.symbol}</button>
-        <span class="block text-xs font-normal sm:hidden">
-          <Side direction={p.direction} /> {lots(p.volume)} <SourceBadge source="connector" />
-        </span>
+        <PhoneLines direction={p.direction} volume={p.volume} source="connector" />
       </td>
       <td class={`${TD} max-sm:hidden`}>
         <SourceBadge source="connector" />
@@ -140,7 +155,7 @@ export function ClosedTrades(props: {
                 <th scope="col" class={`${TH} text-right`}>P&L</th>
                 <th scope="col" class={`${TH} text-right max-sm:hidden`}>Entry</th>
                 <th scope="col" class={`${TH} text-right max-sm:hidden`}>Exit</th>
-                <th scope="col" class={TH}>Closed</th>
+                <th scope="col" class={`${TH} max-sm:hidden`}>Closed</th>
               </tr>
             </thead>
             <tbody>
@@ -150,9 +165,7 @@ export function ClosedTrades(props: {
                   <tr key={`${t.source}-${t.tradeId}`} class="border-t border-line" data-closed={t.tradeId}>
                     <td class={`${TD} font-semibold`}>
                       {t.symbol}
-                      <span class="block text-xs font-normal sm:hidden">
-                        <Side direction={t.direction} /> {lots(t.volume)} <SourceBadge source={t.source} />
-                      </span>
+                      <PhoneLines direction={t.direction} volume={t.volume} source={t.source} />
                     </td>
                     <td class={`${TD} max-sm:hidden`}>
                       <SourceBadge source={t.source} />
@@ -163,6 +176,9 @@ export function ClosedTrades(props: {
                     <td class={`${TD} text-right tabular-nums max-sm:hidden`}>{lots(t.volume)}</td>
                     <td class={`${TD} text-right font-semibold tabular-nums ${tone(t.pnl)}`}>
                       {signedMoney(t.pnl, props.currency)}
+                      <span class="block text-xs font-normal text-muted sm:hidden">
+                        {formatDateTime(new Date(t.closedAt), props.timeZone)}
+                      </span>
                     </td>
                     <td class={`${TD} text-right tabular-nums max-sm:hidden`}>
                       {fixPrice(t.entryPrice, tick)}
@@ -170,7 +186,7 @@ export function ClosedTrades(props: {
                     <td class={`${TD} text-right tabular-nums max-sm:hidden`}>
                       {fixPrice(t.exitPrice, tick)}
                     </td>
-                    <td class={`${TD} tabular-nums text-muted`}>
+                    <td class={`${TD} tabular-nums text-muted max-sm:hidden`}>
                       {formatDateTime(new Date(t.closedAt), props.timeZone)}
                     </td>
                   </tr>

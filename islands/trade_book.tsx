@@ -7,7 +7,13 @@ import { selectSymbol, type TerminalSeed, terminalStore, venueAction } from "./l
 import { fixPrice, liveAccount, lots } from "./live/trade_format.ts";
 import { isTyping, refusalText } from "./live/trade_keys.ts";
 import type { PositionJson } from "./live/venue_types.ts";
-import { ClosedTrades, OutsideNote, OutsideRow, SourceBadge } from "../components/trade_outside.tsx";
+import {
+  ClosedTrades,
+  OutsideNote,
+  OutsideRow,
+  PhoneLines,
+  SourceBadge,
+} from "../components/trade_outside.tsx";
 
 /** The actions column stays in view while the table scrolls sideways (390 px). */
 const STICKY = "sticky right-0 bg-raised";
@@ -163,15 +169,11 @@ export default function TradeBook(
                           {p.symbol}
                         </button>
                         {/* On a phone the side and volume ride under the symbol, so P&L and Close fit. */}
-                        <span class="block text-xs font-normal sm:hidden">
-                          <Side direction={p.direction} /> {lots(p.volume)}
-                          {outside.length > 0 && (
-                            <>
-                              {" "}
-                              <SourceBadge source="venue" />
-                            </>
-                          )}
-                        </span>
+                        <PhoneLines
+                          direction={p.direction}
+                          volume={p.volume}
+                          source={outside.length > 0 ? "venue" : undefined}
+                        />
                       </td>
                       {outside.length > 0 && (
                         <td class={`${TD} max-sm:hidden`}>
@@ -279,6 +281,12 @@ export default function TradeBook(
         />
       )}
       {venue && (
+        <p class="mt-3 text-xs text-muted tabular-nums">
+          Margin used {venue.margin.used ? money(venue.margin.used) : "—"} · free{" "}
+          {live?.free ? money(live.free) : "—"}
+        </p>
+      )}
+      {venue && (
         <ClosedTrades
           trades={venue.closed}
           accountId={store.accountId}
@@ -286,12 +294,6 @@ export default function TradeBook(
           timeZone={props.timeZone}
           tickOf={tickOf}
         />
-      )}
-      {venue && (
-        <p class="mt-3 text-xs text-muted tabular-nums">
-          Margin used {venue.margin.used ? money(venue.margin.used) : "—"} · free{" "}
-          {live?.free ? money(live.free) : "—"}
-        </p>
       )}
     </section>
   );
