@@ -2,9 +2,11 @@
  * A trader whose account an outside platform also feeds: a signed demo-sync opens a position while the
  * terminal is open, and it appears there without a reload — labelled as the connector's, without a close
  * button, counted in equity — and its close lands in the recent closed trades beside the venue's.
- * Screenshots with both kinds of positions at 390 and 1440 px, light and dark, go to /tmp/shots/.
+ * Screenshots with both kinds of positions at 390 and 1440 px, light and dark, go to /tmp/shots/, each
+ * checked by axe.
  */
 import assert from "node:assert/strict";
+import AxeBuilder from "../deps/axe.ts";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
 import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
@@ -19,7 +21,8 @@ const SHOTS = "/tmp/shots";
 
 async function photograph(page: Page, name: string) {
   for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
+    // Reduced motion: a figure caught mid-flash would be judged on its flash colour.
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
     for (const width of [390, 1440]) {
       await page.setViewportSize({ width, height: 900 });
       await page.waitForTimeout(300); // the chart follows its box's new size on the next frame
@@ -32,6 +35,12 @@ async function photograph(page: Page, name: string) {
       assert.ok(
         await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
         `${name} is wider than ${width} px`,
+      );
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      assert.deepEqual(
+        violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+        [],
+        `axe · ${scheme} · ${width} px`,
       );
     }
   }
