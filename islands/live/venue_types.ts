@@ -65,9 +65,9 @@ export interface PendingOrderJson {
   createdAt: string;
 }
 
-/** A connector's open position and a closed trade of either source (services/venue/outside_view.ts). */
-export type { ClosedTradeJson, OutsidePositionJson, TradeSource } from "../../services/venue/outside_view.ts";
-import type { ClosedTradeJson, OutsidePositionJson } from "../../services/venue/outside_view.ts";
+/** A connector's open position and a closed trade of either source (services/venue/trade_json.ts). */
+export type { ClosedTradeJson, OutsidePositionJson, TradeSource } from "../../services/venue/trade_json.ts";
+import type { ClosedTradeJson, OutsidePositionJson } from "../../services/venue/trade_json.ts";
 
 /** `GET /api/venue/accounts/:id`: the account as the venue trades it. */
 export interface VenueAccountJson {

@@ -16,40 +16,9 @@ import { fromMinor } from "../money.ts";
 import type { Instrument } from "./instruments.ts";
 import { trimDecimal } from "./instruments.ts";
 import { type Quotes, valuePosition } from "./valuation.ts";
+import type { ClosedTradeJson, OutsidePositionJson } from "./trade_json.ts";
 
-/** Who a trade came from: the built-in venue, or an outside platform's connector. */
-export type TradeSource = "venue" | "connector";
-
-/** An open position an outside connector reported; read-only here (the venue cannot close it). */
-export interface OutsidePositionJson {
-  /** The platform's own trade id. */
-  tradeId: string;
-  symbol: string;
-  direction: "buy" | "sell";
-  volume: string;
-  openPrice: string;
-  openedAt: string;
-  /**
-   * Unrealized, in the account currency, at the venue's latest quote with the venue's formula (no venue
-   * commission: the platform charges its own). Null when the venue does not list the symbol or lacks a quote.
-   */
-  pnl: string | null;
-}
-
-/** A closed trade of either source. */
-export interface ClosedTradeJson {
-  tradeId: string;
-  source: TradeSource;
-  symbol: string;
-  direction: "buy" | "sell";
-  volume: string;
-  entryPrice: string;
-  exitPrice: string;
-  /** Realized, net of costs, in the account currency. */
-  pnl: string;
-  openedAt: string;
-  closedAt: string;
-}
+export type { ClosedTradeJson, OutsidePositionJson, TradeSource } from "./trade_json.ts";
 
 /** The most outside positions one view lists (newest first); `open` still counts them all. */
 export const MAX_OUTSIDE_POSITIONS = 100;
