@@ -67,7 +67,7 @@ export interface PendingOrderJson {
 
 /** A connector's open position and a closed trade of either source (services/venue/trade_json.ts). */
 export type { ClosedTradeJson, OutsidePositionJson, TradeSource } from "../../services/venue/trade_json.ts";
-import type { ClosedTradeJson, OutsidePositionJson } from "../../services/venue/trade_json.ts";
+import type { ClosedTradeJson, OutsidePositionJson, TradeSource } from "../../services/venue/trade_json.ts";
 
 /** `GET /api/venue/accounts/:id`: the account as the venue trades it. */
 export interface VenueAccountJson {
@@ -90,6 +90,8 @@ export interface VenueAccountJson {
   /** The latest closed trades of both sources, newest close first. */
   closed: ClosedTradeJson[];
   trading: { allowed: boolean; code: string | null; reason: string | null };
+  /** Who trades the account (fixed by its first trade); `connector`: the ticket is off, `trading` says why. */
+  tradeSource: TradeSource | null;
 }
 
 /** The body of `POST /api/venue/accounts/:id/orders`. */

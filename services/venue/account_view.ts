@@ -13,6 +13,7 @@ import { assertOwner } from "./orders.ts";
 import { VenueRefusal } from "./refusals.ts";
 import { valuate } from "./valuation.ts";
 import { instrumentMap } from "./valuation.ts";
+import type { TradeSource } from "./trade_json.ts";
 import {
   type ClosedTradeJson,
   outsideOpen,
@@ -106,6 +107,11 @@ export interface VenueAccountJson {
   /** The latest closed trades of both sources, newest close first (the full history is elsewhere). */
   closed: ClosedTradeJson[];
   trading: { allowed: boolean; code: string | null; reason: string | null };
+  /**
+   * Who trades the account, fixed by its first trade (services/accounts/trade_source.ts): the venue, the
+   * trader's platform (then `trading` refuses with code `platform`), or null before the first trade.
+   */
+  tradeSource: TradeSource | null;
 }
 
 /** The venue view of an account of `userId`'s; 404 for anyone else's. */
@@ -118,8 +124,16 @@ export async function venueAccount(
   await assertOwner(deps.db.sql, userId, accountId);
   const sql = deps.db.sql;
   const [[account], positions, orders, instruments, outsideRead, closed] = await Promise.all([
-    sql<{ id: string; currency: string; status: string; engine_state: unknown }[]>`
-      select id, currency, status, engine_state from accounts where id = ${accountId}`,
+    sql<
+      {
+        id: string;
+        currency: string;
+        status: string;
+        engine_state: unknown;
+        trade_source: TradeSource | null;
+      }[]
+    >`
+      select id, currency, status, engine_state, trade_source from accounts where id = ${accountId}`,
     openPositions(sql, [accountId]),
     pendingOrders(sql, [accountId]),
     instrumentMap(deps.db),
@@ -155,5 +169,6 @@ export async function venueAccount(
     outsideOpen: outsideRead.open,
     closed,
     trading,
+    tradeSource: account.trade_source,
   };
 }
