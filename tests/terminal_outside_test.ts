@@ -1,7 +1,7 @@
 /**
- * The terminal shows what an outside connector did on the account (DESIGN §3.5: a venue trade and a
- * connector's are judged identically, so the trader sees both): its open positions, valued at the venue's
- * quotes and counted in equity, read-only, and closed trades labelled by source. The owner's alone.
+ * The terminal shows what an outside connector did on the account: its open positions, valued at the venue's
+ * quotes and counted in equity, read-only, and closed trades labelled by source; and, since an account has
+ * one trade source (services/accounts/trade_source.ts), why its order ticket is off. The owner's alone.
  */
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
@@ -27,7 +27,9 @@ Deno.test("terminal: a demo-sync position and its close show in the owner's view
       { symbol: "EURUSD", bid: "1.08410", ask: "1.08420", at: Date.now() },
       { symbol: "BTCUSD", bid: "65000.00", ask: "65015.00", at: Date.now() },
     ]);
-    const view = async (who = owner) => await c.json("GET", base, undefined, { bearer: who.accessToken });
+    const view = async (who = owner, path = base) =>
+      await c.json("GET", path, undefined, { bearer: who.accessToken });
+    const cookie = (who: typeof owner) => sessionCookies(false, who).map((x) => x.split(";")[0]).join("; ");
 
     await t.step(
       "a connector opens 1 lot EURUSD: an outside position, valued at the venue's bid",
@@ -76,7 +78,6 @@ Deno.test("terminal: a demo-sync position and its close show in the owner's view
       const res = await view(other);
       assert.equal(res.status, 404);
       assert.equal(res.headers.get("content-type"), "application/json");
-      const cookie = (who: typeof owner) => sessionCookies(false, who).map((x) => x.split(";")[0]).join("; ");
       assert.equal(
         (await c.request(`/trade/${accountId}`, { headers: { cookie: cookie(other) } })).status,
         404,
@@ -91,7 +92,7 @@ Deno.test("terminal: a demo-sync position and its close show in the owner's view
     });
 
     await t.step(
-      "a venue position beside it: both count in equity; only the venue's is in `positions`",
+      "the venue cannot trade it: an order is refused (platform), the view and the page's ticket say why",
       async () => {
         const order = await c.json("POST", `${base}/orders`, {
           symbol: "BTCUSD",
@@ -99,54 +100,79 @@ Deno.test("terminal: a demo-sync position and its close show in the owner's view
           type: "market",
           volume: "0.10",
         }, { bearer: owner.accessToken, headers: { "idempotency-key": "outside-1" } });
-        assert.equal(order.status, 201);
+        assert.equal(order.status, 409);
+        const refusal = (await order.json()).error;
+        assert.equal(refusal.code, "platform");
+        assert.match(refusal.message, /traded through your platform's connector/);
         const body = await (await view()).json();
-        assert.equal(body.positions.length, 1);
-        assert.deepEqual(body.outsidePositions.map((p: { tradeId: string }) => p.tradeId), ["MT5-881"]);
-        const venue = body.positions[0];
-        // balance + venue (P&L − commission) + outside P&L, to the cent.
-        const cents = (s: string) => Math.round(Number(s) * 100);
-        assert.equal(
-          cents(body.equity),
-          cents(body.balance) + cents(venue.pnl) - cents(venue.commission) + cents("410.00"),
-        );
+        assert.equal(body.tradeSource, "connector");
+        assert.deepEqual(body.trading, { allowed: false, code: "platform", reason: refusal.message });
+        assert.deepEqual(body.positions, []);
+        // The refused order changed nothing: equity is still balance + the connector's floating P&L.
+        assert.equal(body.equity, "100410.00");
+        const page = await (await c.request(`/trade/${accountId}`, { headers: { cookie: cookie(owner) } }))
+          .text();
+        assert.match(page, /data-ticket-off="platform"/);
+        assert.match(page, /This ticket is off for this account\./);
+        assert.match(page, /<fieldset disabled aria-describedby="ticket-off"/);
       },
     );
 
+    await t.step("the connector's close heads the closed trades, labelled by its source", async () => {
+      const res = await postSync(c, secret, {
+        accountId,
+        events: [{
+          id: "mt-close-1",
+          type: "trade_close",
+          at: new Date().toISOString(),
+          tradeId: "MT5-881",
+          price: "1.08300",
+          pnl: "296.50",
+        }],
+      });
+      assert.equal(res.status, 200);
+      const body = await (await view()).json();
+      assert.equal(body.outsideOpen, 0);
+      assert.deepEqual(body.outsidePositions, []);
+      assert.deepEqual(
+        body.closed.map((x: { source: string; symbol: string; volume: string; pnl: string }) => [
+          x.source,
+          x.symbol,
+          x.volume,
+          x.pnl,
+        ]),
+        [["connector", "EURUSD", "1", "296.50"]],
+      );
+      assert.equal((await view(other)).status, 404);
+    });
+
     await t.step(
-      "closes: the connector's and a venue partial close are in `closed` with their source",
+      "on a venue account, a partial close is in `closed` with the venue as its source",
       async () => {
-        const positionId = (await (await view()).json()).positions[0].id;
-        const partial = await c.json("POST", `${base}/positions/${positionId}/close`, { volume: "0.04" }, {
+        const venue = await openTestAccount(deps.db, owner.userId, { at: new Date(Date.now() - 3_600_000) });
+        const vbase = `/api/venue/accounts/${venue.accountId}`;
+        const order = await c.json("POST", `${vbase}/orders`, {
+          symbol: "BTCUSD",
+          direction: "buy",
+          type: "market",
+          volume: "0.10",
+        }, { bearer: owner.accessToken, headers: { "idempotency-key": "venue-1" } });
+        assert.equal(order.status, 201);
+        const positionId = (await order.json()).position.id;
+        const partial = await c.json("POST", `${vbase}/positions/${positionId}/close`, { volume: "0.04" }, {
           bearer: owner.accessToken,
         });
         assert.equal(partial.status, 200);
-        const res = await postSync(c, secret, {
-          accountId,
-          events: [{
-            id: "mt-close-1",
-            type: "trade_close",
-            at: new Date().toISOString(),
-            tradeId: "MT5-881",
-            price: "1.08300",
-            pnl: "296.50",
-          }],
-        });
-        assert.equal(res.status, 200);
-        const body = await (await view()).json();
-        assert.equal(body.outsideOpen, 0);
-        assert.deepEqual(body.outsidePositions, []);
-        assert.equal(body.positions.length, 1, "the venue's remainder stays open");
+        const body = await (await view(owner, vbase)).json();
+        assert.equal(body.tradeSource, "venue");
+        assert.equal(body.trading.allowed, true);
+        assert.equal(body.positions.length, 1, "the remainder stays open");
         assert.deepEqual(
-          body.closed.map((x: { source: string; symbol: string; volume: string; pnl: string }) => [
-            x.source,
-            x.symbol,
-            x.volume,
-          ]),
-          [["connector", "EURUSD", "1"], ["venue", "BTCUSD", "0.04"]],
+          body.closed.map((
+            x: { source: string; symbol: string; volume: string },
+          ) => [x.source, x.symbol, x.volume]),
+          [["venue", "BTCUSD", "0.04"]],
         );
-        assert.equal(body.closed[0].pnl, "296.50");
-        assert.equal((await view(other)).status, 404);
       },
     );
   } finally {
