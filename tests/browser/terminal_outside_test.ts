@@ -1,8 +1,9 @@
 /**
- * A trader whose account an outside platform also feeds: a signed demo-sync opens a position while the
- * terminal is open, and it appears there without a reload — labelled as the connector's, without a close
- * button, counted in equity — and its close lands in the recent closed trades beside the venue's.
- * Screenshots with both kinds of positions at 390 and 1440 px, light and dark, go to /tmp/shots/, each
+ * A trader whose account an outside platform feeds (its connector made the first trade, so the built-in venue
+ * cannot trade it: services/accounts/trade_source.ts): the order ticket is off and says why; a signed
+ * demo-sync opens a position while the terminal is open, and it appears there without a reload — labelled as
+ * the connector's, without a close button, counted in equity — and its close heads the recent closed trades.
+ * Screenshots with the connector's position at 390 and 1440 px, light and dark, go to /tmp/shots/, each
  * checked by axe.
  */
 import assert from "node:assert/strict";
@@ -71,7 +72,7 @@ Deno.test({
       assert.equal((await postSync(c, secret, { accountId, events })).status, 200);
     const at = (msAgo = 0) => new Date(Date.now() - msAgo).toISOString();
 
-    // History of both sources before the page opens: a connector's round trip and a venue trade closed.
+    // History before the page opens: a connector's round trip (its first batch makes the account its own).
     await sync([
       {
         id: "gbp-open",
@@ -92,20 +93,6 @@ Deno.test({
         pnl: "96.40",
       },
     ]);
-    const venue = `/api/venue/accounts/${accountId}`;
-    const bearer = trader.accessToken;
-    for (const key of ["btc-1", "btc-2"]) {
-      const res = await c.json("POST", `${venue}/orders`, {
-        symbol: "BTCUSD",
-        direction: "buy",
-        type: "market",
-        volume: "0.10",
-      }, { bearer, headers: { "idempotency-key": key } });
-      assert.equal(res.status, 201);
-    }
-    const [first] = (await (await c.json("GET", venue, undefined, { bearer })).json()).positions;
-    assert.equal((await c.json("POST", `${venue}/positions/${first.id}/close`, {}, { bearer })).status, 200);
-
     const ip = randomIp();
     const serve = (req: Request, info: ServeInfo) =>
       app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
@@ -126,22 +113,36 @@ Deno.test({
         const outside = page.locator('[data-outside-position="MT5-9001"]');
 
         await t.step(
-          "the terminal opens with the venue's position and both sources' closed trades",
+          "the terminal opens with the connector's closed trade and the ticket off, saying why",
           async () => {
             await page.goto(`${origin}/trade/${accountId}`);
-            await page.locator("[data-position]").first().waitFor();
-            assert.equal(await page.locator("[data-position]").count(), 1);
-            assert.equal(await page.locator("[data-outside-position]").count(), 0);
             const closed = page.locator("[data-closed]");
-            assert.equal(await closed.count(), 2);
-            assert.match(await closed.nth(0).innerText(), /BTCUSD\s+Venue\s+↑ Buy\s+0\.10/);
-            assert.match(await closed.nth(1).innerText(), /GBPUSD\s+Connector\s+↓ Sell\s+0\.50\s+\+\$96\.40/);
+            await closed.first().waitFor();
+            assert.equal(await closed.count(), 1);
+            assert.match(await closed.nth(0).innerText(), /GBPUSD\s+Connector\s+↓ Sell\s+0\.50\s+\+\$96\.40/);
+            assert.equal(await page.locator("[data-position]").count(), 0);
+            const off = page.locator('[data-ticket-off="platform"]');
+            assert.match(
+              await off.innerText(),
+              /This ticket is off for this account\.\s+This account is traded through your platform's connector/,
+            );
+            for (const name of [/^Buy/, /^Sell/]) {
+              assert.equal(await page.getByRole("button", { name }).isDisabled(), true);
+            }
+            assert.equal(await page.getByLabel("Volume (lots)").isDisabled(), true);
             // Both streams live before the sync, so its change frame reaches this page.
             await page.waitForFunction(() =>
               [...document.querySelectorAll<HTMLElement>("[data-live]")].every((e) =>
                 e.dataset.live === "live"
               )
             );
+            // The keys do nothing either: no order reaches the venue.
+            await page.locator("body").click({ position: { x: 5, y: 5 } });
+            await page.keyboard.press("b");
+            await page.waitForTimeout(300);
+            const [{ n }] = await deps.db.sql<{ n: number }[]>`
+              select count(*)::int as n from venue_orders where account_id = ${accountId}`;
+            assert.equal(n, 0);
             await page.evaluate(() => (globalThis as unknown as { __same: boolean }).__same = true);
           },
         );
@@ -171,11 +172,7 @@ Deno.test({
             assert.match(row, /EURUSD\s+Connector\s+↑ Buy\s+1\.00\s+\+\$410\s+1\.08000\s+1\.08410/);
             assert.match(row, /On your platform/);
             assert.equal(await outside.getByRole("button", { name: /^Close/ }).count(), 0);
-            assert.equal(
-              await page.locator("[data-position]").getByRole("button", { name: /^Close/ }).count(),
-              1,
-            );
-            assert.match(await page.locator("#book-h").innerText(), /Positions \(2\)/);
+            assert.match(await page.locator("#book-h").innerText(), /Positions \(1\)/);
             // Equity now carries the connector's +$410 on top of what it was.
             await page.waitForFunction(
               (was) => document.querySelector('[data-figure="equity"]')?.textContent !== was,
@@ -187,17 +184,39 @@ Deno.test({
               cents(await page.locator('[data-figure="equity"]').innerText()) - cents(before),
               41_000,
             );
-            await photograph(page, "both");
+            await photograph(page, "connector");
           },
         );
 
         await t.step(
-          "X with no row focused does not pick a position while a connector's is open",
+          "the chart's grid follows the colour scheme (it stayed near-white in dark)",
           async () => {
-            await page.locator("body").click({ position: { x: 5, y: 5 } });
-            await page.keyboard.press("x");
+            // Pixels of the chart's canvases within 12 of the light theme's line colour (`--color-line`).
+            const lightLine = await page.evaluate(() =>
+              getComputedStyle(document.documentElement).getPropertyValue("--color-line").trim()
+            );
+            const lightPixels = () =>
+              page.evaluate((hex) => {
+                const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+                let n = 0;
+                for (const canvas of document.querySelectorAll<HTMLCanvasElement>("[data-symbol] canvas")) {
+                  const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+                  for (let i = 0; i < data.length; i += 4) {
+                    const near = Math.abs(data[i] - r) <= 12 && Math.abs(data[i + 1] - g) <= 12 &&
+                      Math.abs(data[i + 2] - b) <= 12;
+                    if (near && data[i + 3] > 200) n++;
+                  }
+                }
+                return n;
+              }, lightLine);
             await page.waitForTimeout(300);
-            assert.equal(await page.locator("[data-position]").count(), 1);
+            const light = await lightPixels();
+            assert.ok(light > 1_000, `the light grid is drawn (${light} px)`);
+            await page.emulateMedia({ colorScheme: "dark" });
+            await page.waitForTimeout(300);
+            const dark = await lightPixels();
+            assert.ok(dark < light / 20, `light grid pixels in dark: ${dark} (light: ${light})`);
+            await page.emulateMedia({ colorScheme: "light" });
           },
         );
 
