@@ -89,6 +89,9 @@ Deno.test("terminal: a demo-sync position and its close show in the owner's view
       assert.match(html, /data-source="connector"/);
       // The account strip counts it: equity is not the bare balance.
       assert.match(html, /data-figure="equity">\$100,410</);
+      // The profit target's condition, not a claim about now (it read "all positions closed (1 open)").
+      assert.match(html, /with no position open \(1 open now\)\./);
+      assert.doesNotMatch(html, /all positions closed/);
     });
 
     await t.step(
