@@ -15,6 +15,7 @@ import { findOrder } from "../services/venue/book.ts";
 import { applySync } from "../services/accounts/sync.ts";
 import { VenueRefusal } from "../services/venue/refusals.ts";
 import { AccountOnVenue } from "../services/accounts/trade_source.ts";
+import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 
 const START = new Date(Date.now() - 3_600_000);
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
@@ -36,6 +37,13 @@ Deno.test("trade source: the first trade fixes it; the other source is refused w
     const figures = async (id: string) =>
       (await deps.db.sql<{ balance: string; equity: string; state_version: number }[]>`
         select balance::text, equity::text, state_version from accounts where id = ${id}`)[0];
+    const cookie = sessionCookies(false, owner).map((x) => x.split(";")[0]).join("; ");
+    // The account page's "Traded on" line (its data attribute and sentence).
+    const tradedOn = async (id: string) => {
+      const html = await (await c.request(`/dashboard/accounts/${id}`, { headers: { cookie } })).text();
+      const m = /data-trade-source="(\w+)"[^>]*>(.*?)<\/p>/s.exec(html);
+      return m ? [m[1], m[2].replace(/<[^>]+>/g, "").replace(/\s+/g, " ")] : null;
+    };
     const order = (id: string, body: object, key: string) =>
       c.json("POST", `/api/venue/accounts/${id}/orders`, body, {
         bearer: owner.accessToken,
@@ -47,6 +55,10 @@ Deno.test("trade source: the first trade fixes it; the other source is refused w
       async () => {
         const { accountId } = await openTestAccount(deps.db, owner.userId, { at: START });
         assert.equal(await source(accountId), null);
+        assert.deepEqual(await tradedOn(accountId), [
+          "none",
+          "Traded on: nothing yet. The first trade decides: the built-in venue or your platform's connector, for good.",
+        ]);
         const res = await postSync(c, secret, {
           accountId,
           events: [
@@ -56,6 +68,10 @@ Deno.test("trade source: the first trade fixes it; the other source is refused w
         });
         assert.equal(res.status, 200);
         assert.equal(await source(accountId), "connector");
+        assert.match(
+          (await tradedOn(accountId))!.join(" "),
+          /^connector Traded on: your platform, through its connector/,
+        );
         const before = await figures(accountId);
         for (
           const [key, body] of [["m-1", MARKET], ["l-1", { ...MARKET, type: "limit", price: "60000.00" }]]
@@ -92,6 +108,10 @@ Deno.test("trade source: the first trade fixes it; the other source is refused w
         const placed = await order(accountId, MARKET, "v-1");
         assert.equal(placed.status, 201);
         assert.equal(await source(accountId), "venue");
+        assert.deepEqual(await tradedOn(accountId), [
+          "venue",
+          "Traded on: the built-in venue (the terminal's order ticket).",
+        ]);
         const before = await figures(accountId);
         const open = sync.open("MT5-2", iso(30_000));
         const res = await postSync(c, secret, {
