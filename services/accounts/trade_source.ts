@@ -9,7 +9,9 @@
  * account's row lock) and demo-sync's first accepted batch (services/accounts/sync.ts: the compare-and-set
  * write of the fast path, or the locked transaction). Once set it never changes.
  */
+import type { Sql } from "../../db/client.ts";
 import { HttpError } from "../../lib/errors.ts";
+import { isUuid } from "../../lib/validation.ts";
 import type { TradeSource } from "../venue/trade_json.ts";
 
 export type { TradeSource };
@@ -30,3 +32,11 @@ export class AccountOnVenue extends HttpError {
 /** The venue's sentence for an account a connector trades (VenueRefusal `platform`). */
 export const ON_PLATFORM =
   "This account is traded through your platform's connector; the built-in venue can't trade it.";
+
+/** The account's trade source (null: no trade yet, or no such account). The caller has checked access. */
+export async function tradeSourceOf(sql: Sql, accountId: string): Promise<TradeSource | null> {
+  if (!isUuid(accountId)) return null;
+  const [row] = await sql<{ trade_source: TradeSource | null }[]>`
+    select trade_source from accounts where id = ${accountId}`;
+  return row?.trade_source ?? null;
+}

@@ -9,8 +9,7 @@ import EquityChart from "../../../islands/equity_chart.tsx";
 import WhatIf from "../../../islands/what_if.tsx";
 import { type PayoutPanelData, payoutPanelData } from "../../../services/payouts/trader.ts";
 import { PayoutPanel } from "../(_components)/payout_panel.tsx";
-import { isUuid } from "../../../lib/validation.ts";
-import type { TradeSource } from "../../../services/accounts/trade_source.ts";
+import { type TradeSource, tradeSourceOf } from "../../../services/accounts/trade_source.ts";
 
 /** Signed-out visitors are sent to sign in and brought back here (`authorize` adds `next`). */
 export const access = "authenticated";
@@ -34,12 +33,9 @@ export const handler = define.handlers<Data, typeof access>({
   async GET(ctx) {
     const { deps, user, actor } = ctx.state;
     // Together (one round trip): the source is only shown once the overview has checked access.
-    const [overview, sourceRows] = await Promise.all([
+    const [overview, tradeSource] = await Promise.all([
       loadAccountOverview(deps.db.sql, { ...user, actor }, ctx.params.id),
-      isUuid(ctx.params.id)
-        ? deps.db.sql<{ trade_source: TradeSource | null }[]>`
-          select trade_source from accounts where id = ${ctx.params.id}`
-        : [],
+      tradeSourceOf(deps.db.sql, ctx.params.id),
     ]);
     const name = `${overview.planName ?? "Account"} · ${overview.stageName}`;
     setMeta(ctx.state, name, "Your account's status, limits, equity and progress, live.");
@@ -55,7 +51,7 @@ export const handler = define.handlers<Data, typeof access>({
       payouts,
       twoFactor: user.twoFactorEnabled,
       payoutRequested: ctx.url.searchParams.get("requested") === overview.account.id,
-      tradeSource: sourceRows[0]?.trade_source ?? null,
+      tradeSource,
     }, { headers: { "cache-control": "no-store" } });
   },
 }, { access });

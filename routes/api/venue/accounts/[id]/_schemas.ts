@@ -56,6 +56,7 @@ export const orderSchema = z.object({
   createdAt: z.string(),
 });
 
-export const REFUSALS = "`market_closed` (with when it opens), `insufficient_margin` (with the figures), " +
+export const REFUSALS = "`platform` (the account is traded through an outside platform's connector: its " +
+  "first trade came from demo-sync), `market_closed` (with when it opens), `insufficient_margin` (with the figures), " +
   "`account_paused` (until when), `self_locked` (the trader's own lock, until when), `not_trading` (the " +
   "account has ended or not started), `no_price`";

@@ -13,7 +13,9 @@ export const api = defineApi({
       "(`trading.code`: a refusal code). Beside the venue's own book: `outsidePositions`, what an outside " +
       "connector (demo-sync) holds open on the account, newest first (at most 100; `outsideOpen` counts all), " +
       "read-only here and counted in equity at the venue's quotes (equity is null when one cannot be valued); " +
-      "and `closed`, the latest 20 closed trades of both sources with their `source`. The owner only; anyone " +
+      "and `closed`, the latest 20 closed trades of both sources with their `source`. `tradeSource`: who " +
+      "trades the account, fixed by its first trade — `venue`, `connector` (then `trading.code` is " +
+      "`platform`: the venue takes no order on it) or null before the first trade. The owner only; anyone " +
       "else gets 404.",
     tags: ["venue"],
     access: "authenticated",
@@ -38,6 +40,7 @@ export const api = defineApi({
             code: z.string().nullable(),
             reason: z.string().nullable(),
           }),
+          tradeSource: z.enum(["venue", "connector"]).nullable(),
         }),
       },
       404: { description: "No such account of yours" },
