@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { chartTheme, onSchemeChange, themeOptions } from "../components/chart_theme.ts";
 import { formatMoney } from "../components/figures.ts";
 import type { UTCTimestamp } from "../components/analytics_chart_lib.ts";
 import { periodLabel } from "../services/analytics/periods.ts";
@@ -37,19 +38,17 @@ export default function AnalyticsChart(props: {
       try {
         const lib = await import("../components/analytics_chart_lib.ts");
         if (disposed || !box.current) return;
-        const dark = matchMedia("(prefers-color-scheme: dark)").matches;
+        const theme = chartTheme();
+        const colours = themeOptions(theme, { vertLines: false });
         const label = periodLabel(props.granularity);
         const chart = lib.createChart(box.current, {
           autoSize: true,
+          ...colours,
           layout: {
+            ...colours.layout,
             background: { color: "transparent" },
-            textColor: dark ? "#a3adbd" : "#4b5563",
             // The logo injects an inline <style> the CSP refuses; the page credits TradingView in text.
             attributionLogo: false,
-          },
-          grid: {
-            vertLines: { visible: false },
-            horzLines: { color: dark ? "#1f2a3d" : "#eef0f3" },
           },
           rightPriceScale: { borderVisible: false },
           timeScale: {
@@ -89,7 +88,13 @@ export default function AnalyticsChart(props: {
           series.setData(data);
         }
         chart.timeScale().fitContent();
-        cleanup = () => chart.remove();
+        const unfollow = onSchemeChange((next) =>
+          chart.applyOptions(themeOptions(next, { vertLines: false }))
+        );
+        cleanup = () => {
+          unfollow();
+          chart.remove();
+        };
       } catch {
         setProblem("The chart could not be drawn; the table below has every figure.");
       }

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { chartTheme, onSchemeChange, themeOptions } from "../components/chart_theme.ts";
 import { connection, connectUserStream, lastFrameAt, onAccountChange } from "./live/user_stream.ts";
 import { LiveMarker, useNow } from "../components/live.tsx";
 import { ChartFrame, type ChartRange, RANGES } from "../components/chart_frame.tsx";
@@ -61,19 +62,16 @@ export default function EquityChart(
     (async () => {
       const lib = await import("../components/chart_lib.ts");
       if (disposed || !box.current) return;
-      const dark = matchMedia("(prefers-color-scheme: dark)").matches;
+      const theme = chartTheme();
       const chart = lib.createChart(box.current, {
         autoSize: true,
+        ...themeOptions(theme),
         layout: {
+          ...themeOptions(theme).layout,
           background: { color: "transparent" },
-          textColor: dark ? "#a3adbd" : "#4b5563",
           // The library's logo injects an inline <style>, which the page's CSP refuses; the frame credits
           // TradingView in text instead (what the library's licence asks for).
           attributionLogo: false,
-        },
-        grid: {
-          vertLines: { color: dark ? "#1f2a3d" : "#eef0f3" },
-          horzLines: { color: dark ? "#1f2a3d" : "#eef0f3" },
         },
         rightPriceScale: { borderVisible: false },
         timeScale: { borderVisible: false, timeVisible: true, secondsVisible: false },
@@ -204,8 +202,10 @@ export default function EquityChart(
         // While the whole life is shown, keep it all in view as it grows.
         if (rangeRef.current === "all") chart.timeScale().fitContent();
       });
+      const unfollow = onSchemeChange((next) => chart.applyOptions(themeOptions(next)));
       cleanup = () => {
         stop();
+        unfollow();
         chart.remove();
       };
     })();

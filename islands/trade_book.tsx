@@ -7,6 +7,13 @@ import { selectSymbol, type TerminalSeed, terminalStore, venueAction } from "./l
 import { fixPrice, liveAccount, lots } from "./live/trade_format.ts";
 import { isTyping, refusalText } from "./live/trade_keys.ts";
 import type { PositionJson } from "./live/venue_types.ts";
+import {
+  ClosedTrades,
+  OutsideNote,
+  OutsideRow,
+  PhoneLines,
+  SourceBadge,
+} from "../components/trade_outside.tsx";
 
 /** The actions column stays in view while the table scrolls sideways (390 px). */
 const STICKY = "sticky right-0 bg-raised";
@@ -15,8 +22,10 @@ type Message = { tone: "done" | "refused"; text: string } | null;
 
 /**
  * The account's open positions (P&L live from every tick, in the browser, with the venue's own formula;
- * close, partial close, edit SL/TP) and pending orders (cancel). `readOnly` (an ended account) shows the
- * tables without actions. X closes the position whose row holds the focus (or the only one open).
+ * close, partial close, edit SL/TP), pending orders (cancel) and the latest closed trades. Positions an
+ * outside connector holds on the account are listed too, labelled and without actions (the venue cannot
+ * close them). `readOnly` (an ended account) shows the tables without actions. X closes the venue position
+ * whose row holds the focus (or the only position open, when it is the venue's).
  */
 export default function TradeBook(
   props: { seed: TerminalSeed; currency: string; timeZone: string; readOnly: boolean },
@@ -30,9 +39,13 @@ export default function TradeBook(
   const instruments = store.instruments.value;
   const positions = venue?.positions ?? [];
   const orders = venue?.orders ?? [];
+  const outside = venue?.outsidePositions ?? [];
+  const open = positions.length + (venue?.outsideOpen ?? 0);
   const instrumentOf = (symbol: string) => instruments.find((i) => i.symbol === symbol);
   const live = venue ? liveAccount(venue, instruments, book) : null;
   const pnls = live?.pnls ?? [];
+  const outsidePnls = live?.outsidePnls ?? [];
+  const tickOf = (symbol: string) => instrumentOf(symbol)?.tickSize ?? "0.00001";
 
   const act = async (
     method: "POST" | "PATCH" | "DELETE",
@@ -63,9 +76,12 @@ export default function TradeBook(
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey || e.repeat || e.key.toLowerCase() !== "x") return;
       if (isTyping(e.target)) return;
-      const open = store.venue.peek()?.positions ?? [];
+      const view = store.venue.peek();
+      const own = view?.positions ?? [];
       const row = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>("[data-position]");
-      const target = open.find((p) => p.id === row?.dataset.position) ?? (open.length === 1 ? open[0] : null);
+      // Without a focused row, X means "the" position only when nothing else (a connector's) is open.
+      const only = own.length === 1 && (view?.outsideOpen ?? 0) === 0 ? own[0] : null;
+      const target = own.find((p) => p.id === row?.dataset.position) ?? only;
       if (!target) return;
       e.preventDefault();
       closeRef.current(target);
@@ -80,7 +96,7 @@ export default function TradeBook(
     <section aria-labelledby="book-h" class="card p-3 sm:p-4">
       <div class="flex flex-wrap items-baseline justify-between gap-2">
         <h2 id="book-h" class="text-base font-semibold tracking-tight">
-          Positions <span class="font-normal text-muted">({positions.length})</span>
+          Positions <span class="font-normal text-muted">({open})</span>
         </h2>
         <p class="text-sm tabular-nums">
           <span class="text-muted">Floating P&L</span>{" "}
@@ -104,7 +120,7 @@ export default function TradeBook(
           </p>
         )}
       </div>
-      {positions.length === 0
+      {open === 0
         ? (
           <p class="mt-2 text-sm text-muted">
             No open positions.{!props.readOnly && " Use the ticket to open one."}
@@ -124,6 +140,7 @@ export default function TradeBook(
               <thead class="border-b border-line">
                 <tr>
                   <th scope="col" class={TH}>Symbol</th>
+                  {outside.length > 0 && <th scope="col" class={`${TH} max-sm:hidden`}>Source</th>}
                   <th scope="col" class={`${TH} max-sm:hidden`}>Side</th>
                   <th scope="col" class={`${TH} text-right max-sm:hidden`}>Volume</th>
                   <th scope="col" class={`${TH} text-right`}>P&L</th>
@@ -152,10 +169,17 @@ export default function TradeBook(
                           {p.symbol}
                         </button>
                         {/* On a phone the side and volume ride under the symbol, so P&L and Close fit. */}
-                        <span class="block text-xs font-normal sm:hidden">
-                          <Side direction={p.direction} /> {lots(p.volume)}
-                        </span>
+                        <PhoneLines
+                          direction={p.direction}
+                          volume={p.volume}
+                          source={outside.length > 0 ? "venue" : undefined}
+                        />
                       </td>
+                      {outside.length > 0 && (
+                        <td class={`${TD} max-sm:hidden`}>
+                          <SourceBadge source="venue" />
+                        </td>
+                      )}
                       <td class={`${TD} max-sm:hidden`}>
                         <Side direction={p.direction} />
                       </td>
@@ -199,7 +223,7 @@ export default function TradeBook(
                     </tr>,
                     editing === p.id && !props.readOnly && (
                       <tr key={`${p.id}-edit`} id={`edit-${p.id}`} class="bg-surface">
-                        <td colSpan={10} class="px-2.5 py-2">
+                        <td colSpan={outside.length > 0 ? 11 : 10} class="px-2.5 py-2">
                           <Modify
                             position={p}
                             onSave={async (sl, tp) => {
@@ -225,10 +249,25 @@ export default function TradeBook(
                     ),
                   ];
                 })}
+                {outside.map((p, n) => (
+                  <OutsideRow
+                    key={`outside-${p.tradeId}`}
+                    position={p}
+                    pnl={outsidePnls[n] ?? null}
+                    quote={book[p.symbol]}
+                    tick={tickOf(p.symbol)}
+                    currency={props.currency}
+                    timeZone={props.timeZone}
+                    actions={!props.readOnly}
+                    sticky={STICKY}
+                    onSymbol={(symbol) => selectSymbol(store, symbol)}
+                  />
+                ))}
               </tbody>
             </table>
           </div>
         )}
+      {outside.length > 0 && <OutsideNote shown={outside.length} open={venue?.outsideOpen ?? 0} />}
       <h2 class="mt-5 text-base font-semibold tracking-tight" id="orders-h">
         Pending orders <span class="font-normal text-muted">({orders.length})</span>
       </h2>
@@ -238,7 +277,7 @@ export default function TradeBook(
           readOnly={props.readOnly}
           timeZone={props.timeZone}
           act={act}
-          tickOf={(s) => instrumentOf(s)?.tickSize ?? "0.00001"}
+          tickOf={tickOf}
         />
       )}
       {venue && (
@@ -246,6 +285,15 @@ export default function TradeBook(
           Margin used {venue.margin.used ? money(venue.margin.used) : "—"} · free{" "}
           {live?.free ? money(live.free) : "—"}
         </p>
+      )}
+      {venue && (
+        <ClosedTrades
+          trades={venue.closed}
+          accountId={store.accountId}
+          currency={props.currency}
+          timeZone={props.timeZone}
+          tickOf={tickOf}
+        />
       )}
     </section>
   );

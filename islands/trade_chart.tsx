@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { chartTheme, onSchemeChange, themeOptions } from "../components/chart_theme.ts";
 import { LiveMarker, useNow } from "../components/live.tsx";
 import { formatDateTime } from "../components/figures.ts";
 import type { AutoscaleInfo, IPriceLine, ISeriesApi, UTCTimestamp } from "../components/candle_lib.ts";
@@ -55,21 +56,18 @@ export default function TradeChart(props: { seed: TerminalSeed; timeZone: string
     (async () => {
       const lib = await import("../components/candle_lib.ts");
       if (disposed || !box.current) return;
-      const dark = matchMedia("(prefers-color-scheme: dark)").matches;
+      const theme = chartTheme();
       const digits = priceDigits(instrument?.tickSize ?? "0.00001");
       const zone = props.timeZone;
       const chart = lib.createChart(box.current, {
         autoSize: true,
+        ...themeOptions(theme),
         layout: {
+          ...themeOptions(theme).layout,
           background: { color: "transparent" },
-          textColor: dark ? "#a3adbd" : "#4b5563",
           // The library's logo injects an inline <style>, which the page's CSP refuses; the frame credits
           // TradingView in text instead (what the library's licence asks for).
           attributionLogo: false,
-        },
-        grid: {
-          vertLines: { color: dark ? "#1f2a3d" : "#eef0f3" },
-          horzLines: { color: dark ? "#1f2a3d" : "#eef0f3" },
         },
         rightPriceScale: { borderVisible: false },
         timeScale: {
@@ -86,15 +84,8 @@ export default function TradeChart(props: { seed: TerminalSeed; timeZone: string
         },
         localization: { timeFormatter: (t: number) => formatDateTime(new Date(t * 1000), zone) },
       });
-      const up = dark ? "#34d399" : "#0e7a5f";
-      const down = dark ? "#f97066" : "#b42318";
       const series = chart.addSeries(lib.CandlestickSeries, {
-        upColor: "rgba(0,0,0,0)",
-        borderUpColor: up,
-        wickUpColor: up,
-        downColor: down,
-        borderDownColor: down,
-        wickDownColor: down,
+        ...candleColors(theme.dark),
         priceFormat: { type: "price", precision: digits, minMove: 1 / 10 ** digits },
         autoscaleInfoProvider: (original: () => AutoscaleInfo | null) => {
           const info = original();
@@ -153,8 +144,13 @@ export default function TradeChart(props: { seed: TerminalSeed; timeZone: string
       if (latest) put(latest);
       const stop = onTicks((ticks) => ticks.forEach(put));
       chart.timeScale().scrollToRealTime();
+      const unfollow = onSchemeChange((next) => {
+        chart.applyOptions(themeOptions(next));
+        series.applyOptions(candleColors(next.dark));
+      });
       cleanup = () => {
         stop();
+        unfollow();
         seriesRef.current = null;
         linesRef.current = [];
         chart.remove();
@@ -218,6 +214,20 @@ export default function TradeChart(props: { seed: TerminalSeed; timeZone: string
   );
 }
 
+/** Up and down candle colours of a scheme (hollow up candles, filled down ones). */
+function candleColors(dark: boolean) {
+  const up = dark ? "#34d399" : "#0e7a5f";
+  const down = dark ? "#f97066" : "#b42318";
+  return {
+    upColor: "rgba(0,0,0,0)",
+    borderUpColor: up,
+    wickUpColor: up,
+    downColor: down,
+    borderDownColor: down,
+    wickDownColor: down,
+  };
+}
+
 function LegendItem(props: { color: string; dash: string; children: string }) {
   return (
     <li class="inline-flex items-center gap-1.5">
@@ -230,7 +240,8 @@ function LegendItem(props: { color: string; dash: string; children: string }) {
 }
 
 /**
- * Redraws the account's lines on `symbol`: each position's entry, SL and TP, each pending order's price.
+ * Redraws the account's lines on `symbol`: each position's entry, SL and TP (a connector's: its entry),
+ * each pending order's price.
  * Returns the lines' prices, for the price scale to keep in view.
  */
 function drawLines(
@@ -264,6 +275,16 @@ function drawLines(
     );
     if (p.sl) add(p.sl, LINE_COLORS.sl, 2, "SL");
     if (p.tp) add(p.tp, LINE_COLORS.tp, 2, "TP");
+  }
+  // A connector's positions: their entry only (their SL/TP live on the platform), named as such.
+  for (const p of venue.outsidePositions) {
+    if (p.symbol !== symbol) continue;
+    add(
+      p.openPrice,
+      LINE_COLORS[p.direction],
+      0,
+      `${p.direction === "buy" ? "Buy" : "Sell"} ${lots(p.volume)} · connector`,
+    );
   }
   for (const o of venue.orders) {
     if (o.symbol !== symbol || o.price === null) continue;

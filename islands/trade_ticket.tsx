@@ -43,8 +43,12 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
   const at = type === "market" ? quote?.ask : price;
   const est = instrument && at ? estimate(instrument, volume, at, quotes.value, props.currency) : null;
 
+  // An account a connector trades is never the venue's (services/accounts/trade_source.ts): the ticket is off
+  // for good there, not just for now, and says why (the keys B and S do nothing either).
+  const onPlatform = venue?.tradeSource === "connector";
+
   const send = async (direction: Direction) => {
-    if (busy) return;
+    if (busy || onPlatform) return;
     setBusy(true);
     setOutcome(null);
     setFields({});
@@ -129,8 +133,15 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
     <section aria-labelledby="ticket-h" class="card p-3 sm:p-4" data-ticket>
       <h2 id="ticket-h" class="text-base font-semibold tracking-tight">Order ticket</h2>
       {venue && !venue.trading.allowed && (
-        <p class="mt-2 rounded-md border border-line bg-surface px-2.5 py-2 text-sm" role="status">
-          <span aria-hidden="true">‖</span> <b>Trading is not allowed now.</b> {venue.trading.reason}
+        <p
+          id="ticket-off"
+          class="mt-2 rounded-md border border-line bg-surface px-2.5 py-2 text-sm"
+          role="status"
+          data-ticket-off={venue.trading.code ?? undefined}
+        >
+          <span aria-hidden="true">‖</span>{" "}
+          <b>{onPlatform ? "This ticket is off for this account." : "Trading is not allowed now."}</b>{" "}
+          {venue.trading.reason}
         </p>
       )}
       <form
@@ -141,71 +152,83 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
           send(submitter?.value === "sell" ? "sell" : "buy");
         }}
       >
-        <div>
-          <label for="ticket-symbol" class="block text-xs font-medium text-muted">Symbol</label>
-          <select
-            id="ticket-symbol"
-            class={INPUT}
-            value={symbol}
-            onChange={(e) => selectSymbol(store, (e.target as HTMLSelectElement).value)}
-          >
-            {store.instruments.value.map((i) => (
-              <option key={i.symbol} value={i.symbol}>{i.symbol} — {i.name}</option>
-            ))}
-          </select>
-        </div>
-        <fieldset>
-          <legend class="text-xs font-medium text-muted">Order type</legend>
-          <div class="mt-1 grid grid-cols-3 gap-1">
-            {(["market", "limit", "stop"] as const).map((t) => (
-              <label
-                key={t}
-                class="cursor-pointer rounded-md border border-line px-2 py-1.5 text-center text-sm has-[:checked]:border-brand-strong has-[:checked]:bg-brand-strong has-[:checked]:text-on-brand has-[:focus-visible]:outline has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-brand"
-              >
-                <input
-                  type="radio"
-                  name="type"
-                  value={t}
-                  checked={type === t}
-                  onChange={() => setType(t)}
-                  class="sr-only"
-                />
-                {TYPE_WORDS[t]}
-              </label>
-            ))}
+        {/* Disabling the fieldset disables every control in it (a browser rule): nothing to type or press. */}
+        <fieldset
+          disabled={onPlatform}
+          aria-describedby={onPlatform ? "ticket-off" : undefined}
+          class="min-w-0 space-y-3"
+        >
+          <div>
+            <label for="ticket-symbol" class="block text-xs font-medium text-muted">Symbol</label>
+            <select
+              id="ticket-symbol"
+              class={INPUT}
+              value={symbol}
+              onChange={(e) => selectSymbol(store, (e.target as HTMLSelectElement).value)}
+            >
+              {store.instruments.value.map((i) => (
+                <option key={i.symbol} value={i.symbol}>{i.symbol} — {i.name}</option>
+              ))}
+            </select>
+          </div>
+          <fieldset>
+            <legend class="text-xs font-medium text-muted">Order type</legend>
+            <div class="mt-1 grid grid-cols-3 gap-1">
+              {(["market", "limit", "stop"] as const).map((t) => (
+                <label
+                  key={t}
+                  class="cursor-pointer rounded-md border border-line px-2 py-1.5 text-center text-sm has-[:checked]:border-brand-strong has-[:checked]:bg-brand-strong has-[:checked]:text-on-brand has-[:focus-visible]:outline has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-brand"
+                >
+                  <input
+                    type="radio"
+                    name="type"
+                    value={t}
+                    checked={type === t}
+                    onChange={() => setType(t)}
+                    class="sr-only"
+                  />
+                  {TYPE_WORDS[t]}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <div class="grid grid-cols-2 gap-2">
+            {field("volume", "Volume (lots)", volume, setVolume)}
+            {type !== "market"
+              ? field("price", `${type === "limit" ? "Limit" : "Stop"} price`, price, setPrice, quote?.bid)
+              : (
+                <div>
+                  <p class="block text-xs font-medium text-muted">Price</p>
+                  <p class="mt-1 px-0.5 py-1.5 text-sm text-muted">At market</p>
+                </div>
+              )}
+            {field("sl", "Stop loss (optional)", sl, setSl)}
+            {field("tp", "Take profit (optional)", tp, setTp)}
+          </div>
+          <dl class="grid grid-cols-2 gap-x-2 gap-y-0.5 text-xs" aria-label="Estimate">
+            <dt class="text-muted">Margin</dt>
+            <dd class="text-right tabular-nums" data-figure="margin">
+              {est ? formatMoney(est.margin, props.currency) : "—"}
+            </dd>
+            <dt class="text-muted">Commission per side</dt>
+            <dd class="text-right tabular-nums" data-figure="commission">
+              {est ? formatMoney(est.commission, props.currency) : "—"}
+            </dd>
+            <dt class="text-muted">Free margin</dt>
+            <dd class="text-right tabular-nums">
+              {venue?.margin.free ? formatMoney(venue.margin.free, props.currency) : "—"}
+            </dd>
+          </dl>
+          <div class="grid grid-cols-2 gap-2">
+            <SideButton
+              side="sell"
+              price={quote ? fixPrice(quote.bid, tick) : null}
+              type={type}
+              busy={busy}
+            />
+            <SideButton side="buy" price={quote ? fixPrice(quote.ask, tick) : null} type={type} busy={busy} />
           </div>
         </fieldset>
-        <div class="grid grid-cols-2 gap-2">
-          {field("volume", "Volume (lots)", volume, setVolume)}
-          {type !== "market"
-            ? field("price", `${type === "limit" ? "Limit" : "Stop"} price`, price, setPrice, quote?.bid)
-            : (
-              <div>
-                <p class="block text-xs font-medium text-muted">Price</p>
-                <p class="mt-1 px-0.5 py-1.5 text-sm text-muted">At market</p>
-              </div>
-            )}
-          {field("sl", "Stop loss (optional)", sl, setSl)}
-          {field("tp", "Take profit (optional)", tp, setTp)}
-        </div>
-        <dl class="grid grid-cols-2 gap-x-2 gap-y-0.5 text-xs" aria-label="Estimate">
-          <dt class="text-muted">Margin</dt>
-          <dd class="text-right tabular-nums" data-figure="margin">
-            {est ? formatMoney(est.margin, props.currency) : "—"}
-          </dd>
-          <dt class="text-muted">Commission per side</dt>
-          <dd class="text-right tabular-nums" data-figure="commission">
-            {est ? formatMoney(est.commission, props.currency) : "—"}
-          </dd>
-          <dt class="text-muted">Free margin</dt>
-          <dd class="text-right tabular-nums">
-            {venue?.margin.free ? formatMoney(venue.margin.free, props.currency) : "—"}
-          </dd>
-        </dl>
-        <div class="grid grid-cols-2 gap-2">
-          <SideButton side="sell" price={quote ? fixPrice(quote.bid, tick) : null} type={type} busy={busy} />
-          <SideButton side="buy" price={quote ? fixPrice(quote.ask, tick) : null} type={type} busy={busy} />
-        </div>
         <p class="text-xs text-muted">
           Keys: <kbd class="kbd">B</kbd> buy · <kbd class="kbd">S</kbd> sell · <kbd class="kbd">X</kbd>{" "}
           closes the position in focus (outside text fields).

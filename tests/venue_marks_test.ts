@@ -8,7 +8,8 @@ import { openTestDb } from "./helpers/db.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { newUser, openSibling } from "./helpers/sync_accounts.ts";
 import { MemoryBus } from "../services/bus/mod.ts";
-import { applySync } from "../services/accounts/sync.ts";
+import { applySync, syncLocked } from "../services/accounts/sync.ts";
+import { lockAccount } from "../services/accounts/persist.ts";
 import { replayAccount } from "../services/accounts/replay.ts";
 import { stateFromJson, stateHash } from "../services/engine/state.ts";
 import type { SyncEvent } from "../services/engine/sync_events.ts";
@@ -196,16 +197,18 @@ Deno.test("a flush never writes over a change made since the mark: the engine pa
   try {
     prices.apply([tick("1.08400", T(1))]); // 98,865.00, evaluated on the state after the order
     await marker.idle();
-    // A connector's snapshot lands first (another writer): the account's version moves on.
-    await applySync(deps, accountId, [
-      {
-        type: "equity",
-        id: "outside-1",
-        at: new Date(T(1) + 500).toISOString(),
-        equity: "98800.00",
-        balance: "100000.00",
-      },
-    ], new Date(T(2)));
+    // Another writer of the engine state lands first (here the engine path itself, as another process's venue
+    // action would; a connector may not feed a venue's account): the account's version moves on.
+    const outside: SyncEvent = {
+      type: "equity",
+      id: "outside-1",
+      at: new Date(T(1) + 500).toISOString(),
+      equity: "98800.00",
+      balance: "100000.00",
+    };
+    await deps.db.tx(async (tx) =>
+      await syncLocked(tx, await lockAccount(tx, accountId), new Set(), [outside], new Date(T(2)))
+    );
     await marker.flush();
     assert.equal(marker.stats.engine, 1);
     const events = await db.sql<{ event_id: string }[]>`

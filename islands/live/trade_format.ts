@@ -49,7 +49,7 @@ export function rateIn(book: Book, currency: string, accountCurrency: string): s
  * when the book cannot say (no quote of the symbol or of the conversion pair yet; null if neither can).
  */
 export function livePnl(
-  position: PositionJson,
+  position: Pick<PositionJson, "symbol" | "direction" | "volume" | "openPrice" | "pnl">,
   instrument: InstrumentJson | undefined,
   book: Book,
   accountCurrency: string,
@@ -72,8 +72,10 @@ export function livePnl(
 
 /** The account marked at the book's quotes: each position's P&L, their sum, equity and free margin. */
 export interface LiveAccount {
-  /** Per position, in the venue's order (null: not known yet). */
+  /** Per venue position, in the venue's order (null: not known yet). */
   pnls: (string | null)[];
+  /** Per outside (connector) position, in the view's order (null: the venue does not quote it). */
+  outsidePnls: (string | null)[];
   floating: string | null;
   equity: string | null;
   free: string | null;
@@ -81,8 +83,9 @@ export interface LiveAccount {
 
 /**
  * Marks `venue` at the book's latest quotes with the venue's own rule (services/venue/pnl.ts): equity =
- * balance + Σ (floating P&L − opening commission), free margin = equity − used margin. Falls back to the
- * venue's last figures while a quote or a commission is unknown.
+ * balance + Σ venue (floating P&L − opening commission) + Σ outside floating P&L (a connector's positions,
+ * without venue commission), free margin = equity − used margin. Falls back to the venue's last figures while
+ * a quote or a commission is unknown, or when the view lists only part of the outside positions.
  */
 export function liveAccount(
   venue: VenueAccountJson,
@@ -92,14 +95,19 @@ export function liveAccount(
   const pnls = venue.positions.map((p) =>
     livePnl(p, instruments.find((i) => i.symbol === p.symbol), book, venue.currency)
   );
+  const outside = venue.outsidePositions;
+  const outsidePnls = outside.map((p) =>
+    livePnl(p, instruments.find((i) => i.symbol === p.symbol), book, venue.currency)
+  );
   const commissions = venue.positions.map((p) => p.commission);
-  if (pnls.some((p) => p === null) || commissions.some((c) => c === null)) {
-    return { pnls, floating: null, equity: venue.equity, free: venue.margin.free };
+  const partial = venue.outsideOpen > outside.length;
+  if ([...pnls, ...outsidePnls, ...commissions].some((x) => x === null) || partial) {
+    return { pnls, outsidePnls, floating: null, equity: venue.equity, free: venue.margin.free };
   }
-  const floating = sumMoney(pnls as string[]);
+  const floating = sumMoney([...pnls, ...outsidePnls] as string[]);
   const equity = subDecimal(sumMoney([venue.balance, floating]), sumMoney(commissions as string[]));
   const free = venue.margin.used === null ? venue.margin.free : subDecimal(equity, venue.margin.used);
-  return { pnls, floating, equity, free };
+  return { pnls, outsidePnls, floating, equity, free };
 }
 
 /** Sum of money strings, to the cent. */

@@ -65,18 +65,33 @@ export interface PendingOrderJson {
   createdAt: string;
 }
 
+/** A connector's open position and a closed trade of either source (services/venue/trade_json.ts). */
+export type { ClosedTradeJson, OutsidePositionJson, TradeSource } from "../../services/venue/trade_json.ts";
+import type { ClosedTradeJson, OutsidePositionJson, TradeSource } from "../../services/venue/trade_json.ts";
+
 /** `GET /api/venue/accounts/:id`: the account as the venue trades it. */
 export interface VenueAccountJson {
   accountId: string;
   currency: string;
   status: string;
   balance: string;
-  /** At the latest quotes: balance + Σ (floating P&L − opening commission); null while a quote is missing. */
+  /**
+   * At the latest quotes: balance + Σ venue (floating P&L − opening commission) + Σ outside floating P&L;
+   * null while a quote is missing or an outside position's symbol is not one the venue quotes.
+   */
   equity: string | null;
   margin: { used: string | null; free: string | null };
+  /** The venue's own open positions: the only ones the terminal can change or close. */
   positions: PositionJson[];
   orders: PendingOrderJson[];
+  /** What an outside connector holds open on the account, newest first (at most 100 of `outsideOpen`). */
+  outsidePositions: OutsidePositionJson[];
+  outsideOpen: number;
+  /** The latest closed trades of both sources, newest close first. */
+  closed: ClosedTradeJson[];
   trading: { allowed: boolean; code: string | null; reason: string | null };
+  /** Who trades the account (fixed by its first trade); `connector`: the ticket is off, `trading` says why. */
+  tradeSource: TradeSource | null;
 }
 
 /** The body of `POST /api/venue/accounts/:id/orders`. */

@@ -17,11 +17,14 @@ import { isoAt } from "../time.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import { limitsOf } from "../notifications/derive.ts";
 import { writeEquitySamples } from "../trading/equity.ts";
+import type { TradeSource } from "./trade_source.ts";
 
 /** An account row as the live path locks it: the summary columns plus the engine's inputs. */
 export interface LockedAccount extends AccountRow {
   plan_version_id: string | null;
   engine_state: unknown;
+  /** Who trades the account, fixed by its first trade (services/accounts/trade_source.ts); null: no trade yet. */
+  trade_source: TradeSource | null;
 }
 
 /**
@@ -43,7 +46,7 @@ export async function lockAccount(
 
 /** The columns of `LockedAccount` as a query fragment (the summary's columns and the engine's inputs). */
 export function lockedColumns(tx: Sql) {
-  return tx([...ACCOUNT_COLUMNS, "plan_version_id", "engine_state"]);
+  return tx([...ACCOUNT_COLUMNS, "plan_version_id", "engine_state", "trade_source"]);
 }
 
 /** An applied event as `account_events` keeps it: its id, type and instant, and the body as received. */

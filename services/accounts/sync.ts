@@ -26,6 +26,9 @@
  *   on every batch while it holds (level-triggered, so a lost response is repaired by the next one). A
  *   `trade_open` while blocked is applied (it happened on the venue) but reported in `violations`, stored
  *   flagged (`trades.opened_while_blocked`) and does not earn a trading day (engine rule).
+ * - **One trade source** (services/accounts/trade_source.ts): an account the built-in venue trades (its first
+ *   trade was a venue fill) gets 409 `account_on_venue` and nothing is applied; the first accepted batch on an
+ *   account with no trade yet makes it the connector's, in the same write.
  * - **Self-locks** (the trader's own limits, services/self_locks/): while one holds on a live account,
  *   `trading` says `allowed: false`, `reason: "self_locked"`, `until` and `message`, without `closeAll`.
  */
@@ -50,6 +53,7 @@ import { rulesFor, stageOf } from "./rules.ts";
 import { type AccountSummary, summaryOf } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
 import { withSelfLocks } from "../self_locks/directive.ts";
+import { AccountOnVenue } from "./trade_source.ts";
 
 /** How far ahead of our clock an event may be stamped. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -80,7 +84,8 @@ const RECORD_ONLY = new Set(["failed", "passed"]);
  * Applies one batch of validated sync events to an account (see the module notes for the contract).
  *
  * @param now our clock (injectable for tests): bounds future-stamped events and stamps `updated_at`.
- * @throws NotFound for an unknown account; Conflict for an account that is not trading; Unprocessable for
+ * @throws NotFound for an unknown account; Conflict for an account that is not trading; AccountOnVenue (409)
+ *   for an account the built-in venue trades; Unprocessable for
  *   events stamped too far in the future or more than `MAX_SYNC_EVENTS` of them.
  */
 export async function applySync(
@@ -122,7 +127,13 @@ export async function applySync(
       tx<{ event_id: string }[]>`
         select event_id from account_events where account_id = ${accountId} and event_id = any(${ids})`,
     ]);
-    return await syncLocked(tx, account, new Set(seenRows.map((r) => r.event_id)), events, now);
+    if (account?.trade_source === "venue") throw new AccountOnVenue();
+    const locked = await syncLocked(tx, account, new Set(seenRows.map((r) => r.event_id)), events, now);
+    // The first accepted batch makes the account the connector's, under the lock the venue's fill also takes.
+    if (account && account.trade_source === null && locked.result.accepted > 0) {
+      await tx`update accounts set trade_source = 'connector' where id = ${account.id} and trade_source is null`;
+    }
+    return locked;
   });
   await publishChange(deps.bus, ...changes);
   recordSync(result, started);
@@ -148,6 +159,8 @@ async function syncFast(
   const read = await readForSync(sql, accountId, ids);
   if (!read) return "transaction";
   const { account } = read;
+  // Final once set: the read that sees the venue's source is as good as the lock's.
+  if (account.trade_source === "venue") throw new AccountOnVenue();
   if (!account.engine_state || !account.plan_version_id || !isSyncable(account.status)) return "transaction";
   if (account.status === "passed" || hasAnyLock(effectiveAt(read.selfLocks, now).settings)) {
     return "transaction";

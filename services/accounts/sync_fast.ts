@@ -196,13 +196,15 @@ export async function writeGroup(
     )`);
   }
   const withParts = parts.reduce((all, part) => sql`${all}, ${part}`);
-  // The same columns `writeAccountRow` writes; a row whose version moved on is not updated.
+  // The same columns `writeAccountRow` writes; a row whose version moved on is not updated. A batch written
+  // here applied events, so it makes the account the connector's (the read saw no venue source, and the
+  // compare-and-set proves no venue fill came in between: services/accounts/trade_source.ts).
   const [result] = await sql<{ applied: number[] }[]>`
     with acct as (
       update accounts a set status = u.status, balance = u.balance, equity = u.equity,
         daily_floor = u.daily_floor, max_floor = u.max_floor, engine_state = u.engine_state,
         state_version = u.state_version, last_event_at = u.last_event_at, next_reset_at = u.next_reset_at,
-        updated_at = u.updated_at
+        updated_at = u.updated_at, trade_source = coalesce(a.trade_source, 'connector')
       from jsonb_to_recordset(${json(sql, accounts)})
         as u(k int, id uuid, rv text, status text, balance numeric, equity numeric, daily_floor numeric,
              max_floor numeric, engine_state jsonb, state_version int, last_event_at timestamptz,

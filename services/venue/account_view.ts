@@ -1,6 +1,8 @@
 /**
  * GET /api/venue/accounts/:id: the account as the terminal shows it — balance, equity and margin at the latest
- * quotes, open positions with their unrealized P&L, pending orders, and whether it may trade now.
+ * quotes, open positions with their unrealized P&L, pending orders, and whether it may trade now; beside the
+ * venue's own book, the positions an outside connector holds on the account and the latest closed trades of
+ * both sources (services/venue/outside_view.ts).
  */
 import type { Deps } from "../deps.ts";
 import { fromMinor } from "../money.ts";
@@ -11,6 +13,16 @@ import { assertOwner } from "./orders.ts";
 import { VenueRefusal } from "./refusals.ts";
 import { valuate } from "./valuation.ts";
 import { instrumentMap } from "./valuation.ts";
+import type { TradeSource } from "./trade_json.ts";
+import {
+  type ClosedTradeJson,
+  outsideOpen,
+  type OutsidePositionJson,
+  recentClosed,
+  valueOutside,
+} from "./outside_view.ts";
+
+export type { ClosedTradeJson, OutsidePositionJson, TradeSource } from "./outside_view.ts";
 
 export interface PositionJson {
   id: string;
@@ -79,12 +91,27 @@ export interface VenueAccountJson {
   currency: string;
   status: string;
   balance: string;
-  /** At the latest quotes (null while a quote is missing). */
+  /**
+   * At the latest quotes: balance + Σ venue (floating P&L − opening commission) + Σ outside floating P&L.
+   * Null while a quote is missing, or while an outside position's symbol is not one the venue quotes.
+   */
   equity: string | null;
+  /** Margin the venue holds for its own positions (a platform holds its own for the outside ones). */
   margin: { used: string | null; free: string | null };
+  /** The venue's open positions (the only ones the terminal can change or close). */
   positions: PositionJson[];
   orders: OrderJson[];
+  /** Open positions an outside connector reported, newest first (at most 100; `outsideOpen` counts all). */
+  outsidePositions: OutsidePositionJson[];
+  outsideOpen: number;
+  /** The latest closed trades of both sources, newest close first (the full history is elsewhere). */
+  closed: ClosedTradeJson[];
   trading: { allowed: boolean; code: string | null; reason: string | null };
+  /**
+   * Who trades the account, fixed by its first trade (services/accounts/trade_source.ts): the venue, the
+   * trader's platform (then `trading` refuses with code `platform`), or null before the first trade.
+   */
+  tradeSource: TradeSource | null;
 }
 
 /** The venue view of an account of `userId`'s; 404 for anyone else's. */
@@ -96,15 +123,26 @@ export async function venueAccount(
 ): Promise<VenueAccountJson> {
   await assertOwner(deps.db.sql, userId, accountId);
   const sql = deps.db.sql;
-  const [[account], positions, orders, instruments] = await Promise.all([
-    sql<{ id: string; currency: string; status: string; engine_state: unknown }[]>`
-      select id, currency, status, engine_state from accounts where id = ${accountId}`,
+  const [[account], positions, orders, instruments, outsideRead, closed] = await Promise.all([
+    sql<
+      {
+        id: string;
+        currency: string;
+        status: string;
+        engine_state: unknown;
+        trade_source: TradeSource | null;
+      }[]
+    >`
+      select id, currency, status, engine_state, trade_source from accounts where id = ${accountId}`,
     openPositions(sql, [accountId]),
     pendingOrders(sql, [accountId]),
     instrumentMap(deps.db),
+    outsideOpen(sql, accountId),
+    recentClosed(sql, accountId),
   ]);
   const balance = account.engine_state ? stateFromJson(account.engine_state).balance : 0n;
   const value = valuate(positions, instruments, deps.prices, account.currency);
+  const outside = valueOutside(outsideRead.rows, instruments, deps.prices, account.currency);
   let trading: VenueAccountJson["trading"] = { allowed: true, code: null, reason: null };
   try {
     await assertAccountTrades(sql, account, now);
@@ -112,7 +150,9 @@ export async function venueAccount(
     if (!(error instanceof VenueRefusal)) throw error;
     trading = { allowed: false, code: error.code, reason: error.message };
   }
-  const equity = value ? balance + value.floating : null;
+  // Past the listed ones the sum would be partial: no equity rather than a wrong one.
+  const outsideFloating = outsideRead.open > outsideRead.rows.length ? null : outside.floating;
+  const equity = value && outsideFloating !== null ? balance + value.floating + outsideFloating : null;
   return {
     accountId,
     currency: account.currency,
@@ -125,6 +165,10 @@ export async function venueAccount(
     },
     positions: positions.map((p) => positionJson(p, value?.byPosition.get(p.id))),
     orders: orders.map(orderJson),
+    outsidePositions: outside.positions,
+    outsideOpen: outsideRead.open,
+    closed,
     trading,
+    tradeSource: account.trade_source,
   };
 }

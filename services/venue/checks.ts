@@ -1,6 +1,6 @@
 /**
- * The venue's reasons to refuse an order, in the order a trader would want to hear them: the account (not
- * trading, paused), the trader's own self-locks, the market (closed, no price), then margin. Each refusal is a
+ * The venue's reasons to refuse an order, in the order a trader would want to hear them: the account (traded
+ * through a platform's connector, not trading, paused), the trader's own self-locks, the market (closed, no price), then margin. Each refusal is a
  * VenueRefusal: a code and a sentence with the figures.
  */
 import type { Sql } from "../../db/client.ts";
@@ -12,14 +12,20 @@ import { type Instrument, marketOpen, nextOpen } from "./instruments.ts";
 import { tradingPermission } from "./locks.ts";
 import type { Tick } from "./price_book.ts";
 import { VenueRefusal } from "./refusals.ts";
+import { ON_PLATFORM } from "../accounts/trade_source.ts";
 import { type Quotes, valuate, valuePosition } from "./valuation.ts";
 
-/** Refuses unless the account may open a trade now (status, then self-locks). */
+/**
+ * Refuses unless the account may open a trade now (its trade source, status, then self-locks). The source
+ * comes with the row the caller already read (the order path's lock statement): no read of its own.
+ */
 export async function assertAccountTrades(
   sql: Sql,
-  account: { id: string; status: string; engine_state: unknown },
+  account: { id: string; status: string; engine_state: unknown; trade_source: string | null },
   now: Date,
 ): Promise<AccountState> {
+  // First: whatever the status, a connector's account is never the venue's to trade.
+  if (account.trade_source === "connector") throw new VenueRefusal("platform", ON_PLATFORM);
   if (account.status === "paused") {
     const state = stateFromJson(account.engine_state);
     const until = state.pausedUntil === null ? "the next reset" : isoAt(state.pausedUntil);

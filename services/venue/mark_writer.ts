@@ -50,7 +50,15 @@ function changeAndRow(w: MarkWrite, now: Date) {
   const { state, verdicts } = w.advanced;
   const row = accountRowOf(w.account, state, now);
   const change = changeOf(w.account, state, verdicts, now);
-  return { change, row: { ...row, plan_version_id: w.account.plan_version_id, engine_state: null } };
+  return {
+    change,
+    row: {
+      ...row,
+      plan_version_id: w.account.plan_version_id,
+      engine_state: null,
+      trade_source: w.account.trade_source,
+    },
+  };
 }
 
 /**

@@ -114,6 +114,7 @@ export async function fillMarket(
   const positionId = crypto.randomUUID();
   let order: VenueOrder | null = null;
   let position: VenuePosition | null = null;
+  let firstFill = false;
   const outcomes = await commitVenue(deps, [{
     accountId,
     quotes,
@@ -137,6 +138,7 @@ export async function fillMarket(
       const replayed = value(earlier);
       if (replayed) throw new Replay(replayed);
       value(trades);
+      firstFill = account.trade_source === null;
       const tick = assertMarket(instrument, quotes, now);
       const price = fillPrice(input.direction, tick);
       const errors = protectionErrors(input.direction, price, input.sl, input.tp);
@@ -164,16 +166,23 @@ export async function fillMarket(
       return { opens: [position] };
     },
     async after(tx) {
-      order = await recordOrder(tx, accountId, {
-        ...input,
-        type: "market",
-        price: null,
-        status: "filled",
-        positionId,
-        fillPrice: position!.openPrice,
-        key: opts.key ?? null,
-        pendingId: opts.pendingId ?? null,
-      }, now);
+      // The first fill makes the account the venue's (the lock statement read its source: null or ours).
+      const claim = firstFill
+        ? tx`update accounts set trade_source = 'venue' where id = ${accountId} and trade_source is null`
+        : null;
+      [order] = await Promise.all([
+        recordOrder(tx, accountId, {
+          ...input,
+          type: "market",
+          price: null,
+          status: "filled",
+          positionId,
+          fillPrice: position!.openPrice,
+          key: opts.key ?? null,
+          pendingId: opts.pendingId ?? null,
+        }, now),
+        claim,
+      ]);
     },
   }], now);
   if (opts.pendingId && !order) {

@@ -10,7 +10,9 @@ export type RefusalCode =
   | "account_paused"
   | "self_locked"
   | "not_trading"
-  | "no_price";
+  | "no_price"
+  /** The account is traded through an outside platform's connector (services/accounts/trade_source.ts). */
+  | "platform";
 
 export class VenueRefusal extends HttpError {
   constructor(readonly refusal: RefusalCode, message: string) {

@@ -57,7 +57,9 @@ export const api = defineApi({
       "tells the connector whether the account may trade and which positions to close now (daily-loss " +
       "pause, failed; or `self_locked`, with `until` and `message`, while one of the trader's own " +
       "self-locks holds: no new trades then, but no forced close); it repeats on every response while it " +
-      "holds. Events for a failed or passed account " +
+      "holds. An account takes trades from one source, fixed by its first trade: the first accepted batch " +
+      "on an account with no trade yet makes it the connector's; one the built-in venue trades answers 409 " +
+      "`account_on_venue`. Events for a failed or passed account " +
       "are recorded but not evaluated.",
     tags: ["trading"],
     access: "public",
@@ -70,7 +72,11 @@ export const api = defineApi({
       400: { description: "The body is not JSON" },
       401: { description: "Missing, malformed, stale or wrong signature" },
       404: { description: "No such account" },
-      409: { description: "The account is not trading (pending, pending KYC or closed)" },
+      409: {
+        description: "The account is not trading (pending, pending KYC or closed), or `account_on_venue`: " +
+          "it is traded on the built-in venue (its first trade was made there; an account has one trade " +
+          "source), so nothing of the batch was applied",
+      },
       429: { description: "Too many failed signatures from this address, or batches for this account" },
       422: {
         description: `Invalid events (fields name \`events.<index>.<field>\`), more than ${MAX_EVENTS} ` +

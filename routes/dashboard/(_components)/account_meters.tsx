@@ -101,9 +101,10 @@ export function AccountMeterGrid(
         >
           <p>
             Profit <span class="tabular-nums">{signedMoney(m.profitTarget.profit, currency)}</span>{" "}
-            · target balance{" "}
-            <span class="tabular-nums">{money(m.profitTarget.targetBalance)}</span>, all positions closed
-            {m.profitTarget.openPositions > 0 && ` (${m.profitTarget.openPositions} open)`}.
+            · target balance <span class="tabular-nums">{money(m.profitTarget.targetBalance)}</span>{" "}
+            {/* A condition of the target, not a description of now (it read "all positions closed (2 open)"). */}
+            with no position open
+            {m.profitTarget.openPositions > 0 && ` (${m.profitTarget.openPositions} open now)`}.
           </p>
         </GoalMeter>
       )}

@@ -9,6 +9,7 @@ import EquityChart from "../../../islands/equity_chart.tsx";
 import WhatIf from "../../../islands/what_if.tsx";
 import { type PayoutPanelData, payoutPanelData } from "../../../services/payouts/trader.ts";
 import { PayoutPanel } from "../(_components)/payout_panel.tsx";
+import { type TradeSource, tradeSourceOf } from "../../../services/accounts/trade_source.ts";
 
 /** Signed-out visitors are sent to sign in and brought back here (`authorize` adds `next`). */
 export const access = "authenticated";
@@ -24,12 +25,18 @@ interface Data {
   twoFactor: boolean;
   /** Set after a payout request from this page (`?requested=`). */
   payoutRequested: boolean;
+  /** Who trades the account, fixed by its first trade (null: none yet). */
+  tradeSource: TradeSource | null;
 }
 
 export const handler = define.handlers<Data, typeof access>({
   async GET(ctx) {
     const { deps, user, actor } = ctx.state;
-    const overview = await loadAccountOverview(deps.db.sql, { ...user, actor }, ctx.params.id);
+    // Together (one round trip): the source is only shown once the overview has checked access.
+    const [overview, tradeSource] = await Promise.all([
+      loadAccountOverview(deps.db.sql, { ...user, actor }, ctx.params.id),
+      tradeSourceOf(deps.db.sql, ctx.params.id),
+    ]);
     const name = `${overview.planName ?? "Account"} · ${overview.stageName}`;
     setMeta(ctx.state, name, "Your account's status, limits, equity and progress, live.");
     const foreign = overview.account.userId !== user.id;
@@ -44,6 +51,7 @@ export const handler = define.handlers<Data, typeof access>({
       payouts,
       twoFactor: user.twoFactorEnabled,
       payoutRequested: ctx.url.searchParams.get("requested") === overview.account.id,
+      tradeSource,
     }, { headers: { "cache-control": "no-store" } });
   },
 }, { access });
@@ -88,6 +96,13 @@ export default define.page<typeof handler>(({ data }) => {
       <div class="mt-4">
         <AccountLive initial={data.overview} timeZone={data.timeZone} />
       </div>
+      <p class="mt-4 text-sm" data-trade-source={data.tradeSource ?? "none"}>
+        <span class="font-semibold">Traded on:</span> {data.tradeSource === "venue"
+          ? "the built-in venue (the terminal's order ticket)."
+          : data.tradeSource === "connector"
+          ? "your platform, through its connector (the terminal shows its positions, read-only)."
+          : "nothing yet. The first trade decides: the built-in venue or your platform's connector, for good."}
+      </p>
       {live && !data.foreign && (
         <p class="mt-4 text-sm">
           <a class="link font-semibold" href={`/dashboard/accounts/${account.id}/locks`}>Self-locks</a>

@@ -1,0 +1,42 @@
+/**
+ * One trade source per account (issue #14, DESIGN §3.5): the built-in venue or an outside platform's
+ * connector, fixed by the account's first trade (`accounts.trade_source`, migration 033), as prop firms tie an
+ * account to one platform. Both feed the same engine state, and neither knows the other's positions — the
+ * venue marks equity as balance + its own positions, a connector reports the platform's equity — so an account
+ * fed by both would be judged on whichever wrote last.
+ *
+ * Who sets it, atomically with the first trade: the venue's first fill (services/venue/orders.ts, under the
+ * account's row lock) and demo-sync's first accepted batch (services/accounts/sync.ts: the compare-and-set
+ * write of the fast path, or the locked transaction). Once set it never changes.
+ */
+import type { Sql } from "../../db/client.ts";
+import { HttpError } from "../../lib/errors.ts";
+import { isUuid } from "../../lib/validation.ts";
+import type { TradeSource } from "../venue/trade_json.ts";
+
+export type { TradeSource };
+
+/** The 409 demo-sync answers for an account the built-in venue trades (nothing of the batch is applied). */
+export class AccountOnVenue extends HttpError {
+  constructor() {
+    super(
+      409,
+      "account_on_venue",
+      "This account is traded on the built-in venue (its first trade was made there); a connector's " +
+        "events are not accepted for it. Connect your platform to an account that has no trades yet.",
+      { accountId: "is traded on the built-in venue" },
+    );
+  }
+}
+
+/** The venue's sentence for an account a connector trades (VenueRefusal `platform`). */
+export const ON_PLATFORM =
+  "This account is traded through your platform's connector; the built-in venue can't trade it.";
+
+/** The account's trade source (null: no trade yet, or no such account). The caller has checked access. */
+export async function tradeSourceOf(sql: Sql, accountId: string): Promise<TradeSource | null> {
+  if (!isUuid(accountId)) return null;
+  const [row] = await sql<{ trade_source: TradeSource | null }[]>`
+    select trade_source from accounts where id = ${accountId}`;
+  return row?.trade_source ?? null;
+}
