@@ -9,16 +9,22 @@ import { type AccountState, stateFromJson } from "../engine/state.ts";
 import { isoAt } from "../time.ts";
 import type { VenuePosition } from "./book.ts";
 import { type Instrument, marketOpen, nextOpen } from "./instruments.ts";
-import { tradingPermission } from "./locks.ts";
+import { type TradingPermission, tradingPermission } from "./locks.ts";
 import type { Tick } from "./price_book.ts";
 import { VenueRefusal } from "./refusals.ts";
 import { type Quotes, valuate, valuePosition } from "./valuation.ts";
 
-/** Refuses unless the account may open a trade now (status, then self-locks). */
+/**
+ * Refuses unless the account may open a trade now (status, then self-locks). `permission` answers the
+ * self-locks: by default a read now; the order path passes the answer of a read it sent behind the account's
+ * lock statement (services/venue/engine_path.ts `read`).
+ */
 export async function assertAccountTrades(
   sql: Sql,
   account: { id: string; status: string; engine_state: unknown },
   now: Date,
+  permission: () => TradingPermission | Promise<TradingPermission> = () =>
+    tradingPermission(sql, account.id, now),
 ): Promise<AccountState> {
   if (account.status === "paused") {
     const state = stateFromJson(account.engine_state);
@@ -34,13 +40,11 @@ export async function assertAccountTrades(
       `This account is not trading (status ${account.status}); it takes no orders.`,
     );
   }
-  const permission = await tradingPermission(sql, account.id, now);
-  if (!permission.allowed) {
+  const held = await permission();
+  if (!held.allowed) {
     throw new VenueRefusal(
       "self_locked",
-      `Your own trading lock holds${
-        permission.until ? ` until ${permission.until}` : ""
-      }: ${permission.reason}`,
+      `Your own trading lock holds${held.until ? ` until ${held.until}` : ""}: ${held.reason}`,
     );
   }
   return stateFromJson(account.engine_state);

@@ -29,6 +29,7 @@ import { newTradeId } from "./settle.ts";
 import { instrumentMap, type Quotes } from "./valuation.ts";
 import { VenueRefusal } from "./refusals.ts";
 import { orderGate } from "./order_gate.ts";
+import { type TradingPermission, tradingPermission } from "./locks.ts";
 
 export interface Placed {
   order: VenueOrder;
@@ -114,21 +115,30 @@ export async function fillMarket(
   const positionId = crypto.randomUUID();
   let order: VenueOrder | null = null;
   let position: VenuePosition | null = null;
+  let reads: Promise<[
+    PromiseSettledResult<{ status: string }[] | null>,
+    PromiseSettledResult<VenueOrder | null>,
+    PromiseSettledResult<TradingPermission>,
+  ]>;
   const outcomes = await commitVenue(deps, [{
     accountId,
     quotes,
     at: +now,
     tick: opts.tick,
-    async plan({ tx, account, state, positions }) {
-      // The three reads in one round trip, judged in this order: gone, replayed, refused.
-      const [pending, earlier, trades] = await Promise.allSettled([
+    // Sent behind the lock statement (no round trip of their own), judged in `plan` in this order: gone,
+    // replayed, refused.
+    read(tx) {
+      reads = Promise.allSettled([
         // Another process's marker may have filled or the trader cancelled it meanwhile (we hold the lock).
         opts.pendingId
           ? tx<{ status: string }[]>`select status from venue_orders where id = ${opts.pendingId}`
           : null,
         opts.key ? orderByKey(tx, accountId, opts.key) : null,
-        assertAccountTrades(tx, account, now),
+        tradingPermission(tx, accountId, now),
       ]);
+    },
+    async plan({ tx, account, state, positions }) {
+      const [pending, earlier, permission] = await reads;
       const value = <T>(r: PromiseSettledResult<T>): T => {
         if (r.status === "rejected") throw r.reason;
         return r.value;
@@ -136,7 +146,7 @@ export async function fillMarket(
       if (opts.pendingId && value(pending)?.[0]?.status !== "pending") return null;
       const replayed = value(earlier);
       if (replayed) throw new Replay(replayed);
-      value(trades);
+      await assertAccountTrades(tx, account, now, () => value(permission));
       const tick = assertMarket(instrument, quotes, now);
       const price = fillPrice(input.direction, tick);
       const errors = protectionErrors(input.direction, price, input.sl, input.tp);
@@ -163,7 +173,8 @@ export async function fillMarket(
       });
       return { opens: [position] };
     },
-    async after(tx) {
+    // The order's row beside the engine's writes (the same round trip).
+    async beside(tx) {
       order = await recordOrder(tx, accountId, {
         ...input,
         type: "market",
@@ -244,14 +255,15 @@ async function recordOrder(
   },
   now: Date,
 ): Promise<VenueOrder> {
+  // Returning the row as `findOrder` reads it: no second round trip.
   if (o.pendingId) {
-    await tx`
+    const [filled] = await tx<OrderRow[]>`
       update venue_orders set status = 'filled', position_id = ${o.positionId}, fill_price = ${o.fillPrice},
         updated_at = ${now}
-      where id = ${o.pendingId}`;
-    return (await findOrder(tx, accountId, o.pendingId))!;
+      where id = ${o.pendingId} and account_id = ${accountId}
+      returning ${tx(ORDER_COLUMNS)}`;
+    return orderOf(filled);
   }
-  // Returning the row as `findOrder` reads it: no second round trip.
   const [row] = await tx<OrderRow[]>`
     insert into venue_orders (account_id, symbol, direction, type, volume, price, sl, tp, status,
                               idempotency_key, position_id, fill_price, created_at, updated_at)
