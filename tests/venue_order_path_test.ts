@@ -1,14 +1,15 @@
 /**
  * What a market order costs the database, and what it sees (issue #14): its round trips are counted through
- * a proxy that delays every answer of the server (a round trip more would show as a delay more), and the
+ * a proxy that delays every answer of the server (a round trip more would show as a delay more); the
  * positions it checks margin against are read after the account's lock is granted — an order that waited for
- * another to commit sees that one's position.
+ * another to commit sees that one's position; and ownership, replays and an account that no longer trades are
+ * judged from the reads sent with the lock.
  */
 import assert from "node:assert/strict";
 import { type Db, openDb } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 import { skipUnless, testEnv } from "./helpers/env.ts";
-import { uniqueSchemaName } from "./helpers/db.ts";
+import { openTestDb, uniqueSchemaName } from "./helpers/db.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { newUser } from "./helpers/sync_accounts.ts";
 import { latencyProxy } from "./helpers/latency_proxy.ts";
@@ -16,6 +17,7 @@ import { MemoryBus } from "../services/bus/mod.ts";
 import { PriceBook } from "../services/venue/price_book.ts";
 import { placeOrder } from "../services/venue/orders.ts";
 import { VenueRefusal } from "../services/venue/refusals.ts";
+import { NotFound } from "../lib/errors.ts";
 
 const START = new Date("2026-03-02T08:00:00Z"); // a Monday: every market open
 const AT = +START + 60_000;
@@ -50,7 +52,7 @@ const buy = (volume: string) => ({
 });
 
 Deno.test({
-  name: "a market order takes five round trips: owner and key, BEGIN, lock and reads, writes, COMMIT",
+  name: "a market order takes four round trips: BEGIN, the lock with its reads, the writes, COMMIT",
   ignore: needsServer(),
   async fn() {
     const DELAY = 40;
@@ -90,11 +92,11 @@ Deno.test({
       // Each round trip waits DELAY ms at the proxy; the rest (CPU, the server) is well under one DELAY.
       assert.equal(
         Math.floor(fastest / DELAY),
-        5,
+        4,
         `${fastest.toFixed(0)} ms at ${DELAY} ms a round trip; statements:\n${statements.join("\n")}`,
       );
-      // The statements of the last order: 2 before the lock, BEGIN, 4 behind the lock, 8 writes, COMMIT.
-      assert.equal(statements.length, 16, statements.join("\n"));
+      // The statements of the last order: BEGIN, the lock and 4 reads behind it, 8 writes, COMMIT.
+      assert.equal(statements.length, 15, statements.join("\n"));
     } finally {
       await slow.close();
       await proxy.close();
@@ -146,4 +148,33 @@ Deno.test({
       await close();
     }
   },
+});
+
+Deno.test("a market order on an account that stopped trading: 404 for another's, its replay, else not_trading", async () => {
+  const db = await openTestDb();
+  try {
+    const userId = await newUser(db);
+    const otherId = await newUser(db);
+    const { accountId } = await openTestAccount(db, userId, { at: START });
+    const prices = new PriceBook();
+    prices.apply([{ symbol: "BTCUSD", bid: "65000.00", ask: "65015.00", at: AT }]);
+    const deps = { db, bus: new MemoryBus(), prices };
+    const first = await placeOrder(deps, userId, accountId, buy("0.10"), "before", new Date(AT));
+    await db.sql`update accounts set status = 'failed' where id = ${accountId}`;
+    const again = await placeOrder(deps, userId, accountId, buy("0.10"), "before", new Date(AT + 1000));
+    assert.equal(again.replayed, true);
+    assert.equal(again.order.id, first.order.id);
+    const refused = await placeOrder(deps, userId, accountId, buy("0.10"), "after", new Date(AT + 2000))
+      .then(() => null, (error) => error);
+    assert.ok(refused instanceof VenueRefusal, `expected a refusal, got ${refused}`);
+    assert.equal(refused.code, "not_trading");
+    assert.match(refused.message, /status failed/);
+    for (const [who, account] of [[otherId, accountId], [userId, crypto.randomUUID()]]) {
+      const missing = await placeOrder(deps, who, account, buy("0.10"), "x", new Date(AT + 3000))
+        .then(() => null, (error) => error);
+      assert.ok(missing instanceof NotFound, `expected a 404, got ${missing}`);
+    }
+  } finally {
+    await db.close();
+  }
 });

@@ -35,10 +35,7 @@ export async function assertAccountTrades(
     );
   }
   if (account.status !== "active" || !account.engine_state) {
-    throw new VenueRefusal(
-      "not_trading",
-      `This account is not trading (status ${account.status}); it takes no orders.`,
-    );
+    throw new VenueRefusal("not_trading", notTrading(account.status));
   }
   const held = await permission();
   if (!held.allowed) {
@@ -48,6 +45,11 @@ export async function assertAccountTrades(
     );
   }
   return stateFromJson(account.engine_state);
+}
+
+/** The sentence of the `not_trading` refusal. */
+export function notTrading(status: string): string {
+  return `This account is not trading (status ${status}); it takes no orders.`;
 }
 
 /** Refuses unless `instrument` trades at `now` and has a quote; returns the quote. */

@@ -19,7 +19,7 @@ import {
   type VenueOrder,
   type VenuePosition,
 } from "./book.ts";
-import { assertAccountTrades, assertMargin, assertMarket } from "./checks.ts";
+import { assertAccountTrades, assertMargin, assertMarket, notTrading } from "./checks.ts";
 import { commitVenue, publishBook } from "./engine_path.ts";
 import type { Instrument } from "./instruments.ts";
 import { type OrderInput, protectionErrors, triggers } from "./order_input.ts";
@@ -65,21 +65,22 @@ export async function placeOrder(
   key: string,
   now: Date = new Date(),
 ): Promise<Placed> {
-  // Together (one round trip): the key is only looked at once the account is known to be the caller's.
-  const [, earlier] = await Promise.all([
-    assertOwner(deps.db.sql, userId, accountId),
-    isUuid(accountId) ? orderByKey(deps.db.sql, accountId, key) : null,
-  ]);
-  if (earlier) return await replayOf(deps.db.sql, earlier);
-  const instruments = await instrumentMap(deps.db);
-  const instrument = instruments.get(input.symbol);
-  if (!instrument?.active) throw new Unprocessable("symbol", `is not an instrument traded here`);
+  const instrument = (await instrumentMap(deps.db)).get(input.symbol);
   try {
-    if (input.type === "market") {
+    if (input.type === "market" && instrument?.active && isUuid(accountId)) {
+      // Ownership, a replay and the refusals are judged under the account's lock, from reads sent with the
+      // lock statement (fillMarket `owner`): no round trip before the transaction.
       return await orderGate(deps.db).run(() =>
-        fillMarket(deps, accountId, input, instrument, deps.prices, now, { key })
+        fillMarket(deps, accountId, input, instrument, deps.prices, now, { key, owner: userId })
       );
     }
+    // Together (one round trip): the key is only looked at once the account is known to be the caller's.
+    const [, earlier] = await Promise.all([
+      assertOwner(deps.db.sql, userId, accountId),
+      isUuid(accountId) ? orderByKey(deps.db.sql, accountId, key) : null,
+    ]);
+    if (earlier) return await replayOf(deps.db.sql, earlier);
+    if (!instrument?.active) throw new Unprocessable("symbol", `is not an instrument traded here`);
     return await placePending(deps, accountId, input, instrument, key, now);
   } catch (error) {
     if (error instanceof Replay) return await replayOf(deps.db.sql, error.order);
@@ -109,17 +110,28 @@ export async function fillMarket(
   instrument: Instrument,
   quotes: Quotes,
   now: Date,
-  opts: { key?: string; pendingId?: string; tick?: Tick } = {},
+  opts: { key?: string; pendingId?: string; tick?: Tick; owner?: string } = {},
 ): Promise<Placed> {
   const instruments = await instrumentMap(deps.db);
   const positionId = crypto.randomUUID();
   let order: VenueOrder | null = null;
   let position: VenuePosition | null = null;
   let reads: Promise<[
+    PromiseSettledResult<{ user_id: string; status: string }[] | null>,
     PromiseSettledResult<{ status: string }[] | null>,
     PromiseSettledResult<VenueOrder | null>,
     PromiseSettledResult<TradingPermission>,
   ]>;
+  const value = <T>(r: PromiseSettledResult<T>): T => {
+    if (r.status === "rejected") throw r.reason;
+    return r.value;
+  };
+  /** 404 unless the account is `opts.owner`'s (read behind the lock: it answers for skipped accounts too). */
+  const assertOwned = (owner: PromiseSettledResult<{ user_id: string; status: string }[] | null>) => {
+    if (opts.owner === undefined) return;
+    const row = value(owner)?.[0];
+    if (!row || row.user_id !== opts.owner) throw new NotFound("No such account.");
+  };
   const outcomes = await commitVenue(deps, [{
     accountId,
     quotes,
@@ -129,6 +141,9 @@ export async function fillMarket(
     // replayed, refused.
     read(tx) {
       reads = Promise.allSettled([
+        opts.owner === undefined ? null : tx<
+          { user_id: string; status: string }[]
+        >`select user_id, status from accounts where id = ${accountId}`,
         // Another process's marker may have filled or the trader cancelled it meanwhile (we hold the lock).
         opts.pendingId
           ? tx<{ status: string }[]>`select status from venue_orders where id = ${opts.pendingId}`
@@ -138,11 +153,8 @@ export async function fillMarket(
       ]);
     },
     async plan({ tx, account, state, positions }) {
-      const [pending, earlier, permission] = await reads;
-      const value = <T>(r: PromiseSettledResult<T>): T => {
-        if (r.status === "rejected") throw r.reason;
-        return r.value;
-      };
+      const [owner, pending, earlier, permission] = await reads;
+      assertOwned(owner);
       if (opts.pendingId && value(pending)?.[0]?.status !== "pending") return null;
       const replayed = value(earlier);
       if (replayed) throw new Replay(replayed);
@@ -195,6 +207,16 @@ export async function fillMarket(
     };
   }
   if (!outcomes.has(accountId) || !order) {
+    // The engine path took no action: an account that is not (or no longer) trading is skipped without a
+    // plan, so it is judged here from the same reads — whose it is, a replay, then why it takes no orders.
+    const [owner, , earlier] = await reads!;
+    assertOwned(owner);
+    const replayed = value(earlier);
+    if (replayed) throw new Replay(replayed);
+    const status = value(owner)?.[0]?.status;
+    if (status !== undefined && status !== "active" && status !== "paused") {
+      throw new VenueRefusal("not_trading", notTrading(status));
+    }
     throw new VenueRefusal(
       "no_price",
       "The order could not be priced (a quote or conversion rate is missing).",
