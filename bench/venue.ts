@@ -37,6 +37,7 @@ import { commitVenue } from "../services/venue/engine_path.ts";
 import { newTradeId } from "../services/venue/settle.ts";
 import { VenueMarker } from "../services/venue/marker.ts";
 import { durabilitySettings, prepareAnchor } from "./venue_anchor.ts";
+import { openProbe, startFeed } from "./venue_feed.ts";
 import { measureOrders, onOrderQuery, openOrderAccounts, type OrderFigures } from "./venue_orders.ts";
 import { addDecimal, divDecimal, mulDecimal, placesOf, subDecimal } from "../services/venue/decimal.ts";
 
@@ -289,64 +290,4 @@ async function run(
     `CPU (cores, target app ≤ 1.0 of 2): ${cpuText(usage)} vs idle venue ${cpuText(idleCpu)} → bench ` +
       `${usage && idleCpu ? ratio(usage.bench, idleCpu.bench) : "n/a"}`,
   );
-}
-
-/** Plays the feed leader: one tick per symbol every 100 ms. */
-function startFeed(makeBatch: () => Tick[], apply: (ticks: Tick[]) => void) {
-  let sent = 0;
-  let stopped = false;
-  const done = (async () => {
-    let next = performance.now();
-    while (!stopped) {
-      next += 100;
-      const batch = makeBatch();
-      sent += batch.length;
-      apply(batch);
-      const wait = next - performance.now();
-      await new Promise((r) => setTimeout(r, Math.max(0, wait)));
-    }
-  })();
-  return {
-    sent: () => sent,
-    async stop() {
-      stopped = true;
-      await done;
-    },
-  };
-}
-
-/** A subscriber of the price stream, recording for each frame how long after its newest tick it arrived. */
-async function openProbe(app: Awaited<ReturnType<typeof openTestApp>>["app"], token: string) {
-  const res = await app.request("/api/venue/stream?symbols=EURUSD", {
-    headers: { authorization: `Bearer ${token}`, "x-forwarded-for": "fd00::1" },
-  });
-  if (res.status !== 200) throw new Error(`stream: ${res.status} ${await res.text()}`);
-  const latencies: number[] = [];
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  let closed = false;
-  (async () => {
-    while (!closed) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      let end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = frame.split("\n").find((l) => l.startsWith("data: "));
-        if (!data) continue;
-        const ticks = JSON.parse(data.slice(6)) as Tick[];
-        const newest = Math.max(...ticks.map((t) => t.at));
-        latencies.push(Date.now() - newest);
-      }
-    }
-  })().catch(() => {});
-  return {
-    latencies,
-    close() {
-      closed = true;
-      reader.cancel().catch(() => {});
-    },
-  };
 }
