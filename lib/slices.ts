@@ -28,13 +28,20 @@ export function runToEnd<T>(steps: Generator<unknown, T>): T {
  * Runs `steps`, giving the event loop back whenever a slice of `sliceMs` is used up. A macrotask
  * (`setTimeout`) is what lets pending I/O in: `setImmediate` or a microtask would run before the sockets
  * are polled, so other requests would still wait.
+ *
+ * `opts.yieldNow`: while it answers true (work that must not wait is in flight — the venue's orders), the
+ * loop is given back at every pause point of `steps`, not only at the end of a slice.
  */
-export async function runSliced<T>(steps: Generator<unknown, T>, sliceMs = SLICE_MS): Promise<T> {
+export async function runSliced<T>(
+  steps: Generator<unknown, T>,
+  sliceMs = SLICE_MS,
+  opts: { yieldNow?: () => boolean } = {},
+): Promise<T> {
   let sliceEnd = performance.now() + sliceMs;
   for (;;) {
     const next = steps.next();
     if (next.done) return next.value;
-    if (performance.now() >= sliceEnd) {
+    if (performance.now() >= sliceEnd || opts.yieldNow?.()) {
       await new Promise((resolve) => setTimeout(resolve, 0));
       sliceEnd = performance.now() + sliceMs;
     }

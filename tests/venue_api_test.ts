@@ -36,6 +36,14 @@ Deno.test("venue API: owner only, idempotent orders, refusals with codes, partia
         headers: { "idempotency-key": "x" },
       });
       assert.equal(order.status, 404);
+      // Not theirs is a 404 even without an Idempotency-Key (which would be a 422 for the owner).
+      const keyless = await c.json("POST", `${base}/orders`, {
+        symbol: "BTCUSD",
+        direction: "buy",
+        type: "market",
+        volume: "0.10",
+      }, { bearer: who.accessToken });
+      assert.equal(keyless.status, 404);
     }
 
     const missingKey = await c.json("POST", `${base}/orders`, {

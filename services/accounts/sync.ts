@@ -218,6 +218,10 @@ export interface LockedSync {
  * many accounts at once per tick batch, services/venue/engine_path.ts). The caller validated `events` (size,
  * future skew) and publishes `changes` after commit.
  *
+ * `opts.selfLocks: false` is for a caller that answers no `trading` directive (the venue: its orders judge the
+ * self-locks themselves, under the same lock): the answer's `trading` is then the engine's alone, without the
+ * self-lock read it would cost.
+ *
  * @throws NotFound for a missing account; Conflict for an account that is not trading.
  */
 export async function syncLocked(
@@ -226,8 +230,11 @@ export async function syncLocked(
   seen: ReadonlySet<string>,
   events: readonly SyncEvent[],
   now: Date,
+  opts: { selfLocks?: boolean } = {},
 ): Promise<LockedSync> {
   if (!account) throw new NotFound("No such account.");
+  const directive = (state: AccountState) =>
+    opts.selfLocks === false ? directiveOf(state) : withSelfLocks(tx, account.id, directiveOf(state), now);
   if (!account.engine_state || !account.plan_version_id || !isSyncable(account.status)) {
     throw new Conflict(`The account is not trading (status ${account.status}); events are not accepted.`);
   }
@@ -241,7 +248,7 @@ export async function syncLocked(
       ...outcomes,
       account: summaryOf(account),
       breaches: [],
-      trading: await withSelfLocks(tx, account.id, directiveOf(state), now),
+      trading: await directive(state),
       violations: [],
       next,
     };
@@ -268,7 +275,7 @@ export async function syncLocked(
     ...outcomes,
     account: change.account,
     breaches: breachesOf(advanced),
-    trading: await withSelfLocks(tx, account.id, directiveOf(advanced.state), now),
+    trading: await directive(advanced.state),
     violations: advanced.violations,
     next,
   };

@@ -9,7 +9,7 @@ import { type AccountState, stateFromJson } from "../engine/state.ts";
 import { isoAt } from "../time.ts";
 import type { VenuePosition } from "./book.ts";
 import { type Instrument, marketOpen, nextOpen } from "./instruments.ts";
-import { tradingPermission } from "./locks.ts";
+import { type TradingPermission, tradingPermission } from "./locks.ts";
 import type { Tick } from "./price_book.ts";
 import { VenueRefusal } from "./refusals.ts";
 import { ON_PLATFORM } from "../accounts/trade_source.ts";
@@ -18,11 +18,15 @@ import { type Quotes, valuate, valuePosition } from "./valuation.ts";
 /**
  * Refuses unless the account may open a trade now (its trade source, status, then self-locks). The source
  * comes with the row the caller already read (the order path's lock statement): no read of its own.
+ * `permission` answers the self-locks: by default a read now; the order path passes the answer of a read it
+ * sent behind the account's lock statement (services/venue/engine_path.ts `read`).
  */
 export async function assertAccountTrades(
   sql: Sql,
   account: { id: string; status: string; engine_state: unknown; trade_source: string | null },
   now: Date,
+  permission: () => TradingPermission | Promise<TradingPermission> = () =>
+    tradingPermission(sql, account.id, now),
 ): Promise<AccountState> {
   // First: whatever the status, a connector's account is never the venue's to trade.
   if (account.trade_source === "connector") throw new VenueRefusal("platform", ON_PLATFORM);
@@ -35,21 +39,21 @@ export async function assertAccountTrades(
     );
   }
   if (account.status !== "active" || !account.engine_state) {
-    throw new VenueRefusal(
-      "not_trading",
-      `This account is not trading (status ${account.status}); it takes no orders.`,
-    );
+    throw new VenueRefusal("not_trading", notTrading(account.status));
   }
-  const permission = await tradingPermission(sql, account.id, now);
-  if (!permission.allowed) {
+  const held = await permission();
+  if (!held.allowed) {
     throw new VenueRefusal(
       "self_locked",
-      `Your own trading lock holds${
-        permission.until ? ` until ${permission.until}` : ""
-      }: ${permission.reason}`,
+      `Your own trading lock holds${held.until ? ` until ${held.until}` : ""}: ${held.reason}`,
     );
   }
   return stateFromJson(account.engine_state);
+}
+
+/** The sentence of the `not_trading` refusal. */
+export function notTrading(status: string): string {
+  return `This account is not trading (status ${status}); it takes no orders.`;
 }
 
 /** Refuses unless `instrument` trades at `now` and has a quote; returns the quote. */

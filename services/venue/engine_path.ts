@@ -46,12 +46,21 @@ export interface VenueWork {
   marks?: { tick: Tick; quotes: Quotes }[];
   /** The action's instant (epoch ms); raised to the account's last applied instant if older. */
   at: number;
+  /**
+   * Starts this work's own reads (an order's replay and self-lock lookups): they are sent right behind the
+   * lock statement on the transaction's connection, so they cost no round trip of their own and run once the
+   * lock is granted (seeing every transaction committed before it). `plan` awaits what they return.
+   */
+  read?(tx: Tx): void;
   plan(ctx: { tx: Tx; account: LockedAccount; state: AccountState; positions: VenuePosition[] }):
     | Planned
     | null
     | Promise<Planned | null>;
-  /** The venue's own writes after the engine applied the events (same transaction). */
-  after?(tx: Tx, outcome: VenueOutcome): Promise<void>;
+  /**
+   * The venue's own rows of the action (an order's row), written in the same pipeline as the engine's: they
+   * must read nothing the engine writes. Called once the plan is settled (same transaction).
+   */
+  beside?(tx: Tx): Promise<unknown>;
 }
 
 export interface VenueOutcome {
@@ -76,13 +85,16 @@ export async function commitVenue(
   const ids = [...new Set(works.map((w) => w.accountId))].sort();
   const changes: AccountChange[] = [];
   await deps.db.tx(async (tx) => {
-    // One lock statement in id order (two batches never wait on each other crosswise), one positions read.
-    const [accounts, positions] = await Promise.all([
-      tx<LockedAccount[]>`select ${
-        lockedColumns(tx)
-      } from accounts where id = any(${ids}) order by id for update`,
-      openPositions(tx, ids),
-    ]);
+    // One lock statement in id order (two batches never wait on each other crosswise), then the reads behind
+    // it in the same pipeline: each runs once the lock is granted, with a snapshot that sees every transaction
+    // committed before. (A positions read sent ahead of the lock would miss a position that another order
+    // committed while this one waited for the lock: its margin and mark would leave that position out.)
+    const lock = tx<LockedAccount[]>`select ${
+      lockedColumns(tx)
+    } from accounts where id = any(${ids}) order by id for update`.execute();
+    const reads = openPositions(tx, ids);
+    for (const work of works) work.read?.(tx);
+    const [accounts, positions] = await Promise.all([lock, reads]);
     const byAccount = new Map<string, VenuePosition[]>();
     for (const p of positions) byAccount.set(p.accountId, [...(byAccount.get(p.accountId) ?? []), p]);
     const locked = new Map(accounts.map((a) => [a.id, a]));
@@ -151,10 +163,12 @@ async function applyWork(
   // fresh ids (a new trade id, a random mark id), so their lookup is skipped.
   const repeatable = work.markId !== undefined || pre.length > 0 || settled.closed.length > 0;
   const seen = repeatable ? await seenIds(tx, account.id, settled) : new Set<string>();
-  // The venue's rows beside the engine's (one round trip): neither reads what the other writes.
+  // The venue's rows beside the engine's (one round trip): neither reads what the other writes. The venue
+  // answers no `trading` directive, so the engine path skips its self-lock read (selfLocks: false).
   const [sync] = await Promise.all([
-    syncLocked(tx, account, seen, settled.events, now),
+    syncLocked(tx, account, seen, settled.events, now, { selfLocks: false }),
     writeRows(tx, account.id, settled, at),
+    work.beside?.(tx),
   ]);
   let liquidated: Settled | null = null;
   let final = sync;
@@ -180,14 +194,13 @@ async function applyWork(
         await seenIds(tx, account.id, liquidated),
         liquidated.events,
         now,
+        { selfLocks: false },
       );
       await writeRows(tx, account.id, liquidated, at);
       final = { ...second, changes: [...sync.changes, ...second.changes] };
     }
   }
-  const outcome = { sync: final, settled, liquidated };
-  await work.after?.(tx, outcome);
-  return outcome;
+  return { sync: final, settled, liquidated };
 }
 
 /** The positions still open after `settled` (opened ones included, reduced ones at their new volume). */

@@ -199,6 +199,7 @@ export class VenueMarker {
     const urgent = new Map<string, Urgent>();
     const fills: { order: VenueOrder; tick: Tick; quotes: Quotes }[] = [];
     let cpu = 0;
+    const gate = orderGate(this.deps.db);
     // Sliced: a batch of 7 ticks × thousands of holders must not hold the loop (SSE frames, orders).
     await runSliced(
       (function* (self: VenueMarker) {
@@ -237,8 +238,12 @@ export class VenueMarker {
           yield;
         }
       })(this),
-      // Short slices: an order's every await may wait for one.
+      // Short slices: an order's every await may wait for one. While an order of this process is in flight,
+      // every pause point (64 holders, a fraction of a ms) gives the loop back: the order's continuations
+      // then wait for that much of the marker's CPU, not for a whole slice, and the marks are only delayed
+      // (each keeps its own tick and quotes).
       2,
+      { yieldNow: () => gate.busy },
     );
     this.stats.evalMs.push(cpu);
     if (urgent.size > 0) {

@@ -4,6 +4,14 @@
  * published like the engine path's changes. What it cannot write exactly — a mark evaluated on another
  * version, one that derives a notification this process has not yet seen recorded, or an account the statement
  * skipped — is handed back for the engine path.
+ *
+ * Why these writes stay synchronous (`synchronous_commit` on), though a plain mark looks re-derivable: its
+ * change is published (SSE) right after the statement, so a trader may have been shown an equity, a raised
+ * high-water mark (the trailing floor every later tick is judged against) and a state version that an
+ * asynchronous commit could lose in a crash — after which the next write would reuse that version for another
+ * change. And it would not make orders faster: an order's COMMIT must flush all WAL written before it,
+ * asynchronously committed or not (issue #14: bench:venue measured the same order and bare-write latencies
+ * with these writes asynchronous).
  */
 import type { Deps } from "../deps.ts";
 import { log } from "../log.ts";

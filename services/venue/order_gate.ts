@@ -20,6 +20,11 @@ class OrderGate {
     }
   }
 
+  /** Whether an order is in flight now (the marker's evaluation then gives the loop back at every pause). */
+  get busy(): boolean {
+    return this.#inFlight > 0;
+  }
+
   /** Resolves when no order is in flight, or after `maxMs`. */
   clear(maxMs: number): Promise<void> {
     if (this.#inFlight === 0) return Promise.resolve();

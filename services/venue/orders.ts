@@ -4,49 +4,29 @@
  * triggers it (services/venue/marker.ts), and is then filled through the same checks — a triggered order
  * that is refused (margin, lock, pause) is recorded `rejected` with the reason.
  */
-import type { Sql, Tx } from "../../db/client.ts";
+import type { Sql } from "../../db/client.ts";
 import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { lockAccount } from "../accounts/persist.ts";
 import type { Deps } from "../deps.ts";
 import { isUuid } from "../../lib/validation.ts";
-import {
-  findOrder,
-  openPositions,
-  ORDER_COLUMNS,
-  orderByKey,
-  orderOf,
-  type OrderRow,
-  type VenueOrder,
-  type VenuePosition,
-} from "./book.ts";
-import { assertAccountTrades, assertMargin, assertMarket } from "./checks.ts";
-import { commitVenue, publishBook } from "./engine_path.ts";
+import { findOrder, openPositions, orderByKey, type VenueOrder, type VenuePosition } from "./book.ts";
+import { assertAccountTrades, assertMarket } from "./checks.ts";
+import { publishBook } from "./engine_path.ts";
 import type { Instrument } from "./instruments.ts";
 import { type OrderInput, protectionErrors, triggers } from "./order_input.ts";
-import { fillPrice } from "./pnl.ts";
 import type { Tick } from "./price_book.ts";
-import { newTradeId } from "./settle.ts";
 import { instrumentMap, type Quotes } from "./valuation.ts";
 import { VenueRefusal } from "./refusals.ts";
 import { orderGate } from "./order_gate.ts";
+import { fillMarket, type Placed, recordOrder, Replay } from "./fill.ts";
 
-export interface Placed {
-  order: VenueOrder;
-  position: VenuePosition | null;
-  replayed: boolean;
-}
+export type { Placed };
 
 /** 404 unless `accountId` is an account of `userId`'s (staff included: the venue is the owner's only). */
 export async function assertOwner(sql: Sql, userId: string, accountId: string): Promise<void> {
   if (!isUuid(accountId)) throw new NotFound("No such account.");
   const [row] = await sql<{ user_id: string }[]>`select user_id from accounts where id = ${accountId}`;
   if (!row || row.user_id !== userId) throw new NotFound("No such account.");
-}
-
-class Replay extends Error {
-  constructor(readonly order: VenueOrder) {
-    super("replayed");
-  }
 }
 
 /**
@@ -64,21 +44,22 @@ export async function placeOrder(
   key: string,
   now: Date = new Date(),
 ): Promise<Placed> {
-  // Together (one round trip): the key is only looked at once the account is known to be the caller's.
-  const [, earlier] = await Promise.all([
-    assertOwner(deps.db.sql, userId, accountId),
-    isUuid(accountId) ? orderByKey(deps.db.sql, accountId, key) : null,
-  ]);
-  if (earlier) return await replayOf(deps.db.sql, earlier);
-  const instruments = await instrumentMap(deps.db);
-  const instrument = instruments.get(input.symbol);
-  if (!instrument?.active) throw new Unprocessable("symbol", `is not an instrument traded here`);
+  const instrument = (await instrumentMap(deps.db)).get(input.symbol);
   try {
-    if (input.type === "market") {
+    if (input.type === "market" && instrument?.active && isUuid(accountId)) {
+      // Ownership, a replay and the refusals are judged under the account's lock, from reads sent with the
+      // lock statement (fillMarket `owner`): no round trip before the transaction.
       return await orderGate(deps.db).run(() =>
-        fillMarket(deps, accountId, input, instrument, deps.prices, now, { key })
+        fillMarket(deps, accountId, input, instrument, deps.prices, now, { key, owner: userId })
       );
     }
+    // Together (one round trip): the key is only looked at once the account is known to be the caller's.
+    const [, earlier] = await Promise.all([
+      assertOwner(deps.db.sql, userId, accountId),
+      isUuid(accountId) ? orderByKey(deps.db.sql, accountId, key) : null,
+    ]);
+    if (earlier) return await replayOf(deps.db.sql, earlier);
+    if (!instrument?.active) throw new Unprocessable("symbol", `is not an instrument traded here`);
     return await placePending(deps, accountId, input, instrument, key, now);
   } catch (error) {
     if (error instanceof Replay) return await replayOf(deps.db.sql, error.order);
@@ -95,110 +76,6 @@ async function positionById(sql: Sql, id: string): Promise<VenuePosition | null>
   const [row] = await sql<{ account_id: string }[]>`select account_id from venue_positions where id = ${id}`;
   if (!row) return null;
   return (await openPositions(sql, [row.account_id])).find((p) => p.id === id) ?? null;
-}
-
-/**
- * Fills a market order (or a triggered pending one, `pendingId`) at `quotes` through the engine path and
- * records the order as filled.
- */
-export async function fillMarket(
-  deps: Pick<Deps, "db" | "bus">,
-  accountId: string,
-  input: Pick<OrderInput, "symbol" | "direction" | "volume" | "sl" | "tp">,
-  instrument: Instrument,
-  quotes: Quotes,
-  now: Date,
-  opts: { key?: string; pendingId?: string; tick?: Tick } = {},
-): Promise<Placed> {
-  const instruments = await instrumentMap(deps.db);
-  const positionId = crypto.randomUUID();
-  let order: VenueOrder | null = null;
-  let position: VenuePosition | null = null;
-  let firstFill = false;
-  const outcomes = await commitVenue(deps, [{
-    accountId,
-    quotes,
-    at: +now,
-    tick: opts.tick,
-    async plan({ tx, account, state, positions }) {
-      // The three reads in one round trip, judged in this order: gone, replayed, refused.
-      const [pending, earlier, trades] = await Promise.allSettled([
-        // Another process's marker may have filled or the trader cancelled it meanwhile (we hold the lock).
-        opts.pendingId
-          ? tx<{ status: string }[]>`select status from venue_orders where id = ${opts.pendingId}`
-          : null,
-        opts.key ? orderByKey(tx, accountId, opts.key) : null,
-        assertAccountTrades(tx, account, now),
-      ]);
-      const value = <T>(r: PromiseSettledResult<T>): T => {
-        if (r.status === "rejected") throw r.reason;
-        return r.value;
-      };
-      if (opts.pendingId && value(pending)?.[0]?.status !== "pending") return null;
-      const replayed = value(earlier);
-      if (replayed) throw new Replay(replayed);
-      value(trades);
-      firstFill = account.trade_source === null;
-      const tick = assertMarket(instrument, quotes, now);
-      const price = fillPrice(input.direction, tick);
-      const errors = protectionErrors(input.direction, price, input.sl, input.tp);
-      if (Object.keys(errors).length > 0) throw new Unprocessable(errors);
-      position = {
-        id: positionId,
-        accountId,
-        tradeId: newTradeId(),
-        symbol: input.symbol,
-        direction: input.direction,
-        volume: input.volume,
-        openPrice: price,
-        openedAt: now,
-        sl: input.sl ?? null,
-        tp: input.tp ?? null,
-      };
-      assertMargin({
-        balance: state.balance,
-        currency: account.currency,
-        positions,
-        candidate: position,
-        instruments,
-        quotes,
-      });
-      return { opens: [position] };
-    },
-    async after(tx) {
-      // The first fill makes the account the venue's (the lock statement read its source: null or ours).
-      const claim = firstFill
-        ? tx`update accounts set trade_source = 'venue' where id = ${accountId} and trade_source is null`
-        : null;
-      [order] = await Promise.all([
-        recordOrder(tx, accountId, {
-          ...input,
-          type: "market",
-          price: null,
-          status: "filled",
-          positionId,
-          fillPrice: position!.openPrice,
-          key: opts.key ?? null,
-          pendingId: opts.pendingId ?? null,
-        }, now),
-        claim,
-      ]);
-    },
-  }], now);
-  if (opts.pendingId && !order) {
-    return {
-      order: (await findOrder(deps.db.sql, accountId, opts.pendingId))!,
-      position: null,
-      replayed: true,
-    };
-  }
-  if (!outcomes.has(accountId) || !order) {
-    throw new VenueRefusal(
-      "no_price",
-      "The order could not be priced (a quote or conversion rate is missing).",
-    );
-  }
-  return { order, position, replayed: false };
 }
 
 async function placePending(
@@ -237,37 +114,6 @@ async function placePending(
   });
   await publishBook(deps.bus, [accountId]);
   return { order, position: null, replayed: false };
-}
-
-async function recordOrder(
-  tx: Tx,
-  accountId: string,
-  o: Pick<OrderInput, "symbol" | "direction" | "volume" | "sl" | "tp"> & {
-    type: VenueOrder["type"];
-    price: string | null;
-    status: VenueOrder["status"];
-    positionId: string | null;
-    fillPrice: string | null;
-    key: string | null;
-    pendingId: string | null;
-  },
-  now: Date,
-): Promise<VenueOrder> {
-  if (o.pendingId) {
-    await tx`
-      update venue_orders set status = 'filled', position_id = ${o.positionId}, fill_price = ${o.fillPrice},
-        updated_at = ${now}
-      where id = ${o.pendingId}`;
-    return (await findOrder(tx, accountId, o.pendingId))!;
-  }
-  // Returning the row as `findOrder` reads it: no second round trip.
-  const [row] = await tx<OrderRow[]>`
-    insert into venue_orders (account_id, symbol, direction, type, volume, price, sl, tp, status,
-                              idempotency_key, position_id, fill_price, created_at, updated_at)
-    values (${accountId}, ${o.symbol}, ${o.direction}, ${o.type}, ${o.volume}, ${o.price}, ${o.sl ?? null},
-            ${o.tp ?? null}, ${o.status}, ${o.key}, ${o.positionId}, ${o.fillPrice}, ${now}, ${now})
-    returning ${tx(ORDER_COLUMNS)}`;
-  return orderOf(row);
 }
 
 /** Cancels a pending order of the caller's account; 404 for another's or an unknown one, 409 once settled. */

@@ -34,10 +34,11 @@ export const api = defineApi({
 
 export const handler = define.api(api, {
   async POST(ctx, { body, params, user }) {
-    // Ownership first: another's account is a 404 whatever else is wrong with the request.
-    await assertOwner(ctx.state.deps.db.sql, user.id, params.id);
     const key = ctx.req.headers.get("idempotency-key");
     if (key === null || !IDEMPOTENCY_KEY.test(key)) {
+      // Ownership first: another's account is a 404 whatever else is wrong with the request. (With a good key,
+      // placeOrder checks ownership itself, in the same round trip as the key's lookup.)
+      await assertOwner(ctx.state.deps.db.sql, user.id, params.id);
       throw new Unprocessable(
         "Idempotency-Key",
         "send an Idempotency-Key header of 1–200 visible ASCII characters",
