@@ -1,4 +1,4 @@
-import type { PlanRules, RuleExplanation } from "../services/plans/explain.ts";
+import type { PlanRules, RuleExplanation } from "../services/plans/explain_types.ts";
 
 /**
  * Every rule of a plan in plain language with its worked examples (services/plans/explain.ts): cards on

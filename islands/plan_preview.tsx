@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { formatMoney } from "../services/money_format.ts";
 import { planDraft } from "../services/plans/plan_form.ts";
 import { pathLabel } from "../services/plans/version_diff.ts";
-import type { PlanRules } from "../services/plans/explain.ts";
+import type { PlanRules } from "../services/plans/explain_types.ts";
 import { RuleCards } from "../components/rule_cards.tsx";
 
 /** The JSON of `POST /api/admin/plans/preview` (services/plans/preview.ts `PlanPreview`). */

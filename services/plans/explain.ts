@@ -1,37 +1,15 @@
 import { formatMoney, fromMinor, percentOf, toMinor } from "../money.ts";
 import type { PlanDefinition } from "./definition.ts";
 import { ANCHOR_WORDS, planTerms } from "./rule_terms.ts";
+import type { PlanRules, RuleExplanation } from "./explain_types.ts";
+
+export type { PlanRules, RuleExplanation };
 
 /**
  * The /rules page's explanations: every rule of a plan in plain language with worked money examples, and
  * the per-size figures, computed from the rules the engine compiles (rule_terms.ts; describe.ts keeps the
  * compact summaries of /challenges and checkout).
  */
-/** One rule of a plan in plain language, with a worked example in money. */
-export interface RuleExplanation {
-  /** Where the rule applies, e.g. `["Challenge", "Verification", "Funded account"]`. */
-  appliesTo: string[];
-  text: string;
-  /** Worked examples computed from the plan's own figures (empty when the rule has nothing to compute). */
-  examples: string[];
-}
-
-/** Every rule of one plan, grouped by kind; a rule shared by several stages is explained once. */
-export interface PlanRules {
-  currency: string;
-  initialBalance: string;
-  /** "00:00 in the Europe/Prague time zone". */
-  reset: string;
-  profitTarget: RuleExplanation[];
-  dailyLoss: RuleExplanation[];
-  maxLoss: RuleExplanation[];
-  minTradingDays: RuleExplanation[];
-  timeLimit: RuleExplanation[];
-  consistency: RuleExplanation[];
-  profitSplit: RuleExplanation;
-  payouts: RuleExplanation;
-}
-
 /** Per-size figures of one plan: what a trader of that size must reach and must stay above. */
 export interface PlanFigures {
   initialBalance: string;
