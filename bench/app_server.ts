@@ -7,6 +7,7 @@ import { ensureSecrets, loadConfig } from "../services/config.ts";
 import { openDeps } from "../services/deps.ts";
 import { listen } from "../lib/http_listener.ts";
 import { configureLog } from "../services/log.ts";
+import { BufferedLines } from "../services/log_sink.ts";
 
 const port = Number(Deno.args[0]);
 const env = Deno.env.toObject();
@@ -22,11 +23,10 @@ const config = await ensureSecrets(
     DATA_DIR: env.BENCH_DATA_DIR ?? await Deno.makeTempDir(),
   }),
 );
-// Production's format (JSON lines), each written by its own system call as a console write is; to /dev/null,
-// since stdout only tells the bench "ready" (which then stops reading it).
-const sink = Deno.openSync("/dev/null", { write: true });
-const encoder = new TextEncoder();
-configureLog({ level: "info", format: "json", write: (line) => sink.writeSync(encoder.encode(`${line}\n`)) });
+// Production's format (JSON lines) and its batched writes (services/log_sink.ts); to /dev/null, since stdout
+// only tells the bench "ready" (which then stops reading it).
+const sink = new BufferedLines(Deno.openSync("/dev/null", { write: true }));
+configureLog({ level: "info", format: "json", write: (line) => sink.write(line) });
 const deps = await openDeps(config);
 await prepareDatabase(deps);
 const app = await createApp(deps, { dev: false });

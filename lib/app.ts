@@ -16,7 +16,7 @@ import type { HttpError } from "./errors.ts";
 import { errorRenderer, notFoundPage, pageRenderer, routePage } from "./app/responses.ts";
 import { notFound, requestPipeline } from "./app/pipeline.ts";
 import { dispatch } from "./app/dispatch.ts";
-import { answerCachedFirst, pageCacheStore } from "./app/cached_pages.ts";
+import { answerCachedFirst, cachedPageLookup, pageCacheStore } from "./app/cached_pages.ts";
 import { staticFiles } from "./app/static_assets.ts";
 import { observedFetch, type RequestObserver, RouteMarks } from "./app/observe.ts";
 import { LIVE_RELOAD_PATH, liveReloadScript, liveReloadStream } from "./app/live_reload.ts";
@@ -124,7 +124,9 @@ export async function createFreshApp<State>(opts: FreshAppOptions<State>): Promi
   const notFoundChain = [...tree.rootMiddlewares, notFound(renderError)];
   const render404 = notFoundPage(tree, render);
   app.notFound((c) => run(c, notFoundChain, render404, null));
-  app.fetch = answerCachedFirst(app.fetch, { pageCache, isPersonal, marks });
-  if (opts.observe && marks) app.fetch = observedFetch(app.fetch, opts.observe, marks);
+  const lookup = cachedPageLookup({ pageCache, isPersonal });
+  app.fetch = opts.observe && marks
+    ? observedFetch(app.fetch, opts.observe, marks, { pageCache, lookup })
+    : answerCachedFirst(app.fetch, { pageCache, lookup });
   return app;
 }

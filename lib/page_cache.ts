@@ -1,20 +1,44 @@
 import { acceptsGzip, gzip } from "./static_files.ts";
 import { sha256Hex } from "./crypto.ts";
 
-interface CachedPage {
-  status: number;
+/** A header a caller adds to one answer (`x-request-id`, say): name, value. */
+export type ExtraHeader = readonly [name: string, value: string];
+
+/** One encoding of a stored page: its complete headers, built once at store time. */
+interface Variant {
   /**
-   * Complete header sets, built once at store time: copying a Headers object into a response is several
-   * times cheaper in Deno than converting a list, and headers are most of a cached hit's cost.
+   * Copying a Headers object into a response is several times cheaper in Deno than converting a list, and
+   * headers are most of a cached hit's cost.
    */
-  plainHeaders: Headers;
-  gzipHeaders: Headers;
-  body: Uint8Array<ArrayBuffer>;
-  gzip: Uint8Array<ArrayBuffer>;
-  etag: string;
-  tags: string[];
+  headers: Headers;
+  /**
+   * `headers` plus the extra headers of the last answer that had some, overwritten in place by the next one:
+   * the response is then built once with its final headers. Setting a header on a built response instead
+   * makes Deno throw away the native copy it made at construction and make another when sending.
+   */
+  scratch: Headers | null;
+  scratchNames: readonly string[];
+}
+
+/** A stored page (opaque outside this module: look it up, then answer with it). */
+export interface CachedPage {
+  readonly status: number;
+  readonly plain: Variant;
+  readonly gzip: Variant;
+  readonly body: Uint8Array<ArrayBuffer>;
+  readonly gzipBody: Uint8Array<ArrayBuffer>;
+  readonly etag: string;
+  readonly tags: string[];
   /** Epoch ms after which the copy is stale (Infinity: until its tags are invalidated). */
-  expiresAt: number;
+  readonly expiresAt: number;
+  /** When it was last answered, on the cache's own clock (least recently used goes first). */
+  usedAt: number;
+}
+
+/** A cached page's answer to one request, with the length of its body (0 for HEAD and 304). */
+export interface CachedAnswer {
+  response: Response;
+  bytes: number;
 }
 
 /**
@@ -24,35 +48,44 @@ interface CachedPage {
  */
 export class PageCache {
   readonly #entries = new Map<string, CachedPage>();
+  #clock = 0;
   constructor(readonly maxEntries = 1000) {}
 
   get size(): number {
     return this.#entries.size;
   }
 
-  /**
-   * A response for `req` from the cache, with the length of its body, or null on a miss. This is the hot
-   * path of every public page.
-   */
-  match(key: string, req: Request): { response: Response; bytes: number } | null {
+  /** The page stored under `key`, or null (none, or expired: then it is dropped). The hot path's first half. */
+  lookup(key: string): CachedPage | null {
     const entry = this.#entries.get(key);
     if (!entry) return null;
     if (entry.expiresAt !== Infinity && Date.now() >= entry.expiresAt) {
       this.#entries.delete(key);
       return null;
     }
-    this.#entries.delete(key); // re-insert: Map order doubles as recency order
-    this.#entries.set(key, entry);
+    // A counter, not Map re-insertion: a hit costs no Map writes; eviction (rare) scans instead.
+    entry.usedAt = ++this.#clock;
+    return entry;
+  }
+
+  /**
+   * `page`'s answer to `req`: gzipped if accepted, 304 when `If-None-Match` names it, no body for HEAD, with
+   * `extra` headers added (set over stored ones of the same name). The hot path's second half.
+   */
+  respond(page: CachedPage, req: Request, extra?: readonly ExtraHeader[]): CachedAnswer {
     const gzipped = acceptsGzip(req);
-    const headers = gzipped ? entry.gzipHeaders : entry.plainHeaders;
-    if (req.headers.get("if-none-match") === entry.etag) {
+    const headers = withExtra(gzipped ? page.gzip : page.plain, extra);
+    if (req.headers.get("if-none-match") === page.etag) {
       return { response: new Response(null, { status: 304, headers }), bytes: 0 };
     }
-    const body = req.method === "HEAD" ? null : gzipped ? entry.gzip : entry.body;
-    return {
-      response: new Response(body, { status: entry.status, headers }),
-      bytes: body?.byteLength ?? 0,
-    };
+    const body = req.method === "HEAD" ? null : gzipped ? page.gzipBody : page.body;
+    return { response: new Response(body, { status: page.status, headers }), bytes: body?.byteLength ?? 0 };
+  }
+
+  /** {@link lookup} and {@link respond} in one: the answer for `req` from the cache, or null on a miss. */
+  match(key: string, req: Request, extra?: readonly ExtraHeader[]): CachedAnswer | null {
+    const page = this.lookup(key);
+    return page && this.respond(page, req, extra);
   }
 
   /**
@@ -73,15 +106,16 @@ export class PageCache {
     ];
     this.#entries.set(key, {
       status: res.status,
-      plainHeaders: new Headers(base),
-      gzipHeaders: new Headers([...base, ["content-encoding", "gzip"]]),
+      plain: variant(base),
+      gzip: variant([...base, ["content-encoding", "gzip"]]),
       body,
-      gzip: compressed as Uint8Array<ArrayBuffer>,
+      gzipBody: compressed as Uint8Array<ArrayBuffer>,
       etag,
       tags,
       expiresAt: maxAgeSeconds === undefined ? Infinity : Date.now() + maxAgeSeconds * 1000,
+      usedAt: ++this.#clock,
     });
-    if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    if (this.#entries.size > this.maxEntries) this.#evictLeastRecent();
     const headers = new Headers(res.headers);
     headers.set("etag", etag);
     headers.set("vary", "accept-encoding");
@@ -100,4 +134,37 @@ export class PageCache {
     }
     return dropped;
   }
+
+  #evictLeastRecent(): void {
+    let oldestKey: string | undefined;
+    let oldest = Infinity;
+    for (const [key, entry] of this.#entries) {
+      if (entry.usedAt < oldest) [oldest, oldestKey] = [entry.usedAt, key];
+    }
+    if (oldestKey !== undefined) this.#entries.delete(oldestKey);
+  }
+}
+
+function variant(headers: [string, string][]): Variant {
+  return { headers: new Headers(headers), scratch: null, scratchNames: [] };
+}
+
+/** `v`'s headers with `extra` set over them. */
+function withExtra(v: Variant, extra: readonly ExtraHeader[] | undefined): Headers {
+  if (!extra?.length) return v.headers;
+  let scratch = v.scratch;
+  // The scratch copy holds the previous answer's extra headers: reused only when they are the same names
+  // (each then overwritten), so no header of one answer can reach another.
+  if (!scratch || !sameNames(v.scratchNames, extra)) {
+    scratch = v.scratch = new Headers(v.headers);
+    v.scratchNames = extra.map(([name]) => name);
+  }
+  for (const [name, value] of extra) scratch.set(name, value);
+  return scratch;
+}
+
+function sameNames(names: readonly string[], extra: readonly ExtraHeader[]): boolean {
+  if (names.length !== extra.length) return false;
+  for (let i = 0; i < names.length; i++) if (names[i] !== extra[i][0]) return false;
+  return true;
 }

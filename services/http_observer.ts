@@ -7,9 +7,9 @@
  * "ip"}` — `route` is the pattern, `path` is masked like any logged string (a reset link's token never shows);
  * `durationMs` runs until the last byte left (for an event stream: when it was opened, as `bytes` is null then).
  */
-import type { RequestObserver } from "../lib/app/observe.ts";
+import { CACHED_ROUTE, type RequestObserver } from "../lib/app/observe.ts";
 import { log, withTrace } from "./log.ts";
-import { observeHttp } from "./metrics/http.ts";
+import { type HttpSeries, httpSeries, observeHttp } from "./metrics/http.ts";
 import { traceContextFor, traceparentOf } from "./trace_context.ts";
 import { clientIp, type ProxyTrust } from "./client_ip.ts";
 
@@ -18,48 +18,90 @@ interface ObservedState {
   actor: { userId: string | null; ip: string | null };
 }
 
-const access = log.child({ scope: "http" });
+/** Writes one access line, its values in this order (the fields the module comment lists). */
+const accessLine = log.child({ scope: "http" }).prepare("info", "request", [
+  "method",
+  "route",
+  "path",
+  "status",
+  "durationMs",
+  "bytes",
+  "requestId",
+  "userId",
+  "ip",
+]);
 
 /** The app's request observer (fresh.config.ts); `config` is read per request. */
 export function observeRequests<S extends ObservedState>(
   config: { readonly accessLog: boolean } & ProxyTrust,
 ): RequestObserver<S> {
-  return async (req, handle, matched, remoteAddr, sent) => {
-    const started = performance.now();
-    const trace = traceContextFor(req.headers.get("traceparent"));
-    let res = await withTrace({ requestId: trace.traceId, spanId: trace.spanId }, handle);
-    const seen = matched();
-    observeHttp(req.method, seen.route, res.status, (performance.now() - started) / 1000);
-    res = withHeaders(res, { "x-request-id": trace.traceId, traceparent: traceparentOf(trace) });
-    if (!config.accessLog) return res;
-    const line = (bytes: number | null) =>
-      access.info("request", {
-        method: req.method,
-        route: seen.route,
-        path: pathOf(req.url),
-        status: res.status,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
-        bytes,
-        requestId: trace.traceId,
-        userId: seen.state?.actor.userId ?? null,
-        ip: seen.state ? seen.state.actor.ip : clientIp(req, remoteAddr, config),
-      });
-    // A body of known length (a cached page) needs no counting stream in its way, only the server's word
-    // that it left whole; a client gone first leaves `bytes` null (how much it got is unknown). Checked
-    // before anything reads `res.body`: that getter turns a byte body into a stream, which Deno.serve then
-    // sends by its slower streaming path.
-    if (seen.bytes !== undefined && sent) {
-      const bytes = seen.bytes;
+  const cachedSeries: Record<string, HttpSeries> = {
+    GET: httpSeries("GET", CACHED_ROUTE),
+    HEAD: httpSeries("HEAD", CACHED_ROUTE),
+  };
+  return {
+    async request(req, handle, matched, remoteAddr) {
+      const started = performance.now();
+      const trace = traceContextFor(req.headers.get("traceparent"));
+      let res = await withTrace({ requestId: trace.traceId, spanId: trace.spanId }, handle);
+      const seen = matched();
+      observeHttp(req.method, seen.route, res.status, (performance.now() - started) / 1000);
+      res = withHeaders(res, { "x-request-id": trace.traceId, traceparent: traceparentOf(trace) });
+      if (!config.accessLog) return res;
+      const line = (bytes: number | null) =>
+        accessLine([
+          req.method,
+          seen.route,
+          pathOf(req.url),
+          res.status,
+          Math.round((performance.now() - started) * 10) / 10,
+          bytes,
+          trace.traceId,
+          seen.state?.actor.userId ?? null,
+          seen.state ? seen.state.actor.ip : clientIp(req, remoteAddr, config),
+        ]);
+      // An event stream lives for minutes: its line is written when it opens, not when it ends.
+      if (!res.body || res.headers.get("content-type")?.startsWith("text/event-stream")) {
+        line(res.body ? null : 0);
+        return res;
+      }
+      return countingBody(res, line);
+    },
+
+    // A page from the cache: no async context (nothing logs inside), no await, the response built once
+    // with its request id in it. What it logs and counts is what a routed request logs and counts.
+    cachedHit(req, answer, remoteAddr, sent) {
+      const started = performance.now();
+      const trace = traceContextFor(req.headers.get("traceparent"));
+      const { response, bytes } = answer([
+        ["x-request-id", trace.traceId],
+        ["traceparent", traceparentOf(trace)],
+      ]);
+      const series = cachedSeries[req.method];
+      const seconds = (performance.now() - started) / 1000;
+      if (series) series.observe(response.status, seconds);
+      else observeHttp(req.method, CACHED_ROUTE, response.status, seconds);
+      if (!config.accessLog) return response;
+      const line = (sentBytes: number | null) =>
+        accessLine([
+          req.method,
+          CACHED_ROUTE,
+          pathOf(req.url),
+          response.status,
+          Math.round((performance.now() - started) * 10) / 10,
+          sentBytes,
+          trace.traceId,
+          null,
+          clientIp(req, remoteAddr, config),
+        ]);
+      // Its length is known, so no counting stream stands in its way, only the server's word that it left
+      // whole; a client gone first leaves `bytes` null (how much it got is unknown). Nothing here reads
+      // `response.body` or `response.headers`: either getter makes Deno.serve take a slower way to send it.
       if (bytes === 0) line(0);
-      else sent().then(() => line(bytes), () => line(null));
-      return res;
-    }
-    // An event stream lives for minutes: its line is written when it opens, not when it ends.
-    if (!res.body || res.headers.get("content-type")?.startsWith("text/event-stream")) {
-      line(res.body ? null : 0);
-      return res;
-    }
-    return countingBody(res, line);
+      else if (sent) sent().then(() => line(bytes), () => line(null));
+      else return countingBody(response, line);
+      return response;
+    },
   };
 }
 

@@ -11,6 +11,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { isSecretKey, maskText, REDACTED } from "./log_mask.ts";
+import { writeStdLine } from "./log_sink.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 type LogFields = Record<string, unknown>;
@@ -23,6 +24,12 @@ interface Logger {
   error(msg: string, fields?: LogFields): void;
   /** The same logger with `fields` on every line (e.g. `{ scope: "bus" }`). */
   child(fields: LogFields): Logger;
+  /**
+   * A line logged very often with one message and fixed field names (the access log): the function logs
+   * `msg` with `names[i]` set to `values[i]` — the very line `logger[level](msg, fields)` would write, built
+   * at a fraction of its cost when the values are flat.
+   */
+  prepare(level: LogLevel, msg: string, names: readonly string[]): (values: readonly unknown[]) => void;
 }
 
 export interface LoggerOptions {
@@ -64,7 +71,7 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
     level: options.level ?? "info",
     format: options.format ?? "pretty",
     write: options.write ?? writeStd,
-    now: options.now ?? (() => new Date()),
+    now: options.now ?? systemNow,
   };
   return loggerOver(() => settings, base);
 }
@@ -73,10 +80,10 @@ function loggerOver(settings: () => Required<LoggerOptions>, base: LogFields): L
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     const s = settings();
     if (RANK[level] < RANK[s.level]) return;
-    const all = { ...base, ...requestContext.getStore(), ...fields };
+    const trace = requestContext.getStore();
     const line = s.format === "json"
-      ? jsonLine(s.now(), level, msg, all)
-      : prettyLine(s.now(), level, msg, all);
+      ? jsonLine(s.now === systemNow ? isoNow() : s.now().toISOString(), level, msg, base, trace, fields)
+      : prettyLine(s.now(), level, msg, { ...base, ...trace, ...fields });
     s.write(line, level);
   };
   return {
@@ -85,6 +92,35 @@ function loggerOver(settings: () => Required<LoggerOptions>, base: LogFields): L
     warn: (msg, fields) => emit("warn", msg, fields),
     error: (msg, fields) => emit("error", msg, fields),
     child: (fields) => loggerOver(settings, { ...base, ...fields }),
+    prepare(level, msg, names) {
+      const general = (values: readonly unknown[]) => {
+        const fields: LogFields = {};
+        for (let i = 0; i < names.length; i++) fields[names[i]] = values[i];
+        emit(level, msg, fields);
+      };
+      // What every line shares is written once here; a name the fast way cannot take means the general way.
+      const baseText = flatJson(base, undefined, undefined);
+      const fieldNamesOf = names.map(fieldName);
+      if (
+        baseText === null || fieldNamesOf.some((n) => n === null) || names.some((n) => n in base) ||
+        new Set(names).size !== names.length
+      ) return general;
+      const quoted = fieldNamesOf as FieldName[];
+      const head = `","level":"${level}","msg":${JSON.stringify(maskText(msg))}${baseText}`;
+      return (values) => {
+        const s = settings();
+        if (RANK[level] < RANK[s.level]) return;
+        // A line inside a request carries its trace fields: the general way merges them.
+        if (s.format !== "json" || requestContext.getStore() !== undefined) return general(values);
+        let line = `{"time":"${s.now === systemNow ? isoNow() : s.now().toISOString()}${head}`;
+        for (let i = 0; i < quoted.length; i++) {
+          const part = flatValue(quoted[i], values[i]);
+          if (part === null) return general(values);
+          line += part;
+        }
+        s.write(line + "}", level);
+      };
+    },
   };
 }
 
@@ -92,7 +128,7 @@ const processSettings: Required<LoggerOptions> = {
   level: "info",
   format: "pretty",
   write: writeStd,
-  now: () => new Date(),
+  now: systemNow,
 };
 
 /**
@@ -120,19 +156,128 @@ export function logFormatFor(env: string): LogFormat {
 }
 
 function writeStd(line: string, level: LogLevel): void {
-  // The logger is the one place allowed to write to the console.
-  if (RANK[level] >= RANK.warn) console.error(line);
-  else console.log(line);
+  // The logger is the one place allowed to write to the console (in batches: services/log_sink.ts).
+  writeStdLine(line, RANK[level] >= RANK.warn);
 }
 
-function jsonLine(time: Date, level: LogLevel, msg: string, fields: LogFields): string {
+/** The clock of a logger nobody gave one: lines then take their time from {@link isoNow}. */
+function systemNow(): Date {
+  return new Date();
+}
+
+let isoMs = -1;
+let isoText = "";
+
+/** The current time as ISO 8601, formatted once per millisecond however many lines share it. */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
+
+function jsonLine(
+  time: string,
+  level: LogLevel,
+  msg: string,
+  base: LogFields,
+  trace: TraceFields | undefined,
+  fields: LogFields | undefined,
+): string {
   // The message is masked too in production; development lines keep it (its mail preview shows the links).
+  const flat = flatJson(base, trace, fields);
+  if (flat !== null) {
+    return `{"time":"${time}","level":"${level}","msg":${JSON.stringify(maskText(msg))}${flat}}`;
+  }
   return JSON.stringify({
-    time: time.toISOString(),
+    time,
     level,
     msg: maskText(msg),
-    ...clean(fields) as LogFields,
+    ...clean({ ...base, ...trace, ...fields }) as LogFields,
   });
+}
+
+/**
+ * The fields of a line as `,"key":value…`, written directly, when they are flat (strings, numbers, booleans,
+ * null) and their names unique — what every access line is; null otherwise, and the line is built the general
+ * way (merge, {@link clean}, `JSON.stringify`). Both give the same text: masked strings, redacted secrets,
+ * fields in the merged order. Names that would reorder or override (`time`, a repeated name, a name starting
+ * with a digit, which JSON objects put first) take the general way.
+ */
+function flatJson(
+  base: LogFields,
+  trace: TraceFields | undefined,
+  fields: LogFields | undefined,
+): string | null {
+  let out = "";
+  for (const key in base) {
+    if ((trace && key in trace) || (fields && key in fields)) return null;
+    const part = flatField(key, base[key]);
+    if (part === null) return null;
+    out += part;
+  }
+  if (trace) {
+    for (const key in trace) {
+      if (fields && key in fields) return null;
+      const part = flatField(key, (trace as unknown as LogFields)[key]);
+      if (part === null) return null;
+      out += part;
+    }
+  }
+  for (const key in fields) {
+    const part = flatField(key, fields[key]);
+    if (part === null) return null;
+    out += part;
+  }
+  return out;
+}
+
+/** `,"key":value` for a flat value ("" when JSON leaves it out), or null when it needs the general way. */
+function flatField(key: string, value: unknown): string | null {
+  const name = fieldName(key);
+  return name === null ? null : flatValue(name, value);
+}
+
+function flatValue(name: FieldName, value: unknown): string | null {
+  if (name.secret) return `,${name.quoted}:"${REDACTED}"`;
+  switch (typeof value) {
+    case "string":
+      return `,${name.quoted}:${JSON.stringify(maskText(value))}`;
+    case "number":
+      return `,${name.quoted}:${Number.isFinite(value) ? String(value) : "null"}`;
+    case "boolean":
+      return `,${name.quoted}:${value}`;
+    case "bigint":
+      return `,${name.quoted}:"${value}"`;
+    case "undefined":
+    case "function":
+    case "symbol":
+      return "";
+    default:
+      return value === null ? `,${name.quoted}:null` : null;
+  }
+}
+
+interface FieldName {
+  quoted: string;
+  secret: boolean;
+}
+
+/**
+ * A field name quoted for JSON and whether its value is a secret ({@link isSecretKey}), remembered: field
+ * names are a small fixed set, and each line looks up every one. Null for names the fast way leaves alone.
+ */
+const fieldNames = new Map<string, FieldName | null>();
+function fieldName(key: string): FieldName | null {
+  let name = fieldNames.get(key);
+  if (name === undefined) {
+    const reserved = key === "time" || key === "level" || key === "msg" || /^\d/.test(key);
+    name = reserved ? null : { quoted: JSON.stringify(key), secret: secretKey(key) };
+    if (fieldNames.size < 10_000) fieldNames.set(key, name);
+  }
+  return name;
 }
 
 function prettyLine(time: Date, level: LogLevel, msg: string, fields: LogFields): string {

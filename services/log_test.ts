@@ -99,3 +99,59 @@ Deno.test("log: a line written inside withTrace carries the request id and our s
   assert.equal(entry.requestId, "4bf92f3577b34da6a3ce929d0e0e4736");
   assert.equal(entry.spanId, "00f067aa0ba902b7");
 });
+
+Deno.test("log: a prepared line is the very line info() writes, inside a request or not", () => {
+  const { logger, lines } = capture("debug", "json");
+  const http = logger.child({ scope: "http" });
+  const names = ["method", "path", "status", "durationMs", "bytes", "token", "userId", "gone", "big", "ok"];
+  const values = [
+    "GET",
+    "/reset?token=abc&x=jane@example.com",
+    200,
+    1.5,
+    NaN,
+    "s3cret",
+    null,
+    undefined,
+    7n,
+    true,
+  ];
+  const prepared = http.prepare("info", "request", names);
+  const fields = Object.fromEntries(names.map((n, i) => [n, values[i]]));
+  prepared(values);
+  http.info("request", fields);
+  withTrace({ requestId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" }, () => {
+    prepared(values);
+    http.info("request", fields);
+  });
+  assert.equal(lines.length, 4);
+  assert.equal(lines[0].line, lines[1].line);
+  assert.equal(lines[2].line, lines[3].line);
+  const entry = JSON.parse(lines[0].line);
+  assert.equal(entry.path, "/reset?token=[redacted]&x=j***@example.com");
+  assert.equal(entry.token, "[redacted]");
+  assert.equal(entry.bytes, null);
+  assert.equal(entry.big, "7");
+  assert.ok(!("gone" in entry));
+  assert.equal(JSON.parse(lines[2].line).requestId, "4bf92f3577b34da6a3ce929d0e0e4736");
+  const below = capture("warn", "json");
+  below.logger.prepare("info", "request", ["a"])(["x"]);
+  assert.equal(below.lines.length, 0, "the level still applies");
+});
+
+Deno.test("log: a JSON line's fields keep the merged order and values whichever way it is built", () => {
+  const { logger, lines } = capture("debug", "json");
+  const time = "2026-01-02T03:04:05.678Z";
+  // Flat fields (written directly) and fields that need the general way (a repeated name, a name starting
+  // with a digit, a nested object): each line reads as JSON.stringify of {time, level, msg, ...merged}.
+  const cases: [Record<string, unknown>, Record<string, unknown>][] = [
+    [{ scope: "a", keep: 1 }, { extra: "x", n: 2.5, t: true, none: null }],
+    [{ scope: "a", keep: 1 }, { scope: "b", extra: "x" }],
+    [{ scope: "a" }, { "1": "first", z: 2 }],
+    [{}, { nested: { deep: [1, "two"] }, n: 1 }],
+  ];
+  for (const [base, fields] of cases) logger.child(base).info("m", fields);
+  cases.forEach(([base, fields], i) => {
+    assert.equal(lines[i].line, JSON.stringify({ time, level: "info", msg: "m", ...base, ...fields }));
+  });
+});

@@ -38,3 +38,14 @@ Deno.test("trace context: a malformed traceparent starts a new trace", () => {
   }
   assert.notEqual(traceContextFor(null).traceId, traceContextFor(null).traceId);
 });
+
+Deno.test("trace context: fresh ids stay unique and well formed across many requests", () => {
+  const ids = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    const t = traceContextFor(null);
+    assert.match(t.traceId, /^[0-9a-f]{32}$/);
+    assert.match(t.spanId, /^[0-9a-f]{16}$/);
+    ids.add(t.traceId).add(t.spanId);
+  }
+  assert.equal(ids.size, 4000);
+});

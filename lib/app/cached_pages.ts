@@ -9,9 +9,8 @@
  */
 import type { Hono } from "hono";
 import type { Context } from "../define.ts";
-import type { PageCache } from "../page_cache.ts";
+import type { CachedPage, PageCache } from "../page_cache.ts";
 import { type SecurityOptions, withSecurityHeaders } from "../security_headers.ts";
-import { CACHED_ROUTE, type RouteMarks } from "./observe.ts";
 
 /** A route's `config.cache`. */
 type CacheConfig = { tags: string[]; maxAgeSeconds?: number };
@@ -72,21 +71,37 @@ function storable(res: Response): boolean {
   return !res.headers.get("content-security-policy")?.includes("'nonce-");
 }
 
-/** The answer end: wraps `fetch` so a hit never reaches the router, middleware or the request context. */
-export function answerCachedFirst<State>(
-  fetch: Hono["fetch"],
-  opts: { pageCache: PageCache; isPersonal: (req: Request) => boolean; marks?: RouteMarks<State> },
-): Hono["fetch"] {
-  const { pageCache, isPersonal, marks } = opts;
-  return (req, env, executionCtx) => {
-    if ((req.method === "GET" || req.method === "HEAD") && pageCache.size > 0 && !isPersonal(req)) {
-      const hit = pageCache.match(pathAndQuery(req.url), req);
-      if (hit) {
-        marks?.mark(req, CACHED_ROUTE, null, hit.bytes);
-        return hit.response;
-      }
+/**
+ * The answer end's first half: the stored page for `req`, or null when it has none or must not get one (not
+ * GET or HEAD, or personal by its headers: a session cookie or bearer token always reaches the app).
+ */
+export type CachedPageLookup = (req: Request) => CachedPage | null;
+
+export function cachedPageLookup(
+  opts: { pageCache: PageCache; isPersonal: (req: Request) => boolean },
+): CachedPageLookup {
+  const { pageCache, isPersonal } = opts;
+  return (req) => {
+    // Cheapest tests first: most requests that are not for a stored page stop at the method or the size.
+    if (pageCache.size === 0 || (req.method !== "GET" && req.method !== "HEAD") || isPersonal(req)) {
+      return null;
     }
-    return fetch(req, env, executionCtx);
+    return pageCache.lookup(pathAndQuery(req.url));
+  };
+}
+
+/**
+ * The answer end, for an app nobody observes: wraps `fetch` so a hit never reaches the router, middleware or
+ * the request context. (An observed app answers hits in lib/app/observe.ts, with its own headers.)
+ */
+export function answerCachedFirst(
+  fetch: Hono["fetch"],
+  opts: { pageCache: PageCache; lookup: CachedPageLookup },
+): Hono["fetch"] {
+  const { pageCache, lookup } = opts;
+  return (req, env, executionCtx) => {
+    const page = lookup(req);
+    return page ? pageCache.respond(page, req).response : fetch(req, env, executionCtx);
   };
 }
 

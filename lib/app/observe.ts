@@ -5,30 +5,46 @@
  * raw path, so ids in URLs never become metric labels.
  */
 import type { Hono } from "hono";
+import type { CachedAnswer, ExtraHeader, PageCache } from "../page_cache.ts";
+import type { CachedPageLookup } from "./cached_pages.ts";
 
 /** Which route answered a request, and its state when a route chain ran. */
 export interface MatchedRoute<State> {
-  /** The route pattern (`/api/accounts/:id`), or `(cached)`, `(static)` or `(none)` (the 404 page). */
+  /** The route pattern (`/api/accounts/:id`), or `(static)` or `(none)` (the 404 page). */
   route: string;
   state: State | null;
-  /** The body's length when known before it is sent (a cached page): no need to count it as it streams. */
-  bytes?: number;
 }
 
 /**
- * Wraps each request's handling: calls `handle()` (at most once) and returns the response to send; after
- * `handle` resolves, `matched()` says which route answered. `remoteAddr` is the peer's address, if known;
- * `sent`, when the server offers it (Deno.serve's `completed`), settles once the response has been sent
- * whole (rejects if the client went away first).
+ * What an app's observer does around each request (metrics, access log, trace context).
+ *
+ * `request` wraps every request the app routes (static files and 404s included): it calls `handle()` (at most
+ * once) and returns the response to send; after `handle` resolves, `matched()` says which route answered.
+ *
+ * `cachedHit` answers a page from the cache, before any routing, synchronously: the hot path of every public
+ * page, so nothing in it waits for a promise or builds a response twice. `answer(extraHeaders)` gives the
+ * stored page's response with the observer's own headers (a request id, say) already in it.
+ *
+ * For both, `remoteAddr` is the peer's address, if known; `sent`, when the server offers it (Deno.serve's
+ * `completed`), settles once the response has been sent whole (rejects if the client went away first).
  */
-export type RequestObserver<State> = (
-  req: Request,
-  handle: () => Promise<Response>,
-  matched: () => MatchedRoute<State>,
-  remoteAddr: string | undefined,
-  sent: (() => Promise<void>) | undefined,
-) => Promise<Response>;
+export interface RequestObserver<State> {
+  request(
+    req: Request,
+    handle: () => Promise<Response>,
+    matched: () => MatchedRoute<State>,
+    remoteAddr: string | undefined,
+    sent: (() => Promise<void>) | undefined,
+  ): Promise<Response>;
+  cachedHit(
+    req: Request,
+    answer: (extraHeaders: readonly ExtraHeader[]) => CachedAnswer,
+    remoteAddr: string | undefined,
+    sent: (() => Promise<void>) | undefined,
+  ): Response;
+}
 
+/** The route label of a page answered from the cache (its route never ran). */
 export const CACHED_ROUTE = "(cached)";
 export const STATIC_ROUTE = "(static)";
 export const NO_ROUTE = "(none)";
@@ -41,8 +57,8 @@ export const NO_ROUTE = "(none)";
 export class RouteMarks<State> {
   readonly #seen = new WeakMap<Request, MatchedRoute<State>>();
 
-  mark(req: Request, route: string, state: State | null, bytes?: number): void {
-    this.#seen.set(req, bytes === undefined ? { route, state } : { route, state, bytes });
+  mark(req: Request, route: string, state: State | null): void {
+    this.#seen.set(req, { route, state });
   }
 
   /**
@@ -56,22 +72,37 @@ export class RouteMarks<State> {
   }
 }
 
-/** `fetch` with every request passed through `observer`. */
+/**
+ * `fetch` with every request passed through `observer`: pages `lookup` finds in `pageCache` are answered by
+ * `observer.cachedHit` without reaching `fetch`, the rest by `fetch` inside `observer.request`.
+ */
 export function observedFetch<State>(
   fetch: Hono["fetch"],
   observer: RequestObserver<State>,
   marks: RouteMarks<State>,
+  cache: { pageCache: PageCache; lookup: CachedPageLookup },
 ): Hono["fetch"] {
+  const { pageCache, lookup } = cache;
   return (req, env, executionCtx) => {
-    let seen: MatchedRoute<State> | undefined;
     const info = env as { remoteAddr?: { hostname: string }; completed?: Promise<void> } | undefined;
-    return observer(
+    // Read only when asked: the promise rejects when a client goes away, and is then handled.
+    const sent = info && "completed" in info ? () => info.completed! : undefined;
+    const page = lookup(req);
+    if (page) {
+      return observer.cachedHit(
+        req,
+        (extra) => pageCache.respond(page, req, extra),
+        info?.remoteAddr?.hostname,
+        sent,
+      );
+    }
+    let seen: MatchedRoute<State> | undefined;
+    return observer.request(
       req,
       () => Promise.resolve(fetch(req, env, executionCtx)),
       () => seen ??= marks.take(req),
       info?.remoteAddr?.hostname,
-      // Read only when asked: the promise rejects when a client goes away, and is then handled.
-      info && "completed" in info ? () => info.completed! : undefined,
+      sent,
     );
   };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Hono } from "hono";
 import { observedFetch, RouteMarks, STATIC_ROUTE } from "./observe.ts";
+import { PageCache } from "../page_cache.ts";
 
 Deno.test("observe: the observer learns the route once, and the request no longer holds its state", async () => {
   const marks = new RouteMarks<{ user: string }>();
@@ -12,11 +13,21 @@ Deno.test("observe: the observer learns the route once, and the request no longe
   }) as Hono["fetch"];
   const req = new Request("http://x/api/accounts/1/stream");
   const seen: unknown[] = [];
-  const observed = observedFetch(fetch, async (_req, handle, matched) => {
-    const res = await handle();
-    seen.push(matched(), matched());
-    return res;
-  }, marks);
+  const observed = observedFetch(
+    fetch,
+    {
+      async request(_req, handle, matched) {
+        const res = await handle();
+        seen.push(matched(), matched());
+        return res;
+      },
+      cachedHit: () => {
+        throw new Error("nothing is cached");
+      },
+    },
+    marks,
+    { pageCache: new PageCache(), lookup: () => null },
+  );
   const res = await observed(req);
   assert.equal(res.status, 200);
   // Asking again (a late access-log line) gives the same answer.

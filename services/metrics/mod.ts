@@ -80,6 +80,8 @@ export async function answerMetrics(
 }
 
 function isMetricsPath(url: string): boolean {
+  // Every request asks this (cached pages too): most answer at the first test.
+  if (!url.includes(METRICS_PATH)) return false;
   const start = url.indexOf("/", url.indexOf("//") + 2);
   if (start === -1) return false;
   const end = url.indexOf("?", start);
