@@ -5,7 +5,7 @@
  * venue marks equity as balance + its own positions, a connector reports the platform's equity — so an account
  * fed by both would be judged on whichever wrote last.
  *
- * Who sets it, atomically with the first trade: the venue's first fill (services/venue/orders.ts, under the
+ * Who sets it, atomically with the first trade: the venue's first fill (services/venue/fill.ts, under the
  * account's row lock) and demo-sync's first accepted batch (services/accounts/sync.ts: the compare-and-set
  * write of the fast path, or the locked transaction). Once set it never changes.
  */
