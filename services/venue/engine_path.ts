@@ -52,6 +52,12 @@ export interface VenueWork {
    * lock is granted (seeing every transaction committed before it). `plan` awaits what they return.
    */
   read?(tx: Tx): void;
+  /**
+   * The account's row as the lock statement returned it (null: no such account), for every work, before the
+   * engine path skips an account that is not trading: a caller judging whose it is or why it took no action
+   * needs no read of its own.
+   */
+  locked?(account: LockedAccount | null): void;
   plan(ctx: { tx: Tx; account: LockedAccount; state: AccountState; positions: VenuePosition[] }):
     | Planned
     | null
@@ -98,6 +104,7 @@ export async function commitVenue(
     const byAccount = new Map<string, VenuePosition[]>();
     for (const p of positions) byAccount.set(p.accountId, [...(byAccount.get(p.accountId) ?? []), p]);
     const locked = new Map(accounts.map((a) => [a.id, a]));
+    for (const work of works) work.locked?.(locked.get(work.accountId) ?? null);
     await Promise.all(works.map(async (work) => {
       const account = locked.get(work.accountId);
       if (!account?.engine_state || !["active", "paused"].includes(account.status)) return;

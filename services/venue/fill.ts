@@ -1,12 +1,14 @@
 /**
  * Filling a market order (DESIGN §3.5): at once for a trader's market order, or when a tick triggers a pending
  * limit/stop order (services/venue/marker.ts), through the engine path (services/venue/engine_path.ts) in one
- * transaction of four round trips — BEGIN; the account's lock with this order's reads behind it (owner,
- * replay, the pending order's status, self-locks); the engine's writes with the order's row; COMMIT.
+ * transaction of four round trips — BEGIN; the account's lock (its row says whose it is) with this order's
+ * reads behind it (replay, the pending order's status, self-locks); the engine's writes with the order's row;
+ * COMMIT.
  */
 import type { Tx } from "../../db/client.ts";
 import { NotFound, Unprocessable } from "../../lib/errors.ts";
 import type { Deps } from "../deps.ts";
+import type { LockedAccount } from "../accounts/persist.ts";
 import {
   findOrder,
   ORDER_COLUMNS,
@@ -58,8 +60,9 @@ export async function fillMarket(
   let order: VenueOrder | null = null;
   let position: VenuePosition | null = null;
   let firstFill = false;
+  // Set by `locked` (a callback: typed so the checker does not take it for always null).
+  let row = null as LockedAccount | null;
   let reads: Promise<[
-    PromiseSettledResult<{ user_id: string; status: string }[] | null>,
     PromiseSettledResult<{ status: string }[] | null>,
     PromiseSettledResult<VenueOrder | null>,
     PromiseSettledResult<TradingPermission>,
@@ -68,10 +71,9 @@ export async function fillMarket(
     if (r.status === "rejected") throw r.reason;
     return r.value;
   };
-  /** 404 unless the account is `opts.owner`'s (read behind the lock: it answers for skipped accounts too). */
-  const assertOwned = (owner: PromiseSettledResult<{ user_id: string; status: string }[] | null>) => {
+  /** 404 unless the account is `opts.owner`'s (its locked row: given for skipped accounts too). */
+  const assertOwned = () => {
     if (opts.owner === undefined) return;
-    const row = value(owner)?.[0];
     if (!row || row.user_id !== opts.owner) throw new NotFound("No such account.");
   };
   const outcomes = await commitVenue(deps, [{
@@ -81,11 +83,11 @@ export async function fillMarket(
     tick: opts.tick,
     // Sent behind the lock statement (no round trip of their own), judged in `plan` in this order: gone,
     // replayed, refused.
+    locked(account) {
+      row = account;
+    },
     read(tx) {
       reads = Promise.allSettled([
-        opts.owner === undefined ? null : tx<
-          { user_id: string; status: string }[]
-        >`select user_id, status from accounts where id = ${accountId}`,
         // Another process's marker may have filled or the trader cancelled it meanwhile (we hold the lock).
         opts.pendingId
           ? tx<{ status: string }[]>`select status from venue_orders where id = ${opts.pendingId}`
@@ -95,8 +97,8 @@ export async function fillMarket(
       ]);
     },
     async plan({ tx, account, state, positions }) {
-      const [owner, pending, earlier, permission] = await reads;
-      assertOwned(owner);
+      const [pending, earlier, permission] = await reads;
+      assertOwned();
       if (opts.pendingId && value(pending)?.[0]?.status !== "pending") return null;
       const replayed = value(earlier);
       if (replayed) throw new Replay(replayed);
@@ -159,11 +161,11 @@ export async function fillMarket(
   if (!outcomes.has(accountId) || !order) {
     // The engine path took no action: an account that is not (or no longer) trading is skipped without a
     // plan, so it is judged here from the same reads — whose it is, a replay, then why it takes no orders.
-    const [owner, , earlier] = await reads!;
-    assertOwned(owner);
+    const [, earlier] = await reads!;
+    assertOwned();
     const replayed = value(earlier);
     if (replayed) throw new Replay(replayed);
-    const status = value(owner)?.[0]?.status;
+    const status = row?.status;
     if (status !== undefined && status !== "active" && status !== "paused") {
       throw new VenueRefusal("not_trading", notTrading(status));
     }
