@@ -82,12 +82,6 @@ export class PageCache {
     return { response: new Response(body, { status: page.status, headers }), bytes: body?.byteLength ?? 0 };
   }
 
-  /** {@link lookup} and {@link respond} in one: the answer for `req` from the cache, or null on a miss. */
-  match(key: string, req: Request, extra?: readonly ExtraHeader[]): CachedAnswer | null {
-    const page = this.lookup(key);
-    return page && this.respond(page, req, extra);
-  }
-
   /**
    * Stores a rendered page (its body is read here; the caller gets an equivalent response back), for at most
    * `maxAgeSeconds` when given.
