@@ -14,7 +14,7 @@ import { listen } from "./lib/http_listener.ts";
 import type { BuildManifest } from "./lib/build_manifest.ts";
 import { ensureSecrets, loadConfig } from "./services/config.ts";
 import { closeDeps, type Deps, openDeps } from "./services/deps.ts";
-import { PAGE_CACHE_CHANNEL } from "./services/page_cache.ts";
+import { followInvalidations } from "./services/page_cache.ts";
 import { migrate } from "./db/migrate.ts";
 import { isDatabaseUnavailable } from "./db/client.ts";
 import { ServiceUnavailable } from "./lib/errors.ts";
@@ -111,9 +111,7 @@ export async function createApp(
   // GET /metrics is answered before the app (its bearer token is not a session; services/metrics/mod.ts).
   app.fetch = withMetricsEndpoint(app.fetch, deps);
   // Every process drops its cached pages when any process changes the data behind them.
-  await deps.bus.subscribe(PAGE_CACHE_CHANNEL, (message) => {
-    for (const tag of (message as { tags?: string[] }).tags ?? []) app.pageCache.invalidate(tag);
-  });
+  await followInvalidations(deps.bus, (tag) => app.pageCache.invalidate(tag));
   return app;
 }
 
