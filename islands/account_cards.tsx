@@ -6,6 +6,7 @@ import { Bar, LEVELS, LevelTag } from "../components/limit_meter.tsx";
 import { ACCOUNT_STATUS, StatusBadge } from "../components/status_badge.tsx";
 import { formatDateTime, formatMoney, percent, signedMoney } from "../components/figures.ts";
 import type { VerdictJson } from "./live/types.ts";
+import type { TradeSource } from "./live/venue_types.ts";
 
 type LedgerVerdict = Extract<VerdictJson, { type: "withdrawal" | "withdrawal_reversed" }>;
 
@@ -15,6 +16,8 @@ export interface CardData {
   planName: string;
   stageName: string;
   meters: AccountMeters | null;
+  /** Who trades it (null: no trade yet); a connector's account opens the terminal read-only. */
+  tradeSource?: TradeSource | null;
   /** The newest payout withdrawal or reversal seen live (never sent by the server's render). */
   ledger?: LedgerVerdict;
 }
@@ -182,7 +185,8 @@ function Card(props: { card: CardData; timeZone: string; now: number; freshAt: n
       {(a.status === "active" || a.status === "paused") && (
         <p class="mt-4">
           <a class="btn-secondary px-3 py-1.5 text-sm" href={`/trade/${a.id}`}>
-            Trade<span class="sr-only">{props.card.planName}</span> <span aria-hidden="true">→</span>
+            {props.card.tradeSource === "connector" ? "Positions" : "Trade"}{" "}
+            <span class="sr-only">{props.card.planName}</span> <span aria-hidden="true">→</span>
           </a>
         </p>
       )}

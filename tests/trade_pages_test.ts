@@ -111,6 +111,25 @@ Deno.test("trading terminal page: the owner's alone, live islands, read-only wit
       assert.match(dashboard, new RegExp(`href="${path}"`));
     });
 
+    await t.step("a connector's account: the links say Positions (its terminal is read-only)", async () => {
+      const outside = await openTestAccount(deps.db, trader.userId);
+      await deps.db.sql`update accounts set trade_source = 'connector' where id = ${outside.accountId}`;
+      const link = new RegExp(`href="/trade/${outside.accountId}"[^>]*>\\s*Positions\\s`);
+      const page =
+        await (await c.request(`/dashboard/accounts/${outside.accountId}`, { headers: { cookie } }))
+          .text();
+      assert.match(page, link);
+      const dashboard = await (await c.request("/dashboard", { headers: { cookie } })).text();
+      assert.match(dashboard, link);
+      // The venue's own account (no trade yet) still offers to trade.
+      assert.match(dashboard, new RegExp(`href="${path}"[^>]*>\\s*Trade\\s`));
+      const api = await c.request("/api/users/accounts", { headers: { cookie } });
+      assert.equal(api.status, 200);
+      const { accounts } = await api.json() as { accounts: { id: string; tradeSource: string | null }[] };
+      assert.equal(accounts.find((a) => a.id === outside.accountId)?.tradeSource, "connector");
+      assert.equal(accounts.find((a) => a.id === accountId)?.tradeSource, null);
+    });
+
     await t.step("a failed account: read-only, says why and links to the evidence, no ticket", async () => {
       const failed = await openTestAccount(deps.db, trader.userId);
       await failOnDailyLoss(deps.db, failed.accountId, failed.planVersionId);

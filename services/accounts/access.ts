@@ -16,6 +16,7 @@ import {
   summaryOf,
 } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
+import type { TradeSource } from "../venue/trade_json.ts";
 
 /** Who reads, and from where (for the audit entry of a refusal). */
 export type Reader = { id: string; role: Role; actor?: Actor };
@@ -57,12 +58,19 @@ export interface OwnAccount extends AccountSummary {
   planName: string | null;
   /** The plan's own name for the account's phase, e.g. "Verification" (null for funded and demo accounts). */
   phaseName: string | null;
+  /**
+   * Who trades it: the built-in venue or an outside platform's connector (null until its first trade fixes
+   * it; services/accounts/trade_source.ts).
+   */
+  tradeSource: TradeSource | null;
 }
 
 /** The caller's own accounts, newest first, at most `limit` (the seed's `GET /api/users/accounts`). */
 export async function listOwnAccounts(sql: Sql, userId: string, limit?: number): Promise<OwnAccount[]> {
-  const rows = await sql<(AccountRow & { plan_name: string | null; phase_name: string | null })[]>`
-    select ${sql(ACCOUNT_COLUMNS.map((c) => `a.${c}`))},
+  const rows = await sql<
+    (AccountRow & { plan_name: string | null; phase_name: string | null; trade_source: TradeSource | null })[]
+  >`
+    select ${sql(ACCOUNT_COLUMNS.map((c) => `a.${c}`))}, a.trade_source,
            v.definition ->> 'name' as plan_name,
            v.definition -> 'phases' -> (a.phase - 1) ->> 'name' as phase_name
     from accounts a
@@ -70,7 +78,12 @@ export async function listOwnAccounts(sql: Sql, userId: string, limit?: number):
     where a.user_id = ${userId}
     order by a.created_at desc, a.id
     limit ${limit ?? null}`;
-  return rows.map((row) => ({ ...summaryOf(row), planName: row.plan_name, phaseName: row.phase_name }));
+  return rows.map((row) => ({
+    ...summaryOf(row),
+    planName: row.plan_name,
+    phaseName: row.phase_name,
+    tradeSource: row.trade_source,
+  }));
 }
 
 interface BreachRecord {

@@ -22,6 +22,10 @@ const accountSchema = z.object({
   updatedAt: z.string(),
   planName: z.string().nullable().describe("The plan's name (null for a demo account)."),
   phaseName: z.string().nullable().describe("The plan's name for the phase (null for funded and demo)."),
+  tradeSource: z.enum(["venue", "connector"]).nullable().describe(
+    "Who trades the account: the built-in venue or an outside platform's connector (demo-sync); fixed by its " +
+      "first trade, null before.",
+  ),
 });
 
 export const api = defineApi({

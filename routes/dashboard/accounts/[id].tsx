@@ -71,7 +71,8 @@ export default define.page<typeof handler>(({ data }) => {
         </h1>
         {live && !data.foreign && (
           <a class="btn-primary" href={`/trade/${account.id}`}>
-            Trade<span class="sr-only">on this account</span> <span aria-hidden="true">→</span>
+            {data.tradeSource === "connector" ? "Positions" : "Trade"}{" "}
+            <span class="sr-only">on this account</span> <span aria-hidden="true">→</span>
           </a>
         )}
       </div>
