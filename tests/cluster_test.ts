@@ -2,14 +2,15 @@
  * `deno task cluster` for real (ops/cluster.ts): three app processes behind nginx over one PostgreSQL database
  * and a private redis-server. Exactly one process runs each job of LEADER_JOBS; `kill -9` of that process
  * hands every job to another within a few seconds while nginx keeps answering; the venue's event stream
- * flows through nginx unbuffered (before and after the kill); X-Forwarded-For is believed only from nginx.
+ * flows through nginx unbuffered (before and after the kill); the killed process is started again; X-Forwarded-For
+ * is believed only from nginx.
  */
 import assert from "node:assert/strict";
 import { hasBinary, skipUnless, testEnv } from "./helpers/env.ts";
 import { freePorts } from "./helpers/net.ts";
 import { REDIS_SERVER, startRedis, stopRedis } from "./helpers/redis_server.ts";
 import { createScratchDb } from "./helpers/scratch_db.ts";
-import { NGINX_CANDIDATES, type RunningCluster, startCluster } from "../ops/cluster.ts";
+import { NGINX_CANDIDATES, type RunningCluster, startCluster, waitHealthy } from "../ops/cluster.ts";
 import { LEADER_JOBS } from "../services/cluster/leader_jobs.ts";
 
 const ignore = skipUnless(
@@ -107,6 +108,7 @@ Deno.test({ name: "cluster: three processes behind nginx, one leader, failover",
         LOG_LEVEL: "info",
       },
       log: (line) => lines.push(line),
+      superviseApps: true,
     });
     const { url } = cluster;
     const dead = new Set<number>();
@@ -201,6 +203,26 @@ Deno.test({ name: "cluster: three processes behind nginx, one leader, failover",
         // The price feed's own leader may have been the killed one: ticks flow again through nginx.
         const times = await tickFrames(url, accessToken, 3, 10_000);
         assert.equal(times.length, 3);
+      },
+    );
+
+    await t.step(
+      "the killed process is started again on its port and takes no job from the leader",
+      async () => {
+        const [index] = dead;
+        const app = cluster!.apps.find((a) => a.index === index)!;
+        const deadline = Date.now() + 60_000;
+        while (app.restarts === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        assert.equal(app.restarts, 1, "the supervisor started it again");
+        await waitHealthy(`http://127.0.0.1:${app.port}/healthz`, app.child, 60_000, { direct: true });
+        dead.delete(index);
+        assert.ok(lines.some((l) => l.includes(`[cluster] restarting app${index} in 1 s`)));
+        // Still one process runs every job: the one that took over, not the newcomer.
+        const { index: leader } = await soleLeader(cluster!, dead, 5000);
+        assert.notEqual(leader, index);
+        const res = await fetch(`http://127.0.0.1:${app.port}/faq`);
+        assert.equal(res.status, 200);
+        await res.body?.cancel();
       },
     );
   } finally {
