@@ -3,6 +3,7 @@ import type { BusinessAnalytics } from "../services/analytics/business.ts";
 import { breachRules } from "../services/analytics/csv.ts";
 import { periodLabel } from "../services/analytics/periods.ts";
 import { formatMoney } from "../services/money_format.ts";
+import { ScrollRegion } from "./scroll_region.tsx";
 
 /**
  * The tables under the analytics charts: the exact figures, one row per period (or plan), numbers right-
@@ -15,7 +16,7 @@ const TD = "px-3 py-1.5 text-right tabular-nums whitespace-nowrap";
 
 function Table(props: { caption: string; head: string[]; children: ComponentChildren }) {
   return (
-    <div class="mt-4 max-h-[36rem] overflow-auto rounded-lg border border-line">
+    <ScrollRegion label={props.caption} class="mt-4 max-h-[36rem] rounded-lg border border-line" both>
       <table class="w-full text-sm">
         <caption class="sr-only">{props.caption}</caption>
         <thead class="sticky top-0 bg-raised text-muted">
@@ -33,7 +34,7 @@ function Table(props: { caption: string; head: string[]; children: ComponentChil
         </thead>
         <tbody>{props.children}</tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }
 

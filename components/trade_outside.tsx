@@ -8,6 +8,7 @@ import type {
   TickJson,
   TradeSource,
 } from "../islands/live/venue_types.ts";
+import { ScrollRegion } from "./scroll_region.tsx";
 
 /**
  * The terminal's rows for trades that did not start on the venue (islands/trade_book.tsx): a connector's open
@@ -135,67 +136,64 @@ export function ClosedTrades(props: {
         </h2>
         <a class="link text-sm" href={history}>Full history</a>
       </div>
-      {props.trades.length === 0 ? <p class="mt-2 text-sm text-muted">No closed trades yet.</p> : (
-        <div
-          class="relative mt-2 overflow-x-auto"
-          role="region"
-          aria-labelledby="closed-h"
-          tabindex={0}
-        >
-          <table class="w-full text-left text-sm sm:min-w-[46rem]">
-            <caption class="sr-only">
-              The latest closed trades on this account, from the venue and from your platform's connector
-            </caption>
-            <thead class="border-b border-line">
-              <tr>
-                <th scope="col" class={TH}>Symbol</th>
-                <th scope="col" class={`${TH} max-sm:hidden`}>Source</th>
-                <th scope="col" class={`${TH} max-sm:hidden`}>Side</th>
-                <th scope="col" class={`${TH} text-right max-sm:hidden`}>Volume</th>
-                <th scope="col" class={`${TH} text-right`}>P&L</th>
-                <th scope="col" class={`${TH} text-right max-sm:hidden`}>Entry</th>
-                <th scope="col" class={`${TH} text-right max-sm:hidden`}>Exit</th>
-                <th scope="col" class={`${TH} max-sm:hidden`}>Closed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.trades.map((t) => {
-                const tick = props.tickOf(t.symbol);
-                return (
-                  <tr key={`${t.source}-${t.tradeId}`} class="border-t border-line" data-closed={t.tradeId}>
-                    <td class={`${TD} font-semibold`}>
-                      {t.symbol}
-                      <PhoneLines direction={t.direction} volume={t.volume} source={t.source} />
-                    </td>
-                    <td class={`${TD} max-sm:hidden`}>
-                      <SourceBadge source={t.source} />
-                    </td>
-                    <td class={`${TD} max-sm:hidden`}>
-                      <Side direction={t.direction} />
-                    </td>
-                    <td class={`${TD} text-right tabular-nums max-sm:hidden`}>{lots(t.volume)}</td>
-                    <td class={`${TD} text-right font-semibold tabular-nums ${tone(t.pnl)}`}>
-                      {signedMoney(t.pnl, props.currency)}
-                      <span class="block text-xs font-normal text-muted sm:hidden">
+      {props.trades.length === 0
+        ? <p class="mt-2 text-sm text-muted">No closed trades yet.</p>
+        : (
+          <ScrollRegion labelledBy="closed-h" class="relative mt-2">
+            <table class="w-full text-left text-sm sm:min-w-[46rem]">
+              <caption class="sr-only">
+                The latest closed trades on this account, from the venue and from your platform's connector
+              </caption>
+              <thead class="border-b border-line">
+                <tr>
+                  <th scope="col" class={TH}>Symbol</th>
+                  <th scope="col" class={`${TH} max-sm:hidden`}>Source</th>
+                  <th scope="col" class={`${TH} max-sm:hidden`}>Side</th>
+                  <th scope="col" class={`${TH} text-right max-sm:hidden`}>Volume</th>
+                  <th scope="col" class={`${TH} text-right`}>P&L</th>
+                  <th scope="col" class={`${TH} text-right max-sm:hidden`}>Entry</th>
+                  <th scope="col" class={`${TH} text-right max-sm:hidden`}>Exit</th>
+                  <th scope="col" class={`${TH} max-sm:hidden`}>Closed</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.trades.map((t) => {
+                  const tick = props.tickOf(t.symbol);
+                  return (
+                    <tr key={`${t.source}-${t.tradeId}`} class="border-t border-line" data-closed={t.tradeId}>
+                      <td class={`${TD} font-semibold`}>
+                        {t.symbol}
+                        <PhoneLines direction={t.direction} volume={t.volume} source={t.source} />
+                      </td>
+                      <td class={`${TD} max-sm:hidden`}>
+                        <SourceBadge source={t.source} />
+                      </td>
+                      <td class={`${TD} max-sm:hidden`}>
+                        <Side direction={t.direction} />
+                      </td>
+                      <td class={`${TD} text-right tabular-nums max-sm:hidden`}>{lots(t.volume)}</td>
+                      <td class={`${TD} text-right font-semibold tabular-nums ${tone(t.pnl)}`}>
+                        {signedMoney(t.pnl, props.currency)}
+                        <span class="block text-xs font-normal text-muted sm:hidden">
+                          {formatDateTime(new Date(t.closedAt), props.timeZone)}
+                        </span>
+                      </td>
+                      <td class={`${TD} text-right tabular-nums max-sm:hidden`}>
+                        {fixPrice(t.entryPrice, tick)}
+                      </td>
+                      <td class={`${TD} text-right tabular-nums max-sm:hidden`}>
+                        {fixPrice(t.exitPrice, tick)}
+                      </td>
+                      <td class={`${TD} tabular-nums text-muted max-sm:hidden`}>
                         {formatDateTime(new Date(t.closedAt), props.timeZone)}
-                      </span>
-                    </td>
-                    <td class={`${TD} text-right tabular-nums max-sm:hidden`}>
-                      {fixPrice(t.entryPrice, tick)}
-                    </td>
-                    <td class={`${TD} text-right tabular-nums max-sm:hidden`}>
-                      {fixPrice(t.exitPrice, tick)}
-                    </td>
-                    <td class={`${TD} tabular-nums text-muted max-sm:hidden`}>
-                      {formatDateTime(new Date(t.closedAt), props.timeZone)}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </ScrollRegion>
+        )}
     </>
   );
 }

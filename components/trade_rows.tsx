@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { formatDateTime } from "./figures.ts";
 import { fixPrice, lots } from "../islands/live/trade_format.ts";
 import type { PendingOrderJson, PositionJson } from "../islands/live/venue_types.ts";
+import { ScrollRegion } from "./scroll_region.tsx";
 
 /**
  * Rows and small forms of the terminal's tables (islands/trade_book.tsx): the side of a trade in words and
@@ -113,12 +114,7 @@ export function Orders(props: {
   act(method: "DELETE", path: string, body: unknown, done: string): Promise<boolean>;
 }) {
   return (
-    <div
-      class="relative mt-2 overflow-x-auto"
-      role="region"
-      aria-label="Pending orders (scrolls)"
-      tabindex={0}
-    >
+    <ScrollRegion label="Pending orders (scrolls)" class="relative mt-2">
       <table class="w-full min-w-[44rem] text-left text-sm">
         <caption class="sr-only">Pending orders, waiting for their price</caption>
         <thead class="border-b border-line">
@@ -179,6 +175,6 @@ export function Orders(props: {
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -14,6 +14,7 @@ import {
   PhoneLines,
   SourceBadge,
 } from "../components/trade_outside.tsx";
+import { ScrollRegion } from "../components/scroll_region.tsx";
 
 /** The actions column stays in view while the table scrolls sideways (390 px). */
 const STICKY = "sticky right-0 bg-raised";
@@ -127,12 +128,7 @@ export default function TradeBook(
           </p>
         )
         : (
-          <div
-            class="relative mt-2 overflow-x-auto"
-            role="region"
-            aria-label="Open positions (scrolls)"
-            tabindex={0}
-          >
+          <ScrollRegion label="Open positions (scrolls)" class="relative mt-2">
             <table class="w-full text-left text-sm sm:min-w-[52rem]">
               <caption class="sr-only">
                 Open positions with their live profit or loss{!props.readOnly && "; X closes the focused one"}
@@ -265,7 +261,7 @@ export default function TradeBook(
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
       {outside.length > 0 && <OutsideNote shown={outside.length} open={venue?.outsideOpen ?? 0} />}
       <h2 class="mt-5 text-base font-semibold tracking-tight" id="orders-h">

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { formatMoney, signedMoney } from "../components/figures.ts";
 import { accountSummary } from "./live/user_stream.ts";
+import { ScrollRegion } from "../components/scroll_region.tsx";
 
 interface Floors {
   status: string;
@@ -138,7 +139,7 @@ export default function WhatIf(props: { accountId: string; currency: string }) {
           <div aria-live="polite" class="mt-3 text-sm" id="whatif-close">
             {error?.form === "close" && <p class="text-red-700 dark:text-red-300">{error.message}</p>}
             {close && (
-              <div class="overflow-x-auto">
+              <ScrollRegion label="Floors after the close">
                 <table class="w-full text-left tabular-nums">
                   <caption class="sr-only">
                     Floors now, after a close at{" "}
@@ -173,7 +174,7 @@ export default function WhatIf(props: { accountId: string; currency: string }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollRegion>
             )}
           </div>
         </form>

@@ -5,6 +5,7 @@ import { explainRules, type PlanFigures, planFigures, type PlanRules } from "../
 import { compactSize, formatMoney } from "../services/money.ts";
 import type { PlanDefinition } from "../services/plans/definition.ts";
 import { RuleCards } from "../components/rule_cards.tsx";
+import { ScrollRegion } from "../components/scroll_region.tsx";
 
 /** Public and identical for everyone: cached whole until plans change. */
 export const config: RouteConfig = { cache: { tags: ["plans"] } };
@@ -180,12 +181,7 @@ function RuleSetSection({ set }: { set: RuleSet }) {
         {setTitle(set)}: the same rules in every account size
       </h3>
       {/* Focusable so keyboard users can scroll the table sideways on narrow screens. */}
-      <div
-        class="mt-4 overflow-x-auto rounded-xl border border-line"
-        tabIndex={0}
-        role="region"
-        aria-labelledby={`${set.id}-sizes`}
-      >
+      <ScrollRegion labelledBy={`${set.id}-sizes`} class="mt-4 rounded-xl border border-line">
         <table class="w-full min-w-[36rem] text-left text-sm">
           <caption class="sr-only">{setTitle(set)}: figures by account size</caption>
           <thead class="bg-raised">
@@ -211,7 +207,7 @@ function RuleSetSection({ set }: { set: RuleSet }) {
             })}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </section>
   );
 }

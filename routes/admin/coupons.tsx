@@ -19,6 +19,7 @@ import { FormError, formErrorHeaders, isFormError, Notice } from "../../componen
 import { StatusBadge } from "../../components/status_badge.tsx";
 import { DateTime, ZoneNote } from "../../components/date_time.tsx";
 import { CouponEditor } from "../../components/coupon_editor.tsx";
+import { ScrollRegion } from "../../components/scroll_region.tsx";
 
 /** Coupons: admins only (`coupons.manage`); everyone else gets the ordinary 404. */
 export const access = rolesWith("coupons.manage");
@@ -151,12 +152,7 @@ export default define.page<typeof handler>(({ data }) => {
         {data.coupons.length === 0
           ? <p class="card mt-4">No coupons yet. Create the first one below.</p>
           : (
-            <div
-              class="relative mt-4 overflow-x-auto rounded-xl border border-line"
-              tabIndex={0}
-              role="region"
-              aria-labelledby="list-h"
-            >
+            <ScrollRegion labelledBy="list-h" class="relative mt-4 rounded-xl border border-line">
               <table class="w-full min-w-[56rem] text-left text-sm">
                 <caption class="sr-only">Coupons, newest first</caption>
                 <thead class="bg-raised">
@@ -223,7 +219,7 @@ export default define.page<typeof handler>(({ data }) => {
                   })}
                 </tbody>
               </table>
-            </div>
+            </ScrollRegion>
           )}
       </section>
 

@@ -15,6 +15,7 @@ import { FormError, formErrorHeaders, isFormError, Notice } from "../../componen
 import { InstrumentEditor, type InstrumentValues } from "../../components/instrument_editor.tsx";
 import { grouped, Hours, InstrumentCard, Market } from "../../components/instrument_list.tsx";
 import { ZoneNote } from "../../components/date_time.tsx";
+import { ScrollRegion } from "../../components/scroll_region.tsx";
 
 /** The venue's instruments (DESIGN §3.5): staff with instruments.manage; everyone else gets the ordinary 404. */
 export const access = rolesWith("instruments.manage");
@@ -208,7 +209,7 @@ export default define.page<typeof handler>(({ data }) => (
       <ul class="mt-3 space-y-3 md:hidden">
         {data.items.map((i) => <InstrumentCard key={i.symbol} item={i} timeZone={data.timeZone} />)}
       </ul>
-      <div class="mt-3 hidden overflow-x-auto rounded-xl border border-line md:block">
+      <ScrollRegion label="Instruments" class="mt-3 hidden rounded-xl border border-line md:block">
         <table class="w-full text-left text-sm">
           <caption class="sr-only">Instruments, by symbol</caption>
           <thead class="bg-raised">
@@ -251,7 +252,7 @@ export default define.page<typeof handler>(({ data }) => (
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </section>
   </>
 ));

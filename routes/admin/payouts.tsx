@@ -14,6 +14,7 @@ import { payoutActionInput, reviewPayout } from "../../services/payouts/review.t
 import { formatDateTime } from "../../services/time.ts";
 import { FormError, isFormError, Notice, Select, SubmitButton } from "../../components/form.tsx";
 import { PAYOUT_STATUS, StatusBadge } from "../../components/status_badge.tsx";
+import { ScrollRegion } from "../../components/scroll_region.tsx";
 
 /** The payout queue. Every staff role reads it; risk and admin decide (`payouts.review`). */
 export const access = rolesWith("backoffice.view");
@@ -168,7 +169,7 @@ export default define.page<typeof handler>(({ data }) => {
       {data.items.length === 0
         ? <p class="mt-6 text-muted">No payouts.</p>
         : (
-          <div class="mt-6 overflow-x-auto rounded-xl border border-line">
+          <ScrollRegion label="Payout requests" class="mt-6 rounded-xl border border-line">
             <table class="w-full text-left text-sm">
               <caption class="sr-only">Payout requests, newest first</caption>
               <thead class="bg-raised">
@@ -208,7 +209,7 @@ export default define.page<typeof handler>(({ data }) => {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
       {data.nextCursor && (
         <p class="mt-4">

@@ -6,6 +6,7 @@ import { describePlan } from "../../services/plans/describe.ts";
 import { acrossPhases } from "../../services/plans/rule_terms.ts";
 import { compactSize, formatMoney } from "../../services/money.ts";
 import PlanSwitcher, { type PlanCard } from "../../islands/plan_switcher.tsx";
+import { ScrollRegion } from "../../components/scroll_region.tsx";
 
 /**
  * Public and identical for everyone (per `?size=`): cached whole, its island's boot script allowed by hash
@@ -81,12 +82,9 @@ export default define.page<typeof handler>(({ data }) => (
     {data.families.map(({ family, plans }) => (
       <section key={family} aria-labelledby={`cmp-${family}`} class="mt-16">
         <h2 id={`cmp-${family}`} class="text-2xl font-bold tracking-tight">{family} — full comparison</h2>
-        {/* Focusable so keyboard users can scroll the wide table on small screens. */}
-        <div
-          class="mt-6 overflow-x-auto rounded-xl border border-line"
-          tabIndex={0}
-          role="region"
-          aria-label={`${family} comparison table, scrolls sideways`}
+        <ScrollRegion
+          label={`${family} comparison table, scrolls sideways`}
+          class="mt-6 rounded-xl border border-line"
         >
           <table class="w-full min-w-[48rem] text-left text-sm">
             <caption class="sr-only">{family} plans compared by account size</caption>
@@ -153,7 +151,7 @@ export default define.page<typeof handler>(({ data }) => (
               </tr>
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </section>
     ))}
   </div>

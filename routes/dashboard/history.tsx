@@ -17,6 +17,7 @@ import {
   resultOf,
   trimDecimal,
 } from "./(_components)/history_filters.tsx";
+import { ScrollRegion } from "../../components/scroll_region.tsx";
 
 /** Signed-out visitors are sent to sign in and brought back here. */
 export const access = "authenticated";
@@ -121,11 +122,10 @@ export default define.page<typeof handler>(({ data }) => {
           </div>
         )
         : (
-          <div
-            class="mt-4 max-h-[70vh] overflow-auto rounded-xl border border-line"
-            role="region"
-            aria-label="Trades table (scrolls)"
-            tabindex={0}
+          <ScrollRegion
+            label="Trades table (scrolls)"
+            class="mt-4 max-h-[70vh] rounded-xl border border-line"
+            both
           >
             <table class="w-full min-w-[60rem] text-left text-sm" id="history-table">
               <caption class="sr-only">Trades, newest first</caption>
@@ -178,7 +178,7 @@ export default define.page<typeof handler>(({ data }) => {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
       {(result.prevCursor || result.nextCursor) && (
         <nav aria-label="Pages" class="mt-4 flex justify-between gap-4 text-sm font-medium">

@@ -16,6 +16,7 @@ import { requestPayout } from "../../services/payouts/requests.ts";
 import { type PayoutPanelData, payoutPanelData, quotePayout } from "../../services/payouts/trader.ts";
 import { formatDateTime } from "../../services/time.ts";
 import { type PayoutConfirmation, PayoutPanel } from "./(_components)/payout_panel.tsx";
+import { ScrollRegion } from "../../components/scroll_region.tsx";
 
 /** The trader's payouts: every payout, and the payout panel of each funded account. */
 export const access = "authenticated";
@@ -119,7 +120,7 @@ export default define.page<typeof handler>(({ data }) => (
       {data.payouts.length === 0
         ? <p class="mt-2 text-muted">No payouts yet.</p>
         : (
-          <div class="mt-4 overflow-x-auto rounded-xl border border-line">
+          <ScrollRegion labelledBy="all-h" class="mt-4 rounded-xl border border-line">
             <table class="w-full text-left text-sm">
               <caption class="sr-only">Your payouts, newest first</caption>
               <thead class="bg-raised">
@@ -151,7 +152,7 @@ export default define.page<typeof handler>(({ data }) => (
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
     </section>
     {data.panels.length === 0

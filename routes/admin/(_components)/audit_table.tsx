@@ -5,6 +5,7 @@
  */
 import type { AuditRow } from "../../../services/audit_queries.ts";
 import { DateTime } from "../../../components/date_time.tsx";
+import { ScrollRegion } from "../../../components/scroll_region.tsx";
 
 function targetOf(a: AuditRow) {
   if (!a.targetType) return "—";
@@ -28,7 +29,7 @@ export function AuditTable(
 ) {
   const details = props.details ?? true;
   return (
-    <div class={`overflow-x-auto rounded-xl border border-line ${props.class ?? ""}`}>
+    <ScrollRegion label="Audit entries" class={`rounded-xl border border-line ${props.class ?? ""}`}>
       <table class={`w-full text-left text-sm ${details ? "min-w-[56rem]" : "min-w-[40rem]"}`}>
         <caption class="sr-only">Audit entries, newest first</caption>
         <thead class="bg-raised">
@@ -60,6 +61,6 @@ export function AuditTable(
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -9,6 +9,7 @@ import { StatusBadge } from "../../../components/status_badge.tsx";
 import { PNL_TEXT, pnlTone } from "../../../components/money.tsx";
 import { formatDateTime, formatMoney, percent, signedMoney } from "../../../components/figures.ts";
 import { type BreachItem, type MonitorRow, riskLevel, RULE_WORDS } from "../../../services/monitor/row.ts";
+import { ScrollRegion } from "../../../components/scroll_region.tsx";
 
 const STATUS = {
   active: { label: "Active", tone: "good" },
@@ -21,7 +22,11 @@ const barOf = (distance: string | null) => distance === null ? 100 : Math.max(0,
 export function MonitorTable(props: { rows: MonitorRow[]; timeZone: string }) {
   const when = (iso: string | null) => iso ? formatDateTime(new Date(iso), props.timeZone) : "no event yet";
   return (
-    <div class="max-h-[75vh] overflow-auto rounded-xl border border-line">
+    <ScrollRegion
+      label="Accounts closest to a loss floor"
+      class="max-h-[75vh] rounded-xl border border-line"
+      both
+    >
       <table class="w-full text-left text-sm tabular-nums" data-monitor-table>
         <caption class="sr-only">Active and paused accounts, closest to a loss floor first</caption>
         <thead class="sticky top-0 z-10 bg-raised text-xs uppercase tracking-wider text-muted">
@@ -87,7 +92,7 @@ export function MonitorTable(props: { rows: MonitorRow[]; timeZone: string }) {
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }
 

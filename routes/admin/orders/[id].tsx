@@ -11,6 +11,7 @@ import { DateTime, ZoneNote } from "../../../components/date_time.tsx";
 import { FormError, isFormError, Notice, SubmitButton, TextArea } from "../../../components/form.tsx";
 import { ORDER_FLAG, OrderStatusBadge } from "../../../components/order_status.tsx";
 import { ACCOUNT_STATUS, StatusBadge } from "../../../components/status_badge.tsx";
+import { ScrollRegion } from "../../../components/scroll_region.tsx";
 
 /** One order for staff; admins refund it here (`orders.refund`). */
 export const access = rolesWith("orders.read");
@@ -199,7 +200,7 @@ export default define.page<typeof handler>(({ data }) => {
         {refunds.length === 0
           ? <p class="mt-2 text-sm text-muted">None.</p>
           : (
-            <div class="mt-3 overflow-x-auto">
+            <ScrollRegion labelledBy="refunds-h" class="mt-3">
               <table class="w-full text-left text-sm">
                 <thead>
                   <tr class="text-muted">
@@ -228,7 +229,7 @@ export default define.page<typeof handler>(({ data }) => {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollRegion>
           )}
 
         {data.canRefund && refundable !== "0.00" && (

@@ -14,6 +14,7 @@ import { formatMoney } from "../../../services/money.ts";
 import { DateTime, ZoneNote } from "../../../components/date_time.tsx";
 import { Field, FormError, Select } from "../../../components/form.tsx";
 import { ORDER_FLAG, ORDER_STATUS, OrderStatusBadge } from "../../../components/order_status.tsx";
+import { ScrollRegion } from "../../../components/scroll_region.tsx";
 
 /** Every order, filtered, newest first; the flagged ones on top. Support, risk and admin read it. */
 export const access = rolesWith("orders.read");
@@ -144,7 +145,7 @@ export default define.page<typeof handler>(({ data }) => {
           </p>
         )
         : (
-          <div class="mt-6 overflow-x-auto rounded-xl border border-line">
+          <ScrollRegion label="Orders" class="mt-6 rounded-xl border border-line">
             <table class="w-full text-left text-sm">
               <caption class="sr-only">Orders, newest first</caption>
               <thead class="bg-raised">
@@ -191,7 +192,7 @@ export default define.page<typeof handler>(({ data }) => {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
       {data.nextCursor && (
         <p class="mt-4">

@@ -19,6 +19,7 @@ import {
   postedFields,
   withPhaseBlocks,
 } from "./(_components)/editor.tsx";
+import { ScrollRegion } from "../../../components/scroll_region.tsx";
 
 /** One plan: its rules editor with a live preview, selling on/off, the "most popular" mark, its versions. */
 export const access = rolesWith("plans.manage");
@@ -230,7 +231,7 @@ function VersionItem({ v, zone, current }: { v: Version; zone: string; current: 
         : v.changes.length === 0
         ? <p class="mt-2 text-sm text-muted">No rule changed.</p>
         : (
-          <div class="mt-3 overflow-x-auto">
+          <ScrollRegion label={`Changes in version ${v.version}`} class="mt-3">
             <table class="w-full min-w-[32rem] text-left text-sm">
               <caption class="sr-only">Changes in version {v.version}</caption>
               <thead>
@@ -250,7 +251,7 @@ function VersionItem({ v, zone, current }: { v: Version; zone: string; current: 
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
     </li>
   );

@@ -7,6 +7,7 @@ import { mostPopularPlanId } from "../../../services/commerce/trust_queries.ts";
 import { formatMoney } from "../../../services/money.ts";
 import { StatusBadge } from "../../../components/status_badge.tsx";
 import { Notice } from "../../../components/form.tsx";
+import { ScrollRegion } from "../../../components/scroll_region.tsx";
 
 /** The plan catalogue. Admins only (`plans.manage`); every other role gets the ordinary 404. */
 export const access = rolesWith("plans.manage");
@@ -71,12 +72,7 @@ export default define.page<typeof handler>(({ data }) => {
       {data.plans.length === 0
         ? <p class="card mt-6">No plans yet. Create the first one to start selling.</p>
         : (
-          <div
-            class="relative mt-6 overflow-x-auto rounded-xl border border-line"
-            tabIndex={0}
-            role="region"
-            aria-label="Plans"
-          >
+          <ScrollRegion label="Plans" class="relative mt-6 rounded-xl border border-line">
             <table class="w-full min-w-[52rem] text-left text-sm">
               <caption class="sr-only">Plans by family and size</caption>
               <thead class="bg-raised">
@@ -93,7 +89,7 @@ export default define.page<typeof handler>(({ data }) => {
                 {data.plans.map((p) => <Row key={p.id} plan={p} popular={p.id === data.popular?.id} />)}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
     </>
   );

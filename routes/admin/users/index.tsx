@@ -14,6 +14,7 @@ import {
 import { DateTime, ZoneNote } from "../../../components/date_time.tsx";
 import { FormError, Select } from "../../../components/form.tsx";
 import { KYC_STATUS, MappedBadge, ROLE_LABEL, USER_STATUS } from "../../../components/user_badges.tsx";
+import { ScrollRegion } from "../../../components/scroll_region.tsx";
 
 /** Every staff role with users.read finds users here; acting on one is on the user's page. */
 export const access = rolesWith("users.read");
@@ -136,7 +137,7 @@ export default define.page<typeof handler>(({ data }) => {
           </div>
         )
         : data.items.length > 0 && (
-          <div class="mt-4 overflow-x-auto rounded-xl border border-line">
+          <ScrollRegion label="Users" class="mt-4 rounded-xl border border-line">
             <table class="w-full min-w-[52rem] text-left text-sm">
               <caption class="sr-only">Users, {SORT_LABEL[f.sort || "created"]}</caption>
               <thead class="bg-raised">
@@ -176,7 +177,7 @@ export default define.page<typeof handler>(({ data }) => {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
       <nav aria-label="Pages" class="mt-4 flex gap-6 text-sm">
         {data.paged && <a class="link" href={query({})}>First page</a>}

@@ -1,5 +1,6 @@
 import type { EvidenceJson as Evidence } from "../../../services/accounts/overview_json.ts";
 import type { Formatters } from "./objectives.tsx";
+import { ScrollRegion } from "../../../components/scroll_region.tsx";
 
 const RULE: Record<Evidence["rule"], string> = {
   daily_loss: "Daily loss limit",
@@ -75,12 +76,7 @@ export function BreachEvidence({ evidence, f }: { evidence: Evidence; f: Formatt
         ))}
       </dl>
       {evidence.openPositions.length > 0 && (
-        <div
-          class="overflow-x-auto rounded-xl border border-line"
-          tabIndex={0}
-          role="region"
-          aria-label="Open positions at the breach"
-        >
+        <ScrollRegion label="Open positions at the breach" class="rounded-xl border border-line">
           <table class="w-full text-left text-sm">
             <caption class="sr-only">Positions open at the moment of the breach</caption>
             <thead class="bg-raised">
@@ -106,7 +102,7 @@ export function BreachEvidence({ evidence, f }: { evidence: Evidence; f: Formatt
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
       <p class="text-xs text-muted break-all">
         Rule version {evidence.ruleVersion} · inputs hash{" "}

@@ -2,6 +2,7 @@ import type { AccountStatistics } from "../../../services/trading/statistics_que
 import type { Breakdown } from "../../../services/trading/statistics.ts";
 import { StatGrid, StatTile } from "../../../components/stat_tile.tsx";
 import { formatAmount, SignedMoney } from "../../../components/money.tsx";
+import { ScrollRegion } from "../../../components/scroll_region.tsx";
 
 /** "0.4000" (a ratio) → "40.00 %", by moving the decimal point: no float in between. */
 export function percentOfRatio(ratio: string): string {
@@ -118,7 +119,7 @@ export function BreakdownTable(
   return (
     <section aria-label={props.title}>
       <h2 class="text-lg font-semibold">{props.title}</h2>
-      <div class="mt-2 overflow-x-auto rounded-xl border border-line">
+      <ScrollRegion label={props.title} class="mt-2 rounded-xl border border-line">
         <table class="w-full text-left text-sm">
           <thead class="bg-raised">
             <tr>
@@ -139,7 +140,7 @@ export function BreakdownTable(
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </section>
   );
 }

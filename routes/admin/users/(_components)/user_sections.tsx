@@ -7,6 +7,7 @@ import { formatMoney } from "../../../../services/money.ts";
 import { DateTime } from "../../../../components/date_time.tsx";
 import { ACCOUNT_STATUS, PAYOUT_STATUS, StatusBadge } from "../../../../components/status_badge.tsx";
 import { MappedBadge } from "../../../../components/user_badges.tsx";
+import { ScrollRegion } from "../../../../components/scroll_region.tsx";
 
 const ORDER_STATUS: Record<string, { label: string; tone: "good" | "neutral" | "bad" }> = {
   pending: { label: "Pending", tone: "neutral" },
@@ -36,7 +37,7 @@ function Section(
       {props.count === 0
         ? <p class="mt-2 text-sm text-muted">{props.empty}</p>
         : (
-          <div class="mt-3 overflow-x-auto rounded-xl border border-line">
+          <ScrollRegion labelledBy={`${props.id}-h`} class="mt-3 rounded-xl border border-line">
             <table class="w-full min-w-[40rem] text-left text-sm">
               <thead class="bg-raised">
                 <tr>
@@ -49,7 +50,7 @@ function Section(
               </thead>
               <tbody>{props.children}</tbody>
             </table>
-          </div>
+          </ScrollRegion>
         )}
     </section>
   );
