@@ -119,7 +119,7 @@ export function BreakdownTable(
   return (
     <section aria-label={props.title}>
       <h2 class="text-lg font-semibold">{props.title}</h2>
-      <ScrollRegion label={props.title} class="mt-2 rounded-xl border border-line">
+      <ScrollRegion label={`${props.title}, table`} class="mt-2 rounded-xl border border-line">
         <table class="w-full text-left text-sm">
           <thead class="bg-raised">
             <tr>
