@@ -143,21 +143,12 @@ export async function writeGroup(
       join acct using (k)
       returning account_id, at
     )`);
-    // The active-trader rollups (migration 034, what `note_trader_days` does for the other writers): the
-    // owner's UTC day of each event written, and its week and month only when the day is new.
+    // The owner's active-trader days (migration 034: what `note_trader_days` does for the other writers; a
+    // day row that is new brings its week and month by a trigger on trader_days).
     parts.push(sql`trader_day as (
       insert into trader_days (day, user_id)
       select distinct (e.at at time zone 'UTC')::date, acct.user_id
       from applied_events e join acct on acct.id = e.account_id
-      on conflict do nothing
-      returning day, user_id
-    ), trader_week as (
-      insert into trader_weeks (week, user_id)
-      select distinct day - (extract(isodow from day)::int - 1), user_id from trader_day
-      on conflict do nothing
-    ), trader_month as (
-      insert into trader_months (month, user_id)
-      select distinct day - (extract(day from day)::int - 1), user_id from trader_day
       on conflict do nothing
     )`);
   }
