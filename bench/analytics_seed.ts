@@ -126,6 +126,8 @@ export async function seedBusinessYear(sql: Sql, o: SeedOptions): Promise<void> 
     insert into account_events (account_id, event_id, type, at, payload, state_version)
     select a.id, 'e' || g, 'equity', a.created_at + g * interval '7 hours', '{}', g
     from accounts a, generate_series(1, ${o.events}) g`;
+  // The app's writers note the owners' active-trader days with their events (migration 034).
+  await sql`select note_trader_days(array_agg(account_id), array_agg(at)) from account_events`;
   await sql`
     insert into payouts (user_id, account_id, amount, currency, status, requested_at, processed_at, trader_share,
                          split_percent, approved_at, paid_at, reference)

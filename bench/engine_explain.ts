@@ -7,7 +7,7 @@
  * `--warm` seconds of the engine benchmark's in-process load over `--accounts` accounts, so indexes and
  * tables have a realistic size. The plans come from `auto_explain`, loaded into this script's own session
  * only (`LOAD`, no server setting changes) and reported as notices: nested statements (triggers' bodies)
- * and trigger times (foreign keys' checks, the trader-days trigger) included.
+ * and trigger times (foreign keys' checks) included.
  *
  * Usage: DATABASE_URL=… deno run -A bench/engine_explain.ts [--accounts=200] [--warm=5] [--group=8]
  *   [--batch=10]

@@ -166,8 +166,8 @@ Deno.test("analytics rollups equal a recomputation from the raw rows, and so do 
       const breach = (accountId: string, rule: string, action: string, at: string) =>
         tx`insert into breaches (account_id, rule, action, at, inputs_hash, evidence)
            values (${accountId}, ${rule}, ${action}, ${T(at)}, 'h', '{}')`;
-      const events = (accountId: string, ats: string[]) =>
-        tx`insert into account_events ${
+      const events = async (accountId: string, ats: string[]) => {
+        await tx`insert into account_events ${
           tx(ats.map((at) => ({
             account_id: accountId,
             event_id: crypto.randomUUID(),
@@ -177,6 +177,9 @@ Deno.test("analytics rollups equal a recomputation from the raw rows, and so do 
             state_version: 1,
           })))
         }`;
+        // As the app's writers do with their events (migration 034; tests/trader_days_test.ts checks them).
+        await tx`select note_trader_days(${ats.map(() => accountId)}::uuid[], ${ats}::timestamptz[])`;
+      };
       // Phase 1: active, events across a Sunday→Monday and a month boundary, one batch.
       const p1 = await account(1, "active", "2024-03-31T10:00:00Z");
       await events(p1, ["2024-03-31T23:59:59.999Z", "2024-04-01T00:00:00Z", "2024-04-07T23:59:59+05:45"]);

@@ -127,6 +127,10 @@ export async function persistChange(tx: Tx, input: ChangeToPersist): Promise<Acc
       from jsonb_to_recordset(${
       json(tx, rows)
     }) as e(id text, type text, at timestamptz, payload jsonb, v int)`);
+    // The owner's active-trader days (migration 034), in the same transaction as the events.
+    writes.push(
+      tx`select note_trader_days(${events.map(() => id)}::uuid[], ${events.map((e) => e.at)}::timestamptz[])`,
+    );
   }
   if (advanced.opens.length > 0) {
     const rows = advanced.opens.map((o) => ({ ...o, at: isoAt(o.at) }));

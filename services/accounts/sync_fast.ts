@@ -7,7 +7,8 @@
  *   already applied and its stored self-locks, in one statement (one snapshot).
  * - **Write** (`writeGroup`): one data-modifying statement (CTEs) that updates the account only if its row
  *   version is still the one read — a compare-and-set — and writes the change log, the events, the trades,
- *   the trading days and the equity samples only through that update's returned row. The statement takes
+ *   the trading days, the equity samples and the owner's active-trader days only through that update's
+ *   returned row. The statement takes
  *   the batches of several accounts at once (sync_group.ts groups those ready at the same time), each with
  *   its own compare-and-set. Every writer of an
  *   account's engine state (sync, resets, admin actions, payouts, lifecycle) updates the account row, so an
@@ -140,6 +141,15 @@ export async function writeGroup(
       from jsonb_to_recordset(${json(sql, events)})
         as e(k int, id text, type text, at timestamptz, payload jsonb, v int)
       join acct using (k)
+      returning account_id, at
+    )`);
+    // The owner's active-trader days (migration 034: what `note_trader_days` does for the other writers; a
+    // day row that is new brings its week and month by a trigger on trader_days).
+    parts.push(sql`trader_day as (
+      insert into trader_days (day, user_id)
+      select distinct (e.at at time zone 'UTC')::date, acct.user_id
+      from applied_events e join acct on acct.id = e.account_id
+      on conflict do nothing
     )`);
   }
   if (opens.length > 0) {
@@ -212,7 +222,7 @@ export async function writeGroup(
       -- The ids again as an array: the planner takes a set-returning function for 100 rows and would
       -- otherwise scan the whole accounts table for a group of a few.
       where a.id = any(${group.map((g) => g.input.account.id)}::uuid[]) and a.id = u.id and a.xmin = u.rv::xid
-      returning u.k, a.id
+      returning u.k, a.id, a.user_id
     ), ${withParts}
     select coalesce(array_agg(k), '{}') as applied from acct`;
   const applied = new Set(result.applied);

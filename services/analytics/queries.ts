@@ -124,7 +124,7 @@ export function breachesByRule(sql: Sql, r: Range) {
 
 /**
  * Distinct traders with an event, by period (`p` set) and over the whole range (`p` null), from the rollups
- * kept by a trigger on `account_events`: `trader_days` (migration 019), `trader_weeks` and `trader_months`
+ * written with the events by their writers (migration 034): `trader_days` (019), `trader_weeks` and `trader_months`
  * (029). Whole weeks and months read their own rows; the days outside them read `trader_days`. Days are
  * UTC, so any range given as whole UTC days (the page's and the API's dates) counts exactly; an instant
  * inside a day counts that whole day.

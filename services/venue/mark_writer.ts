@@ -134,6 +134,10 @@ export async function writeMarks(sql: Sql, writes: readonly MarkWrite[], now: Da
       from jsonb_to_recordset(${json(events)})
         as e(account_id uuid, id text, type text, at timestamptz, payload jsonb, v int)
       where e.account_id in (select id from upd)
+      returning account_id, at
+    ), noted as (
+      -- The owners' active-trader days (migration 034); the final select runs it, once.
+      select note_trader_days(array_agg(account_id), array_agg(at)) from ev
     ), ch as (
       insert into account_changes (account_id, state_version, at, kind, payload)
       select c.account_id, c.state_version, c.at, 'sync', c.payload
@@ -168,7 +172,7 @@ export async function writeMarks(sql: Sql, writes: readonly MarkWrite[], now: Da
         close_balance = excluded.close_balance, close_equity = excluded.close_equity, pnl = excluded.pnl,
         trades_opened = daily_stats.trades_opened + excluded.trades_opened
     )
-    select id from upd`;
+    select id from upd where exists (select from noted)`;
   const done = new Set(rows.map((r) => r.id));
   for (const w of writes) {
     const id = w.account.id;

@@ -87,7 +87,7 @@ export function breachesByRule(sql: Sql, r: Range) {
 
 /**
  * Distinct traders with an event, by period (`p` set) and over the whole range (`p` null), from the per-day
- * rollup `trader_days` (kept by a trigger on `account_events`, migration 019). Days are UTC, so any range
+ * rollup `trader_days` (written with the events, migration 034). Days are UTC, so any range
  * given as whole UTC days (the page's and the API's dates) counts exactly; an instant inside a day counts
  * that whole day.
  */

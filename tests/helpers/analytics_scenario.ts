@@ -121,6 +121,8 @@ export async function buildScenario(db: Db): Promise<Scenario> {
     const event = async (accountId: string, at: Date) => {
       await tx`insert into account_events (account_id, event_id, type, at, payload, state_version)
                values (${accountId}, ${crypto.randomUUID()}, 'equity', ${at}, '{}', 1)`;
+      // As the app's writers do with their events (migration 034).
+      await tx`select note_trader_days(array[${accountId}]::uuid[], array[${at}]::timestamptz[])`;
     };
     const early = T("2023-12-01T00:00:00Z");
 

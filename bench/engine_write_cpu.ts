@@ -1,0 +1,88 @@
+/**
+ * Database CPU per demo-sync batch at a fixed group size (issue 15, "Ingest efficiency"): the engine
+ * benchmark's figure moves with how many batches each group write carries, which moves with throughput, so
+ * two versions of the write path are hard to compare with it on a noisy machine. Here every round sends
+ * `--group` accounts' batch-10 batches through `applySync` on ONE connection: the reads go first, then one
+ * write alone and one write of the rest (sync_group.ts), every round the same. The backend's own CPU time
+ * (/proc) divided by the batches is the figure, with this process's CPU (the app side of `applySync` plus
+ * the simulated traders) beside it.
+ *
+ * Needs DATABASE_URL and Linux /proc with the server on this machine. Works in a scratch schema (dropped),
+ * filled first with `--warm` seconds of the engine benchmark's in-process load over `--accounts` accounts.
+ *
+ * Usage: DATABASE_URL=… deno run -A bench/engine_write_cpu.ts [--accounts=400] [--warm=4] [--group=8]
+ *   [--rounds=150] [--reps=3]
+ */
+import postgres from "postgres";
+import process from "node:process";
+import { openDb } from "../db/client.ts";
+import { migrate } from "../db/migrate.ts";
+import { createBus } from "../services/bus/mod.ts";
+import { applySync } from "../services/accounts/sync.ts";
+import { uniqueSchemaName } from "../tests/helpers/db.ts";
+import { createBenchAccounts } from "./engine_server.ts";
+import { inProcessSender, runLoad } from "./engine_load.ts";
+import { makeSims } from "./engine_traders.ts";
+
+const flags = Object.fromEntries(
+  Deno.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]),
+);
+const ACCOUNTS = Number(flags.accounts ?? 400);
+const WARM = Number(flags.warm ?? 4);
+const GROUP = Number(flags.group ?? 8);
+const ROUNDS = Number(flags.rounds ?? 150);
+const REPS = Number(flags.reps ?? 3);
+const BATCH = 10;
+
+/** utime + stime of a process, ms (USER_HZ = 100). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+const url = Deno.env.get("DATABASE_URL");
+if (!url) throw new Error("engine_write_cpu: set DATABASE_URL (a real PostgreSQL server)");
+
+const schema = uniqueSchemaName("bench_write_cpu");
+const db = await openDb({ url, schema, poolMax: 10 });
+const bus = await createBus({});
+try {
+  await migrate(db);
+  const { accountIds } = await createBenchAccounts(db, ACCOUNTS, new Date(), 8);
+  const sims = makeSims(accountIds, WARM + 60, 0);
+  const send = inProcessSender({ db, bus });
+  await runLoad({ sims, batch: BATCH, concurrency: 16, seconds: WARM, rate: 0, send });
+  await db.sql`analyze`;
+
+  const probe = postgres(url, { max: 1, connection: { search_path: schema } });
+  try {
+    const [{ pid }] = await probe<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const probeDb = { ...db, sql: probe };
+    let next = 0;
+    const round = () => {
+      const group = Array.from({ length: GROUP }, () => sims[next++ % sims.length]);
+      return Promise.all(
+        group.map((s) => applySync({ db: probeDb, bus }, s.id, s.events(BATCH, Date.now()))),
+      );
+    };
+    for (let i = 0; i < 20; i++) await round(); // plans cached on this connection
+    for (let rep = 0; rep < REPS; rep++) {
+      const [db0, app0, t0] = [await cpuMs(pid), process.cpuUsage(), performance.now()];
+      for (let i = 0; i < ROUNDS; i++) await round();
+      const [db1, app1, t1] = [await cpuMs(pid), process.cpuUsage(app0), performance.now()];
+      const batches = ROUNDS * GROUP;
+      console.log(
+        `groups of ${GROUP}: DB backend CPU ${((db1 - db0) / batches).toFixed(3)} ms/batch; ` +
+          `this process ${((app1.user + app1.system) / 1000 / batches).toFixed(3)} ms/batch; ` +
+          `wall ${((t1 - t0) / ROUNDS).toFixed(2)} ms/round`,
+      );
+    }
+  } finally {
+    await probe.end();
+  }
+} finally {
+  await bus.close();
+  await db.sql.unsafe(`drop schema if exists "${schema}" cascade`);
+  await db.close();
+}
