@@ -31,8 +31,6 @@ const REPS = Number(flags.reps ?? 2);
 
 /** The tables a sync batch writes. */
 const WRITTEN = ["account_events", "account_changes", "trades", "daily_stats", "equity_samples"];
-/** Those with a foreign key to `accounts` (account_events' writers keep it themselves: migration 035). */
-const KEYED = WRITTEN.filter((t) => t !== "account_events");
 
 /** Schema objects, by kind and name, whose definitions can be read back and re-created. */
 type Obj = { kind: "index" | "constraint" | "trigger"; table: string; name: string };
@@ -42,7 +40,7 @@ const VARIANTS: { name: string; objects: (db: Db) => Promise<Obj[]> }[] = [
     name: "foreign keys to accounts",
     objects: () =>
       Promise.resolve(
-        KEYED.map((t) => ({ kind: "constraint" as const, table: t, name: `${t}_account_id_fkey` })),
+        WRITTEN.map((t) => ({ kind: "constraint" as const, table: t, name: `${t}_account_id_fkey` })),
       ),
   },
   {
