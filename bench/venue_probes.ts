@@ -39,9 +39,10 @@ export interface TimedAnchor extends AnchorSample {
 
 /**
  * Starts a worker that sends a bare write every `gapMs` on its own connection to `url`/`schema` (the table of
- * `prepareAnchor`); `stop()` returns every sample.
+ * `prepareAnchor`); `stop()` returns every sample. 50 ms: about the rate of the in-process bare writes (one
+ * after each order), so the probe adds as many commits to the load as they do, not a multiple.
  */
-export function workerAnchor(url: string, schema: string, gapMs = 20) {
+export function workerAnchor(url: string, schema: string, gapMs = 50) {
   const worker = new Worker(new URL("./venue_anchor_worker.ts", import.meta.url).href, { type: "module" });
   const samples = new Promise<TimedAnchor[]>((resolve, reject) => {
     worker.onmessage = (e) => resolve(e.data as TimedAnchor[]);
