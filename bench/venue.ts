@@ -18,10 +18,13 @@
  *   statements its writes of marks issued per second, and the accounts that took the engine path;
  * - market order latency (placeOrder through the engine path, while the load runs): p50/p99, target p99 ≤
  *   20 ms, vs. a bare one-row write transaction on the same database right after each order (the floor of
- *   any durable write, bench/venue_anchor.ts), and vs. the same orders and writes on the idle venue.
+ *   any durable write, bench/venue_anchor.ts), and vs. the same orders and writes on the idle venue;
+ * - bench/venue_probes.ts: the event loop's lag, the bare write from a worker (own loop and connection: what
+ *   PostgreSQL and the WAL alone cost then), rows written per table (updates in place: HOT) beside the WAL.
  *
  * Usage: DATABASE_URL=… REDIS_URL=… deno task bench:venue [--accounts=2000] [--seconds=10] [--orders=200]
  *   [--flush-ms=1000] [--order-book=10]
+ *   [--flush-chunk=N (accounts per statement of marks; the marker's default when absent)]
  */
 import { openDb } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
@@ -39,6 +42,7 @@ import { VenueMarker } from "../services/venue/marker.ts";
 import { durabilitySettings, prepareAnchor } from "./venue_anchor.ts";
 import { openProbe, startFeed } from "./venue_feed.ts";
 import { measureOrders, onOrderQuery, openOrderAccounts, type OrderFigures } from "./venue_orders.ts";
+import { loopText, startProbes } from "./venue_probes.ts";
 import { addDecimal, divDecimal, mulDecimal, placesOf, subDecimal } from "../services/venue/decimal.ts";
 
 const flags = Object.fromEntries(
@@ -54,6 +58,7 @@ const ORDERS = Number(flags.orders ?? 200);
 const ORDER_BOOK = Number(flags["order-book"] ?? 10);
 /** How often dirty accounts' marks are written (the budget allows at most once a second). */
 const FLUSH_MS = Number(flags["flush-ms"] ?? 1000);
+const FLUSH_CHUNK = flags["flush-chunk"] === undefined ? undefined : Number(flags["flush-chunk"]);
 const url = Deno.env.get("DATABASE_URL");
 const redisUrl = Deno.env.get("REDIS_URL");
 if (!url || !redisUrl) {
@@ -190,7 +195,7 @@ async function run(
   }
   const opened = performance.now() - t1;
 
-  const marker = new VenueMarker(deps, { flushMs: FLUSH_MS });
+  const marker = new VenueMarker(deps, { flushMs: FLUSH_MS, flushChunk: FLUSH_CHUNK });
   await marker.start();
   console.log(
     `venue bench: ${ACCOUNTS} accounts (created in ${(created / 1000).toFixed(1)} s), ` +
@@ -213,6 +218,7 @@ async function run(
   const statementsBefore = marker.stats.statements;
   const engineBefore = marker.stats.engine;
   const batchesBefore = marker.stats.batches;
+  const probes = await startProbes(db, url!, schema);
   const cpu0 = cpuSnapshot();
   const [{ lsn: wal0 }] = await db.sql<{ lsn: string }[]>`select pg_current_wal_insert_lsn()::text as lsn`;
   const w0 = performance.now();
@@ -223,6 +229,7 @@ async function run(
   const wall = (performance.now() - w0) / 1000;
   const [{ bytes: walBytes }] = await db.sql<{ bytes: string }[]>`
     select (pg_current_wal_insert_lsn() - ${wal0}::pg_lsn)::text as bytes`;
+  const { lags, outside, rows } = await probes.stop(wall);
   await feed2.stop();
   await marker.idle();
   const loadedSse = sse.latencies.splice(0);
@@ -279,10 +286,11 @@ async function run(
   };
   console.log(
     `WAL written while loaded: ${(Number(walBytes) / wall / 1e6).toFixed(1)} MB/s (the server's, every ` +
-      `database: each COMMIT's flush waits for what was written before it)`,
+      `database: each COMMIT's flush waits for what was written before it); rows: ${rows}`,
   );
   console.log(`market order, loaded (target p99 ≤ 20 ms): ${anchorText(loadedOrders)}`);
   console.log(`market order, idle venue: ${anchorText(idleOrders)}`);
+  console.log(loopText(lags, outside, loadedOrders.anchors.map((a) => a.txMs), loadedOrders));
   console.log(
     `market order p99 loaded vs idle: ${ratio(pct(loadedOrders, 99), pct(idleOrders, 99))}`,
   );
