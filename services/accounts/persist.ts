@@ -121,16 +121,18 @@ export async function persistChange(tx: Tx, input: ChangeToPersist): Promise<Acc
       payload: e,
       v: advanced.versions[i],
     }));
+    // The owner's active-trader days (migration 034) from the rows this very statement inserts: one statement,
+    // in the same transaction as the events.
     writes.push(tx`
-      insert into account_events (account_id, event_id, type, at, payload, state_version)
-      select ${id}, e.id, e.type, e.at, e.payload, e.v
-      from jsonb_to_recordset(${
+      with written as (
+        insert into account_events (account_id, event_id, type, at, payload, state_version)
+        select ${id}, e.id, e.type, e.at, e.payload, e.v
+        from jsonb_to_recordset(${
       json(tx, rows)
-    }) as e(id text, type text, at timestamptz, payload jsonb, v int)`);
-    // The owner's active-trader days (migration 034), in the same transaction as the events.
-    writes.push(
-      tx`select note_trader_days(${events.map(() => id)}::uuid[], ${events.map((e) => e.at)}::timestamptz[])`,
-    );
+    }) as e(id text, type text, at timestamptz, payload jsonb, v int)
+        returning account_id, at
+      )
+      select note_trader_days(array_agg(account_id), array_agg(at)) from written`);
   }
   if (advanced.opens.length > 0) {
     const rows = advanced.opens.map((o) => ({ ...o, at: isoAt(o.at) }));
