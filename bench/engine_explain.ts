@@ -13,14 +13,8 @@
  *   [--batch=10]
  */
 import postgres from "postgres";
-import { openDb } from "../db/client.ts";
-import { migrate } from "../db/migrate.ts";
-import { createBus } from "../services/bus/mod.ts";
 import { applySync } from "../services/accounts/sync.ts";
-import { uniqueSchemaName } from "../tests/helpers/db.ts";
-import { createBenchAccounts } from "./engine_server.ts";
-import { inProcessSender, runLoad } from "./engine_load.ts";
-import { makeSims } from "./engine_traders.ts";
+import { withWarmScratch } from "./engine_scratch.ts";
 
 const flags = Object.fromEntries(
   Deno.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]),
@@ -30,57 +24,46 @@ const WARM = Number(flags.warm ?? 5);
 const GROUP = Number(flags.group ?? 8);
 const BATCH = Number(flags.batch ?? 10);
 
-const url = Deno.env.get("DATABASE_URL");
-if (!url) throw new Error("engine_explain: set DATABASE_URL (a real PostgreSQL server)");
-
-const schema = uniqueSchemaName("bench_explain");
-const db = await openDb({ url, schema, poolMax: 10 });
-const bus = await createBus({});
-try {
-  await migrate(db);
-  const { accountIds } = await createBenchAccounts(db, ACCOUNTS, new Date(), 8);
-  const sims = makeSims(accountIds, WARM, 0);
-  const send = inProcessSender({ db, bus });
-  const warm = await runLoad({ sims, batch: BATCH, concurrency: 16, seconds: WARM, rate: 0, send });
-  console.log(`warm-up: ${warm.batches} batches of ${BATCH} over ${ACCOUNTS} accounts`);
-  await db.sql`analyze`;
-
-  const notices: string[] = [];
-  const probe = postgres(url, {
-    max: 1,
-    connection: { search_path: schema },
-    onnotice: (n) => notices.push(n.message),
-  });
-  try {
-    await probe`load 'auto_explain'`;
-    for (
-      const [k, v] of Object.entries({
-        log_min_duration: "0",
-        log_analyze: "on",
-        log_buffers: "on",
-        log_wal: "on",
-        log_timing: "on",
-        log_triggers: "on",
-        log_nested_statements: "on",
-        log_level: "notice",
-      })
-    ) await probe.unsafe(`set auto_explain.${k} = '${v}'`);
-    const probeDb = { ...db, sql: probe };
-    const show = (title: string) => {
-      console.log(`\n======== ${title}: ${notices.length} statements`);
-      for (const n of notices.splice(0)) console.log(`---\n${n}`);
-    };
-    await applySync({ db: probeDb, bus }, sims[0].id, sims[0].events(BATCH, Date.now()));
-    show("one batch alone");
-    await Promise.all(
-      sims.slice(1, 1 + GROUP).map((s) => applySync({ db: probeDb, bus }, s.id, s.events(BATCH, Date.now()))),
-    );
-    show(`${GROUP} accounts at once (reads, then grouped writes)`);
-  } finally {
-    await probe.end();
-  }
-} finally {
-  await bus.close();
-  await db.sql.unsafe(`drop schema if exists "${schema}" cascade`);
-  await db.close();
-}
+await withWarmScratch(
+  "explain",
+  { accounts: ACCOUNTS, warmSeconds: WARM, simSeconds: WARM, batch: BATCH },
+  async ({ url, schema, db, bus, sims, warm }) => {
+    console.log(`warm-up: ${warm.batches} batches of ${BATCH} over ${ACCOUNTS} accounts`);
+    const notices: string[] = [];
+    const probe = postgres(url, {
+      max: 1,
+      connection: { search_path: schema },
+      onnotice: (n) => notices.push(n.message),
+    });
+    try {
+      await probe`load 'auto_explain'`;
+      for (
+        const [k, v] of Object.entries({
+          log_min_duration: "0",
+          log_analyze: "on",
+          log_buffers: "on",
+          log_wal: "on",
+          log_timing: "on",
+          log_triggers: "on",
+          log_nested_statements: "on",
+          log_level: "notice",
+        })
+      ) await probe.unsafe(`set auto_explain.${k} = '${v}'`);
+      const probeDb = { ...db, sql: probe };
+      const show = (title: string) => {
+        console.log(`\n======== ${title}: ${notices.length} statements`);
+        for (const n of notices.splice(0)) console.log(`---\n${n}`);
+      };
+      await applySync({ db: probeDb, bus }, sims[0].id, sims[0].events(BATCH, Date.now()));
+      show("one batch alone");
+      await Promise.all(
+        sims.slice(1, 1 + GROUP).map((s) =>
+          applySync({ db: probeDb, bus }, s.id, s.events(BATCH, Date.now()))
+        ),
+      );
+      show(`${GROUP} accounts at once (reads, then grouped writes)`);
+    } finally {
+      await probe.end();
+    }
+  },
+);

@@ -15,14 +15,8 @@
  */
 import postgres from "postgres";
 import process from "node:process";
-import { openDb } from "../db/client.ts";
-import { migrate } from "../db/migrate.ts";
-import { createBus } from "../services/bus/mod.ts";
 import { applySync } from "../services/accounts/sync.ts";
-import { uniqueSchemaName } from "../tests/helpers/db.ts";
-import { createBenchAccounts } from "./engine_server.ts";
-import { inProcessSender, runLoad } from "./engine_load.ts";
-import { makeSims } from "./engine_traders.ts";
+import { withWarmScratch } from "./engine_scratch.ts";
 
 const flags = Object.fromEntries(
   Deno.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]),
@@ -41,48 +35,35 @@ async function cpuMs(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-const url = Deno.env.get("DATABASE_URL");
-if (!url) throw new Error("engine_write_cpu: set DATABASE_URL (a real PostgreSQL server)");
-
-const schema = uniqueSchemaName("bench_write_cpu");
-const db = await openDb({ url, schema, poolMax: 10 });
-const bus = await createBus({});
-try {
-  await migrate(db);
-  const { accountIds } = await createBenchAccounts(db, ACCOUNTS, new Date(), 8);
-  const sims = makeSims(accountIds, WARM + 60, 0);
-  const send = inProcessSender({ db, bus });
-  await runLoad({ sims, batch: BATCH, concurrency: 16, seconds: WARM, rate: 0, send });
-  await db.sql`analyze`;
-
-  const probe = postgres(url, { max: 1, connection: { search_path: schema } });
-  try {
-    const [{ pid }] = await probe<{ pid: number }[]>`select pg_backend_pid() as pid`;
-    const probeDb = { ...db, sql: probe };
-    let next = 0;
-    const round = () => {
-      const group = Array.from({ length: GROUP }, () => sims[next++ % sims.length]);
-      return Promise.all(
-        group.map((s) => applySync({ db: probeDb, bus }, s.id, s.events(BATCH, Date.now()))),
-      );
-    };
-    for (let i = 0; i < 20; i++) await round(); // plans cached on this connection
-    for (let rep = 0; rep < REPS; rep++) {
-      const [db0, app0, t0] = [await cpuMs(pid), process.cpuUsage(), performance.now()];
-      for (let i = 0; i < ROUNDS; i++) await round();
-      const [db1, app1, t1] = [await cpuMs(pid), process.cpuUsage(app0), performance.now()];
-      const batches = ROUNDS * GROUP;
-      console.log(
-        `groups of ${GROUP}: DB backend CPU ${((db1 - db0) / batches).toFixed(3)} ms/batch; ` +
-          `this process ${((app1.user + app1.system) / 1000 / batches).toFixed(3)} ms/batch; ` +
-          `wall ${((t1 - t0) / ROUNDS).toFixed(2)} ms/round`,
-      );
+await withWarmScratch(
+  "write_cpu",
+  { accounts: ACCOUNTS, warmSeconds: WARM, simSeconds: WARM + 60, batch: BATCH },
+  async ({ url, schema, db, bus, sims }) => {
+    const probe = postgres(url, { max: 1, connection: { search_path: schema } });
+    try {
+      const [{ pid }] = await probe<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const probeDb = { ...db, sql: probe };
+      let next = 0;
+      const round = () => {
+        const group = Array.from({ length: GROUP }, () => sims[next++ % sims.length]);
+        return Promise.all(
+          group.map((s) => applySync({ db: probeDb, bus }, s.id, s.events(BATCH, Date.now()))),
+        );
+      };
+      for (let i = 0; i < 20; i++) await round(); // plans cached on this connection
+      for (let rep = 0; rep < REPS; rep++) {
+        const [db0, app0, t0] = [await cpuMs(pid), process.cpuUsage(), performance.now()];
+        for (let i = 0; i < ROUNDS; i++) await round();
+        const [db1, app1, t1] = [await cpuMs(pid), process.cpuUsage(app0), performance.now()];
+        const batches = ROUNDS * GROUP;
+        console.log(
+          `groups of ${GROUP}: DB backend CPU ${((db1 - db0) / batches).toFixed(3)} ms/batch; ` +
+            `this process ${((app1.user + app1.system) / 1000 / batches).toFixed(3)} ms/batch; ` +
+            `wall ${((t1 - t0) / ROUNDS).toFixed(2)} ms/round`,
+        );
+      }
+    } finally {
+      await probe.end();
     }
-  } finally {
-    await probe.end();
-  }
-} finally {
-  await bus.close();
-  await db.sql.unsafe(`drop schema if exists "${schema}" cascade`);
-  await db.close();
-}
+  },
+);
