@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { type Db, openDb } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 import { testEnv } from "./helpers/env.ts";
-import { uniqueSchemaName } from "./helpers/db.ts";
+import { openSchemaDb } from "./helpers/db.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { sync } from "./helpers/sync.ts";
 import { newUser, openSibling } from "./helpers/sync_accounts.ts";
@@ -30,20 +30,8 @@ async function countingDb(): Promise<{ db: Db; log: string[]; close: () => Promi
     await migrate(db);
     return { db, log, close: () => db.close() };
   }
-  const schema = uniqueSchemaName("sync_statements");
-  const db = await openDb({ url: testEnv.databaseUrl, schema, poolMax: 4, onQuery });
-  await migrate(db);
-  return {
-    db,
-    log,
-    close: async () => {
-      try {
-        await db.sql.unsafe(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await db.close();
-      }
-    },
-  };
+  const db = await openSchemaDb(testEnv.databaseUrl, { prefix: "sync_statements", onQuery });
+  return { db, log, close: db.close };
 }
 
 /** What the live path wrote for an account, without the account's id and the instants of writing. */

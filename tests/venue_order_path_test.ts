@@ -6,10 +6,9 @@
  * judged from the reads sent with the lock.
  */
 import assert from "node:assert/strict";
-import { type Db, openDb } from "../db/client.ts";
-import { migrate } from "../db/migrate.ts";
+import { openDb } from "../db/client.ts";
 import { skipUnless, testEnv } from "./helpers/env.ts";
-import { openTestDb, uniqueSchemaName } from "./helpers/db.ts";
+import { openSchemaDb, openTestDb } from "./helpers/db.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { newUser } from "./helpers/sync_accounts.ts";
 import { latencyProxy } from "./helpers/latency_proxy.ts";
@@ -27,21 +26,9 @@ const needsServer = () =>
     "DATABASE_URL is not set (two connections at once: not the embedded one)",
   );
 
-async function scratch(): Promise<{ db: Db; schema: string; close: () => Promise<void> }> {
-  const schema = uniqueSchemaName("venue_order_path");
-  const db = await openDb({ url: testEnv.databaseUrl!, schema, poolMax: 4 });
-  await migrate(db);
-  return {
-    db,
-    schema,
-    close: async () => {
-      try {
-        await db.sql.unsafe(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await db.close();
-      }
-    },
-  };
+/** A migrated schema of this test's own on the real server (`schema` names it for a second client). */
+function scratch() {
+  return openSchemaDb(testEnv.databaseUrl!, { prefix: "venue_order_path" });
 }
 
 const buy = (volume: string) => ({
@@ -56,7 +43,9 @@ Deno.test({
   ignore: needsServer(),
   async fn() {
     const DELAY = 40;
-    const { db, schema, close } = await scratch();
+    const db = await scratch();
+    const { schema } = db;
+    const close = db.close;
     const server = new URL(testEnv.databaseUrl!);
     const proxy = latencyProxy({ hostname: server.hostname, port: Number(server.port || 5432) }, DELAY);
     const url = new URL(testEnv.databaseUrl!);
@@ -110,7 +99,8 @@ Deno.test({
   name: "an order that waited for the account's lock checks margin against the position committed meanwhile",
   ignore: needsServer(),
   async fn() {
-    const { db, close } = await scratch();
+    const db = await scratch();
+    const close = db.close;
     const holder = await db.sql.reserve();
     try {
       const userId = await newUser(db);

@@ -20,19 +20,23 @@ export function uniqueSchemaName(prefix = "test"): string {
 }
 
 /**
- * Opens `url` in a new schema (migrated unless `migrated: false`); `close()` drops the schema. Also used
- * directly by the migration tests, which need an unmigrated schema.
+ * Opens `url` in a new schema (migrated unless `migrated: false`, named after `prefix`, every statement passed
+ * to `onQuery` when given); `close()` drops the schema. Also used directly by the migration tests, which need an
+ * unmigrated schema, and by tests that count statements or open a second client on the same schema (`schema`).
  */
-export async function openSchemaDb(url: string, options: { migrated?: boolean } = {}): Promise<Db> {
-  const schema = uniqueSchemaName();
-  const db = await openDb({ url, schema, poolMax: 4 });
+export async function openSchemaDb(
+  url: string,
+  options: { migrated?: boolean; prefix?: string; onQuery?: (query: string) => void } = {},
+): Promise<Db & { schema: string }> {
+  const schema = uniqueSchemaName(options.prefix);
+  const db = await openDb({ url, schema, poolMax: 4, onQuery: options.onQuery });
   try {
     if (options.migrated !== false) await migrate(db);
   } catch (err) {
     await dropSchema(db, schema);
     throw err;
   }
-  return { ...db, close: () => dropSchema(db, schema) };
+  return { ...db, schema, close: () => dropSchema(db, schema) };
 }
 
 async function dropSchema(db: Db, schema: string): Promise<void> {
