@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
-import type { Db } from "./client.ts";
+import { type Db, openDb } from "./client.ts";
+import { runTransaction } from "./transaction.ts";
 import { openTestDb } from "../tests/helpers/db.ts";
+import { skipUnless, testEnv } from "../tests/helpers/env.ts";
+import { latencyProxy } from "../tests/helpers/latency_proxy.ts";
 
 /**
  * Sends `plain` ordinary queries and then one `db.tx`, all in the same tick, on a pool whose connections are
@@ -117,6 +120,72 @@ Deno.test("a savepoint rolls back only its own part of the transaction", async (
       return (await tx<{ x: number }[]>`select x from parts order by x`).map((r) => r.x);
     });
     assert.deepEqual(kept, [1, 3]);
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test({
+  name:
+    "BEGIN rides with the transaction's first statement: a one-statement transaction takes two round trips",
+  ignore: skipUnless(!!testEnv.databaseUrl, "DATABASE_URL is not set (the proxy needs a real server)"),
+  async fn() {
+    const DELAY = 40;
+    const server = new URL(testEnv.databaseUrl!);
+    const proxy = latencyProxy({ hostname: server.hostname, port: Number(server.port || 5432) }, DELAY);
+    const url = new URL(testEnv.databaseUrl!);
+    url.hostname = "127.0.0.1";
+    url.port = String(proxy.port);
+    const db = await openDb({ url: url.toString(), poolMax: 1 });
+    try {
+      const once = () => db.tx((tx) => tx`select 1 as one`);
+      await once(); // the statement prepared
+      const took: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        await once();
+        took.push(performance.now() - t0);
+      }
+      // Each round trip waits DELAY ms at the proxy: BEGIN with the statement, then COMMIT.
+      const fastest = Math.min(...took);
+      assert.equal(Math.floor(fastest / DELAY), 2, `${fastest.toFixed(0)} ms at ${DELAY} ms a round trip`);
+    } finally {
+      await db.close();
+      await proxy.close();
+    }
+  },
+});
+
+Deno.test("a refused BEGIN fails the transaction with its error and leaves no connection in a transaction", async () => {
+  const db = await openTestDb();
+  try {
+    // The pool's connections with a BEGIN the server refuses (what a session failing at BEGIN looks like).
+    const refusing = {
+      reserve: async () => {
+        const conn = await db.sql.reserve();
+        return new Proxy(conn, {
+          get(target, key, receiver) {
+            const value = Reflect.get(target, key, receiver);
+            if (key !== "unsafe") return value;
+            return (query: string, ...rest: unknown[]) =>
+              (value as (...args: unknown[]) => unknown).call(
+                target,
+                query === "begin" ? "begin nonsense" : query,
+                ...rest,
+              );
+          },
+        });
+      },
+    } as unknown as typeof db.sql;
+    // More failures than connections: a connection kept after one would starve the next query.
+    for (let i = 0; i <= db.sql.options.max; i++) {
+      await assert.rejects(
+        runTransaction(refusing, (tx) => tx`select 1 as one`),
+        (err: Error) => /syntax error/.test(err.message),
+      );
+    }
+    assert.equal(await leftInTransaction(db), false);
+    assert.equal((await db.sql`select 1 as ok`)[0].ok, 1, "the connections went back to the pool");
   } finally {
     await db.close();
   }

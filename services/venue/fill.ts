@@ -1,7 +1,7 @@
 /**
  * Filling a market order (DESIGN §3.5): at once for a trader's market order, or when a tick triggers a pending
  * limit/stop order (services/venue/marker.ts), through the engine path (services/venue/engine_path.ts) in one
- * transaction of four round trips — BEGIN; the account's lock (its row says whose it is) with this order's
+ * transaction of three round trips — BEGIN with the account's lock (its row says whose it is) and this order's
  * reads behind it (replay, the pending order's status, self-locks); the engine's writes with the order's row;
  * COMMIT.
  */
