@@ -119,8 +119,14 @@ export async function commitVenue(
   const moved = [...outcomes].filter(([, o]) =>
     o.settled.opened.length > 0 || o.settled.closed.length > 0 || o.liquidated !== null
   ).map(([id]) => id);
-  // Different channels, published together (one round trip to the broker, not two).
-  await Promise.all([publishChange(deps.bus, ...changes), moved.length > 0 && publishBook(deps.bus, moved)]);
+  // Different channels, published together (one round trip to the broker, not two) and not awaited: the
+  // committed outcome is the answer (an order's response need not wait ~0.5 ms for the broker, issue #14).
+  // Every publish is issued here, before returning, on the bus's one publishing connection, so the broker
+  // gets them in commit order (an account's next commit waits for this one's lock); a notification still
+  // follows its change (publishChange). The bus is best effort either way (SSE resumes from account_changes,
+  // markers re-read every 30 s); a failure is logged there, or below.
+  Promise.all([publishChange(deps.bus, ...changes), moved.length > 0 && publishBook(deps.bus, moved)])
+    .catch((error) => log.error("publishing a venue commit failed", { scope: "venue", error }));
   return outcomes;
 }
 
