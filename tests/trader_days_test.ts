@@ -163,7 +163,6 @@ Deno.test("only the writers that note trader days insert events", async () => {
   }
   assert.deepEqual(writers.sort(), [
     "services/accounts/persist.ts",
-    "services/accounts/sync_fast.ts",
     "services/venue/mark_writer.ts",
   ]);
 });

@@ -49,13 +49,25 @@ const notificationsOfChange = new WeakMap<AccountChange, PublishedNotification[]
  * the change. `limits` (the engine's path passes them) lets it warn at 50 % / 80 % of a loss limit.
  */
 export async function recordChange(tx: Tx, change: AccountChange, limits?: Limits): Promise<void> {
-  const [, notifications] = await Promise.all([
+  await Promise.all([
     tx`
       insert into account_changes (account_id, state_version, at, kind, payload)
       values (${change.accountId}, ${change.stateVersion}, ${change.at}, ${change.kind},
               ${tx.json(change as unknown as postgres.JSONValue)})`,
-    recordNotifications(tx, change, limits),
+    recordChangeNotifications(tx, change, limits),
   ]);
+}
+
+/**
+ * The notifications part of `recordChange`, for a writer that inserts the change's log row itself
+ * (persist.ts `writeChanges`); `publishChange` publishes them with the change.
+ */
+export async function recordChangeNotifications(
+  tx: Tx,
+  change: AccountChange,
+  limits?: Limits,
+): Promise<void> {
+  const notifications = await recordNotifications(tx, change, limits);
   if (notifications.length > 0) notificationsOfChange.set(change, notifications);
 }
 
