@@ -162,7 +162,7 @@ Deno.test("only the writers that note trader days insert events", async () => {
     );
   }
   assert.deepEqual(writers.sort(), [
-    "services/accounts/persist.ts",
+    "services/accounts/write_change.ts",
     "services/venue/mark_writer.ts",
   ]);
 });

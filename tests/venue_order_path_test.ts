@@ -86,7 +86,7 @@ Deno.test({
         `${fastest.toFixed(0)} ms at ${DELAY} ms a round trip; statements:\n${statements.join("\n")}`,
       );
       // The statements of the last order: BEGIN with the lock (its row says whose the account is) and 3 reads
-      // behind it; the engine's writes (one statement: persist.ts writeChanges), the position and the order's
+      // behind it; the engine's writes (one statement: write_change.ts writeChanges), the position and the order's
       // row; COMMIT.
       assert.equal(statements.length, 9, statements.join("\n"));
     } finally {

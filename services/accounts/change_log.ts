@@ -60,7 +60,7 @@ export async function recordChange(tx: Tx, change: AccountChange, limits?: Limit
 
 /**
  * The notifications part of `recordChange`, for a writer that inserts the change's log row itself
- * (persist.ts `writeChanges`); `publishChange` publishes them with the change.
+ * (write_change.ts `writeChanges`); `publishChange` publishes them with the change.
  */
 export async function recordChangeNotifications(
   tx: Tx,

@@ -14,7 +14,8 @@ import { isLive, LIVE_STATUSES, stateFromJson } from "../engine/state.ts";
 import { advance } from "./advance.ts";
 import { settleLifecycle } from "./lifecycle.ts";
 import { type AccountChange, publishChange } from "./change_log.ts";
-import { lockAccount, type LockedAccount, lockedColumns, persistChange } from "./persist.ts";
+import { lockAccount, type LockedAccount, lockedColumns } from "./persist.ts";
+import { persistChange } from "./write_change.ts";
 import { rulesFor, stageOf } from "./rules.ts";
 import { reportTo } from "../log.ts";
 

@@ -5,7 +5,7 @@
  *
  * - **Read** (`readForSync`): the account row, its row version (`xmin`), which of the batch's event ids it has
  *   already applied and its stored self-locks, in one statement (one snapshot).
- * - **Write** (`writeGroup`): one data-modifying statement (CTEs, persist.ts `writeChanges`) that updates the account only if its row
+ * - **Write** (`writeGroup`): one data-modifying statement (CTEs, write_change.ts `writeChanges`) that updates the account only if its row
  *   version is still the one read — a compare-and-set — and writes the change log, the events, the trades,
  *   the trading days, the equity samples and the owner's active-trader days only through that update's
  *   returned row. The statement takes
@@ -24,7 +24,8 @@ import type { Sql } from "../../db/client.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
 import type { Advanced } from "./advance.ts";
 import type { AccountChange } from "./change_log.ts";
-import { type LockedAccount, lockedColumns, writeChanges } from "./persist.ts";
+import { type LockedAccount, lockedColumns } from "./persist.ts";
+import { writeChanges } from "./write_change.ts";
 import { equitySampleRows } from "../trading/equity.ts";
 import { selfLocksOf, type SelfLocksRow } from "../self_locks/status.ts";
 import type { StoredSelfLocks } from "../self_locks/settings.ts";
@@ -72,7 +73,7 @@ export interface FastChange {
 }
 
 /**
- * Writes each batch of `group` (batches of distinct accounts) in one statement (persist.ts `writeChanges`),
+ * Writes each batch of `group` (batches of distinct accounts) in one statement (write_change.ts `writeChanges`),
  * each only if its account row is still at its `rowVersion`; returns, per batch, whether it was written
  * (false: another writer changed the account meanwhile, and nothing of that batch was written). A batch
  * written here applied events, so it makes the account the connector's (the read saw no venue source, and the

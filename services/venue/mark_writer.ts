@@ -2,10 +2,10 @@
  * Writing plain equity marks of many accounts in ONE statement (the marker's flush and its new high-water
  * marks, services/venue/marker.ts). A plain mark is one the engine evaluated without a verdict: it only moves
  * equity (and maybe the high-water mark and the trailing floor). Per account it writes exactly what the engine
- * path writes for such a change (services/accounts/persist.ts `persistChange`): the account row and engine
+ * path writes for such a change (services/accounts/write_change.ts `persistChange`): the account row and engine
  * state, the events, the change-log row, the equity sample (one per second, the later one wins) and the day's
  * statistics — as multi-row inserts in data-modifying CTEs, so 200 accounts cost one round trip instead of the
- * engine path's transaction of ~8 statements each.
+ * engine path's locked transaction each.
  *
  * Two guards keep it the engine path's equal:
  * - **version**: an account is written only if its `state_version` is still the one the mark was evaluated on
