@@ -111,7 +111,7 @@ export async function applySync(
   // are ready together, sync_group.ts); one whose account changed between them starts over,
   // and a second miss — or a batch with consequences beyond the account's figures — takes the transaction.
   for (let attempt = 0; attempt < FAST_ATTEMPTS; attempt++) {
-    const fast = await syncFast(deps.db.sql, accountId, ids, events, now);
+    const fast = await syncFast(deps.db.sql, accountId, ids, events, batch, now);
     if (fast === "changed") continue;
     if (fast === "transaction") break;
     await publishChange(deps.bus, ...fast.changes);
@@ -154,6 +154,7 @@ async function syncFast(
   accountId: string,
   ids: readonly string[],
   events: readonly SyncEvent[],
+  unique: ReturnType<typeof uniqueById>,
   now: Date,
 ): Promise<Omit<LockedSync, "state"> | "changed" | "transaction"> {
   const read = await readForSync(sql, accountId, ids);
@@ -166,7 +167,7 @@ async function syncFast(
     return "transaction";
   }
   const state = stateFromJson(account.engine_state);
-  const { fresh, outcomes } = sortBatch(events, read.seen, state);
+  const { fresh, outcomes } = sortBatch(events, read.seen, state, unique);
   if (fresh.length === 0) {
     const result: SyncResult = {
       ...outcomes,
