@@ -74,19 +74,26 @@ export interface FastChange {
   advanced: Advanced;
   events: readonly SyncEvent[];
   now: Date;
+  /**
+   * Set when the batch was evaluated from the account as this process last wrote it, without a read
+   * (sync_cache.ts): every event id of the batch, which the write checks were never applied, and it checks
+   * too that the account has no self-lock settings — what the read would have found.
+   */
+  unread?: { ids: readonly string[] };
 }
 
 /**
  * Writes each batch of `group` (batches of distinct accounts) in one statement, each only if its account row
- * is still at its `rowVersion`; returns, per batch, whether it was written (false: another writer changed the
- * account meanwhile, and nothing of that batch was written). Every row carries its batch's index `k`, and
+ * is still at its `rowVersion` (and, for an `unread` batch, none of its ids was applied and the account has no
+ * self-lock settings); returns, per batch, the row version the write left, or null when nothing of that batch
+ * was written (another writer changed the account meanwhile, or an `unread` batch's check failed). Every row carries its batch's index `k`, and
  * only the `k`s whose account update succeeded are written. Batches with breach samples are refused: a batch
  * with verdicts that have consequences takes the transaction.
  */
 export async function writeGroup(
   sql: Sql,
   group: readonly { input: FastChange; change: AccountChange }[],
-): Promise<boolean[]> {
+): Promise<(string | null)[]> {
   const accounts: Record<string, unknown>[] = [];
   const changes: Record<string, unknown>[] = [];
   const events: Record<string, unknown>[] = [];
@@ -98,7 +105,14 @@ export async function writeGroup(
     const { account, advanced, now } = input;
     const { state } = advanced;
     const row = accountRowOf(account, state, now);
-    accounts.push({ ...row, k, rv: input.rowVersion, engine_state: stateToJson(state) });
+    accounts.push({
+      ...row,
+      k,
+      rv: input.rowVersion,
+      engine_state: stateToJson(state),
+      unread: input.unread !== undefined,
+      ids: input.unread?.ids ?? null,
+    });
     changes.push({ k, v: change.stateVersion, at: change.at, kind: change.kind, payload: change });
     input.events.forEach((e, i) => {
       events.push({ k, id: e.id, type: e.type, at: e.at, payload: e, v: advanced.versions[i] });
@@ -209,7 +223,7 @@ export async function writeGroup(
   // The same columns `writeAccountRow` writes; a row whose version moved on is not updated. A batch written
   // here applied events, so it makes the account the connector's (the read saw no venue source, and the
   // compare-and-set proves no venue fill came in between: services/accounts/trade_source.ts).
-  const [result] = await sql<{ applied: number[] }[]>`
+  const [result] = await sql<{ applied: number[]; versions: string[] }[]>`
     with acct as (
       update accounts a set status = u.status, balance = u.balance, equity = u.equity,
         daily_floor = u.daily_floor, max_floor = u.max_floor, engine_state = u.engine_state,
@@ -218,13 +232,16 @@ export async function writeGroup(
       from jsonb_to_recordset(${json(sql, accounts)})
         as u(k int, id uuid, rv text, status text, balance numeric, equity numeric, daily_floor numeric,
              max_floor numeric, engine_state jsonb, state_version int, last_event_at timestamptz,
-             next_reset_at timestamptz, updated_at timestamptz)
+             next_reset_at timestamptz, updated_at timestamptz, unread boolean, ids text[])
       -- The ids again as an array: the planner takes a set-returning function for 100 rows and would
       -- otherwise scan the whole accounts table for a group of a few.
       where a.id = any(${group.map((g) => g.input.account.id)}::uuid[]) and a.id = u.id and a.xmin = u.rv::xid
-      returning u.k, a.id, a.user_id
+        and (not u.unread or (
+          not exists (select from account_events e where e.account_id = a.id and e.event_id = any(u.ids))
+          and not exists (select from account_self_locks l where l.account_id = a.id)))
+      returning u.k, a.id, a.user_id, a.xmin::text as rv
     ), ${withParts}
-    select coalesce(array_agg(k), '{}') as applied from acct`;
-  const applied = new Set(result.applied);
-  return group.map((_, k) => applied.has(k));
+    select coalesce(array_agg(k), '{}') as applied, coalesce(array_agg(rv), '{}') as versions from acct`;
+  const versions = new Map(result.applied.map((k, i) => [k, result.versions[i]]));
+  return group.map((_, k) => versions.get(k) ?? null);
 }
