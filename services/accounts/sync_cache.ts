@@ -8,7 +8,10 @@
  * A write that finds otherwise writes nothing, and the batch takes the read as before: the cache only ever
  * saves a statement, it never decides an outcome.
  *
- * Per database handle and per process; bounded (the least recently written accounts are dropped first).
+ * Per database handle and per process; bounded (the least recently written accounts are dropped first), and
+ * an entry serves for `MAX_AGE_MS` only: a row version is a 32-bit transaction id, so an entry kept for ever
+ * could in theory meet the same number on another version of the row after a wraparound — ten minutes are
+ * billions of transactions short of one.
  */
 import type { Sql } from "../../db/client.ts";
 import type { AccountState } from "../engine/state.ts";
@@ -23,14 +26,21 @@ export interface CachedAccount {
   state: AccountState;
 }
 
+/** An entry with when it was written (performance.now()). */
+type Stored = CachedAccount & { at: number };
+
+/** How long an entry serves (see the module notes). */
+const MAX_AGE_MS = 10 * 60_000;
+
 /** Accounts remembered per database handle: a few MB at most. */
 const MAX_ACCOUNTS = 20_000;
 
-const caches = new WeakMap<Sql, Map<string, CachedAccount>>();
+const caches = new WeakMap<Sql, Map<string, Stored>>();
 
 /** The account as this process last wrote it, if it is remembered. */
 export function cachedAccount(sql: Sql, accountId: string): CachedAccount | undefined {
-  return caches.get(sql)?.get(accountId);
+  const entry = caches.get(sql)?.get(accountId);
+  return entry && performance.now() - entry.at < MAX_AGE_MS ? entry : undefined;
 }
 
 /** Remembers an account this process has just written (replacing what was remembered of it). */
@@ -39,7 +49,7 @@ export function rememberAccount(sql: Sql, entry: CachedAccount): void {
   if (!cache) caches.set(sql, cache = new Map());
   // Re-inserted at the end, so the first key is always the least recently written.
   cache.delete(entry.account.id);
-  cache.set(entry.account.id, entry);
+  cache.set(entry.account.id, { ...entry, at: performance.now() });
   if (cache.size > MAX_ACCOUNTS) cache.delete(cache.keys().next().value!);
 }
 
