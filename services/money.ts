@@ -29,7 +29,12 @@ export function moneySchema(opts: { min?: string; max?: string } = {}): z.ZodStr
   return z.string()
     .regex(syntax, 'must be a decimal string with at most 2 decimals, e.g. "100.00"')
     // Malformed input is the regex's to report; 20 characters hold any amount that can be in range.
-    .refine((v) => !MONEY.test(v) || (v.length <= 20 && toMinor(v) >= min && toMinor(v) <= max), range);
+    .refine((v) => {
+      if (!MONEY.test(v)) return true;
+      if (v.length > 20) return false;
+      const minor = toMinor(v);
+      return minor >= min && minor <= max;
+    }, range);
 }
 
 /** Whether an amount (in minor units) fits the widest money column: a computed balance must, to be stored. */

@@ -10,14 +10,31 @@ export const MONEY = /^(-)?(\d+)(?:\.(\d{1,2}))?$/;
 export function toMinor(amount: string): bigint {
   const m = MONEY.exec(amount);
   if (!m) throw new RangeError(`not a money amount: ${JSON.stringify(amount)}`);
-  const minor = BigInt(m[2]) * 100n + BigInt((m[3] ?? "").padEnd(2, "0"));
-  return m[1] ? -minor : minor;
+  const [, negative, units, cents = ""] = m;
+  // The engine converts every figure of every event and state: up to 13 integer digits the cents fit a
+  // float's exact integers (< 2^53), so one BigInt is made instead of two and a bigint multiply and add.
+  const minor = units.length <= 13
+    ? BigInt(
+      Number(units) * 100 +
+        (cents.length === 0 ? 0 : cents.length === 1 ? Number(cents) * 10 : Number(cents)),
+    )
+    : BigInt(units) * 100n + BigInt(cents.padEnd(2, "0"));
+  return negative ? -minor : minor;
 }
+
+/** Bigints whose magnitude is below this convert to a float exactly (2^53). */
+const EXACT = 9_007_199_254_740_992n;
 
 /** 123450n → "1234.50". */
 export function fromMinor(minor: bigint): string {
   const sign = minor < 0n ? "-" : "";
   const abs = minor < 0n ? -minor : minor;
+  if (abs < EXACT) {
+    // Integer float arithmetic is exact below 2^53, and cheaper than bigint division.
+    const n = Number(abs);
+    const cents = n % 100;
+    return `${sign}${(n - cents) / 100}.${cents < 10 ? "0" : ""}${cents}`;
+  }
   return `${sign}${abs / 100n}.${(abs % 100n).toString().padStart(2, "0")}`;
 }
 

@@ -20,6 +20,53 @@ Deno.test("money: decimal strings ↔ minor units, exactly", () => {
   for (const bad of ["1e3", "1.234", "", " 1", "NaN", "1,000"]) assert.throws(() => toMinor(bad), RangeError);
 });
 
+Deno.test("money: the float fast paths agree with bigint arithmetic, at and past 2^53 too", () => {
+  // The definitions the fast paths must equal: digits and bigints only.
+  const slowTo = (a: string) => {
+    const m = /^(-)?(\d+)(?:\.(\d{1,2}))?$/.exec(a)!;
+    const minor = BigInt(m[2]) * 100n + BigInt((m[3] ?? "").padEnd(2, "0"));
+    return m[1] ? -minor : minor;
+  };
+  const slowFrom = (minor: bigint) => {
+    const abs = minor < 0n ? -minor : minor;
+    return `${minor < 0n ? "-" : ""}${abs / 100n}.${(abs % 100n).toString().padStart(2, "0")}`;
+  };
+  const edges = [
+    0n,
+    1n,
+    9n,
+    10n,
+    99n,
+    100n,
+    101n,
+    2n ** 53n - 1n,
+    2n ** 53n,
+    2n ** 53n + 1n,
+    10n ** 15n - 1n,
+    10n ** 15n,
+    10n ** 17n + 7n,
+    10n ** 30n + 5n,
+  ];
+  const values = [...edges, ...edges.map((v) => -v)];
+  for (let i = 0; i < 5_000; i++) {
+    const digits = 1 + Math.floor(Math.random() * 20);
+    const v = BigInt(Array.from({ length: digits }, () => Math.floor(Math.random() * 10)).join(""));
+    values.push(Math.random() < 0.5 ? -v : v);
+  }
+  for (const v of values) {
+    assert.equal(fromMinor(v), slowFrom(v), `fromMinor(${v})`);
+    const text = slowFrom(v);
+    assert.equal(toMinor(text), v, `toMinor(${text})`);
+    // One decimal, none, and leading zeros read as the same amount either way.
+    for (const form of [text.replace(/0$/, ""), text.replace(/\.\d+$/, ""), text.replace(/^(-?)/, "$1000")]) {
+      assert.equal(toMinor(form), slowTo(form), `toMinor(${form})`);
+    }
+  }
+  assert.equal(toMinor("9999999999999.99"), 999_999_999_999_999n);
+  assert.equal(toMinor("99999999999999.99"), 9_999_999_999_999_999n);
+  assert.equal(toMinor("-0"), 0n);
+});
+
 Deno.test("money: percentages round half away from zero to the cent", () => {
   assert.equal(percentOf("100000.00", "5"), "5000.00");
   assert.equal(percentOf("100000.00", "10"), "10000.00");

@@ -22,6 +22,10 @@ function countingBus(bus: Bus, counter: { n: number }): Bus {
       counter.n++;
       return bus.publish(channel, message);
     },
+    publishAll: (channels, message) => {
+      counter.n++;
+      return bus.publishAll(channels, message);
+    },
     subscribe: (channel, handler) => bus.subscribe(channel, handler),
     onReconnect: (listener) => bus.onReconnect(listener),
     ping: () => bus.ping(),

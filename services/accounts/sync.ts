@@ -45,8 +45,9 @@ import { breachesOf, lockAccount, type LockedAccount } from "./persist.ts";
 import { persistChange } from "./write_change.ts";
 import type { Sql, Tx } from "../../db/client.ts";
 import { readForSync } from "./sync_fast.ts";
-import { changeOf } from "./persist.ts";
+import { accountRowOf, changeOf } from "./persist.ts";
 import { writeGrouped } from "./sync_group.ts";
+import { type CachedAccount, cachedAccount, forgetAccount, rememberAccount } from "./sync_cache.ts";
 import { limitsOf, notificationsOf } from "../notifications/derive.ts";
 import { effectiveAt, hasAnyLock } from "../self_locks/settings.ts";
 import { recordSync } from "../metrics/sync.ts";
@@ -109,10 +110,27 @@ export async function applySync(
   const ids = batch.map((b) => b.event.id);
 
   // Most batches take two statements (sync_fast.ts; the write shared with other requests' batches when they
-  // are ready together, sync_group.ts); one whose account changed between them starts over,
-  // and a second miss — or a batch with consequences beyond the account's figures — takes the transaction.
+  // are ready together, sync_group.ts), and one statement when this process wrote the account last
+  // (sync_cache.ts: the write alone, its checks standing in for the read); one whose account changed between
+  // them starts over, and a second miss — or a batch with consequences beyond the account's figures — takes
+  // the transaction.
+  const sql = deps.db.sql;
+  const cached = cachedAccount(sql, accountId);
+  if (cached) {
+    // An error too is only the read's to give: from a stale row it could be one the account would not cause.
+    const fast = await syncFast(sql, accountId, ids, events, batch, now, cached).catch(() =>
+      "changed" as const
+    );
+    if (typeof fast !== "string") {
+      await publishChange(deps.bus, ...fast.changes);
+      recordSync(fast.result, started);
+      return fast.result;
+    }
+    // Stale, or not a plain batch: whatever it was, the read finds out, as it would have without the cache.
+    forgetAccount(sql, accountId);
+  }
   for (let attempt = 0; attempt < FAST_ATTEMPTS; attempt++) {
-    const fast = await syncFast(deps.db.sql, accountId, ids, events, now);
+    const fast = await syncFast(sql, accountId, ids, events, batch, now, null);
     if (fast === "changed") continue;
     if (fast === "transaction") break;
     await publishChange(deps.bus, ...fast.changes);
@@ -149,26 +167,45 @@ const FAST_ATTEMPTS = 2;
  * `changed` when another writer changed the account between the read and the write (nothing was written),
  * and `transaction` (nothing written) for what only `syncLocked` does: errors, a passed account's
  * successor, self-locks to judge, verdicts with consequences (breach, pause, pass) and notifications.
+ *
+ * With `cached` (the account as this process last wrote it, sync_cache.ts) there is no read: the batch is
+ * evaluated from it and written only if the write's checks confirm what the read would have said; any other
+ * outcome is `changed` (nothing written, and nothing answered from the cache but a written batch).
  */
 async function syncFast(
   sql: Sql,
   accountId: string,
   ids: readonly string[],
   events: readonly SyncEvent[],
+  unique: ReturnType<typeof uniqueById>,
   now: Date,
+  cached: CachedAccount | null,
 ): Promise<Omit<LockedSync, "state"> | "changed" | "transaction"> {
-  const read = await readForSync(sql, accountId, ids);
+  const read = cached
+    ? { account: cached.account, rowVersion: cached.rowVersion, seen: NONE_SEEN, selfLocks: null }
+    : await readForSync(sql, accountId, ids);
   if (!read) return "transaction";
+  // Anything but a plain batch written goes back to the read (see above).
+  const notPlain = cached ? "changed" : "transaction";
   const { account } = read;
   // Final once set: the read that sees the venue's source is as good as the lock's.
-  if (account.trade_source === "venue") throw new AccountOnVenue();
-  if (!account.engine_state || !account.plan_version_id || !isSyncable(account.status)) return "transaction";
-  if (account.status === "passed" || hasAnyLock(effectiveAt(read.selfLocks, now).settings)) {
-    return "transaction";
+  if (account.trade_source === "venue") {
+    if (cached) return "changed";
+    throw new AccountOnVenue();
   }
-  const state = stateFromJson(account.engine_state);
-  const { fresh, outcomes } = sortBatch(events, read.seen, state);
+  if (!(cached || account.engine_state) || !account.plan_version_id || !isSyncable(account.status)) {
+    return notPlain;
+  }
+  if (
+    account.status === "passed" || (read.selfLocks && hasAnyLock(effectiveAt(read.selfLocks, now).settings))
+  ) {
+    return notPlain;
+  }
+  const state = cached ? cached.state : stateFromJson(account.engine_state);
+  const { fresh, outcomes } = sortBatch(events, read.seen, state, unique);
   if (fresh.length === 0) {
+    // Duplicates or late events: only the read can tell which (a seen event is a duplicate even when late).
+    if (cached) return "changed";
     const result: SyncResult = {
       ...outcomes,
       account: summaryOf(account),
@@ -181,17 +218,30 @@ async function syncFast(
   }
   const { rules } = await rulesFor(sql, account.plan_version_id, stageOf(account));
   const advanced = await advanceSliced(state, rules, fresh.map((b) => ({ id: b.event.id, event: b.engine })));
-  if (advanced.verdicts.some((v) => CONSEQUENTIAL.has(v.type))) return "transaction";
+  if (advanced.verdicts.some((v) => CONSEQUENTIAL.has(v.type))) return notPlain;
   const change = changeOf(account, advanced.state, advanced.verdicts, now);
-  if (notificationsOf(change, limitsOf(advanced.state, rules)).length > 0) return "transaction";
-  const written = await writeGrouped(sql, {
+  if (notificationsOf(change, limitsOf(advanced.state, rules)).length > 0) return notPlain;
+  const rowVersion = await writeGrouped(sql, {
     account,
     rowVersion: read.rowVersion,
     advanced,
     events: fresh.map((b) => b.event),
     now,
+    // Every id of the batch, late ones too: a late event that was applied before is a duplicate.
+    unread: cached ? { ids: unique.map((b) => b.event.id) } : undefined,
   }, change);
-  if (!written) return "changed";
+  if (rowVersion === null) return "changed";
+  rememberAccount(sql, {
+    // The row as the write left it (the columns `writeGroup` sets), for the account's next batch.
+    account: {
+      ...accountRowOf(account, advanced.state, now),
+      plan_version_id: account.plan_version_id,
+      engine_state: null,
+      trade_source: account.trade_source ?? "connector",
+    },
+    rowVersion,
+    state: advanced.state,
+  });
   const result: SyncResult = {
     ...outcomes,
     account: change.account,
@@ -202,6 +252,9 @@ async function syncFast(
   };
   return { result, changes: [change] };
 }
+
+/** What a batch evaluated from the cache takes as seen: nothing (its write checks instead). */
+const NONE_SEEN: ReadonlySet<string> = new Set();
 
 /** Verdicts that write more than the account's figures (breach rows, lifecycle, notifications). */
 const CONSEQUENTIAL = new Set(["breach", "paused", "passed"]);

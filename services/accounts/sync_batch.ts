@@ -26,9 +26,17 @@ export interface BatchOutcomes {
   results: EventResult[];
 }
 
-/** A batch against the account's state: the fresh events in `at` order, and every request event's outcome. */
-export function sortBatch(events: readonly SyncEvent[], seen: ReadonlySet<string>, state: AccountState) {
-  const unseen = uniqueById(events).filter((b) => !seen.has(b.event.id));
+/**
+ * A batch against the account's state: the fresh events in `at` order, and every request event's outcome.
+ * `unique` is `uniqueById(events)` when the caller has it already (one pass of the batch, not two).
+ */
+export function sortBatch(
+  events: readonly SyncEvent[],
+  seen: ReadonlySet<string>,
+  state: AccountState,
+  unique: readonly Unique[] = uniqueById(events),
+) {
+  const unseen = unique.filter((b) => !seen.has(b.event.id));
   const late = unseen.filter((b) => b.at < state.lastEventAt);
   const fresh = unseen.filter((b) => b.at >= state.lastEventAt).sort((a, b) =>
     a.at - b.at || a.index - b.index

@@ -5,12 +5,11 @@
  *
  * - **Read** (`readForSync`): the account row, its row version (`xmin`), which of the batch's event ids it has
  *   already applied and its stored self-locks, in one statement (one snapshot).
- * - **Write** (`writeGroup`): one data-modifying statement (CTEs, write_change.ts `writeChanges`) that updates the account only if its row
- *   version is still the one read — a compare-and-set — and writes the change log, the events, the trades,
- *   the trading days, the equity samples and the owner's active-trader days only through that update's
- *   returned row. The statement takes
- *   the batches of several accounts at once (sync_group.ts groups those ready at the same time), each with
- *   its own compare-and-set. Every writer of an
+ * - **Write** (`writeGroup`): one data-modifying statement (CTEs, write_change.ts `writeChanges`) that
+ *   updates the account only if its row version is still the one read — a compare-and-set — and writes the
+ *   change log, the events, the trades, the trading days, the equity samples and the owner's active-trader
+ *   days only through that update's returned row. The statement takes the batches of several accounts at once
+ *   (sync_group.ts groups those ready at the same time), each with its own compare-and-set. Every writer of an
  *   account's engine state (sync, resets, admin actions, payouts, lifecycle) updates the account row, so an
  *   unchanged `xmin` proves that nothing was applied in between: the dedupe of the read still holds and the
  *   events are applied exactly once. A changed row writes nothing (0 rows) and the caller starts over.
@@ -70,20 +69,28 @@ export interface FastChange {
   advanced: Advanced;
   events: readonly SyncEvent[];
   now: Date;
+  /**
+   * Set when the batch was evaluated from the account as this process last wrote it, without a read
+   * (sync_cache.ts): every event id of the batch, which the write checks were never applied, and it checks
+   * too that the account has no self-lock settings — what the read would have found.
+   */
+  unread?: { ids: readonly string[] };
 }
 
 /**
  * Writes each batch of `group` (batches of distinct accounts) in one statement (write_change.ts `writeChanges`),
- * each only if its account row is still at its `rowVersion`; returns, per batch, whether it was written
- * (false: another writer changed the account meanwhile, and nothing of that batch was written). A batch
- * written here applied events, so it makes the account the connector's (the read saw no venue source, and the
- * compare-and-set proves no venue fill came in between: services/accounts/trade_source.ts). Batches with
- * breach samples are refused: a batch with verdicts that have consequences takes the transaction.
+ * each only if its account row is still at its `rowVersion` (and, for an `unread` batch, none of its ids was
+ * applied and the account has no self-lock settings); returns, per batch, the row version the write left, or
+ * null when nothing of that batch was written (another writer changed the account meanwhile, or an `unread`
+ * batch's check failed). A batch written here applied events, so it makes the account the connector's (the
+ * read saw no venue source, and the compare-and-set proves no venue fill came in between:
+ * services/accounts/trade_source.ts). Batches with breach samples are refused: a batch with verdicts that have
+ * consequences takes the transaction.
  */
 export async function writeGroup(
   sql: Sql,
   group: readonly { input: FastChange; change: AccountChange }[],
-): Promise<boolean[]> {
+): Promise<(string | null)[]> {
   if (group.some(({ input }) => equitySampleRows(input.advanced.samples).some((s) => s.breach !== null))) {
     throw new Error("writeGroup: breach samples take the transaction");
   }

@@ -23,7 +23,7 @@ const MAX_GROUP = 64;
 
 interface Waiting {
   item: { input: FastChange; change: AccountChange };
-  resolve: (written: boolean) => void;
+  resolve: (written: string | null) => void;
   reject: (error: unknown) => void;
 }
 
@@ -36,13 +36,14 @@ const queues = new WeakMap<Sql, Queue>();
 
 /**
  * Writes one evaluated batch if its account is unchanged (see `writeGroup`), grouped with the batches of
- * other requests that are ready at the same time. Resolves to false when the account changed meanwhile.
+ * other requests that are ready at the same time. Resolves to the row version the write left, or null when
+ * nothing was written (the account changed meanwhile).
  */
-export function writeGrouped(sql: Sql, input: FastChange, change: AccountChange): Promise<boolean> {
+export function writeGrouped(sql: Sql, input: FastChange, change: AccountChange): Promise<string | null> {
   let queue = queues.get(sql);
   if (!queue) queues.set(sql, queue = { waiting: [], inFlight: 0 });
   const q = queue;
-  return new Promise<boolean>((resolve, reject) => {
+  return new Promise<string | null>((resolve, reject) => {
     q.waiting.push({ item: { input, change }, resolve, reject });
     drain(sql, q);
   });

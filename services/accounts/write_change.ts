@@ -68,14 +68,19 @@ export interface ChangeRows {
   change: AccountChange;
   /** Written only if the account row is still at this version (`xmin`); absent: the caller holds its lock. */
   rowVersion?: string;
+  /**
+   * Evaluated without a read (services/accounts/sync_cache.ts): written only if none of `ids` was applied and
+   * the account has no self-lock settings (what the read would have found).
+   */
+  unread?: { ids: readonly string[] };
 }
 
 /**
  * Writes the changes of distinct accounts in one data-modifying statement (CTEs): each account's row (every
  * column the engine owns, as `writeAccountRow`), its change-log row, events, the owner's active-trader days
  * (migration 034), trades, trading days, equity samples and breaches — each only through its account's
- * returned update, so an account whose row moved on from `rowVersion` writes nothing. Returns, per item,
- * whether it was written. `claim`: the trade source an account without one takes (demo-sync's connector:
+ * returned update, so an account whose row moved on from `rowVersion` (or whose `unread` check fails) writes
+ * nothing. Returns, per item, the row version the write left (`xmin`), or null when it wrote nothing. `claim`: the trade source an account without one takes (demo-sync's connector:
  * services/accounts/trade_source.ts).
  *
  * Trades: the statement's parts share one snapshot, so a close cannot update a trade inserted by the same
@@ -87,7 +92,7 @@ export async function writeChanges(
   sql: Sql,
   items: readonly ChangeRows[],
   opts: { claim?: TradeSource } = {},
-): Promise<boolean[]> {
+): Promise<(string | null)[]> {
   const accounts: Record<string, unknown>[] = [];
   const changes: Record<string, unknown>[] = [];
   const events: Record<string, unknown>[] = [];
@@ -96,10 +101,17 @@ export async function writeChanges(
   const days: Record<string, unknown>[] = [];
   const samples: Record<string, unknown>[] = [];
   const breaches: Record<string, unknown>[] = [];
-  items.forEach(({ account, advanced, events: applied, now, change, rowVersion }, k) => {
+  items.forEach(({ account, advanced, events: applied, now, change, rowVersion, unread }, k) => {
     const { state } = advanced;
     const row = accountRowOf(account, state, now);
-    accounts.push({ ...row, k, rv: rowVersion ?? null, engine_state: stateToJson(state) });
+    accounts.push({
+      ...row,
+      k,
+      rv: rowVersion ?? null,
+      engine_state: stateToJson(state),
+      unread: unread !== undefined,
+      ids: unread?.ids ?? null,
+    });
     changes.push({ k, v: change.stateVersion, at: change.at, kind: change.kind, payload: change });
     applied.forEach((e, i) => {
       events.push({ k, id: e.id, type: e.type, at: e.at, payload: e, v: advanced.versions[i] });
@@ -230,7 +242,7 @@ export async function writeChanges(
   }
   const withParts = parts.reduce((all, part) => sql`${all}, ${part}`);
   // The same columns `writeAccountRow` writes; a row whose version moved on is not updated.
-  const [result] = await sql<{ applied: number[] }[]>`
+  const [result] = await sql<{ applied: number[]; versions: string[] }[]>`
     with acct as (
       update accounts a set status = u.status, balance = u.balance, equity = u.equity,
         daily_floor = u.daily_floor, max_floor = u.max_floor, engine_state = u.engine_state,
@@ -239,14 +251,17 @@ export async function writeChanges(
       from jsonb_to_recordset(${json(sql, accounts)})
         as u(k int, id uuid, rv text, status text, balance numeric, equity numeric, daily_floor numeric,
              max_floor numeric, engine_state jsonb, state_version int, last_event_at timestamptz,
-             next_reset_at timestamptz, updated_at timestamptz)
+             next_reset_at timestamptz, updated_at timestamptz, unread boolean, ids text[])
       -- The ids again as an array: the planner takes a set-returning function for 100 rows and would
       -- otherwise scan the whole accounts table for a group of a few.
       where a.id = any(${items.map((i) => i.account.id)}::uuid[]) and a.id = u.id
         and (u.rv is null or a.xmin = u.rv::xid)
-      returning u.k, a.id, a.user_id
+        and (not u.unread or (
+          not exists (select from account_events e where e.account_id = a.id and e.event_id = any(u.ids))
+          and not exists (select from account_self_locks l where l.account_id = a.id)))
+      returning u.k, a.id, a.user_id, a.xmin::text as rv
     ), ${withParts}
-    select coalesce(array_agg(k), '{}') as applied from acct`;
-  const applied = new Set(result.applied);
-  return items.map((_, k) => applied.has(k));
+    select coalesce(array_agg(k), '{}') as applied, coalesce(array_agg(rv), '{}') as versions from acct`;
+  const versions = new Map(result.applied.map((k, i) => [k, result.versions[i]]));
+  return items.map((_, k) => versions.get(k) ?? null);
 }

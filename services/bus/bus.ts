@@ -22,6 +22,11 @@ export interface Bus {
    */
   publish(channel: string, message: unknown): Promise<void>;
   /**
+   * `publish` of one message on several channels, in order, as one broker command (one encoding, one round
+   * trip): what a writer that fans a change out to several audiences calls. Rejects as `publish` does.
+   */
+  publishAll(channels: readonly string[], message: unknown): Promise<void>;
+  /**
    * Calls `handler` with a fresh copy (parsed JSON) of each message later published on `channel`. Resolves
    * once the subscription is active, so a publish that starts after it is seen.
    */

@@ -82,6 +82,32 @@ function contract(name: string, ignore: boolean, open: (log: BusLogger) => Promi
         for (const stop of stops) await stop();
       });
 
+      await t.step(
+        "publishAll delivers one message on each of its channels, in order with publishes",
+        async () => {
+          const [x, y, z] = [channel(), channel(), channel()];
+          const [a, b] = [recorder(), recorder()];
+          const both = recorder();
+          const stops = [
+            await bus.subscribe(x, a.handler),
+            await bus.subscribe(y, b.handler),
+            await bus.subscribe(x, both.handler),
+            await bus.subscribe(y, both.handler),
+          ];
+          await bus.publishAll([x, y, z], { n: 1 });
+          await bus.publish(x, { n: 2 });
+          await bus.publishAll([y], { n: 3 });
+          await bus.publishAll([], { n: 4 });
+          await Promise.all([a.received(2), b.received(2), both.received(4)]);
+          assert.deepEqual(a.messages, [{ n: 1 }, { n: 2 }]);
+          assert.deepEqual(b.messages, [{ n: 1 }, { n: 3 }]);
+          assert.deepEqual(both.messages, [{ n: 1 }, { n: 1 }, { n: 2 }, { n: 3 }]);
+          await assert.rejects(() => bus.publishAll([x, ""], 1), TypeError);
+          await assert.rejects(() => bus.publishAll([x, y], undefined), TypeError);
+          for (const stop of stops) await stop();
+        },
+      );
+
       await t.step("unsubscribe stops delivery to that handler only", async () => {
         const ch = channel();
         const [gone, stays] = [recorder(), recorder()];

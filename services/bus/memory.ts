@@ -27,15 +27,22 @@ export class MemoryBus implements Bus {
 
   // Not `async` (nothing to await), but argument errors still surface as rejections, as with Redis.
   publish(channel: string, message: unknown): Promise<void> {
+    return this.publishAll([channel], message);
+  }
+
+  publishAll(channels: readonly string[], message: unknown): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("The bus is closed."));
+    if (channels.length === 0) return Promise.resolve();
     let json: string;
     try {
-      json = encodeMessage(channel, message);
+      channels.forEach(assertChannel);
+      json = encodeMessage(channels[0], message);
     } catch (error) {
       return Promise.reject(error);
     }
-    const handlers = this.#channels.get(channel);
-    if (handlers?.size) {
+    for (const channel of channels) {
+      const handlers = this.#channels.get(channel);
+      if (!handlers?.size) continue;
       // Snapshot now: like Redis, only those subscribed at publish time receive the message.
       const snapshot = [...handlers];
       queueMicrotask(() => {

@@ -11,6 +11,7 @@
  * or a network black hole) is bounded by `commandTimeoutMs` on every command a request waits for: publish,
  * subscribe and ping reject after it instead of holding the request.
  */
+import { createHash } from "node:crypto";
 import { createClient } from "redis";
 import {
   assertChannel,
@@ -25,6 +26,17 @@ import {
 } from "./bus.ts";
 
 type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * ARGV[1] the message, ARGV[2..] the channels: PUBLISH to each in order, in one command (`publishAll`). A
+ * script's PUBLISH is delivered as a client's is (Redis 7 replicates scripts by effects).
+ */
+const PUBLISH_ALL_SCRIPT = `
+for i = 2, #ARGV do redis.call('PUBLISH', ARGV[i], ARGV[1]) end
+return #ARGV - 1
+`;
+/** What EVALSHA names the script by. */
+const PUBLISH_ALL_SHA1 = createHash("sha1").update(PUBLISH_ALL_SCRIPT).digest("hex");
 
 export interface RedisBusOptions {
   url: string;
@@ -173,6 +185,25 @@ class RedisBus implements Bus {
     if (this.#closed) throw new Error("The bus is closed.");
     const json = encodeMessage(channel, message);
     await replyWithin(this.#publisher.publish(channel, json), this.#timeoutMs);
+  }
+
+  async publishAll(channels: readonly string[], message: unknown): Promise<void> {
+    if (channels.length <= 1) {
+      if (channels.length === 1) await this.publish(channels[0], message);
+      return;
+    }
+    if (this.#closed) throw new Error("The bus is closed.");
+    channels.forEach(assertChannel);
+    const json = encodeMessage(channels[0], message);
+    // Channels are not keys (pub/sub is not sharded by them here), so they travel as arguments.
+    const options = { keys: [], arguments: [json, ...channels] };
+    await replyWithin(
+      this.#publisher.evalSha(PUBLISH_ALL_SHA1, options).catch((error: unknown) => {
+        if (!String((error as Error)?.message).startsWith("NOSCRIPT")) throw error;
+        return this.#publisher.eval(PUBLISH_ALL_SCRIPT, options);
+      }),
+      this.#timeoutMs,
+    );
   }
 
   onReconnect(listener: () => void): () => void {
