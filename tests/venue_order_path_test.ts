@@ -188,6 +188,12 @@ Deno.test("a market order answers without waiting for the broker, which gets its
         sent.push({ channel, version: (message as { stateVersion?: number }).stateVersion });
         return held;
       },
+      publishAll(channels: readonly string[], message: unknown) {
+        for (const channel of channels) {
+          sent.push({ channel, version: (message as { stateVersion?: number }).stateVersion });
+        }
+        return held;
+      },
     });
     const deps = { db, bus, prices };
     let timer: ReturnType<typeof setTimeout> | undefined;
