@@ -71,7 +71,26 @@ function changeAndRow(w: MarkWrite, now: Date) {
   };
 }
 
-/** The statement's parameters: one array per column (`n`: the account's 1-based position in `id`). */
+/**
+ * `xs` as a PostgreSQL array literal, for a `$n::type[]` parameter (postgres.js passes a string through as
+ * it is): its own array serializer quotes every element and escapes it with two regular expressions, which
+ * cost as much as the JSON it replaces. Only plain tokens go here — uuids, numbers, decimals, ISO instants
+ * and days — which need no quoting; anything else is refused rather than mangled.
+ */
+export function arrayLiteral(xs: readonly (string | number | null)[]): string {
+  let out = "{";
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (typeof x === "string" && (!PLAIN_TOKEN.test(x) || x.length === 4 && x.toLowerCase() === "null")) {
+      throw new Error(`writeMarks: ${JSON.stringify(x)} is not a plain token`);
+    }
+    out += (i === 0 ? "" : ",") + (x === null ? "NULL" : x);
+  }
+  return out + "}";
+}
+const PLAIN_TOKEN = /^[\w.:+-]+$/;
+
+/** The statement's parameters: one array per column (`n`: the account's 1-based position). */
 function columnsOf(writes: readonly MarkWrite[], now: Date) {
   const a = {
     id: [] as string[],
@@ -81,13 +100,13 @@ function columnsOf(writes: readonly MarkWrite[], now: Date) {
     equity: [] as string[],
     dailyFloor: [] as (string | null)[],
     maxFloor: [] as (string | null)[],
-    /** The new engine state as JSON: a patch of the stored one or, when no patch can express it, the whole. */
-    patch: [] as (string | null)[],
-    whole: [] as (string | null)[],
     version: [] as number[],
     lastEventAt: [] as string[],
     nextResetAt: [] as (string | null)[],
   };
+  /** The new engine states: a patch of the stored one or, at the positions `whole`, the whole state. */
+  const states: Record<string, unknown>[] = [];
+  const whole: number[] = [];
   const e = {
     n: [] as number[],
     shared: [] as number[],
@@ -130,6 +149,8 @@ function columnsOf(writes: readonly MarkWrite[], now: Date) {
     const c = changeAndRow(w, now);
     built.set(w.account.id, c);
     const patch = stateJsonPatch(w.state, state);
+    if (!patch) whole.push(n);
+    states.push(patch ?? stateToJson(state));
     a.id.push(w.account.id);
     a.prev.push(w.account.state_version);
     a.status.push(c.row.status);
@@ -137,8 +158,6 @@ function columnsOf(writes: readonly MarkWrite[], now: Date) {
     a.equity.push(c.row.equity);
     a.dailyFloor.push(c.row.daily_floor);
     a.maxFloor.push(c.row.max_floor);
-    a.patch.push(patch && JSON.stringify(patch));
-    a.whole.push(patch ? null : JSON.stringify(stateToJson(state)));
     a.version.push(state.version);
     // The change's `at` and the summary's `lastEventAt` are this same text (changeOf, summaryOf).
     a.lastEventAt.push(c.change.at);
@@ -179,7 +198,20 @@ function columnsOf(writes: readonly MarkWrite[], now: Date) {
       d.trades.push(row.trades_opened as number);
     }
   });
-  return { a, e, shared, s, d, built };
+  const literals = <T extends Record<string, readonly (string | number | null)[]>>(columns: T) =>
+    Object.fromEntries(Object.entries(columns).map(([k, xs]) => [k, arrayLiteral(xs)])) as {
+      [K in keyof T]: string;
+    };
+  return {
+    a: literals(a),
+    states: JSON.stringify(states),
+    whole: arrayLiteral(whole),
+    e: literals(e),
+    shared: `[${shared.join(",")}]`,
+    s: literals(s),
+    d: literals(d),
+    built,
+  };
 }
 
 /**
@@ -189,16 +221,16 @@ function columnsOf(writes: readonly MarkWrite[], now: Date) {
 export async function writeMarks(sql: Sql, writes: readonly MarkWrite[], now: Date): Promise<MarksWritten> {
   const out: MarksWritten = { written: new Map(), skipped: [] };
   if (writes.length === 0) return out;
-  const { a, e, shared, s, d, built } = columnsOf(writes, now);
+  const { a, states, whole, e, shared, s, d, built } = columnsOf(writes, now);
   const nowText = now.toISOString();
   const rows = await sql<{ id: string }[]>`
     with input as materialized (
       select * from unnest(${a.id}::uuid[], ${a.prev}::int[], ${a.status}::text[], ${a.balance}::text[],
                            ${a.equity}::text[], ${a.dailyFloor}::text[], ${a.maxFloor}::text[],
-                           ${a.patch}::text[], ${a.whole}::text[], ${a.version}::int[],
-                           ${a.lastEventAt}::text[], ${a.nextResetAt}::text[]) with ordinality
-        as a(id, prev, status, balance, equity, daily_floor, max_floor, patch, whole, state_version,
-             last_event_at, next_reset_at, n)
+                           ${a.version}::int[], ${a.lastEventAt}::text[], ${a.nextResetAt}::text[])
+        with ordinality as a(id, prev, status, balance, equity, daily_floor, max_floor, state_version,
+                             last_event_at, next_reset_at, n)
+      join jsonb_array_elements(${states}::text::jsonb) with ordinality as st(state, n) using (n)
     ), locked as materialized (
       select acc.id from accounts acc join input a on a.id = acc.id and acc.state_version = a.prev
       for update of acc skip locked
@@ -207,7 +239,7 @@ export async function writeMarks(sql: Sql, writes: readonly MarkWrite[], now: Da
       -- replace its own.
       update accounts acc set status = a.status, balance = a.balance::numeric, equity = a.equity::numeric,
         daily_floor = a.daily_floor::numeric, max_floor = a.max_floor::numeric,
-        engine_state = coalesce(a.whole::jsonb, acc.engine_state || a.patch::jsonb),
+        engine_state = case when a.n = any(${whole}::int[]) then a.state else acc.engine_state || a.state end,
         state_version = a.state_version, last_event_at = a.last_event_at::timestamptz,
         next_reset_at = a.next_reset_at::timestamptz, updated_at = ${nowText}::timestamptz
       from input a where acc.id = a.id and acc.id in (select id from locked)
@@ -220,8 +252,7 @@ export async function writeMarks(sql: Sql, writes: readonly MarkWrite[], now: Da
       from unnest(${e.n}::int[], ${e.shared}::int[], ${e.at}::text[], ${e.equity}::text[],
                   ${e.balance}::text[], ${e.v}::int[]) as e(n, shared, at, equity, balance, v)
       join upd u on u.n = e.n
-      join (select r::jsonb as rest, i from unnest(${shared}::text[]) with ordinality as x(r, i)) t
-        on t.i = e.shared
+      join jsonb_array_elements(${shared}::text::jsonb) with ordinality as t(rest, i) on t.i = e.shared
       returning account_id, at
     ), noted as (
       -- The owners' active-trader days (migration 034); the final select runs it, once.
