@@ -130,13 +130,12 @@ Deno.test("the venue's mark writer notes the owners' days of the marks it writes
     const { written } = await db.tx(async (tx) => {
       const account = (await lockAccount(tx, accountId))!;
       const { rules } = await rulesFor(tx, account.plan_version_id!, stageOf(account));
-      const advanced = advance(
-        stateFromJson(account.engine_state!),
-        rules,
-        marks.map((m) => ({ id: m.id, event: toEngineEvent(m) })),
-      );
-      return { account, advanced };
-    }).then(({ account, advanced }) => writeMarks(db.sql, [{ account, advanced, events: marks }], NOW));
+      const state = stateFromJson(account.engine_state!);
+      const advanced = advance(state, rules, marks.map((m) => ({ id: m.id, event: toEngineEvent(m) })));
+      return { account, state, advanced };
+    }).then(({ account, state, advanced }) =>
+      writeMarks(db.sql, [{ account, state, advanced, events: marks }], NOW)
+    );
     assert.ok(written.has(accountId));
     const { stored, fromEvents } = await rollupsOf(db, userId);
     assert.deepEqual(stored, ACROSS_MIDNIGHT);

@@ -4,7 +4,14 @@ import { fromMinor } from "../money.ts";
 import { applyEvent, applyEvents } from "./evaluate.ts";
 import { compileRules } from "./rules.ts";
 import { simulate } from "./simulate.ts";
-import { type AccountState, type EngineEvent, initialState, stateFromJson, stateToJson } from "./state.ts";
+import {
+  type AccountState,
+  type EngineEvent,
+  initialState,
+  stateFromJson,
+  stateJsonPatch,
+  stateToJson,
+} from "./state.ts";
 import { FIRM_PLANS, FIRM_PLANS_START } from "./testing.ts";
 
 const PLANS = FIRM_PLANS;
@@ -159,4 +166,41 @@ Deno.test("property: simulate equals folding applyEvent; states survive their JS
     }),
     { numRuns: 200 },
   );
+});
+
+Deno.test("property: a state's JSON patch over the previous state's JSON gives its own JSON (the mark writer's jsonb ||)", () => {
+  fc.assert(
+    fc.property(planArb, streamArb, (name, raw) => {
+      const { rules, states } = fold(name, raw);
+      const all = [initialState(rules, START), ...states];
+      // Each step, and a jump over the whole stream (nothing shared but what never changes).
+      const pairs = [...all.slice(1).map((s, i) => [all[i], s]), [all[0], all.at(-1)!]];
+      for (const [before, after] of pairs) {
+        const patch = stateJsonPatch(before, after);
+        assert.ok(patch !== null);
+        // Through JSON, as the database holds them: the patch's keys replace the stored ones.
+        const stored = JSON.parse(JSON.stringify(stateToJson(before)));
+        const merged = { ...stored, ...JSON.parse(JSON.stringify(patch)) };
+        assert.deepEqual(merged, JSON.parse(JSON.stringify(stateToJson(after))));
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("a mark's JSON patch holds only the figures it moved; a key added or dropped gives no patch", () => {
+  const rules = compileRules(PLANS.ftmo, 0);
+  const start = initialState(rules, START);
+  const after =
+    applyEvent(start, { type: "equity", equity: "100500.00", balance: "100000.00", at: START + 1000 }, rules)
+      .state;
+  assert.deepEqual(Object.keys(stateJsonPatch(start, after)!).sort(), [
+    "equity",
+    "highestEquity",
+    "lastEventAt",
+    "version",
+  ]);
+  assert.equal(stateJsonPatch(start, { ...after, extra: 1 } as AccountState), null);
+  const { breach: _, ...dropped } = after;
+  assert.equal(stateJsonPatch(start, dropped as AccountState), null);
 });

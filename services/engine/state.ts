@@ -238,22 +238,62 @@ const MONEY_FIELDS = [
   "dailyFloor",
   "maxFloor",
 ] as const;
+const MONEY_KEYS: ReadonlySet<string> = new Set(MONEY_FIELDS);
 
 /** A JSON-safe copy of the state (bigints → decimal strings). `stateFromJson` reverses it exactly. */
 export function stateToJson(state: AccountState): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...state };
-  for (const f of MONEY_FIELDS) out[f] = state[f] === null ? null : fromMinor(state[f] as bigint);
-  out.day = {
-    ...state.day,
-    sodBalance: fromMinor(state.day.sodBalance),
-    sodEquity: fromMinor(state.day.sodEquity),
-    anchor: state.day.anchor === null ? null : fromMinor(state.day.anchor),
-  };
-  out.dailyPnl = Object.fromEntries(Object.entries(state.dailyPnl).map(([k, v]) => [k, fromMinor(v)]));
-  out.positions = { ...state.positions };
-  out.tradingDays = [...state.tradingDays];
-  out.met = [...state.met];
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(state)) out[key] = fieldToJson(key, value);
   return out;
+}
+
+/**
+ * The top-level keys of `stateToJson(after)` whose values differ from those of `stateToJson(before)`, with
+ * their JSON values: `{ ...stateToJson(before), ...patch }` equals `stateToJson(after)` (and so does jsonb's
+ * `before || patch`, which merges top-level keys the same way). Null when `after` adds or drops a key, which a
+ * merge cannot express. A key is left out only when `after` holds the very same value (`===`: the engine's
+ * new states share the parts an event did not touch), so an equal copy is sent again: longer, never wrong.
+ * What a mark changes is a few figures (equity, version, last instant), not the positions or the day.
+ */
+export function stateJsonPatch(before: AccountState, after: AccountState): Record<string, unknown> | null {
+  const a = after as unknown as Record<string, unknown>;
+  const b = before as unknown as Record<string, unknown>;
+  const patch: Record<string, unknown> = {};
+  let keys = 0;
+  for (const key in a) {
+    keys++;
+    if (!(key in b)) return null;
+    if (a[key] !== b[key]) patch[key] = fieldToJson(key, a[key]);
+  }
+  for (const _ in b) keys--;
+  return keys === 0 ? patch : null;
+}
+
+/** One top-level value of the state as `stateToJson` writes it. */
+function fieldToJson(key: string, value: unknown): unknown {
+  if (MONEY_KEYS.has(key)) return value === null ? null : fromMinor(value as bigint);
+  switch (key) {
+    case "day": {
+      const day = value as DayState;
+      return {
+        ...day,
+        sodBalance: fromMinor(day.sodBalance),
+        sodEquity: fromMinor(day.sodEquity),
+        anchor: day.anchor === null ? null : fromMinor(day.anchor),
+      };
+    }
+    case "dailyPnl":
+      return Object.fromEntries(
+        Object.entries(value as Record<string, bigint>).map(([k, v]) => [k, fromMinor(v)]),
+      );
+    case "positions":
+      return { ...(value as Record<string, OpenPosition>) };
+    case "tradingDays":
+    case "met":
+      return [...(value as readonly string[])];
+    default:
+      return value;
+  }
 }
 
 // deno-lint-ignore no-explicit-any

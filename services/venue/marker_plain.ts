@@ -71,7 +71,7 @@ export async function writePlainMarks(
       left.push(item);
       continue;
     }
-    writes.push({ account: row, advanced, events });
+    writes.push({ account: row, state, advanced, events });
   }
   if (writes.length === 0) return { left, statements: 0 };
   let result;
