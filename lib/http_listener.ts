@@ -50,11 +50,6 @@ const CONNECTION_BOUNDS: ConnectionBounds = {
 export interface ServeInfo {
   /** Read it while the request is being answered (Deno.serve's throws once the response is sent). */
   readonly remoteAddr: { transport: "tcp"; hostname: string; port: number };
-  /**
-   * Deno.serve only: settles once the response has been sent whole, rejects if the client went away first
-   * (Deno.ServeHandlerInfo's `completed`; read it only when needed, and handle its rejection).
-   */
-  readonly completed?: Promise<void>;
 }
 
 /** A request handler, e.g. `(req, info) => app.fetch(req, info)`. */

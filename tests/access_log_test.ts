@@ -58,7 +58,7 @@ Deno.test("access log: one JSON line per request, with the route pattern, status
   }
 });
 
-Deno.test("access log: a cached page served by Deno.serve is logged once sent, with its byte count", async () => {
+Deno.test("access log: a cached page is logged as it is answered, with the length of the body handed over", async () => {
   const { app, deps, close } = await openTestApp();
   (deps.config as { accessLog: boolean }).accessLog = true;
   const server = await listen({ port: 0, hostname: "127.0.0.1" }, (req, info) => app.fetch(req, info));
@@ -68,22 +68,55 @@ Deno.test("access log: a cached page served by Deno.serve is logged once sent, w
     await captureLog(async (lines) => {
       const res = await fetch(url, { headers: { "accept-encoding": "identity" } });
       assert.equal(res.headers.get("x-page-cache"), "hit");
+      // Written before the response left: no waiting for the body to be read.
+      const [line, ...rest] = accessLines(lines);
+      assert.equal(rest.length, 0, JSON.stringify(lines));
       const html = await res.text();
-      let line;
-      for (let i = 0; i < 100 && !(line = accessLines(lines)[0]); i++) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
       assert.equal(line.route, "(cached)");
       assert.equal(line.status, 200);
       assert.equal(line.path, "/challenges?size=10K");
       assert.equal(line.bytes, new TextEncoder().encode(html).byteLength);
+      assert.equal(typeof line.durationMs, "number");
       assert.equal(line.requestId, res.headers.get("x-request-id"));
       assert.equal(line.ip, "127.0.0.1");
-      assert.equal(accessLines(lines).length, 1);
+
+      // Answered without Deno.serve (no socket at all): the same line, at once, its body never read.
+      const direct = await app.request("/challenges?size=10K", { method: "HEAD" });
+      assert.equal(direct.headers.get("x-page-cache"), "hit");
+      const head = accessLines(lines)[1];
+      assert.equal(head.method, "HEAD");
+      assert.equal(head.bytes, 0);
+      const unread = await app.request("/challenges?size=10K", { headers: { "accept-encoding": "gzip" } });
+      const gz = accessLines(lines)[2];
+      assert.equal(gz.requestId, unread.headers.get("x-request-id"));
+      assert.equal(gz.bytes, (await unread.arrayBuffer()).byteLength);
+      assert.equal(accessLines(lines).length, 3);
     });
   } finally {
     await server.shutdown(1000);
     await close();
+  }
+});
+
+/**
+ * Why a cached page's line does not wait for Deno.serve's `completed` (services/http_observer.ts): for a body
+ * given as bytes it resolves even when the client hangs up having read almost nothing, so it says no more than
+ * the length handed over. Should a Deno release change that, this fails and the module comment needs a look.
+ */
+Deno.test("access log: Deno.serve's completed resolves for a byte body the client never read", async () => {
+  const settled = Promise.withResolvers<string>();
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (_req, info) => {
+    info.completed.then(() => settled.resolve("resolved"), () => settled.resolve("rejected"));
+    return new Response(new Uint8Array(8 * 1024 * 1024));
+  });
+  try {
+    const conn = await Deno.connect({ port: server.addr.port, hostname: "127.0.0.1" });
+    await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nhost: x\r\n\r\n"));
+    await conn.read(new Uint8Array(16));
+    conn.close();
+    assert.equal(await settled.promise, "resolved");
+  } finally {
+    await server.shutdown();
   }
 });
 

@@ -25,8 +25,7 @@ export interface MatchedRoute<State> {
  * page, so nothing in it waits for a promise or builds a response twice. `answer(extraHeaders)` gives the
  * stored page's response with the observer's own headers (a request id, say) already in it.
  *
- * For both, `remoteAddr` is the peer's address, if known; `sent`, when the server offers it (Deno.serve's
- * `completed`), settles once the response has been sent whole (rejects if the client went away first).
+ * For both, `remoteAddr` is the peer's address, if known.
  */
 export interface RequestObserver<State> {
   request(
@@ -34,13 +33,11 @@ export interface RequestObserver<State> {
     handle: () => Promise<Response>,
     matched: () => MatchedRoute<State>,
     remoteAddr: string | undefined,
-    sent: (() => Promise<void>) | undefined,
   ): Promise<Response>;
   cachedHit(
     req: Request,
     answer: (extraHeaders: readonly ExtraHeader[]) => CachedAnswer,
     remoteAddr: string | undefined,
-    sent: (() => Promise<void>) | undefined,
   ): Response;
 }
 
@@ -84,16 +81,13 @@ export function observedFetch<State>(
 ): Hono["fetch"] {
   const { pageCache, lookup } = cache;
   return (req, env, executionCtx) => {
-    const info = env as { remoteAddr?: { hostname: string }; completed?: Promise<void> } | undefined;
-    // Read only when asked: the promise rejects when a client goes away, and is then handled.
-    const sent = info && "completed" in info ? () => info.completed! : undefined;
+    const info = env as { remoteAddr?: { hostname: string } } | undefined;
     const page = lookup(req);
     if (page) {
       return observer.cachedHit(
         req,
         (extra) => pageCache.respond(page, req, extra),
         info?.remoteAddr?.hostname,
-        sent,
       );
     }
     let seen: MatchedRoute<State> | undefined;
@@ -102,7 +96,6 @@ export function observedFetch<State>(
       () => Promise.resolve(fetch(req, env, executionCtx)),
       () => seen ??= marks.take(req),
       info?.remoteAddr?.hostname,
-      sent,
     );
   };
 }
