@@ -15,6 +15,15 @@ export type Tx = postgres.TransactionSql;
  */
 export type Sql = postgres.Sql | Tx;
 
+/**
+ * Whether `sql` is a transaction (it has savepoints; the pool and a reserved connection have none). Inside one
+ * transaction every update of a row leaves the same `xmin`, so code that takes an unchanged `xmin` as proof
+ * that nobody wrote a row in between may rely on it only outside a transaction.
+ */
+export function isTransaction(sql: Sql): sql is Tx {
+  return "savepoint" in sql;
+}
+
 export type Db = {
   sql: postgres.Sql;
   kind: "postgres" | "embedded";

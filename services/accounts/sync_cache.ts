@@ -8,12 +8,16 @@
  * A write that finds otherwise writes nothing, and the batch takes the read as before: the cache only ever
  * saves a statement, it never decides an outcome.
  *
+ * Only for the pool, never inside a transaction (a caller's `db` bound to one, as the demo seed's is): there,
+ * every update of the row leaves the transaction's own `xmin`, so an unchanged row version would not prove
+ * that nothing else wrote the account since (db/client.ts `isTransaction`).
+ *
  * Per database handle and per process; bounded (the least recently written accounts are dropped first), and
  * an entry serves for `MAX_AGE_MS` only: a row version is a 32-bit transaction id, so an entry kept for ever
  * could in theory meet the same number on another version of the row after a wraparound — ten minutes are
  * billions of transactions short of one.
  */
-import type { Sql } from "../../db/client.ts";
+import { isTransaction, type Sql } from "../../db/client.ts";
 import type { AccountState } from "../engine/state.ts";
 import type { LockedAccount } from "./persist.ts";
 
@@ -39,12 +43,14 @@ const caches = new WeakMap<Sql, Map<string, Stored>>();
 
 /** The account as this process last wrote it, if it is remembered. */
 export function cachedAccount(sql: Sql, accountId: string): CachedAccount | undefined {
+  if (isTransaction(sql)) return undefined;
   const entry = caches.get(sql)?.get(accountId);
   return entry && performance.now() - entry.at < MAX_AGE_MS ? entry : undefined;
 }
 
 /** Remembers an account this process has just written (replacing what was remembered of it). */
 export function rememberAccount(sql: Sql, entry: CachedAccount): void {
+  if (isTransaction(sql)) return;
   let cache = caches.get(sql);
   if (!cache) caches.set(sql, cache = new Map());
   // Re-inserted at the end, so the first key is always the least recently written.
