@@ -19,7 +19,9 @@ Deno.test("the sync cache serves the pool, never a transaction (where xmin would
       rememberAccount(tx, entry);
       assert.equal(cachedAccount(tx, entry.account.id), undefined);
       // A `db` bound to a transaction (the demo seed's) hands the transaction out as its pool.
-      await tx.savepoint(async (sp) => assert.equal(cachedAccount(sp, entry.account.id), undefined));
+      await tx.savepoint((sp) =>
+        Promise.resolve(assert.equal(cachedAccount(sp, entry.account.id), undefined))
+      );
     });
   } finally {
     await db.close();
