@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { flag, FlagError, parseFlags, usage } from "./flags.ts";
+
+const spec = {
+  accounts: flag.number(1000),
+  chunk: flag.number(),
+  batch: flag.numbers([1, 10, 50]),
+  only: flag.someOf(["inproc", "http", "sse"]),
+  http: flag.oneOf(["deno", "node"], "deno"),
+  chunked: flag.oneOf(["only", "never"]),
+  staff: flag.boolean(),
+  profile: flag.dir(),
+};
+
+Deno.test("flags: the defaults when absent, the values when given", () => {
+  assert.deepEqual(parseFlags(spec, []), {
+    accounts: 1000,
+    chunk: undefined,
+    batch: [1, 10, 50],
+    only: ["inproc", "http", "sse"],
+    http: "deno",
+    chunked: undefined,
+    staff: false,
+    profile: undefined,
+  });
+  assert.deepEqual(
+    parseFlags(spec, [
+      "--accounts=20",
+      "--chunk",
+      "0.5",
+      "--batch=10,,5",
+      "--only=sse,http",
+      "--http=node",
+      "--chunked=never",
+      "--staff",
+      "--profile=/tmp/a=b",
+    ]),
+    {
+      accounts: 20,
+      chunk: 0.5,
+      batch: [10, 5],
+      only: ["sse", "http"],
+      http: "node",
+      chunked: "never",
+      staff: true,
+      profile: "/tmp/a=b",
+    },
+  );
+});
+
+Deno.test("flags: what a bench cannot run with is refused, naming the flag", () => {
+  const refused: [string[], RegExp][] = [
+    [["--bogus"], /Unknown option '--bogus'/],
+    [["--profile"], /--profile <value>' argument missing/], // a valued flag given alone (sse's, ignored before)
+    [["--staff=true"], /'--staff' does not take an argument/],
+    [["20"], /Unexpected argument '20'/],
+    [["--accounts=lots"], /--accounts takes a number, not "lots"/],
+    [["--accounts="], /--accounts takes a number, not ""/], // not 0
+    [["--chunk=Infinity"], /--chunk takes a number/],
+    [["--batch=1,x"], /--batch takes a number, not "x"/],
+    [["--batch=,"], /--batch takes a comma-separated list, got none/],
+    [["--only=htp"], /--only takes one of inproc, http, sse, not "htp"/],
+    [["--http=nodejs"], /--http takes one of deno, node, not "nodejs"/],
+  ];
+  for (const [args, message] of refused) {
+    assert.throws(
+      () => parseFlags(spec, args),
+      (e) => e instanceof FlagError && message.test(e.message),
+      args.join(" "),
+    );
+  }
+});
+
+Deno.test("flags: usage lists every flag with its default or what it takes", () => {
+  const text = usage(spec, "bench/x.ts");
+  assert.match(text, /^usage: deno run -A bench\/x\.ts /);
+  for (
+    const line of [
+      "--accounts=1000",
+      "--chunk=<n>",
+      "--batch=1,10,50",
+      "--only=inproc,http,sse",
+      "--http=deno|node (default deno)",
+      "--chunked=only|never",
+      "--staff",
+      "--profile=<dir>",
+    ]
+  ) assert.ok(text.split("\n").includes(`  ${line}`), line);
+});
