@@ -42,25 +42,30 @@ import {
   stalledConnections,
   watchRss,
 } from "./abuse_http.ts";
+import { benchFlags, flag } from "./flags.ts";
 
-const flags: Record<string, string> = Object.fromEntries(
-  Deno.args.filter((a) => a.startsWith("--")).map((a) => {
-    const [k, ...v] = a.slice(2).split("=");
-    return [k, v.length ? v.join("=") : "true"];
-  }),
-);
-const num = (name: string, dflt: number) => (flags[name] === undefined ? dflt : Number(flags[name]));
-const CLIENTS = num("clients", 20);
-const MB = num("mb", 50);
-/** demo-sync takes at most 1,000 events a batch (a 5,000-event batch is refused with 422 before any work). */
-const EVENTS = num("events", 1000);
-/** Batches sent one after another: open positions pile up, so the last batch is the heaviest. */
-const BATCHES = num("batches", 3);
-const STALLED = num("stalled", 20);
-const STALL_SECONDS = num("stall-seconds", 12);
-const FLOOD_SECONDS = num("flood-seconds", 5);
-const ONLY = new Set((flags.only ?? "a,b,c").split(","));
-/** `--chunked=only|never`: every flood client chunked, or none (default: half and half). */
+const flags = benchFlags({
+  clients: flag.number(20),
+  mb: flag.number(50),
+  /** demo-sync takes at most 1,000 events a batch (a 5,000-event batch is refused with 422 before any work). */
+  events: flag.number(1000),
+  /** Batches sent one after another: open positions pile up, so the last batch is the heaviest. */
+  batches: flag.number(3),
+  stalled: flag.number(20),
+  "stall-seconds": flag.number(12),
+  "flood-seconds": flag.number(5),
+  only: flag.someOf(["a", "b", "c"]),
+  /** Every flood client chunked, or none (default: half and half). */
+  chunked: flag.oneOf(["only", "never"]),
+});
+const CLIENTS = flags.clients;
+const MB = flags.mb;
+const EVENTS = flags.events;
+const BATCHES = flags.batches;
+const STALLED = flags.stalled;
+const STALL_SECONDS = flags["stall-seconds"];
+const FLOOD_SECONDS = flags["flood-seconds"];
+const ONLY = new Set(flags.only);
 const CHUNKED = flags.chunked;
 const ANCHOR_SECONDS = 3;
 

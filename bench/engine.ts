@@ -49,35 +49,43 @@ import { EngineReport, type ThroughputRow } from "./engine_report.ts";
 import { measureAnchor } from "./engine_anchor.ts";
 import { createBenchAccounts, EngineServer } from "./engine_server.ts";
 import { type AccountSim, makeSims } from "./engine_traders.ts";
+import { benchFlags, flag, refuse } from "./flags.ts";
 
 // ---------------------------------------------------------------------------------------------- flags
 
-const flags: Record<string, string> = Object.fromEntries(
-  Deno.args.filter((a) => a.startsWith("--")).map((a) => {
-    const [k, ...v] = a.slice(2).split("=");
-    return [k, v.length ? v.join("=") : "true"];
-  }),
-);
-const num = (name: string, dflt: number) => (flags[name] === undefined ? dflt : Number(flags[name]));
-const list = (name: string, dflt: string) => (flags[name] ?? dflt).split(",").filter(Boolean).map(Number);
+const flags = benchFlags({
+  accounts: flag.number(1000),
+  seconds: flag.number(8),
+  warmup: flag.number(1),
+  batch: flag.numbers([1, 10, 50]),
+  concurrency: flag.numbers([16]),
+  pool: flag.number(10),
+  subscribers: flag.number(500),
+  "sse-rate": flag.numbers([5000, 0]),
+  "sse-batch": flag.number(10),
+  breach: flag.number(0.01),
+  only: flag.someOf(["inproc", "http", "sse"]),
+  staff: flag.boolean(),
+  "anchor-seconds": flag.number(15),
+  "anchor-clients": flag.number(16),
+});
+const ACCOUNTS = flags.accounts;
+const SECONDS = flags.seconds;
+const WARMUP = flags.warmup;
+const BATCHES = flags.batch;
+const CONCURRENCY = flags.concurrency;
+const POOL = flags.pool;
+const SUBSCRIBERS = Math.min(flags.subscribers, ACCOUNTS);
+const SSE_RATES = flags["sse-rate"];
+const SSE_BATCH = flags["sse-batch"];
+const BREACH = flags.breach;
+const ONLY = new Set(flags.only);
+const STAFF = flags.staff;
+const ANCHOR_SECONDS = flags["anchor-seconds"];
+const ANCHOR_CLIENTS = flags["anchor-clients"];
 
-const ACCOUNTS = num("accounts", 1000);
-const SECONDS = num("seconds", 8);
-const WARMUP = num("warmup", 1);
-const BATCHES = list("batch", "1,10,50");
-const CONCURRENCY = list("concurrency", "16");
-const POOL = num("pool", 10);
-const SUBSCRIBERS = Math.min(num("subscribers", 500), ACCOUNTS);
-const SSE_RATES = list("sse-rate", "5000,0");
-const SSE_BATCH = num("sse-batch", 10);
-const BREACH = num("breach", 0.01);
-const ONLY = new Set((flags.only ?? "inproc,http,sse").split(","));
-const STAFF = flags.staff === "true";
-const ANCHOR_SECONDS = num("anchor-seconds", 15);
-const ANCHOR_CLIENTS = num("anchor-clients", 16);
-
-for (const [name, value] of Object.entries({ ACCOUNTS, SECONDS, POOL, SSE_BATCH })) {
-  if (!(value > 0)) throw new Error(`--${name.toLowerCase().replace("_", "-")} must be > 0`);
+for (const name of ["accounts", "seconds", "pool", "sse-batch"] as const) {
+  if (!(flags[name] > 0)) refuse(`--${name} must be > 0`);
 }
 
 const DATABASE_URL = Deno.env.get("DATABASE_URL") || undefined;

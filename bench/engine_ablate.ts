@@ -8,7 +8,7 @@
  * only: without these objects the app loses guarantees; all of it runs in a scratch schema dropped at the end.
  *
  * Usage: DATABASE_URL=… deno run -A bench/engine_ablate.ts [--accounts=1000] [--seconds=5] [--batch=10]
- *   [--concurrency=16] [--reps=2] [--variants=name,name] (default: all)
+ *   [--concurrency=16] [--reps=2] [--variants=name,name] (default: all; `--help` lists the names)
  */
 import type { Db } from "../db/client.ts";
 import { openDb } from "../db/client.ts";
@@ -19,15 +19,7 @@ import { cpuSnapshot, cpuUsage } from "./engine_cpu.ts";
 import { createBenchAccounts } from "./engine_server.ts";
 import { inProcessSender, runLoad } from "./engine_load.ts";
 import { makeSims } from "./engine_traders.ts";
-
-const flags = Object.fromEntries(
-  Deno.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]),
-);
-const ACCOUNTS = Number(flags.accounts ?? 1000);
-const SECONDS = Number(flags.seconds ?? 5);
-const BATCH = Number(flags.batch ?? 10);
-const CONCURRENCY = Number(flags.concurrency ?? 16);
-const REPS = Number(flags.reps ?? 2);
+import { benchFlags, flag } from "./flags.ts";
 
 /** The tables a sync batch writes. */
 const WRITTEN = ["account_events", "account_changes", "trades", "daily_stats", "equity_samples"];
@@ -80,6 +72,20 @@ const VARIANTS: { name: string; objects: (db: Db) => Promise<Obj[]> }[] = [
       })),
   },
 ];
+
+const flags = benchFlags({
+  accounts: flag.number(1000),
+  seconds: flag.number(5),
+  batch: flag.number(10),
+  concurrency: flag.number(16),
+  reps: flag.number(2),
+  variants: flag.someOf(VARIANTS.map((v) => v.name)),
+});
+const ACCOUNTS = flags.accounts;
+const SECONDS = flags.seconds;
+const BATCH = flags.batch;
+const CONCURRENCY = flags.concurrency;
+const REPS = flags.reps;
 
 /** Drops `objects`; returns the statements that re-create them. */
 async function drop(db: Db, objects: Obj[]): Promise<string[]> {
@@ -135,10 +141,9 @@ try {
         `other ${cpu?.other.toFixed(2)} cores`,
     );
   };
-  const only = flags.variants?.split(",");
   for (let rep = 0; rep < REPS; rep++) {
     for (const variant of VARIANTS) {
-      if (only && !only.includes(variant.name)) continue;
+      if (!flags.variants.includes(variant.name)) continue;
       await measure("baseline");
       const restore = await drop(db, await variant.objects(db));
       await measure(`without ${variant.name}`);

@@ -15,14 +15,18 @@
 import postgres from "postgres";
 import { applySync } from "../services/accounts/sync.ts";
 import { withWarmScratch } from "./engine_scratch.ts";
+import { benchFlags, flag } from "./flags.ts";
 
-const flags = Object.fromEntries(
-  Deno.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]),
-);
-const ACCOUNTS = Number(flags.accounts ?? 200);
-const WARM = Number(flags.warm ?? 5);
-const GROUP = Number(flags.group ?? 8);
-const BATCH = Number(flags.batch ?? 10);
+const flags = benchFlags({
+  accounts: flag.number(200),
+  warm: flag.number(5),
+  group: flag.number(8),
+  batch: flag.number(10),
+});
+const ACCOUNTS = flags.accounts;
+const WARM = flags.warm;
+const GROUP = flags.group;
+const BATCH = flags.batch;
 
 await withWarmScratch(
   "explain",

@@ -17,15 +17,20 @@ import postgres from "postgres";
 import process from "node:process";
 import { applySync } from "../services/accounts/sync.ts";
 import { withWarmScratch } from "./engine_scratch.ts";
+import { benchFlags, flag } from "./flags.ts";
 
-const flags = Object.fromEntries(
-  Deno.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]),
-);
-const ACCOUNTS = Number(flags.accounts ?? 400);
-const WARM = Number(flags.warm ?? 4);
-const GROUP = Number(flags.group ?? 8);
-const ROUNDS = Number(flags.rounds ?? 150);
-const REPS = Number(flags.reps ?? 3);
+const flags = benchFlags({
+  accounts: flag.number(400),
+  warm: flag.number(4),
+  group: flag.number(8),
+  rounds: flag.number(150),
+  reps: flag.number(3),
+});
+const ACCOUNTS = flags.accounts;
+const WARM = flags.warm;
+const GROUP = flags.group;
+const ROUNDS = flags.rounds;
+const REPS = flags.reps;
 const BATCH = 10;
 
 /** utime + stime of a process, ms (USER_HZ = 100). */

@@ -87,3 +87,36 @@ Deno.test("flags: usage lists every flag with its default or what it takes", () 
     ]
   ) assert.ok(text.split("\n").includes(`  ${line}`), line);
 });
+
+/** The benches that read their flags through benchFlags. */
+const BENCHES = [
+  "engine",
+  "engine_write_cpu",
+  "engine_ablate",
+  "engine_explain",
+  "venue",
+  "sse",
+  "abuse",
+  "sync_app_cpu",
+];
+
+Deno.test("every bench refuses an unknown flag before it starts anything", async () => {
+  // Without a database in the environment: a bench that ignored the flag would start (and time out here).
+  const env = Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([k]) => k !== "DATABASE_URL" && k !== "REDIS_URL"),
+  );
+  await Promise.all(BENCHES.map(async (name) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-check", "--lock=deno.dev.lock", `bench/${name}.ts`, "--bogus"],
+      cwd: new URL("..", import.meta.url).pathname,
+      env,
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(30_000),
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 2, `${name}: ${stderr}`);
+    assert.match(stderr, new RegExp(`^bench/${name}\\.ts: Unknown option '--bogus'`, "m"), name);
+  }));
+});

@@ -23,34 +23,50 @@
  * processes on the machine move them: the load average is printed with each half.
  *
  * Usage: deno task bench:sse [--streams=10000] [--stream=user|account] [--accounts=1] [--rounds=20]
- *   [--pairs=3] [--http=deno|node] [--bare|--app] [--profile=<dir>] [--heapsnapshot=<dir>]
+ *   [--pairs=3] [--http=deno|node] [--bare|--app] [--profile=<dir>] [--heapsnapshot=<dir>] [--concurrency=200]
+ * (`--concurrency`: streams opened at once; `--help` lists the flags with their defaults).
  * Needs ~2 × streams file descriptors across the two processes: the task raises `ulimit -n` to the hard
  * limit first (run `ulimit -n 25000` yourself when calling this file directly).
  */
 import { StreamServer } from "../tests/fixtures/stream_server.ts";
 import { openSseStream, type SseStream } from "./sse_client.ts";
 import { percentile } from "./stats.ts";
+import { benchFlags, flag, refuse } from "./flags.ts";
 
-const flags = Object.fromEntries(
-  Deno.args.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]),
-);
-const STREAMS = Number(flags.streams ?? 10_000);
-const ROUNDS = Number(flags.rounds ?? 20);
-/** `node` serves the app through node:http instead of the production default, Deno.serve. */
-const HTTP = flags.http === "node" ? "node" : "deno";
-/** Bare event streams without the app: what the HTTP server itself costs per open stream. */
-const MODES: Mode[] = "bare" in flags ? ["bare"] : "app" in flags ? ["app"] : ["bare", "app"];
-const ACCOUNTS = Number(flags.accounts ?? 1);
-/** Which stream the app serves: the user stream (what a signed-in trader holds) or one account's. */
-const STREAM = flags.stream === "account" ? "account" : "user";
-if (STREAM === "user" && ACCOUNTS !== 1) throw new Error("--stream=user measures one account (--accounts=1)");
-const CONNECT_CONCURRENCY = Number(flags.concurrency ?? 200);
+const flags = benchFlags({
+  streams: flag.number(10_000),
+  /** Which stream the app serves: the user stream (what a signed-in trader holds) or one account's. */
+  stream: flag.oneOf(["user", "account"], "user"),
+  accounts: flag.number(1),
+  rounds: flag.number(20),
+  pairs: flag.number(3),
+  /** `node` serves the app through node:http instead of the production default, Deno.serve. */
+  http: flag.oneOf(["deno", "node"], "deno"),
+  /** Bare event streams without the app: what the HTTP server itself costs per open stream. */
+  bare: flag.boolean(),
+  app: flag.boolean(),
+  /** A directory for a V8 CPU profile of each server's rounds. */
+  profile: flag.dir(),
+  /** A directory for a heap snapshot of each server with its streams open. */
+  heapsnapshot: flag.dir(),
+  /** Streams being opened at once. */
+  concurrency: flag.number(200),
+});
+const STREAMS = flags.streams;
+const ROUNDS = flags.rounds;
+const HTTP = flags.http;
+if (flags.bare && flags.app) refuse("--bare and --app each measure one only: give one of them, or neither");
+const MODES: Mode[] = flags.bare ? ["bare"] : flags.app ? ["app"] : ["bare", "app"];
+const ACCOUNTS = flags.accounts;
+const STREAM = flags.stream;
+if (STREAM === "user" && ACCOUNTS !== 1) refuse("--stream=user measures one account (--accounts=1)");
+const CONNECT_CONCURRENCY = flags.concurrency;
 /**
  * Bare/app pairs, in alternating order (app first, then bare first, ...); the ratios printed are the
  * medians of the pairs' own ratios. Other processes load a shared machine unevenly, and one pair's two
  * halves run a minute apart: one pair's latency ratio is as much that as it is the app.
  */
-const PAIRS = MODES.length === 2 ? Number(flags.pairs ?? 3) : 1;
+const PAIRS = MODES.length === 2 ? flags.pairs : 1;
 
 type Mode = "bare" | "app";
 

@@ -13,7 +13,7 @@
  * never twice at once; `--warmup` seconds, then `--seconds` measured.
  *
  * Usage: DATABASE_URL=… REDIS_URL=… deno run -A bench/sync_app_cpu.ts [--accounts=1000] [--batch=10]
- *   [--concurrency=16] [--seconds=6] [--warmup=2]
+ *   [--concurrency=16] [--seconds=6] [--warmup=2] [--prepared=40000 (batches signed up front)]
  */
 import process from "node:process";
 import { openDb } from "../db/client.ts";
@@ -23,20 +23,23 @@ import { uniqueSchemaName } from "../tests/helpers/db.ts";
 import { createBenchAccounts } from "./engine_server.ts";
 import { makeSims } from "./engine_traders.ts";
 import { signSync, SYNC_SIGNATURE_HEADER } from "../services/accounts/sync_signature.ts";
+import { benchFlags, flag } from "./flags.ts";
 
-const flags: Record<string, string> = Object.fromEntries(
-  Deno.args.filter((a) => a.startsWith("--")).map((a) => {
-    const [k, ...v] = a.slice(2).split("=");
-    return [k, v.join("=")];
-  }),
-);
-const ACCOUNTS = Number(flags.accounts ?? 1000);
-const BATCH = Number(flags.batch ?? 10);
-const CONCURRENCY = Number(flags.concurrency ?? 16);
-const SECONDS = Number(flags.seconds ?? 6);
-const WARMUP = Number(flags.warmup ?? 2);
-/** Batches made up front: more than the run can send at a few thousand a second. */
-const PREPARED = Number(flags.prepared ?? 40_000);
+const flags = benchFlags({
+  accounts: flag.number(1000),
+  batch: flag.number(10),
+  concurrency: flag.number(16),
+  seconds: flag.number(6),
+  warmup: flag.number(2),
+  /** Batches made up front: more than the run can send at a few thousand a second. */
+  prepared: flag.number(40_000),
+});
+const ACCOUNTS = flags.accounts;
+const BATCH = flags.batch;
+const CONCURRENCY = flags.concurrency;
+const SECONDS = flags.seconds;
+const WARMUP = flags.warmup;
+const PREPARED = flags.prepared;
 
 const DATABASE_URL = Deno.env.get("DATABASE_URL");
 if (!DATABASE_URL) throw new Error("DATABASE_URL must name a PostgreSQL server");

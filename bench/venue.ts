@@ -44,21 +44,25 @@ import { openProbe, startFeed } from "./venue_feed.ts";
 import { measureOrders, onOrderQuery, openOrderAccounts, type OrderFigures } from "./venue_orders.ts";
 import { loopText, startProbes } from "./venue_probes.ts";
 import { addDecimal, divDecimal, mulDecimal, placesOf, subDecimal } from "../services/venue/decimal.ts";
+import { benchFlags, flag } from "./flags.ts";
 
-const flags = Object.fromEntries(
-  Deno.args.filter((a) => a.startsWith("--")).map((a) => {
-    const [k, v] = a.slice(2).split("=");
-    return [k, v ?? "true"];
-  }),
-);
-const ACCOUNTS = Number(flags.accounts ?? 2000);
-const SECONDS = Number(flags.seconds ?? 10);
-const ORDERS = Number(flags.orders ?? 200);
-/** Orders an account takes before the next one does (0: one account for all; see `orderAccounts`). */
-const ORDER_BOOK = Number(flags["order-book"] ?? 10);
-/** How often dirty accounts' marks are written (the budget allows at most once a second). */
-const FLUSH_MS = Number(flags["flush-ms"] ?? 1000);
-const FLUSH_CHUNK = flags["flush-chunk"] === undefined ? undefined : Number(flags["flush-chunk"]);
+const flags = benchFlags({
+  accounts: flag.number(2000),
+  seconds: flag.number(10),
+  orders: flag.number(200),
+  /** Orders an account takes before the next one does (0: one account for all; see `orderAccounts`). */
+  "order-book": flag.number(10),
+  /** How often dirty accounts' marks are written (the budget allows at most once a second). */
+  "flush-ms": flag.number(1000),
+  /** Accounts per statement of marks; the marker's default when absent. */
+  "flush-chunk": flag.number(),
+});
+const ACCOUNTS = flags.accounts;
+const SECONDS = flags.seconds;
+const ORDERS = flags.orders;
+const ORDER_BOOK = flags["order-book"];
+const FLUSH_MS = flags["flush-ms"];
+const FLUSH_CHUNK = flags["flush-chunk"];
 const url = Deno.env.get("DATABASE_URL");
 const redisUrl = Deno.env.get("REDIS_URL");
 if (!url || !redisUrl) {
