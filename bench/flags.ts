@@ -37,11 +37,15 @@ function toNumber(text: string, name: string): number {
   return value;
 }
 
-/** The comma-separated items of a list flag, empty items dropped; an empty list is refused. */
-function items(text: string, name: string): string[] {
-  const list = text.split(",").filter(Boolean);
-  if (list.length === 0) throw new FlagError(`--${name} takes a comma-separated list, got none`);
-  return list;
+/** The comma-separated items of a list flag, trimmed, empty ones dropped. */
+function items(text: string): string[] {
+  return text.split(",").map((x) => x.trim()).filter(Boolean);
+}
+
+function numbers(text: string, name: string): number[] {
+  const list = items(text);
+  if (list.length === 0) throw new FlagError(`--${name} takes a comma-separated list of numbers, got none`);
+  return list.map((x) => toNumber(x, name));
 }
 
 function choice<T extends string>(choices: readonly T[], text: string, name: string): T {
@@ -78,8 +82,7 @@ export const flag = {
   /** A comma-separated list of numbers (`--batch=1,10,50`). */
   numbers: (dflt: readonly number[]): Flag<number[]> => ({
     type: "string",
-    read: (raw, name) =>
-      raw === undefined ? [...dflt] : items(raw as string, name).map((x) => toNumber(x, name)),
+    read: (raw, name) => raw === undefined ? [...dflt] : numbers(raw as string, name),
     shows: dflt.join(","),
   }),
   /** A directory to write to; undefined when absent. */
@@ -90,11 +93,11 @@ export const flag = {
   }),
   /** One of `choices`; `dflt` when absent (undefined without one). */
   oneOf,
-  /** A comma-separated subset of `choices`; all of them when absent. */
+  /** A comma-separated subset of `choices`, maybe empty (`--faults=`: none); all of them when absent. */
   someOf: <const T extends string>(choices: readonly T[]): Flag<T[]> => ({
     type: "string",
     read: (raw, name) =>
-      raw === undefined ? [...choices] : items(raw as string, name).map((x) => choice(choices, x, name)),
+      raw === undefined ? [...choices] : items(raw as string).map((x) => choice(choices, x, name)),
     shows: choices.join(","),
   }),
   /** A switch: true when given. */

@@ -29,7 +29,7 @@ Deno.test("flags: the defaults when absent, the values when given", () => {
       "--chunk",
       "0.5",
       "--batch=10,,5",
-      "--only=sse,http",
+      "--only=sse, http",
       "--http=node",
       "--chunked=never",
       "--staff",
@@ -48,6 +48,14 @@ Deno.test("flags: the defaults when absent, the values when given", () => {
   );
 });
 
+Deno.test("flags: an empty subset is one (load's --faults= runs without faults); an empty number list is not", () => {
+  assert.deepEqual(parseFlags(spec, ["--only="]).only, []);
+  assert.throws(
+    () => parseFlags(spec, ["--batch="]),
+    /--batch takes a comma-separated list of numbers, got none/,
+  );
+});
+
 Deno.test("flags: what a bench cannot run with is refused, naming the flag", () => {
   const refused: [string[], RegExp][] = [
     [["--bogus"], /Unknown option '--bogus'/],
@@ -58,8 +66,9 @@ Deno.test("flags: what a bench cannot run with is refused, naming the flag", () 
     [["--accounts="], /--accounts takes a number, not ""/], // not 0
     [["--chunk=Infinity"], /--chunk takes a number/],
     [["--batch=1,x"], /--batch takes a number, not "x"/],
-    [["--batch=,"], /--batch takes a comma-separated list, got none/],
+    [["--batch=,"], /--batch takes a comma-separated list of numbers, got none/],
     [["--only=htp"], /--only takes one of inproc, http, sse, not "htp"/],
+    [["--only=sse,htp"], /--only takes one of inproc, http, sse, not "htp"/],
     [["--http=nodejs"], /--http takes one of deno, node, not "nodejs"/],
   ];
   for (const [args, message] of refused) {
@@ -98,6 +107,9 @@ const BENCHES = [
   "sse",
   "abuse",
   "sync_app_cpu",
+  "load",
+  "pg_pipeline",
+  "gdpr_export",
 ];
 
 Deno.test("every bench refuses an unknown flag before it starts anything", async () => {
