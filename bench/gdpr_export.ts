@@ -8,16 +8,15 @@
  * Data: with DATABASE_URL, a fresh schema on that server (dropped afterwards); without, embedded PGlite in
  * memory. Usage: deno task bench:gdpr-export [--trades=200000]
  */
-import { parseArgs } from "node:util";
 import { openDb } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 import { insertPlan } from "../services/plans/queries.ts";
 import { openAccount } from "../services/accounts/open.ts";
 import { ftmo100k } from "../services/engine/testing.ts";
 import { exportUserData } from "../services/privacy/export.ts";
+import { benchFlags, flag } from "./flags.ts";
 
-const { values } = parseArgs({ args: Deno.args, options: { trades: { type: "string", default: "200000" } } });
-const trades = Number(values.trades);
+const trades = benchFlags({ trades: flag.number(200_000) }).trades;
 const url = Deno.env.get("DATABASE_URL");
 const schema = `bench_gdpr_${Date.now().toString(36)}`;
 const db = await openDb(url ? { url, schema, poolMax: 4 } : { dataDir: "memory://" });

@@ -17,7 +17,6 @@
  * database (0 lost), no batch is half-written, and no stream missed a logged change (streams resume through
  * nginx with Last-Event-ID).
  */
-import { parseArgs } from "node:util";
 import { type RunningCluster, startCluster } from "../ops/cluster.ts";
 import { freePort, freePorts } from "../tests/helpers/net.ts";
 import { preciseNow } from "../tests/helpers/child_server.ts";
@@ -27,19 +26,18 @@ import { closedLoop, get, Ingest, type Kind, nextIp, Recorder } from "./load_tra
 import { ResumingStream } from "./load_sse.ts";
 import { checkDatabase, type FaultWindow, printReport } from "./load_report.ts";
 import { prepareAccounts } from "./load_setup.ts";
+import { benchFlags, flag } from "./flags.ts";
 
-const { values: args } = parseArgs({
-  args: Deno.args,
-  options: {
-    seconds: { type: "string", default: "180" },
-    streams: { type: "string", default: "1000" },
-    faults: { type: "string", default: "kill,redis,pg" },
-    processes: { type: "string", default: "3" },
-  },
+const args = benchFlags({
+  seconds: flag.number(180),
+  streams: flag.number(1000),
+  /** Empty (`--faults=`) for none. */
+  faults: flag.someOf(["kill", "redis", "pg"]),
+  processes: flag.number(3),
 });
-const SECONDS = Number(args.seconds);
-const STREAMS = Number(args.streams);
-const FAULTS = new Set(args.faults!.split(",").filter(Boolean));
+const SECONDS = args.seconds;
+const STREAMS = args.streams;
+const FAULTS = new Set(args.faults);
 const STREAMS_PER_ACCOUNT = 4;
 const LOOPS: Record<Exclude<Kind, "anchor">, number> = { public: 6, dashboard: 4, api: 6, ingest: 8 };
 const TOTAL_LOOPS = Object.values(LOOPS).reduce((a, b) => a + b, 0);
@@ -63,11 +61,11 @@ try {
   );
   const logLine = new TextEncoder();
   cluster = await startCluster({
-    processes: Number(args.processes),
+    processes: args.processes,
     port: freePort(),
     firstAppPort: 0,
     // Held together: a port handed out twice would put two processes behind one address.
-    appPorts: freePorts(Number(args.processes)),
+    appPorts: freePorts(args.processes),
     runDir: `${dataDir}/nginx`,
     // The bench speaks from many addresses over loopback (X-Forwarded-For), as many clients would.
     trustedProxies: "127.0.0.0/8",

@@ -14,9 +14,9 @@
  * Lists run every combination (`--max` is ignored in embedded mode, always 1).
  */
 import postgres from "postgres";
-import { parseArgs } from "node:util";
 import { startEmbedded } from "../db/embedded.ts";
 import { runTransaction } from "../db/transaction.ts";
+import { benchFlags, flag } from "./flags.ts";
 
 type Impl = "begin" | "reserve";
 type Run = { impl: Impl; max: number; pipeline: number; concurrency: number };
@@ -29,21 +29,17 @@ type Figures = {
   txP99Ms: number;
 };
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    impl: { type: "string", default: "begin,reserve" },
-    max: { type: "string", default: "1,4" },
-    pipeline: { type: "string", default: "100,10" },
-    concurrency: { type: "string", default: "200,2000" },
-    tx: { type: "string", default: "0.05" },
-    seconds: { type: "string", default: "3" },
-  },
+const flags = benchFlags({
+  impl: flag.someOf(["begin", "reserve"]),
+  max: flag.numbers([1, 4]),
+  pipeline: flag.numbers([100, 10]),
+  concurrency: flag.numbers([200, 2000]),
+  tx: flag.number(0.05),
+  seconds: flag.number(3),
 });
-const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
 const url = Deno.env.get("DATABASE_URL");
-const txShare = Number(values.tx);
-const seconds = Number(values.seconds);
+const txShare = flags.tx;
+const seconds = flags.seconds;
 
 let unhandled = 0;
 // The old path rejects a lost transaction's own queries where nobody listens; count instead of crashing.
@@ -62,10 +58,10 @@ try {
   console.log(
     "impl     max pipe  conc |     tx/s  plain/s  tx p99 ms | tx errors                         unhandled leaked",
   );
-  for (const impl of list(values.impl) as Impl[]) {
-    for (const max of url ? list(values.max).map(Number) : [1]) {
-      for (const pipeline of list(values.pipeline).map(Number)) {
-        for (const concurrency of list(values.concurrency).map(Number)) {
+  for (const impl of flags.impl) {
+    for (const max of url ? flags.max : [1]) {
+      for (const pipeline of flags.pipeline) {
+        for (const concurrency of flags.concurrency) {
           const f = await measure({ impl, max, pipeline, concurrency });
           const errors = [...f.errors].map(([m, n]) => `${n}× ${m}`).join("; ") || "0";
           console.log(
