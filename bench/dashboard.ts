@@ -20,13 +20,14 @@ import { randomIp, signUp } from "../tests/helpers/client.ts";
 import { openTestAccount } from "../tests/helpers/accounts.ts";
 import { newUser } from "../tests/helpers/sync_accounts.ts";
 import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
+import { benchFlags, flag } from "./flags.ts";
 import { percentile } from "./stats.ts";
 
 const TOTAL = Number(Deno.env.get("BENCH_TRADES") ?? 1_000_000);
 const ITERATIONS = Number(Deno.env.get("BENCH_ITERATIONS") ?? 200);
 const ACCOUNTS = 100;
 /** `--only=statistics` (or any other prefix of a figure's name) measures just those figures. */
-const ONLY = Deno.args.find((a) => a.startsWith("--only="))?.slice("--only=".length) ?? null;
+const ONLY = benchFlags({ only: flag.text("<prefix>") }).only ?? null;
 const STATS_TRADES = 10_000;
 
 if (!Deno.env.get("DATABASE_URL")) {

@@ -91,6 +91,12 @@ export const flag = {
     read: (raw) => raw as string | undefined,
     shows: "<dir>",
   }),
+  /** Free text (a name or a prefix); undefined when absent. */
+  text: (shows: string): Flag<string | undefined> => ({
+    type: "string",
+    read: (raw) => raw as string | undefined,
+    shows,
+  }),
   /** One of `choices`; `dflt` when absent (undefined without one). */
   oneOf,
   /** A comma-separated subset of `choices`, maybe empty (`--faults=`: none); all of them when absent. */

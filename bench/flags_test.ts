@@ -110,6 +110,7 @@ const BENCHES = [
   "load",
   "pg_pipeline",
   "gdpr_export",
+  "dashboard",
 ];
 
 Deno.test("every bench refuses an unknown flag before it starts anything", async () => {
