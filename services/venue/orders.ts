@@ -11,7 +11,7 @@ import type { Deps } from "../deps.ts";
 import { isUuid } from "../../lib/validation.ts";
 import { findOrder, openPositions, orderByKey, type VenueOrder, type VenuePosition } from "./book.ts";
 import { assertAccountTrades, assertMarket } from "./checks.ts";
-import { publishBook } from "./engine_path.ts";
+import { publishCommitted } from "./engine_path.ts";
 import type { Instrument } from "./instruments.ts";
 import { type OrderInput, protectionErrors, triggers } from "./order_input.ts";
 import type { Tick } from "./price_book.ts";
@@ -112,7 +112,7 @@ async function placePending(
       pendingId: null,
     }, now);
   });
-  await publishBook(deps.bus, [accountId]);
+  publishCommitted(deps.bus, [], [accountId]);
   return { order, position: null, replayed: false };
 }
 
@@ -130,10 +130,10 @@ export async function cancelOrder(
   const [row] = await deps.db.sql<{ id: string }[]>`
     update venue_orders set status = 'cancelled', updated_at = ${now}
     where id = ${orderId} and account_id = ${accountId} and status = 'pending' returning id`;
-  if (row) await publishBook(deps.bus, [accountId]);
   if (!row) {
     throw new Conflict(`The order is ${order.status} and can no longer be cancelled.`);
   }
+  publishCommitted(deps.bus, [], [accountId]);
   return (await findOrder(deps.db.sql, accountId, orderId))!;
 }
 

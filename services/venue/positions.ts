@@ -7,7 +7,7 @@ import type { Deps } from "../deps.ts";
 import { openPositions, type VenuePosition } from "./book.ts";
 import { assertMarket } from "./checks.ts";
 import { compareDecimal } from "./decimal.ts";
-import { commitVenue, publishBook } from "./engine_path.ts";
+import { commitVenue, publishCommitted } from "./engine_path.ts";
 import { protectionErrors } from "./order_input.ts";
 import { markPrice } from "./pnl.ts";
 import { VenueRefusal } from "./refusals.ts";
@@ -41,7 +41,7 @@ export async function protectPosition(
   if (Object.keys(errors).length > 0) throw new Unprocessable(errors);
   await deps.db.sql`
     update venue_positions set sl = ${input.sl}, tp = ${input.tp} where id = ${positionId} and status = 'open'`;
-  await publishBook(deps.bus, [accountId]);
+  publishCommitted(deps.bus, [], [accountId]);
   return { ...position, sl: input.sl, tp: input.tp };
 }
 
