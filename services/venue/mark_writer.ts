@@ -20,7 +20,7 @@
  * row: the engine state as a patch of the keys the marks changed (`stateJsonPatch`, merged by jsonb `||` into
  * the stored state — which the version guard proves is the state the marks were evaluated on), each event's
  * fields shared by the accounts marked at the same tick once per tick, and the change-log row built in SQL
- * from the values written and the account's fixed columns, exactly as `changeOf` builds it. A chunk of 50
+ * from the values written and the account's fixed columns, exactly as `changeAndRow` builds it. A chunk of 50
  * accounts was ~130 KB of JSON that the driver serialized and copied several times on the app's event loop;
  * tests/venue_mark_rows_test.ts holds every row to what `persistChange` writes for the same marks.
  *
@@ -30,8 +30,7 @@
  */
 import type { Sql } from "../../db/client.ts";
 import { type Advanced, dayRows } from "../accounts/advance.ts";
-import type { AccountChange } from "../accounts/change_log.ts";
-import { accountRowOf, changeOf, type LockedAccount } from "../accounts/persist.ts";
+import { type ChangeAndRow, changeAndRow, type LockedAccount } from "../accounts/persist.ts";
 import { type AccountState, stateJsonPatch, stateToJson } from "../engine/state.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
 import { fromMinor, fromMinorOrNull } from "../money.ts";
@@ -50,25 +49,9 @@ export interface MarkWrite {
 
 export interface MarksWritten {
   /** The change of each account written (to publish after the statement), by account id. */
-  written: Map<string, { change: AccountChange; row: LockedAccount }>;
+  written: Map<string, ChangeAndRow>;
   /** Accounts left out: changed since, or held by another transaction. */
   skipped: string[];
-}
-
-/** The change `persistChange` would log for `w`, and the account row it writes. */
-function changeAndRow(w: MarkWrite, now: Date) {
-  const { state, verdicts } = w.advanced;
-  const row = accountRowOf(w.account, state, now);
-  const change = changeOf(w.account, state, verdicts, now);
-  return {
-    change,
-    row: {
-      ...row,
-      plan_version_id: w.account.plan_version_id,
-      engine_state: null,
-      trade_source: w.account.trade_source,
-    },
-  };
 }
 
 /**
@@ -139,14 +122,14 @@ function columnsOf(writes: readonly MarkWrite[], now: Date) {
     pnl: [] as string[],
     trades: [] as number[],
   };
-  const built = new Map<string, ReturnType<typeof changeAndRow>>();
+  const built = new Map<string, ChangeAndRow>();
   writes.forEach((w, i) => {
     if (w.advanced.verdicts.length > 0) {
       throw new Error("writeMarks: a mark with verdicts takes the engine path");
     }
     const n = i + 1;
     const { state } = w.advanced;
-    const c = changeAndRow(w, now);
+    const c = changeAndRow(w.account, state, w.advanced.verdicts, now);
     built.set(w.account.id, c);
     const patch = stateJsonPatch(w.state, state);
     if (!patch) whole.push(n);
@@ -159,7 +142,7 @@ function columnsOf(writes: readonly MarkWrite[], now: Date) {
     a.dailyFloor.push(c.row.daily_floor);
     a.maxFloor.push(c.row.max_floor);
     a.version.push(state.version);
-    // The change's `at` and the summary's `lastEventAt` are this same text (changeOf, summaryOf).
+    // The change's `at` and the summary's `lastEventAt` are this same text (changeAndRow, summaryOf).
     a.lastEventAt.push(c.change.at);
     a.nextResetAt.push(c.change.account.nextResetAt);
     w.events.forEach((event, k) => {
@@ -258,7 +241,7 @@ export async function writeMarks(sql: Sql, writes: readonly MarkWrite[], now: Da
       -- The owners' active-trader days (migration 034); the final select runs it, once.
       select note_trader_days(array_agg(account_id), array_agg(at)) from ev
     ), ch as (
-      -- changeOf's change of a state write with no verdicts, its summary (summaryOf) from the values written.
+      -- changeAndRow's change of a state write with no verdicts, its summary (summaryOf) from the values written.
       insert into account_changes (account_id, state_version, at, kind, payload)
       select u.id, a.state_version, a.last_event_at::timestamptz, 'sync', jsonb_build_object(
         'accountId', u.id, 'stateVersion', a.state_version, 'previousVersion', a.prev, 'kind', 'sync',
