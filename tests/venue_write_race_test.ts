@@ -13,7 +13,7 @@ import type { Db } from "../db/client.ts";
 import { MemoryBus } from "../services/bus/mod.ts";
 import { PriceBook } from "../services/venue/price_book.ts";
 import { openPositions } from "../services/venue/book.ts";
-import { placeOrder } from "../services/venue/orders.ts";
+import { cancelOrder, placeOrder } from "../services/venue/orders.ts";
 import { closePosition, protectPosition } from "../services/venue/positions.ts";
 import { HttpError } from "../lib/errors.ts";
 
@@ -70,7 +70,7 @@ async function holding() {
       closePosition(deps, userId, accountId, position!.id, volume ? { volume } : {}, new Date(AT + 1000));
     return { ...deps, db: beforeStatement(db, /update venue_positions set sl/, close) };
   };
-  return { db, userId, accountId, positionId: position!.id, sent, racing };
+  return { db, userId, accountId, positionId: position!.id, sent, racing, deps };
 }
 
 Deno.test("SL/TP on a position closed after it was read: a 409 with a sentence, nothing written or published", async () => {
@@ -121,6 +121,41 @@ Deno.test("SL/TP on a position partly closed after it was read: set on what is l
       [position.volume, position.tradeId, position.sl, position.tp],
       ["0.06", now.tradeId, "60000.00", "70000.00"],
     );
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test("cancelling an order settled after the request came: the 409 names the status it has now", async () => {
+  const { db, userId, accountId, sent, deps } = await holding();
+  try {
+    const { order } = await placeOrder(
+      deps,
+      userId,
+      accountId,
+      { symbol: "BTCUSD", direction: "buy", type: "limit", volume: "0.10", price: "64000.00" },
+      "pending",
+      new Date(AT),
+    );
+    // The trader's other tab cancels it first.
+    const other = () => cancelOrder(deps, userId, accountId, order.id, new Date(AT + 500));
+    const racing = {
+      ...deps,
+      db: beforeStatement(db, /update venue_orders set status = 'cancelled'/, other),
+    };
+    sent.length = 0;
+    await assert.rejects(
+      cancelOrder(racing, userId, accountId, order.id, new Date(AT + 1000)),
+      (error: unknown) => {
+        assert.ok(error instanceof HttpError);
+        assert.deepEqual([error.status, error.message], [
+          409,
+          "The order is cancelled and can no longer be cancelled.",
+        ]);
+        return true;
+      },
+    );
+    assert.equal(sent.length, 1, "one book message: the other tab's");
   } finally {
     await db.close();
   }
