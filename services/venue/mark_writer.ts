@@ -9,7 +9,9 @@
  *
  * Two guards keep it the engine path's equal:
  * - **version**: an account is written only if its `state_version` is still the one the mark was evaluated on
- *   (nobody changed it since: an order, a reset, another process), else it is left out (`skipped`);
+ *   (nobody changed it since: an order, a reset, another process), else it is left out (`skipped`); so is one
+ *   holding one of the marks already: a tick marked twice on one state (two markers at a leader hand-over, a
+ *   tick the book took again: tests/venue_mark_twice_test.ts), which the engine path then skips;
  * - **no waiting**: rows another transaction holds (an order being filled) are skipped (`skip locked`) instead
  *   of waited for, and the statement holds its own row locks only while it runs: an order never queues behind
  *   a flush for longer than one statement, and a flush never waits for an order.
@@ -50,7 +52,7 @@ export interface MarkWrite {
 export interface MarksWritten {
   /** The change of each account written (to publish after the statement), by account id. */
   written: Map<string, ChangeAndRow>;
-  /** Accounts left out: changed since, or held by another transaction. */
+  /** Accounts left out: changed since, held by another transaction, or holding one of their marks already. */
   skipped: string[];
 }
 
@@ -214,8 +216,17 @@ export async function writeMarks(sql: Sql, writes: readonly MarkWrite[], now: Da
         with ordinality as a(id, prev, status, balance, equity, daily_floor, max_floor, state_version,
                              last_event_at, next_reset_at, n)
       join jsonb_array_elements(${states}::text::jsonb) with ordinality as st(state, n) using (n)
+    ), events as materialized (
+      select e.n, t.rest ->> 'id' as id, t.rest, e.at, e.equity, e.balance, e.v
+      from unnest(${e.n}::int[], ${e.shared}::int[], ${e.at}::text[], ${e.equity}::text[],
+                  ${e.balance}::text[], ${e.v}::int[]) as e(n, shared, at, equity, balance, v)
+      join jsonb_array_elements(${shared}::text::jsonb) with ordinality as t(rest, i) on t.i = e.shared
     ), locked as materialized (
+      -- An account holding one of its marks already is left out, not a duplicate key failing the statement.
+      -- Events are only written with a new state version, so at version prev this snapshot holds them all.
       select acc.id from accounts acc join input a on a.id = acc.id and acc.state_version = a.prev
+      where not exists (
+        select from events e join account_events x on x.account_id = a.id and x.event_id = e.id where e.n = a.n)
       for update of acc skip locked
     ), upd as (
       -- The stored state is the one the marks were evaluated on (its version is prev): the patch's keys
@@ -230,12 +241,9 @@ export async function writeMarks(sql: Sql, writes: readonly MarkWrite[], now: Da
                 acc.initial_balance
     ), ev as (
       insert into account_events (account_id, event_id, type, at, payload, state_version)
-      select u.id, t.rest ->> 'id', t.rest ->> 'type', e.at::timestamptz,
-             t.rest || jsonb_build_object('at', e.at, 'equity', e.equity, 'balance', e.balance), e.v
-      from unnest(${e.n}::int[], ${e.shared}::int[], ${e.at}::text[], ${e.equity}::text[],
-                  ${e.balance}::text[], ${e.v}::int[]) as e(n, shared, at, equity, balance, v)
-      join upd u on u.n = e.n
-      join jsonb_array_elements(${shared}::text::jsonb) with ordinality as t(rest, i) on t.i = e.shared
+      select u.id, e.id, e.rest ->> 'type', e.at::timestamptz,
+             e.rest || jsonb_build_object('at', e.at, 'equity', e.equity, 'balance', e.balance), e.v
+      from events e join upd u on u.n = e.n
       returning account_id, at
     ), noted as (
       -- The owners' active-trader days (migration 034); the final select runs it, once.
