@@ -200,3 +200,55 @@ Deno.test("writeMarks writes the engine path's rows across a trading day's reset
     await db.close();
   }
 });
+
+Deno.test("writeMarks leaves out an account that applied one of its marks already (a tick delivered again) and writes the others", async () => {
+  const db = await openTestDb();
+  try {
+    const { ids } = await arrange(db);
+    const [a, b, c] = ids;
+    const t1 = tick("2026-03-02T08:01:02.000Z");
+    const t2 = tick("2026-03-02T08:01:03.000Z", "1.08420");
+    await rolledBack(db, async (tx) => {
+      const first = await writeMarks(
+        tx,
+        await markWrites(tx, new Map([[a, [{ tick: t1, offset: "-100.00" }]]])),
+        NOW,
+      );
+      assert.deepEqual([...first.written.keys()], [a]);
+      const rows = () =>
+        tx`select id, state_version, equity, engine_state from accounts where id = any(${ids})`;
+      const before = await rows();
+      // `t1` again, on the state that applied it (another leader's marker at a hand-over, the stored quote
+      // re-applied after a bus reconnect): the version guard passes, but `mark:EURUSD:<t1>` is recorded.
+      const again = await writeMarks(
+        tx,
+        await markWrites(
+          tx,
+          new Map([
+            [a, [{ tick: t1, offset: "-100.00" }, { tick: t2, offset: "-60.00" }]],
+            [b, [{ tick: t1, offset: "-100.00" }]],
+          ]),
+        ),
+        NOW,
+      );
+      assert.deepEqual([again.skipped, [...again.written.keys()]], [[a], [b]]);
+      const after = await rows();
+      const byId = (list: typeof before) => new Map(list.map((r) => [r.id, { ...r }]));
+      assert.deepEqual(byId(after).get(a), byId(before).get(a), "the account left out is untouched");
+      assert.deepEqual(byId(after).get(c), byId(before).get(c));
+      assert.notDeepEqual(byId(after).get(b), byId(before).get(b));
+      const events = await tx<{ account_id: string; event_id: string }[]>`
+        select account_id, event_id from account_events where account_id = any(${[
+        a,
+        b,
+      ]}) and event_id like 'mark:%'
+        order by account_id, state_version`;
+      assert.deepEqual(
+        events.map((e) => [e.account_id, e.event_id]).sort(),
+        [[a, tickMarkId(t1)], [b, tickMarkId(t1)]].sort(),
+      );
+    });
+  } finally {
+    await db.close();
+  }
+});

@@ -48,26 +48,36 @@ export type RecordedEvent =
   | SyncEvent
   | { id: string; type: "withdrawal" | "withdrawal_reversal"; at: string; payoutId: string; amount: string };
 
+/** What a write of an engine state over an account leaves: the row and the change to log and publish. */
+export interface ChangeAndRow {
+  change: AccountChange;
+  /** The row as the write leaves it (`accountRowOf`). */
+  row: LockedAccount;
+}
+
 /**
- * The change a write of `state` over `account` logs and publishes, its summary built from the values written
+ * The row a write of `state` over `account` leaves and the change it logs and publishes, the change's summary
+ * built from that row — built once per write, for its statement, its change and what a writer keeps of it
  * (one shape for the engine path, demo-sync's two-statement path and the venue marker's bulk writes).
  */
-export function changeOf(
+export function changeAndRow(
   account: LockedAccount,
   state: AccountState,
   verdicts: Advanced["verdicts"],
   now: Date,
   kind: AccountChange["kind"] = "sync",
-): AccountChange {
-  return {
+): ChangeAndRow {
+  const row = accountRowOf(account, state, now);
+  const change: AccountChange = {
     accountId: account.id,
     stateVersion: state.version,
     previousVersion: account.state_version,
     kind,
     at: new Date(state.lastEventAt).toISOString(),
-    account: summaryOf(accountRowOf(account, state, now)),
+    account: summaryOf(row),
     verdicts,
   };
+  return { change, row };
 }
 
 /** The evidence of every breach and pause verdict, in the order they happened. */
@@ -75,10 +85,14 @@ export function breachesOf(advanced: Pick<Advanced, "verdicts">): BreachEvidence
   return advanced.verdicts.flatMap((v) => (v.type === "breach" || v.type === "paused" ? [v.evidence] : []));
 }
 
-/** The account row as it reads after `state` is written (the scheduler only rolls live accounts). */
-export function accountRowOf(account: LockedAccount, state: AccountState, now: Date): AccountRow {
+/**
+ * The account row as it reads after `state` is written (the scheduler only rolls live accounts); its
+ * `engine_state` is not kept here (null: `state` is the engine state).
+ */
+export function accountRowOf(account: LockedAccount, state: AccountState, now: Date): LockedAccount {
   return {
     ...account,
+    engine_state: null,
     status: state.status,
     balance: fromMinor(state.balance),
     equity: fromMinor(state.equity),

@@ -45,7 +45,7 @@ import { breachesOf, lockAccount, type LockedAccount } from "./persist.ts";
 import { persistChange } from "./write_change.ts";
 import type { Sql, Tx } from "../../db/client.ts";
 import { readForSync } from "./sync_fast.ts";
-import { accountRowOf, changeOf } from "./persist.ts";
+import { changeAndRow } from "./persist.ts";
 import { writeGrouped } from "./sync_group.ts";
 import { type CachedAccount, cachedAccount, forgetAccount, rememberAccount } from "./sync_cache.ts";
 import { limitsOf, notificationsOf } from "../notifications/derive.ts";
@@ -219,29 +219,22 @@ async function syncFast(
   const { rules } = await rulesFor(sql, account.plan_version_id, stageOf(account));
   const advanced = await advanceSliced(state, rules, fresh.map((b) => ({ id: b.event.id, event: b.engine })));
   if (advanced.verdicts.some((v) => CONSEQUENTIAL.has(v.type))) return notPlain;
-  const change = changeOf(account, advanced.state, advanced.verdicts, now);
+  const written = changeAndRow(account, advanced.state, advanced.verdicts, now);
+  const { change, row } = written;
   if (notificationsOf(change, limitsOf(advanced.state, rules)).length > 0) return notPlain;
   const rowVersion = await writeGrouped(sql, {
     account,
     rowVersion: read.rowVersion,
     advanced,
     events: fresh.map((b) => b.event),
-    now,
     // Every id of the batch, late ones too: a late event that was applied before is a duplicate.
     unread: cached ? { ids: unique.map((b) => b.event.id) } : undefined,
-  }, change);
+  }, written);
   if (rowVersion === null) return "changed";
-  rememberAccount(sql, {
-    // The row as the write left it (the columns `writeGroup` sets), for the account's next batch.
-    account: {
-      ...accountRowOf(account, advanced.state, now),
-      plan_version_id: account.plan_version_id,
-      engine_state: null,
-      trade_source: account.trade_source ?? "connector",
-    },
-    rowVersion,
-    state: advanced.state,
-  });
+  // The row as the write left it, for the account's next batch: `writeGroup` claims an account without a
+  // trade source for the connector (set now, the statement having been sent).
+  row.trade_source ??= "connector";
+  rememberAccount(sql, { account: row, rowVersion, state: advanced.state });
   const result: SyncResult = {
     ...outcomes,
     account: change.account,

@@ -22,8 +22,7 @@
 import type { Sql } from "../../db/client.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
 import type { Advanced } from "./advance.ts";
-import type { AccountChange } from "./change_log.ts";
-import { type LockedAccount, lockedColumns } from "./persist.ts";
+import { type ChangeAndRow, type LockedAccount, lockedColumns } from "./persist.ts";
 import { writeChanges } from "./write_change.ts";
 import { equitySampleRows } from "../trading/equity.ts";
 import { selfLocksOf, type SelfLocksRow } from "../self_locks/status.ts";
@@ -68,7 +67,6 @@ export interface FastChange {
   rowVersion: string;
   advanced: Advanced;
   events: readonly SyncEvent[];
-  now: Date;
   /**
    * Set when the batch was evaluated from the account as this process last wrote it, without a read
    * (sync_cache.ts): every event id of the batch, which the write checks were never applied, and it checks
@@ -89,12 +87,12 @@ export interface FastChange {
  */
 export async function writeGroup(
   sql: Sql,
-  group: readonly { input: FastChange; change: AccountChange }[],
+  group: readonly { input: FastChange; written: ChangeAndRow }[],
 ): Promise<(string | null)[]> {
   if (group.some(({ input }) => equitySampleRows(input.advanced.samples).some((s) => s.breach !== null))) {
     throw new Error("writeGroup: breach samples take the transaction");
   }
-  return await writeChanges(sql, group.map(({ input, change }) => ({ ...input, change })), {
+  return await writeChanges(sql, group.map(({ input, written }) => ({ ...input, ...written })), {
     claim: "connector",
   });
 }

@@ -10,7 +10,7 @@
  * is written again alone, so the error reaches only the batch that caused it.
  */
 import type { Sql } from "../../db/client.ts";
-import type { AccountChange } from "./change_log.ts";
+import type { ChangeAndRow } from "./persist.ts";
 import { type FastChange, writeGroup } from "./sync_fast.ts";
 
 /**
@@ -22,7 +22,7 @@ const IN_FLIGHT = 1;
 const MAX_GROUP = 64;
 
 interface Waiting {
-  item: { input: FastChange; change: AccountChange };
+  item: { input: FastChange; written: ChangeAndRow };
   resolve: (written: string | null) => void;
   reject: (error: unknown) => void;
 }
@@ -39,12 +39,12 @@ const queues = new WeakMap<Sql, Queue>();
  * other requests that are ready at the same time. Resolves to the row version the write left, or null when
  * nothing was written (the account changed meanwhile).
  */
-export function writeGrouped(sql: Sql, input: FastChange, change: AccountChange): Promise<string | null> {
+export function writeGrouped(sql: Sql, input: FastChange, written: ChangeAndRow): Promise<string | null> {
   let queue = queues.get(sql);
   if (!queue) queues.set(sql, queue = { waiting: [], inFlight: 0 });
   const q = queue;
   return new Promise<string | null>((resolve, reject) => {
-    q.waiting.push({ item: { input, change }, resolve, reject });
+    q.waiting.push({ item: { input, written }, resolve, reject });
     drain(sql, q);
   });
 }

@@ -10,9 +10,9 @@ import { stateToJson } from "../engine/state.ts";
 import { type Advanced, dayRows } from "./advance.ts";
 import { type AccountChange, recordChangeNotifications } from "./change_log.ts";
 import {
-  accountRowOf,
   breachesOf,
-  changeOf,
+  type ChangeAndRow,
+  changeAndRow,
   firstPerTrade,
   json,
   type LockedAccount,
@@ -45,27 +45,25 @@ export interface ChangeToPersist {
 export async function persistChange(tx: Tx, input: ChangeToPersist): Promise<AccountChange> {
   const { account, advanced, kind, events, now } = input;
   const { state } = advanced;
-  const change = changeOf(account, state, advanced.verdicts, now, kind);
+  const { change, row } = changeAndRow(account, state, advanced.verdicts, now, kind);
   // Cached per process (the live path compiled them already): for the 50 % / 80 % limit warnings.
   const rules = account.plan_version_id
     ? (await rulesFor(tx, account.plan_version_id, stageOf(account))).rules
     : null;
   const [[written]] = await Promise.all([
-    writeChanges(tx, [{ account, advanced, events, now, change }]),
+    writeChanges(tx, [{ account, advanced, events, change, row }]),
     recordChangeNotifications(tx, change, rules ? limitsOf(state, rules) : undefined),
   ]);
   if (!written) throw new Error(`persistChange: the locked account ${account.id} was not written`);
   return change;
 }
 
-/** One evaluated change for `writeChanges`. */
-export interface ChangeRows {
+/** One evaluated change for `writeChanges`, with the row and change it writes (`changeAndRow`). */
+export interface ChangeRows extends ChangeAndRow {
   account: LockedAccount;
   advanced: Advanced;
   /** The applied events with their raw bodies, in the order they were applied (see `ChangeToPersist`). */
   events: readonly RecordedEvent[];
-  now: Date;
-  change: AccountChange;
   /** Written only if the account row is still at this version (`xmin`); absent: the caller holds its lock. */
   rowVersion?: string;
   /**
@@ -101,9 +99,8 @@ export async function writeChanges(
   const days: Record<string, unknown>[] = [];
   const samples: Record<string, unknown>[] = [];
   const breaches: Record<string, unknown>[] = [];
-  items.forEach(({ account, advanced, events: applied, now, change, rowVersion, unread }, k) => {
+  items.forEach(({ advanced, events: applied, change, row, rowVersion, unread }, k) => {
     const { state } = advanced;
-    const row = accountRowOf(account, state, now);
     accounts.push({
       ...row,
       k,

@@ -119,15 +119,23 @@ export async function commitVenue(
   const moved = [...outcomes].filter(([, o]) =>
     o.settled.opened.length > 0 || o.settled.closed.length > 0 || o.liquidated !== null
   ).map(([id]) => id);
-  // Different channels, published together (one round trip to the broker, not two) and not awaited: the
-  // committed outcome is the answer (an order's response need not wait ~0.5 ms for the broker, issue #14).
-  // Every publish is issued here, before returning, on the bus's one publishing connection, so the broker
-  // gets them in commit order (an account's next commit waits for this one's lock); a notification still
-  // follows its change (publishChange). The bus is best effort either way (SSE resumes from account_changes,
-  // markers re-read every 30 s); a failure is logged there, or below.
-  Promise.all([publishChange(deps.bus, ...changes), moved.length > 0 && publishBook(deps.bus, moved)])
-    .catch((error) => log.error("publishing a venue commit failed", { scope: "venue", error }));
+  publishCommitted(deps.bus, changes, moved);
   return outcomes;
+}
+
+/**
+ * Publishes what a committed venue write changed — the accounts' `changes` (publishChange), then, when `book`
+ * names any, that those accounts' venue book changed — without waiting for the broker: the committed outcome
+ * is the answer (an order's response need not wait ~0.5 ms for the broker, issue #14; nor a held one for a
+ * slow Redis). Every publish is issued here, before the caller returns, on the bus's one publishing
+ * connection, so the broker gets them in commit order (an account's next commit waits for this one's lock, or
+ * for its row); a notification still follows its change (publishChange). Different channels, published
+ * together: one round trip to the broker, not two. The bus is best effort either way (SSE resumes from
+ * account_changes, markers re-read every 30 s); a failure is logged, never thrown at the caller.
+ */
+export function publishCommitted(bus: Bus, changes: readonly AccountChange[], book: readonly string[]): void {
+  Promise.all([publishChange(bus, ...changes), book.length > 0 && publishBook(bus, book)])
+    .catch((error) => log.error("publishing a venue commit failed", { scope: "venue", error }));
 }
 
 async function applyWork(
@@ -272,7 +280,7 @@ async function seenIds(tx: Tx, accountId: string, settled: Settled): Promise<Set
  * Tells every process's marker that these accounts' venue book changed. Best effort, like every bus message
  * (the markers also re-read everything every 30 s): a slow bus never fails the committed order.
  */
-export async function publishBook(bus: Bus, accountIds: string[]): Promise<void> {
+async function publishBook(bus: Bus, accountIds: readonly string[]): Promise<void> {
   try {
     await bus.publish(VENUE_BOOK_CHANNEL, { accountIds });
   } catch (error) {

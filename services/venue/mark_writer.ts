@@ -9,7 +9,9 @@
  *
  * Two guards keep it the engine path's equal:
  * - **version**: an account is written only if its `state_version` is still the one the mark was evaluated on
- *   (nobody changed it since: an order, a reset, another process), else it is left out (`skipped`);
+ *   (nobody changed it since: an order, a reset, another process), else it is left out (`skipped`); so is one
+ *   holding one of the marks already: a tick marked twice on one state (two markers at a leader hand-over, a
+ *   tick the book took again: tests/venue_mark_twice_test.ts), which the engine path then skips;
  * - **no waiting**: rows another transaction holds (an order being filled) are skipped (`skip locked`) instead
  *   of waited for, and the statement holds its own row locks only while it runs: an order never queues behind
  *   a flush for longer than one statement, and a flush never waits for an order.
@@ -20,7 +22,7 @@
  * row: the engine state as a patch of the keys the marks changed (`stateJsonPatch`, merged by jsonb `||` into
  * the stored state — which the version guard proves is the state the marks were evaluated on), each event's
  * fields shared by the accounts marked at the same tick once per tick, and the change-log row built in SQL
- * from the values written and the account's fixed columns, exactly as `changeOf` builds it. A chunk of 50
+ * from the values written and the account's fixed columns, exactly as `changeAndRow` builds it. A chunk of 50
  * accounts was ~130 KB of JSON that the driver serialized and copied several times on the app's event loop;
  * tests/venue_mark_rows_test.ts holds every row to what `persistChange` writes for the same marks.
  *
@@ -30,8 +32,7 @@
  */
 import type { Sql } from "../../db/client.ts";
 import { type Advanced, dayRows } from "../accounts/advance.ts";
-import type { AccountChange } from "../accounts/change_log.ts";
-import { accountRowOf, changeOf, type LockedAccount } from "../accounts/persist.ts";
+import { type ChangeAndRow, changeAndRow, type LockedAccount } from "../accounts/persist.ts";
 import { type AccountState, stateJsonPatch, stateToJson } from "../engine/state.ts";
 import type { SyncEvent } from "../engine/sync_events.ts";
 import { fromMinor, fromMinorOrNull } from "../money.ts";
@@ -50,25 +51,9 @@ export interface MarkWrite {
 
 export interface MarksWritten {
   /** The change of each account written (to publish after the statement), by account id. */
-  written: Map<string, { change: AccountChange; row: LockedAccount }>;
-  /** Accounts left out: changed since, or held by another transaction. */
+  written: Map<string, ChangeAndRow>;
+  /** Accounts left out: changed since, held by another transaction, or holding one of their marks already. */
   skipped: string[];
-}
-
-/** The change `persistChange` would log for `w`, and the account row it writes. */
-function changeAndRow(w: MarkWrite, now: Date) {
-  const { state, verdicts } = w.advanced;
-  const row = accountRowOf(w.account, state, now);
-  const change = changeOf(w.account, state, verdicts, now);
-  return {
-    change,
-    row: {
-      ...row,
-      plan_version_id: w.account.plan_version_id,
-      engine_state: null,
-      trade_source: w.account.trade_source,
-    },
-  };
 }
 
 /**
@@ -139,14 +124,14 @@ function columnsOf(writes: readonly MarkWrite[], now: Date) {
     pnl: [] as string[],
     trades: [] as number[],
   };
-  const built = new Map<string, ReturnType<typeof changeAndRow>>();
+  const built = new Map<string, ChangeAndRow>();
   writes.forEach((w, i) => {
     if (w.advanced.verdicts.length > 0) {
       throw new Error("writeMarks: a mark with verdicts takes the engine path");
     }
     const n = i + 1;
     const { state } = w.advanced;
-    const c = changeAndRow(w, now);
+    const c = changeAndRow(w.account, state, w.advanced.verdicts, now);
     built.set(w.account.id, c);
     const patch = stateJsonPatch(w.state, state);
     if (!patch) whole.push(n);
@@ -159,7 +144,7 @@ function columnsOf(writes: readonly MarkWrite[], now: Date) {
     a.dailyFloor.push(c.row.daily_floor);
     a.maxFloor.push(c.row.max_floor);
     a.version.push(state.version);
-    // The change's `at` and the summary's `lastEventAt` are this same text (changeOf, summaryOf).
+    // The change's `at` and the summary's `lastEventAt` are this same text (changeAndRow, summaryOf).
     a.lastEventAt.push(c.change.at);
     a.nextResetAt.push(c.change.account.nextResetAt);
     w.events.forEach((event, k) => {
@@ -231,8 +216,17 @@ export async function writeMarks(sql: Sql, writes: readonly MarkWrite[], now: Da
         with ordinality as a(id, prev, status, balance, equity, daily_floor, max_floor, state_version,
                              last_event_at, next_reset_at, n)
       join jsonb_array_elements(${states}::text::jsonb) with ordinality as st(state, n) using (n)
+    ), events as materialized (
+      select e.n, t.rest ->> 'id' as id, t.rest, e.at, e.equity, e.balance, e.v
+      from unnest(${e.n}::int[], ${e.shared}::int[], ${e.at}::text[], ${e.equity}::text[],
+                  ${e.balance}::text[], ${e.v}::int[]) as e(n, shared, at, equity, balance, v)
+      join jsonb_array_elements(${shared}::text::jsonb) with ordinality as t(rest, i) on t.i = e.shared
     ), locked as materialized (
+      -- An account holding one of its marks already is left out, not a duplicate key failing the statement.
+      -- Events are only written with a new state version, so at version prev this snapshot holds them all.
       select acc.id from accounts acc join input a on a.id = acc.id and acc.state_version = a.prev
+      where not exists (
+        select from events e join account_events x on x.account_id = a.id and x.event_id = e.id where e.n = a.n)
       for update of acc skip locked
     ), upd as (
       -- The stored state is the one the marks were evaluated on (its version is prev): the patch's keys
@@ -247,18 +241,15 @@ export async function writeMarks(sql: Sql, writes: readonly MarkWrite[], now: Da
                 acc.initial_balance
     ), ev as (
       insert into account_events (account_id, event_id, type, at, payload, state_version)
-      select u.id, t.rest ->> 'id', t.rest ->> 'type', e.at::timestamptz,
-             t.rest || jsonb_build_object('at', e.at, 'equity', e.equity, 'balance', e.balance), e.v
-      from unnest(${e.n}::int[], ${e.shared}::int[], ${e.at}::text[], ${e.equity}::text[],
-                  ${e.balance}::text[], ${e.v}::int[]) as e(n, shared, at, equity, balance, v)
-      join upd u on u.n = e.n
-      join jsonb_array_elements(${shared}::text::jsonb) with ordinality as t(rest, i) on t.i = e.shared
+      select u.id, e.id, e.rest ->> 'type', e.at::timestamptz,
+             e.rest || jsonb_build_object('at', e.at, 'equity', e.equity, 'balance', e.balance), e.v
+      from events e join upd u on u.n = e.n
       returning account_id, at
     ), noted as (
       -- The owners' active-trader days (migration 034); the final select runs it, once.
       select note_trader_days(array_agg(account_id), array_agg(at)) from ev
     ), ch as (
-      -- changeOf's change of a state write with no verdicts, its summary (summaryOf) from the values written.
+      -- changeAndRow's change of a state write with no verdicts, its summary (summaryOf) from the values written.
       insert into account_changes (account_id, state_version, at, kind, payload)
       select u.id, a.state_version, a.last_event_at::timestamptz, 'sync', jsonb_build_object(
         'accountId', u.id, 'stateVersion', a.state_version, 'previousVersion', a.prev, 'kind', 'sync',

@@ -9,9 +9,18 @@ import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
 import { lockAccount } from "../accounts/persist.ts";
 import type { Deps } from "../deps.ts";
 import { isUuid } from "../../lib/validation.ts";
-import { findOrder, openPositions, orderByKey, type VenueOrder, type VenuePosition } from "./book.ts";
+import {
+  findOrder,
+  openPositions,
+  ORDER_COLUMNS,
+  orderByKey,
+  orderOf,
+  type OrderRow,
+  type VenueOrder,
+  type VenuePosition,
+} from "./book.ts";
 import { assertAccountTrades, assertMarket } from "./checks.ts";
-import { publishBook } from "./engine_path.ts";
+import { publishCommitted } from "./engine_path.ts";
 import type { Instrument } from "./instruments.ts";
 import { type OrderInput, protectionErrors, triggers } from "./order_input.ts";
 import type { Tick } from "./price_book.ts";
@@ -112,7 +121,7 @@ async function placePending(
       pendingId: null,
     }, now);
   });
-  await publishBook(deps.bus, [accountId]);
+  publishCommitted(deps.bus, [], [accountId]);
   return { order, position: null, replayed: false };
 }
 
@@ -125,16 +134,18 @@ export async function cancelOrder(
   now: Date = new Date(),
 ): Promise<VenueOrder> {
   await assertOwner(deps.db.sql, userId, accountId);
-  const order = await findOrder(deps.db.sql, accountId, orderId);
-  if (!order) throw new NotFound("No such order.");
-  const [row] = await deps.db.sql<{ id: string }[]>`
+  const [row] = await deps.db.sql<OrderRow[]>`
     update venue_orders set status = 'cancelled', updated_at = ${now}
-    where id = ${orderId} and account_id = ${accountId} and status = 'pending' returning id`;
-  if (row) await publishBook(deps.bus, [accountId]);
+    where id = ${orderId} and account_id = ${accountId} and status = 'pending'
+    returning ${deps.db.sql(ORDER_COLUMNS)}`;
   if (!row) {
+    // Not pending (or not this account's): read only now, so the sentence names the status it has now.
+    const order = await findOrder(deps.db.sql, accountId, orderId);
+    if (!order) throw new NotFound("No such order.");
     throw new Conflict(`The order is ${order.status} and can no longer be cancelled.`);
   }
-  return (await findOrder(deps.db.sql, accountId, orderId))!;
+  publishCommitted(deps.bus, [], [accountId]);
+  return orderOf(row);
 }
 
 /** Fills a pending order a tick triggered; a refusal marks it `rejected` with the sentence. */

@@ -2,12 +2,13 @@
  * A trader's changes to open positions: SL/TP, close, partial close. Closing goes through the engine path
  * (services/venue/settle.ts explains how a partial close maps onto trade_close / trade_open).
  */
-import { NotFound, Unprocessable } from "../../lib/errors.ts";
+import { Conflict, NotFound, Unprocessable } from "../../lib/errors.ts";
 import type { Deps } from "../deps.ts";
 import { openPositions, type VenuePosition } from "./book.ts";
 import { assertMarket } from "./checks.ts";
 import { compareDecimal } from "./decimal.ts";
-import { commitVenue, publishBook } from "./engine_path.ts";
+import { commitVenue, publishCommitted } from "./engine_path.ts";
+import { trimDecimal } from "./instruments.ts";
 import { protectionErrors } from "./order_input.ts";
 import { markPrice } from "./pnl.ts";
 import { VenueRefusal } from "./refusals.ts";
@@ -39,10 +40,18 @@ export async function protectPosition(
     input.tp,
   );
   if (Object.keys(errors).length > 0) throw new Unprocessable(errors);
-  await deps.db.sql`
-    update venue_positions set sl = ${input.sl}, tp = ${input.tp} where id = ${positionId} and status = 'open'`;
-  await publishBook(deps.bus, [accountId]);
-  return { ...position, sl: input.sl, tp: input.tp };
+  // The position may have been closed (a tick hit its SL/TP, the trader's other tab) or partly closed since it
+  // was read: only a position still open is changed and published, and the answer is the row as updated (a
+  // partial close left fewer lots under a new trade id; the levels still hold, as they depend on neither).
+  const [row] = await deps.db.sql<{ volume: string; trade_id: string }[]>`
+    update venue_positions set sl = ${input.sl}, tp = ${input.tp}
+    where id = ${positionId} and account_id = ${accountId} and status = 'open'
+    returning volume, trade_id`;
+  if (!row) {
+    throw new Conflict("The position was closed meanwhile; its stop-loss and take-profit were not set.");
+  }
+  publishCommitted(deps.bus, [], [accountId]);
+  return { ...position, volume: trimDecimal(row.volume), tradeId: row.trade_id, sl: input.sl, tp: input.tp };
 }
 
 /**

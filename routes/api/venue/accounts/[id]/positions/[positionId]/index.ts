@@ -19,7 +19,7 @@ export const api = defineApi({
     responses: {
       200: { description: "The position", schema: z.object({ position: positionSchema }) },
       404: { description: "No such open position of yours" },
-      409: { description: "`no_price`" },
+      409: { description: "`no_price`; `conflict`: the position was closed while the request was answered" },
       422: { description: "SL/TP on the wrong side" },
     },
   },
