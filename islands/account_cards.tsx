@@ -18,6 +18,8 @@ export interface CardData {
   meters: AccountMeters | null;
   /** Who trades it (null: no trade yet); a connector's account opens the terminal read-only. */
   tradeSource?: TradeSource | null;
+  /** The platform a connector's account is traded on, as its connector named it (connector-supplied text). */
+  tradePlatform?: { name: string; version: string | null } | null;
   /** The newest payout withdrawal or reversal seen live (never sent by the server's render). */
   ledger?: LedgerVerdict;
 }
@@ -100,7 +102,16 @@ function Card(props: { card: CardData; timeZone: string; now: number; freshAt: n
           <h3 class="font-semibold">
             <a class="link" href={`/dashboard/accounts/${a.id}`}>{props.card.planName}</a>
           </h3>
-          <p class="text-sm text-muted">{props.card.stageName}</p>
+          <p class="text-sm text-muted">
+            {props.card.stageName}
+            {/* Which platform, for a trader with accounts on several (the version is on the account page). */}
+            {props.card.tradePlatform && (
+              <>
+                {" · "}
+                <span data-platform>{props.card.tradePlatform.name}</span>
+              </>
+            )}
+          </p>
         </div>
         <StatusBadge tone={status.tone}>{status.label}</StatusBadge>
       </div>

@@ -7,14 +7,16 @@
  *
  * Who sets it, atomically with the first trade: the venue's first fill (services/venue/fill.ts, under the
  * account's row lock) and demo-sync's first accepted batch (services/accounts/sync.ts: the compare-and-set
- * write of the fast path, or the locked transaction). Once set it never changes.
+ * write of the fast path, or the locked transaction). Once set it never changes. A connector's account also
+ * keeps the platform its connector names (services/accounts/trade_platform.ts).
  */
 import type { Sql } from "../../db/client.ts";
 import { HttpError } from "../../lib/errors.ts";
 import { isUuid } from "../../lib/validation.ts";
 import type { TradeSource } from "../venue/trade_json.ts";
+import { platformOf, type TradePlatform } from "./trade_platform.ts";
 
-export type { TradeSource };
+export type { TradePlatform, TradeSource };
 
 /** The 409 demo-sync answers for an account the built-in venue trades (nothing of the batch is applied). */
 export class AccountOnVenue extends HttpError {
@@ -33,10 +35,23 @@ export class AccountOnVenue extends HttpError {
 export const ON_PLATFORM =
   "This account is traded through your platform's connector; the built-in venue can't trade it.";
 
-/** The account's trade source (null: no trade yet, or no such account). The caller has checked access. */
-export async function tradeSourceOf(sql: Sql, accountId: string): Promise<TradeSource | null> {
-  if (!isUuid(accountId)) return null;
-  const [row] = await sql<{ trade_source: TradeSource | null }[]>`
-    select trade_source from accounts where id = ${accountId}`;
-  return row?.trade_source ?? null;
+/** Who trades an account: its source and, on a connector's account, the platform its connector named. */
+export interface TradeOrigin {
+  /** Null: no trade yet (or no such account). */
+  source: TradeSource | null;
+  /** Null: not a connector's account, or its connector never named the platform. */
+  platform: TradePlatform | null;
+}
+
+/** The account's trade source and platform. The caller has checked access. */
+export async function tradeOriginOf(sql: Sql, accountId: string): Promise<TradeOrigin> {
+  if (!isUuid(accountId)) return { source: null, platform: null };
+  const [row] = await sql<
+    {
+      trade_source: TradeSource | null;
+      trade_platform: string | null;
+      trade_platform_version: string | null;
+    }[]
+  >`select trade_source, trade_platform, trade_platform_version from accounts where id = ${accountId}`;
+  return { source: row?.trade_source ?? null, platform: row ? platformOf(row) : null };
 }
