@@ -215,7 +215,7 @@ Deno.test("trade platform: demo-sync stores it with the source; pages and APIs n
       const line = /data-trade-source="connector"[^>]*>(.*?)<\/p>/s.exec(await page.text())?.[1] ?? "";
       assert.equal(
         line.replace(/<[^>]+>/g, "").replace(/\s+/g, " "),
-        "Traded on: MetaTrader 5 5.0.4301, through its connector (the terminal shows its positions, read-only).",
+        "Traded on: MetaTrader 5 (version 5.0.4301), through its connector. The terminal shows its positions, read-only.",
       );
       const hostile = await (await c.request(`/dashboard/accounts/${legacy}`, { headers: { cookie } }))
         .text();

@@ -90,8 +90,3 @@ export class AccountOnOtherPlatform extends HttpError {
     );
   }
 }
-
-/** "MetaTrader 5 5.0.4200", or the name alone: how pages and the back office name the platform. */
-export function platformLabel(platform: TradePlatform): string {
-  return platform.version ? `${platform.name} ${platform.version}` : platform.name;
-}

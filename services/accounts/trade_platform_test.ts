@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { platformLabel, platformSchema, platformStep } from "./trade_platform.ts";
+import { platformSchema, platformStep } from "./trade_platform.ts";
 
 const MT5 = { name: "MetaTrader 5", version: "5.0.4200" };
 
@@ -52,9 +52,4 @@ Deno.test("platformSchema: one printable, bounded line per field; anything else 
   assert.deepEqual(refused({ name: "MT5", build: "1" }), [""]);
   assert.ok(refused("MetaTrader 5").length > 0);
   assert.equal(platformSchema.safeParse({ name: "x".repeat(64), version: "1".repeat(32) }).success, true);
-});
-
-Deno.test("platformLabel: name and version, or the name alone", () => {
-  assert.equal(platformLabel(MT5), "MetaTrader 5 5.0.4200");
-  assert.equal(platformLabel({ name: "DXtrade", version: null }), "DXtrade");
 });

@@ -10,6 +10,7 @@ import WhatIf from "../../../islands/what_if.tsx";
 import { type PayoutPanelData, payoutPanelData } from "../../../services/payouts/trader.ts";
 import { PayoutPanel } from "../(_components)/payout_panel.tsx";
 import { type TradeOrigin, tradeOriginOf } from "../../../services/accounts/trade_source.ts";
+import { PlatformName } from "../../../components/traded_on.tsx";
 
 /** Signed-out visitors are sent to sign in and brought back here (`authorize` adds `next`). */
 export const access = "authenticated";
@@ -154,11 +155,8 @@ function TradedOnLine(props: { origin: TradeOrigin }) {
         : source === "connector" && platform
         ? (
           <>
-            <span class="font-semibold" data-platform>{platform.name}</span>
-            {platform.version && (
-              <span class="tabular-nums" data-platform-version>{` ${platform.version}`}</span>
-            )}
-            , through its connector (the terminal shows its positions, read-only).
+            <PlatformName platform={platform} />, through its connector. The terminal shows its positions,
+            read-only.
           </>
         )
         : source === "connector"
