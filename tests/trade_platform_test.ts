@@ -208,6 +208,18 @@ Deno.test("trade platform: demo-sync stores it with the source; pages and APIs n
       assert.deepEqual(json.tradePlatform, { name: "MetaTrader 5", version: "5.0.4301" });
     });
 
+    await t.step("the OpenAPI document describes `platform` and `tradePlatform`", async () => {
+      const res = await app.request("/api/openapi.json");
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+      const doc = await res.json();
+      const sync = JSON.stringify(doc.paths["/api/trading/demo-sync"].post);
+      assert.match(sync, /"platform":\{[^]*"name":\{[^]*"maxLength":64/);
+      assert.match(sync, /account_on_other_platform/);
+      assert.match(JSON.stringify(doc.paths["/api/users/accounts"].get), /"tradePlatform"/);
+      assert.match(JSON.stringify(doc.paths["/api/venue/accounts/{id}"].get), /"tradePlatform"/);
+    });
+
     await t.step("the account page and the dashboard name it, escaped", async () => {
       const page = await c.request(`/dashboard/accounts/${mt5}`, { headers: { cookie } });
       assert.equal(page.status, 200);
