@@ -57,8 +57,8 @@ import { rulesFor, stageOf } from "./rules.ts";
 import { type AccountSummary, summaryOf } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
 import { withSelfLocks } from "../self_locks/directive.ts";
-import { AccountOnVenue } from "./trade_source.ts";
-import { AccountOnOtherPlatform, type NamedPlatform, platformOf, platformStep } from "./trade_platform.ts";
+import { AccountOnVenue, claimForConnector, storedPlatform } from "./trade_source.ts";
+import { AccountOnOtherPlatform, type NamedPlatform, platformStep } from "./trade_platform.ts";
 
 /** How far ahead of our clock an event may be stamped. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -148,31 +148,18 @@ export async function applySync(
     // Pipelined: the lookup of seen ids starts after the lock is granted, so it sees every batch committed
     // before ours (a new statement takes a new snapshot).
     // The stored platform only when the batch names one (the venue's own path never does).
-    const [account, seenRows, [platformRow]] = await Promise.all([
+    const [account, seenRows, stored] = await Promise.all([
       lockAccount(tx, accountId),
       tx<{ event_id: string }[]>`
         select event_id from account_events where account_id = ${accountId} and event_id = any(${ids})`,
-      platform
-        ? tx<{ trade_platform: string | null; trade_platform_version: string | null }[]>`
-          select trade_platform, trade_platform_version from accounts where id = ${accountId}`
-        : [],
+      platform ? storedPlatform(tx, accountId) : null,
     ]);
     if (account?.trade_source === "venue") throw new AccountOnVenue();
-    const step = platformStep(platformRow ? platformOf(platformRow) : null, platform);
+    const step = platformStep(stored, platform);
     if (step.kind === "conflict") throw new AccountOnOtherPlatform(step.stored);
     const locked = await syncLocked(tx, account, new Set(seenRows.map((r) => r.event_id)), events, now);
-    // The first accepted batch makes the account the connector's, under the lock the venue's fill also takes;
-    // the platform is written with it, or onto an account that is the connector's already.
-    const claim = account !== null && account.trade_source === null && locked.result.accepted > 0;
-    const named = step.kind === "write" && (claim || account?.trade_source === "connector")
-      ? step.platform
-      : null;
-    if (account && named) {
-      await tx`update accounts set trade_source = coalesce(trade_source, 'connector'),
-        trade_platform = ${named.name}, trade_platform_version = ${named.version} where id = ${account.id}`;
-    } else if (account && claim) {
-      await tx`update accounts set trade_source = 'connector' where id = ${account.id} and trade_source is null`;
-    }
+    // Under the lock the venue's fill also takes.
+    if (account) await claimForConnector(tx, account, locked.result.accepted, step);
     return locked;
   });
   await publishChange(deps.bus, ...changes);

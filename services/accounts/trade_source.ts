@@ -10,11 +10,11 @@
  * write of the fast path, or the locked transaction). Once set it never changes. A connector's account also
  * keeps the platform its connector names (services/accounts/trade_platform.ts).
  */
-import type { Sql } from "../../db/client.ts";
+import type { Sql, Tx } from "../../db/client.ts";
 import { HttpError } from "../../lib/errors.ts";
 import { isUuid } from "../../lib/validation.ts";
 import type { TradeSource } from "../venue/trade_json.ts";
-import { platformOf, type TradePlatform } from "./trade_platform.ts";
+import { platformOf, type PlatformStep, type TradePlatform } from "./trade_platform.ts";
 
 export type { TradePlatform, TradeSource };
 
@@ -54,4 +54,34 @@ export async function tradeOriginOf(sql: Sql, accountId: string): Promise<TradeO
     }[]
   >`select trade_source, trade_platform, trade_platform_version from accounts where id = ${accountId}`;
   return { source: row?.trade_source ?? null, platform: row ? platformOf(row) : null };
+}
+
+/** The platform an account stores (null: none named, or no such account); in a transaction, after its lock. */
+export async function storedPlatform(tx: Tx, accountId: string): Promise<TradePlatform | null> {
+  const [row] = await tx<{ trade_platform: string | null; trade_platform_version: string | null }[]>`
+    select trade_platform, trade_platform_version from accounts where id = ${accountId}`;
+  return row ? platformOf(row) : null;
+}
+
+/**
+ * demo-sync's transaction, after its batch, under the account's row lock: the first accepted batch makes the
+ * account the connector's, and the platform the batch named (`step`, services/accounts/trade_platform.ts) is
+ * written with it, or onto an account that is the connector's already — never onto another one's.
+ */
+export async function claimForConnector(
+  tx: Tx,
+  account: { id: string; trade_source: TradeSource | null },
+  accepted: number,
+  step: PlatformStep,
+): Promise<void> {
+  const claim = account.trade_source === null && accepted > 0;
+  const named = step.kind === "write" && (claim || account.trade_source === "connector")
+    ? step.platform
+    : null;
+  if (named) {
+    await tx`update accounts set trade_source = coalesce(trade_source, 'connector'),
+      trade_platform = ${named.name}, trade_platform_version = ${named.version} where id = ${account.id}`;
+  } else if (claim) {
+    await tx`update accounts set trade_source = 'connector' where id = ${account.id} and trade_source is null`;
+  }
 }
