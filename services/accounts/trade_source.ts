@@ -31,9 +31,19 @@ export class AccountOnVenue extends HttpError {
   }
 }
 
-/** The venue's sentence for an account a connector trades (VenueRefusal `platform`). */
+/** The venue's sentence for an account a connector trades (VenueRefusal `platform`), platform unnamed. */
 export const ON_PLATFORM =
   "This account is traded through your platform's connector; the built-in venue can't trade it.";
+
+/**
+ * The venue's sentence for an account a connector trades, naming its platform when the connector named one
+ * ("…through its MetaTrader 5 connector…"). The name is connector-supplied text: a plain string here, escaped
+ * where it is shown (JSX does).
+ */
+export function onPlatform(platformName: string | null | undefined): string {
+  if (!platformName) return ON_PLATFORM;
+  return `This account is traded through its ${platformName} connector; the built-in venue can't trade it.`;
+}
 
 /** Who trades an account: its source and, on a connector's account, the platform its connector named. */
 export interface TradeOrigin {
