@@ -1,7 +1,8 @@
 /**
  * The platform a connector named (services/accounts/trade_platform.ts), in Chromium: the account page's
- * "Traded on" line, the dashboard card and the back office's account view name it, at 390 and 1440 px, light
- * and dark, without widening the page (a 64-character name without a space included) and clean under axe.
+ * "Traded on" line, the dashboard card, the terminal's disabled order ticket and the back office's account
+ * view name it, at 390 and 1440 px, light and dark, without widening the page (a 64-character name without a
+ * space included) and clean under axe.
  * Screenshots go to /tmp/shots/platform_*.png.
  */
 import assert from "node:assert/strict";
@@ -118,6 +119,26 @@ Deno.test({
           assert.equal(await page.locator(`[data-account="${long}"] [data-platform]`).innerText(), LONG);
           await photograph(page, "dashboard", `[data-account="${mt5}"]`);
         });
+
+        await t.step(
+          "the terminal's ticket is off and names the platform, a long name wrapping",
+          async () => {
+            await page.goto(`${origin}/trade/${mt5}`);
+            const off = page.locator('[data-ticket-off="platform"]');
+            assert.match(
+              await off.innerText(),
+              /^‖ This ticket is off for this account\. This account is traded through its MetaTrader 5 connector; the built-in venue can't trade it\.$/,
+            );
+            assert.equal(await page.getByLabel("Volume (lots)").isDisabled(), true);
+            for (const name of [/^Buy/, /^Sell/]) {
+              assert.equal(await page.getByRole("button", { name }).isDisabled(), true);
+            }
+            await photograph(page, "terminal", '[data-ticket-off="platform"]');
+            await page.goto(`${origin}/trade/${long}`);
+            assert.match(await off.innerText(), new RegExp(`traded through its ${LONG} connector;`));
+            await photograph(page, "terminal_long", '[data-ticket-off="platform"]');
+          },
+        );
 
         await t.step("the back office's account view has a Traded on row", async () => {
           const staffContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
