@@ -77,16 +77,16 @@ function UsageRow(
   const level = props.of === null ? null : levelOf(props.used < 0n ? 0n : props.used, props.of, props.holds);
   const percent = props.of === null || props.of === 0n ? 0 : Number((props.used * 100n) / props.of);
   return (
-    <div class="py-3">
-      <div class="flex flex-wrap items-baseline justify-between gap-x-3">
-        <dt class="text-sm font-medium">{props.label}</dt>
-        <dd class="tabular-nums">
-          <span class="text-lg font-semibold">{props.figure}</span>
-          <span class="text-sm text-muted">{props.limit === null ? " · off" : ` of ${props.limit}`}</span>
-        </dd>
-      </div>
+    // One group per row with its dt and dd as direct children (a div inside the group is not a valid <dl>:
+    // axe fails it); the bar's dd takes a line of its own.
+    <div class="flex flex-wrap items-baseline justify-between gap-x-3 py-3">
+      <dt class="text-sm font-medium">{props.label}</dt>
+      <dd class="tabular-nums">
+        <span class="text-lg font-semibold">{props.figure}</span>
+        <span class="text-sm text-muted">{props.limit === null ? " · off" : ` of ${props.limit}`}</span>
+      </dd>
       {level && (
-        <dd class="mt-2">
+        <dd class="mt-2 basis-full">
           <Bar percent={percent} fill={LEVELS[level].bar} ticks />
           <p class={`mt-1 text-xs font-semibold ${LEVELS[level].text}`}>
             <span aria-hidden="true">{LEVELS[level].icon}</span> {USAGE_WORDS[level]}

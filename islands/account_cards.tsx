@@ -18,6 +18,8 @@ export interface CardData {
   meters: AccountMeters | null;
   /** Who trades it (null: no trade yet); a connector's account opens the terminal read-only. */
   tradeSource?: TradeSource | null;
+  /** The platform a connector's account is traded on, as its connector named it (connector-supplied text). */
+  tradePlatform?: { name: string; version: string | null } | null;
   /** The newest payout withdrawal or reversal seen live (never sent by the server's render). */
   ledger?: LedgerVerdict;
 }
@@ -73,7 +75,7 @@ export default function AccountCards(props: { cards: CardData[]; timeZone: strin
   }, []);
 
   return (
-    <ul class="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
+    <ul class="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
       {cards.map((card) => (
         <Card
           key={card.account.id}
@@ -96,11 +98,20 @@ function Card(props: { card: CardData; timeZone: string; now: number; freshAt: n
   return (
     <li class="card flex flex-col p-4" data-account={a.id} data-status={a.status}>
       <div class="flex items-start justify-between gap-2">
-        <div>
+        <div class="min-w-0">
           <h3 class="font-semibold">
             <a class="link" href={`/dashboard/accounts/${a.id}`}>{props.card.planName}</a>
           </h3>
-          <p class="text-sm text-muted">{props.card.stageName}</p>
+          <p class="text-sm text-muted break-words">
+            {props.card.stageName}
+            {/* Which platform, for a trader with accounts on several (the version is on the account page). */}
+            {props.card.tradePlatform && (
+              <>
+                {" · "}
+                <span data-platform>{props.card.tradePlatform.name}</span>
+              </>
+            )}
+          </p>
         </div>
         <StatusBadge tone={status.tone}>{status.label}</StatusBadge>
       </div>

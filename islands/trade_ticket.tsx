@@ -132,10 +132,11 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
   return (
     <section aria-labelledby="ticket-h" class="card p-3 sm:p-4" data-ticket>
       <h2 id="ticket-h" class="text-base font-semibold tracking-tight">Order ticket</h2>
+      {/* break-words: the reason may name a connector's platform, 64 characters without a space at most. */}
       {venue && !venue.trading.allowed && (
         <p
           id="ticket-off"
-          class="mt-2 rounded-md border border-line bg-surface px-2.5 py-2 text-sm"
+          class="mt-2 rounded-md border border-line bg-surface px-2.5 py-2 text-sm break-words"
           role="status"
           data-ticket-off={venue.trading.code ?? undefined}
         >

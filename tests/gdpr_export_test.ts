@@ -34,7 +34,10 @@ Deno.test("gdpr export: own data only, valid JSON, streamed, step-up, limited, a
   const testApp = await openTestApp();
   const { app, deps, close } = testApp;
   try {
-    const a = await richTrader(testApp, { trades: TRADES });
+    const a = await richTrader(testApp, {
+      trades: TRADES,
+      platform: { name: "MetaTrader 5", version: "5.0.4200" },
+    });
     const b = await richTrader(testApp, { trades: 5 });
     const get = (who: { accessToken: string }) =>
       client(app).json("GET", "/api/users/export", undefined, { bearer: who.accessToken });
@@ -70,10 +73,21 @@ Deno.test("gdpr export: own data only, valid JSON, streamed, step-up, limited, a
       const trades = doc.trades as { symbol: string; accountId: string }[];
       assert.equal(trades.filter((tr) => tr.symbol === `X${a.marker}`).length, TRADES);
       assert.ok(trades.every((tr) => tr.accountId === a.accountId));
-      const accounts = doc.accounts as { id: string; status: string; dailyFloor: string }[];
+      const accounts = doc.accounts as {
+        id: string;
+        status: string;
+        dailyFloor: string;
+        tradeSource: unknown;
+        tradePlatform: unknown;
+      }[];
       assert.deepEqual(accounts.map((x) => x.id), [a.accountId]);
       assert.equal(accounts[0].status, "failed");
       assert.ok(accounts[0].dailyFloor, "engine summary included");
+      // Who trades it, and on which platform its connector said (the trader's data too).
+      assert.deepEqual(
+        { tradeSource: accounts[0].tradeSource, tradePlatform: accounts[0].tradePlatform },
+        { tradeSource: "connector", tradePlatform: { name: "MetaTrader 5", version: "5.0.4200" } },
+      );
       const breaches = doc.breaches as { rule: string; evidence: Record<string, unknown> }[];
       assert.equal(breaches.length, 1);
       assert.equal(breaches[0].rule, "daily_loss");
@@ -125,6 +139,11 @@ Deno.test("gdpr export: own data only, valid JSON, streamed, step-up, limited, a
       assert.equal(ok.status, 200);
       const parsed = JSON.parse(await ok.text());
       assert.equal(parsed.profile.email, b.email);
+      // B's connector never named its platform: the field is there, null.
+      assert.deepEqual(
+        { tradeSource: parsed.accounts[0].tradeSource, tradePlatform: parsed.accounts[0].tradePlatform },
+        { tradeSource: "connector", tradePlatform: null },
+      );
       assert.ok(!JSON.stringify(parsed).includes(a.email));
     });
 

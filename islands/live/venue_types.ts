@@ -92,6 +92,8 @@ export interface VenueAccountJson {
   trading: { allowed: boolean; code: string | null; reason: string | null };
   /** Who trades the account (fixed by its first trade); `connector`: the ticket is off, `trading` says why. */
   tradeSource: TradeSource | null;
+  /** The platform a connector's account is traded on, as its connector named it (null: not named). */
+  tradePlatform: { name: string; version: string | null } | null;
 }
 
 /** The body of `POST /api/venue/accounts/:id/orders`. */

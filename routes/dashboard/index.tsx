@@ -29,12 +29,13 @@ export const handler = define.handlers<Data, typeof access>({
     setMeta(ctx.state, "Dashboard", "Your challenge and funded accounts at a glance, live.");
     const accounts = await listAccountCards(ctx.state.deps.db.sql, ctx.state.user.id);
     const cards = accounts
-      .map(({ meters, planName, stageName, phaseName: _p, tradeSource, ...account }) => ({
+      .map(({ meters, planName, stageName, phaseName: _p, tradeSource, tradePlatform, ...account }) => ({
         account,
         planName,
         stageName,
         meters,
         tradeSource,
+        tradePlatform,
       }))
       .sort((a, b) =>
         (ORDER[a.account.status] ?? 5) - (ORDER[b.account.status] ?? 5) ||

@@ -17,6 +17,7 @@ import {
 } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
 import type { TradeSource } from "../venue/trade_json.ts";
+import { platformOf, type TradePlatform } from "./trade_platform.ts";
 
 /** Who reads, and from where (for the audit entry of a refusal). */
 export type Reader = { id: string; role: Role; actor?: Actor };
@@ -63,14 +64,23 @@ export interface OwnAccount extends AccountSummary {
    * it; services/accounts/trade_source.ts).
    */
   tradeSource: TradeSource | null;
+  /** The platform a connector's account is traded on, as its connector named it (null: not named). */
+  tradePlatform: TradePlatform | null;
 }
 
 /** The caller's own accounts, newest first, at most `limit` (the seed's `GET /api/users/accounts`). */
 export async function listOwnAccounts(sql: Sql, userId: string, limit?: number): Promise<OwnAccount[]> {
   const rows = await sql<
-    (AccountRow & { plan_name: string | null; phase_name: string | null; trade_source: TradeSource | null })[]
+    (AccountRow & {
+      plan_name: string | null;
+      phase_name: string | null;
+      trade_source: TradeSource | null;
+      trade_platform: string | null;
+      trade_platform_version: string | null;
+    })[]
   >`
-    select ${sql(ACCOUNT_COLUMNS.map((c) => `a.${c}`))}, a.trade_source,
+    select ${sql(ACCOUNT_COLUMNS.map((c) => `a.${c}`))}, a.trade_source, a.trade_platform,
+           a.trade_platform_version,
            v.definition ->> 'name' as plan_name,
            v.definition -> 'phases' -> (a.phase - 1) ->> 'name' as phase_name
     from accounts a
@@ -83,6 +93,7 @@ export async function listOwnAccounts(sql: Sql, userId: string, limit?: number):
     planName: row.plan_name,
     phaseName: row.phase_name,
     tradeSource: row.trade_source,
+    tradePlatform: platformOf(row),
   }));
 }
 

@@ -28,7 +28,9 @@
  *   flagged (`trades.opened_while_blocked`) and does not earn a trading day (engine rule).
  * - **One trade source** (services/accounts/trade_source.ts): an account the built-in venue trades (its first
  *   trade was a venue fill) gets 409 `account_on_venue` and nothing is applied; the first accepted batch on an
- *   account with no trade yet makes it the connector's, in the same write.
+ *   account with no trade yet makes it the connector's, in the same write. The platform a batch names is
+ *   stored with it (services/accounts/trade_platform.ts: its name fixed, its version following the connector;
+ *   a batch naming another platform is a 409 `account_on_other_platform`, nothing applied).
  * - **Self-locks** (the trader's own limits, services/self_locks/): while one holds on a live account,
  *   `trading` says `allowed: false`, `reason: "self_locked"`, `until` and `message`, without `closeAll`.
  */
@@ -55,7 +57,8 @@ import { rulesFor, stageOf } from "./rules.ts";
 import { type AccountSummary, summaryOf } from "./summary.ts";
 import { isUuid } from "../../lib/validation.ts";
 import { withSelfLocks } from "../self_locks/directive.ts";
-import { AccountOnVenue } from "./trade_source.ts";
+import { AccountOnVenue, claimForConnector, storedPlatform } from "./trade_source.ts";
+import { AccountOnOtherPlatform, type NamedPlatform, platformStep } from "./trade_platform.ts";
 
 /** How far ahead of our clock an event may be stamped. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -86,8 +89,10 @@ const RECORD_ONLY = new Set(["failed", "passed"]);
  * Applies one batch of validated sync events to an account (see the module notes for the contract).
  *
  * @param now our clock (injectable for tests): bounds future-stamped events and stamps `updated_at`.
+ * @param platform the platform the connector named (`platform` of the request), if any.
  * @throws NotFound for an unknown account; Conflict for an account that is not trading; AccountOnVenue (409)
- *   for an account the built-in venue trades; Unprocessable for
+ *   for an account the built-in venue trades; AccountOnOtherPlatform (409) for a batch naming another platform
+ *   than the account's; Unprocessable for
  *   events stamped too far in the future or more than `MAX_SYNC_EVENTS` of them.
  */
 export async function applySync(
@@ -95,6 +100,7 @@ export async function applySync(
   accountId: string,
   events: readonly SyncEvent[],
   now: Date = new Date(),
+  platform?: NamedPlatform,
 ): Promise<SyncResult> {
   const started = performance.now(); // metrics: batch time until committed
   if (!isUuid(accountId)) throw new NotFound("No such account.");
@@ -118,7 +124,7 @@ export async function applySync(
   const cached = cachedAccount(sql, accountId);
   if (cached) {
     // An error too is only the read's to give: from a stale row it could be one the account would not cause.
-    const fast = await syncFast(sql, accountId, ids, events, batch, now, cached).catch(() =>
+    const fast = await syncFast(sql, accountId, ids, events, batch, now, platform, cached).catch(() =>
       "changed" as const
     );
     if (typeof fast !== "string") {
@@ -130,7 +136,7 @@ export async function applySync(
     forgetAccount(sql, accountId);
   }
   for (let attempt = 0; attempt < FAST_ATTEMPTS; attempt++) {
-    const fast = await syncFast(sql, accountId, ids, events, batch, now, null);
+    const fast = await syncFast(sql, accountId, ids, events, batch, now, platform, null);
     if (fast === "changed") continue;
     if (fast === "transaction") break;
     await publishChange(deps.bus, ...fast.changes);
@@ -141,17 +147,19 @@ export async function applySync(
   const { result, changes } = await deps.db.tx(async (tx) => {
     // Pipelined: the lookup of seen ids starts after the lock is granted, so it sees every batch committed
     // before ours (a new statement takes a new snapshot).
-    const [account, seenRows] = await Promise.all([
+    // The stored platform only when the batch names one (the venue's own path never does).
+    const [account, seenRows, stored] = await Promise.all([
       lockAccount(tx, accountId),
       tx<{ event_id: string }[]>`
         select event_id from account_events where account_id = ${accountId} and event_id = any(${ids})`,
+      platform ? storedPlatform(tx, accountId) : null,
     ]);
     if (account?.trade_source === "venue") throw new AccountOnVenue();
+    const step = platformStep(stored, platform);
+    if (step.kind === "conflict") throw new AccountOnOtherPlatform(step.stored);
     const locked = await syncLocked(tx, account, new Set(seenRows.map((r) => r.event_id)), events, now);
-    // The first accepted batch makes the account the connector's, under the lock the venue's fill also takes.
-    if (account && account.trade_source === null && locked.result.accepted > 0) {
-      await tx`update accounts set trade_source = 'connector' where id = ${account.id} and trade_source is null`;
-    }
+    // Under the lock the venue's fill also takes.
+    if (account) await claimForConnector(tx, account, locked.result.accepted, step);
     return locked;
   });
   await publishChange(deps.bus, ...changes);
@@ -168,6 +176,9 @@ const FAST_ATTEMPTS = 2;
  * and `transaction` (nothing written) for what only `syncLocked` does: errors, a passed account's
  * successor, self-locks to judge, verdicts with consequences (breach, pause, pass) and notifications.
  *
+ * A batch whose `platform` would change what the account stores takes the transaction too (a first platform
+ * or a new version: rare), and one naming another platform is refused as the transaction would.
+ *
  * With `cached` (the account as this process last wrote it, sync_cache.ts) there is no read: the batch is
  * evaluated from it and written only if the write's checks confirm what the read would have said; any other
  * outcome is `changed` (nothing written, and nothing answered from the cache but a written batch).
@@ -179,10 +190,17 @@ async function syncFast(
   events: readonly SyncEvent[],
   unique: ReturnType<typeof uniqueById>,
   now: Date,
+  platform: NamedPlatform | undefined,
   cached: CachedAccount | null,
 ): Promise<Omit<LockedSync, "state"> | "changed" | "transaction"> {
   const read = cached
-    ? { account: cached.account, rowVersion: cached.rowVersion, seen: NONE_SEEN, selfLocks: null }
+    ? {
+      account: cached.account,
+      rowVersion: cached.rowVersion,
+      seen: NONE_SEEN,
+      selfLocks: null,
+      platform: cached.platform,
+    }
     : await readForSync(sql, accountId, ids);
   if (!read) return "transaction";
   // Anything but a plain batch written goes back to the read (see above).
@@ -193,6 +211,12 @@ async function syncFast(
     if (cached) return "changed";
     throw new AccountOnVenue();
   }
+  const step = platformStep(read.platform, platform);
+  if (step.kind === "conflict") {
+    if (cached) return "changed";
+    throw new AccountOnOtherPlatform(step.stored);
+  }
+  if (step.kind === "write") return notPlain;
   if (!(cached || account.engine_state) || !account.plan_version_id || !isSyncable(account.status)) {
     return notPlain;
   }
@@ -234,7 +258,7 @@ async function syncFast(
   // The row as the write left it, for the account's next batch: `writeGroup` claims an account without a
   // trade source for the connector (set now, the statement having been sent).
   row.trade_source ??= "connector";
-  rememberAccount(sql, { account: row, rowVersion, state: advanced.state });
+  rememberAccount(sql, { account: row, rowVersion, state: advanced.state, platform: read.platform });
   const result: SyncResult = {
     ...outcomes,
     account: change.account,

@@ -20,6 +20,7 @@
 import { isTransaction, type Sql } from "../../db/client.ts";
 import type { AccountState } from "../engine/state.ts";
 import type { LockedAccount } from "./persist.ts";
+import type { TradePlatform } from "./trade_platform.ts";
 
 /** An account as this process last wrote it. */
 export interface CachedAccount {
@@ -28,6 +29,8 @@ export interface CachedAccount {
   /** The row version (`xmin`) the write left. */
   rowVersion: string;
   state: AccountState;
+  /** The platform the account stores (the two-statement write never changes it). */
+  platform: TradePlatform | null;
 }
 
 /** An entry with when it was written (performance.now()). */

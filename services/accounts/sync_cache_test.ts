@@ -8,6 +8,7 @@ const entry = {
   account: { id: "7d4c1a52-4a5e-4c53-9d07-0c5a9a0f3b11" } as LockedAccount,
   rowVersion: "1234",
   state: {} as AccountState,
+  platform: null,
 };
 
 Deno.test("the sync cache serves the pool, never a transaction (where xmin would not prove a row unchanged)", async () => {

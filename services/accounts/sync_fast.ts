@@ -27,6 +27,7 @@ import { writeChanges } from "./write_change.ts";
 import { equitySampleRows } from "../trading/equity.ts";
 import { selfLocksOf, type SelfLocksRow } from "../self_locks/status.ts";
 import type { StoredSelfLocks } from "../self_locks/settings.ts";
+import { platformOf, type TradePlatform } from "./trade_platform.ts";
 
 /** What one read statement tells the sync path about an account (null: no such account). */
 export interface SyncRead {
@@ -36,18 +37,29 @@ export interface SyncRead {
   /** The batch's event ids the account has already applied. */
   seen: Set<string>;
   selfLocks: StoredSelfLocks;
+  /** The platform the account's connector named (services/accounts/trade_platform.ts). */
+  platform: TradePlatform | null;
 }
 
-/** Reads the account, its row version, the already applied ids among `ids` and its self-locks: one statement. */
+/**
+ * Reads the account, its row version, the already applied ids among `ids`, its self-locks and its platform:
+ * one statement.
+ */
 export async function readForSync(
   sql: Sql,
   accountId: string,
   ids: readonly string[],
 ): Promise<SyncRead | null> {
   const [row] = await sql<
-    (LockedAccount & { row_version: string; seen: string[]; self_locks: SelfLocksRow })[]
+    (LockedAccount & {
+      row_version: string;
+      seen: string[];
+      self_locks: SelfLocksRow;
+      trade_platform: string | null;
+      trade_platform_version: string | null;
+    })[]
   >`
-    select ${lockedColumns(sql)}, xmin::text as row_version,
+    select ${lockedColumns(sql)}, xmin::text as row_version, trade_platform, trade_platform_version,
       array(select event_id from account_events e where e.account_id = a.id and e.event_id = any(${ids}))
         as seen,
       (select json_build_object('daily_loss_limit', l.daily_loss_limit::text,
@@ -57,8 +69,14 @@ export async function readForSync(
        from account_self_locks l where l.account_id = a.id) as self_locks
     from accounts a where a.id = ${accountId}`;
   if (!row) return null;
-  const { row_version, seen, self_locks, ...account } = row;
-  return { account, rowVersion: row_version, seen: new Set(seen), selfLocks: selfLocksOf(self_locks) };
+  const { row_version, seen, self_locks, trade_platform, trade_platform_version, ...account } = row;
+  return {
+    account,
+    rowVersion: row_version,
+    seen: new Set(seen),
+    selfLocks: selfLocksOf(self_locks),
+    platform: platformOf({ trade_platform, trade_platform_version }),
+  };
 }
 
 /** One evaluated batch to write (see `persistChange`, whose rows this writes the same way). */

@@ -67,10 +67,16 @@ export async function tradeDay(
   return await sync(world, account, events);
 }
 
+/**
+ * The platform the demo trader's connector names (services/accounts/trade_platform.ts), so the demo's account
+ * pages show one as a real connector's would.
+ */
+export const DEMO_PLATFORM = { name: "MetaTrader 5", version: "5.0.4200" };
+
 /** A connector's batch, as the demo-sync route applies it; every event must be applied. */
 export async function sync(world: World, account: Driven, events: SyncEvent[]): Promise<SyncResult> {
   const sentAt = new Date(Date.parse(events[events.length - 1].at));
-  const result = await applySync(world.deps, account.id, events, sentAt);
+  const result = await applySync(world.deps, account.id, events, sentAt, DEMO_PLATFORM);
   if (result.accepted !== events.length) {
     throw new Error(
       `demo events were refused: ${JSON.stringify(result.results.filter((r) => r.outcome !== "applied"))}`,

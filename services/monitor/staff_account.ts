@@ -3,10 +3,15 @@
  * under, and the staff actions taken on it (from the audit log). Callers check `accounts.read_any`.
  */
 import type { Sql } from "../../db/client.ts";
+import type { TradeSource } from "../venue/trade_json.ts";
+import { platformOf, type TradePlatform } from "../accounts/trade_platform.ts";
 
 export interface StaffAccountFacts {
   owner: { id: string; email: string; name: string; status: string; timeZone: string };
   plan: { id: string; name: string; version: number; versionId: string } | null;
+  /** Who trades it (services/accounts/trade_source.ts) and, for a connector, the platform it named. */
+  tradeSource: TradeSource | null;
+  tradePlatform: TradePlatform | null;
   /** Staff actions on the account, newest first. */
   actions: { at: string; action: string; actor: string | null; reason: string | null }[];
 }
@@ -24,10 +29,14 @@ export async function staffAccountFacts(sql: Sql, accountId: string): Promise<St
       plan_name: string | null;
       version: number | null;
       version_id: string | null;
+      trade_source: TradeSource | null;
+      trade_platform: string | null;
+      trade_platform_version: string | null;
     }[]
   >`
     select u.id as user_id, u.email, u.first_name, u.last_name, u.status as user_status, u.time_zone,
-           p.id as plan_id, p.name as plan_name, v.version, v.id as version_id
+           p.id as plan_id, p.name as plan_name, v.version, v.id as version_id,
+           a.trade_source, a.trade_platform, a.trade_platform_version
     from accounts a
     join users u on u.id = a.user_id
     left join plan_versions v on v.id = a.plan_version_id
@@ -50,6 +59,8 @@ export async function staffAccountFacts(sql: Sql, accountId: string): Promise<St
     plan: row.plan_id && row.version_id
       ? { id: row.plan_id, name: row.plan_name!, version: row.version!, versionId: row.version_id }
       : null,
+    tradeSource: row.trade_source,
+    tradePlatform: platformOf(row),
     actions: actions.map((a) => ({ ...a, at: a.at.toISOString() })),
   };
 }

@@ -12,6 +12,8 @@
  */
 import type { Sql } from "../../db/client.ts";
 import { accountColumns, type AccountRow, summaryOf } from "../accounts/summary.ts";
+import { platformOf } from "../accounts/trade_platform.ts";
+import type { TradeSource } from "../accounts/trade_source.ts";
 import { jsonObjectStream, type Member, pages } from "./json_stream.ts";
 import { OPTIONAL_ACCOUNT_TABLES, optionalTables } from "./optional_tables.ts";
 
@@ -189,17 +191,31 @@ async function orders(sql: Sql, userId: string, withRefunds: boolean) {
   return rows.map((o) => ({ ...o, refunds: refunds.filter((r) => r.order_id === o.id).map((r) => r.row) }));
 }
 
+/**
+ * Each account: its engine summary, and who trades it — `tradeSource` (venue, connector, null before the first
+ * trade) and `tradePlatform` ({name, version} as its connector named it, or null), as the account APIs say.
+ */
 async function accountsOf(sql: Sql, userId: string) {
   const rows = await sql<
-    (AccountRow & { created_at: Date; plan_version_id: string | null; engine_state: unknown })[]
+    (AccountRow & {
+      created_at: Date;
+      plan_version_id: string | null;
+      engine_state: unknown;
+      trade_source: TradeSource | null;
+      trade_platform: string | null;
+      trade_platform_version: string | null;
+    })[]
   >`
-    select ${accountColumns(sql)}, created_at, plan_version_id, engine_state
+    select ${accountColumns(sql)}, created_at, plan_version_id, engine_state, trade_source, trade_platform,
+           trade_platform_version
     from accounts where user_id = ${userId} order by created_at, id`;
   return rows.map((row) => ({
     ...summaryOf(row),
     planVersionId: row.plan_version_id,
     createdAt: row.created_at,
     engineState: row.engine_state,
+    tradeSource: row.trade_source,
+    tradePlatform: platformOf(row),
   }));
 }
 

@@ -15,6 +15,7 @@ import { VenueRefusal } from "./refusals.ts";
 import { valuate } from "./valuation.ts";
 import { instrumentMap } from "./valuation.ts";
 import type { TradeSource } from "./trade_json.ts";
+import { platformOf, type TradePlatform } from "../accounts/trade_platform.ts";
 import {
   type ClosedTradeJson,
   outsideOpen,
@@ -113,6 +114,8 @@ export interface VenueAccountJson {
    * trader's platform (then `trading` refuses with code `platform`), or null before the first trade.
    */
   tradeSource: TradeSource | null;
+  /** The platform a connector's account is traded on, as its connector named it (null: not named). */
+  tradePlatform: TradePlatform | null;
 }
 
 /** The venue view of an account of `userId`'s; 404 for anyone else's. */
@@ -133,9 +136,12 @@ export async function venueAccount(
         status: string;
         engine_state: unknown;
         trade_source: TradeSource | null;
+        trade_platform: string | null;
+        trade_platform_version: string | null;
       }[]
     >`
-      select id, user_id, currency, status, engine_state, trade_source from accounts where id = ${accountId}`,
+      select id, user_id, currency, status, engine_state, trade_source, trade_platform, trade_platform_version
+      from accounts where id = ${accountId}`,
     openPositions(sql, [accountId]),
     pendingOrders(sql, [accountId]),
     instrumentMap(deps.db),
@@ -174,5 +180,6 @@ export async function venueAccount(
     closed,
     trading,
     tradeSource: account.trade_source,
+    tradePlatform: platformOf(account),
   };
 }

@@ -12,24 +12,35 @@ import { type Instrument, marketOpen, nextOpen } from "./instruments.ts";
 import { type TradingPermission, tradingPermission } from "./locks.ts";
 import type { Tick } from "./price_book.ts";
 import { VenueRefusal } from "./refusals.ts";
-import { ON_PLATFORM } from "../accounts/trade_source.ts";
+import { onPlatform } from "../accounts/trade_source.ts";
 import { type Quotes, valuate, valuePosition } from "./valuation.ts";
 
 /**
  * Refuses unless the account may open a trade now (its trade source, status, then self-locks). The source
- * comes with the row the caller already read (the order path's lock statement): no read of its own.
+ * comes with the row the caller already read (the order path's lock statement): no read of its own. The
+ * `platform` refusal names the connector's platform when that row carries `trade_platform` (the terminal's
+ * view reads it anyway); the order path's lock statement does not, and its refusal keeps the general sentence
+ * rather than spend a read on it.
  * `permission` answers the self-locks: by default a read now; the order path passes the answer of a read it
  * sent behind the account's lock statement (services/venue/engine_path.ts `read`).
  */
 export async function assertAccountTrades(
   sql: Sql,
-  account: { id: string; status: string; engine_state: unknown; trade_source: string | null },
+  account: {
+    id: string;
+    status: string;
+    engine_state: unknown;
+    trade_source: string | null;
+    trade_platform?: string | null;
+  },
   now: Date,
   permission: () => TradingPermission | Promise<TradingPermission> = () =>
     tradingPermission(sql, account.id, now),
 ): Promise<AccountState> {
   // First: whatever the status, a connector's account is never the venue's to trade.
-  if (account.trade_source === "connector") throw new VenueRefusal("platform", ON_PLATFORM);
+  if (account.trade_source === "connector") {
+    throw new VenueRefusal("platform", onPlatform(account.trade_platform));
+  }
   if (account.status === "paused") {
     const state = stateFromJson(account.engine_state);
     const until = state.pausedUntil === null ? "the next reset" : isoAt(state.pausedUntil);

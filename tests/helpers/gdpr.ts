@@ -8,6 +8,7 @@ import { openTestAccount } from "./accounts.ts";
 import { pngBytes, uploadDocument } from "./kyc.ts";
 import { sync } from "./sync.ts";
 import { applySync } from "../../services/accounts/sync.ts";
+import type { NamedPlatform } from "../../services/accounts/trade_platform.ts";
 import { addNotification } from "../../services/notifications/store.ts";
 
 export interface RichTrader extends SignedIn {
@@ -20,8 +21,11 @@ export interface RichTrader extends SignedIn {
 }
 
 /** A trader with an account (a breach included), `trades` extra closed trades, an order, a paid payout, a KYC
- * document, a notification and a mail preference. */
-export async function richTrader(t: TestApp, opts: { trades?: number } = {}): Promise<RichTrader> {
+ * document, a notification and a mail preference. `platform`: the one its connector names in its batch. */
+export async function richTrader(
+  t: TestApp,
+  opts: { trades?: number; platform?: NamedPlatform } = {},
+): Promise<RichTrader> {
   const marker = crypto.randomUUID().slice(0, 8).toUpperCase();
   const firstName = `Zebulon${marker}`;
   const lastName = `Quixote${marker}`;
@@ -32,7 +36,13 @@ export async function richTrader(t: TestApp, opts: { trades?: number } = {}): Pr
   });
   const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
   // A loss past the 5 % daily limit: the engine fails the account and records a breach with its evidence.
-  await applySync(t.deps, accountId, [sync.open("big", at(30)), sync.close("big", "-6000.00", at(20))]);
+  await applySync(
+    t.deps,
+    accountId,
+    [sync.open("big", at(30)), sync.close("big", "-6000.00", at(20))],
+    new Date(),
+    opts.platform,
+  );
   const n = opts.trades ?? 0;
   if (n > 0) {
     await db.sql`

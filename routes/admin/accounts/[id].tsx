@@ -16,6 +16,7 @@ import { StaffActions } from "../(_components)/staff_actions.tsx";
 import { selfLockStatus } from "../../../services/self_locks/status.ts";
 import { type SelfLocksJson, selfLocksJson } from "../../../services/self_locks/json.ts";
 import { LockState, TodayFigures } from "../../../components/self_lock_state.tsx";
+import { TradedOn } from "../../../components/traded_on.tsx";
 
 /** Every staff role that reads any account sees it; the actions need `accounts.reinstate`. */
 export const access = rolesWith("accounts.read_any");
@@ -129,6 +130,10 @@ export default define.page<typeof handler>(({ data }) => {
         </dd>
         <dt class="text-muted">Plan version</dt>
         <dd>{plan ? `${plan.name}, version ${plan.version}` : "None (demo)"}</dd>
+        <dt class="text-muted">Traded on</dt>
+        <dd class="break-words">
+          <TradedOn source={data.facts.tradeSource} platform={data.facts.tradePlatform} />
+        </dd>
         <dt class="text-muted">Account id</dt>
         <dd class="font-mono text-xs leading-5 break-all">{account.id}</dd>
       </dl>

@@ -8,6 +8,7 @@ import { syncEventSchema } from "../../../services/engine/sync_events.ts";
 import { countFailures, enforce, RATE_RULES } from "../../../services/rate_limit/rules.ts";
 import { applySync, MAX_SYNC_EVENTS } from "../../../services/accounts/sync.ts";
 import { SYNC_SIGNATURE_HEADER, verifySync } from "../../../services/accounts/sync_signature.ts";
+import { platformSchema } from "../../../services/accounts/trade_platform.ts";
 
 /** A connector batches what happened since its last call (services/accounts/sync.ts says why 1,000). */
 const MAX_EVENTS = MAX_SYNC_EVENTS;
@@ -17,6 +18,11 @@ const MAX_BODY_BYTES = 512 * 1024;
 const syncInput = z.object({
   accountId: z.uuid("must be an account id"),
   events: z.array(syncEventSchema).max(MAX_EVENTS, `at most ${MAX_EVENTS} events per request`),
+  platform: platformSchema.optional().describe(
+    "The trading platform the connector bridges (services/accounts/trade_platform.ts): stored with the " +
+      "account's trade source and shown to the trader and to staff. Its name is fixed by the first batch " +
+      "that names one; a later `version` replaces the stored one.",
+  ),
 });
 
 const record = z.record(z.string(), z.unknown());
@@ -59,7 +65,13 @@ export const api = defineApi({
       "self-locks holds: no new trades then, but no forced close); it repeats on every response while it " +
       "holds. An account takes trades from one source, fixed by its first trade: the first accepted batch " +
       "on an account with no trade yet makes it the connector's; one the built-in venue trades answers 409 " +
-      "`account_on_venue`. Events for a failed or passed account " +
+      "`account_on_venue`. The optional `platform` ({name, version?}: one printable line each, at most 64 " +
+      "and 32 characters) names the platform the connector bridges, e.g. " +
+      '`{"name":"MetaTrader 5","version":"5.0.4200"}`: the batch that claims the account (or the first ' +
+      "one naming it, on an account the connector already trades) stores it; a batch naming another " +
+      "version updates the version; a batch naming another platform (names compared without regard to case) " +
+      "answers 409 `account_on_other_platform` and applies nothing; a batch without it changes nothing. It " +
+      "never sets or changes the trade source. Events for a failed or passed account " +
       "are recorded but not evaluated.",
     tags: ["trading"],
     access: "public",
@@ -75,11 +87,14 @@ export const api = defineApi({
       409: {
         description: "The account is not trading (pending, pending KYC or closed), or `account_on_venue`: " +
           "it is traded on the built-in venue (its first trade was made there; an account has one trade " +
-          "source), so nothing of the batch was applied",
+          "source), so nothing of the batch was applied; or `account_on_other_platform`: the batch's " +
+          "`platform.name` is not the platform the account is traded on, so nothing of it was applied",
       },
       429: { description: "Too many failed signatures from this address, or batches for this account" },
       422: {
-        description: `Invalid events (fields name \`events.<index>.<field>\`), more than ${MAX_EVENTS} ` +
+        description:
+          `Invalid events (fields name \`events.<index>.<field>\`) or \`platform\` (\`platform.name\`, ` +
+          `\`platform.version\`), more than ${MAX_EVENTS} ` +
           "events, or events stamped more than 5 minutes ahead; nothing was applied",
       },
     },
@@ -100,7 +115,7 @@ export const handler = define.handlers({
     requireJsonType(ctx.req);
     const input = parseInput(parseJson(raw));
     await enforce(deps.limiter, RATE_RULES.sync_account, input.accountId);
-    return Response.json(await applySync(deps, input.accountId, input.events));
+    return Response.json(await applySync(deps, input.accountId, input.events, new Date(), input.platform));
   },
 });
 

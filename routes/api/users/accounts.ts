@@ -26,6 +26,11 @@ const accountSchema = z.object({
     "Who trades the account: the built-in venue or an outside platform's connector (demo-sync); fixed by its " +
       "first trade, null before.",
   ),
+  tradePlatform: z.object({ name: z.string(), version: z.string().nullable() }).nullable().describe(
+    "The platform a connector's account is traded on, as its connector named it in demo-sync (`platform`), " +
+      'e.g. `{"name":"MetaTrader 5","version":"5.0.4200"}`; null for a venue\'s account, before the ' +
+      "first trade, or when the connector never named it. Connector-supplied text: escape it.",
+  ),
 });
 
 export const api = defineApi({

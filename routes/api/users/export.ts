@@ -10,9 +10,9 @@ export const api = defineApi({
     summary: "Download all of your data (GDPR access and portability)",
     description:
       "One JSON document, streamed as an attachment: profile, sessions, orders, challenges, accounts with " +
-      "their engine summaries, trades, account events, breaches with evidence, payouts, KYC submissions and " +
-      "document metadata (not the documents), notifications and preferences, and the audit entries you made " +
-      "or that concern you. Needs a step-up within the last 5 minutes (POST /api/auth/reauth; with 2FA on, a " +
+      "their engine summaries and who trades them (`tradeSource`, `tradePlatform`), trades, account events, " +
+      "breaches with evidence, payouts, KYC submissions and document metadata (not the documents), " +
+      "notifications and preferences, and the audit entries you made or that concern you. Needs a step-up within the last 5 minutes (POST /api/auth/reauth; with 2FA on, a " +
       "code): the export is everything a stolen session could want. 5 per hour.",
     tags: ["users"],
     access: "authenticated",

@@ -9,7 +9,8 @@ import EquityChart from "../../../islands/equity_chart.tsx";
 import WhatIf from "../../../islands/what_if.tsx";
 import { type PayoutPanelData, payoutPanelData } from "../../../services/payouts/trader.ts";
 import { PayoutPanel } from "../(_components)/payout_panel.tsx";
-import { type TradeSource, tradeSourceOf } from "../../../services/accounts/trade_source.ts";
+import { type TradeOrigin, tradeOriginOf } from "../../../services/accounts/trade_source.ts";
+import { PlatformName } from "../../../components/traded_on.tsx";
 
 /** Signed-out visitors are sent to sign in and brought back here (`authorize` adds `next`). */
 export const access = "authenticated";
@@ -25,17 +26,17 @@ interface Data {
   twoFactor: boolean;
   /** Set after a payout request from this page (`?requested=`). */
   payoutRequested: boolean;
-  /** Who trades the account, fixed by its first trade (null: none yet). */
-  tradeSource: TradeSource | null;
+  /** Who trades the account, fixed by its first trade, and the platform a connector named. */
+  origin: TradeOrigin;
 }
 
 export const handler = define.handlers<Data, typeof access>({
   async GET(ctx) {
     const { deps, user, actor } = ctx.state;
     // Together (one round trip): the source is only shown once the overview has checked access.
-    const [overview, tradeSource] = await Promise.all([
+    const [overview, origin] = await Promise.all([
       loadAccountOverview(deps.db.sql, { ...user, actor }, ctx.params.id),
-      tradeSourceOf(deps.db.sql, ctx.params.id),
+      tradeOriginOf(deps.db.sql, ctx.params.id),
     ]);
     const name = `${overview.planName ?? "Account"} · ${overview.stageName}`;
     setMeta(ctx.state, name, "Your account's status, limits, equity and progress, live.");
@@ -51,7 +52,7 @@ export const handler = define.handlers<Data, typeof access>({
       payouts,
       twoFactor: user.twoFactorEnabled,
       payoutRequested: ctx.url.searchParams.get("requested") === overview.account.id,
-      tradeSource,
+      origin,
     }, { headers: { "cache-control": "no-store" } });
   },
 }, { access });
@@ -71,7 +72,7 @@ export default define.page<typeof handler>(({ data }) => {
         </h1>
         {live && !data.foreign && (
           <a class="btn-primary" href={`/trade/${account.id}`}>
-            {data.tradeSource === "connector" ? "Positions" : "Trade"}{" "}
+            {data.origin.source === "connector" ? "Positions" : "Trade"}{" "}
             <span class="sr-only">on this account</span> <span aria-hidden="true">→</span>
           </a>
         )}
@@ -97,13 +98,7 @@ export default define.page<typeof handler>(({ data }) => {
       <div class="mt-4">
         <AccountLive initial={data.overview} timeZone={data.timeZone} />
       </div>
-      <p class="mt-4 text-sm" data-trade-source={data.tradeSource ?? "none"}>
-        <span class="font-semibold">Traded on:</span> {data.tradeSource === "venue"
-          ? "the built-in venue (the terminal's order ticket)."
-          : data.tradeSource === "connector"
-          ? "your platform, through its connector (the terminal shows its positions, read-only)."
-          : "nothing yet. The first trade decides: the built-in venue or your platform's connector, for good."}
-      </p>
+      <TradedOnLine origin={data.origin} />
       {live && !data.foreign && (
         <p class="mt-4 text-sm">
           <a class="link font-semibold" href={`/dashboard/accounts/${account.id}/locks`}>Self-locks</a>
@@ -146,3 +141,27 @@ export default define.page<typeof handler>(({ data }) => {
     </div>
   );
 });
+
+/**
+ * "Traded on: …": the venue, the platform the connector named (connector-supplied text, rendered as text
+ * only), or nothing yet.
+ */
+function TradedOnLine(props: { origin: TradeOrigin }) {
+  const { source, platform } = props.origin;
+  return (
+    <p class="mt-4 text-sm break-words" data-trade-source={source ?? "none"}>
+      <span class="font-semibold">Traded on:</span> {source === "venue"
+        ? "the built-in venue (the terminal's order ticket)."
+        : source === "connector" && platform
+        ? (
+          <>
+            <PlatformName platform={platform} />, through its connector. The terminal shows its positions,
+            read-only.
+          </>
+        )
+        : source === "connector"
+        ? "your platform, through its connector (the terminal shows its positions, read-only)."
+        : "nothing yet. The first trade decides: the built-in venue or your platform's connector, for good."}
+    </p>
+  );
+}

@@ -8,6 +8,7 @@ import { DateTime } from "../../../../components/date_time.tsx";
 import { ACCOUNT_STATUS, PAYOUT_STATUS, StatusBadge } from "../../../../components/status_badge.tsx";
 import { MappedBadge } from "../../../../components/user_badges.tsx";
 import { ScrollRegion } from "../../../../components/scroll_region.tsx";
+import { TradedOn } from "../../../../components/traded_on.tsx";
 
 const ORDER_STATUS: Record<string, { label: string; tone: "good" | "neutral" | "bad" }> = {
   pending: { label: "Pending", tone: "neutral" },
@@ -98,6 +99,9 @@ export function AccountsTable(props: { accounts: OwnAccount[]; zone: string }) {
             </a>
             <br />
             <span class="font-mono text-xs text-muted">{a.id.slice(0, 8)}</span>
+            <span class="block text-xs text-muted break-words" data-account-traded-on>
+              <TradedOn source={a.tradeSource} platform={a.tradePlatform} />
+            </span>
           </td>
           <td class="p-3">
             <MappedBadge map={ACCOUNT_STATUS} value={a.status} />

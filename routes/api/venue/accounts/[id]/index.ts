@@ -15,7 +15,9 @@ export const api = defineApi({
       "read-only here and counted in equity at the venue's quotes (equity is null when one cannot be valued); " +
       "and `closed`, the latest 20 closed trades of both sources with their `source`. `tradeSource`: who " +
       "trades the account, fixed by its first trade — `venue`, `connector` (then `trading.code` is " +
-      "`platform`: the venue takes no order on it) or null before the first trade. The owner only; anyone " +
+      "`platform`: the venue takes no order on it) or null before the first trade; `tradePlatform`: on a " +
+      "connector's account, the platform its connector named (`{name, version}`, connector-supplied text), " +
+      "else null. The owner only; anyone " +
       "else gets 404.",
     tags: ["venue"],
     access: "authenticated",
@@ -41,6 +43,7 @@ export const api = defineApi({
             reason: z.string().nullable(),
           }),
           tradeSource: z.enum(["venue", "connector"]).nullable(),
+          tradePlatform: z.object({ name: z.string(), version: z.string().nullable() }).nullable(),
         }),
       },
       404: { description: "No such account of yours" },
