@@ -1,23 +1,19 @@
 import { acceptsGzip, gzip } from "./static_files.ts";
 import { sha256Hex } from "./crypto.ts";
+import { type HeaderPair, HeaderTemplate } from "./header_template.ts";
 
 /** A header a caller adds to one answer (`x-request-id`, say): name, value. */
-export type ExtraHeader = readonly [name: string, value: string];
+export type ExtraHeader = HeaderPair;
 
-/** One encoding of a stored page: its complete headers, built once at store time. */
+/**
+ * One encoding of a stored page: its complete headers, built once at store time (lib/header_template.ts: a
+ * cached hit's headers are most of its cost). The response is built once with its final headers: setting a
+ * header on a built response makes Deno throw away the native copy it made at construction and make another.
+ */
 interface Variant {
-  /**
-   * Copying a Headers object into a response is several times cheaper in Deno than converting a list, and
-   * headers are most of a cached hit's cost.
-   */
-  headers: Headers;
-  /**
-   * `headers` plus the extra headers of the last answer that had some, overwritten in place by the next one:
-   * the response is then built once with its final headers. Setting a header on a built response instead
-   * makes Deno throw away the native copy it made at construction and make another when sending.
-   */
-  scratch: Headers | null;
-  scratchNames: readonly string[];
+  stored: HeaderTemplate;
+  /** The stored headers with the extra headers of the last answer that had some (see `withExtra`). */
+  extra: HeaderTemplate | null;
 }
 
 /** A stored page (opaque outside this module: look it up, then answer with it). */
@@ -140,25 +136,14 @@ export class PageCache {
 }
 
 function variant(headers: [string, string][]): Variant {
-  return { headers: new Headers(headers), scratch: null, scratchNames: [] };
+  return { stored: new HeaderTemplate(headers), extra: null };
 }
 
 /** `v`'s headers with `extra` set over them. */
 function withExtra(v: Variant, extra: readonly ExtraHeader[] | undefined): Headers {
-  if (!extra?.length) return v.headers;
-  let scratch = v.scratch;
-  // The scratch copy holds the previous answer's extra headers: reused only when they are the same names
-  // (each then overwritten), so no header of one answer can reach another.
-  if (!scratch || !sameNames(v.scratchNames, extra)) {
-    scratch = v.scratch = new Headers(v.headers);
-    v.scratchNames = extra.map(([name]) => name);
-  }
-  for (const [name, value] of extra) scratch.set(name, value);
-  return scratch;
-}
-
-function sameNames(names: readonly string[], extra: readonly ExtraHeader[]): boolean {
-  if (names.length !== extra.length) return false;
-  for (let i = 0; i < names.length; i++) if (names[i] !== extra[i][0]) return false;
-  return true;
+  if (!extra?.length) return v.stored.with();
+  // The template for the previous answer's extra headers is reused only when they are the same names (each
+  // then overwritten), so no header of one answer can reach another.
+  if (!v.extra?.fits(extra)) v.extra = new HeaderTemplate(v.stored.fixed, extra.map(([name]) => name));
+  return v.extra.with(extra);
 }
