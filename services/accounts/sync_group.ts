@@ -34,6 +34,19 @@ interface Queue {
 
 const queues = new WeakMap<Sql, Queue>();
 
+/** What this process's group writes did so far (all databases): see `writeGroupStats`. */
+const totals = { groups: 0, batches: 0, busyMs: 0 };
+
+/**
+ * Group writes of this process so far: statements, batches in them, and the milliseconds a group write was in
+ * flight (summed; with one in flight at a time, its share of a wall-clock span is how busy the write path
+ * was). For the engine benchmark, which reads it around each figure: a write path busy all the time bounds the
+ * throughput at the group size over the statement's time.
+ */
+export function writeGroupStats(): Readonly<typeof totals> {
+  return { ...totals };
+}
+
 /**
  * Writes one evaluated batch if its account is unchanged (see `writeGroup`), grouped with the batches of
  * other requests that are ready at the same time. Resolves to the row version the write left, or null when
@@ -61,8 +74,12 @@ function drain(sql: Sql, q: Queue): void {
 }
 
 async function write(sql: Sql, group: Waiting[]): Promise<void> {
+  const started = performance.now();
   try {
     const written = await writeGroup(sql, group.map((w) => w.item));
+    totals.groups++;
+    totals.batches += group.length;
+    totals.busyMs += performance.now() - started;
     group.forEach((w, i) => w.resolve(written[i]));
   } catch (error) {
     if (group.length === 1) return group[0].reject(error);
