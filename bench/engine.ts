@@ -50,6 +50,7 @@ import { measureAnchor } from "./engine_anchor.ts";
 import { createBenchAccounts, EngineServer } from "./engine_server.ts";
 import { type AccountSim, makeSims } from "./engine_traders.ts";
 import { benchFlags, flag, refuse } from "./flags.ts";
+import { writeGroupStats } from "../services/accounts/sync_group.ts";
 
 // ---------------------------------------------------------------------------------------------- flags
 
@@ -106,6 +107,16 @@ interface Run {
   cpu: CpuScope;
 }
 
+/** A process's group-write totals (services/accounts/sync_group.ts `writeGroupStats`). */
+type GroupTotals = ReturnType<typeof writeGroupStats>;
+
+/** The group writes between two totals: mean batches per statement, and the write path's busy share. */
+function groupsOf(a: GroupTotals, b: GroupTotals, seconds: number): ThroughputRow["groups"] {
+  const groups = b.groups - a.groups;
+  if (groups <= 0) return null;
+  return { size: (b.batches - a.batches) / groups, busy: (b.busyMs - a.busyMs) / (seconds * 1000) };
+}
+
 /** One throughput figure per `--batch` × `--concurrency`, each after a warm-up of the same load. */
 async function throughputPhase(
   run: Run,
@@ -113,18 +124,22 @@ async function throughputPhase(
   sims: AccountSim[],
   send: Sender,
   appPid: number | null,
+  groupStats: () => Promise<GroupTotals>,
 ): Promise<void> {
   for (const batch of BATCHES) {
     for (const concurrency of CONCURRENCY) {
       const spec = { sims, batch, concurrency, seconds: SECONDS, rate: 0, send };
       if (WARMUP > 0) await runLoad({ ...spec, seconds: WARMUP, onDone: undefined });
+      const groupsBefore = await groupStats();
       const before = cpuSnapshot();
       const sent = statementsSent;
       const stats = await runLoad(spec);
       const after = cpuSnapshot();
+      const groupsAfter = await groupStats();
       const statements = path === "in-process" ? (statementsSent - sent) / stats.batches : null;
       const cpu = await cpuUsage(run.cpu, before, after, appPid);
-      run.report.addThroughput({ path, batch, concurrency, stats, cpu, statements });
+      const groups = groupsOf(groupsBefore, groupsAfter, stats.seconds);
+      run.report.addThroughput({ path, batch, concurrency, stats, cpu, statements, groups });
     }
   }
 }
@@ -142,7 +157,14 @@ async function inProcessPhase(run: Run, db: Db, bus: Bus): Promise<void> {
       `applySync with db pool ${db.kind === "embedded" ? "1 (PGlite)" : POOL}, bus ${bus.kind}`,
   );
   const sims = makeSims(accountIds, SECONDS, BREACH);
-  await throughputPhase(run, "in-process", sims, inProcessSender({ db, bus }), null);
+  await throughputPhase(
+    run,
+    "in-process",
+    sims,
+    inProcessSender({ db, bus }),
+    null,
+    () => Promise.resolve(writeGroupStats()),
+  );
 }
 
 async function httpPhases(run: Run, server: EngineServer, secret: string): Promise<void> {
@@ -165,7 +187,9 @@ async function httpPhases(run: Run, server: EngineServer, secret: string): Promi
 
   if (ONLY.has("http")) {
     console.log(`[HTTP] POST /api/trading/demo-sync, signed, keep-alive`);
-    await throughputPhase(run, "HTTP", sims, send, server.pid);
+    const appGroups = () =>
+      server.command<{ writeGroups: GroupTotals }>({ cmd: "stats" }).then((s) => s.writeGroups);
+    await throughputPhase(run, "HTTP", sims, send, server.pid, appGroups);
   }
   if (needSse) {
     await latencyPhase(server, sims, send, setup, {

@@ -16,6 +16,11 @@ export interface ThroughputRow {
   cpu: CpuUsage | null;
   /** Statements sent per batch (in-process only: the app's are not visible from here). */
   statements?: number | null;
+  /**
+   * The sync path's group writes during the figure (services/accounts/sync_group.ts): mean batches per
+   * statement, and the share of the time a group write was in flight (near 1: the one write path is the bound).
+   */
+  groups?: { size: number; busy: number } | null;
 }
 
 /** One sync → SSE latency figure, under one background load. */
@@ -69,9 +74,26 @@ export class EngineReport {
       (own === null ? "" : ` (its backends alone ${own.toFixed(3)} ms)`),
     ];
     if (row.statements != null) parts.push(`${row.statements.toFixed(2)} statements/batch`);
+    if (row.groups) {
+      parts.push(
+        `group writes ${row.groups.size.toFixed(1)} batches each, in flight ${
+          (row.groups.busy * 100).toFixed(0)
+        }% of the time`,
+      );
+    }
+    // The CPU the benchmark's own processes (client, app, PostgreSQL, Redis) spend per batch bounds batches/s
+    // at the machine's cores over it, however the work is scheduled.
+    const spent = row.cpu && batches > 0 ? (row.cpu.machine - row.cpu.other) / batches : null;
+    const ceiling = spent ? (navigator.hardwareConcurrency || 1) / spent : null;
+    if (spent && ceiling) {
+      parts.push(
+        `all CPU ${(spent * 1000).toFixed(2)} ms/batch (at every core busy: ${ceiling.toFixed(0)} batches/s)`,
+      );
+    }
     const a = this.anchor;
     if (a) {
       parts.push(`batches/s ÷ pgbench tps ${(batches / a.tps).toFixed(2)}`);
+      if (ceiling) parts.push(`CPU ceiling ÷ pgbench tps ${(ceiling / a.tps).toFixed(2)}`);
       parts.push(`events/s ÷ pgbench tps ${(row.stats.events / row.stats.seconds / a.tps).toFixed(2)}`);
       if (dbMs !== null && a.pgMsPerTx) {
         parts.push(`DB CPU/batch ÷ pgbench's/tx ${(dbMs / a.pgMsPerTx).toFixed(2)}`);

@@ -88,6 +88,7 @@ async function main(): Promise<void> {
   const { startResetScheduler } = await import("../services/accounts/scheduler.ts");
   const { openServedApp } = await import("../tests/helpers/served_app.ts");
   const { makeStaff, newSession } = await import("../tests/helpers/client.ts");
+  const { writeGroupStats } = await import("../services/accounts/sync_group.ts");
 
   const { app, deps, config, hub, close } = await openServedApp({
     DATABASE_URL: env.DATABASE_URL,
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
           return { accountIds, tokens, staffToken };
         }
         case "stats":
-          return { ...hub.stats, ...Deno.memoryUsage() };
+          return { ...hub.stats, ...Deno.memoryUsage(), writeGroups: writeGroupStats() };
         default:
           throw new Error(`unknown command ${JSON.stringify(command.cmd)}`);
       }
