@@ -41,7 +41,13 @@ import { newTradeId } from "../services/venue/settle.ts";
 import { VenueMarker } from "../services/venue/marker.ts";
 import { durabilitySettings, prepareAnchor } from "./venue_anchor.ts";
 import { openProbe, startFeed } from "./venue_feed.ts";
-import { measureOrders, onOrderQuery, openOrderAccounts, type OrderFigures } from "./venue_orders.ts";
+import {
+  measureOrders,
+  onOrderQuery,
+  openOrderAccounts,
+  type OrderFigures,
+  watchQuotes,
+} from "./venue_orders.ts";
 import { loopText, startProbes } from "./venue_probes.ts";
 import { addDecimal, divDecimal, mulDecimal, placesOf, subDecimal } from "../services/venue/decimal.ts";
 import { benchFlags, flag } from "./flags.ts";
@@ -122,6 +128,7 @@ async function run(
     });
   };
   deps.prices.apply(makeBatch());
+  watchQuotes(deps.prices);
   await prepareAnchor(db);
   console.log(`durability: ${await durabilitySettings(db)}`);
 
@@ -153,7 +160,7 @@ async function run(
   const feed = startFeed(makeBatch, apply);
   await new Promise((r) => setTimeout(r, 500));
   // Warm-up (prepared statements, caches), not measured: the figures are of the steady state.
-  await orderLatency(10, true);
+  const warmOrders = await orderLatency(10, true);
   const idleOrders = await orderLatency(Math.min(ORDERS, 100));
   sse.latencies.length = 0;
   const idleCpu0 = cpuSnapshot();
@@ -208,6 +215,12 @@ async function run(
       } s; holders followed: ${marker.holders}`,
   );
 
+  // Every tick the book applies from here on, in order: the marker is given the same batches in the same order
+  // (the feed is stopped until now), so its n-th tick counted is `applied[n - ticksAtRecord - 1]`.
+  const applied: Tick[] = [];
+  const unrecord = deps.prices.subscribe((ticks) => applied.push(...ticks));
+  const ticksAtRecord = marker.stats.ticks;
+
   // ---- the load
   marker.stats.commitMs.length = 0;
   marker.stats.evalMs.length = 0;
@@ -239,14 +252,14 @@ async function run(
   const loadedSse = sse.latencies.splice(0);
   const evaluations = marker.stats.evaluations - evalBefore;
   const ticks = marker.stats.ticks - ticksBefore;
-  // Every holder holds one symbol: each tick of a symbol is due for that symbol's holders. Every batch has
-  // one tick per symbol; bench account i holds symbols[i % 7], and the other holders (the order and warm-up
-  // accounts) hold BTCUSD. An order account that starts holding during the run is counted for the whole run
-  // (with --order-book=10, ~20 of them: the ratio then reads up to ~1 % under what the marker did).
-  const holdersOf = (symbol: string) =>
-    accountIds.filter((_, i) => symbols[i % symbols.length] === symbol).length +
-    (symbol === "BTCUSD" ? marker.holders - accountIds.length : 0);
-  const due = symbols.reduce((sum, symbol) => sum + (ticks / symbols.length) * holdersOf(symbol), 0);
+  unrecord();
+  const window = applied.slice(ticksBefore - ticksAtRecord);
+  const due = dueEvaluations(symbols, window, applied, [
+    ...warmOrders.fills,
+    ...idleOrders.fills,
+    ...loadedOrders.fills,
+  ]);
+  const holdersAtEnd = accountIds.length + due.orderAccounts;
   const usage = await cpuUsage(cpuScope, cpu0, cpu1, null);
   await marker.stop();
   sse.close();
@@ -256,8 +269,14 @@ async function run(
     `ticks: ${ticks} in ${wall.toFixed(1)} s (${(ticks / wall).toFixed(0)}/s; feed ${feed2.sent()} sent)`,
   );
   console.log(
-    `evaluations: ${evaluations} (${(evaluations / wall).toFixed(0)}/s) of ${due.toFixed(0)} due → ` +
-      `${(evaluations / due).toFixed(3)} (target 1.000: every tick for every holder)`,
+    `evaluations: ${evaluations} (${(evaluations / wall).toFixed(0)}/s) of ${due.total} due → ` +
+      `${(evaluations / due.total).toFixed(5)} (target 1.00000: every tick for every holder; ` +
+      `${
+        due.orderAccounts - due.late
+      } order accounts holding all along, ${due.late} from their fill's tick on` +
+      (window.length === ticks ? "" : `; ticks recorded ${window.length} ≠ ${ticks} counted: due is off`) +
+      (marker.holders === holdersAtEnd ? "" : `; holders ${marker.holders} ≠ ${holdersAtEnd}: a breach?`) +
+      `)`,
   );
   console.log(
     `writes: ${marker.stats.flushed - flushedBefore} flushed marks, ${marker.stats.urgent - urgentBefore} ` +
@@ -302,4 +321,38 @@ async function run(
     `CPU (cores, target app ≤ 1.0 of 2): ${cpuText(usage)} vs idle venue ${cpuText(idleCpu)} → bench ` +
       `${usage && idleCpu ? ratio(usage.bench, idleCpu.bench) : "n/a"}`,
   );
+}
+
+/**
+ * The (tick, holder) pairs due in `window` (the ticks the marker processed while loaded), counted from outside
+ * the marker: bench account i holds symbols[i % 7] all along; an order account holds BTCUSD from the first
+ * BTCUSD tick after the tick its first fill was valued at (the fill's own mark covers that one) — or all along
+ * when that fill came before `applied` began. `applied` is every tick the book applied since recording began.
+ */
+function dueEvaluations(
+  symbols: readonly string[],
+  window: readonly Tick[],
+  applied: readonly Tick[],
+  fills: OrderFigures["fills"],
+): { total: number; orderAccounts: number; late: number } {
+  const perSymbol = new Map<string, number>();
+  for (let i = 0; i < ACCOUNTS; i++) {
+    const symbol = symbols[i % symbols.length];
+    perSymbol.set(symbol, (perSymbol.get(symbol) ?? 0) + 1);
+  }
+  let total = 0;
+  for (const tick of window) total += perSymbol.get(tick.symbol) ?? 0;
+  const first = new Map<string, Tick>();
+  for (const f of fills) if (f.tick && !first.has(f.accountId)) first.set(f.accountId, f.tick);
+  const start = applied.length - window.length;
+  let late = 0;
+  for (const tick of first.values()) {
+    // -1: filled before recording began, so before the window.
+    const at = applied.indexOf(tick);
+    if (at >= start) late++;
+    for (let i = Math.max(start, at + 1); i < applied.length; i++) {
+      if (applied[i].symbol === "BTCUSD") total++;
+    }
+  }
+  return { total, orderAccounts: first.size, late };
 }

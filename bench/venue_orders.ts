@@ -5,6 +5,7 @@
  * statements (counted through the pool's `onQuery` hook while the order runs: `orderScope`).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { PriceBook, Tick } from "../services/venue/price_book.ts";
 import type { Db } from "../db/client.ts";
 import type { Deps } from "../services/deps.ts";
 import { openAccount } from "../services/accounts/open.ts";
@@ -13,8 +14,25 @@ import { insertPlan } from "../services/plans/queries.ts";
 import { placeOrder } from "../services/venue/orders.ts";
 import { type AnchorSample, anchorWrite } from "./venue_anchor.ts";
 
-/** The order being measured: when its COMMIT was sent and how many statements it sent. */
-const orderScope = new AsyncLocalStorage<{ commitAt: number; statements: number }>();
+/**
+ * The order being measured: when its COMMIT was sent, how many statements it sent, and the ticks its fill read
+ * from the book (`watchQuotes`).
+ */
+const orderScope = new AsyncLocalStorage<{ commitAt: number; statements: number; read: Tick[] }>();
+
+/**
+ * Records, for the order in `orderScope`, every tick it reads from `book` (the fill's price and its mark's
+ * quotes): which tick the fill was valued at, seen from outside the marker (bench/venue.ts counts a new
+ * holder's ticks as due from the next one on). The book's ticks are the objects its subscribers are given.
+ */
+export function watchQuotes(book: PriceBook): void {
+  const latest = book.latest.bind(book);
+  book.latest = (symbol: string) => {
+    const tick = latest(symbol);
+    if (tick) orderScope.getStore()?.read.push(tick);
+    return tick;
+  };
+}
 
 /** The `onQuery` hook of the bench's pool: counts the statements of the order in `orderScope`, if any. */
 export function onOrderQuery(query: string): void {
@@ -57,6 +75,8 @@ export interface OrderFigures extends Array<number> {
   /** From the order's COMMIT being sent to placeOrder's answer (the flush, the publish). */
   commits: number[];
   statements: number[];
+  /** Per order: its account and the tick its fill read first (undefined: none read, no fill). */
+  fills: { accountId: string; tick: Tick | undefined }[];
 }
 
 /**
@@ -69,12 +89,18 @@ export async function measureOrders(
   n: number,
   accountFor: (i: number) => string,
 ): Promise<OrderFigures> {
-  const out = Object.assign([] as number[], { anchors: [], commits: [], statements: [] }) as OrderFigures;
+  const out = Object.assign([] as number[], {
+    anchors: [],
+    commits: [],
+    statements: [],
+    fills: [],
+  }) as OrderFigures;
   for (let i = 0; i < n; i++) {
-    const scope = { commitAt: NaN, statements: 0 };
+    const scope = { commitAt: NaN, statements: 0, read: [] as Tick[] };
+    const accountId = accountFor(i);
     const t0 = performance.now();
     await orderScope.run(scope, () =>
-      placeOrder(deps, userId, accountFor(i), {
+      placeOrder(deps, userId, accountId, {
         symbol: "BTCUSD",
         direction: i % 2 ? "buy" : "sell",
         type: "market",
@@ -84,6 +110,7 @@ export async function measureOrders(
     out.push(t1 - t0);
     out.commits.push(t1 - scope.commitAt);
     out.statements.push(scope.statements);
+    out.fills.push({ accountId, tick: scope.read.find((t) => t.symbol === "BTCUSD") });
     await new Promise((r) => setTimeout(r, 10));
     out.anchors.push(await anchorWrite(deps.db));
     await new Promise((r) => setTimeout(r, 10));
