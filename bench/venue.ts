@@ -229,6 +229,7 @@ async function run(
   await new Promise((r) => setTimeout(r, 1000));
   sse.latencies.length = 0;
   const evalBefore = marker.stats.evaluations;
+  const replayedBefore = marker.stats.replayed;
   const ticksBefore = marker.stats.ticks;
   const flushedBefore = marker.stats.flushed;
   const urgentBefore = marker.stats.urgent;
@@ -271,6 +272,7 @@ async function run(
   console.log(
     `evaluations: ${evaluations} (${(evaluations / wall).toFixed(0)}/s) of ${due.total} due → ` +
       `${(evaluations / due.total).toFixed(5)} (target 1.00000: every tick for every holder; ` +
+      `${marker.stats.replayed - replayedBefore} of them on ticks missed before a reload; ` +
       `${
         due.orderAccounts - due.late
       } order accounts holding all along, ${due.late} from their fill's tick on` +

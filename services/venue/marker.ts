@@ -23,7 +23,9 @@
  * Jobs run one at a time (a batch waits for the previous one's writes), so every evaluation sees the state the
  * previous one wrote; a long flush is split into chunk jobs with the ticks that arrive meanwhile in between.
  * The cached state is refreshed from each write, from the `venue:book` channel (orders and closes in any
- * process) and by a full reload every `reloadMs`.
+ * process) and by a full reload every `reloadMs`. A reload that finds an account's positions changed evaluates
+ * it on the ticks processed meanwhile (kept for `RECENT_MS`) that are later than its last applied event (the
+ * fill's own mark): a tick between a fill's commit and the marker's reload is evaluated for the new position.
  */
 import type { Deps } from "../deps.ts";
 import { log } from "../log.ts";
@@ -53,6 +55,8 @@ export interface MarkerStats {
   ticks: number;
   /** (tick, holder) pairs evaluated. */
   evaluations: number;
+  /** Of those, evaluated by `#replay`: ticks an account missed before a reload found its positions changed. */
+  replayed: number;
   /** Accounts written by tick batches (verdicts, highs, SL/TP) and by flushes. */
   urgent: number;
   flushed: number;
@@ -98,11 +102,17 @@ const PARALLEL = 1;
 const ORDER_WAIT_MS = 50;
 /** How long after an order or close an account counts as trading (its marks are written alone). */
 const TRADING_MS = 60_000;
+/**
+ * How far back (tick time) the ticks processed are kept for `#replay`: a fill's `venue:book` message reaches
+ * the marker a few ms after its commit, behind the tick jobs queued meanwhile.
+ */
+const RECENT_MS = 5_000;
 
 export class VenueMarker {
   readonly stats: MarkerStats = {
     ticks: 0,
     evaluations: 0,
+    replayed: 0,
     urgent: 0,
     flushed: 0,
     batches: 0,
@@ -125,6 +135,8 @@ export class VenueMarker {
   /** Per-tick prices while a batch is evaluated (the book already holds the batch's last). */
   #view = new Map<string, Tick>();
   #prices = new MarkPrices({ latest: (s) => this.#view.get(s) });
+  /** The ticks processed in the last `RECENT_MS`, in order, each with the quotes as of it (`#replay`). */
+  #recent: { tick: Tick; view: Map<string, Tick> }[] = [];
 
   constructor(
     private readonly deps: Pick<Deps, "db" | "bus" | "prices">,
@@ -214,15 +226,10 @@ export class VenueMarker {
           self.#view.set(tick.symbol, tick);
           self.#prices.reset(tick.symbol);
           self.stats.ticks++;
-          // One copy of the quotes per tick, shared by every mark made at it.
+          // One copy of the quotes per tick, kept for `#replay` and shared by every mark made at it.
+          const view = self.#remember(tick);
           let quotes: Quotes | null = null;
-          const snapshot = () => {
-            if (!quotes) {
-              const copy = new Map(self.#view);
-              quotes = { latest: (s: string) => copy.get(s) };
-            }
-            return quotes;
-          };
+          const snapshot = () => quotes ??= { latest: (s: string) => view.get(s) };
           const pending = self.#pending.get(tick.symbol);
           if (pending) {
             const hit = pending.filter((o) => triggers(o, tick));
@@ -252,6 +259,15 @@ export class VenueMarker {
       { yieldNow: () => gate.busy },
     );
     this.stats.evalMs.push(cpu);
+    await this.#writeUrgent(urgent);
+    for (const f of fills) {
+      await fillTriggered(this.deps, f.order, f.quotes, f.tick);
+    }
+    if (fills.length > 0) await this.#reload([...new Set(fills.map((f) => f.order.accountId))]);
+  }
+
+  /** Writes a batch's urgent marks: plain ones with `writeMarks`, the rest (and those left) by the engine path. */
+  async #writeUrgent(urgent: Map<string, Urgent>): Promise<void> {
     if (urgent.size > 0) {
       this.stats.urgent += urgent.size;
       const highs = [...urgent].filter(([, u]) => !u.engine);
@@ -262,10 +278,50 @@ export class VenueMarker {
         ...left.map((l) => this.#work(l.id, l.marks, [])),
       ]);
     }
-    for (const f of fills) {
-      await fillTriggered(this.deps, f.order, f.quotes, f.tick);
+  }
+
+  /** Keeps `tick` (now in `#view`) with a copy of the quotes as of it; returns that copy. */
+  #remember(tick: Tick): Map<string, Tick> {
+    const view = new Map(this.#view);
+    this.#recent.push({ tick, view });
+    let old = 0;
+    while (old < this.#recent.length && this.#recent[old].tick.at < tick.at - RECENT_MS) old++;
+    if (old > 0) this.#recent.splice(0, old);
+    return view;
+  }
+
+  /**
+   * Evaluates the holders `after` names on the kept ticks of their symbols later than their state's last
+   * applied instant (a fill's own mark, or the last mark written), in tick order, each at the quotes as of
+   * its tick, and writes what is urgent as `#onTicks` does. These are the ticks processed between a change of
+   * the account's book (an order filled in any process) and this reload, which were evaluated without the
+   * change or not at all; a tick at or before the state's instant was marked by the change itself or earlier.
+   */
+  async #replay(after: Map<string, number>): Promise<void> {
+    let from = Infinity;
+    for (const at of after.values()) from = Math.min(from, at);
+    const ticks = this.#recent.filter((r) => r.tick.at > from);
+    if (ticks.length === 0) return;
+    const urgent = new Map<string, Urgent>();
+    const current = this.#view;
+    try {
+      for (const { tick, view } of ticks) {
+        this.#view = view;
+        this.#prices.reset();
+        const quotes = { latest: (s: string) => view.get(s) };
+        for (const [id, at] of after) {
+          const h = this.#holders.get(id);
+          if (!h || tick.at <= at || !h.positions.some((p) => p.symbol === tick.symbol)) continue;
+          this.stats.replayed++;
+          this.#markHolder(id, tick, urgent, () => quotes);
+        }
+      }
+    } finally {
+      // Back to the latest tick of every symbol, as `#onTicks` left them.
+      this.#view = current;
+      this.#prices.reset();
     }
-    if (fills.length > 0) await this.#reload([...new Set(fills.map((f) => f.order.accountId))]);
+    await this.#writeUrgent(urgent);
   }
 
   /** Evaluates `tick` for holder `id`: its mark becomes the dirty one, or an urgent one of the batch. */
@@ -423,8 +479,11 @@ export class VenueMarker {
       }
     }
     for (const o of orders) this.#pending.set(o.symbol, [...(this.#pending.get(o.symbol) ?? []), o]);
+    /** Holders whose positions changed since the marker last had them: evaluated on the ticks they missed. */
+    const changed = new Map<string, number>();
     for (const h of holders) {
       const before = previous.get(h.row.id);
+      if (!before || !samePositions(before, h)) changed.set(h.row.id, h.state.lastEventAt);
       if (before) {
         // Nothing else changed the account: its unwritten mark and recorded notifications still hold.
         if (before.dirty?.basis === h.state.version && samePositions(before, h)) h.dirty = before.dirty;
@@ -437,6 +496,7 @@ export class VenueMarker {
       }
       this.#holders.set(h.row.id, h);
     }
+    if (changed.size > 0) await this.#replay(changed);
   }
 
   #drop(id: string): void {
