@@ -8,7 +8,9 @@
  *
  * Figures, each against an anchor measured in the same run:
  * - evaluations: (tick, holder) pairs the marker evaluated vs. the ticks × holders that were due (every tick
- *   for every holder: the ratio must be 1.00), and the marker's commits per second;
+ *   for every holder: the ratio must be 1.00000), and the marker's commits per second. Due is counted from
+ *   outside the marker (`dueEvaluations`): an order account from the tick after its first fill's own; a pair
+ *   the marker evaluated again after a reload found the account's positions changed counts once;
  * - tick → SSE frame: a signed-in subscriber of `GET /api/venue/stream` (in-process through app.request, the
  *   stream's own coalescing included), from the tick's creation to the frame naming it; p50/p99, loaded vs.
  *   the same probe with no account held (the anchor);
@@ -228,8 +230,12 @@ async function run(
   const feed2 = startFeed(makeBatch, apply);
   await new Promise((r) => setTimeout(r, 1000));
   sse.latencies.length = 0;
+  // Between the marker's jobs: `ticks` is counted as a tick's evaluations begin, so a count taken in the middle
+  // of a tick would leave part of its holders' evaluations in the window without the tick.
+  await marker.idle();
   const evalBefore = marker.stats.evaluations;
   const replayedBefore = marker.stats.replayed;
+  const reevaluatedBefore = marker.stats.reevaluated;
   const ticksBefore = marker.stats.ticks;
   const flushedBefore = marker.stats.flushed;
   const urgentBefore = marker.stats.urgent;
@@ -251,7 +257,9 @@ async function run(
   await feed2.stop();
   await marker.idle();
   const loadedSse = sse.latencies.splice(0);
-  const evaluations = marker.stats.evaluations - evalBefore;
+  // A tick evaluated again for an account whose positions changed is one pair evaluated twice.
+  const reevaluated = marker.stats.reevaluated - reevaluatedBefore;
+  const evaluations = marker.stats.evaluations - evalBefore - reevaluated;
   const ticks = marker.stats.ticks - ticksBefore;
   unrecord();
   const window = applied.slice(ticksBefore - ticksAtRecord);
@@ -272,7 +280,8 @@ async function run(
   console.log(
     `evaluations: ${evaluations} (${(evaluations / wall).toFixed(0)}/s) of ${due.total} due → ` +
       `${(evaluations / due.total).toFixed(5)} (target 1.00000: every tick for every holder; ` +
-      `${marker.stats.replayed - replayedBefore} of them on ticks missed before a reload; ` +
+      `${marker.stats.replayed - replayedBefore} of them on ticks a new position missed before its reload, ` +
+      `and ${reevaluated} more again at changed positions; ` +
       `${
         due.orderAccounts - due.late
       } order accounts holding all along, ${due.late} from their fill's tick on` +
@@ -348,13 +357,16 @@ function dueEvaluations(
   for (const f of fills) if (f.tick && !first.has(f.accountId)) first.set(f.accountId, f.tick);
   const start = applied.length - window.length;
   let late = 0;
+  const all = window.filter((t) => t.symbol === "BTCUSD").length;
   for (const tick of first.values()) {
     // -1: filled before recording began, so before the window.
     const at = applied.indexOf(tick);
-    if (at >= start) late++;
+    let own = 0;
     for (let i = Math.max(start, at + 1); i < applied.length; i++) {
-      if (applied[i].symbol === "BTCUSD") total++;
+      if (applied[i].symbol === "BTCUSD") own++;
     }
+    if (own < all) late++;
+    total += own;
   }
   return { total, orderAccounts: first.size, late };
 }

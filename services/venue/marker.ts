@@ -55,8 +55,13 @@ export interface MarkerStats {
   ticks: number;
   /** (tick, holder) pairs evaluated. */
   evaluations: number;
-  /** Of those, evaluated by `#replay`: ticks an account missed before a reload found its positions changed. */
+  /**
+   * Of those, evaluated by `#replay` (ticks processed before a reload found the account's positions changed):
+   * ticks of a symbol the account did not hold before (not evaluated for it until then)…
+   */
   replayed: number;
+  /** …and ticks of a symbol it held (evaluated before at the old positions: evaluated again). */
+  reevaluated: number;
   /** Accounts written by tick batches (verdicts, highs, SL/TP) and by flushes. */
   urgent: number;
   flushed: number;
@@ -113,6 +118,7 @@ export class VenueMarker {
     ticks: 0,
     evaluations: 0,
     replayed: 0,
+    reevaluated: 0,
     urgent: 0,
     flushed: 0,
     batches: 0,
@@ -297,9 +303,9 @@ export class VenueMarker {
    * the account's book (an order filled in any process) and this reload, which were evaluated without the
    * change or not at all; a tick at or before the state's instant was marked by the change itself or earlier.
    */
-  async #replay(after: Map<string, number>): Promise<void> {
+  async #replay(after: Map<string, { at: number; held: ReadonlySet<string> }>): Promise<void> {
     let from = Infinity;
-    for (const at of after.values()) from = Math.min(from, at);
+    for (const { at } of after.values()) from = Math.min(from, at);
     const ticks = this.#recent.filter((r) => r.tick.at > from);
     if (ticks.length === 0) return;
     const urgent = new Map<string, Urgent>();
@@ -309,10 +315,11 @@ export class VenueMarker {
         this.#view = view;
         this.#prices.reset();
         const quotes = { latest: (s: string) => view.get(s) };
-        for (const [id, at] of after) {
+        for (const [id, { at, held }] of after) {
           const h = this.#holders.get(id);
           if (!h || tick.at <= at || !h.positions.some((p) => p.symbol === tick.symbol)) continue;
-          this.stats.replayed++;
+          if (held.has(tick.symbol)) this.stats.reevaluated++;
+          else this.stats.replayed++;
           this.#markHolder(id, tick, urgent, () => quotes);
         }
       }
@@ -480,10 +487,13 @@ export class VenueMarker {
     }
     for (const o of orders) this.#pending.set(o.symbol, [...(this.#pending.get(o.symbol) ?? []), o]);
     /** Holders whose positions changed since the marker last had them: evaluated on the ticks they missed. */
-    const changed = new Map<string, number>();
+    const changed = new Map<string, { at: number; held: ReadonlySet<string> }>();
     for (const h of holders) {
       const before = previous.get(h.row.id);
-      if (!before || !samePositions(before, h)) changed.set(h.row.id, h.state.lastEventAt);
+      if (!before || !samePositions(before, h)) {
+        const held = new Set(before?.positions.map((p) => p.symbol));
+        changed.set(h.row.id, { at: h.state.lastEventAt, held });
+      }
       if (before) {
         // Nothing else changed the account: its unwritten mark and recorded notifications still hold.
         if (before.dirty?.basis === h.state.version && samePositions(before, h)) h.dirty = before.dirty;
