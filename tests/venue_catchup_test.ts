@@ -12,18 +12,10 @@ import { type BusHandler, MemoryBus } from "../services/bus/mod.ts";
 import { VENUE_BOOK_CHANNEL } from "../services/bus/channels.ts";
 import { stateFromJson } from "../services/engine/state.ts";
 import { replayAccount } from "../services/accounts/replay.ts";
-import { PriceBook, type Tick } from "../services/venue/price_book.ts";
+import { PriceBook } from "../services/venue/price_book.ts";
+import { START, T, tick } from "./helpers/venue_ticks.ts";
 import { placeOrder } from "../services/venue/orders.ts";
 import { VenueMarker } from "../services/venue/marker.ts";
-
-const START = new Date("2026-03-02T08:00:00Z"); // a Monday: FX open
-const T = (s: number) => +START + 60_000 + s * 1000;
-const tick = (bid: string, at: number): Tick => ({
-  symbol: "EURUSD",
-  bid,
-  ask: (Number(bid) + 0.0001).toFixed(5),
-  at,
-});
 
 /** A bus whose `venue:book` messages wait for `release()`: the marker's reload comes after the ticks sent. */
 class HeldBook extends MemoryBus {

@@ -14,19 +14,11 @@ import { lockAccount } from "../services/accounts/persist.ts";
 import { replayAccount } from "../services/accounts/replay.ts";
 import { stateFromJson, stateHash } from "../services/engine/state.ts";
 import type { SyncEvent } from "../services/engine/sync_events.ts";
-import { PriceBook, type Tick } from "../services/venue/price_book.ts";
+import { PriceBook } from "../services/venue/price_book.ts";
+import { START, T, tick } from "./helpers/venue_ticks.ts";
 import { placeOrder } from "../services/venue/orders.ts";
 import { VenueMarker } from "../services/venue/marker.ts";
 import type { Db } from "../db/client.ts";
-
-const START = new Date("2026-03-02T08:00:00Z"); // a Monday: FX open
-const T = (s: number) => +START + 60_000 + s * 1000;
-const tick = (bid: string, at: number): Tick => ({
-  symbol: "EURUSD",
-  bid,
-  ask: (Number(bid) + 0.0001).toFixed(5),
-  at,
-});
 
 /** An FTMO-style 100K account holding 10 lots of EURUSD bought at 1.08510, and a marker that never flushes. */
 async function holding() {

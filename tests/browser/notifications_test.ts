@@ -6,9 +6,8 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
-import AxeBuilder from "../deps/axe.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { axeViolations, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { client, randomIp, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { postSync, sync } from "../helpers/sync.ts";
@@ -21,11 +20,8 @@ const ARTIFACTS = new URL("../artifacts/", import.meta.url);
 async function photograph(page: Page, name: string) {
   for (const width of [390, 1440]) {
     await page.setViewportSize({ width, height: 900 });
-    const results = await new AxeBuilder({ page }).analyze();
     assert.deepEqual(
-      results.violations.map((v) =>
-        `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`
-      ),
+      await axeViolations(page),
       [],
       `${name} at ${width} px`,
     );

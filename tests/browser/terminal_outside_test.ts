@@ -7,10 +7,9 @@
  * checked by axe.
  */
 import assert from "node:assert/strict";
-import AxeBuilder from "../deps/axe.ts";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { axeViolations, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import type { ServeInfo } from "../../lib/http_listener.ts";
 import { client, randomIp, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
@@ -37,9 +36,8 @@ async function photograph(page: Page, name: string) {
         await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
         `${name} is wider than ${width} px`,
       );
-      const { violations } = await new AxeBuilder({ page }).analyze();
       assert.deepEqual(
-        violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+        await axeViolations(page),
         [],
         `axe · ${scheme} · ${width} px`,
       );

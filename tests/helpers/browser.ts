@@ -1,4 +1,5 @@
-import { type Browser, chromium } from "../deps/playwright.ts";
+import AxeBuilder from "../deps/axe.ts";
+import { type Browser, chromium, type Page } from "../deps/playwright.ts";
 import { hasBinary, skipUnless, testEnv } from "./env.ts";
 import { listen, type ServeHandler } from "../../lib/http_listener.ts";
 
@@ -24,4 +25,10 @@ export async function withServer<T>(fetch: ServeHandler, fn: (origin: string) =>
   } finally {
     await server.shutdown(1000);
   }
+}
+
+/** axe-core's violations on `page` as it is now, one line each (rule, help, the elements): [] when clean. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
