@@ -5,8 +5,8 @@
  * gets that tick itself: its mark has the recorded id (`mark:<symbol>:<at>`) on the very state version that
  * recorded it, so the version guard lets it through. The statement must leave that account out (the engine
  * path finds the mark applied) and write the others of its chunk, not fail them all on a duplicate key. One
- * process's marker meets the same: its book takes a tick again when it is not older than the latest (a bus
- * reconnect re-applies the stored last quotes, services/venue/feed.ts `followPrices`).
+ * process's marker no longer meets it: its book drops the latest tick applied again (a bus reconnect re-applies
+ * the stored last quotes, services/venue/feed.ts `followPrices`).
  */
 import assert from "node:assert/strict";
 import { openTestDb } from "./helpers/db.ts";
@@ -71,6 +71,10 @@ async function marked() {
       1,
       "only the account that applied T(1) takes the engine path",
     );
+    await checkMarks();
+  };
+  /** T(1) marked once on the EURUSD account and on the GBPUSD one, both replaying to their stored state. */
+  const checkMarks = async () => {
     const marks = await db.sql<{ account_id: string; event_id: string }[]>`
       select account_id, event_id from account_events
       where account_id = any(${[eur, gbp]}) and event_id like 'mark:%' order by state_version`;
@@ -88,6 +92,7 @@ async function marked() {
     first,
     marker,
     checkTwice,
+    checkMarks,
     /** Leaves the accounts to no later test's marker (the embedded database is shared by the module). */
     async close() {
       try {
@@ -117,14 +122,18 @@ Deno.test("two markers at a hand-over: the tick the other one wrote leaves that 
   }
 });
 
-Deno.test("one marker whose book takes a tick again: that account goes to the engine path, the rest of the chunk is written", async () => {
+Deno.test("one marker whose book is given a tick again drops it: no second evaluation, no duplicate to skip", async () => {
   const t = await marked();
   try {
-    // What a bus reconnect does: the stored last quote, no older than the book's, is applied again.
+    // What a bus reconnect does: the stored last quotes are applied again. EURUSD's T(1) is the book's latest
+    // already (dropped); GBPUSD's T(1) is new to it (taken).
     const before = { ...t.first.stats };
     t.older.apply(again());
     await t.first.flush();
-    await t.checkTwice(t.first, before);
+    assert.equal(t.first.stats.evaluations - before.evaluations, 1, "only GBPUSD's new tick is evaluated");
+    assert.equal(t.first.stats.statements - before.statements, 1);
+    assert.equal(t.first.stats.engine - before.engine, 0, "nothing left for the engine path");
+    await t.checkMarks();
   } finally {
     await t.close();
   }

@@ -47,14 +47,17 @@ export class PriceBook {
 
   /**
    * Updates `latest` with the batch and then calls every subscriber in order with the ticks taken. A tick older
-   * than the symbol's latest (a late or repeated bus message) is dropped, so prices never go back in time.
+   * than the symbol's latest (a late bus message) is dropped, so prices never go back in time, and so is the
+   * latest tick applied again (a repeated message, or the stored last quote re-applied after a bus reconnect):
+   * the marker would evaluate it twice and the minute's bar fold it twice. Another price stamped in the same
+   * millisecond is a new tick and is taken.
    * A subscriber that throws is logged; the others still run.
    */
   apply(ticks: readonly Tick[]): void {
     const taken: Tick[] = [];
     for (const tick of ticks) {
       const current = this.#latest.get(tick.symbol);
-      if (current && tick.at < current.at) continue;
+      if (current && (tick.at < current.at || sameTick(tick, current))) continue;
       const copy = { symbol: tick.symbol, bid: tick.bid, ask: tick.ask, at: tick.at };
       this.#latest.set(tick.symbol, copy);
       const bar = this.#bars.get(tick.symbol);
@@ -72,4 +75,8 @@ export class PriceBook {
       }
     }
   }
+}
+
+function sameTick(a: Tick, b: Tick): boolean {
+  return a.at === b.at && a.bid === b.bid && a.ask === b.ask;
 }

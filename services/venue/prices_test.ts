@@ -169,3 +169,22 @@ Deno.test("bars: ticks in any order fold into per-minute open/high/low/close of 
     ],
   );
 });
+
+Deno.test("price book: a tick applied again (a repeated bus message) is dropped; another price at the same instant is taken", () => {
+  const b = new PriceBook();
+  const seen: string[] = [];
+  b.subscribe((ticks) => seen.push(ticks.map((t) => t.bid).join()));
+  const tick = { symbol: "EURUSD", bid: "1.08500", ask: "1.08508", at: 60_000 };
+  b.apply([tick]);
+  b.apply([{ ...tick }]); // the same tick again, e.g. the stored last quote re-applied after a bus reconnect
+  b.apply([{ ...tick, bid: "1.08400", ask: "1.08408" }]); // a new price stamped in the same millisecond
+  assert.deepEqual(seen, ["1.08500", "1.08400"]);
+  // The repeat is not folded into the minute's bar a second time (its close would not show it, its count would).
+  assert.deepEqual(b.currentBar("EURUSD"), {
+    time: 60,
+    open: "1.08500",
+    high: "1.08500",
+    low: "1.08400",
+    close: "1.08400",
+  });
+});
