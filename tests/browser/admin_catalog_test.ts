@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import type { BrowserContext, Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
-import type { ServeInfo } from "../../lib/http_listener.ts";
+import { fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { makeStaff, randomIp, signUp } from "../helpers/client.ts";
 import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 import { insertPlan } from "../../services/plans/queries.ts";
@@ -63,8 +62,7 @@ Deno.test({
     assert.equal(bought.status, 201);
     const { accountId } = await bought.json();
     const ip = randomIp();
-    const serve = (req: Request, info: ServeInfo) =>
-      app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
+    const serve = fromAddress(app, ip);
     const browser = await launchBrowser();
     try {
       await withServer(serve, async (origin) => {

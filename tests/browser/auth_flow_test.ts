@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { Secret, TOTP } from "otpauth";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
-import type { ServeInfo } from "../../lib/http_listener.ts";
+import { fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { randomIp, strongPassword, uniqueEmail } from "../helpers/client.ts";
 
 /** What an authenticator app shows `offsetSeconds` from now for the key printed on the set-up page. */
@@ -36,8 +35,7 @@ Deno.test({
     const password = strongPassword();
     // Rate limits are per IP and, with REDIS_URL, outlive the run: this browser gets an address of its own.
     const ip = randomIp();
-    const serve = (req: Request, info: ServeInfo) =>
-      app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
+    const serve = fromAddress(app, ip);
     try {
       await withServer(serve, async (origin) => {
         // No script runs on these pages; turning JavaScript off proves the forms need none.

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
-import type { ServeInfo } from "../../lib/http_listener.ts";
+import { fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { randomIp, strongPassword, uniqueEmail } from "../helpers/client.ts";
 import { insertPlan } from "../../services/plans/queries.ts";
 import { demoPlans } from "../../services/demo/seed.ts";
@@ -44,8 +43,7 @@ Deno.test({
     await deps.db.sql`insert into coupons (code, kind, value) values (${code}, 'percent', 20)`;
     // Rate limits are per IP and, with REDIS_URL, outlive the run: this browser gets an address of its own.
     const ip = randomIp();
-    const serve = (req: Request, info: ServeInfo) =>
-      app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
+    const serve = fromAddress(app, ip);
     const browser = await launchBrowser();
     try {
       await withServer(serve, async (origin) => {

@@ -7,13 +7,12 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { client, enrolTotp, makeStaff, randomIp, signUp } from "../helpers/client.ts";
 import { pdfBytes } from "../helpers/kyc.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { fundedPlan } from "../helpers/payouts.ts";
 import { postSync, sync } from "../helpers/sync.ts";
-import type { ServeInfo } from "../../lib/http_listener.ts";
 import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 import { totpCode } from "../../services/auth/totp.ts";
 
@@ -36,8 +35,7 @@ Deno.test({
     deps.config.payoutFourEyesAbove = "1000.00";
     let browser: Browser | null = null;
     const ip = randomIp();
-    const serve = (req: Request, info: ServeInfo) =>
-      app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
+    const serve = fromAddress(app, ip);
     try {
       await Deno.mkdir(ARTIFACTS, { recursive: true });
       const trader = await signUp(app, { firstName: "Ada", lastName: "Lovelace" });

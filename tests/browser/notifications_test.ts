@@ -7,12 +7,11 @@
 import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { axeViolations, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { axeViolations, fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { client, randomIp, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { postSync, sync } from "../helpers/sync.ts";
 import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
-import type { ServeInfo } from "../../lib/http_listener.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
 
@@ -44,8 +43,7 @@ Deno.test({
     const { app, deps, close } = await openTestApp();
     await Deno.mkdir(ARTIFACTS, { recursive: true });
     const ip = randomIp();
-    const serve = (req: Request, info: ServeInfo) =>
-      app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
+    const serve = fromAddress(app, ip);
     const browser = await launchBrowser();
     try {
       const trader = await signUp(app);

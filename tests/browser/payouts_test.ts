@@ -6,10 +6,9 @@
 import assert from "node:assert/strict";
 import type { Browser } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { enrolTotp, makeStaff, randomIp, signUp } from "../helpers/client.ts";
 import { fundedWithProfit } from "../helpers/payouts.ts";
-import type { ServeInfo } from "../../lib/http_listener.ts";
 import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 import { totpCode } from "../../services/auth/totp.ts";
 
@@ -21,8 +20,7 @@ Deno.test({
     deps.config.payoutFourEyesAbove = "1000.00";
     let browser: Browser | null = null;
     const ip = randomIp();
-    const serve = (req: Request, info: ServeInfo) =>
-      app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
+    const serve = fromAddress(app, ip);
     try {
       const trader = await signUp(app);
       const { accountId } = await fundedWithProfit(deps, trader.userId);

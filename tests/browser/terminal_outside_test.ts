@@ -9,8 +9,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { axeViolations, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
-import type { ServeInfo } from "../../lib/http_listener.ts";
+import { axeViolations, fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { client, randomIp, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { postSync } from "../helpers/sync.ts";
@@ -92,8 +91,7 @@ Deno.test({
       },
     ]);
     const ip = randomIp();
-    const serve = (req: Request, info: ServeInfo) =>
-      app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
+    const serve = fromAddress(app, ip);
     const browser = await launchBrowser();
     try {
       await withServer(serve, async (origin) => {

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
-import type { ServeInfo } from "../../lib/http_listener.ts";
+import { fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { randomIp, signUp } from "../helpers/client.ts";
 import { insertPlan } from "../../services/plans/queries.ts";
 import { demoPlans } from "../../services/demo/seed.ts";
@@ -63,8 +62,7 @@ Deno.test({
 
     const trader = await signUp(app);
     const ip = randomIp();
-    const serve = (req: Request, info: ServeInfo) =>
-      app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
+    const serve = fromAddress(app, ip);
     const browser = await launchBrowser();
     try {
       await withServer(serve, async (origin) => {

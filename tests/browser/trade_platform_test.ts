@@ -8,8 +8,7 @@
 import assert from "node:assert/strict";
 import type { BrowserContext, Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { axeViolations, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
-import type { ServeInfo } from "../../lib/http_listener.ts";
+import { axeViolations, fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { client, makeStaff, randomIp, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { postSync, sync } from "../helpers/sync.ts";
@@ -84,8 +83,7 @@ Deno.test({
       assert.equal(res.status, 200, await res.text());
     }
     const ip = randomIp();
-    const serve = (req: Request, info: ServeInfo) =>
-      app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
+    const serve = fromAddress(app, ip);
     const browser = await launchBrowser();
     try {
       await withServer(serve, async (origin) => {

@@ -1,7 +1,7 @@
 import AxeBuilder from "../deps/axe.ts";
 import { type Browser, chromium, type Page } from "../deps/playwright.ts";
 import { hasBinary, skipUnless, testEnv } from "./env.ts";
-import { listen, type ServeHandler } from "../../lib/http_listener.ts";
+import { listen, type ServeHandler, type ServeInfo } from "../../lib/http_listener.ts";
 
 /** True when browser tests must be skipped (no Chromium outside CI); prints why. */
 export const noBrowser = skipUnless(
@@ -15,6 +15,17 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ["--no-sandbox"],
   });
+}
+
+/**
+ * `app` answering as if every request came from `ip`: a browser test's own client address, so its sign-ins
+ * and requests spend a rate-limit budget of their own (tests/helpers/client.ts `randomIp`).
+ */
+export function fromAddress(
+  app: { fetch(req: Request, info: ServeInfo): Response | Promise<Response> },
+  ip: string,
+): ServeHandler {
+  return (req, info) => app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
 }
 
 /** Serves `fetch` on a random local port for the duration of `fn`, with the production listener. */
