@@ -6,6 +6,27 @@ import postgres from "postgres";
 import { startEmbedded } from "./embedded.ts";
 import { runTransaction } from "./transaction.ts";
 
+/**
+ * How values are typed on the way to the server, the same in every pool. postgres.js 4 sends parameters
+ * untyped and serializes each by the type the server describes; the app was written against version 3, which
+ * typed them from their JavaScript value and sent strings as they are:
+ * - `infer`: a `Date` goes as `timestamptz`, a boolean as `boolean`, an array by its first element (v3).
+ * - a string bound to a date/time parameter goes as it is, for the server to read — the app passes instants as
+ *   text read from the database (`2026-05-01 00:00:00+00`, with microseconds), which version 4 would push
+ *   through a JavaScript `Date`: an error for that form, and microseconds cut to milliseconds for ISO text.
+ */
+const DRIVER_TYPES: { infer: true; types: Record<string, postgres.PostgresType> } = {
+  infer: true,
+  types: {
+    date: {
+      to: 1184,
+      from: [1082, 1114, 1184], // date, timestamp, timestamptz
+      serialize: (x: unknown) =>
+        typeof x === "string" ? x : (x instanceof Date ? x : new Date(x as number)).toISOString(),
+    },
+  },
+};
+
 /** A transaction's query function, as `Db.tx` hands it to its callback. */
 export type Tx = postgres.TransactionSql;
 
@@ -98,6 +119,7 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
       // Recycling a loopback connection buys nothing and briefly needs a second server slot.
       max_lifetime: null,
       onnotice: () => {},
+      ...DRIVER_TYPES,
       ...debugOf(opts),
     });
     const db: Db = { ...wrap(sql, "embedded", embedded.stop, 1), dumpDataDir: embedded.dumpDataDir };
@@ -126,6 +148,7 @@ async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
   const sql = postgres(url, {
     max: opts.poolMax ?? 10,
     onnotice: () => {},
+    ...DRIVER_TYPES,
     ...debugOf(opts),
     ...(schema ? { connection: { search_path: schema } } : {}),
   });
@@ -135,6 +158,7 @@ async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
       postgres(url, {
         max: 1,
         onnotice: () => {},
+        ...DRIVER_TYPES,
         ...(schema ? { connection: { search_path: schema } } : {}),
       }),
   };

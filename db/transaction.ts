@@ -1,16 +1,12 @@
 /**
  * Transactions on a connection reserved before BEGIN is sent.
  *
- * postgres.js 3.4.9's `sql.begin()` writes BEGIN first and reserves the connection afterwards, in a hook that
- * is skipped when BEGIN is the query that fills a busy connection's pipeline (`max_pipeline`, 100) or meets
- * socket back-pressure (porsager/postgres#1189, unfixed in 3.4.10). The transaction then rejects (TypeError
- * "Cannot set properties of undefined (setting 'onclose')" with one connection, UNSAFE_TRANSACTION with more),
- * its own queries reject where nobody listens, and the server connection goes back to the pool *inside* the
- * open transaction: later requests' writes run in it and are committed or rolled back by whoever comes next.
- * Saturation is enough to get there (embedded mode's single connection: 100 queries in flight).
- *
- * `sql.reserve()` takes a connection only when it is idle and marks it reserved before anything is written,
- * so BEGIN, the statements and COMMIT can never share it with the pool. bench/pg_pipeline.ts measures both.
+ * Written against postgres.js 3.4.9, whose `sql.begin()` wrote BEGIN first and reserved the connection
+ * afterwards, in a hook skipped at a full pipeline or under socket back-pressure (porsager/postgres#1189): the
+ * server connection then went back to the pool *inside* the open transaction. `sql.reserve()` takes a
+ * connection only when it is idle and marks it reserved before anything is written, so BEGIN, the statements
+ * and COMMIT never share it with the pool. Version 4 (a new pool) keeps that guarantee for reserved
+ * connections, so this stays: it also saves BEGIN's round trip (below). bench/pg_pipeline.ts measures both.
  *
  * BEGIN is not awaited alone: it is written first and the transaction's first statements are pipelined
  * behind it on the reserved connection, so it costs no round trip of its own (issue #14: ~0.5 ms of every

@@ -287,10 +287,15 @@ Deno.test("the write finds its accounts by key, however many accounts there are"
           select coalesce(seq_scan, 0)::int as seq from pg_stat_xact_user_tables
           where relid = 'accounts'::regclass`)[0].seq;
       const before = await scans();
-      const result = await applySync({ db: { ...db, sql: conn }, bus }, accountId, [
-        sync.mark("100050.00", "100000.00", at(2)),
-        sync.close("t0", "50.00", at(3)),
-      ], START);
+      const result = await applySync(
+        { db: { ...db, sql: conn as unknown as typeof db.sql }, bus },
+        accountId,
+        [
+          sync.mark("100050.00", "100000.00", at(2)),
+          sync.close("t0", "50.00", at(3)),
+        ],
+        START,
+      );
       assert.equal(result.accepted, 2);
       assert.equal(await scans() - before, 0, "a batch must not read the whole accounts table");
     } finally {
