@@ -4,8 +4,9 @@
  * error), no statement runs in another transaction, nothing is thrown where nobody listens, and the pool
  * answers again afterwards. postgres.js 3.4.9 fails this (found by restarting a real server under
  * `db.tx` loops): a transaction's statement sent on its reserved connection after the connection closed is
- * written to a socket that is gone (an uncaught TypeError in connection.js nextWrite) or to the connection
- * the pool reopened for someone else, and that `db.tx` never settles.
+ * written to a socket that is gone (an uncaught TypeError in connection.js nextWrite) or, by the driver's
+ * code, to the connection the pool reopened for someone else, and that `db.tx` never settles; with all the
+ * pool's connections held so, nothing answers any more.
  *
  * The shared PostgreSQL is not restarted (other tests use it): a proxy of our own drops and refuses the
  * connections (tests/helpers/cut_proxy.ts).
