@@ -54,10 +54,6 @@ type Op = { kind: "tx" | "query"; loop: number; settled: boolean; error?: unknow
 Deno.test({
   name: "connections lost mid-transaction: every db.tx and query settles, none runs in another's transaction",
   ignore: skipUnless(!!testEnv.databaseUrl, "DATABASE_URL is not set"),
-  // On the broken driver the pool is left with sockets and timers it lost track of; the assertions say what
-  // went wrong, and the sanitizers would only bury that under the leaks.
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const real = new URL(testEnv.databaseUrl!);
     const proxy = cutProxy({ hostname: real.hostname, port: Number(real.port || 5432) });
