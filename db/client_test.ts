@@ -68,3 +68,34 @@ Deno.test({
     await assert.rejects(openDb({ url: testEnv.databaseUrl, schema: "bad; drop" }), /invalid schema name/);
   },
 });
+
+Deno.test("parameters are typed as the app was written for: instants as text reach the server as they are", async () => {
+  const db = await openTestDb();
+  try {
+    const pgText = "2026-05-01 00:00:00.123456+00";
+    const iso = "2026-05-01T00:00:00.123456Z";
+    const at = new Date("2026-05-01T00:00:00.123Z");
+    const [row] = await db.sql<
+      { text: string; iso: string; days: string; date: string; date_type: string; flag: boolean }[]
+    >`
+      select (${pgText}::timestamptz at time zone 'UTC')::text as text,
+             (${iso}::timestamptz at time zone 'UTC')::text as iso,
+             (select string_agg((d at time zone 'UTC')::text, ',') from unnest(${[
+      pgText,
+      iso,
+    ]}::timestamptz[]) d)
+               as days,
+             (${at}::timestamptz at time zone 'UTC')::text as date, pg_typeof(${at})::text as date_type,
+             pg_typeof(${true})::text = 'boolean' as flag`;
+    // PostgreSQL's own text form (read back from a row) and microseconds survive the trip.
+    assert.equal(row.text, "2026-05-01 00:00:00.123456");
+    assert.equal(row.iso, "2026-05-01 00:00:00.123456");
+    assert.equal(row.days, "2026-05-01 00:00:00.123456,2026-05-01 00:00:00.123456");
+    // A Date goes as a timestamptz, a boolean as a boolean (typed from the value, not left to the server).
+    assert.equal(row.date, "2026-05-01 00:00:00.123");
+    assert.equal(row.date_type, "timestamp with time zone");
+    assert.equal(row.flag, true);
+  } finally {
+    await db.close();
+  }
+});
