@@ -31,8 +31,8 @@ const SERIAL = [
   "tests/browser/admin_users_test.ts",
   // Stops and freezes a private redis-server and measures how fast requests fail over.
   "tests/redis_outage_test.ts",
-  // Cuts PostgreSQL's connections three times; each time the pool must answer within 4 s of the server's
-  // return, which the driver's reconnect backoff (up to ~2.5 s) leaves little slack for on a loaded box.
+  // Cuts PostgreSQL's connections three times; each time the pool must answer within 2 s of the server's
+  // return, which the reconnect backoff (up to 1 s, db/client.ts) leaves little slack for on a loaded box.
   "tests/db_connection_loss_test.ts",
   // Measures the process's RSS around a 10 MB upload: parallel test files run as workers of ONE process, so
   // their allocations would count against it.

@@ -288,6 +288,8 @@ Deno.test("the write finds its accounts by key, however many accounts there are"
           where relid = 'accounts'::regclass`)[0].seq;
       const before = await scans();
       const result = await applySync(
+        // A reserved connection runs queries as the pool does; postgres.js 4's types leave out its pool-only
+        // members (end, listen…), which applySync does not use.
         { db: { ...db, sql: conn as unknown as typeof db.sql }, bus },
         accountId,
         [

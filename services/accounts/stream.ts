@@ -185,8 +185,8 @@ async function watchRevocations(bus: Bus, hub: StreamHub): Promise<void> {
  * The account view with objectives and summary from the same state. `loadAccountView` reads the engine
  * state, then the summary: if the version did not move from `before` (read earlier) to the summary, no
  * change committed in between, so both parts agree; otherwise read again. No transaction on purpose: a
- * BEGIN per stream is what opening thousands of streams at once must not cost (and postgres.js 3.4.9 can
- * crash in `begin()` when its connection is saturated).
+ * BEGIN per stream is what opening thousands of streams at once must not cost (and postgres.js 3.4.9, the
+ * driver until session 11, could crash in `begin()` when its connection was saturated).
  */
 async function loadSnapshot(sql: postgres.Sql, accountId: string, before: number): Promise<AccountView> {
   for (let attempt = 0;; attempt++) {
