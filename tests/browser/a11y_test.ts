@@ -2,14 +2,13 @@ import assert from "node:assert/strict";
 import AxeBuilder from "../deps/axe.ts";
 import type { Browser, BrowserContext } from "../deps/playwright.ts";
 import { openTestApp, type TestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
 import { signUp } from "../helpers/client.ts";
 import { failOnDailyLoss } from "../helpers/dashboard.ts";
 import { fundedWithProfit } from "../helpers/payouts.ts";
 import { seedDemo } from "../../services/demo/seed.ts";
 import { listActivePlans } from "../../services/plans/queries.ts";
 import { insertTestimonial } from "../../services/testimonials/queries.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 import { purchase } from "../../services/commerce/purchase.ts";
 
 /** Every public page; each is checked in both color schemes and photographed at a phone and a wide width. */
@@ -26,7 +25,7 @@ interface Shared {
   browser: Browser;
   origin: string;
   signedIn: ReadonlyArray<readonly [string, string]>;
-  cookies: { name: string; value: string }[];
+  cookies: { name: string; value: string; url: string }[];
   stopServer(): void;
 }
 
@@ -66,11 +65,6 @@ async function setUp(): Promise<Shared> {
     ["terminal", `/trade/${bought.accountId}`],
     ["payouts", "/dashboard/payouts"],
   ] as const;
-  const cookies = sessionCookies(false, trader).map((c) => {
-    const [name, value] = c.split(";")[0].split("=");
-    return { name, value };
-  });
-
   await Deno.mkdir(ARTIFACTS, { recursive: true });
   const browser = await launchBrowser();
   // withServer serves for as long as its callback runs: hold it open until the file's tests are done.
@@ -78,7 +72,9 @@ async function setUp(): Promise<Shared> {
   const { promise: done, resolve: stopServer } = Promise.withResolvers<void>();
   const server = withServer((req, info) => app.app.fetch(req, info), (o) => (serving(o), done));
   server.catch(() => {});
-  return { app, browser, origin: await origin, signedIn, cookies, stopServer: () => stopServer() };
+  const served = await origin;
+  const cookies = sessionCookiesFor(trader, served);
+  return { app, browser, origin: served, signedIn, cookies, stopServer: () => stopServer() };
 }
 
 Deno.test.afterAll(async () => {
@@ -132,7 +128,7 @@ for (const colorScheme of SCHEMES) {
         const options = { colorScheme, reducedMotion: "reduce", viewport: { width, height: 900 } } as const;
         const anonymous = await browser.newContext({ ...options, baseURL: origin });
         const trader = await browser.newContext({ ...options, baseURL: origin });
-        await trader.addCookies(cookies.map((c) => ({ ...c, url: origin })));
+        await trader.addCookies(cookies);
         const checks = [
           ...PAGES.map((path) => ({
             step: `${path} · ${colorScheme} · ${width} px`,

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import type { BrowserContext, Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { fromAddress, launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
 import { makeStaff, randomIp, signUp } from "../helpers/client.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 import { insertPlan } from "../../services/plans/queries.ts";
 import { demoPlans } from "../../services/demo/seed.ts";
 
@@ -14,12 +13,7 @@ async function signIn(
   tokens: { accessToken: string; refreshToken: string },
   url: string,
 ) {
-  await context.addCookies(
-    sessionCookies(false, tokens).map((c) => {
-      const [name, ...value] = c.split(";")[0].split("=");
-      return { name, value: value.join("="), url };
-    }),
-  );
+  await context.addCookies(sessionCookiesFor(tokens, url));
 }
 
 /** Full-page screenshots at 390 and 1440 px as `admin-<name>-<width>.png`; neither may scroll sideways. */

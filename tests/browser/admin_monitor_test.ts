@@ -6,11 +6,10 @@
 import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
 import { client, makeStaff, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { postSync, sync } from "../helpers/sync.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
 
@@ -66,12 +65,7 @@ Deno.test({
     try {
       await withServer((req, info) => app.fetch(req, info), async (origin) => {
         const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: origin });
-        await context.addCookies(
-          sessionCookies(false, risk).map((cookie) => {
-            const [name, value] = cookie.split(";")[0].split("=");
-            return { name, value, url: origin };
-          }),
-        );
+        await context.addCookies(sessionCookiesFor(risk, origin));
         const page = await context.newPage();
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(e.message));

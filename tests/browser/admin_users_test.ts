@@ -7,12 +7,11 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
 import { makeStaff, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { updateSelfLocks } from "../../services/self_locks/store.ts";
 import { totpCode } from "../../services/auth/totp.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
 
@@ -57,12 +56,7 @@ Deno.test({
           baseURL: origin,
           viewport: { width: 1440, height: 900 },
         });
-        await traderCtx.addCookies(
-          sessionCookies(false, trader).map((c) => {
-            const [name, ...value] = c.split(";")[0].split("=");
-            return { name, value: value.join("="), url: origin };
-          }),
-        );
+        await traderCtx.addCookies(sessionCookiesFor(trader, origin));
         const dashboard = await traderCtx.newPage();
         await dashboard.goto("/dashboard");
         await dashboard.locator("[data-live='live']").first().waitFor();

@@ -7,18 +7,10 @@ import assert from "node:assert/strict";
 import AxeBuilder from "../deps/axe.ts";
 import type { Browser, Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
 import { makeStaff, signUp } from "../helpers/client.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
-
-function cookiesFor(origin: string, tokens: { accessToken: string; refreshToken: string }) {
-  return sessionCookies(false, tokens).map((c) => {
-    const [name, value] = c.split(";")[0].split("=");
-    return { name, value, url: origin };
-  });
-}
 
 /** The names of the header's links a visitor can see now. */
 async function visibleHeaderLinks(page: Page): Promise<string[]> {
@@ -129,7 +121,7 @@ Deno.test({
               const [who, tokens, backOffice] of [["trader", trader, false], ["admin", admin, true]] as const
             ) {
               const context = await browser.newContext(phone);
-              await context.addCookies(cookiesFor(origin, tokens));
+              await context.addCookies(sessionCookiesFor(tokens, origin));
               const page = await context.newPage();
               await page.goto("/rules");
               await page.locator("header summary").click();
@@ -144,7 +136,7 @@ Deno.test({
               );
               assert.ok(await menu.getByRole("button", { name: "Sign out" }).isVisible());
               await page.screenshot({ path: new URL(`header-menu-390-${who}.png`, ARTIFACTS).pathname });
-              await noViolationsWithMenuOpen(browser, origin, "/rules", cookiesFor(origin, tokens));
+              await noViolationsWithMenuOpen(browser, origin, "/rules", sessionCookiesFor(tokens, origin));
               await context.close();
             }
           },
@@ -152,7 +144,7 @@ Deno.test({
 
         await t.step("wide: every link in one row, no menu button", async () => {
           const context = await browser.newContext({ ...phone, viewport: { width: 1440, height: 900 } });
-          await context.addCookies(cookiesFor(origin, admin));
+          await context.addCookies(sessionCookiesFor(admin, origin));
           const page = await context.newPage();
           await page.goto("/admin");
           assert.equal(await page.locator("header summary").isVisible(), false);

@@ -7,20 +7,12 @@ import assert from "node:assert/strict";
 import AxeBuilder from "../deps/axe.ts";
 import type { Browser, Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
 import { makeStaff, signUp } from "../helpers/client.ts";
 import { pdfBytes } from "../helpers/kyc.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
-
-function cookiesOf(tokens: { accessToken: string; refreshToken: string }, url: string) {
-  return sessionCookies(false, tokens).map((c) => {
-    const [name, ...value] = c.split(";")[0].split("=");
-    return { name, value: value.join("="), url };
-  });
-}
 
 async function photograph(page: Page, name: string) {
   for (const width of [390, 1440]) {
@@ -64,7 +56,7 @@ Deno.test({
           baseURL: origin,
           viewport: { width: 1440, height: 900 },
         });
-        await traderCtx.addCookies(cookiesOf(trader, origin));
+        await traderCtx.addCookies(sessionCookiesFor(trader, origin));
         const page = await traderCtx.newPage();
 
         await t.step("the trader uploads both documents through the island and submits", async () => {
@@ -98,7 +90,7 @@ Deno.test({
             baseURL: origin,
             viewport: { width: 1440, height: 900 },
           });
-          await staffCtx.addCookies(cookiesOf(support, origin));
+          await staffCtx.addCookies(sessionCookiesFor(support, origin));
           const admin = await staffCtx.newPage();
           await admin.goto("/admin/kyc", { waitUntil: "networkidle" });
           await admin.getByRole("heading", { name: "Grace Hopper" }).waitFor();

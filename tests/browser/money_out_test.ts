@@ -7,13 +7,12 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { fromAddress, launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
 import { client, enrolTotp, makeStaff, randomIp, signUp } from "../helpers/client.ts";
 import { pdfBytes } from "../helpers/kyc.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { fundedPlan } from "../helpers/payouts.ts";
 import { postSync, sync } from "../helpers/sync.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 import { totpCode } from "../../services/auth/totp.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
@@ -57,12 +56,7 @@ Deno.test({
             baseURL: origin,
             viewport: { width: 1440, height: 900 },
           });
-          await context.addCookies(
-            sessionCookies(false, who).map((c) => {
-              const [name, ...value] = c.split(";")[0].split("=");
-              return { name, value: value.join("="), url: origin };
-            }),
-          );
+          await context.addCookies(sessionCookiesFor(who, origin));
           return await context.newPage();
         };
         const page = await as(trader);

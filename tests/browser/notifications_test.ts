@@ -7,11 +7,17 @@
 import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { axeViolations, fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import {
+  axeViolations,
+  fromAddress,
+  launchBrowser,
+  noBrowser,
+  sessionCookiesFor,
+  withServer,
+} from "../helpers/browser.ts";
 import { client, randomIp, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { postSync, sync } from "../helpers/sync.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
 
@@ -51,14 +57,7 @@ Deno.test({
       const { accountId } = await openTestAccount(deps.db, trader.userId, { at: start });
       await withServer(serve, async (origin) => {
         const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-        await context.addCookies(
-          sessionCookies(false, trader).map((cookie) => {
-            const [pair, ...attrs] = cookie.split(";").map((s) => s.trim());
-            const at = pair.indexOf("=");
-            const path = attrs.find((a) => /^path=/i.test(a))?.slice(5) ?? "/";
-            return { name: pair.slice(0, at), value: pair.slice(at + 1), domain: "127.0.0.1", path };
-          }),
-        );
+        await context.addCookies(sessionCookiesFor(trader, origin));
         const page = await context.newPage();
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(e.message));

@@ -6,10 +6,9 @@
 import assert from "node:assert/strict";
 import type { Browser } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { fromAddress, launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
 import { enrolTotp, makeStaff, randomIp, signUp } from "../helpers/client.ts";
 import { fundedWithProfit } from "../helpers/payouts.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 import { totpCode } from "../../services/auth/totp.ts";
 
 Deno.test({
@@ -31,12 +30,7 @@ Deno.test({
       await withServer(serve, async (origin) => {
         const as = async (who: { accessToken: string; refreshToken: string }) => {
           const context = await browser!.newContext({ javaScriptEnabled: false });
-          await context.addCookies(
-            sessionCookies(false, who).map((c) => {
-              const [name, ...value] = c.split(";")[0].split("=");
-              return { name, value: value.join("="), url: origin };
-            }),
-          );
+          await context.addCookies(sessionCookiesFor(who, origin));
           return await context.newPage();
         };
         const traderPage = await as(trader);

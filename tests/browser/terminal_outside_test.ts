@@ -9,11 +9,17 @@
 import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { axeViolations, fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import {
+  axeViolations,
+  fromAddress,
+  launchBrowser,
+  noBrowser,
+  sessionCookiesFor,
+  withServer,
+} from "../helpers/browser.ts";
 import { client, randomIp, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { postSync } from "../helpers/sync.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 import type { SyncEvent } from "../../services/engine/sync_events.ts";
 
 const SHOTS = "/tmp/shots";
@@ -96,12 +102,7 @@ Deno.test({
     try {
       await withServer(serve, async (origin) => {
         const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-        await context.addCookies(
-          sessionCookies(false, trader).map((cookie) => {
-            const [name, value] = cookie.split(";")[0].split("=");
-            return { name, value, url: origin };
-          }),
-        );
+        await context.addCookies(sessionCookiesFor(trader, origin));
         const page = await context.newPage();
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(e.message));

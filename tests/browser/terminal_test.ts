@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { fromAddress, launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
 import { randomIp, signUp } from "../helpers/client.ts";
 import { insertPlan } from "../../services/plans/queries.ts";
 import { demoPlans } from "../../services/demo/seed.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 import { instrumentBySymbol, marketOpen } from "../../services/venue/instruments.ts";
 import type { Tick } from "../../services/venue/price_book.ts";
 
@@ -68,12 +67,7 @@ Deno.test({
     try {
       await withServer(serve, async (origin) => {
         const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-        await context.addCookies(
-          sessionCookies(false, trader).map((c) => {
-            const [name, value] = c.split(";")[0].split("=");
-            return { name, value, url: origin };
-          }),
-        );
+        await context.addCookies(sessionCookiesFor(trader, origin));
         // Every EventSource the page opens, to hold the terminal to one per source.
         await context.addInitScript(() => {
           const seen: string[] = [];

@@ -6,13 +6,19 @@
  * Screenshots go to /tmp/shots/platform_*.png.
  */
 import assert from "node:assert/strict";
-import type { BrowserContext, Page } from "../deps/playwright.ts";
+import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { axeViolations, fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import {
+  axeViolations,
+  fromAddress,
+  launchBrowser,
+  noBrowser,
+  sessionCookiesFor,
+  withServer,
+} from "../helpers/browser.ts";
 import { client, makeStaff, randomIp, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { postSync, sync } from "../helpers/sync.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 
 const SHOTS = "/tmp/shots";
 /** The longest name accepted, one word: it must wrap, not push the page sideways. */
@@ -39,19 +45,6 @@ async function photograph(page: Page, name: string, focus: string) {
   }
   await page.emulateMedia({ colorScheme: "light" });
   await page.setViewportSize({ width: 1440, height: 900 });
-}
-
-async function signedIn(
-  context: BrowserContext,
-  origin: string,
-  tokens: { accessToken: string; refreshToken: string },
-) {
-  await context.addCookies(
-    sessionCookies(false, tokens).map((cookie) => {
-      const [name, value] = cookie.split(";")[0].split("=");
-      return { name, value, url: origin };
-    }),
-  );
 }
 
 Deno.test({
@@ -88,7 +81,7 @@ Deno.test({
     try {
       await withServer(serve, async (origin) => {
         const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-        await signedIn(context, origin, trader);
+        await context.addCookies(sessionCookiesFor(trader, origin));
         const page = await context.newPage();
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(e.message));
@@ -138,7 +131,7 @@ Deno.test({
 
         await t.step("the back office's account view has a Traded on row", async () => {
           const staffContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-          await signedIn(staffContext, origin, staff);
+          await staffContext.addCookies(sessionCookiesFor(staff, origin));
           const admin = await staffContext.newPage();
           await admin.goto(`${origin}/admin/accounts/${mt5}`);
           const facts = await admin.locator("[data-facts]").innerText();

@@ -5,11 +5,10 @@
 import assert from "node:assert/strict";
 import AxeBuilder from "../deps/axe.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
 import { signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { seedTradingDays } from "../helpers/trading.ts";
-import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
 
@@ -29,10 +28,6 @@ Deno.test({
       await seedTradingDays(app.deps, accountId, { start, days: 24, perDay: 3 });
       const second = await openTestAccount(app.deps.db, trader.userId, { at: start });
       await seedTradingDays(app.deps, second.accountId, { start: new Date("2026-06-10T00:00:00Z"), days: 5 });
-      const cookies = sessionCookies(false, trader).map((c) => {
-        const [name, value] = c.split(";")[0].split("=");
-        return { name, value };
-      });
       await Deno.mkdir(ARTIFACTS, { recursive: true });
       await withServer((req, info) => app.app.fetch(req, info), async (origin) => {
         for (const colorScheme of ["light", "dark"] as const) {
@@ -43,7 +38,7 @@ Deno.test({
               reducedMotion: "reduce",
               viewport: { width, height: 900 },
             });
-            await context.addCookies(cookies.map((c) => ({ ...c, url: origin })));
+            await context.addCookies(sessionCookiesFor(trader, origin));
             for (
               const [name, path] of [
                 ["history", "/dashboard/history"],

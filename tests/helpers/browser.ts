@@ -2,6 +2,7 @@ import AxeBuilder from "../deps/axe.ts";
 import { type Browser, chromium, type Page } from "../deps/playwright.ts";
 import { hasBinary, skipUnless, testEnv } from "./env.ts";
 import { listen, type ServeHandler, type ServeInfo } from "../../lib/http_listener.ts";
+import { sessionCookies } from "../../routes/(_http)/auth_cookies.ts";
 
 /** True when browser tests must be skipped (no Chromium outside CI); prints why. */
 export const noBrowser = skipUnless(
@@ -26,6 +27,21 @@ export function fromAddress(
   ip: string,
 ): ServeHandler {
   return (req, info) => app.fetch(req, { ...info, remoteAddr: { ...info.remoteAddr, hostname: ip } });
+}
+
+/**
+ * `tokens`' session cookies as Playwright's `addCookies` takes them, for the test server at `url`: a browser
+ * context signed in the way the sign-in response would leave it.
+ */
+export function sessionCookiesFor(
+  tokens: { accessToken: string; refreshToken: string },
+  url: string,
+): { name: string; value: string; url: string }[] {
+  return sessionCookies(false, tokens).map((cookie) => {
+    const pair = cookie.split(";")[0];
+    const at = pair.indexOf("=");
+    return { name: pair.slice(0, at), value: pair.slice(at + 1), url };
+  });
 }
 
 /** Serves `fetch` on a random local port for the duration of `fn`, with the production listener. */
