@@ -9,11 +9,7 @@ import { client, makeStaff, signUp, type TestClient } from "./helpers/client.ts"
 import { openTestAccount } from "./helpers/accounts.ts";
 import { updateSelfLocks } from "../services/self_locks/store.ts";
 import { postSync, sync } from "./helpers/sync.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
-
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 function post(c: TestClient, path: string, fields: Record<string, string>, cookie: string) {
   return c.request(path, {

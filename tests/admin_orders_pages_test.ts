@@ -7,16 +7,13 @@ import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
 import { client, islandsOf, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
 import { buildScenario } from "./helpers/analytics_scenario.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import { insertPlan } from "../services/plans/queries.ts";
 import { demoPlans } from "../services/demo/seed.ts";
 import type { PurchaseResult } from "../services/commerce/purchase.ts";
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 const HTML = "text/html; charset=utf-8";
 
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
 function textOf(html: string): string {
   return html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&").replace(
     /\s+/g,

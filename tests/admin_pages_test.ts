@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
 import { client, makeStaff, signUp } from "./helpers/client.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
-
-/** A browser-style Cookie header for an API login's tokens. */
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 Deno.test("back office: staff only, 404 for everyone else, outbox readable by support", async (t) => {
   const { app, deps, close } = await openTestApp();

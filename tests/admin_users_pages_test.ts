@@ -5,15 +5,12 @@
  * and its CSV is RFC 4180 with formula cells defused.
  */
 import assert from "node:assert/strict";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import { openTestApp } from "./helpers/app.ts";
 import { client, expectError, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 const HTML = "text/html; charset=utf-8";
 
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
 function post(
   c: TestClient,
   path: string,

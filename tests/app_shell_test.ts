@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { appManifest, openTestApp } from "./helpers/app.ts";
 import { createApp } from "../fresh.config.ts";
 import { client, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 const HTML = "text/html; charset=utf-8";
 
@@ -16,10 +16,6 @@ function post(c: TestClient, path: string, fields: Record<string, string>) {
     body: new URLSearchParams(fields),
     headers: { "sec-fetch-site": "same-origin" },
   });
-}
-
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
 }
 
 /** The pending-login token the 2FA step of the sign-in form carries. */

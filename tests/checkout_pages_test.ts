@@ -9,16 +9,11 @@ import {
   type TestClient,
   uniqueEmail,
 } from "./helpers/client.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import { insertPlan } from "../services/plans/queries.ts";
 import { demoPlans } from "../services/demo/seed.ts";
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 const HTML = "text/html; charset=utf-8";
-
-/** A browser-style Cookie header for a login's tokens. */
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
 
 /** The cookies a response sets, as a request's `Cookie` header (cleared ones left out). */
 function cookiesFrom(res: Response): string {

@@ -10,12 +10,8 @@ import { openTestApp } from "./helpers/app.ts";
 import { client, makeStaff, signUp } from "./helpers/client.ts";
 import { richTrader } from "./helpers/gdpr.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import { erasedEmail, eraseUser } from "../services/privacy/erase.ts";
-
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 /** `table: n` for every table of the schema with rows whose text contains `needle` (case-insensitive). */
 async function rowsMentioning(sql: Sql, needle: string): Promise<string[]> {

@@ -7,14 +7,10 @@ import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
 import { client } from "./helpers/client.ts";
 import { richTrader } from "./helpers/gdpr.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import { jsonObjectStream } from "../services/privacy/json_stream.ts";
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 const TRADES = 3_000;
-
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
 
 /** Reads a response body chunk by chunk: the text and how many chunks it came in. */
 async function readChunks(res: Response): Promise<{ text: string; chunks: number }> {

@@ -6,11 +6,7 @@ import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
 import { client, makeStaff, signUp } from "./helpers/client.ts";
 import { htmlAsPng, pdfBytes, pngBytes } from "./helpers/kyc.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
-
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 const ORIGIN = "http://localhost:8000";
 

@@ -8,15 +8,11 @@ import { openTestApp } from "./helpers/app.ts";
 import { client, makeStaff, signUp } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { postSync, sync } from "./helpers/sync.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import { ftmo100k } from "../services/engine/testing.ts";
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 const HTML = "text/html; charset=utf-8";
 const JSON_TYPE = "application/json";
-
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
 
 function textOf(html: string): string {
   return html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&").replace(

@@ -13,16 +13,12 @@ import {
   strongPassword,
   uniqueEmail,
 } from "./helpers/client.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import type { Deps } from "../services/deps.ts";
 import type { Role } from "../services/auth/roles.ts";
 import { createOrPromoteStaff } from "../services/auth/staff.ts";
 import { login } from "../services/auth/accounts.ts";
 import { isTotpEnabled } from "../services/auth/two_factor.ts";
-
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 Deno.test("support cannot read the admin's password-reset link in the outbox", async (t) => {
   const { app, deps, inbox, close } = await openTestApp();

@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
 import { client, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 const HTML = "text/html; charset=utf-8";
-
-/** A browser-style Cookie header for a login's tokens. */
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
 
 /** A form POST as a browser sends it from one of our pages. */
 function post(c: TestClient, path: string, cookie: string, fields: Record<string, string>) {

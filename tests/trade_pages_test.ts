@@ -3,13 +3,9 @@ import { openTestApp } from "./helpers/app.ts";
 import { client, islandsOf, makeStaff, signUp } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { failOnDailyLoss } from "./helpers/dashboard.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 const HTML = "text/html; charset=utf-8";
-
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
 
 function textOf(html: string): string {
   return html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&").replace(

@@ -6,16 +6,12 @@
 import assert from "node:assert/strict";
 import { openTestApp } from "./helpers/app.ts";
 import { client, expectError, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
-import { sessionCookies } from "../routes/(_http)/auth_cookies.ts";
 import { signSync, SYNC_SIGNATURE_HEADER } from "../services/accounts/sync_signature.ts";
 import { storedBars, storedQuotes, storedTicks, storeTicks } from "../services/venue/tick_store.ts";
 import { prunePrices } from "../services/venue/retention.ts";
 import { instrumentBySymbol } from "../services/venue/instruments.ts";
 import type { Tick } from "../services/venue/price_book.ts";
-
-function cookieFor(tokens: { accessToken: string; refreshToken: string }): string {
-  return sessionCookies(false, tokens).map((c) => c.split(";")[0]).join("; ");
-}
+import { cookieFor } from "./helpers/staff_pages.ts";
 
 function post(c: TestClient, path: string, cookie: string, fields: Record<string, string>) {
   return c.request(path, {
