@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import AxeBuilder from "../deps/axe.ts";
 import type { Browser, BrowserContext } from "../deps/playwright.ts";
 import { openTestApp, type TestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
+import {
+  assertFitsWidth,
+  launchBrowser,
+  noBrowser,
+  sessionCookiesFor,
+  withServer,
+} from "../helpers/browser.ts";
 import { signUp } from "../helpers/client.ts";
 import { failOnDailyLoss } from "../helpers/dashboard.ts";
 import { fundedWithProfit } from "../helpers/payouts.ts";
@@ -92,10 +98,7 @@ async function check(context: BrowserContext, path: string, name: string, width:
     const response = await page.goto(path, { waitUntil: "networkidle" });
     assert.equal(response?.status(), 200);
     // Responsive: nothing may push the page sideways (wide tables scroll inside their own box).
-    assert.ok(
-      await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
-      "page is wider than the viewport",
-    );
+    await assertFitsWidth(page, width, "page is wider than the viewport");
     const results = await new AxeBuilder({ page }).analyze();
     await page.screenshot({
       path: new URL(`${name}-${width}-${scheme}.png`, ARTIFACTS).pathname,

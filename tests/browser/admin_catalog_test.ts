@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import type { BrowserContext, Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { fromAddress, launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
+import {
+  assertFitsWidth,
+  fromAddress,
+  launchBrowser,
+  noBrowser,
+  sessionCookiesFor,
+  withServer,
+} from "../helpers/browser.ts";
 import { makeStaff, randomIp, signUp } from "../helpers/client.ts";
 import { insertPlan } from "../../services/plans/queries.ts";
 import { demoPlans } from "../../services/demo/seed.ts";
@@ -24,10 +31,7 @@ async function photograph(page: Page, name: string) {
       path: new URL(`admin-${name}-${width}.png`, ARTIFACTS).pathname,
       fullPage: true,
     });
-    assert.ok(
-      await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
-      `${name} is wider than ${width} px`,
-    );
+    await assertFitsWidth(page, width, `${name} is wider than ${width} px`);
   }
   await page.setViewportSize({ width: 1440, height: 900 });
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
+import { assertFitsWidth, fromAddress, launchBrowser, noBrowser, withServer } from "../helpers/browser.ts";
 import { randomIp, strongPassword, uniqueEmail } from "../helpers/client.ts";
 import { insertPlan } from "../../services/plans/queries.ts";
 import { demoPlans } from "../../services/demo/seed.ts";
@@ -18,10 +18,7 @@ async function photograph(page: Page, name: string) {
       path: new URL(`checkout-${name}-${width}.png`, ARTIFACTS).pathname,
       fullPage: true,
     });
-    assert.ok(
-      await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
-      `${name} is wider than ${width} px`,
-    );
+    await assertFitsWidth(page, width, `${name} is wider than ${width} px`);
   }
   await page.setViewportSize({ width: 1440, height: 900 });
 }

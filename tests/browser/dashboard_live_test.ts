@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
+import {
+  assertFitsWidth,
+  launchBrowser,
+  noBrowser,
+  sessionCookiesFor,
+  withServer,
+} from "../helpers/browser.ts";
 import { client, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { postSync, sync } from "../helpers/sync.ts";
@@ -23,10 +29,7 @@ async function photograph(page: Page, name: string) {
       path: new URL(`dashboard-${name}-${width}.png`, ARTIFACTS).pathname,
       fullPage: true,
     });
-    assert.ok(
-      await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
-      `${name} is wider than ${width} px`,
-    );
+    await assertFitsWidth(page, width, `${name} is wider than ${width} px`);
   }
   await page.setViewportSize({ width: 1440, height: 900 });
 }

@@ -7,7 +7,13 @@ import assert from "node:assert/strict";
 import AxeBuilder from "../deps/axe.ts";
 import type { Browser, Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
+import {
+  assertFitsWidth,
+  launchBrowser,
+  noBrowser,
+  sessionCookiesFor,
+  withServer,
+} from "../helpers/browser.ts";
 import { makeStaff, signUp } from "../helpers/client.ts";
 import { pdfBytes } from "../helpers/kyc.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
@@ -17,10 +23,7 @@ const ARTIFACTS = new URL("../artifacts/", import.meta.url);
 async function photograph(page: Page, name: string) {
   for (const width of [390, 1440]) {
     await page.setViewportSize({ width, height: 900 });
-    assert.ok(
-      await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
-      `${name} is wider than ${width} px`,
-    );
+    await assertFitsWidth(page, width, `${name} is wider than ${width} px`);
     await page.screenshot({ path: new URL(`${name}-${width}.png`, ARTIFACTS).pathname, fullPage: true });
   }
   const axe = await new AxeBuilder({ page }).analyze();

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
 import {
+  assertFitsWidth,
   axeViolations,
   fromAddress,
   launchBrowser,
@@ -34,10 +35,7 @@ async function photograph(page: Page, name: string) {
       path: new URL(`notifications-${name}-${width}.png`, ARTIFACTS).pathname,
       fullPage: true,
     });
-    assert.ok(
-      await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
-      `${name} is wider than ${width} px`,
-    );
+    await assertFitsWidth(page, width, `${name} is wider than ${width} px`);
   }
   await page.setViewportSize({ width: 1440, height: 900 });
 }

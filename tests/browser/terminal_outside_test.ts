@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
 import {
+  assertFitsWidth,
   axeViolations,
   fromAddress,
   launchBrowser,
@@ -37,10 +38,7 @@ async function photograph(page: Page, name: string) {
       await page.locator('section[aria-labelledby="book-h"]').screenshot({
         path: `${SHOTS}/terminal_${name}_book_${scheme}_${width}.png`,
       });
-      assert.ok(
-        await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
-        `${name} is wider than ${width} px`,
-      );
+      await assertFitsWidth(page, width, `${name} is wider than ${width} px`);
       assert.deepEqual(
         await axeViolations(page),
         [],

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import type { Page } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
 import {
+  assertFitsWidth,
   axeViolations,
   fromAddress,
   launchBrowser,
@@ -32,10 +33,7 @@ async function photograph(page: Page, name: string, focus: string) {
       await page.waitForTimeout(200);
       await page.locator(focus).first().scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${SHOTS}/platform_${name}_${scheme}_${width}.png` });
-      assert.ok(
-        await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
-        `${name} is wider than ${width} px`,
-      );
+      await assertFitsWidth(page, width, `${name} is wider than ${width} px`);
       assert.deepEqual(
         await axeViolations(page),
         [],

@@ -5,7 +5,13 @@
 import assert from "node:assert/strict";
 import AxeBuilder from "../deps/axe.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
+import {
+  assertFitsWidth,
+  launchBrowser,
+  noBrowser,
+  sessionCookiesFor,
+  withServer,
+} from "../helpers/browser.ts";
 import { signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { seedTradingDays } from "../helpers/trading.ts";
@@ -51,10 +57,7 @@ Deno.test({
                 try {
                   const res = await page.goto(path, { waitUntil: "networkidle" });
                   assert.equal(res?.status(), 200);
-                  assert.ok(
-                    await page.evaluate((w) => document.documentElement.scrollWidth <= w, width),
-                    "page is wider than the viewport",
-                  );
+                  await assertFitsWidth(page, width, "page is wider than the viewport");
                   await page.screenshot({
                     path: new URL(`trading-${name}-${width}-${colorScheme}.png`, ARTIFACTS).pathname,
                     fullPage: true,

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import AxeBuilder from "../deps/axe.ts";
 import { type Browser, chromium, type Page } from "../deps/playwright.ts";
 import { hasBinary, skipUnless, testEnv } from "./env.ts";
@@ -52,6 +53,11 @@ export async function withServer<T>(fetch: ServeHandler, fn: (origin: string) =>
   } finally {
     await server.shutdown(1000);
   }
+}
+
+/** Asserts that `page` has nothing wider than `width` px: no sideways scroll at that viewport width. */
+export async function assertFitsWidth(page: Page, width: number, message: string): Promise<void> {
+  assert.ok(await page.evaluate((w) => document.documentElement.scrollWidth <= w, width), message);
 }
 
 /** axe-core's violations on `page` as it is now, one line each (rule, help, the elements): [] when clean. */
