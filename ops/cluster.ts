@@ -15,8 +15,8 @@
  *
  * The same `startCluster` is what tests/cluster_test.ts and bench/load.ts run.
  */
-import { parseArgs } from "node:util";
 import { renderNginxConfig } from "./nginx.ts";
+import { clusterCliOptions } from "./cluster_flags.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -134,6 +134,24 @@ export async function waitHealthy(
   throw new Error(`${url} not healthy within ${timeoutMs} ms`);
 }
 
+/**
+ * What one app process gets on top of this process's environment (Deno passes that on to the child; each
+ * variable named here replaces the inherited one).
+ */
+export function appProcessEnv(
+  o: Pick<ClusterOptions, "port" | "env" | "proxyBind" | "trustedProxies">,
+  port: number,
+): Record<string, string> {
+  return {
+    // Tokens, mail and canonical links name APP_URL: without one, the address clients use is nginx's.
+    APP_URL: `http://localhost:${o.port}`,
+    ...o.env,
+    PORT: String(port),
+    BIND_HOST: "127.0.0.1",
+    TRUSTED_PROXIES: o.trustedProxies ?? o.proxyBind ?? "127.0.0.2",
+  };
+}
+
 export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
   const host = o.host ?? "127.0.0.1";
   const proxyBind = o.proxyBind ?? "127.0.0.2";
@@ -149,13 +167,7 @@ export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", `${ROOT}/fresh.config.ts`, "start"],
       cwd: ROOT,
-      env: {
-        APP_URL: `http://localhost:${o.port}`,
-        ...o.env,
-        PORT: String(port),
-        BIND_HOST: "127.0.0.1",
-        TRUSTED_PROXIES: o.trustedProxies ?? proxyBind,
-      },
+      env: appProcessEnv(o, port),
       stdin: "null",
       stdout: o.output === "null" ? "null" : "piped",
       stderr: o.output === "null" ? "null" : "piped",
@@ -304,38 +316,18 @@ async function prefixLines(
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      processes: { type: "string", default: "3" },
-      port: { type: "string", default: Deno.env.get("PORT") ?? "8000" },
-      "first-app-port": { type: "string", default: "8101" },
-      "proxy-bind": { type: "string", default: "127.0.0.2" },
-    },
-  });
   const env = Deno.env.toObject();
   const problems = clusterProblems(env);
   if (problems.length) {
     console.error(`deno task cluster refuses to start:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     Deno.exit(1);
   }
-  const processes = Number(values.processes);
-  const dataDir = (env.DATA_DIR ?? "./data").replace(/\/+$/, "");
+  const options = clusterCliOptions(Deno.args, env, await Deno.realPath("."));
+  const processes = options.processes;
   let cluster: RunningCluster;
   try {
     await findNginx();
-    cluster = await startCluster({
-      processes,
-      port: Number(values.port),
-      host: env.BIND_HOST === "0.0.0.0" ? "0.0.0.0" : "127.0.0.1",
-      firstAppPort: Number(values["first-app-port"]),
-      proxyBind: values["proxy-bind"],
-      env: {},
-      superviseApps: true,
-      runDir: await Deno.realPath(".").then((cwd) =>
-        `${dataDir.startsWith("/") ? "" : cwd + "/"}${dataDir}/cluster`
-      ),
-    });
+    cluster = await startCluster(options);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     Deno.exit(1);

@@ -1,0 +1,39 @@
+/**
+ * What `deno task cluster` hands each app process (ops/cluster_flags.ts → ops/cluster.ts `appProcessEnv`):
+ * its own port on loopback, nginx as the trusted proxy — and the operator's public APP_URL, which must
+ * survive: production requires it, and tokens, mails, canonical links and signed document URLs name it.
+ */
+import assert from "node:assert/strict";
+import { appProcessEnv } from "../ops/cluster.ts";
+import { clusterCliOptions } from "../ops/cluster_flags.ts";
+
+const DB = { DATABASE_URL: "postgres://db/app", REDIS_URL: "redis://redis:6379" };
+
+Deno.test("deno task cluster: the operator's APP_URL reaches every app process", () => {
+  const options = clusterCliOptions([], { ...DB, APP_URL: "https://proptrade.example" }, "/srv/app");
+  const env = appProcessEnv(options, 8101);
+  assert.equal(env.APP_URL, "https://proptrade.example");
+  assert.equal(env.PORT, "8101");
+  assert.equal(env.BIND_HOST, "127.0.0.1");
+  assert.equal(env.TRUSTED_PROXIES, "127.0.0.2");
+});
+
+Deno.test("deno task cluster: without APP_URL (or with an empty one) the apps are addressed at nginx", () => {
+  for (const extra of [{}, { APP_URL: "" }]) {
+    const options = clusterCliOptions(["--port=47310"], { ...DB, ...extra }, "/srv/app");
+    // nginx's port, not the app's own (what the app's config would default to).
+    assert.equal(appProcessEnv(options, 47311).APP_URL, "http://localhost:47310");
+  }
+});
+
+Deno.test("startCluster: the proxy nginx binds to is trusted unless told otherwise", () => {
+  assert.equal(
+    appProcessEnv({ port: 8000, env: {}, proxyBind: "127.0.0.3" }, 8101).TRUSTED_PROXIES,
+    "127.0.0.3",
+  );
+  assert.equal(
+    appProcessEnv({ port: 8000, env: {}, proxyBind: "127.0.0.3", trustedProxies: "10.0.0.0/8" }, 8101)
+      .TRUSTED_PROXIES,
+    "10.0.0.0/8",
+  );
+});
