@@ -16,7 +16,7 @@
  * The same `startCluster` is what tests/cluster_test.ts and bench/load.ts run.
  */
 import { renderNginxConfig } from "./nginx.ts";
-import { clusterCliOptions } from "./cluster_flags.ts";
+import { clusterCliOptions, ClusterFlagError } from "./cluster_flags.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -322,7 +322,14 @@ if (import.meta.main) {
     console.error(`deno task cluster refuses to start:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     Deno.exit(1);
   }
-  const options = clusterCliOptions(Deno.args, env, await Deno.realPath("."));
+  let options;
+  try {
+    options = clusterCliOptions(Deno.args, env, await Deno.realPath("."));
+  } catch (error) {
+    if (!(error instanceof ClusterFlagError)) throw error;
+    console.error(`deno task cluster: ${error.message}`);
+    Deno.exit(1);
+  }
   const processes = options.processes;
   let cluster: RunningCluster;
   try {

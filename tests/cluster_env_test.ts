@@ -37,3 +37,34 @@ Deno.test("startCluster: the proxy nginx binds to is trusted unless told otherwi
     "10.0.0.0/8",
   );
 });
+
+Deno.test("deno task cluster: a bad flag is refused with a message naming it, before anything starts", () => {
+  const cases: [string[], RegExp][] = [
+    [["--processes=abc"], /--processes takes a whole number from 1 to 64, not "abc"/],
+    [["--processes=0"], /--processes takes a whole number from 1 to 64, not "0"/],
+    [["--processes="], /--processes takes a whole number from 1 to 64, not ""/],
+    [["--processes=2.5"], /--processes takes a whole number from 1 to 64, not "2.5"/],
+    [["--port=0"], /--port takes a port \(1–65535\), not "0"/],
+    [["--port=eighty"], /--port takes a port \(1–65535\), not "eighty"/],
+    [["--first-app-port=70000"], /--first-app-port takes a port \(1–65535\), not "70000"/],
+    [["--procs=2"], /unknown flag --procs/],
+    [["extra"], /unexpected argument "extra"/],
+  ];
+  for (const [args, message] of cases) {
+    assert.throws(() => clusterCliOptions(args, DB, "/srv/app"), message, args.join(" "));
+  }
+});
+
+Deno.test("deno task cluster: flags as documented", () => {
+  const o = clusterCliOptions(
+    ["--processes=2", "--port=47310", "--first-app-port=47311", "--proxy-bind=127.0.0.3"],
+    { ...DB, DATA_DIR: "/var/lib/proptrade/" },
+    "/srv/app",
+  );
+  assert.deepEqual(
+    [o.processes, o.port, o.firstAppPort, o.proxyBind, o.runDir],
+    [2, 47310, 47311, "127.0.0.3", "/var/lib/proptrade/cluster"],
+  );
+  const d = clusterCliOptions([], { ...DB, PORT: "9000" }, "/srv/app");
+  assert.deepEqual([d.processes, d.port, d.firstAppPort, d.runDir], [3, 9000, 8101, "/srv/app/data/cluster"]);
+});
