@@ -153,7 +153,8 @@ export function appProcessEnv(
 }
 
 export async function startCluster(o: ClusterOptions): Promise<RunningCluster> {
-  const host = o.host ?? "127.0.0.1";
+  // An IPv6 address (BIND_HOST=::) is bracketed in nginx's `listen` and in URLs.
+  const host = (o.host ?? "127.0.0.1").replace(/^([^[].*:.*)$/, "[$1]");
   const proxyBind = o.proxyBind ?? "127.0.0.2";
   await Deno.mkdir(o.runDir, { recursive: true });
   const print = o.log ?? ((line: string) => console.log(line));

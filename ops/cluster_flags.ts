@@ -64,7 +64,9 @@ export function clusterCliOptions(
   return {
     processes,
     port,
-    host: env.BIND_HOST === "0.0.0.0" ? "0.0.0.0" : "127.0.0.1",
+    // nginx, the cluster's only public listener, takes BIND_HOST; unset, it stays on loopback (the apps
+    // always listen on 127.0.0.1). It used to honour 0.0.0.0 only, so BIND_HOST=10.0.0.5 meant loopback.
+    host: env.BIND_HOST || "127.0.0.1",
     firstAppPort,
     proxyBind: values["proxy-bind"],
     // The child inherits this process's environment, but startCluster names APP_URL for it (nginx's

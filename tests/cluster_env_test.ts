@@ -68,3 +68,11 @@ Deno.test("deno task cluster: flags as documented", () => {
   const d = clusterCliOptions([], { ...DB, PORT: "9000" }, "/srv/app");
   assert.deepEqual([d.processes, d.port, d.firstAppPort, d.runDir], [3, 9000, 8101, "/srv/app/data/cluster"]);
 });
+
+Deno.test("deno task cluster: nginx listens on BIND_HOST when set, else on loopback only", () => {
+  const host = (extra: Record<string, string>) => clusterCliOptions([], { ...DB, ...extra }, "/srv/app").host;
+  assert.equal(host({}), "127.0.0.1");
+  assert.equal(host({ BIND_HOST: "" }), "127.0.0.1");
+  assert.equal(host({ BIND_HOST: "0.0.0.0" }), "0.0.0.0");
+  assert.equal(host({ BIND_HOST: "10.0.0.5" }), "10.0.0.5");
+});
