@@ -121,11 +121,12 @@ export async function createApp(
  */
 export async function prepareDatabase(deps: Deps): Promise<DemoCredentials | null> {
   const { applied } = await migrate(deps.db);
-  if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+  // Through the logger, as every line a serving process writes: JSON in production (README, Logs).
+  if (applied.length) log.info(`Applied migrations: ${applied.join(", ")}`, { scope: "db" });
   // FAQ entries are site content, not demo data: every installation starts with them.
   await seedFaqIfEmpty(deps.db);
   const rehashed = await upgradeLegacyRecoveryCodes(deps.db, deps.totpKey);
-  if (rehashed) console.log(`Recovery codes moved to keyed hashes: ${rehashed}`);
+  if (rehashed) log.info(`Recovery codes moved to keyed hashes: ${rehashed}`, { scope: "auth" });
   return deps.config.env === "production" ? null : await timedSeed(deps);
 }
 
@@ -166,8 +167,9 @@ async function serve(deps: Deps, app: FreshApp) {
     server: httpServer,
     onError: reportTo("http"),
     onListen: ({ port }) =>
-      console.log(
+      log.info(
         `PropTrade Pro listening on port ${port} (${appUrl}) — http: ${httpServer}, db: ${deps.db.kind}, bus: ${deps.bus.kind}, storage: ${deps.store.kind}`,
+        { scope: "app" },
       ),
   }, (req, info) => app.fetch(req, info));
   const stopMetrics = await serveMetrics(deps);
@@ -201,7 +203,8 @@ async function serveMetrics(deps: Deps): Promise<() => Promise<void>> {
     {
       port: metricsPort,
       hostname: metricsHostname,
-      onListen: ({ port, hostname }) => console.log(`Metrics on http://${hostname}:${port}/metrics`),
+      onListen: ({ port, hostname }) =>
+        log.info(`Metrics on http://${hostname}:${port}/metrics`, { scope: "metrics" }),
     },
     async (req) => await answerMetrics(req, deps, "internal") ?? new Response("Not found", { status: 404 }),
   );

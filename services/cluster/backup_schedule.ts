@@ -51,7 +51,7 @@ export function startBackupSchedule(
         target: backupTarget(config),
         policy: config.backup,
       });
-      console.log(`Scheduled backup written: ${manifest.file} (pruned ${pruned.length})`);
+      reportTo("backup", "info")(`Scheduled backup written: ${manifest.file} (pruned ${pruned.length})`);
     });
   }, { intervalMs: opts.checkMs ?? CHECK_MS, log, failure: "scheduled backup failed; retrying" });
 }

@@ -79,6 +79,9 @@ export interface ClusterLeadership {
   stop(): Promise<void>;
 }
 
+/** Who leads, at info: through the logger, so a JSON line in production (README, Logs). */
+const announce = reportTo("cluster", "info");
+
 /** Joins the election; while elected, runs `jobs` (default {@link LEADER_JOBS}). */
 export function startLeaderJobs(
   deps: Deps,
@@ -108,9 +111,9 @@ export function startLeaderJobs(
         await stopAll();
         throw error;
       }
-      console.log(`Cluster leader (pid ${Deno.pid}): running ${jobs.map((j) => j.name).join(", ")}`);
+      announce(`Cluster leader (pid ${Deno.pid}): running ${jobs.map((j) => j.name).join(", ")}`);
       return async () => {
-        console.log(`Cluster leader (pid ${Deno.pid}): stepping down`);
+        announce(`Cluster leader (pid ${Deno.pid}): stepping down`);
         await stopAll();
       };
     },
