@@ -21,6 +21,8 @@ import { ServiceUnavailable } from "./lib/errors.ts";
 import { type DemoCredentials, seedDemo } from "./services/demo/seed.ts";
 import { seedFaqIfEmpty } from "./services/faq/seed.ts";
 import { upgradeLegacyRecoveryCodes } from "./services/auth/recovery_codes.ts";
+import { checkDataKeys } from "./services/key_check.ts";
+import { kycKeyRing } from "./services/kyc/files.ts";
 import type { State } from "./routes/_define.ts";
 import { createOrPromoteStaff } from "./services/auth/staff.ts";
 import { SYSTEM_ACTOR } from "./services/audit.ts";
@@ -123,6 +125,11 @@ export async function prepareDatabase(deps: Deps): Promise<DemoCredentials | nul
   const { applied } = await migrate(deps.db);
   // Through the logger, as every line a serving process writes: JSON in production (README, Logs).
   if (applied.length) log.info(`Applied migrations: ${applied.join(", ")}`, { scope: "db" });
+  // Before anything is served or seeded: data sealed with other keys stops the start (services/key_check.ts).
+  await checkDataKeys(deps.db.sql, {
+    totp: deps.totpKey,
+    kycRing: deps.config.kycEncryptionKey ? await kycKeyRing(deps.config) : null,
+  });
   // FAQ entries are site content, not demo data: every installation starts with them.
   await seedFaqIfEmpty(deps.db);
   const rehashed = await upgradeLegacyRecoveryCodes(deps.db, deps.totpKey);

@@ -8,6 +8,10 @@ import { createBackup } from "./backup.ts";
 import type { Manifest } from "./manifest.ts";
 import { restoreBackup } from "./restore.ts";
 import { type BackupTarget, dirTarget, storeTarget } from "./target.ts";
+import { openDb } from "../../db/client.ts";
+import { checkDataKeys, KeyMismatch } from "../key_check.ts";
+import { deriveTwoFactorKeys } from "../auth/two_factor_keys.ts";
+import { kycKeyRing } from "../kyc/files.ts";
 
 /** The configured place for backups: `BACKUP_DIR` (default `DATA_DIR/backups`) or the S3 bucket. */
 export function backupTarget(config: Config & { jwtSecret: string }): BackupTarget {
@@ -59,6 +63,21 @@ export async function restoreCommand(config: Config & { jwtSecret: string }, arg
     }.\n` +
       `  Verified: ${describe(manifest)}`,
   );
+  // Said now rather than at the next start, which refuses such data (services/key_check.ts).
+  const db = await openDb(
+    config.databaseUrl ? { url: config.databaseUrl, poolMax: 1 } : { dataDir: config.dataDir },
+  );
+  try {
+    await checkDataKeys(db.sql, {
+      totp: await deriveTwoFactorKeys(config.jwtSecret),
+      kycRing: config.kycEncryptionKey ? await kycKeyRing(config) : null,
+    });
+  } catch (error) {
+    if (!(error instanceof KeyMismatch)) throw error;
+    console.warn(`Warning: the app will not start on this data with the keys it has now.\n${error.message}`);
+  } finally {
+    await db.close();
+  }
 }
 
 function describe(m: Manifest): string {
