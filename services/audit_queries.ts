@@ -44,6 +44,17 @@ export interface AuditFilter {
   limit?: number;
 }
 
+/**
+ * A calendar day the zone arithmetic can read: "2026-13-45" has the shape yet is no date (reading it threw a
+ * RangeError, a 500), Date.parse takes "2026-02-30" as 2 March, and a `to` of 9999-12-31 has no next day in
+ * this form. Same bounds as the history filters (services/trading/filters.ts).
+ */
+const day = z.string().refine((v) => {
+  if (!/^\d{4}-\d\d-\d\d$/.test(v) || v < "2000-01-01" || v >= "2100-01-01") return false;
+  const at = Date.parse(`${v}T00:00:00Z`);
+  return !Number.isNaN(at) && new Date(at).toISOString().startsWith(v);
+}, "is a date like 2026-12-06");
+
 /** The viewer's filters as they arrive in a query string (dates are read in the viewer's zone by the caller). */
 export const auditQuery = z.object({
   actor: z.string().trim().max(254).optional(),
@@ -51,8 +62,8 @@ export const auditQuery = z.object({
     .optional(),
   targetType: z.string().trim().max(50).optional(),
   targetId: z.string().trim().max(100).optional(),
-  from: z.string().regex(/^\d{4}-\d\d-\d\d$/, "is a date like 2026-12-06").or(z.literal("")).optional(),
-  to: z.string().regex(/^\d{4}-\d\d-\d\d$/, "is a date like 2026-12-06").or(z.literal("")).optional(),
+  from: day.or(z.literal("")).optional(),
+  to: day.or(z.literal("")).optional(),
   cursor: z.string().max(200).optional(),
 });
 

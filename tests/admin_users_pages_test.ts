@@ -202,6 +202,23 @@ Deno.test("admin pages: the audit viewer, its API and CSV", async (t) => {
       );
     });
 
+    await t.step("a day that is not on the calendar is a 422 with the field named, never a 500", async () => {
+      // 2026-13-45 matches YYYY-MM-DD yet is no date: reading it in the viewer's zone threw RangeError.
+      // 2026-02-30 is silently March 2 to Date.parse; 9999-12-31's next day has no YYYY-MM-DD form.
+      for (const query of ["from=2026-13-45", "to=2026-02-30", "to=9999-12-31"]) {
+        const body = await expectError(
+          await c.json("GET", `/api/admin/audit?${query}`, undefined, { bearer: admin.accessToken }),
+          422,
+          "unprocessable",
+          query,
+        );
+        assert.ok(body.error.fields?.[query.split("=")[0]], `${query}: the field is named`);
+        const page = await c.request(`/admin/audit?${query}`, { headers: { cookie: cookieFor(admin) } });
+        assert.equal(page.status, 422, query);
+        assert.match(await page.text(), /(From|To) is a date/);
+      }
+    });
+
     await t.step(
       "the page: 200 HTML with the entries, zone named, CSV link carrying the filters",
       async () => {
