@@ -7,6 +7,8 @@ import type { ComponentChildren } from "preact";
  *
  * `label` names the region, or `labelledBy` points at the heading that does; `class` adds the frame and
  * spacing (`mt-4 rounded-xl border border-line`, say); `both` scrolls down too, for a table with a height cap.
+ * It is `relative` so a visually hidden label in a cell (`sr-only` is position: absolute) is placed and
+ * clipped inside the box: with no positioned ancestor it escaped and widened the whole page on a phone.
  */
 export function ScrollRegion(
   props: {
@@ -19,7 +21,7 @@ export function ScrollRegion(
 ) {
   return (
     <div
-      class={`${props.both ? "overflow-auto" : "overflow-x-auto"} ${props.class ?? ""}`.trim()}
+      class={`relative ${props.both ? "overflow-auto" : "overflow-x-auto"} ${props.class ?? ""}`.trim()}
       role="region"
       aria-label={props.label}
       aria-labelledby={props.labelledBy}

@@ -6,7 +6,14 @@
 import assert from "node:assert/strict";
 import type { Browser } from "../deps/playwright.ts";
 import { openTestApp } from "../helpers/app.ts";
-import { fromAddress, launchBrowser, noBrowser, sessionCookiesFor, withServer } from "../helpers/browser.ts";
+import {
+  assertFitsWidth,
+  fromAddress,
+  launchBrowser,
+  noBrowser,
+  sessionCookiesFor,
+  withServer,
+} from "../helpers/browser.ts";
 import { enrolTotp, makeStaff, randomIp, signUp } from "../helpers/client.ts";
 import { fundedWithProfit } from "../helpers/payouts.ts";
 import { totpCode } from "../../services/auth/totp.ts";
@@ -72,6 +79,16 @@ Deno.test({
             await adminPage.getByText("The payout is marked paid.").waitFor();
           },
         );
+
+        await t.step("the staff list fits a 390 px phone: the table scrolls in its own box", async () => {
+          // The last column's link carries a visually hidden name (sr-only, position: absolute); with no
+          // positioned ancestor it escaped the table's scroll box and widened the whole page to ~770 px.
+          const riskPage = await as(risk);
+          await riskPage.setViewportSize({ width: 390, height: 844 });
+          await riskPage.goto(`${origin}/admin/payouts`);
+          await riskPage.getByRole("link", { name: `Review the payout of ${trader.email}` }).waitFor();
+          await assertFitsWidth(riskPage, 390, "/admin/payouts scrolls sideways at 390 px");
+        });
 
         await t.step("trader sees it paid, with the reference", async () => {
           await traderPage.goto(`${origin}/dashboard/payouts`);
