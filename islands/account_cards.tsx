@@ -3,7 +3,7 @@ import type { AccountJson, AccountMeters } from "../services/accounts/overview_j
 import { connection, connectUserStream, lastFrameAt, onAccountChange } from "./live/user_stream.ts";
 import { Flash, LiveMarker, useNow } from "../components/live.tsx";
 import { Bar, LEVELS, LevelTag } from "../components/limit_meter.tsx";
-import { ACCOUNT_STATUS, StatusBadge } from "../components/status_badge.tsx";
+import { accountStatusBadge, StatusBadge } from "../components/status_badge.tsx";
 import { formatDateTime, formatMoney, percent, signedMoney } from "../components/figures.ts";
 import type { VerdictJson } from "./live/types.ts";
 import type { TradeSource } from "./live/venue_types.ts";
@@ -92,7 +92,8 @@ export default function AccountCards(props: { cards: CardData[]; timeZone: strin
 function Card(props: { card: CardData; timeZone: string; now: number; freshAt: number | null }) {
   const { account: a, meters: m } = props.card;
   const money = (v: string) => formatMoney(v, a.currency);
-  const status = ACCOUNT_STATUS[a.status] ?? { label: a.status, tone: "neutral" as const };
+  // Without meters the cause of a pause is unknown here: the plain word.
+  const status = accountStatusBadge(a.status, m ? !m.dailyLoss?.pausedUntil : undefined);
   const nearest = m?.nearest === "daily_loss" ? m.dailyLoss : m?.nearest === "max_loss" ? m.maxLoss : null;
   const ended = a.status === "failed" || a.status === "passed" || a.status === "closed";
   return (

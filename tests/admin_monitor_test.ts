@@ -188,6 +188,20 @@ Deno.test("risk monitor and staff account page: access, order, filters, audited 
       const html = await (await page(risk)).text();
       assert.match(html, /data-action="reinstate"/);
       assert.match(html, /Suspicious copy trading/, "the staff trail shows the reason");
+      // A staff pause has no end: no badge may promise the next reset (the staff page's header and panel,
+      // the trader's account page and dashboard card all said "Paused until the next reset").
+      const traderViews = await Promise.all(
+        [`/dashboard/accounts/${near.accountId}`, "/dashboard"].map(async (path) => {
+          const res = await c.request(path, { headers: { cookie: cookieFor(trader) } });
+          assert.equal(res.status, 200, path);
+          return await res.text();
+        }),
+      );
+      for (const [where, text] of [["staff page", html], ["trader page", traderViews[0]]]) {
+        assert.doesNotMatch(text, /Paused until the next reset/, where);
+        assert.match(text, /Paused by staff/, where);
+      }
+      assert.doesNotMatch(traderViews[1], /Paused until the next reset/, "trader dashboard");
       assert.deepEqual(rowOrder(await (await monitor(risk, "&status=paused")).text()), [near.accountId]);
       // A paused account is refused trading by the sync answer.
       const sync1 = await postSync(c, deps.config.syncSecret, {

@@ -5,7 +5,7 @@ import { loadAccountOverview } from "../../services/accounts/overview.ts";
 import type { AccountOverview } from "../../services/accounts/overview_json.ts";
 import { listInstruments, marketOpen } from "../../services/venue/instruments.ts";
 import { venueAccount } from "../../services/venue/account_view.ts";
-import { ACCOUNT_STATUS, StatusBadge } from "../../components/status_badge.tsx";
+import { accountStatusBadge, isStaffPause, StatusBadge } from "../../components/status_badge.tsx";
 import { formatDateTime } from "../../services/time_format.ts";
 import type { InstrumentJson, TickJson, VenueAccountJson } from "../../islands/live/venue_types.ts";
 import type { TerminalSeed } from "../../islands/live/terminal_store.ts";
@@ -118,7 +118,7 @@ function endedWhy(o: AccountOverview, timeZone: string): Data["ended"] {
 
 export default define.page<typeof handler>(({ data }) => {
   const { account } = data.overview;
-  const status = ACCOUNT_STATUS[account.status] ?? { label: account.status, tone: "neutral" as const };
+  const status = accountStatusBadge(account.status, isStaffPause(account.status, data.overview.objectives));
   const name = data.overview.planName ?? `${compactSize(account.initialBalance)} account`;
   const readOnly = data.ended !== null;
   return (

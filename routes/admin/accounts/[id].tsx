@@ -9,7 +9,7 @@ import { accountActionInput, applyAccountAction } from "../../../services/accoun
 import { type StaffAccountFacts, staffAccountFacts } from "../../../services/monitor/staff_account.ts";
 import { formatDateTime } from "../../../services/time.ts";
 import { FormError, isFormError, Notice } from "../../../components/form.tsx";
-import { ACCOUNT_STATUS, StatusBadge } from "../../../components/status_badge.tsx";
+import { accountStatusBadge, isStaffPause, StatusBadge } from "../../../components/status_badge.tsx";
 import AccountLive, { AccountDetails } from "../../../islands/account_live.tsx";
 import EquityChart from "../../../islands/equity_chart.tsx";
 import { StaffActions } from "../(_components)/staff_actions.tsx";
@@ -107,7 +107,7 @@ export const handler = define.handlers<Data, typeof access>({
 export default define.page<typeof handler>(({ data }) => {
   const { account } = data.overview;
   const { owner, plan } = data.facts;
-  const status = ACCOUNT_STATUS[account.status];
+  const status = accountStatusBadge(account.status, isStaffPause(account.status, data.overview.objectives));
   const when = (iso: string) => formatDateTime(new Date(iso), data.timeZone);
   return (
     <>

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import type { AccountOverview } from "../../../services/accounts/overview_json.ts";
-import { ACCOUNT_STATUS, StatusBadge } from "../../../components/status_badge.tsx";
+import { accountStatusBadge, isStaffPause, StatusBadge } from "../../../components/status_badge.tsx";
 import { countdown, formatMoney, signedMoney } from "../../../components/figures.ts";
 import { Flash } from "../../../components/live.tsx";
 import type { Formatters } from "./objectives.tsx";
@@ -22,9 +22,8 @@ export function AccountStatusPanel(
 ) {
   const { account, breach, next } = props.overview;
   // A daily-loss pause ends at a reset; a pause by staff has no end (no objective names one).
-  const staffPause = account.status === "paused" &&
-    !props.overview.objectives.some((o) => "pausedUntil" in o && o.pausedUntil);
-  const status = ACCOUNT_STATUS[account.status] ?? { label: account.status, tone: "neutral" as const };
+  const staffPause = isStaffPause(account.status, props.overview.objectives);
+  const status = accountStatusBadge(account.status, staffPause);
   return (
     <div class="space-y-4">
       <p class="flex flex-wrap items-center gap-3 text-muted">
