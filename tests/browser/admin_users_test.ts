@@ -132,6 +132,19 @@ Deno.test({
           await page.goto("/admin/audit?action=admin.user_suspended");
           await page.getByRole("cell", { name: "admin.user_suspended" }).first().waitFor();
           await photograph(page, "admin-audit");
+          // Actor and address are readable at 1440 px: break-all let the table squeeze them to a few
+          // characters a line (an email over six lines, "127.0.0." and "1").
+          const row = await page.evaluate(() => {
+            const cells = [...document.querySelectorAll("tbody tr")[0].children] as HTMLElement[];
+            const lines = (el: HTMLElement) => {
+              const range = document.createRange();
+              range.selectNodeContents(el);
+              return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+            };
+            return { actorWidth: cells[2].getBoundingClientRect().width, addressLines: lines(cells[5]) };
+          });
+          assert.ok(row.actorWidth >= 160, `the actor column is ${row.actorWidth} px wide`);
+          assert.equal(row.addressLines, 1, "127.0.0.1 on one line");
         });
       });
     } finally {

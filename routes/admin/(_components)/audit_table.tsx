@@ -1,7 +1,8 @@
 /**
  * Audit entries as a table: the audit log viewer's page and the back office overview's latest entries. Actor
  * and target link to the user's page where they are users; long ids and IPv6 addresses wrap instead of
- * pushing the table wider than the screen.
+ * pushing the table wider than the screen. Actor and address keep a minimum width: break-all leaves them no
+ * width of their own, so the table squeezed an email to a few characters a line and split "127.0.0.1".
  */
 import type { AuditRow } from "../../../services/audit_queries.ts";
 import { DateTime } from "../../../components/date_time.tsx";
@@ -49,14 +50,14 @@ export function AuditTable(
                 <DateTime at={a.at} zone={props.timeZone} />
               </td>
               <td class="p-3 font-mono text-xs">{a.action}</td>
-              <td class="p-3 break-all">
+              <td class="p-3 min-w-40 break-all">
                 {a.actorId
                   ? <a class="link" href={`/admin/users/${a.actorId}`}>{a.actorEmail ?? a.actorId}</a>
                   : "System"}
               </td>
               <td class="p-3">{targetOf(a)}</td>
               {details && <td class="p-3 text-muted">{detailsOf(a.details) || "—"}</td>}
-              <td class="p-3 font-mono text-xs break-all">{a.ip ?? "—"}</td>
+              <td class="p-3 min-w-24 font-mono text-xs break-all">{a.ip ?? "—"}</td>
             </tr>
           ))}
         </tbody>
