@@ -202,6 +202,7 @@ Deno.test("risk monitor and staff account page: access, order, filters, audited 
         assert.match(text, /Paused by staff/, where);
       }
       assert.doesNotMatch(traderViews[1], /Paused until the next reset/, "trader dashboard");
+      assert.doesNotMatch(html, /instead of at the next reset/, "the resume form promises no reset either");
       assert.deepEqual(rowOrder(await (await monitor(risk, "&status=paused")).text()), [near.accountId]);
       // A paused account is refused trading by the sync answer.
       const sync1 = await postSync(c, deps.config.syncSecret, {

@@ -36,7 +36,9 @@ function ActionForm(props: {
   );
 }
 
-export function StaffActions(props: { status: string; timeLimitFailure: boolean; reason: string }) {
+export function StaffActions(
+  props: { status: string; timeLimitFailure: boolean; staffPause: boolean; reason: string },
+) {
   const { status, reason } = props;
   const reinstatable = status === "paused" || (status === "failed" && !props.timeLimitFailure);
   return (
@@ -48,6 +50,9 @@ export function StaffActions(props: { status: string; timeLimitFailure: boolean;
           title={status === "failed" ? "Reinstate" : "Resume trading"}
           explain={status === "failed"
             ? "The account trades again from its current figures; the failure stays in its history."
+            : props.staffPause
+            // A pause by staff has no end of its own: only this lifts it.
+            ? "Lifts the staff pause: the account trades again now."
             : "Lifts the pause now instead of at the next reset."}
           button={status === "failed" ? "Reinstate the account" : "Resume trading"}
           variant="primary"

@@ -107,7 +107,8 @@ export const handler = define.handlers<Data, typeof access>({
 export default define.page<typeof handler>(({ data }) => {
   const { account } = data.overview;
   const { owner, plan } = data.facts;
-  const status = accountStatusBadge(account.status, isStaffPause(account.status, data.overview.objectives));
+  const staffPause = isStaffPause(account.status, data.overview.objectives);
+  const status = accountStatusBadge(account.status, staffPause);
   const when = (iso: string) => formatDateTime(new Date(iso), data.timeZone);
   return (
     <>
@@ -146,6 +147,7 @@ export default define.page<typeof handler>(({ data }) => {
           <StaffActions
             status={account.status}
             timeLimitFailure={data.overview.breach?.rule === "time_limit"}
+            staffPause={staffPause}
             reason={data.reason}
           />
         )}
