@@ -92,6 +92,10 @@ Deno.test("FTMO 100K: the next day's floor is 5,000.00 below the start-of-day ba
     resetsAt: "2026-06-02T22:00:00.000Z",
     pausedUntil: null,
   });
+  // Paused by staff (services/accounts/admin.ts: no end): the daily loss limit did not pause it, so it is
+  // not "pending" (the pages showed "Paused" on the daily loss card beside "Within limit").
+  const byStaff = { ...state, status: "paused" as const, pausedUntil: null };
+  assert.equal(objectives(byStaff, rules, t("2026-06-02T08:00:00Z"))[1].status, "ok");
   const failed = applyEvent(state, mark("96199.99", "101200.00", "2026-06-02T09:00:00Z"), rules).state;
   assert.equal(failed.breach?.floor, "96200.00");
 });

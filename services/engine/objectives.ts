@@ -70,7 +70,12 @@ export function objectives(state: AccountState, rules: EngineRules, now: number 
   if (rules.dailyLoss && state.dailyFloor !== null && state.day.anchor !== null) {
     list.push({
       key: "daily_loss",
-      status: failedBy === "daily_loss" ? "failed" : state.status === "paused" ? "pending" : "ok",
+      // Only the daily-loss pause (it has an end) is this rule's; a pause by staff has none and is not.
+      status: failedBy === "daily_loss"
+        ? "failed"
+        : state.status === "paused" && state.pausedUntil !== null
+        ? "pending"
+        : "ok",
       basis: rules.dailyLoss.on,
       floor: fromMinor(state.dailyFloor),
       anchor: fromMinor(state.day.anchor),
