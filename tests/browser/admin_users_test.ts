@@ -141,10 +141,17 @@ Deno.test({
               range.selectNodeContents(el);
               return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
             };
-            return { actorWidth: cells[2].getBoundingClientRect().width, addressLines: lines(cells[5]) };
+            const region = document.querySelector("[role=region]") as HTMLElement;
+            return {
+              actorWidth: cells[2].getBoundingClientRect().width,
+              addressLines: lines(cells[5]),
+              hidden: region.scrollWidth - region.clientWidth,
+            };
           });
           assert.ok(row.actorWidth >= 160, `the actor column is ${row.actorWidth} px wide`);
           assert.equal(row.addressLines, 1, "127.0.0.1 on one line");
+          // Every column in view at 1440 px (the region's own border aside): long targets and details wrap.
+          assert.ok(row.hidden <= 4, `${row.hidden} px of the entry are scrolled out of view`);
         });
       });
     } finally {

@@ -1,8 +1,9 @@
 /**
  * Audit entries as a table: the audit log viewer's page and the back office overview's latest entries. Actor
  * and target link to the user's page where they are users; long ids and IPv6 addresses wrap instead of
- * pushing the table wider than the screen. Actor and address keep a minimum width: break-all leaves them no
- * width of their own, so the table squeezed an email to a few characters a line and split "127.0.0.1".
+ * pushing the table wider than the screen. Each wrapping column keeps a minimum width: break-all leaves a
+ * column no width of its own, so the table squeezed an email to a few characters a line and split
+ * "127.0.0.1"; the details wrap anywhere, or one long token (a list of ids) pushed the address out of view.
  */
 import type { AuditRow } from "../../../services/audit_queries.ts";
 import { DateTime } from "../../../components/date_time.tsx";
@@ -55,8 +56,9 @@ export function AuditTable(
                   ? <a class="link" href={`/admin/users/${a.actorId}`}>{a.actorEmail ?? a.actorId}</a>
                   : "System"}
               </td>
-              <td class="p-3">{targetOf(a)}</td>
-              {details && <td class="p-3 text-muted">{detailsOf(a.details) || "—"}</td>}
+              <td class="p-3 min-w-36 break-all">{targetOf(a)}</td>
+              {details && <td class="p-3 min-w-36 text-muted wrap-anywhere">{detailsOf(a.details) || "—"}
+              </td>}
               <td class="p-3 min-w-24 font-mono text-xs break-all">{a.ip ?? "—"}</td>
             </tr>
           ))}
