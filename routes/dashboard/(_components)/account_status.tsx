@@ -64,14 +64,17 @@ export function AccountStatusPanel(
       {account.status === "paused" && !staffPause && (
         <Banner tone="bad" title="Trading is paused for today" icon="‖">
           <p>
-            The daily loss limit was reached; this is not a failure. Trading resumes at the next reset ,{" "}
-            <b class="tabular-nums">
-              {account.nextResetAt
-                ? `${props.f.time(account.nextResetAt)} (in ${
-                  countdown(Date.parse(account.nextResetAt) - props.now)
-                })`
-                : "at the next reset"}
-            </b>.
+            The daily loss limit was reached; this is not a failure. Trading resumes at the next reset
+            {account.nextResetAt && (
+              <>
+                ,{" "}
+                <b class="tabular-nums">
+                  {`${props.f.time(account.nextResetAt)} (in ${
+                    countdown(Date.parse(account.nextResetAt) - props.now)
+                  })`}
+                </b>
+              </>
+            )}.
           </p>
         </Banner>
       )}
