@@ -25,6 +25,7 @@ interface PanelState {
   confirm?: PayoutConfirmation | null;
   amount?: string;
   error?: string | null;
+  proofError?: string | null;
   notice?: string | null;
 }
 
@@ -102,6 +103,16 @@ export const handler = define.handlers<Data, typeof access>({
     } catch (error) {
       if (!(error instanceof BadRequest) && !isFormError(error)) throw error;
       const e = error as HttpError;
+      const proofError = form.intent === "confirm" ? e.fields?.code ?? e.fields?.password : undefined;
+      if (proofError) {
+        // A mistyped password is no reason to start over: the same confirmation again, with the same
+        // Idempotency-Key, and the error beside the field to correct.
+        const quote = quotePayout((await payoutPanelData(deps, user, accountId, actor)).readiness, amount);
+        if (!quote.problem) {
+          const confirm = { ...quote, key: form.key || crypto.randomUUID() };
+          return await load(ctx, { accountId, state: { confirm, proofError } }, e.status);
+        }
+      }
       const message = e.fields && Object.keys(e.fields).length
         ? Object.entries(e.fields).map(([k, v]) => k === "amount" ? v : `${k} ${v}`).join(" ")
         : e.message;

@@ -34,7 +34,10 @@ export interface PayoutPanelProps {
   confirm?: PayoutConfirmation | null;
   /** The amount typed, kept on an error. */
   amount?: string;
+  /** What went wrong: said under the amount field while that form is shown (it is about the amount then). */
   error?: string | null;
+  /** A wrong password or 2FA code at the confirmation, said under that field. */
+  proofError?: string | null;
   notice?: string | null;
 }
 
@@ -43,6 +46,7 @@ export function PayoutPanel(props: PayoutPanelProps) {
   const r = data.readiness;
   const money = (v: string) => formatMoney(v, data.currency);
   const h = `payout-h-${data.accountId}`;
+  const amountForm = r.eligible && !props.confirm;
   return (
     <section aria-labelledby={h} id={`payouts-${data.accountId}`} class="card scroll-mt-6">
       <h2 id={h} class="text-xl font-bold tracking-tight">{props.title ?? "Payouts"}</h2>
@@ -54,9 +58,12 @@ export function PayoutPanel(props: PayoutPanelProps) {
           <Notice>{props.notice}</Notice>
         </div>
       )}
-      {props.error && (
+      {(props.error || props.proofError) && (
         <div class="mt-4">
-          <FormError>{props.error}</FormError>
+          {/* Announced at once (role=alert); a field's own error is said beside it, this points there. */}
+          <FormError>
+            {props.proofError || amountForm ? "Please correct the highlighted field." : props.error}
+          </FormError>
         </div>
       )}
 
@@ -75,7 +82,7 @@ export function PayoutPanel(props: PayoutPanelProps) {
         ))}
       </ul>
 
-      {r.eligible && !props.confirm && (
+      {amountForm && (
         <form method="post" action="/dashboard/payouts" class="mt-6 grid max-w-md gap-3">
           <input type="hidden" name="accountId" value={data.accountId} />
           <input type="hidden" name="back" value={props.back} />
@@ -86,6 +93,7 @@ export function PayoutPanel(props: PayoutPanelProps) {
             inputMode="decimal"
             required
             value={props.amount ?? r.maxAmount}
+            error={props.error ?? undefined}
             hint={`Between ${money(r.minAmount)} and ${money(r.maxAmount)} (your profit).`}
           />
           <SubmitButton intent="quote">Review the payout</SubmitButton>
@@ -118,6 +126,7 @@ export function PayoutPanel(props: PayoutPanelProps) {
                 inputMode="numeric"
                 autocomplete="one-time-code"
                 required
+                error={props.proofError ?? undefined}
               />
             )
             : (
@@ -128,6 +137,7 @@ export function PayoutPanel(props: PayoutPanelProps) {
                 type="password"
                 autocomplete="current-password"
                 required
+                error={props.proofError ?? undefined}
               />
             )}
           <div class="flex flex-wrap items-center gap-3">
