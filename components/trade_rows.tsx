@@ -21,7 +21,11 @@ export function tone(amount: string | null): string {
   return amount.startsWith("-") ? "text-red-700 dark:text-red-300" : "text-brand-strong";
 }
 
-const SMALL_INPUT = "w-24 rounded border border-line bg-surface px-2 py-1 text-sm tabular-nums";
+const SMALL_INPUT = "w-24 rounded border border-line bg-surface px-2 py-1 text-sm tabular-nums " +
+  "aria-[invalid=true]:border-red-700 dark:aria-[invalid=true]:border-red-400";
+// Level with the inputs, which sit under a 1rem label (+0.125rem): the row's items align to the top, so an
+// error under a field does not push the buttons down beside it.
+const ROW_BUTTON = "mt-[1.125rem] rounded border border-line px-2.5 py-1 text-sm hover:border-brand";
 
 export function Side(props: { direction: "buy" | "sell" }) {
   const buy = props.direction === "buy";
@@ -37,9 +41,60 @@ export function Side(props: { direction: "buy" | "sell" }) {
   );
 }
 
-/** SL/TP editing and a partial close of one position (empty SL or TP removes it). */
+/** The words of the venue's field keys in the position's row forms. */
+export const MODIFY_LABELS: Record<string, string> = {
+  sl: "Stop loss",
+  tp: "Take profit",
+  volume: "Volume to close",
+};
+
+/** "Stop loss must be below 1.08349 for a buy.": the venue's field message under the field's own name. */
+export function modifyError(field: string, message: string): string {
+  const text = `${MODIFY_LABELS[field] ?? field} ${message}`;
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** A row form's input, marked invalid with its error under it when the venue refused that field. */
+function SmallField(props: {
+  id: string;
+  label: string;
+  value: string;
+  set(v: string): void;
+  error?: string;
+  placeholder?: string;
+}) {
+  const errorId = `${props.id}-error`;
+  return (
+    <div class="text-xs">
+      <label class="text-muted">
+        {props.label}
+        <input
+          class={`${SMALL_INPUT} mt-0.5 block`}
+          id={props.id}
+          inputMode="decimal"
+          value={props.value}
+          placeholder={props.placeholder}
+          aria-invalid={props.error ? "true" : undefined}
+          aria-describedby={props.error ? errorId : undefined}
+          onInput={(e) => props.set((e.target as HTMLInputElement).value)}
+        />
+      </label>
+      {props.error && (
+        <p id={errorId} class="mt-1 max-w-28 whitespace-normal text-red-700 dark:text-red-300">
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * SL/TP editing and a partial close of one position (empty SL or TP removes it). `errors` are the venue's
+ * field messages of the last refused save (keys sl, tp, volume), each said under its field.
+ */
 export function Modify(props: {
   position: PositionJson;
+  errors?: Record<string, string>;
   onSave(sl: string | null, tp: string | null): void;
   onPartial(volume: string): void;
 }) {
@@ -48,57 +103,41 @@ export function Modify(props: {
   const [tp, setTp] = useState(p.tp ?? "");
   const [part, setPart] = useState("");
   const id = p.id.slice(0, 8);
+  const error = (field: string) => {
+    const message = props.errors?.[field];
+    return message ? modifyError(field, message) : undefined;
+  };
   return (
-    <div class="flex flex-wrap items-end gap-3">
+    <div class="flex flex-wrap items-start gap-3">
       <form
-        class="flex flex-wrap items-end gap-2"
+        class="flex flex-wrap items-start gap-2"
         onSubmit={(e) => {
           e.preventDefault();
           props.onSave(sl.trim() || null, tp.trim() || null);
         }}
       >
-        <label class="text-xs text-muted">
-          Stop loss
-          <input
-            class={`${SMALL_INPUT} mt-0.5 block`}
-            id={`sl-${id}`}
-            inputMode="decimal"
-            value={sl}
-            onInput={(e) => setSl((e.target as HTMLInputElement).value)}
-          />
-        </label>
-        <label class="text-xs text-muted">
-          Take profit
-          <input
-            class={`${SMALL_INPUT} mt-0.5 block`}
-            id={`tp-${id}`}
-            inputMode="decimal"
-            value={tp}
-            onInput={(e) => setTp((e.target as HTMLInputElement).value)}
-          />
-        </label>
-        <button type="submit" class="rounded border border-line px-2.5 py-1 text-sm hover:border-brand">
+        <SmallField id={`sl-${id}`} label="Stop loss" value={sl} set={setSl} error={error("sl")} />
+        <SmallField id={`tp-${id}`} label="Take profit" value={tp} set={setTp} error={error("tp")} />
+        <button type="submit" class={ROW_BUTTON}>
           Save SL/TP
         </button>
       </form>
       <form
-        class="flex flex-wrap items-end gap-2"
+        class="flex flex-wrap items-start gap-2"
         onSubmit={(e) => {
           e.preventDefault();
           if (part.trim()) props.onPartial(part.trim());
         }}
       >
-        <label class="text-xs text-muted">
-          Volume to close (of {lots(p.volume)})
-          <input
-            class={`${SMALL_INPUT} mt-0.5 block`}
-            inputMode="decimal"
-            value={part}
-            placeholder="0.05"
-            onInput={(e) => setPart((e.target as HTMLInputElement).value)}
-          />
-        </label>
-        <button type="submit" class="rounded border border-line px-2.5 py-1 text-sm hover:border-brand">
+        <SmallField
+          id={`part-${id}`}
+          label={`Volume to close (of ${lots(p.volume)})`}
+          value={part}
+          set={setPart}
+          placeholder="0.05"
+          error={error("volume")}
+        />
+        <button type="submit" class={ROW_BUTTON}>
           Close part
         </button>
       </form>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Modify, Orders, Side, TD, TH, tone } from "../components/trade_rows.tsx";
+import { Modify, modifyError, Orders, Side, TD, TH, tone } from "../components/trade_rows.tsx";
 import { formatDateTime, formatMoney, signedMoney } from "../components/figures.ts";
 import { quotes } from "./live/price_stream.ts";
 import { markPrice } from "../services/venue/pnl.ts";
@@ -34,6 +34,8 @@ export default function TradeBook(
   const store = terminalStore(props.seed);
   const [editing, setEditing] = useState<string | null>(null);
   const [message, setMessage] = useState<Message>(null);
+  // The field messages of the last refused SL/TP save or partial close, said under the open row's fields.
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const closeRef = useRef<(p: PositionJson, volume?: string) => void>(() => {});
   const venue = store.venue.value;
   const book = quotes.value;
@@ -55,12 +57,20 @@ export default function TradeBook(
     done: string,
   ): Promise<boolean> => {
     setMessage(null);
+    setFieldErrors({});
     const res = await venueAction(method, `/api/venue/accounts/${store.accountId}${path}`, body);
     // The tables show the result before the words say it happened.
     await store.refresh();
-    setMessage(
-      res.ok ? { tone: "done", text: done } : { tone: "refused", text: refusalText(res.code, res.message) },
-    );
+    if (res.ok) setMessage({ tone: "done", text: done });
+    else {
+      const fields = Object.entries(res.fields);
+      setFieldErrors(res.fields);
+      // With field errors, the venue's sentence names its keys ("sl must be…"): say them in the fields' words.
+      const text = fields.length
+        ? refusalText(res.code, fields.map(([k, v]) => modifyError(k, v)).join(" "))
+        : refusalText(res.code, res.message);
+      setMessage({ tone: "refused", text });
+    }
     return res.ok;
   };
   const close = (p: PositionJson, volume?: string) =>
@@ -202,7 +212,10 @@ export default function TradeBook(
                             class="rounded border border-line px-2 py-0.5 text-xs hover:border-brand"
                             aria-expanded={editing === p.id}
                             aria-controls={`edit-${p.id}`}
-                            onClick={() => setEditing(editing === p.id ? null : p.id)}
+                            onClick={() => {
+                              setEditing(editing === p.id ? null : p.id);
+                              setFieldErrors({});
+                            }}
                           >
                             Modify<span class="sr-only">{` ${name}`}</span>
                           </button>{" "}
@@ -222,6 +235,7 @@ export default function TradeBook(
                         <td colSpan={outside.length > 0 ? 11 : 10} class="px-2.5 py-2">
                           <Modify
                             position={p}
+                            errors={fieldErrors}
                             onSave={async (sl, tp) => {
                               if (
                                 await act(

@@ -175,6 +175,26 @@ Deno.test({
           assert.equal(await positions.count(), 1);
         });
 
+        await t.step("a stop loss on the wrong side of the price is said beside its field", async () => {
+          const wrong = symbol === "EURUSD" ? "1.20000" : "90000.00";
+          await positions.first().getByRole("button", { name: /^Modify/ }).click();
+          const sl = page.getByLabel("Stop loss", { exact: true });
+          await sl.fill(wrong);
+          await page.getByRole("button", { name: "Save SL/TP" }).click();
+          const refused = page.locator('[data-outcome="refused"]');
+          await refused.waitFor();
+          assert.equal(await sl.getAttribute("aria-invalid"), "true");
+          const described = await sl.getAttribute("aria-describedby");
+          assert.ok(described, "the stop loss field points to its error");
+          assert.match(
+            await page.locator(`#${described}`).innerText(),
+            /^Stop loss must be below [\d.]+ for a buy\.$/,
+          );
+          // The venue's field key ("sl") is not a word a trader reads.
+          assert.doesNotMatch(await refused.innerText(), /\bsl\b/);
+          await positions.first().getByRole("button", { name: /^Modify/ }).click();
+        });
+
         await t.step("SL/TP are edited on the position's row", async () => {
           const [sl, tp] = symbol === "EURUSD" ? ["1.07000", "1.10000"] : ["60000.00", "70000.00"];
           await positions.first().getByRole("button", { name: /^Modify/ }).click();
