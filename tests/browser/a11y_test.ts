@@ -9,9 +9,10 @@ import {
   sessionCookiesFor,
   withServer,
 } from "../helpers/browser.ts";
-import { signUp } from "../helpers/client.ts";
+import { client, signUp } from "../helpers/client.ts";
 import { failOnDailyLoss } from "../helpers/dashboard.ts";
 import { fundedWithProfit } from "../helpers/payouts.ts";
+import { cookieFor, postForm } from "../helpers/staff_pages.ts";
 import { seedDemo } from "../../services/demo/seed.ts";
 import { listActivePlans } from "../../services/plans/queries.ts";
 import { insertTestimonial } from "../../services/testimonials/queries.ts";
@@ -63,6 +64,17 @@ async function setUp(): Promise<Shared> {
   const failed = await purchase(deps, actor, trader.userId, { planId: plan.id });
   await failOnDailyLoss(deps.db, failed.accountId!, failed.order.planVersionId);
   await fundedWithProfit(deps, trader.userId); // the payouts page with a panel ready for a request
+  // …and a payout requested from a second funded account, so the page's table of payouts is checked too.
+  const { accountId: paidFrom } = await fundedWithProfit(deps, trader.userId);
+  const requested = await postForm(client(app.app), "/dashboard/payouts", cookieFor(trader), {
+    intent: "confirm",
+    accountId: paidFrom,
+    amount: "500.00",
+    key: crypto.randomUUID(),
+    back: "/dashboard/payouts",
+    password: trader.password,
+  });
+  assert.equal(requested.status, 303);
   const signedIn = [
     ["checkout", `/checkout/${plan.id}`],
     ["dashboard", "/dashboard"],
