@@ -14,6 +14,21 @@ type Outcome =
 
 const TYPE_WORDS = { market: "Market", limit: "Limit", stop: "Stop" } as const;
 
+/** The venue's field keys in the ticket's words. */
+const FIELD_WORDS: Record<string, string> = {
+  symbol: "Symbol",
+  volume: "Volume",
+  price: "Price",
+  sl: "Stop loss",
+  tp: "Take profit",
+};
+
+/** "Volume must be between 0.01 and 100 lots.": the venue's field message under the field's name. */
+function fieldSentence(field: string, message: string): string {
+  const text = `${FIELD_WORDS[field] ?? field} ${message}`;
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 const INPUT =
   "mt-1 block w-full rounded-md border border-line bg-surface px-2.5 py-1.5 text-sm tabular-nums aria-[invalid=true]:border-red-700";
 
@@ -82,9 +97,13 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
     } else {
       setFields(res.fields);
       const title = REFUSALS[res.code] ?? "Order refused";
+      // With field errors the venue's sentence names its keys ("Invalid input: volume must…"): say each in
+      // the field's words instead.
+      const worded = Object.entries(res.fields).map(([k, v]) => fieldSentence(k, v));
+      const text = worded.length ? worded.join(" ") : res.message;
       // The venue's sentence often starts with the same words: say them once.
-      const repeats = res.message.toLowerCase().startsWith(title.toLowerCase());
-      setOutcome({ kind: "refused", title: repeats ? "Order refused" : title, text: res.message });
+      const repeats = text.toLowerCase().startsWith(title.toLowerCase());
+      setOutcome({ kind: "refused", title: repeats ? "Order refused" : title, text });
     }
   };
   sendRef.current = send;
@@ -102,6 +121,15 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
     return () => removeEventListener("keydown", onKey);
   }, []);
 
+  // A flagged field the trader changes loses its error (it was about the value now gone), and the refusal
+  // goes with the last one: what it said no longer describes the ticket.
+  const edited = (name: string) => {
+    const rest = { ...fields };
+    delete rest[name];
+    setFields(rest);
+    if (Object.keys(rest).length === 0) setOutcome(null);
+  };
+
   const field = (
     name: "volume" | "price" | "sl" | "tp",
     label: string,
@@ -118,13 +146,18 @@ export default function TradeTicket(props: { seed: TerminalSeed; currency: strin
         autoComplete="off"
         value={value}
         placeholder={hint}
-        onInput={(e) => set((e.target as HTMLInputElement).value)}
+        onInput={(e) => {
+          set((e.target as HTMLInputElement).value);
+          if (fields[name]) edited(name);
+        }}
         aria-invalid={fields[name] ? "true" : undefined}
         aria-describedby={fields[name] ? `ticket-${name}-error` : undefined}
         class={INPUT}
       />
       {fields[name] && (
-        <p id={`ticket-${name}-error`} class="mt-1 text-xs text-red-700 dark:text-red-300">{fields[name]}</p>
+        <p id={`ticket-${name}-error`} class="mt-1 text-xs text-red-700 dark:text-red-300">
+          {fieldSentence(name, fields[name])}
+        </p>
       )}
     </div>
   );

@@ -154,7 +154,17 @@ Deno.test({
           await alert.waitFor();
           assert.match(await alert.innerText(), /Check the order/);
           assert.equal(await volume.getAttribute("aria-invalid"), "true");
-          assert.match(await ticket.locator("#ticket-volume-error").innerText(), /between 0\.01 and 100/);
+          assert.match(
+            await ticket.locator("#ticket-volume-error").innerText(),
+            /^Volume must be .*between 0\.01 and 100.*\.$/,
+          );
+          // In the field's words, not the API's ("Invalid input: volume must…").
+          assert.doesNotMatch(await alert.innerText(), /Invalid input|\bvolume\b/);
+          // Correcting the field takes its error away at once: it was about the value now gone.
+          await volume.fill("1");
+          assert.equal(await volume.getAttribute("aria-invalid"), null);
+          assert.equal(await ticket.locator("#ticket-volume-error").count(), 0);
+          assert.equal(await alert.count(), 0);
           // A refusal: 100 lots need about $108,000 of margin at 1:100, more than the account has.
           await volume.fill("100");
           await ticket.getByRole("button", { name: /^Sell/ }).click();
