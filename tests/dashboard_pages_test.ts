@@ -131,6 +131,9 @@ Deno.test("dashboard pages: the trader's accounts, objectives in their time zone
       // On the overview, an ended account's day is the day it ended on, not "today".
       const overview = textOf(await (await c.request("/dashboard", { headers: { cookie } })).text());
       assert.match(overview, /Failed Balance \$100,000 Equity \$94,800 Last day −\$5,200/);
+      // …and on the account's own page too (it failed on 1 June: that loss is not today's).
+      assert.match(text, /Equity \$94,800 Last day's P&L −\$5,200 Started with/);
+      assert.doesNotMatch(text, /Today's P&L/);
       assert.match(text, /Daily loss limit ✕ Breached \$0 left 0 % of \$5,000/);
       assert.match(text, /Profit target ✕ Not reached/);
       assert.match(text, /Profit target Not reached Reach a balance of \$110,000/);

@@ -117,15 +117,21 @@ function Banner(
   );
 }
 
-/** Balance, equity and today's result, each flashing when it changes. */
+/** Balance, equity and today's result (an ended account's last day's), each flashing when it changes. */
 export function AccountFigures(props: { overview: AccountOverview }) {
   const { account, meters } = props.overview;
   const money = (a: string) => formatMoney(a, account.currency);
+  // An ended account's day is the one it ended on, not today (as on the dashboard's cards).
+  const ended = account.status === "failed" || account.status === "passed" || account.status === "closed";
   return (
     <dl class="grid grid-cols-2 gap-3 lg:grid-cols-4">
       <Figure label="Balance" id="fig-balance" value={account.balance}>{money(account.balance)}</Figure>
       <Figure label="Equity" id="fig-equity" value={account.equity}>{money(account.equity)}</Figure>
-      <Figure label="Today's P&L" id="fig-today" value={meters?.todayPnl ?? "0.00"}>
+      <Figure
+        label={ended ? "Last day's P&L" : "Today's P&L"}
+        id="fig-today"
+        value={meters?.todayPnl ?? "0.00"}
+      >
         {meters ? signedMoney(meters.todayPnl, account.currency) : "—"}
       </Figure>
       <Figure label="Started with" id="fig-initial" value={account.initialBalance}>
