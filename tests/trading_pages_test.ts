@@ -92,8 +92,13 @@ Deno.test("dashboard history and statistics pages", async (t) => {
       const bad = await get("/dashboard/history?direction=up&from=yesterday");
       assert.equal(bad.status, 422);
       assert.equal(bad.headers.get("content-type"), HTML);
-      const text = textOf(await bad.text());
+      const badHtml = await bad.text();
+      const text = textOf(badHtml);
       assert.match(text, /Side must be buy or sell\./);
+      // Nothing was searched: not "no trades match", and no CSV link (it would download this error page).
+      assert.doesNotMatch(text, /No trades match/);
+      assert.match(text, /No trades shown: fix what the form above says, or clear the filters\./);
+      assert.doesNotMatch(badHtml, /history\.csv/);
       assert.match(text, /Opened from must be a date YYYY-MM-DD or an ISO-8601 time\./);
       const stale = await get("/dashboard/history?cursor=bogus");
       assert.equal(stale.status, 422);

@@ -101,18 +101,24 @@ export default define.page<typeof handler>(({ data }) => {
         <p class="text-sm text-muted">
           Newest first. Times in your time zone ({data.timeZone}).
         </p>
-        <a class="link text-sm font-medium" href={`/dashboard/history.csv${filterQuery(values)}`} download>
-          Download CSV{filtered ? " (these filters)" : ""}
-        </a>
+        {/* Not while the filters are wrong: the CSV would refuse them too, and download an error page. */}
+        {!errors && (
+          <a class="link text-sm font-medium" href={`/dashboard/history.csv${filterQuery(values)}`} download>
+            Download CSV{filtered ? " (these filters)" : ""}
+          </a>
+        )}
       </div>
       {result.items.length === 0
         ? (
           <div class="card mt-4">
+            {/* With wrong filters nothing was searched, so "no trades match" would not be true. */}
             <h2 class="text-lg font-semibold">
-              {filtered ? "No trades match these filters" : "No trades yet"}
+              {errors ? "Check the filters" : filtered ? "No trades match these filters" : "No trades yet"}
             </h2>
             <p class="mt-2 text-muted">
-              {filtered
+              {errors
+                ? "No trades shown: fix what the form above says, or clear the filters."
+                : filtered
                 ? "Widen the date range or clear a filter to see more."
                 : "Trades appear here as soon as your platform reports them."}
             </p>
