@@ -45,7 +45,7 @@ Deno.test("payout pages: trader requests with a quote and step-up; staff queue r
         assert.deepEqual(islandsOf(html), ["NotificationBell"]); // no script of its own
         const text = textOf(html);
         assert.match(text, /Ready for a payout/);
-        assert.match(text, /Profit 3000\.00 × 80 % = 2400\.00 reaches the minimum 100\.00\./);
+        assert.match(text, /Profit \$3,000 × 80 % = \$2,400 reaches the minimum \$100\./);
         assert.match(text, /No payouts yet\./);
         assert.match(html, /name="amount"[^>]*value="3000.00"/);
       },
@@ -54,7 +54,7 @@ Deno.test("payout pages: trader requests with a quote and step-up; staff queue r
     await t.step("quote: the share and what the firm keeps, before anything happens", async () => {
       const bad = await post(c, "/dashboard/payouts", { intent: "quote", accountId, amount: "5000" }, cookie);
       assert.equal(bad.status, 400);
-      assert.match(textOf(await bad.text()), /The amount 5000\.00 is more than the profit 3000\.00\./);
+      assert.match(textOf(await bad.text()), /The amount \$5,000 is more than the profit \$3,000\./);
       const res = await post(c, "/dashboard/payouts", { intent: "quote", accountId, amount: "2500" }, cookie);
       assert.equal(res.status, 200);
       const html = await res.text();

@@ -9,6 +9,7 @@
  */
 import { fromMinor, toMinor } from "../money.ts";
 import { formatDateTime, isoAt } from "../time.ts";
+import { formatMoney } from "../money_format.ts";
 
 /** The payout terms of a plan's funded stage (plans/definition.ts `funded`). */
 export interface PayoutTerms {
@@ -33,6 +34,8 @@ export interface ReadinessFacts {
   openRequest: { id: string; requestedAt: Date } | null;
   /** The viewer's time zone, for the sentences. */
   timeZone: string;
+  /** The account's currency, for the sentences (amounts read as on the rest of the page: "$3,000.50"). */
+  currency: string;
   now: Date;
 }
 
@@ -63,6 +66,8 @@ export interface Readiness {
   minAmount: string;
   splitPercent: string;
   minPayout: string;
+  /** The account's currency (the sentences' amounts are in it). */
+  currency: string;
   /** When the interval allows the next request (ISO), or null before the first trade. */
   nextRequestAt: string | null;
   conditions: Condition[];
@@ -89,6 +94,7 @@ export function payoutReadiness(f: ReadinessFacts): Readiness {
   const maxAmount = profit > 0n ? profit : 0n;
   const maxShare = traderShareMinor(maxAmount, split);
   const when = (d: Date) => `${formatDateTime(d, f.timeZone)} (your time)`;
+  const money = (minor: bigint) => formatMoney(fromMinor(minor), f.currency);
 
   const start = f.lastRequestAt ?? f.firstTradeAt;
   const next = start ? new Date(start.getTime() + days * DAY_MS) : null;
@@ -109,19 +115,20 @@ export function payoutReadiness(f: ReadinessFacts): Readiness {
       message: `Close ${f.openPositions} open position${f.openPositions === 1 ? "" : "s"}.`,
     },
     profit > 0n
-      ? { key: "profit", met: true, message: `Profit ${fromMinor(profit)} is available to withdraw.` }
+      ? { key: "profit", met: true, message: `Profit ${money(profit)} is available to withdraw.` }
       : {
         key: "profit",
         met: false,
-        message:
-          `No profit to withdraw: the balance ${f.balance} is not above the initial ${f.initialBalance}.`,
+        message: `No profit to withdraw: the balance ${money(toMinor(f.balance))} is not above the initial ${
+          money(b0)
+        }.`,
       },
     {
       key: "min_payout",
       met: profit > 0n && maxShare >= minPayout,
-      message: `Profit ${fromMinor(maxAmount)} × ${split} % = ${fromMinor(maxShare)} ${
+      message: `Profit ${money(maxAmount)} × ${split} % = ${money(maxShare)} ${
         maxShare >= minPayout ? "reaches" : "is below"
-      } the minimum ${fromMinor(minPayout)}.`,
+      } the minimum ${money(minPayout)}.`,
     },
     next === null
       ? {
@@ -152,6 +159,7 @@ export function payoutReadiness(f: ReadinessFacts): Readiness {
     minAmount: fromMinor(minGross(minPayout, split)),
     splitPercent: split,
     minPayout: fromMinor(minPayout),
+    currency: f.currency,
     nextRequestAt: next ? isoAt(next.getTime()) : null,
     conditions,
   };
@@ -166,14 +174,15 @@ export function requestProblem(readiness: Readiness, amount: string): string | n
   if (unmet) return unmet.message;
   const gross = toMinor(amount);
   if (gross <= 0n) return "The amount must be greater than 0.";
+  const money = (minor: bigint) => formatMoney(fromMinor(minor), readiness.currency);
   if (gross > toMinor(readiness.maxAmount)) {
-    return `The amount ${fromMinor(gross)} is more than the profit ${readiness.maxAmount}.`;
+    return `The amount ${money(gross)} is more than the profit ${money(toMinor(readiness.maxAmount))}.`;
   }
   const share = traderShareMinor(gross, readiness.splitPercent);
   if (share < toMinor(readiness.minPayout)) {
-    return `${fromMinor(gross)} × ${readiness.splitPercent} % = ${
-      fromMinor(share)
-    } is below the minimum ${readiness.minPayout}.`;
+    return `${money(gross)} × ${readiness.splitPercent} % = ${money(share)} is below the minimum ${
+      money(toMinor(readiness.minPayout))
+    }.`;
   }
   return null;
 }

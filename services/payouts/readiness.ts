@@ -44,6 +44,7 @@ export async function readinessOf(
     lastRequestAt: last?.at ?? null,
     openRequest: open ? { id: open.id, requestedAt: open.requested_at } : null,
     timeZone,
+    currency: account.currency,
     now,
   });
 }

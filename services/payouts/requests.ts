@@ -110,13 +110,9 @@ export async function readinessFor(
   user: SessionUser,
   accountId: string,
   actor: Actor,
-): Promise<Readiness & { accountId: string; currency: string }> {
+): Promise<Readiness & { accountId: string }> {
   const account = await ownAccount(deps.db.sql, user, accountId, actor);
-  return {
-    accountId: account.id,
-    currency: account.currency,
-    ...await readinessOf(deps.db.sql, account, user.timeZone),
-  };
+  return { accountId: account.id, ...await readinessOf(deps.db.sql, account, user.timeZone) };
 }
 
 /** The caller's own account row (locked in a transaction when `lock`); another's is a 404, audited. */

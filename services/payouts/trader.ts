@@ -27,10 +27,10 @@ export async function payoutPanelData(
   accountId: string,
   actor: Actor,
 ): Promise<PayoutPanelData> {
-  const { accountId: id, currency, ...readiness } = await readinessFor(deps, user, accountId, actor);
+  const { accountId: id, ...readiness } = await readinessFor(deps, user, accountId, actor);
   const page = await listPayouts(deps.db.sql, { userId: user.id, accountId: id, limit: 50 });
   const history = page.items.map(({ approvedBy: _a, userEmail: _e, userName: _n, ...p }) => p);
-  return { accountId: id, currency, readiness, history };
+  return { accountId: id, currency: readiness.currency, readiness, history };
 }
 
 /** The figures the trader confirms: the gross withdrawn, their share, what the firm keeps; or why not. */
