@@ -70,6 +70,7 @@ export function PlanForm(props: {
             name="phaseCount"
             label="Number of phases"
             value={String(phases)}
+            error={errors.phaseCount}
             options={Array.from(
               { length: MAX_PHASES },
               (_, i) => ({ value: String(i + 1), label: String(i + 1) }),

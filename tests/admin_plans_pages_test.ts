@@ -99,6 +99,51 @@ Deno.test("plans back office: list, editor with inline errors, new versions, sel
       assert.equal(n, 1);
     });
 
+    await t.step("forged choices are refused inline, not rewritten and saved as a version", async () => {
+      // The form offers dropdowns; a hand-made post used to be clamped or defaulted into a new version.
+      const forged: [Record<string, string>, RegExp][] = [
+        [
+          { phaseCount: "7" },
+          /id="phaseCount-error"[^>]*>[\s\S]*?Number of phases must be a whole number from 1 to 5/,
+        ],
+        [
+          { phaseCount: "x" },
+          /id="phaseCount-error"[^>]*>[\s\S]*?Number of phases must be a whole number from 1 to 5/,
+        ],
+        [
+          { "phases.0.dailyLoss.kind": "percent_of_nothing" },
+          /id="phases\.0\.dailyLoss\.kind-error"[^>]*>[\s\S]*?Daily limit must be one of/,
+        ],
+        [
+          { "funded.maxLoss.kind": "bogus" },
+          /id="funded\.maxLoss\.kind-error"[^>]*>[\s\S]*?Overall limit must be one of/,
+        ],
+        [
+          { "phases.1.profitTarget.kind": "bogus" },
+          /id="phases\.1\.profitTarget\.kind-error"[^>]*>[\s\S]*?Target must be one of/,
+        ],
+      ];
+      for (const [change, error] of forged) {
+        const res = await postForm(c, `/admin/plans/${planId}`, cookie, {
+          ...fields,
+          ...change,
+          intent: "save",
+        });
+        const what = JSON.stringify(change);
+        assert.equal(res.status, 422, what);
+        const html = await res.text();
+        assert.match(html, error, what);
+        assert.match(html, /Nothing was saved/, what);
+        assert.match(html, /name="phases\.0\.profitTarget\.value"[^>]*value="10"/, `${what}: values kept`);
+        const [{ n }] = await deps.db
+          .sql`select count(*)::int as n from plan_versions where plan_id = ${planId}`;
+        assert.equal(n, 1, what);
+        const [{ audits }] = await deps.db.sql`
+          select count(*)::int as audits from audit_log where action = 'admin.plan_versioned' and target_id = ${planId}`;
+        assert.equal(audits, 0, what);
+      }
+    });
+
     await t.step("saving unchanged rules publishes no version", async () => {
       const res = await postForm(c, `/admin/plans/${planId}`, cookie, { ...fields, intent: "save" });
       assert.equal(res.status, 303);

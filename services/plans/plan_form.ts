@@ -95,7 +95,9 @@ export function phaseCountOf(fields: PlanFields): number {
 /**
  * The request body the fields describe (`family`, `slug` and the definition), for `parsePlanInput` to
  * judge. Whole numbers that are not whole numbers are reported here (`errors`), since the schema would only
- * say "expected number"; everything else passes through as typed. Money is written with its two decimals,
+ * say "expected number"; so are a phase count and rule kinds the form does not offer, which the body has no
+ * place for (a count out of range would be clamped, an unknown kind read as a percentage: a rule silently
+ * changed). Everything else passes through as typed. Money is written with its two decimals,
  * so "540" and "540.00" are the same rules.
  */
 export function planDraft(
@@ -118,6 +120,15 @@ export function planDraft(
     return 0;
   };
   const optionalText = (name: string) => (text(name) === "" ? null : text(name));
+  const kindOf = (p: string, kinds: readonly string[]) => {
+    const kind = text(`${p}.kind`);
+    if (kind !== "" && !kinds.includes(kind)) errors[`${p}.kind`] = `must be one of ${kinds.join(", ")}`;
+    return kind;
+  };
+  const count = text("phaseCount");
+  if (!/^\d{1,6}$/.test(count) || Number(count) < 1 || Number(count) > MAX_PHASES) {
+    errors.phaseCount = `must be a whole number from 1 to ${MAX_PHASES}`;
+  }
 
   const sized = (p: string, kind: string, asMoney: boolean) =>
     kind === "amount"
@@ -125,14 +136,14 @@ export function planDraft(
       : { percent: text(`${p}.value`) };
 
   const dailyLoss = (p: string) => {
-    const kind = text(`${p}.kind`);
+    const kind = kindOf(p, DAILY_KINDS);
     if (kind === "none" || kind === "") return null;
     const common = { anchor: text(`${p}.anchor`), on: text(`${p}.on`), action: text(`${p}.action`) };
     if (kind === "amount") return { ...sized(p, kind, true), ...common };
     return { percent: text(`${p}.value`), of: kind === "percent_anchor" ? "anchor" : "initial", ...common };
   };
   const maxLoss = (p: string) => {
-    const kind = text(`${p}.kind`);
+    const kind = kindOf(p, MAX_KINDS);
     if (kind === "none" || kind === "") return null;
     const lock = optionalText(`${p}.lockAtOffset`);
     return {
@@ -142,7 +153,7 @@ export function planDraft(
     };
   };
   const target = (p: string) => {
-    const kind = text(`${p}.kind`);
+    const kind = kindOf(p, TARGET_KINDS);
     return kind === "none" || kind === "" ? null : sized(p, kind, true);
   };
 
