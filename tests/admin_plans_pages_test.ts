@@ -122,6 +122,10 @@ Deno.test("plans back office: list, editor with inline errors, new versions, sel
           { "phases.1.profitTarget.kind": "bogus" },
           /id="phases\.1\.profitTarget\.kind-error"[^>]*>[\s\S]*?Target must be one of/,
         ],
+        [
+          { currency: "XXX" },
+          /id="currency-error"[^>]*>[\s\S]*?Currency must be one the venue prices:[^<]*USD/,
+        ],
       ];
       for (const [change, error] of forged) {
         const res = await postForm(c, `/admin/plans/${planId}`, cookie, {

@@ -122,6 +122,49 @@ Deno.test("plans admin API: create, version, stop selling; public listing; audit
       );
     });
 
+    await t.step(
+      "too many phases, an unknown rule form or an unpriced currency: 422, no version",
+      async () => {
+        const versions = async () =>
+          (await deps.db.sql`select count(*)::int as n from plan_versions where plan_id = ${planId}`)[0].n;
+        const before = await versions();
+        const body = planBody();
+        const odd = structuredClone(body);
+        odd.phases[0].dailyLoss = { ...odd.phases[0].dailyLoss!, of: "nothing" } as never;
+        const cases: [unknown, string][] = [
+          [{ ...body, phases: Array(6).fill(body.phases[0]) }, "phases"],
+          [odd, "phases.0.dailyLoss.of"],
+          [{ ...body, currency: "XXX" }, "currency"],
+          [{ ...body, currency: "XAU" }, "currency"],
+        ];
+        for (const [put, field] of cases) {
+          const res = await c.json("PUT", `/api/admin/plans/${planId}`, put, asAdmin);
+          const { error } = await expectError(res, 422, "unprocessable", field);
+          assert.deepEqual(Object.keys(error.fields!), [field]);
+        }
+        const created = await c.json(
+          "POST",
+          "/api/admin/plans",
+          { family, ...body, currency: "XXX" },
+          asAdmin,
+        );
+        const { error } = await expectError(created, 422, "unprocessable");
+        assert.match(error.fields!.currency, /^must be one the venue prices: .*USD/);
+        assert.equal(await versions(), before);
+        const [{ n }] = await deps.db.sql`select count(*)::int as n from plans where name = ${body.name}`;
+        assert.equal(n, 0);
+        // A currency with a USD pair at the venue is accepted (a new plan: the next step counts versions).
+        const eur = await c.json(
+          "POST",
+          "/api/admin/plans",
+          { family, ...planBody({ currency: "EUR" }) },
+          asAdmin,
+        );
+        assert.equal(eur.status, 201);
+        assert.equal((await eur.json()).currency, "EUR");
+      },
+    );
+
     await t.step("a duplicate slug is a 409", async () => {
       const [{ slug }] = await deps.db.sql`select slug from plans where id = ${planId}`;
       const res = await c.json("POST", "/api/admin/plans", { slug, family, ...planBody() }, asAdmin);

@@ -22,6 +22,7 @@ import { invalidatePages } from "../page_cache.ts";
 import { parsePlanDefinition, type PlanDefinition, planDefinitionSchema } from "./definition.ts";
 import { log } from "../log.ts";
 import { canonicalJson } from "../engine/canonical.ts";
+import { assertPriceableCurrency } from "./currencies.ts";
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const slugSchema = z.string().max(60).regex(
@@ -121,6 +122,7 @@ export async function createPlan(
   try {
     planId = await deps.db.tx(async (tx) => {
       if (await slugTaken(tx, input.slug)) throw taken();
+      await assertPriceableCurrency(tx, input.body.currency);
       const { planId, versionId } = await insertPlan(tx, input);
       await recordAudit(tx, actor, "admin.plan_created", {
         type: "plan",
@@ -169,6 +171,8 @@ export async function revisePlan(
       });
       return;
     }
+    // Checked only for a new version: unchanged rules publish nothing, whatever their currency.
+    await assertPriceableCurrency(tx, input.body.currency);
     const added = (await insertPlanVersion(tx, planId, input.body))!;
     if (input.family !== undefined) await updatePlanFlags(tx, planId, { family: input.family });
     await recordAudit(tx, actor, "admin.plan_versioned", {
