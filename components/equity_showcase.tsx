@@ -80,7 +80,8 @@ export function EquityShowcase(props: { showcase: Showcase }) {
       <p class={`text-sm font-semibold tabular-nums ${profitUp ? "text-brand-strong" : "text-danger"}`}>
         {sign}
         {formatMoney(s.last.profit.replace(/^-/, ""), s.currency)} ({sign}
-        {s.last.profitPercent.replace(/^-/, "")} %){" "}
+        {/* U+00A0: the figure and its % stay on one line (the page has two decimals, not percent()'s trim) */}
+        {`${s.last.profitPercent.replace(/^-/, "")}\u00a0%`}){" "}
         <span class="font-normal text-muted">· {s.tradingDays} trading days</span>
       </p>
 

@@ -16,9 +16,14 @@ export function signedMoney(amount: string, currency: string): string {
   return `${minor < 0n ? "\u2212" : "+"}${formatMoney(abs, currency)}`;
 }
 
-/** A share written with its sign of percent: "37.5 %" ("37.50" → "37.5 %", "100.00" → "100 %"). */
+/**
+ * A share written with its sign of percent: "37.5 %" ("37.50" → "37.5 %", "100.00" → "100 %", "90" → "90 %").
+ * The space is a no-break space (U+00A0): a line may not end on the number and start the next with "%".
+ * Only zeros after a decimal point are trimmed, so a whole number keeps its own ("90" stayed "9" before).
+ */
 export function percent(value: string): string {
-  return `${value.replace(/\.?0+$/, "") || "0"} %`;
+  const trimmed = value.includes(".") ? value.replace(/\.?0+$/, "") : value;
+  return `${trimmed || "0"}\u00a0%`;
 }
 
 /** A duration for a countdown: "3 h 05 min", "12 min 40 s", "40 s" (never negative). */

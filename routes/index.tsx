@@ -10,6 +10,7 @@ import { buildShowcase } from "../services/demo/showcase.ts";
 import { Testimonials } from "../components/testimonials.tsx";
 import { EquityShowcase } from "../components/equity_showcase.tsx";
 import { FaqItem } from "../components/faq_item.tsx";
+import { percent } from "../components/figures.ts";
 
 /**
  * Public and identical for everyone: cached whole until plans, testimonials or site content change, and for
@@ -92,7 +93,7 @@ export default define.page<typeof handler>(({ data }) => (
           Proprietary trading, done openly
         </p>
         <h1 class="mt-3 text-4xl font-semibold tracking-tight text-balance sm:text-5xl">
-          Prove your edge. Trade our capital. Keep up to {data.maxSplit ?? 80} % of the profit.
+          Prove your edge. Trade our capital. Keep up to {percent(String(data.maxSplit ?? 80))} of the profit.
         </h1>
         <p class="mt-6 max-w-xl text-lg text-muted">
           Every rule is published with worked examples, evaluated live, and explained when it triggers — no
@@ -121,7 +122,10 @@ export default define.page<typeof handler>(({ data }) => (
       <dl class="container-page grid grid-cols-2 gap-6 py-10 sm:grid-cols-4">
         <Stat label="Challenges on offer" value={String(data.planCount)} />
         <Stat label="Account sizes" value={data.sizeRange ?? "—"} />
-        <Stat label="Profit split up to" value={data.maxSplit === null ? "—" : `${data.maxSplit} %`} />
+        <Stat
+          label="Profit split up to"
+          value={data.maxSplit === null ? "—" : percent(String(data.maxSplit))}
+        />
         <Stat label="Challenges from" value={data.fromPrice ?? "—"} />
       </dl>
     </section>

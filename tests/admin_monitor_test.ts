@@ -57,7 +57,7 @@ Deno.test("risk monitor and staff account page: access, order, filters, audited 
       assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
       const html = await res.text();
       assert.deepEqual(rowOrder(html), [near.accountId, far.accountId, untouched.accountId]);
-      assert.match(html, />1 %<\/span>/);
+      assert.match(html, />1\u00a0%<\/span>/);
       assert.match(html, /\u2212\$4,000/, "today's P&L of the near account");
       assert.ok(!html.includes(other.email), "the email search leaves other traders out");
       assert.match(html, /Breach feed/);

@@ -29,6 +29,11 @@ Deno.test("pages: home, challenges, health, errors", async (t) => {
       assert.match(html, new RegExp(`Challenges on offer</dt><dd[^>]*>${count}</dd>`));
       assert.match(html, /<a href="#main" class="skip-link">Skip to content<\/a>/);
       assert.match(html, /<title>Get funded to trade · PropTrade Pro<\/title>/);
+      // A number and its % sign are held together by a no-break space: at 390 px the hero broke as
+      // "Keep up to 90" / "% of the profit".
+      assert.match(html, /Keep up to \d+\u00a0% of the profit\./);
+      assert.match(html, /Profit split up to<\/dt><dd[^>]*>\d+\u00a0%<\/dd>/);
+      assert.match(html, /<p class="text-sm font-semibold tabular-nums[^>]*>.*\d\u00a0%\)/); // the showcase's profit
     });
 
     await t.step("home is cached until plans change, across the bus", async () => {

@@ -89,7 +89,7 @@ Deno.test({
           );
           assert.deepEqual(await order(page), [mover.accountId, calm.accountId, third.accountId]);
           const row = `[data-row="${mover.accountId}"]`;
-          assert.match(await page.innerText(`${row} [data-figure=distance]`), /0\.6 %/);
+          assert.match(await page.innerText(`${row} [data-figure=distance]`), /0\.6\u00a0%/);
           assert.match(await page.innerText(`${row} [data-figure=distance]`), /Close to the floor/);
           assert.equal(await page.innerText(`${row} [data-figure=today]`), "\u2212$4,400");
           assert.equal(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 1);
