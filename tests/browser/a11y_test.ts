@@ -9,7 +9,7 @@ import {
   sessionCookiesFor,
   withServer,
 } from "../helpers/browser.ts";
-import { client, signUp } from "../helpers/client.ts";
+import { client, makeStaff, signUp } from "../helpers/client.ts";
 import { failOnDailyLoss } from "../helpers/dashboard.ts";
 import { fundedWithProfit } from "../helpers/payouts.ts";
 import { cookieFor, postForm } from "../helpers/staff_pages.ts";
@@ -17,6 +17,8 @@ import { seedDemo } from "../../services/demo/seed.ts";
 import { listActivePlans } from "../../services/plans/queries.ts";
 import { insertTestimonial } from "../../services/testimonials/queries.ts";
 import { purchase } from "../../services/commerce/purchase.ts";
+import { refundOrder } from "../../services/commerce/refunds.ts";
+import { couponInputSchema, createCoupon } from "../../services/commerce/coupon_admin.ts";
 
 /** Every public page; each is checked in both color schemes and photographed at a phone and a wide width. */
 const PAGES = ["/", "/challenges", "/rules", "/faq", "/legal/terms", "/legal/privacy", "/legal/risk"];
@@ -33,6 +35,8 @@ interface Shared {
   origin: string;
   signedIn: ReadonlyArray<readonly [string, string]>;
   cookies: { name: string; value: string; url: string }[];
+  staffPages: ReadonlyArray<readonly [string, string]>;
+  staffCookies: { name: string; value: string; url: string }[];
   stopServer(): void;
 }
 
@@ -83,6 +87,19 @@ async function setUp(): Promise<Shared> {
     ["terminal", `/trade/${bought.accountId}`],
     ["payouts", "/dashboard/payouts"],
   ] as const;
+  // The back office pages whose tables scroll in a named region, each with a row so the table is drawn:
+  // an order with a partial refund, a coupon, the trader above (orders, accounts, payouts), and analytics.
+  const admin = await makeStaff(deps, "admin");
+  const staff = { userId: admin.userId, ip: null, userAgent: null };
+  await refundOrder(deps, staff, bought.order.id, { amount: "10.00", reason: "Goodwill for an outage." });
+  const code = `A11Y${crypto.randomUUID().slice(0, 8).toUpperCase()}`;
+  await createCoupon(deps.db, staff, couponInputSchema.parse({ code, kind: "percent", value: "10.00" }));
+  const staffPages = [
+    ["admin-order", `/admin/orders/${bought.order.id}`],
+    ["admin-coupons", "/admin/coupons"],
+    ["admin-user", `/admin/users/${trader.userId}`],
+    ["admin-analytics", "/admin/analytics"],
+  ] as const;
   await Deno.mkdir(ARTIFACTS, { recursive: true });
   const browser = await launchBrowser();
   // withServer serves for as long as its callback runs: hold it open until the file's tests are done.
@@ -92,7 +109,17 @@ async function setUp(): Promise<Shared> {
   server.catch(() => {});
   const served = await origin;
   const cookies = sessionCookiesFor(trader, served);
-  return { app, browser, origin: served, signedIn, cookies, stopServer: () => stopServer() };
+  const staffCookies = sessionCookiesFor(admin, served);
+  return {
+    app,
+    browser,
+    origin: served,
+    signedIn,
+    cookies,
+    staffPages,
+    staffCookies,
+    stopServer: () => stopServer(),
+  };
 }
 
 Deno.test.afterAll(async () => {
@@ -133,17 +160,19 @@ for (const colorScheme of SCHEMES) {
   for (const width of WIDTHS) {
     Deno.test({
       name:
-        `browser: axe finds no accessibility violations on the public pages · ${colorScheme} · ${width} px`,
+        `browser: axe finds no accessibility violations on the public, trader and staff pages · ${colorScheme} · ${width} px`,
       ignore: noBrowser,
       sanitizeOps: false,
       sanitizeResources: false,
       async fn(t) {
         shared ??= setUp();
-        const { browser, origin, signedIn, cookies } = await shared;
+        const { browser, origin, signedIn, cookies, staffPages, staffCookies } = await shared;
         const options = { colorScheme, reducedMotion: "reduce", viewport: { width, height: 900 } } as const;
         const anonymous = await browser.newContext({ ...options, baseURL: origin });
         const trader = await browser.newContext({ ...options, baseURL: origin });
         await trader.addCookies(cookies);
+        const staff = await browser.newContext({ ...options, baseURL: origin });
+        await staff.addCookies(staffCookies);
         const checks = [
           ...PAGES.map((path) => ({
             step: `${path} · ${colorScheme} · ${width} px`,
@@ -159,6 +188,10 @@ for (const colorScheme of SCHEMES) {
           ...signedIn.map(([name, path]) => ({
             step: `${name} (signed in) · ${colorScheme} · ${width} px`,
             run: () => check(trader, path, name, width, colorScheme),
+          })),
+          ...staffPages.map(([name, path]) => ({
+            step: `${name} (staff) · ${colorScheme} · ${width} px`,
+            run: () => check(staff, path, name, width, colorScheme),
           })),
         ];
         try {
@@ -179,6 +212,7 @@ for (const colorScheme of SCHEMES) {
         } finally {
           await anonymous.close();
           await trader.close();
+          await staff.close();
         }
       },
     });

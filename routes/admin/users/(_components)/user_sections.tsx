@@ -19,7 +19,11 @@ const ORDER_STATUS: Record<string, { label: string; tone: "good" | "neutral" | "
   refunded: { label: "Refunded", tone: "neutral" },
 };
 
-/** A titled table that scrolls sideways inside its own box on narrow screens, or a line saying it is empty. */
+/**
+ * A titled table that scrolls sideways inside its own box on narrow screens, or a line saying it is empty.
+ * In `head`, ">Amount" is a right-aligned column and "!Review" one whose name only a screen reader hears (an
+ * empty header leaves the column unnamed: axe empty-table-header).
+ */
 function Section(
   props: {
     id: string;
@@ -35,16 +39,17 @@ function Section(
       <h2 id={`${props.id}-h`} class="font-semibold">
         {props.title} <span class="text-sm font-normal text-muted">({props.count})</span>
       </h2>
+      {/* The table's own name, not the heading's: the section has that one (axe landmark-unique). */}
       {props.count === 0
         ? <p class="mt-2 text-sm text-muted">{props.empty}</p>
         : (
-          <ScrollRegion labelledBy={`${props.id}-h`} class="mt-3 rounded-xl border border-line">
+          <ScrollRegion label={`${props.title} table (scrolls)`} class="mt-3 rounded-xl border border-line">
             <table class="w-full min-w-[40rem] text-left text-sm">
               <thead class="bg-raised">
                 <tr>
                   {props.head.map((h) => (
                     <th key={h} scope="col" class={`p-3 ${h.startsWith(">") ? "text-right" : ""}`}>
-                      {h.replace(/^>/, "")}
+                      {h.startsWith("!") ? <span class="sr-only">{h.slice(1)}</span> : h.replace(/^>/, "")}
                     </th>
                   ))}
                 </tr>
@@ -150,7 +155,7 @@ export function PayoutsTable(props: { payouts: StaffPayout[]; zone: string }) {
       title="Payouts"
       empty="No payouts."
       count={props.payouts.length}
-      head={["Requested", "Status", ">Withdrawn", ">Trader share", ""]}
+      head={["Requested", "Status", ">Withdrawn", ">Trader share", "!Review"]}
     >
       {props.payouts.map((p) => (
         <tr key={p.id} class="border-t border-line">
