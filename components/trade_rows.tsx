@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { formatDateTime } from "./figures.ts";
-import { fixPrice, lots } from "../islands/live/trade_format.ts";
+import { fieldError, fixPrice, lots } from "../islands/live/trade_format.ts";
 import type { PendingOrderJson, PositionJson } from "../islands/live/venue_types.ts";
 import { ScrollRegion } from "./scroll_region.tsx";
 
@@ -48,10 +48,9 @@ export const MODIFY_LABELS: Record<string, string> = {
   volume: "Volume to close",
 };
 
-/** "Stop loss must be below 1.08349 for a buy.": the venue's field message under the field's own name. */
+/** `fieldError` in the position's row forms' words. */
 export function modifyError(field: string, message: string): string {
-  const text = `${MODIFY_LABELS[field] ?? field} ${message}`;
-  return /[.!?]$/.test(text) ? text : `${text}.`;
+  return fieldError(MODIFY_LABELS, field, message);
 }
 
 /** A row form's input, marked invalid with its error under it when the venue refused that field. */

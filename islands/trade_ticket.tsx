@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { formatMoney } from "../components/figures.ts";
 import { quotes } from "./live/price_stream.ts";
 import { selectSymbol, type TerminalSeed, terminalStore, venueAction } from "./live/terminal_store.ts";
-import { estimate, fixPrice, lots } from "./live/trade_format.ts";
+import { estimate, fieldError, fixPrice, lots } from "./live/trade_format.ts";
 import type { Direction, OrderRequestJson, PositionJson } from "./live/venue_types.ts";
 import { isTyping, REFUSALS } from "./live/trade_keys.ts";
 
@@ -24,10 +24,7 @@ const FIELD_WORDS: Record<string, string> = {
 };
 
 /** "Volume must be between 0.01 and 100 lots.": the venue's field message under the field's name. */
-function fieldSentence(field: string, message: string): string {
-  const text = `${FIELD_WORDS[field] ?? field} ${message}`;
-  return /[.!?]$/.test(text) ? text : `${text}.`;
-}
+const fieldSentence = (field: string, message: string) => fieldError(FIELD_WORDS, field, message);
 
 const INPUT =
   "mt-1 block w-full rounded-md border border-line bg-surface px-2.5 py-1.5 text-sm tabular-nums aria-[invalid=true]:border-red-700";

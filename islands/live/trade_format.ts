@@ -148,3 +148,12 @@ export function estimate(
     commission: commissionFor(instrument.commissionPerLot, volume, usd),
   };
 }
+
+/**
+ * "Stop loss must be below 1.08349 for a buy.": a venue field message ("must be below …", keyed "sl") as a
+ * sentence under the field's name in `labels` (the order ticket's words, or the position rows').
+ */
+export function fieldError(labels: Record<string, string>, field: string, message: string): string {
+  const text = `${labels[field] ?? field} ${message}`;
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
