@@ -141,6 +141,8 @@ Deno.test("analytics page: admin only, figures in tables, a chart island per cha
       assert.match(text, /Revenue \$520 \$750 paid − \$230 refunded/);
       assert.match(text, /Mar 2024 1 \$100 \$230 −\$130 \$100 \$0 −\$130/);
       assert.match(text, /Phase 1 pass rate 60\.0 %/);
+      // One payout was paid in the quarter: the count agrees with its noun.
+      assert.match(text, /Payouts paid \$800 1 payout(?!s)/);
       assert.equal(islandsOf(html).filter((n) => n === "AnalyticsChart").length, 6);
       assert.ok(html.includes("format=csv&amp;table=breaches") || html.includes("format=csv&table=breaches"));
     });

@@ -135,7 +135,10 @@ function Report({ a }: { a: BusinessAnalytics }) {
           <StatTile label="Orders paid" sub={`average ${m(t.averageOrder)}`}>
             {t.orders.toLocaleString("en-US")}
           </StatTile>
-          <StatTile label="Payouts paid" sub={`${t.payouts.paid.count} payouts`}>
+          <StatTile
+            label="Payouts paid"
+            sub={`${t.payouts.paid.count} ${t.payouts.paid.count === 1 ? "payout" : "payouts"}`}
+          >
             {m(t.payouts.paid.traderShare)}
           </StatTile>
           <StatTile label="Net" sub="revenue − payouts paid">{m(t.net)}</StatTile>
