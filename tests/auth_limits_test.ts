@@ -174,6 +174,19 @@ Deno.test("auth: CSRF — cookie sessions need a same-origin request for unsafe 
       await res.body?.cancel();
     });
 
+    await t.step("an unsupported method: 405 with Allow, after the origin check", async () => {
+      const patch = (headers: Record<string, string>) =>
+        browser.json("PATCH", "/api/users/profile", { firstName: "Patch" }, { cookie, headers });
+      // Cross-site it is refused as any unsafe request is, before the route's methods are looked at.
+      await expectError(await patch({ "sec-fetch-site": "cross-site" }), 403, "csrf", "cross-site PATCH");
+      const res = await patch({ "sec-fetch-site": "same-origin" });
+      const body = await expectError(res, 405, "method_not_allowed", "same-origin PATCH");
+      assert.equal(res.headers.get("allow"), "GET, HEAD, PUT");
+      assert.equal(typeof body.error.message, "string");
+      const bearer = await user.client.json("PATCH", "/api/users/profile", {}, { bearer: user.accessToken });
+      await expectError(bearer, 405, "method_not_allowed", "bearer PATCH");
+    });
+
     await t.step("the refusals are audited", async () => {
       const rows = await deps.db.sql<{ n: number }[]>`
         select count(*)::int as n from audit_log

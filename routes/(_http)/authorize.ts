@@ -1,4 +1,4 @@
-import type { Context } from "../../lib/define.ts";
+import type { Context, Method } from "../../lib/define.ts";
 import type { Access } from "../../lib/access.ts";
 import { apiOperation } from "../../lib/api.ts";
 import { Forbidden, NotFound, TwoFactorEnrollmentRequired, Unauthorized } from "../../lib/errors.ts";
@@ -18,6 +18,10 @@ export async function authorize(ctx: Context<State>): Promise<Response> {
   const route = ctx.route;
   if (!route) return ctx.next();
   const isApi = route.pattern.startsWith("/api/");
+  // A method the route has no handler for has nothing to authorize: the route's own step answers 405 with
+  // `Allow` (lib/app/dispatch.ts), as for a page. Unsafe methods have passed the origin check (csrf.ts) by
+  // now, so a cross-site request is still refused first. A handler without a declared rule stays refused.
+  if (isApi && !route.methods.includes(ctx.req.method as Method)) return ctx.next();
   const access: Access | undefined = isApi
     ? apiOperation(route.module, ctx.req.method)?.access
     : (route.module.access as Access | undefined) ?? "public";
