@@ -25,11 +25,6 @@ const HOME_FAQ = 5;
 
 export const handler = define.handlers({
   async GET(ctx) {
-    setMeta(
-      ctx.state,
-      "Get funded to trade",
-      "Pass a trading evaluation with transparent, live-checked rules and trade a funded account with up to a 90 % profit split.",
-    );
     const { db } = ctx.state.deps;
     const [plans, testimonials, trust, faq] = await Promise.all([
       listActivePlans(db),
@@ -39,6 +34,15 @@ export const handler = define.handlers({
     ]);
     const sizes = [...new Set(plans.map((p) => p.initialBalance))].sort((a, b) => Number(a) - Number(b));
     const splits = plans.map((p) => Number(p.definition.funded.profitSplitPercent));
+    // One figure for the hero, the key numbers and the description, so none of them promises a split
+    // that no published plan offers; with no plans none claims a number.
+    const topSplit = splits.length ? percent(String(Math.max(...splits))) : null;
+    setMeta(
+      ctx.state,
+      "Get funded to trade",
+      "Pass a trading evaluation with transparent, live-checked rules and trade a funded account " +
+        (topSplit ? `with a profit split of up to ${topSplit}.` : "for a share of the profit."),
+    );
     const cheapest = plans.reduce<ActivePlan | null>(
       (min, p) => (!min || Number(p.price) < Number(min.price) ? p : min),
       null,
@@ -48,7 +52,7 @@ export const handler = define.handlers({
       planCount: plans.length,
       families: [...new Set(plans.map((p) => p.family))],
       sizeRange: sizes.length ? `${compactSize(sizes[0])}–${compactSize(sizes.at(-1)!)}` : null,
-      maxSplit: splits.length ? Math.max(...splits) : null,
+      topSplit,
       fromPrice: cheapest ? formatMoney(cheapest.price, cheapest.currency) : null,
       testimonials,
       showcase: showcasePlan ? buildShowcase(showcasePlan.definition) : null,
@@ -93,7 +97,8 @@ export default define.page<typeof handler>(({ data }) => (
           Proprietary trading, done openly
         </p>
         <h1 class="mt-3 text-4xl font-semibold tracking-tight text-balance sm:text-5xl">
-          Prove your edge. Trade our capital. Keep up to {percent(String(data.maxSplit ?? 80))} of the profit.
+          Prove your edge. Trade our capital.{" "}
+          {data.topSplit ? `Keep up to ${data.topSplit} of the profit.` : "Keep a share of the profit."}
         </h1>
         <p class="mt-6 max-w-xl text-lg text-muted">
           Every rule is published with worked examples, evaluated live, and explained when it triggers — no
@@ -124,7 +129,7 @@ export default define.page<typeof handler>(({ data }) => (
         <Stat label="Account sizes" value={data.sizeRange ?? "—"} />
         <Stat
           label="Profit split up to"
-          value={data.maxSplit === null ? "—" : percent(String(data.maxSplit))}
+          value={data.topSplit ?? "—"}
         />
         <Stat label="Challenges from" value={data.fromPrice ?? "—"} />
       </dl>

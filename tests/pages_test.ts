@@ -5,13 +5,52 @@ import { demoPlans } from "../services/demo/seed.ts";
 import { invalidatePages } from "../services/page_cache.ts";
 
 /** A plan nobody else has: tests share a database and must not assume it is empty. */
-async function createUniquePlan(deps: Awaited<ReturnType<typeof openTestApp>>["deps"], size = "25000.00") {
+async function createUniquePlan(
+  deps: Awaited<ReturnType<typeof openTestApp>>["deps"],
+  size = "25000.00",
+  split?: string,
+) {
   const tag = crypto.randomUUID().slice(0, 8);
   const base = demoPlans().find((p) => p.slug === "two-step-25k")!.body;
-  const body = { ...base, name: `Test ${tag}`, initialBalance: size, price: "123.45" };
+  const funded = split ? { ...base.funded, profitSplitPercent: split } : base.funded;
+  const body = { ...base, funded, name: `Test ${tag}`, initialBalance: size, price: "123.45" };
   await deps.db.tx((tx) => insertPlan(tx, { slug: `test-${tag}`, family: `Family${tag}`, body }));
   return { tag, family: `Family${tag}` };
 }
+
+/** The home page's meta description. */
+function metaDescription(html: string): string | undefined {
+  return html.match(/<meta name="description" content="([^"]*)"/)?.[1];
+}
+
+// First in the file: it needs a database without plans (in embedded mode the file shares one PGlite).
+Deno.test("home: the meta description and the hero name the best split the plans offer", async (t) => {
+  const { app, deps, close } = await openTestApp();
+  try {
+    assert.equal((await listActivePlans(deps.db)).length, 0, "this test's database starts without plans");
+
+    await t.step("no plans: no figure is claimed", async () => {
+      const html = await (await app.request("/")).text();
+      assert.doesNotMatch(metaDescription(html)!, /\d/);
+      assert.match(metaDescription(html)!, /for a share of the profit\.$/);
+      assert.match(html, /Keep a share of the profit\./);
+    });
+
+    await t.step("the description says the plans' best split (85 %), like the hero", async () => {
+      await createUniquePlan(deps, "25000.00", "70");
+      await createUniquePlan(deps, "50000.00", "85");
+      await invalidatePages(deps.bus, "plans");
+      for (let i = 0; i < 50 && app.pageCache.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      const res = await app.request("/");
+      assert.equal(res.headers.get("x-page-cache"), "miss");
+      const html = await res.text();
+      assert.match(metaDescription(html)!, /with a profit split of up to 85\u00a0%\.$/);
+      assert.match(html, /Keep up to 85\u00a0% of the profit\./);
+    });
+  } finally {
+    await close();
+  }
+});
 
 Deno.test("pages: home, challenges, health, errors", async (t) => {
   const { app, deps, close } = await openTestApp();
