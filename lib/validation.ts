@@ -55,9 +55,22 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
   const fields: FieldErrors = {};
   for (const issue of error.issues) {
     const path = issue.path.map(String).join(".") || "_";
-    fields[path] ??= issue.message;
+    fields[path] ??= issueMessage(issue);
   }
   return fields;
+}
+
+/**
+ * A discriminated union's unknown tag (a staff form's forged intent, an API action) is said in the app's own
+ * words, "must be one of a, b, c", like every enum: zod's "Invalid discriminator value. Expected 'a' | …"
+ * reached the back office's inline errors and the API's `fields`. Other messages are the schema's own.
+ */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_union" && "discriminator" in issue && issue.errors.length === 0) {
+    const options = (issue as { options?: unknown }).options;
+    if (Array.isArray(options) && options.length > 0) return `must be one of ${options.join(", ")}`;
+  }
+  return issue.message;
 }
 
 /**

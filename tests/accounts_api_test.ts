@@ -107,6 +107,9 @@ Deno.test("progress, breach and accounts endpoints; reinstating a failed account
           422,
         );
         assert.ok(short.error.fields?.reason);
+        // An action the API does not know is named in plain words, not zod's "Invalid discriminator value".
+        const unknown = await expectError(await put(risk, accountId, { action: "nuke", reason }), 422);
+        assert.equal(unknown.error.fields?.action, "must be one of reinstate, pause, close");
         await expectError(await put(risk, crypto.randomUUID(), { action: "reinstate", reason }), 404);
 
         const published: AccountChange[] = [];

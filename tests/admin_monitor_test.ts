@@ -169,6 +169,17 @@ Deno.test("risk monitor and staff account page: access, order, filters, audited 
       );
       assert.equal(short.status, 422);
       assert.match(await short.text(), /Reason must explain the decision/);
+      // A forged intent is an inline sentence, not zod's wording.
+      const forged = await post(
+        c,
+        `/admin/accounts/${near.accountId}`,
+        { intent: "nuke", reason },
+        cookieFor(risk),
+      );
+      assert.equal(forged.status, 422);
+      const forgedHtml = await forged.text();
+      assert.match(forgedHtml, /Action must be one of reinstate, pause, close\./);
+      assert.doesNotMatch(forgedHtml, /discriminator/i);
       const res = await post(
         c,
         `/admin/accounts/${near.accountId}`,
