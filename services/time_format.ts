@@ -12,6 +12,21 @@ export function effectiveZone(timeZone: string): string {
   return partsFormat(timeZone) ? timeZone : "UTC";
 }
 
+/**
+ * A zone a profile may hold: one Intl knows, named by region ("Asia/Tokyo") or UTC — not a bare abbreviation
+ * ("EST", "CET") whose meaning varies. Pure, so the dashboard's zone notice (islands/zone_notice.tsx) offers
+ * only what the profile update (services/auth/profile.ts) will accept.
+ */
+export function isProfileZone(timeZone: string): boolean {
+  // Not through the formatter cache: Intl takes any letter case, so user input could grow it without bound.
+  try {
+    new Intl.DateTimeFormat("en", { timeZone });
+  } catch {
+    return false;
+  }
+  return timeZone.includes("/") || timeZone === "UTC";
+}
+
 /** Cached numeric formatter for `timeZone`, or null when Intl does not know the zone. */
 function partsFormat(timeZone: string): Intl.DateTimeFormat | null {
   let format = formats.get(timeZone);

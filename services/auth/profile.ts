@@ -9,15 +9,9 @@ import { emailSchema, nameSchema } from "./accounts.ts";
 import type { AuthDeps } from "./context.ts";
 import type { SessionUser } from "./sessions.ts";
 import type { Role } from "./roles.ts";
+import { isProfileZone } from "../time_format.ts";
 
-const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return tz.includes("/") || tz === "UTC";
-  } catch {
-    return false;
-  }
-}, "must be an IANA time zone, e.g. Europe/Prague");
+const timeZone = z.string().refine(isProfileZone, "must be an IANA time zone, e.g. Europe/Prague");
 
 export const profileUpdateInput = z.object({
   firstName: nameSchema.optional(),
