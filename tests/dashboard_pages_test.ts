@@ -37,8 +37,9 @@ Deno.test("dashboard pages: the trader's accounts, objectives in their time zone
         assert.equal(res.headers.get("content-type"), HTML);
         const html = await res.text();
         // One island for all cards (not one per card), and no chart library on the overview.
-        // One island renders every card (plus the header's bell): not one island per card.
-        assert.deepEqual(islandsOf(html), ["NotificationBell", "AccountCards"]);
+        // One island renders every card (plus the header's bell and the time-zone notice, which draws
+        // nothing on the server): not one island per card.
+        assert.deepEqual(islandsOf(html), ["NotificationBell", "ZoneNotice", "AccountCards"]);
         assert.doesNotMatch(html, /EquityChart/);
         assert.ok(html.includes(`href="${path}"`));
         const text = textOf(html);

@@ -4,6 +4,7 @@ import { define, setMeta } from "../_define.ts";
 import { page } from "../../lib/define.ts";
 import { listAccountCards } from "../../services/accounts/overview.ts";
 import AccountCards, { type CardData } from "../../islands/account_cards.tsx";
+import ZoneNotice from "../../islands/zone_notice.tsx";
 
 /** The signed-in trader's accounts; signed-out visitors are sent to sign in and brought back. */
 export const access = "authenticated";
@@ -50,6 +51,7 @@ export default define.page<typeof handler>(({ data }) => (
     <h1 class="text-2xl font-bold tracking-tight sm:text-3xl">Dashboard</h1>
     <DashboardNav current="/dashboard" class="mt-4" />
     <ZoneNote zone={data.timeZone} class="mt-2" />
+    <ZoneNotice profileZone={data.timeZone} />
     {data.cards.length === 0
       ? (
         <div class="card mt-8 max-w-2xl">
