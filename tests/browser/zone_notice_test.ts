@@ -99,6 +99,38 @@ Deno.test({
           },
         );
 
+        await t.step("a refused save says why inline and keeps the notice, saving nothing", async () => {
+          const trader = await signUp(app);
+          const context = await contextFor(trader, "Asia/Tokyo");
+          const page = await context.newPage();
+          // The server's Intl could know fewer zones than the browser's: its 422 is what the trader sees.
+          await page.route("**/api/users/profile", (route) =>
+            route.fulfill({
+              status: 422,
+              contentType: "application/json",
+              body: JSON.stringify({
+                error: {
+                  code: "validation",
+                  message: "Invalid fields.",
+                  fields: { timeZone: "must be an IANA time zone, e.g. Europe/Prague" },
+                },
+              }),
+            }));
+          await openDashboard(page);
+          await page.getByRole("button", { name: "Use Asia/Tokyo" }).click();
+          await page.waitForFunction(
+            (sel) => /could not be saved/.test(document.querySelector(sel)?.textContent ?? ""),
+            NOTICE,
+          );
+          assert.match(
+            await page.locator(NOTICE).innerText(),
+            /Asia\/Tokyo could not be saved: it must be an IANA time zone, e\.g\. Europe\/Prague\./,
+          );
+          assert.ok(await page.getByRole("button", { name: "Use Asia/Tokyo" }).isEnabled());
+          assert.equal(await zoneOf(trader.userId), "UTC");
+          await context.close();
+        });
+
         await t.step("a browser in UTC sees no notice", async () => {
           const trader = await signUp(app);
           const context = await contextFor(trader, "UTC");
