@@ -12,6 +12,7 @@ import {
 import { insertPlan } from "../services/plans/queries.ts";
 import { demoPlans } from "../services/demo/seed.ts";
 import { cookieFor } from "./helpers/staff_pages.ts";
+import { textOf } from "./helpers/html.ts";
 
 const HTML = "text/html; charset=utf-8";
 
@@ -34,14 +35,6 @@ function hidden(html: string, name: string): string {
   const value = html.match(new RegExp(`<input type="hidden" name="${name}" value="([^"]+)"`))?.[1];
   assert.ok(value, `no hidden ${name}`);
   return value;
-}
-
-/** `html` with tags removed and whitespace collapsed, so assertions read like the page does. */
-function textOf(html: string): string {
-  return html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&").replace(
-    /\s+/g,
-    " ",
-  );
 }
 
 Deno.test("checkout pages: sign in and back, coupon inline, pay once, land on the account page", async (t) => {

@@ -6,15 +6,9 @@ import { ftmo100k } from "../services/engine/testing.ts";
 import { failOnDailyLoss } from "./helpers/dashboard.ts";
 import { postSync, sync } from "./helpers/sync.ts";
 import { cookieFor } from "./helpers/staff_pages.ts";
+import { textOf } from "./helpers/html.ts";
 
 const HTML = "text/html; charset=utf-8";
-
-function textOf(html: string): string {
-  return html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&").replace(
-    /\s+/g,
-    " ",
-  );
-}
 
 Deno.test("dashboard pages: the trader's accounts, objectives in their time zone, breach evidence", async (t) => {
   const { app, deps, close } = await openTestApp();

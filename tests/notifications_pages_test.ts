@@ -8,15 +8,9 @@ import { client, signUp } from "./helpers/client.ts";
 import { addNotification } from "../services/notifications/store.ts";
 import { mailPreferences } from "../services/notifications/preferences.ts";
 import { cookieFor } from "./helpers/staff_pages.ts";
+import { textOf } from "./helpers/html.ts";
 
 const HTML = "text/html; charset=utf-8";
-
-function textOf(html: string): string {
-  return html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&").replace(
-    /\s+/g,
-    " ",
-  );
-}
 
 Deno.test("notification pages: list, mark read, mail settings", async (t) => {
   const { app, deps, close } = await openTestApp();

@@ -8,15 +8,10 @@ import { openTestApp } from "./helpers/app.ts";
 import { client, islandsOf, makeStaff, signUp, type TestClient } from "./helpers/client.ts";
 import { fundedWithProfit } from "./helpers/payouts.ts";
 import { cookieFor } from "./helpers/staff_pages.ts";
+import { textOf } from "./helpers/html.ts";
 
 const HTML = "text/html; charset=utf-8";
 
-function textOf(html: string): string {
-  return html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&").replace(
-    /\s+/g,
-    " ",
-  );
-}
 function post(c: TestClient, path: string, fields: Record<string, string>, cookie: string) {
   return c.request(path, {
     method: "POST",

@@ -3,16 +3,9 @@ import { openTestApp } from "./helpers/app.ts";
 import { insertPlan } from "../services/plans/queries.ts";
 import { demoPlans } from "../services/demo/seed.ts";
 import { planDefinitionSchema } from "../services/plans/definition.ts";
+import { textOf } from "./helpers/html.ts";
 
 const HTML = "text/html; charset=utf-8";
-
-/** `html` with tags removed and whitespace collapsed, so assertions read like the page does. */
-function textOf(html: string): string {
-  return html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&").replace(
-    /\s+/g,
-    " ",
-  );
-}
 
 Deno.test("public pages: rules, legal, sitemap, robots", async (t) => {
   const { app, deps, close } = await openTestApp();

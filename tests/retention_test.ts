@@ -17,15 +17,9 @@ import {
 } from "../services/retention.ts";
 import { runRetention, startRetention } from "../services/privacy/prune.ts";
 import type { Sql } from "../db/client.ts";
+import { textOf } from "./helpers/html.ts";
 
 const MINUTE = 60_000;
-
-function textOf(html: string): string {
-  return html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&").replace(
-    /\s+/g,
-    " ",
-  );
-}
 
 Deno.test("retention: periods count in calendar units", () => {
   assert.equal(

@@ -10,16 +10,10 @@ import { openTestAccount } from "./helpers/accounts.ts";
 import { postSync, sync } from "./helpers/sync.ts";
 import { ftmo100k } from "../services/engine/testing.ts";
 import { cookieFor } from "./helpers/staff_pages.ts";
+import { textOf } from "./helpers/html.ts";
 
 const HTML = "text/html; charset=utf-8";
 const JSON_TYPE = "application/json";
-
-function textOf(html: string): string {
-  return html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&").replace(
-    /\s+/g,
-    " ",
-  );
-}
 
 Deno.test("self-locks API and page: owner only, validated, pending loosening shown, demo-sync refuses", async (t) => {
   const { app, deps, close } = await openTestApp();

@@ -4,15 +4,9 @@ import { client, islandsOf, makeStaff, signUp } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { failOnDailyLoss } from "./helpers/dashboard.ts";
 import { cookieFor } from "./helpers/staff_pages.ts";
+import { textOf } from "./helpers/html.ts";
 
 const HTML = "text/html; charset=utf-8";
-
-function textOf(html: string): string {
-  return html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&").replace(
-    /\s+/g,
-    " ",
-  );
-}
 
 Deno.test("trading terminal page: the owner's alone, live islands, read-only with the reason once ended", async (t) => {
   const { app, deps, close } = await openTestApp();

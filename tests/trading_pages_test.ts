@@ -5,15 +5,9 @@ import { client, islandsOf, signUp } from "./helpers/client.ts";
 import { openTestAccount } from "./helpers/accounts.ts";
 import { seedTradingDays } from "./helpers/trading.ts";
 import { cookieFor } from "./helpers/staff_pages.ts";
+import { textOf } from "./helpers/html.ts";
 
 const HTML = "text/html; charset=utf-8";
-
-function textOf(html: string): string {
-  return html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&").replace(
-    /\s+/g,
-    " ",
-  );
-}
 
 /** The table's rows as [tradeId, symbol, P&L text] from the page. */
 function tableRows(html: string): string[][] {
