@@ -8,6 +8,7 @@ import type { Sql } from "../db/client.ts";
 import { CURSOR_PART, decodeCursor, encodeCursor } from "./users/cursor.ts";
 import { csvLine } from "./trading/history_csv.ts";
 import { localMidnight } from "./trading/filters.ts";
+import { isCalendarDay } from "./time.ts";
 
 /** One audit entry as the viewer shows it (actor and target resolved to an email where they are users). */
 export interface AuditRow {
@@ -46,14 +47,9 @@ export interface AuditFilter {
 
 /**
  * A calendar day the zone arithmetic can read: "2026-13-45" has the shape yet is no date (reading it threw a
- * RangeError, a 500), Date.parse takes "2026-02-30" as 2 March, and a `to` of 9999-12-31 has no next day in
- * this form. Same bounds as the history filters (services/trading/filters.ts).
+ * RangeError, a 500), and a `to` of 9999-12-31 has no next day in this form.
  */
-const day = z.string().refine((v) => {
-  if (!/^\d{4}-\d\d-\d\d$/.test(v) || v < "2000-01-01" || v >= "2100-01-01") return false;
-  const at = Date.parse(`${v}T00:00:00Z`);
-  return !Number.isNaN(at) && new Date(at).toISOString().startsWith(v);
-}, "is a date like 2026-12-06");
+const day = z.string().refine(isCalendarDay, "is a date like 2026-12-06");
 
 /** The viewer's filters as they arrive in a query string (dates are read in the viewer's zone by the caller). */
 export const auditQuery = z.object({

@@ -31,6 +31,16 @@ function inRange(iso: string): boolean {
   return t >= EARLIEST_MS && t < LATEST_MS;
 }
 
+/**
+ * A calendar day as forms and filters write it ("2026-12-06"), real and in the API's range: Date.parse
+ * takes "2026-02-30" as 2 March, and "2026-13-45" threw later in the zone arithmetic.
+ */
+export function isCalendarDay(day: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
+  const t = Date.parse(`${day}T00:00:00Z`);
+  return inRange(`${day}T00:00:00Z`) && isoAt(t).startsWith(day);
+}
+
 /** An epoch-ms instant as ISO-8601 UTC, the form the API and evidence use. */
 export function isoAt(t: number): string {
   return new Date(t).toISOString();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatDate, formatDateTime, isoTimeSchema, zoneLabel } from "./time.ts";
+import { formatDate, formatDateTime, isCalendarDay, isoTimeSchema, zoneLabel } from "./time.ts";
 
 Deno.test("formatDateTime: one format, '6 Dec 2026, 22:35', in the viewer's zone, DST-aware", () => {
   const winter = new Date("2026-01-15T12:00:00Z");
@@ -63,4 +63,13 @@ Deno.test("isoTimeSchema: real ISO-8601 instants from 2000 up to 2100 only", () 
     time.safeParse("1970-01-01T00:00:00Z").error!.issues[0].message,
     /between 2000-01-01 and 2100/,
   );
+});
+
+Deno.test("isCalendarDay: real days of 2000–2099 only", () => {
+  for (const day of ["2026-12-06", "2024-02-29", "2000-01-01", "2099-12-31"]) {
+    assert.equal(isCalendarDay(day), true, day);
+  }
+  for (const day of ["2026-02-30", "2025-02-29", "2026-13-45", "1999-12-31", "2100-01-01", "2026-1-1", ""]) {
+    assert.equal(isCalendarDay(day), false, day);
+  }
 });

@@ -59,6 +59,12 @@ Deno.test("trading API: history pages and CSV, statistics, equity; scoped to the
       const bad = await get("/api/trading/history?cursor=zzz");
       assert.equal(bad.status, 422);
       assert.ok((await bad.json()).error.fields.cursor);
+      // Days that have the shape but are not on the calendar: refused, not read as 2 March or thrown on.
+      for (const [field, day] of [["from", "2026-02-30"], ["to", "2026-13-45"]]) {
+        const res = await get(`/api/trading/history?${field}=${day}`);
+        assert.equal(res.status, 422, `${field}=${day}`);
+        assert.ok((await res.json()).error.fields[field], `${field}=${day} names the field`);
+      }
     });
 
     await t.step("statistics: the §3.1 figures of the account", async () => {

@@ -7,7 +7,7 @@
  * includes its whole day. Bounds are half-open, [from, to).
  */
 import { z } from "zod";
-import { isoTimeSchema } from "../time.ts";
+import { isCalendarDay, isoTimeSchema } from "../time.ts";
 import { nextResetAfter, resetAtOrBefore, tradingDayKey } from "../engine/trading_day.ts";
 import { type HistoryFilters, MAX_LIMIT } from "./history.ts";
 
@@ -17,9 +17,7 @@ const TIME = isoTimeSchema();
 
 /** An ISO-8601 instant (in range, as every API time) or a real calendar date. */
 function isBound(v: string): boolean {
-  if (DATE.test(v)) {
-    return !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && v >= "2000-01-01" && v < "2100-01-01";
-  }
+  if (DATE.test(v)) return isCalendarDay(v);
   return TIME.safeParse(v).success;
 }
 
