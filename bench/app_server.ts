@@ -17,6 +17,10 @@ const config = await ensureSecrets(
     HTTP_SERVER: "deno",
     // The access log on, as in production (APP_ENV=test would turn it off); BENCH's ACCESS_LOG=false to compare.
     ACCESS_LOG: "true",
+    // One secret for every run against a database that outlives it (DATABASE_URL): the demo data's 2FA
+    // secrets are sealed with it, and a start with another secret refuses that data (services/key_check.ts).
+    // A fresh DATA_DIR would otherwise generate a new one each run. Loopback benches only.
+    ...(env.DATABASE_URL ? { JWT_SECRET: "bench-app-server-only-jwt-secret-0123456789" } : {}),
     ...env,
     APP_ENV: "test",
     PORT: String(port),
