@@ -16,6 +16,7 @@
  *   ENGINE_RUN_FLAGS="--runtime runc --ulimit nofile=20000:20000 --ulimit nproc=4096:4096"
  */
 import { freePort } from "../tests/helpers/net.ts";
+import { createScratchDb } from "../tests/helpers/scratch_db.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const TAG = "localhost/proptrade:bench";
@@ -25,17 +26,14 @@ const BUILD_FLAGS = flags("ENGINE_BUILD_FLAGS");
 const RUN_FLAGS = flags("ENGINE_RUN_FLAGS");
 
 async function sh(cmd: string[], opts: { quiet?: boolean } = {}): Promise<{ ok: boolean; out: string }> {
-  const out = await new Deno.Command(cmd[0], {
-    args: cmd.slice(1),
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output().catch((e) => ({
-      success: false,
-      stdout: new Uint8Array(),
-      stderr: new TextEncoder().encode(String(e)),
-    }));
+  // A missing program throws as the command is spawned, before any promise: awaited inside the try too.
+  let out: { success: boolean; stdout: Uint8Array; stderr: Uint8Array };
+  try {
+    out = await new Deno.Command(cmd[0], { args: cmd.slice(1), cwd: root, stdout: "piped", stderr: "piped" })
+      .output();
+  } catch (e) {
+    out = { success: false, stdout: new Uint8Array(), stderr: new TextEncoder().encode(String(e)) };
+  }
   const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
   if (!out.success && !opts.quiet) {
     console.log(`$ ${cmd.join(" ")}\n${text.trim().split("\n").slice(-15).join("\n")}`);
@@ -155,14 +153,21 @@ if (!databaseUrl || !redisUrl) {
 } else {
   const secret = () =>
     [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("");
-  await runOnce(bin, "production, host PostgreSQL + Redis", {
-    APP_ENV: "production",
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    APP_URL: "http://127.0.0.1",
-    JWT_SECRET: secret(),
-    SYNC_SECRET: secret(),
-    PAYMENT_WEBHOOK_SECRET: secret(),
-    KYC_ENCRYPTION_KEY: secret(),
-  });
+  // A database of its own beside DATABASE_URL's: fresh secrets cannot read what an earlier run (or another
+  // tool) sealed in a database that outlives it, and the start refuses such data (services/key_check.ts).
+  const scratch = await createScratchDb(databaseUrl, "bench_container");
+  try {
+    await runOnce(bin, "production, host PostgreSQL + Redis", {
+      APP_ENV: "production",
+      DATABASE_URL: scratch.url,
+      REDIS_URL: redisUrl,
+      APP_URL: "http://127.0.0.1",
+      JWT_SECRET: secret(),
+      SYNC_SECRET: secret(),
+      PAYMENT_WEBHOOK_SECRET: secret(),
+      KYC_ENCRYPTION_KEY: secret(),
+    });
+  } finally {
+    await scratch.drop();
+  }
 }
