@@ -1,6 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { effectiveZone, isProfileZone } from "../services/time_format.ts";
+import { effectiveZone, isRegionZone } from "../services/time_format.ts";
 
 /** Where "Keep" is remembered: the profile zone and the browser zone it was kept against. */
 const KEPT_KEY = "ptp:zone-notice-kept";
@@ -41,7 +41,7 @@ export default function ZoneNotice(props: { profileZone: string }) {
   useEffect(() => {
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     // Only a zone the profile would accept is offered.
-    if (zone && isProfileZone(zone)) {
+    if (zone && isRegionZone(zone)) {
       if (canonical(zone) !== canonical(shown)) browserZone.value = zone;
     }
     kept.value = readKept() === pair();

@@ -13,11 +13,12 @@ export function effectiveZone(timeZone: string): string {
 }
 
 /**
- * A zone a profile may hold: one Intl knows, named by region ("Asia/Tokyo") or UTC — not a bare abbreviation
- * ("EST", "CET") whose meaning varies. Pure, so the dashboard's zone notice (islands/zone_notice.tsx) offers
- * only what the profile update (services/auth/profile.ts) will accept.
+ * A zone a person or a plan may name: one Intl knows, named by region ("Asia/Tokyo") or UTC — not a bare
+ * abbreviation ("EST", "CET") whose meaning varies. The rule of a profile's zone (services/auth/profile.ts)
+ * and a plan's trading-day zone (services/plans/definition.ts); pure, so the dashboard's zone notice
+ * (islands/zone_notice.tsx) offers only what the profile update will accept.
  */
-export function isProfileZone(timeZone: string): boolean {
+export function isRegionZone(timeZone: string): boolean {
   // Not through the formatter cache: Intl takes any letter case, so user input could grow it without bound.
   try {
     new Intl.DateTimeFormat("en", { timeZone });

@@ -9,9 +9,9 @@ import { emailSchema, nameSchema } from "./accounts.ts";
 import type { AuthDeps } from "./context.ts";
 import type { SessionUser } from "./sessions.ts";
 import type { Role } from "./roles.ts";
-import { isProfileZone } from "../time_format.ts";
+import { isRegionZone } from "../time_format.ts";
 
-const timeZone = z.string().refine(isProfileZone, "must be an IANA time zone, e.g. Europe/Prague");
+const timeZone = z.string().refine(isRegionZone, "must be an IANA time zone, e.g. Europe/Prague");
 
 export const profileUpdateInput = z.object({
   firstName: nameSchema.optional(),

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { singleLine } from "../../lib/text.ts";
 import { moneySchema, PRICE_MAX } from "../money.ts";
 import { Unprocessable } from "../../lib/errors.ts";
+import { isRegionZone } from "../time_format.ts";
 
 const PERCENT = /^\d{1,3}(\.\d{1,2})?$/;
 
@@ -25,7 +26,7 @@ const percent = z.string()
 const byPercent = { percent } as const;
 const byAmount = { amount: positiveMoney } as const;
 
-const timeZone = z.string().refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Prague");
+const timeZone = z.string().refine(isRegionZone, "must be an IANA time zone, e.g. Europe/Prague");
 
 export const resetSchema = z.strictObject({
   timeZone,
@@ -127,15 +128,5 @@ function collectIssues(issues: z.core.$ZodIssue[], prefix: PropertyKey[], fields
       }
     }
     fields[path.map(String).join(".") || "definition"] ??= issue.message;
-  }
-}
-
-function isTimeZone(value: string): boolean {
-  if (!value.includes("/") && value !== "UTC") return false; // reject offsets/abbreviations like "CET"
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: value });
-    return true;
-  } catch {
-    return false;
   }
 }
