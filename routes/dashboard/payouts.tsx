@@ -80,11 +80,12 @@ export const handler = define.handlers<Data, typeof access>({
     const accountId = form.accountId ?? "";
     const amount = (form.amount ?? "").trim();
     const back = backOf(form.back);
+    let panel: PayoutPanelData | undefined;
     try {
       if (!/^\d{1,13}(\.\d{1,2})?$/.test(amount) || Number(amount) <= 0) {
         throw new BadRequest("Enter the amount as a number with at most 2 decimals, e.g. 2500.00.");
       }
-      const panel = await payoutPanelData(deps, user, accountId, actor);
+      panel = await payoutPanelData(deps, user, accountId, actor);
       if (form.intent === "quote") {
         const quote = quotePayout(panel.readiness, amount);
         if (quote.problem) throw new BadRequest(quote.problem);
@@ -104,10 +105,11 @@ export const handler = define.handlers<Data, typeof access>({
       if (!(error instanceof BadRequest) && !isFormError(error)) throw error;
       const e = error as HttpError;
       const proofError = form.intent === "confirm" ? e.fields?.code ?? e.fields?.password : undefined;
-      if (proofError) {
+      if (proofError && panel) {
         // A mistyped password is no reason to start over: the same confirmation again, with the same
-        // Idempotency-Key, and the error beside the field to correct.
-        const quote = quotePayout((await payoutPanelData(deps, user, accountId, actor)).readiness, amount);
+        // Idempotency-Key, and the error beside the field to correct (from the panel read before the proof:
+        // a refused proof changed nothing).
+        const quote = quotePayout(panel.readiness, amount);
         if (!quote.problem) {
           const confirm = { ...quote, key: form.key || crypto.randomUUID() };
           return await load(ctx, { accountId, state: { confirm, proofError } }, e.status);
