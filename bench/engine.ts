@@ -32,9 +32,11 @@
  *
  * Usage: deno task bench:engine [--accounts=1000] [--seconds=8] [--warmup=1] [--batch=1,10,50]
  *   [--concurrency=16] [--pool=10] [--subscribers=500] [--sse-rate=5000,0] [--sse-batch=10] [--breach=0.01]
- *   [--only=inproc,http,sse] [--staff] [--anchor-seconds=15] [--anchor-clients=16]
+ *   [--only=inproc,http,sse,floor] [--staff] [--anchor-seconds=15] [--anchor-clients=16]
  * Anchor: with DATABASE_URL, `pgbench -N` runs first on the same server (engine_anchor.ts) and every throughput
  * figure is also printed as a ratio to its tps, with the server's CPU per batch (`--anchor-seconds=0`: skip).
+ * `--only=floor` adds the ingest floor (bench/engine_floor_server.ts): the same HTTP load against a process
+ * that does only the least work any signed demo-sync design must do — what the budget could reach at all here.
  * Lists (comma-separated) run one measurement per value. The default run takes ≈ 80 s on 2 cores.
  */
 import { type Db, openDb } from "../db/client.ts";
@@ -48,6 +50,7 @@ import { httpSender, inProcessSender, runLoad, type Sender, sleep } from "./engi
 import { EngineReport, type ThroughputRow } from "./engine_report.ts";
 import { measureAnchor } from "./engine_anchor.ts";
 import { createBenchAccounts, EngineServer } from "./engine_server.ts";
+import { FloorServer } from "./engine_floor_server.ts";
 import { type AccountSim, makeSims } from "./engine_traders.ts";
 import { benchFlags, flag, refuse } from "./flags.ts";
 import { writeGroupStats } from "../services/accounts/sync_group.ts";
@@ -65,7 +68,7 @@ const flags = benchFlags({
   "sse-rate": flag.numbers([5000, 0]),
   "sse-batch": flag.number(10),
   breach: flag.number(0.01),
-  only: flag.someOf(["inproc", "http", "sse"]),
+  only: flag.someOf(["inproc", "http", "sse", "floor"]),
   staff: flag.boolean(),
   "anchor-seconds": flag.number(15),
   "anchor-clients": flag.number(16),
@@ -165,6 +168,34 @@ async function inProcessPhase(run: Run, db: Db, bus: Bus): Promise<void> {
     null,
     () => Promise.resolve(writeGroupStats()),
   );
+}
+
+/** The ingest floor (bench/engine_floor_server.ts): the least work any signed demo-sync design must do. */
+async function floorPhase(run: Run, schemaUrl: string | undefined): Promise<void> {
+  if (!schemaUrl) return run.report.note("no floor figure: it needs DATABASE_URL");
+  const secret = toHex(crypto.getRandomValues(new Uint8Array(32)));
+  const server = await FloorServer.spawn({
+    DATABASE_URL: schemaUrl,
+    ...(REDIS_URL ? { REDIS_URL } : {}),
+    SYNC_SECRET: secret,
+    DATABASE_POOL_MAX: String(POOL),
+  });
+  try {
+    const { accountIds } = await server.command<{ accountIds: string[] }>({
+      cmd: "setup",
+      accounts: ACCOUNTS,
+    });
+    console.log(
+      `\n[floor] least work per signed batch (verify, parse, validate, evaluate, one row per batch, publish), ` +
+        `pid ${server.pid}, port ${server.port}`,
+    );
+    const groups = () =>
+      server.command<{ writeGroups: GroupTotals }>({ cmd: "stats" }).then((s) => s.writeGroups);
+    const sims = makeSims(accountIds, SECONDS, 0);
+    await throughputPhase(run, "floor", sims, httpSender(server.port, secret), server.pid, groups);
+  } finally {
+    await server.close();
+  }
 }
 
 async function httpPhases(run: Run, server: EngineServer, secret: string): Promise<void> {
@@ -307,6 +338,8 @@ async function main(): Promise<void> {
     }
 
     if (ONLY.has("inproc")) await inProcessPhase(run, db, bus);
+
+    if (ONLY.has("floor")) await floorPhase(run, schemaUrl);
 
     if (ONLY.has("http") || ONLY.has("sse")) {
       const secret = toHex(crypto.getRandomValues(new Uint8Array(32)));

@@ -9,7 +9,7 @@ import type { Anchor } from "./engine_anchor.ts";
 
 /** One sync-throughput figure. */
 export interface ThroughputRow {
-  path: "in-process" | "HTTP";
+  path: "in-process" | "HTTP" | "floor";
   batch: number;
   concurrency: number;
   stats: RunStats;
