@@ -23,14 +23,17 @@ export function clientIp(req: Request, remoteAddr: string | undefined, trust: Pr
     if (peer === null || !ours(peer)) return peer;
     const forwarded = forwardedFor(req);
     for (let i = forwarded.length - 1; i >= 0; i--) {
+      // Text where an address should be was not appended by a proxy of ours (they append the address they
+      // saw): the nearest hop we know of stands, rather than whatever the caller typed.
+      if (isIP(forwarded[i]) === 0) return forwarded[i + 1] ?? peer;
       if (!ours(forwarded[i])) return forwarded[i];
     }
     // Every hop was ours (or there was no header): the oldest one we know of.
     return forwarded[0] ?? peer;
   }
   if (trust.trustProxy) {
-    const forwarded = forwardedFor(req);
-    if (forwarded.length) return forwarded[forwarded.length - 1];
+    const last = forwardedFor(req).at(-1);
+    if (last !== undefined && isIP(last) !== 0) return last;
   }
   return peer;
 }

@@ -62,3 +62,17 @@ Deno.test("IPv4-mapped IPv6 peers and malformed entries", () => {
     assert.equal(isAddressOrCidr(bad), false, bad);
   }
 });
+
+Deno.test("an X-Forwarded-For entry that is not an address is never taken as the client", () => {
+  const trust = { trustProxy: true, trustedProxies: [] };
+  // A proxy that forwards whatever it was sent: the last entry is not an address, so the peer stands.
+  assert.equal(clientIp(req("1.1.1.1, unknown"), "127.0.0.1", trust), "127.0.0.1");
+  assert.equal(clientIp(req("<script>"), "127.0.0.1", trust), "127.0.0.1");
+  // Walking past our own hops into text: the nearest hop we know stands (here our proxy 10.0.0.5).
+  assert.equal(
+    clientIp(req("x' or 1=1, 10.0.0.5"), "127.0.0.2", proxies("127.0.0.2", "10.0.0.0/8")),
+    "10.0.0.5",
+  );
+  // An address with a port (some proxies append it) is not an address either.
+  assert.equal(clientIp(req("203.0.113.9:4711"), "127.0.0.2", proxies("127.0.0.2")), "127.0.0.2");
+});
