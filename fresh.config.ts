@@ -22,6 +22,7 @@ import { type DemoCredentials, seedDemo } from "./services/demo/seed.ts";
 import { seedFaqIfEmpty } from "./services/faq/seed.ts";
 import { upgradeLegacyRecoveryCodes } from "./services/auth/recovery_codes.ts";
 import { checkDataKeys } from "./services/key_check.ts";
+import { resealTwoFactorSecrets } from "./services/auth/two_factor_reseal.ts";
 import { kycKeyRing } from "./services/kyc/files.ts";
 import type { State } from "./routes/_define.ts";
 import { createOrPromoteStaff } from "./services/auth/staff.ts";
@@ -132,6 +133,11 @@ export async function prepareDatabase(deps: Deps): Promise<DemoCredentials | nul
   });
   // FAQ entries are site content, not demo data: every installation starts with them.
   await seedFaqIfEmpty(deps.db);
+  // After a 2FA key rotation: secrets under a retired key move to the current one (services/auth/two_factor_reseal.ts).
+  const resealed = await resealTwoFactorSecrets(deps.db, deps.totpKey);
+  if (resealed) {
+    log.info(`2FA secrets re-sealed with the current TWO_FACTOR_KEY: ${resealed}`, { scope: "auth" });
+  }
   const rehashed = await upgradeLegacyRecoveryCodes(deps.db, deps.totpKey);
   if (rehashed) log.info(`Recovery codes moved to keyed hashes: ${rehashed}`, { scope: "auth" });
   return deps.config.env === "production" ? null : await timedSeed(deps);

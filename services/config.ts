@@ -38,6 +38,13 @@ const schema = z.object({
   S3_PUBLIC_ENDPOINT: url(["http:", "https:"]).optional(),
   JWT_SECRET: secret.optional(),
   SYNC_SECRET: secret.optional(),
+  // 2FA secrets and recovery codes (services/auth/two_factor_keys.ts); unset: JWT_SECRET, as before it existed.
+  TWO_FACTOR_KEY: secret.optional(),
+  // Comma-separated older 2FA keys, to read TOTP secrets (re-sealed at start) and recovery codes from before.
+  TWO_FACTOR_KEYS_RETIRED: z.string().refine(
+    (v) => v.split(",").every((key) => key.length >= 32),
+    "must be comma-separated keys of at least 32 characters each",
+  ).optional(),
   PAYMENT_PROVIDER: z.enum(["demo", "webhook"]).optional(),
   PAYMENT_WEBHOOK_SECRET: secret.optional(),
   // KYC documents are encrypted by the app (services/storage/encryption.ts) with this 32-byte key.
@@ -113,6 +120,10 @@ export interface Config {
   /** Undefined only outside production; `ensureSecrets` fills them from the data directory. */
   jwtSecret: string | undefined;
   syncSecret: string | undefined;
+  /** Current 2FA key; unset → `jwtSecret` (services/auth/two_factor_keys.ts twoFactorKeysOf). */
+  twoFactorKey: string | undefined;
+  /** 2FA keys of earlier rotations, for reading only. */
+  twoFactorKeysRetired: string[];
   /**
    * How orders are paid: `demo` marks them paid at once (never in production); `webhook` leaves them pending
    * until the payment provider's signed webhook confirms the payment.
@@ -238,6 +249,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : undefined,
     jwtSecret: e.JWT_SECRET,
     syncSecret: e.SYNC_SECRET,
+    twoFactorKey: e.TWO_FACTOR_KEY,
+    twoFactorKeysRetired: e.TWO_FACTOR_KEYS_RETIRED?.split(",") ?? [],
     paymentProvider,
     paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
     kycEncryptionKey: e.KYC_ENCRYPTION_KEY?.toLowerCase(),

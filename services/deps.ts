@@ -7,7 +7,7 @@ import type { Mailer } from "./mail/mailer.ts";
 import { createRateLimiter } from "./rate_limit/mod.ts";
 import type { RateLimiter } from "./rate_limit/limiter.ts";
 import { type TokenKeys, tokenKeys } from "./auth/tokens.ts";
-import { deriveTwoFactorKeys, type TwoFactorKeys } from "./auth/two_factor_keys.ts";
+import { type TwoFactorKeys, twoFactorKeysOf } from "./auth/two_factor_keys.ts";
 import { deviceTokenKey } from "./auth/device_tokens.ts";
 import type { AuthDeps } from "./auth/context.ts";
 import { BackgroundTasks } from "./background.ts";
@@ -64,7 +64,7 @@ export async function openDeps(config: Deps["config"]): Promise<Deps> {
         from: config.mailFrom,
       }),
       tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
-      totpKey: await deriveTwoFactorKeys(config.jwtSecret),
+      totpKey: await twoFactorKeysOf(config),
       deviceKey: await deviceTokenKey(config.jwtSecret),
       background: new BackgroundTasks(),
       prices: new PriceBook(),

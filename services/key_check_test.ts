@@ -42,7 +42,7 @@ Deno.test("2FA secrets sealed with another JWT_SECRET stop the start, naming it 
     for (let i = 0; i < 2; i++) {
       const userId = await newUser(db);
       await db.sql`insert into user_totp (user_id, secret_encrypted)
-        values (${userId}, ${await seal(keys.seal, "JBSWY3DPEHPK3PXP", userId)})`;
+        values (${userId}, ${await seal(keys.current.seal, "JBSWY3DPEHPK3PXP", userId)})`;
     }
     await checkDataKeys(db.sql, { totp: keys, kycRing: null });
     await assert.rejects(
@@ -63,10 +63,14 @@ Deno.test("2FA secrets sealed under two secrets are caught whichever one the pro
     const current = await deriveTwoFactorKeys(SECRET_B);
     const first = await newUser(db);
     await db.sql`insert into user_totp (user_id, secret_encrypted, created_at)
-      values (${first}, ${await seal(old.seal, "JBSWY3DPEHPK3PXP", first)}, now() - interval '1 day')`;
+      values (${first}, ${await seal(
+      old.current.seal,
+      "JBSWY3DPEHPK3PXP",
+      first,
+    )}, now() - interval '1 day')`;
     const second = await newUser(db);
     await db.sql`insert into user_totp (user_id, secret_encrypted)
-      values (${second}, ${await seal(current.seal, "JBSWY3DPEHPK3PXP", second)})`;
+      values (${second}, ${await seal(current.current.seal, "JBSWY3DPEHPK3PXP", second)})`;
     await assert.rejects(checkDataKeys(db.sql, { totp: current, kycRing: null }), KeyMismatch);
     await assert.rejects(checkDataKeys(db.sql, { totp: old, kycRing: null }), KeyMismatch);
   });

@@ -38,8 +38,8 @@ const KEYS = await deriveTwoFactorKeys("recovery-codes-test-application-secret")
 Deno.test("the hash is keyed (HMAC of the normalized code's SHA-256), the same for every typed variant", async () => {
   const [code] = newRecoveryCodes(1);
   const sha = await sha256Hex(code.replace("-", ""));
-  const mac = await crypto.subtle.sign("HMAC", KEYS.recoveryCodes, new TextEncoder().encode(sha));
-  const expected = `v2:${toHex(new Uint8Array(mac))}`;
+  const mac = await crypto.subtle.sign("HMAC", KEYS.current.recoveryCodes, new TextEncoder().encode(sha));
+  const expected = `v3:${KEYS.current.id}:${toHex(new Uint8Array(mac))}`;
   assert.equal(await hashRecoveryCode(KEYS, code), expected);
   assert.equal(await hashRecoveryCode(KEYS, code.toUpperCase().replace("-", " ")), expected);
   assert.notEqual(await hashRecoveryCode(await deriveTwoFactorKeys("another-secret"), code), expected);

@@ -5,15 +5,21 @@
  * Keys are derived from one application secret with HKDF-SHA-256, one key per `purpose`: the same application
  * secret signs JWTs, and a separate derived key means neither use can ever be turned against the other.
  *
- * Sealed format: `v1.<iv>.<ciphertext+tag>` (base64url, no padding). The version lets a later scheme or key
- * rotation coexist with rows sealed today; the version string is also bound as additional data, so a box
- * cannot be relabelled as another version.
+ * Sealed formats (base64url, no padding):
+ * - `v1.<iv>.<ciphertext+tag>`: sealed under one key the reader must know (short-lived tokens, and 2FA
+ *   secrets sealed before keys had ids);
+ * - `v2.<keyId>.<iv>.<ciphertext+tag>`: names the key that sealed it, so a reader holding several keys (a
+ *   rotation, services/auth/two_factor_keys.ts) opens it with the right one and the start can count what each
+ *   key still seals without decrypting anything.
+ * The version (and the key id) is bound as additional data, so a box cannot be relabelled.
  */
 
 import { fromBase64Url, toBase64Url } from "../../lib/crypto.ts";
 
-/** The current format; {@link open} rejects anything else. */
-const VERSION = "v1";
+const V1 = "v1";
+const V2 = "v2";
+/** A key id: what `v2` boxes carry (hex or base64url, never a dot). */
+const KEY_ID = /^[0-9A-Za-z_-]{1,64}$/;
 
 // A fixed, public salt: HKDF's salt only needs to be independent of the input key, not secret. Changing it
 // changes every derived key, so it is part of the format.
@@ -72,17 +78,32 @@ async function hkdf(
  * `context` (optional) is authenticated but not stored: the box opens only with the same context. Binding a
  * row's owner (e.g. the user id) stops a box from being copied onto another row.
  *
+ * `keyId` (optional) makes a `v2` box that names its key ({@link boxKeyId} reads it back).
+ *
  * @example
  * const sealed = await seal(key, secret, userId); // "v1.…"
+ * const named = await seal(key, secret, userId, "3f9a…"); // "v2.3f9a….…"
  */
-export async function seal(key: CryptoKey, plaintext: string, context = ""): Promise<string> {
+export async function seal(key: CryptoKey, plaintext: string, context = "", keyId?: string): Promise<string> {
+  if (keyId !== undefined && !KEY_ID.test(keyId)) {
+    throw new Error("secret_box: a key id is 1-64 of [0-9A-Za-z_-]");
+  }
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const ciphertext = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: additionalData(context) },
+    { name: "AES-GCM", iv, additionalData: additionalData(context, keyId) },
     key,
     encoder.encode(plaintext),
   );
-  return [VERSION, toBase64Url(iv), toBase64Url(new Uint8Array(ciphertext))].join(".");
+  const box = [toBase64Url(iv), toBase64Url(new Uint8Array(ciphertext))];
+  return (keyId === undefined ? [V1, ...box] : [V2, keyId, ...box]).join(".");
+}
+
+/** The key id a `v2` box names; `null` for a `v1` box (which names none). Throws on anything else. */
+export function boxKeyId(sealed: string): string | null {
+  const parts = sealed.split(".");
+  if (parts.length === 3 && parts[0] === V1) return null;
+  if (parts.length === 4 && parts[0] === V2 && KEY_ID.test(parts[1])) return parts[1];
+  throw new Error(`secret_box: expected "${V1}.<iv>.<ciphertext>" or "${V2}.<keyId>.<iv>.<ciphertext>"`);
 }
 
 /**
@@ -90,12 +111,10 @@ export async function seal(key: CryptoKey, plaintext: string, context = ""): Pro
  * context, or a malformed box: a secret that does not authenticate must never be used.
  */
 export async function open(key: CryptoKey, sealed: string, context = ""): Promise<string> {
-  const parts = sealed.split(".");
-  if (parts.length !== 3 || parts[0] !== VERSION) {
-    throw new Error(`secret_box: expected "${VERSION}.<iv>.<ciphertext>"`);
-  }
-  const iv = fromBase64Url(parts[1]);
-  const ciphertext = fromBase64Url(parts[2]);
+  const keyId = boxKeyId(sealed) ?? undefined;
+  const parts = sealed.split(".").slice(keyId === undefined ? 1 : 2);
+  const iv = fromBase64Url(parts[0]);
+  const ciphertext = fromBase64Url(parts[1]);
   // 16 bytes is the GCM tag alone (empty plaintext).
   if (iv?.length !== IV_BYTES || !ciphertext || ciphertext.length < 16) {
     throw new Error("secret_box: malformed box");
@@ -103,7 +122,7 @@ export async function open(key: CryptoKey, sealed: string, context = ""): Promis
   let plaintext: ArrayBuffer;
   try {
     plaintext = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv, additionalData: additionalData(context) },
+      { name: "AES-GCM", iv, additionalData: additionalData(context, keyId) },
       key,
       ciphertext,
     );
@@ -113,8 +132,8 @@ export async function open(key: CryptoKey, sealed: string, context = ""): Promis
   return decoder.decode(plaintext);
 }
 
-function additionalData(context: string): Uint8Array<ArrayBuffer> {
-  // The NUL separates version from context unambiguously (neither contains one in practice; a clash would
-  // need a version string that ends in the start of another's context).
-  return encoder.encode(`${VERSION}\0${context}`);
+function additionalData(context: string, keyId?: string): Uint8Array<ArrayBuffer> {
+  // The NUL separates version, key id and context unambiguously (none contains one in practice; a clash would
+  // need a version string that ends in the start of another's context). v1 keeps its exact bytes.
+  return encoder.encode(keyId === undefined ? `${V1}\0${context}` : `${V2}\0${keyId}\0${context}`);
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { deriveKey, open, seal } from "./secret_box.ts";
+import { boxKeyId, deriveKey, open, seal } from "./secret_box.ts";
 
 const APP_SECRET = "test-application-secret-of-reasonable-length";
 
@@ -85,4 +85,17 @@ Deno.test("tampering with any part of a box is detected", async (t) => {
 Deno.test("deriveKey refuses an empty secret or purpose", async () => {
   await assert.rejects(deriveKey("", "totp-secret"), /secret is empty/);
   await assert.rejects(deriveKey(APP_SECRET, ""), /purpose is empty/);
+});
+
+Deno.test("a box sealed with a key id names it, and the id cannot be changed", async () => {
+  const key = await deriveKey(APP_SECRET, "totp-secret");
+  const sealed = await seal(key, "JBSWY3DPEHPK3PXP", "user-1", "0123abcd");
+  assert.match(sealed, /^v2\.0123abcd\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
+  assert.equal(boxKeyId(sealed), "0123abcd");
+  assert.equal(boxKeyId(await seal(key, "x")), null);
+  assert.equal(await open(key, sealed, "user-1"), "JBSWY3DPEHPK3PXP");
+  await assert.rejects(open(key, sealed.replace("0123abcd", "0123abce"), "user-1"), /does not authenticate/);
+  // Nor dropped, to pass as a v1 box.
+  const [, , iv, body] = sealed.split(".");
+  await assert.rejects(open(key, `v1.${iv}.${body}`, "user-1"), /does not authenticate/);
 });

@@ -12,9 +12,13 @@
 import type { Db, Sql, Tx } from "../../db/client.ts";
 import { Conflict, Unprocessable } from "../../lib/errors.ts";
 import { type Actor, recordAudit } from "../audit.ts";
-import { hashRecoveryCode, newRecoveryCodes, upgradeLegacyRecoveryCodes } from "./recovery_codes.ts";
-import type { TwoFactorKeys } from "./two_factor_keys.ts";
-import { open, seal } from "./secret_box.ts";
+import {
+  hashRecoveryCode,
+  newRecoveryCodes,
+  recoveryCodeHashes,
+  upgradeLegacyRecoveryCodes,
+} from "./recovery_codes.ts";
+import { openTotpSecret, sealTotpSecret, type TwoFactorKeys } from "./two_factor_keys.ts";
 import { matchTotp, newTotpSecret, qrSvgDataUrl, totpUri } from "./totp.ts";
 
 /** What the set-up screen shows: the QR code, and the secret and URI for typing in by hand. */
@@ -45,7 +49,7 @@ export async function beginTotpEnrollment(
   user: { id: string; email: string },
 ): Promise<TotpEnrollment> {
   const secret = newTotpSecret();
-  const sealed = await seal(keys.seal, secret, user.id);
+  const sealed = await sealTotpSecret(keys, secret, user.id);
   // One statement, so no transaction: the `where` of the upsert is re-checked against the locked row, so a
   // confirmation committing meanwhile cannot be overwritten.
   const rows = await db.sql`
@@ -77,7 +81,7 @@ export async function confirmTotpEnrollment(
     const row = await lockTotp(tx, userId);
     if (!row) throw new Conflict("Start two-factor set-up first.");
     if (row.enabled_at) throw new Conflict("Two-factor authentication is already enabled.");
-    const step = matchTotp(await open(keys.seal, row.secret_encrypted, userId), code, now, lastStep(row));
+    const step = matchTotp(await totpSecret(keys, row, userId), code, now, lastStep(row));
     if (step === null) throw new Unprocessable("code", WRONG_CODE);
     await tx`update user_totp set enabled_at = ${now}, last_used_step = ${step} where user_id = ${userId}`;
     const recoveryCodes = await replaceRecoveryCodes(tx, keys, userId, now);
@@ -171,6 +175,10 @@ async function lockEnabledTotp(tx: Tx, userId: string): Promise<TotpRow> {
   return row;
 }
 
+async function totpSecret(keys: TwoFactorKeys, row: TotpRow, userId: string): Promise<string> {
+  return (await openTotpSecret(keys, row.secret_encrypted, userId)).secret;
+}
+
 function lastStep(row: TotpRow): number | null {
   return row.last_used_step === null ? null : Number(row.last_used_step);
 }
@@ -189,18 +197,19 @@ async function checkCode(
   now: Date,
 ): Promise<boolean> {
   if (/^\s*\d{3}\s*\d{3}\s*$/.test(code)) {
-    const step = matchTotp(await open(keys.seal, row.secret_encrypted, userId), code, now, lastStep(row));
+    const step = matchTotp(await totpSecret(keys, row, userId), code, now, lastStep(row));
     if (step === null) return false;
     await tx`update user_totp set last_used_step = ${step} where user_id = ${userId}`;
     return true;
   }
-  const hash = await hashRecoveryCode(keys, code);
-  if (hash === null) return false;
+  // Its hash under every key of the ring: codes made before a rotation keep working.
+  const hashes = await recoveryCodeHashes(keys, code);
+  if (hashes.length === 0) return false;
   // Codes stored before keyed hashing: re-hash this user's (under the row lock the caller holds) so they match.
   await upgradeLegacyRecoveryCodes({ sql: tx }, keys, userId);
   const used = await tx`
     update recovery_codes set used_at = ${now}
-    where user_id = ${userId} and code_hash = ${hash} and used_at is null
+    where user_id = ${userId} and code_hash = any(${hashes}::text[]) and used_at is null
     returning id`;
   if (used.length === 0) return false;
   const [{ left }] = await tx<{ left: number }[]>`

@@ -100,7 +100,11 @@ Deno.test("enrol, confirm, verify once, recover once, disable", () =>
     assert.match(enrollment.qrSvgDataUrl, /^data:image\/svg\+xml;base64,/);
     const [row] = await f.db
       .sql`select secret_encrypted, enabled_at from user_totp where user_id = ${f.user.id}`;
-    assert.match(row.secret_encrypted, /^v1\./);
+    assert.match(
+      row.secret_encrypted,
+      new RegExp(`^v2\\.${KEY.current.id}\\.`),
+      "names the key that sealed it",
+    );
     assert.ok(!row.secret_encrypted.includes(secret));
     assert.equal(row.enabled_at, null);
     assert.equal(await isTotpEnabled(f.db.sql, f.user.id), false);
@@ -297,8 +301,11 @@ Deno.test("2FA: recovery codes are stored as a keyed hash, useless without the s
     const plain = new Set(await Promise.all(recoveryCodes.map((c) => sha256Hex(normalizeRecoveryCode(c)!))));
     assert.equal(rows.length, 10);
     for (const { code_hash } of rows) {
-      assert.match(code_hash, /^v2:[0-9a-f]{64}$/);
-      assert.ok(!plain.has(code_hash.slice(3)), "a plain SHA-256 of a code is what a dump could brute-force");
+      assert.match(code_hash, new RegExp(`^v3:${KEY.current.id}:[0-9a-f]{64}$`));
+      assert.ok(
+        !plain.has(code_hash.slice(-64)),
+        "a plain SHA-256 of a code is what a dump could brute-force",
+      );
     }
     // The same code under another application secret matches nothing.
     const otherKeys = await deriveTwoFactorKeys("another-application-secret");
@@ -323,7 +330,7 @@ Deno.test("2FA: recovery codes stored before keyed hashing still work once, and 
     assert.equal(await verify(f, recoveryCodes[0], at(2)), false, "once");
     const rows = await f.db.sql<{ code_hash: string }[]>`
       select code_hash from recovery_codes where user_id = ${f.user.id}`;
-    assert.ok(rows.every((r) => r.code_hash.startsWith("v2:")), "every legacy row of the user is re-hashed");
+    assert.ok(rows.every((r) => r.code_hash.startsWith("v3:")), "every legacy row of the user is re-hashed");
     assert.equal(await verify(f, recoveryCodes[1], at(3)), true, "the others still work after re-hashing");
   });
 });
@@ -339,7 +346,7 @@ Deno.test("2FA: the start-up sweep re-hashes every legacy recovery code", async 
     )}`;
     assert.ok(await upgradeLegacyRecoveryCodes(f.db, KEY) >= 1);
     const [{ n }] = await f.db.sql<{ n: number }[]>`
-      select count(*)::int as n from recovery_codes where code_hash !~ '^v2:'`;
+      select count(*)::int as n from recovery_codes where code_hash !~ '^v3:'`;
     assert.equal(n, 0);
     assert.equal(await verify(f, recoveryCodes[0], at(1)), true);
   });

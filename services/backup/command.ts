@@ -10,7 +10,7 @@ import { restoreBackup } from "./restore.ts";
 import { type BackupTarget, dirTarget, storeTarget } from "./target.ts";
 import { openDb } from "../../db/client.ts";
 import { checkDataKeys, KeyMismatch } from "../key_check.ts";
-import { deriveTwoFactorKeys } from "../auth/two_factor_keys.ts";
+import { twoFactorKeysOf } from "../auth/two_factor_keys.ts";
 import { kycKeyRing } from "../kyc/files.ts";
 
 /** The configured place for backups: `BACKUP_DIR` (default `DATA_DIR/backups`) or the S3 bucket. */
@@ -69,7 +69,7 @@ export async function restoreCommand(config: Config & { jwtSecret: string }, arg
   );
   try {
     await checkDataKeys(db.sql, {
-      totp: await deriveTwoFactorKeys(config.jwtSecret),
+      totp: await twoFactorKeysOf(config),
       kycRing: config.kycEncryptionKey ? await kycKeyRing(config) : null,
     });
   } catch (error) {

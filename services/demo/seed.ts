@@ -14,8 +14,7 @@ import { log } from "../log.ts";
 import { insertPlan } from "../plans/queries.ts";
 import { seedFaq } from "../faq/seed.ts";
 import { hashPassword } from "../auth/password.ts";
-import { seal } from "../auth/secret_box.ts";
-import type { TwoFactorKeys } from "../auth/two_factor_keys.ts";
+import { sealTotpSecret, type TwoFactorKeys } from "../auth/two_factor_keys.ts";
 import { newTotpSecret, totpUri } from "../auth/totp.ts";
 import {
   type DailyLossRule,
@@ -193,7 +192,7 @@ export async function seedDemo(
     // Sealed and bound to the user id exactly as services/auth/two_factor.ts enrols a secret.
     await tx`
       insert into user_totp (user_id, secret_encrypted, enabled_at)
-      values (${admin.id}, ${await seal(totpKey.seal, totpSecret, admin.id)}, now())`;
+      values (${admin.id}, ${await sealTotpSecret(totpKey, totpSecret, admin.id)}, now())`;
     if (world) {
       const trader = users.find((u) => u.role === "trader")!;
       const seed = options.seed ?? DEMO_SEED;

@@ -10,7 +10,7 @@ import { openTestDb } from "./db.ts";
 import { createRateLimiter } from "../../services/rate_limit/mod.ts";
 import { createMailer } from "../../services/mail/mod.ts";
 import { tokenKeys } from "../../services/auth/tokens.ts";
-import { deriveTwoFactorKeys } from "../../services/auth/two_factor_keys.ts";
+import { twoFactorKeysOf } from "../../services/auth/two_factor_keys.ts";
 import { deviceTokenKey } from "../../services/auth/device_tokens.ts";
 import { testEnv } from "./env.ts";
 import { TestInbox } from "./mail.ts";
@@ -58,7 +58,7 @@ export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestAp
     limiter,
     mailer: inbox,
     tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
-    totpKey: await deriveTwoFactorKeys(config.jwtSecret),
+    totpKey: await twoFactorKeysOf(config),
     deviceKey: await deviceTokenKey(config.jwtSecret),
     background: overrides.background ?? new BackgroundTasks(),
     prices: overrides.prices ?? new PriceBook(),
