@@ -181,7 +181,9 @@ async function serve(deps: Deps, app: FreshApp) {
     onError: reportTo("http"),
     onListen: ({ port }) =>
       log.info(
-        `PropTrade Pro listening on port ${port} (${appUrl}) — http: ${httpServer}, db: ${deps.db.kind}, bus: ${deps.bus.kind}, storage: ${deps.store.kind}`,
+        `PropTrade Pro listening on port ${port} (${appUrl}) — http: ${httpServer}, db: ${deps.db.kind}, bus: ${deps.bus.kind}${
+          deps.redisPrefix ? ` (prefix ${deps.redisPrefix})` : ""
+        }, storage: ${deps.store.kind}`,
         { scope: "app" },
       ),
   }, (req, info) => app.fetch(req, info));

@@ -30,6 +30,8 @@ const schema = z.object({
   DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: url(["redis:", "rediss:"]).optional(),
+  // Before every Redis channel and key (services/redis_prefix.ts); unset: derived from the database's identity.
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 of A-Z a-z 0-9 _ . -").optional(),
   S3_ENDPOINT: url(["http:", "https:"]).optional(),
   S3_BUCKET: z.string().min(3).optional(),
   S3_REGION: z.string().min(1).default("us-east-1"),
@@ -106,6 +108,8 @@ export interface Config {
   databaseUrl: string | undefined;
   databasePoolMax: number;
   redisUrl: string | undefined;
+  /** REDIS_PREFIX; unset → derived from the database at start (services/deps.ts). */
+  redisPrefix: string | undefined;
   s3:
     | {
       endpoint: string;
@@ -237,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     s3: e.S3_ENDPOINT
       ? {
         endpoint: e.S3_ENDPOINT,

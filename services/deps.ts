@@ -13,6 +13,7 @@ import type { AuthDeps } from "./auth/context.ts";
 import { BackgroundTasks } from "./background.ts";
 import { log } from "./log.ts";
 import { PriceBook } from "./venue/price_book.ts";
+import { defaultRedisPrefix } from "./redis_prefix.ts";
 
 /** The long-lived services one process holds, opened once at start-up and passed down (never imported). */
 export interface Deps extends AuthDeps {
@@ -24,6 +25,8 @@ export interface Deps extends AuthDeps {
   limiter: RateLimiter;
   tokenKeys: TokenKeys;
   totpKey: TwoFactorKeys;
+  /** Before every Redis channel and key: REDIS_PREFIX, or derived from the database (services/redis_prefix.ts). */
+  redisPrefix: string;
   /** This process's latest prices (services/venue/price_book.ts), fed from the bus by startPriceFeed. */
   prices: PriceBook;
 }
@@ -40,12 +43,15 @@ export async function openDeps(config: Deps["config"]): Promise<Deps> {
   });
   const opened: { close(): Promise<void> }[] = [db];
   try {
-    const bus = await createBus({ redisUrl: config.redisUrl });
+    // Only Redis needs it; with the in-process bus nothing is shared, so no query is spent on it.
+    const redisPrefix = config.redisPrefix ?? (config.redisUrl ? await defaultRedisPrefix(db.sql) : "");
+    const bus = await createBus({ redisUrl: config.redisUrl, redisPrefix });
     opened.push(bus);
-    const limiter = await createRateLimiter({ redisUrl: config.redisUrl });
+    const limiter = await createRateLimiter({ redisUrl: config.redisUrl, redisPrefix });
     opened.push(limiter);
     return {
       config,
+      redisPrefix,
       db,
       bus,
       limiter,

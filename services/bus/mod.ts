@@ -14,7 +14,11 @@ export type { Bus, BusHandler, Unsubscribe } from "./bus.ts";
 export { MemoryBus } from "./memory.ts";
 export { connectRedisBus } from "./redis.ts";
 
-export function createBus(options: { redisUrl?: string; log?: BusLogger } = {}): Promise<Bus> {
-  if (options.redisUrl) return connectRedisBus({ url: options.redisUrl, log: options.log });
+export function createBus(
+  options: { redisUrl?: string; redisPrefix?: string; log?: BusLogger } = {},
+): Promise<Bus> {
+  if (options.redisUrl) {
+    return connectRedisBus({ url: options.redisUrl, prefix: options.redisPrefix, log: options.log });
+  }
   return Promise.resolve(new MemoryBus({ log: options.log }));
 }

@@ -40,6 +40,11 @@ const PUBLISH_ALL_SHA1 = createHash("sha1").update(PUBLISH_ALL_SCRIPT).digest("h
 
 export interface RedisBusOptions {
   url: string;
+  /**
+   * The deployment's prefix (REDIS_PREFIX, services/redis_prefix.ts): channel `account:1` is `<prefix>:account:1`
+   * in Redis, so deployments sharing a Redis do not hear each other. Empty (tests): channels as named.
+   */
+  prefix?: string;
   log?: BusLogger;
   /**
    * Attempts before the *first* connection gives up, so start-up fails fast with a clear error when Redis
@@ -119,6 +124,7 @@ export async function connectRedisBus(options: RedisBusOptions): Promise<RedisBu
   return new RedisBus(publisher, subscriber, log, {
     timeoutMs: options.commandTimeoutMs ?? 1000,
     reconnected,
+    prefix: options.prefix ? `${options.prefix}:` : "",
   });
 }
 
@@ -163,6 +169,8 @@ class RedisBus implements Bus {
   readonly #log: BusLogger;
   readonly #timeoutMs: number;
   readonly #reconnected: Set<() => void>;
+  /** Put before every channel name sent to Redis (with its `:`); handlers see the channel as named. */
+  readonly #prefix: string;
   readonly #channels = new Map<string, ChannelEntry>();
   /** UNSUBSCRIBEs in flight, so a quick re-subscribe to the same channel waits for them (see subscribe). */
   readonly #leaving = new Map<string, Promise<void>>();
@@ -172,8 +180,9 @@ class RedisBus implements Bus {
     publisher: RedisClient,
     subscriber: RedisClient,
     log: BusLogger,
-    options: { timeoutMs: number; reconnected: Set<() => void> },
+    options: { timeoutMs: number; reconnected: Set<() => void>; prefix: string },
   ) {
+    this.#prefix = options.prefix;
     this.#publisher = publisher;
     this.#subscriber = subscriber;
     this.#log = log;
@@ -184,7 +193,7 @@ class RedisBus implements Bus {
   async publish(channel: string, message: unknown): Promise<void> {
     if (this.#closed) throw new Error("The bus is closed.");
     const json = encodeMessage(channel, message);
-    await replyWithin(this.#publisher.publish(channel, json), this.#timeoutMs);
+    await replyWithin(this.#publisher.publish(this.#prefix + channel, json), this.#timeoutMs);
   }
 
   async publishAll(channels: readonly string[], message: unknown): Promise<void> {
@@ -196,7 +205,7 @@ class RedisBus implements Bus {
     channels.forEach(assertChannel);
     const json = encodeMessage(channels[0], message);
     // Channels are not keys (pub/sub is not sharded by them here), so they travel as arguments.
-    const options = { keys: [], arguments: [json, ...channels] };
+    const options = { keys: [], arguments: [json, ...channels.map((c) => this.#prefix + c)] };
     await replyWithin(
       this.#publisher.evalSha(PUBLISH_ALL_SHA1, options).catch((error: unknown) => {
         if (!String((error as Error)?.message).startsWith("NOSCRIPT")) throw error;
@@ -225,7 +234,7 @@ class RedisBus implements Bus {
       const created: ChannelEntry = {
         handlers,
         listener,
-        ready: this.#subscriber.subscribe(channel, listener),
+        ready: this.#subscriber.subscribe(this.#prefix + channel, listener),
       };
       // A failed SUBSCRIBE must not be remembered as active, or later subscribers would never send theirs.
       created.ready.catch(() => {
@@ -264,7 +273,7 @@ class RedisBus implements Bus {
     if (this.#closed) return;
     while (this.#leaving.has(channel)) await this.#leaving.get(channel);
     // Always name the channel: a bare UNSUBSCRIBE drops every subscription and can hang (DESIGN §7).
-    const leaving = this.#subscriber.unsubscribe(channel, own.listener)
+    const leaving = this.#subscriber.unsubscribe(this.#prefix + channel, own.listener)
       .catch((error: unknown) => this.#log(`unsubscribe from "${channel}" failed`, error))
       .finally(() => this.#leaving.delete(channel));
     this.#leaving.set(channel, leaving);

@@ -14,12 +14,20 @@ export { connectRedisRateLimiter } from "./redis.ts";
 
 export interface CreateRateLimiterOptions {
   redisUrl?: string;
+  /** The deployment's prefix of every key (REDIS_PREFIX, services/redis_prefix.ts). */
+  redisPrefix?: string;
   /** Where Redis outages are reported (default: the process log, as warnings). */
   log?: RateLimitLogger;
 }
 
 /** Opens the limiter the config names; rejects when a configured Redis cannot be reached at start-up. */
 export async function createRateLimiter(options: CreateRateLimiterOptions = {}): Promise<RateLimiter> {
-  if (options.redisUrl) return await connectRedisRateLimiter({ url: options.redisUrl, log: options.log });
+  if (options.redisUrl) {
+    return await connectRedisRateLimiter({
+      url: options.redisUrl,
+      prefix: options.redisPrefix,
+      log: options.log,
+    });
+  }
   return new MemoryRateLimiter();
 }

@@ -1,7 +1,7 @@
 /**
  * The Redis limiter: one Lua script per hit, so the check and the record are one atomic step for every
  * process sharing the Redis (no MULTI/WATCH retry loop). The sliding log is a sorted set per key
- * (`rl:<key>`, score = time of an allowed hit), expiring with its window so idle keys cost nothing.
+ * (`<prefix>:rl:<key>`, score = time of an allowed hit; the prefix is the deployment's, REDIS_PREFIX), expiring with its window so idle keys cost nothing.
  *
  * Time comes from Redis (`TIME`), not from each app instance, so instances with skewed clocks still agree on
  * every window.
@@ -63,6 +63,8 @@ const SCRIPT_SHA1 = createHash("sha1").update(CONSUME_SCRIPT).digest("hex");
 
 export interface RedisRateLimiterOptions {
   url: string;
+  /** The deployment's prefix (REDIS_PREFIX): keys are `<prefix>:rl:<key>`. Empty (tests): `rl:<key>`. */
+  prefix?: string;
   log?: RateLimitLogger;
   /** Attempts before the first connection gives up, so a bad URL stops start-up with a clear error. */
   initialConnectAttempts?: number;
@@ -104,7 +106,8 @@ export async function connectRedisRateLimiter(options: RedisRateLimiterOptions):
       cause: error,
     });
   }
-  return new RedisRateLimiter(client, where, log, options.commandTimeoutMs ?? 1000);
+  const prefix = (options.prefix ? `${options.prefix}:` : "") + KEY_PREFIX;
+  return new RedisRateLimiter(client, where, log, options.commandTimeoutMs ?? 1000, prefix);
 }
 
 class RedisRateLimiter implements RateLimiter {
@@ -119,7 +122,17 @@ class RedisRateLimiter implements RateLimiter {
   #skipUntil = 0;
   #closed = false;
 
-  constructor(client: RedisClient, where: string, log: RateLimitLogger, timeoutMs: number) {
+  /** Before every key: the deployment's prefix and `rl:`. */
+  readonly #keyPrefix: string;
+
+  constructor(
+    client: RedisClient,
+    where: string,
+    log: RateLimitLogger,
+    timeoutMs: number,
+    keyPrefix: string,
+  ) {
+    this.#keyPrefix = keyPrefix;
     this.#client = client;
     this.#where = where;
     this.#log = log;
@@ -133,7 +146,7 @@ class RedisRateLimiter implements RateLimiter {
     let reply: unknown;
     try {
       this.#assertProbing();
-      reply = await this.#withTimeout(this.#run(KEY_PREFIX + storageKey(key), [
+      reply = await this.#withTimeout(this.#run(this.#keyPrefix + storageKey(key), [
         String(rule.limit),
         String(windowMs),
         crypto.randomUUID(),
@@ -155,7 +168,7 @@ class RedisRateLimiter implements RateLimiter {
     if (this.#closed) throw new Error("The rate limiter is closed.");
     try {
       this.#assertProbing();
-      await this.#withTimeout(this.#client.del(KEY_PREFIX + storageKey(key)));
+      await this.#withTimeout(this.#client.del(this.#keyPrefix + storageKey(key)));
       this.#up();
     } catch (error) {
       // Best-effort: a reset after a successful login must not turn that login into an error.

@@ -57,6 +57,8 @@ export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestAp
     store,
     limiter,
     mailer: inbox,
+    // Test buses and limiters name channels and keys unprefixed, as a second bus a test opens does.
+    redisPrefix: "",
     tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
     totpKey: await twoFactorKeysOf(config),
     deviceKey: await deviceTokenKey(config.jwtSecret),
