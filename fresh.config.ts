@@ -35,6 +35,7 @@ import { observeRequests } from "./services/http_observer.ts";
 import { answerMetrics, withMetricsEndpoint } from "./services/metrics/mod.ts";
 import { startBusLagProbe } from "./services/metrics/bus_lag.ts";
 import { flushErrorTracking, reportError, startErrorTracking } from "./services/error_tracking.ts";
+import { reportStartFailure } from "./services/start_failure.ts";
 
 const ROOT = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -342,7 +343,8 @@ if (import.meta.main) {
   try {
     await main(Deno.args[0], Deno.args.slice(1));
   } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
+    // One JSON line in production, the readable text elsewhere (services/start_failure.ts).
+    reportStartFailure(error, Deno.env.toObject());
     Deno.exit(1);
   }
 }

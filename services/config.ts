@@ -97,6 +97,9 @@ const schema = z.object({
   ).optional(),
 });
 
+/** Every variable the configuration reads, in the schema's order (the README's table lists each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export interface Config {
   env: "development" | "production" | "test";
   port: number;

@@ -20,6 +20,13 @@ import type { KeyRing } from "./storage/encryption.ts";
 /** The keys do not open the data; the message says which and what to do. */
 export class KeyMismatch extends Error {
   override name = "KeyMismatch";
+  constructor(readonly problems: string[]) {
+    super(
+      `The keys this process was given cannot read data in this database:\n${
+        problems.map((p) => `  - ${p}`).join("\n")
+      }`,
+    );
+  }
 }
 
 /**
@@ -34,13 +41,7 @@ export async function checkDataKeys(
   keys: { totp: TwoFactorKeys; kycRing: KeyRing | null },
 ): Promise<void> {
   const problems = [...await totpProblems(sql, keys.totp), ...await kycProblems(sql, keys.kycRing)];
-  if (problems.length) {
-    throw new KeyMismatch(
-      `The keys this process was given cannot read data in this database:\n${
-        problems.map((p) => `  - ${p}`).join("\n")
-      }`,
-    );
-  }
+  if (problems.length) throw new KeyMismatch(problems);
 }
 
 // What an operator does about a missing 2FA key, whichever rows need it.
