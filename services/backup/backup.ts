@@ -22,6 +22,13 @@ export interface BackupOptions {
   target: BackupTarget;
   policy: RetentionPolicy;
   now?: () => Date;
+  /** Stops a PostgreSQL dump in progress (the scheduled backup's lock was lost); rejects with its reason. */
+  signal?: AbortSignal;
+  /**
+   * Runs after the dump, before the backup is filed in the target: throwing drops it (nothing filed, nothing
+   * pruned). The scheduled backup checks here that it still holds its lock.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 export interface BackupResult {
@@ -42,10 +49,11 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   let manifest: Manifest;
   try {
     const dumped = opts.databaseUrl
-      ? await dumpPostgres(opts.databaseUrl, staged)
+      ? await dumpPostgres(opts.databaseUrl, staged, opts.signal)
       : await dumpEmbedded(opts.dataDir, staged);
     const digest = await digestFile(staged);
     manifest = manifestOf({ name, ...digest }, { createdAt, kind, ...dumped }, dumped.facts);
+    await opts.beforeCommit?.();
     await opts.target.commit(staged, manifest);
   } catch (error) {
     await Deno.remove(staged).catch(() => {});
@@ -57,7 +65,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   return { manifest, pruned };
 }
 
-async function dumpPostgres(url: string, file: string): Promise<Dumped> {
+async function dumpPostgres(url: string, file: string, signal?: AbortSignal): Promise<Dumped> {
   const db = await openDb({ url, poolMax: 2 });
   try {
     const server = await serverVersion(db.sql);
@@ -66,7 +74,7 @@ async function dumpPostgres(url: string, file: string): Promise<Dumped> {
       await tx`set transaction isolation level repeatable read, read only`;
       const [{ snapshot }] = await tx<{ snapshot: string }[]>`select pg_export_snapshot() as snapshot`;
       // pg_dump runs while this transaction stays open: its snapshot exists only as long as we do.
-      const [facts] = await Promise.all([databaseFacts(tx), pgDump(tool, { url, file, snapshot })]);
+      const [facts] = await Promise.all([databaseFacts(tx), pgDump(tool, { url, file, snapshot, signal })]);
       return facts;
     });
     return { facts, tool: tool.version, server: server.text };

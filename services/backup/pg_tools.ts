@@ -51,9 +51,25 @@ function connection(url: string): { dbname: string; env: Record<string, string> 
   return { dbname: parsed.toString(), env: password ? { PGPASSWORD: password } : {} };
 }
 
-async function run(path: string, args: string[], env: Record<string, string>, what: string): Promise<void> {
-  const out = await new Deno.Command(path, { args, env, stdin: "null", stdout: "piped", stderr: "piped" })
+async function run(
+  path: string,
+  args: string[],
+  env: Record<string, string>,
+  what: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  signal?.throwIfAborted();
+  const out = await new Deno.Command(path, {
+    args,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal,
+  })
     .output();
+  // Killed by `signal`: its reason says why, not the tool's exit.
+  signal?.throwIfAborted();
   if (!out.success) {
     const stderr = new TextDecoder().decode(out.stderr).trim();
     throw new Error(`${what} failed (exit ${out.code}): ${stderr || "no message"}`);
@@ -62,16 +78,17 @@ async function run(path: string, args: string[], env: Record<string, string>, wh
 
 /**
  * `pg_dump --format=custom` of the whole database into `file`. With `snapshot` (from `pg_export_snapshot()`
- * in a transaction the caller keeps open) it dumps exactly what that transaction sees.
+ * in a transaction the caller keeps open) it dumps exactly what that transaction sees. Aborting `signal` stops
+ * it (SIGTERM) and rejects with the signal's reason.
  */
 export async function pgDump(
   tool: { path: string },
-  opts: { url: string; file: string; snapshot?: string },
+  opts: { url: string; file: string; snapshot?: string; signal?: AbortSignal },
 ): Promise<void> {
   const { dbname, env } = connection(opts.url);
   const args = ["--format=custom", "--file", opts.file, "--dbname", dbname];
   if (opts.snapshot) args.push(`--snapshot=${opts.snapshot}`);
-  await run(tool.path, args, env, "pg_dump");
+  await run(tool.path, args, env, "pg_dump", opts.signal);
 }
 
 /**
