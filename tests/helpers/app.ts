@@ -16,6 +16,7 @@ import { testEnv } from "./env.ts";
 import { TestInbox } from "./mail.ts";
 import { BackgroundTasks } from "../../services/background.ts";
 import { PriceBook } from "../../services/venue/price_book.ts";
+import { defaultRedisPrefix } from "../../services/redis_prefix.ts";
 
 let manifest: Promise<BuildManifest> | null = null;
 
@@ -43,10 +44,12 @@ export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestAp
     loadConfig({ APP_ENV: "test", DATA_DIR: dataDir, APP_URL: "http://localhost:8000" }),
   );
   const db = overrides.db ?? await openTestDb();
-  const bus = overrides.bus ?? await createBus({ redisUrl: testEnv.redisUrl });
+  // As openDeps derives it: a process spawned on this test's schema (tests/helpers/served_app.ts) shares the bus.
+  const redisPrefix = testEnv.redisUrl && testEnv.databaseUrl ? await defaultRedisPrefix(db.sql) : "";
+  const bus = overrides.bus ?? await createBus({ redisUrl: testEnv.redisUrl, redisPrefix });
   const store = overrides.store ??
     createStore({ dataDir, appUrl: config.appUrl, signingSecret: config.jwtSecret });
-  const limiter = overrides.limiter ?? await createRateLimiter({ redisUrl: testEnv.redisUrl });
+  const limiter = overrides.limiter ?? await createRateLimiter({ redisUrl: testEnv.redisUrl, redisPrefix });
   const inbox = new TestInbox(
     overrides.mailer ?? createMailer({ db, smtpUrl: undefined, env: "test", log: () => {} }),
   );
@@ -57,8 +60,7 @@ export async function openTestApp(overrides: Partial<Deps> = {}): Promise<TestAp
     store,
     limiter,
     mailer: inbox,
-    // Test buses and limiters name channels and keys unprefixed, as a second bus a test opens does.
-    redisPrefix: "",
+    redisPrefix,
     tokenKeys: tokenKeys(config.jwtSecret, config.appUrl),
     totpKey: await twoFactorKeysOf(config),
     deviceKey: await deviceTokenKey(config.jwtSecret),
