@@ -12,6 +12,7 @@ import {
 import { client, makeStaff, signUp } from "../helpers/client.ts";
 import { failOnDailyLoss } from "../helpers/dashboard.ts";
 import { fundedWithProfit } from "../helpers/payouts.ts";
+import { pdfBytes, pngBytes, uploadDocument } from "../helpers/kyc.ts";
 import { cookieFor, postForm } from "../helpers/staff_pages.ts";
 import { seedDemo } from "../../services/demo/seed.ts";
 import { listActivePlans } from "../../services/plans/queries.ts";
@@ -87,17 +88,44 @@ async function setUp(): Promise<Shared> {
     ["terminal", `/trade/${bought.accountId}`],
     ["payouts", "/dashboard/payouts"],
   ] as const;
-  // The back office pages whose tables scroll in a named region, each with a row so the table is drawn:
-  // an order with a partial refund, a coupon, the trader above (orders, accounts, payouts), and analytics.
+  // The back office pages, each with data so its tables are drawn: the home page's queues and audit entries,
+  // the lists of users, orders (one with a partial refund) and payouts (the request above), the plans and a
+  // plan's editor, the instruments and one's editor, the risk monitor, a KYC submission under review, a coupon, the trader above, analytics.
   const admin = await makeStaff(deps, "admin");
   const staff = { userId: admin.userId, ip: null, userAgent: null };
   await refundOrder(deps, staff, bought.order.id, { amount: "10.00", reason: "Goodwill for an outage." });
   const code = `A11Y${crypto.randomUUID().slice(0, 8).toUpperCase()}`;
   await createCoupon(deps.db, staff, couponInputSchema.parse({ code, kind: "percent", value: "10.00" }));
+  // A KYC submission waiting for review (an image and a PDF), so the review page shows a submission.
+  const applicant = await signUp(app.app, { firstName: "Ada", lastName: "Lovelace" });
+  for (
+    const [kind, file] of [
+      ["identity_front", new File([pngBytes()], "front.png")],
+      ["proof_of_address", new File([pdfBytes()], "bill.pdf")],
+    ] as const
+  ) {
+    const uploaded = await uploadDocument(client(app.app), applicant.accessToken, kind, file);
+    assert.equal(uploaded.status, 201, await uploaded.text());
+  }
+  const submitted = await client(app.app).request("/api/kyc/submit", {
+    method: "POST",
+    headers: applicant.auth,
+  });
+  assert.equal(submitted.status, 201, await submitted.text());
   const staffPages = [
-    ["admin-order", `/admin/orders/${bought.order.id}`],
-    ["admin-coupons", "/admin/coupons"],
+    ["admin-home", "/admin"],
+    ["admin-users", "/admin/users"],
     ["admin-user", `/admin/users/${trader.userId}`],
+    ["admin-orders", "/admin/orders"],
+    ["admin-order", `/admin/orders/${bought.order.id}`],
+    ["admin-payouts", "/admin/payouts"],
+    ["admin-plans", "/admin/plans"],
+    ["admin-plan", `/admin/plans/${plan.id}`],
+    ["admin-instruments", "/admin/instruments"],
+    ["admin-instrument", "/admin/instruments?edit=EURUSD"],
+    ["admin-monitor", "/admin/accounts"],
+    ["admin-kyc", "/admin/kyc"],
+    ["admin-coupons", "/admin/coupons"],
     ["admin-analytics", "/admin/analytics"],
   ] as const;
   await Deno.mkdir(ARTIFACTS, { recursive: true });
