@@ -87,21 +87,24 @@ interface SelectProps extends Omit<JSX.SelectHTMLAttributes<HTMLSelectElement>, 
   value?: string;
   options: { value: string; label: string }[];
   error?: string;
+  hint?: ComponentChildren;
 }
 
-/** A labelled `<select>` with its error. */
+/** A labelled `<select>` with its hint and error, as `Field`. */
 export function Select(props: SelectProps) {
-  const { name, label, value, options, error, class: extra, ...select } = props;
+  const { name, label, value, options, error, hint, class: extra, ...select } = props;
+  const hintId = hint ? `${name}-hint` : undefined;
   const errorId = error ? `${name}-error` : undefined;
   return (
     <div class={extra as string | undefined}>
       <label for={name} class="block text-sm font-medium">{label}</label>
+      {hint && <p id={hintId} class="mt-1 text-sm text-muted">{hint}</p>}
       <select
         {...select}
         id={name}
         name={name}
         aria-invalid={error ? "true" : undefined}
-        aria-describedby={errorId}
+        aria-describedby={[hintId, errorId].filter(Boolean).join(" ") || undefined}
         class={INPUT}
       >
         {options.map((o) => (

@@ -4,6 +4,18 @@ import { ANCHOR_WORDS } from "../services/plans/rule_terms.ts";
 import { MAX_PHASES, phaseCountOf, type PlanFields } from "../services/plans/plan_form.ts";
 
 /**
+ * The currency choices: the ones the venue prices, plus the plan's own when it is not among them (a pair
+ * deactivated since, or a refused post coming back), kept selected and labelled so staff see why a save
+ * with new rules would be refused; the server still judges what is posted (services/plans/currencies.ts).
+ */
+export function currencyOptions(currencies: string[], current: string): { value: string; label: string }[] {
+  const options = currencies.map((code) => ({ value: code, label: code }));
+  if (current === "" || currencies.includes(current)) return options;
+  return [...options, { value: current, label: `${current} — not priced by the venue now` }]
+    .sort((a, b) => a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+}
+
+/**
  * The plan editor's form: every field of a plan definition, server-rendered, working without JavaScript.
  * Field names are definition paths (services/plans/plan_form.ts), so the errors of a 422 come back next to
  * the field they name. The live preview island listens to this form by its id.
@@ -14,6 +26,8 @@ export function PlanForm(props: {
   fields: PlanFields;
   errors: Record<string, string>;
   mode: "create" | "edit";
+  /** The currencies a plan may be sold in (services/plans/currencies.ts `priceableCurrencies`). */
+  currencies: string[];
 }) {
   const { fields, errors } = props;
   const f = (name: string) => ({ name, id: name, value: fields[name] ?? "", error: errors[name] });
@@ -41,12 +55,13 @@ export function PlanForm(props: {
                 hint="Part of the plan's links: it never changes."
               />
             )}
-          <Field
-            {...f("currency")}
+          <Select
+            name="currency"
             label="Currency"
-            maxLength={3}
-            class="max-w-32"
-            hint="ISO code, e.g. USD."
+            value={fields.currency ?? ""}
+            error={errors.currency}
+            options={currencyOptions(props.currencies, fields.currency ?? "")}
+            hint="USD, or one the venue prices against USD (an active pair at Instruments)."
           />
           <Field {...f("initialBalance")} label="Initial balance" inputMode="decimal" hint="e.g. 100000.00" />
           <Field {...f("price")} label="Price" inputMode="decimal" hint="What the trader pays, e.g. 540.00" />

@@ -5,6 +5,7 @@ import { cookieFor, getPage, HTML, postForm } from "./helpers/staff_pages.ts";
 import { demoPlans } from "../services/demo/seed.ts";
 import { insertPlan } from "../services/plans/queries.ts";
 import { planFields } from "../services/plans/plan_form.ts";
+import { priceableCurrencies } from "../services/plans/currencies.ts";
 import { mostPopularPlanId } from "../services/commerce/trust_queries.ts";
 
 Deno.test("plans back office: list, editor with inline errors, new versions, selling, most popular", async (t) => {
@@ -75,6 +76,37 @@ Deno.test("plans back office: list, editor with inline errors, new versions, sel
       );
       assert.match(html, /Daily loss floor on day one/);
     });
+
+    await t.step(
+      "the currency is a choice of those the venue prices, the plan's own selected, on both editors",
+      async () => {
+        const priced = await priceableCurrencies(deps.db.sql);
+        assert.ok(priced.length > 1 && priced.includes("USD") && priced.includes("EUR"), priced.join());
+        const options = (html: string) => {
+          const select = html.match(/<select[^>]*name="currency"[^>]*>([\s\S]*?)<\/select>/);
+          assert.ok(select, "a <select> named currency");
+          return [...select[1].matchAll(/<option value="([^"]*)"( selected)?/g)].map((m) =>
+            m[2] ? `${m[1]}*` : m[1]
+          );
+        };
+        const edit = await (await getPage(c, `/admin/plans/${planId}`, cookie)).text();
+        assert.deepEqual(options(edit), priced.map((code) => code === "USD" ? "USD*" : code));
+        const fresh = await (await getPage(c, "/admin/plans/new", cookie)).text();
+        assert.deepEqual(options(fresh), priced.map((code) => code === "USD" ? "USD*" : code));
+        // A plan sold in a currency the venue no longer prices keeps it, selected and said to be so (its
+        // other settings can still be saved; new rules in it are refused by the server, as before).
+        const sek = await deps.db.tx((tx) =>
+          insertPlan(tx, {
+            slug: `sek-${tag}`,
+            family,
+            body: { ...body, name: `SEK ${tag}`, currency: "SEK" },
+          })
+        );
+        const kept = await (await getPage(c, `/admin/plans/${sek.planId}`, cookie)).text();
+        assert.deepEqual(options(kept), [...priced, "SEK*"].sort());
+        assert.match(kept, /<option value="SEK" selected>SEK — not priced by the venue now<\/option>/);
+      },
+    );
 
     await t.step("bad input comes back inline, next to each field, with nothing saved", async () => {
       const res = await postForm(c, `/admin/plans/${planId}`, cookie, {

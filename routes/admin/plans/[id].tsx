@@ -4,6 +4,7 @@ import { BadRequest, type FieldErrors, NotFound } from "../../../lib/errors.ts";
 import { isUuid, readForm } from "../../../lib/validation.ts";
 import { rolesWith } from "../../../services/auth/roles.ts";
 import { adminPlan, revisePlan, updatePlan } from "../../../services/plans/admin.ts";
+import { priceableCurrencies } from "../../../services/plans/currencies.ts";
 import type { AdminPlan } from "../../../services/plans/queries.ts";
 import { type PlanFields, planFields } from "../../../services/plans/plan_form.ts";
 import { diffDefinitions, type FieldChange } from "../../../services/plans/version_diff.ts";
@@ -51,6 +52,7 @@ interface Data {
   history: Version[];
   saved: string | null;
   timeZone: string;
+  currencies: string[];
 }
 
 async function render(
@@ -62,7 +64,11 @@ async function render(
   init?: ResponseInit,
 ) {
   const { db } = ctx.state.deps;
-  const [plan, popularId] = await Promise.all([adminPlan(db, planId), mostPopularPlanId(db)]);
+  const [plan, popularId, currencies] = await Promise.all([
+    adminPlan(db, planId),
+    mostPopularPlanId(db),
+    priceableCurrencies(db.sql),
+  ]);
   setMeta(ctx.state, plan.name, "Edit a plan's rules, selling status and versions.");
   const data: Data = {
     plan,
@@ -78,6 +84,7 @@ async function render(
     })),
     saved: ctx.url.searchParams.get("saved"),
     timeZone: ctx.state.user.timeZone,
+    currencies,
   };
   return page(data, { ...init, headers: { "cache-control": "no-store", ...init?.headers } });
 }
@@ -199,7 +206,12 @@ export default define.page<typeof handler>(({ data }) => {
         when anything below changed. It is what new purchases get; the{" "}
         {plan.versions.reduce((n, v) => n + v.accounts, 0)} accounts already opened keep their version.
       </p>
-      <Editor state={data.state} action={`/admin/plans/${plan.id}`} mode="edit" />
+      <Editor
+        state={data.state}
+        action={`/admin/plans/${plan.id}`}
+        mode="edit"
+        currencies={data.currencies}
+      />
 
       <section aria-labelledby="history-h" class="mt-12">
         <h2 id="history-h" class="text-xl font-bold tracking-tight">Version history</h2>

@@ -4,6 +4,7 @@ import { BadRequest, NotFound } from "../../../lib/errors.ts";
 import { isUuid, readForm } from "../../../lib/validation.ts";
 import { rolesWith } from "../../../services/auth/roles.ts";
 import { adminPlan, createPlan } from "../../../services/plans/admin.ts";
+import { priceableCurrencies } from "../../../services/plans/currencies.ts";
 import type { PlanDefinition } from "../../../services/plans/definition.ts";
 import { planFields } from "../../../services/plans/plan_form.ts";
 import { formErrorHeaders, isFormError } from "../../../components/form.tsx";
@@ -42,7 +43,7 @@ const STARTER: PlanDefinition = {
   },
 };
 
-type Data = { state: ReturnType<typeof editorState>; from: string | null };
+type Data = { state: ReturnType<typeof editorState>; from: string | null; currencies: string[] };
 
 export const handler = define.handlers<Data, typeof access>({
   async GET(ctx) {
@@ -57,7 +58,8 @@ export const handler = define.handlers<Data, typeof access>({
         slug: "",
       })
       : planFields(STARTER, { family: "", slug: "" });
-    return page({ state: editorState(fields), from: source?.name ?? null }, {
+    const currencies = await priceableCurrencies(ctx.state.deps.db.sql);
+    return page({ state: editorState(fields), from: source?.name ?? null, currencies }, {
       headers: { "cache-control": "no-store" },
     });
   },
@@ -67,7 +69,8 @@ export const handler = define.handlers<Data, typeof access>({
     const { deps, actor } = ctx.state;
     const form = await readForm(ctx.req);
     const fields = withPhaseBlocks(postedFields(form));
-    if (form.intent === "layout") return page({ state: editorState(fields), from: null });
+    const currencies = await priceableCurrencies(deps.db.sql);
+    if (form.intent === "layout") return page({ state: editorState(fields), from: null, currencies });
     if (form.intent !== "save") throw new BadRequest("Unknown form: send one of the page's buttons.");
     try {
       const input = parsePlanFields(fields, "create");
@@ -91,6 +94,7 @@ export const handler = define.handlers<Data, typeof access>({
             error.fields ? "Please correct the highlighted fields." : error.message,
           ),
           from: null,
+          currencies,
         },
         { status: error.status, headers: formErrorHeaders(error) },
       );
@@ -109,6 +113,6 @@ export default define.page<typeof handler>(({ data }) => (
       The plan goes on sale as version 1 as soon as it is created. The preview shows what /rules and
       /challenges will say, computed by the same code.
     </p>
-    <Editor state={data.state} action="/admin/plans/new" mode="create" />
+    <Editor state={data.state} action="/admin/plans/new" mode="create" currencies={data.currencies} />
   </>
 ));

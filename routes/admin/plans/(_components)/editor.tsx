@@ -76,6 +76,8 @@ export function Editor(props: {
   state: ReturnType<typeof editorState>;
   action: string;
   mode: "create" | "edit";
+  /** The currencies a plan may be sold in, for the currency choice. */
+  currencies: string[];
 }) {
   const { state } = props;
   return (
@@ -88,6 +90,7 @@ export function Editor(props: {
           fields={state.fields}
           errors={state.errors}
           mode={props.mode}
+          currencies={props.currencies}
         />
       </div>
       <aside aria-labelledby="preview-h" class="min-w-0 xl:sticky xl:top-6 xl:self-start">
