@@ -2,8 +2,8 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { LiveMarker, type LiveState, useNow } from "../components/live.tsx";
 import {
   applyDelta,
-  type BreachItem,
   compareRows,
+  type FeedItem,
   matches,
   type MonitorFilter,
   type MonitorRow,
@@ -11,7 +11,7 @@ import {
   type MonitorUpdate,
   unpackRow,
 } from "../services/monitor/row.ts";
-import { BreachFeed, MonitorTable } from "../routes/admin/(_components)/monitor_table.tsx";
+import { MonitorFeed, MonitorTable } from "../routes/admin/(_components)/monitor_table.tsx";
 
 const FEED_SIZE = 20;
 
@@ -23,14 +23,14 @@ const FEED_SIZE = 20;
  */
 export default function RiskMonitor(props: {
   rows: MonitorRow[];
-  breaches: BreachItem[];
+  feed: FeedItem[];
   filter: MonitorFilter;
   limit: number;
   total: number;
   timeZone: string;
 }) {
   const [rows, setRows] = useState(() => new Map(props.rows.map((r) => [r.id, r])));
-  const [feed, setFeed] = useState(props.breaches);
+  const [feed, setFeed] = useState(props.feed);
   const [state, setState] = useState<LiveState>("connecting");
   const [freshAt, setFreshAt] = useState<number | null>(null);
   const [all, setAll] = useState(false);
@@ -44,7 +44,7 @@ export default function RiskMonitor(props: {
       source.addEventListener("snapshot", (e) => {
         const snap = JSON.parse((e as MessageEvent<string>).data) as MonitorSnapshot;
         setRows(new Map(snap.rows.map((p) => [p[0], unpackRow(p)])));
-        setFeed(snap.breaches);
+        setFeed(snap.feed);
         setAll(true);
         fresh();
       });
@@ -63,7 +63,7 @@ export default function RiskMonitor(props: {
           }
           return next;
         });
-        if (u.breaches.length > 0) setFeed((f) => [...[...u.breaches].reverse(), ...f].slice(0, FEED_SIZE));
+        if (u.feed.length > 0) setFeed((f) => [...[...u.feed].reverse(), ...f].slice(0, FEED_SIZE));
         fresh();
       });
       source.onopen = () => setState("live");
@@ -104,7 +104,7 @@ export default function RiskMonitor(props: {
           ? <p class="card p-6 text-sm text-muted">No active or paused account matches these filters.</p>
           : <MonitorTable rows={visible.slice(0, props.limit)} timeZone={props.timeZone} />}
       </div>
-      <BreachFeed items={feed} timeZone={props.timeZone} />
+      <MonitorFeed items={feed} timeZone={props.timeZone} />
     </div>
   );
 }

@@ -10,6 +10,9 @@ import { openTestAccount } from "./helpers/accounts.ts";
 import { updateSelfLocks } from "../services/self_locks/store.ts";
 import { postSync, sync } from "./helpers/sync.ts";
 import { cookieFor } from "./helpers/staff_pages.ts";
+import { rollAccount } from "../services/accounts/scheduler.ts";
+import { staffActions } from "../services/monitor/queries.ts";
+import { formatDateTime } from "../services/time_format.ts";
 
 function post(c: TestClient, path: string, fields: Record<string, string>, cookie: string) {
   return c.request(path, {
@@ -60,7 +63,7 @@ Deno.test("risk monitor and staff account page: access, order, filters, audited 
       assert.match(html, />1\u00a0%<\/span>/);
       assert.match(html, /\u2212\$4,000/, "today's P&L of the near account");
       assert.ok(!html.includes(other.email), "the email search leaves other traders out");
-      assert.match(html, /Breach feed/);
+      assert.match(html, /Breaches and staff actions/);
     });
 
     await t.step("filters: distance below, status, phase, plan", async () => {
@@ -286,6 +289,89 @@ Deno.test("risk monitor and staff account page: access, order, filters, audited 
         assert.match(
           await (await page(risk, far.accountId)).text(),
           /Closed accounts take no further action/,
+        );
+      },
+    );
+
+    await t.step(
+      "a paused account's last event is its last trade or mark, not a reset; the feed says who paused and resumed it",
+      async () => {
+        const idle = await openTestAccount(deps.db, trader.userId);
+        const admin = await makeStaff(deps, "admin");
+        const traded = await postSync(c, deps.config.syncSecret, {
+          accountId: idle.accountId,
+          events: [sync.open(`t-${idle.accountId}`, now()), sync.mark("99500.00", "100000.00", now())],
+        });
+        assert.equal(traded.status, 200);
+        await traded.body?.cancel();
+        const [{ at: lastMark }] = await deps.db.sql`
+          select max(at) as at from account_events where account_id = ${idle.accountId}`;
+        const paused = await post(
+          c,
+          `/admin/accounts/${idle.accountId}`,
+          { intent: "pause", reason },
+          cookieFor(risk),
+        );
+        assert.equal(paused.status, 303);
+        // Days go by while it is paused: the scheduler rolls its resets (the engine's latest instant).
+        await rollAccount(deps, idle.accountId, new Date(Date.now() + 3 * 86_400_000));
+        const [{ last_event_at: lastReset }] = await deps.db.sql`
+          select last_event_at from accounts where id = ${idle.accountId}`;
+        assert.ok(lastReset > lastMark, "a reset was rolled after the last mark");
+        const rowOf = (html: string) => {
+          const row = html.match(new RegExp(`data-row="${idle.accountId}"[\\s\\S]*?</tr>`));
+          assert.ok(row, "the paused account is on the monitor");
+          return row[0];
+        };
+        const zone = (await deps.db.sql`select time_zone from users where id = ${risk.userId}`)[0].time_zone;
+        const html = await (await monitor(risk, "&status=paused")).text();
+        assert.match(rowOf(html), new RegExp(formatDateTime(lastMark, zone)));
+        assert.doesNotMatch(rowOf(html), new RegExp(formatDateTime(lastReset, zone)));
+        // The feed names the staff member, the account's trader, when and why.
+        const item = (html: string, action: string) => {
+          const found = html.match(
+            new RegExp(
+              `<li[^>]*data-staff-action="${action}"[^>]*data-account="${idle.accountId}"[\\s\\S]*?</li>`,
+            ),
+          );
+          assert.ok(found, `a ${action} item in the feed`);
+          return found[0];
+        };
+        const pausedItem = item(html, "paused");
+        assert.match(pausedItem, /Paused by staff/);
+        assert.ok(pausedItem.includes(risk.email), "who paused it");
+        assert.ok(pausedItem.includes(trader.email), "whose account");
+        assert.ok(pausedItem.includes(reason), "why");
+        const [{ at: pausedAt }] = await deps.db.sql`
+          select at from audit_log where action = 'admin.account_paused' and target_id = ${idle.accountId}`;
+        assert.match(pausedItem, new RegExp(formatDateTime(pausedAt, zone)));
+        // What the live hub reads for a staff change: the audit entry of that account change, by its version.
+        const [{ v }] = await deps.db.sql`
+          select (details ->> 'stateVersion')::int as v from audit_log
+          where action = 'admin.account_paused' and target_id = ${idle.accountId}`;
+        const live = await staffActions(deps.db.sql, {
+          changes: [{ accountId: idle.accountId, stateVersion: v }, {
+            accountId: idle.accountId,
+            stateVersion: v + 99,
+          }],
+        });
+        assert.deepEqual(live.map((i) => [i.action, i.actor, i.email, i.at]), [
+          ["paused", risk.email, trader.email, pausedAt.toISOString()],
+        ]);
+        const resumed = await post(
+          c,
+          `/admin/accounts/${idle.accountId}`,
+          { intent: "reinstate", reason },
+          cookieFor(admin),
+        );
+        assert.equal(resumed.status, 303);
+        const after = await (await monitor(risk)).text();
+        const resumedItem = item(after, "reinstated");
+        assert.match(resumedItem, /Resumed by staff/);
+        assert.ok(resumedItem.includes(admin.email), "who resumed it");
+        assert.ok(
+          after.indexOf(resumedItem) < after.indexOf(item(after, "paused")),
+          "newest first: the resumption above the pause",
         );
       },
     );

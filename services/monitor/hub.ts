@@ -10,7 +10,8 @@
  *   names an account the table does not know yet is re-read from the database instead.
  * - Changes are coalesced: at most one `rows` event per `flushMs`, encoded once for every stream, carrying
  *   the rows that changed since the last one with only their moving figures (`RowDelta`) — 200 changes of
- *   one account in that window are one delta. Breaches and pauses ride in the same event, after the rows.
+ *   one account in that window are one delta. Breaches and pauses ride in the same event, after the rows,
+ *   with staff actions (a change of kind `admin`: who and why are read from its audit entry).
  *   A throttle, not a delay: a change after a quiet spell goes out on the next turn of the event loop (with
  *   whatever arrived in the same turn) instead of waiting out a window — that wait was most of the time
  *   from a sync to the monitor (bench/admin_monitor.ts) — and what follows gathers until `flushMs` after it.
@@ -29,20 +30,25 @@ import { fromMinor, toMinor } from "../money_format.ts";
 import {
   type BreachItem,
   deltaOf,
+  type FeedItem,
   figuresOf,
   monitored,
   type MonitorSnapshot,
   type MonitorStatus,
   type MonitorUpdate,
+  newestFirst,
   packRow,
+  type StaffActionItem,
 } from "./row.ts";
 
 /** Where the hub reads its rows (services/monitor/queries.ts over SQL; tests may fake it). */
 export interface MonitorSource {
   /** The live accounts, or the accounts `ids` whatever their status. */
   entries(ids?: string[]): Promise<MonitorEntry[]>;
-  /** The latest breaches and pauses, newest first. */
-  breaches(limit: number): Promise<BreachItem[]>;
+  /** The latest breaches, pauses and staff actions, newest first. */
+  feed(limit: number): Promise<FeedItem[]>;
+  /** The staff actions that made these account changes (a change of kind `admin`). */
+  staffActions(changes: { accountId: string; stateVersion: number }[]): Promise<StaffActionItem[]>;
   /** Id → state version of every live account. */
   versions(): Promise<Map<string, number>>;
 }
@@ -52,7 +58,7 @@ export interface MonitorHubOptions {
   flushMs?: number;
   /** How often the table is checked against the database (default 30 s). */
   reconcileMs?: number;
-  /** Breaches kept for the feed (default 20). */
+  /** Feed entries kept (breaches, pauses, staff actions; default 20). */
   feedSize?: number;
 }
 
@@ -117,11 +123,13 @@ export class MonitorHub {
   readonly #feedSize: number;
   readonly #subs = new Set<MonitorSubscriber>();
   #rows = new Map<string, Entry>();
-  #feed: (BreachItem & { seq: number })[] = [];
+  #feed: (FeedItem & { seq: number })[] = [];
   #seq = 0;
   #changed = new Set<string>();
   #reread = new Set<string>();
-  #newBreaches: BreachItem[] = [];
+  #newFeed: FeedItem[] = [];
+  /** Staff changes whose audit entries (who, why) the next flush reads for the feed. */
+  #staffChanges: { accountId: string; stateVersion: number }[] = [];
   /** Messages that arrived while the table was being read; applied after it. */
   #early: ChangeMessage[] | null = null;
   #ready: Promise<void> | null = null;
@@ -216,13 +224,13 @@ export class MonitorHub {
     const epoch = this.epoch;
     const ready = this.#ready = (async () => {
       await subscription;
-      const [entries, breaches] = await Promise.all([
+      const [entries, feed] = await Promise.all([
         this.#source.entries(),
-        this.#source.breaches(this.#feedSize),
+        this.#source.feed(this.#feedSize),
       ]);
       if (this.epoch !== epoch || !this.#ready) return; // stopped meanwhile
       this.#rows = new Map(entries.map((e) => [e.row.id, { ...e, seq: 0, added: false }]));
-      this.#feed = breaches.map((b) => ({ ...b, seq: 0 }));
+      this.#feed = feed.map((b) => ({ ...b, seq: 0 }));
       const early = this.#early ?? [];
       this.#early = null;
       for (const m of early) this.#apply(m);
@@ -242,7 +250,8 @@ export class MonitorHub {
     this.#feed = [];
     this.#changed.clear();
     this.#reread.clear();
-    this.#newBreaches = [];
+    this.#newFeed = [];
+    this.#staffChanges = [];
     this.#early = null;
     clearTimeout(this.#flushTimer);
     clearInterval(this.#reconcileTimer);
@@ -261,7 +270,8 @@ export class MonitorHub {
       if ((v.type === "breach" || v.type === "paused") && v.evidence) {
         const e = v.evidence;
         const email = this.#rows.get(m.accountId)?.row.email ?? "";
-        this.#newBreaches.push({
+        this.#newFeed.push({
+          kind: "breach",
           accountId: m.accountId,
           email,
           rule: e.rule,
@@ -274,6 +284,9 @@ export class MonitorHub {
         if (!email) this.#reread.add(m.accountId);
       }
     }
+    // A staff action: the message does not say who (the trader's own stream carries the same change), the
+    // audit entry written with it does.
+    if (m.kind === "admin") this.#staffChanges.push({ accountId: m.accountId, stateVersion: m.stateVersion });
     const entry = this.#rows.get(m.accountId);
     if (!entry) {
       if (monitored(m.account.status)) this.#reread.add(m.accountId);
@@ -325,14 +338,23 @@ export class MonitorHub {
           this.#rows.set(e.row.id, { ...e, seq: entry?.seq ?? 0, added: !entry || entry.added });
           this.#changed.add(e.row.id);
         }
-        for (const b of this.#newBreaches) {
+        for (const b of this.#newFeed) {
+          if (b.kind !== "breach") continue;
           const row = this.#rows.get(b.accountId)?.row ?? fresh.find((e) => e.row.id === b.accountId)?.row;
           if (row) Object.assign(b, { email: row.email, currency: row.currency });
         }
       }
-      if (this.#changed.size === 0 && this.#newBreaches.length === 0) return;
+      if (this.#staffChanges.length > 0) {
+        const changes = this.#staffChanges;
+        this.#staffChanges = [];
+        const staff = await this.#source.staffActions(changes);
+        if (this.#ready !== ready) return;
+        // Oldest first, as the update lists them, in time order with the breaches of the same window.
+        this.#newFeed = newestFirst([...this.#newFeed.reverse(), ...staff], Infinity).reverse();
+      }
+      if (this.#changed.size === 0 && this.#newFeed.length === 0) return;
       const seq = ++this.#seq;
-      const update: MonitorUpdate = { rows: [], added: [], breaches: this.#newBreaches };
+      const update: MonitorUpdate = { rows: [], added: [], feed: this.#newFeed };
       for (const id of this.#changed) {
         const entry = this.#rows.get(id)!;
         entry.seq = seq;
@@ -341,8 +363,8 @@ export class MonitorHub {
         entry.added = false;
       }
       this.#changed.clear();
-      this.#newBreaches = [];
-      this.#feed = [...update.breaches.map((b) => ({ ...b, seq })).reverse(), ...this.#feed]
+      this.#newFeed = [];
+      this.#feed = [...update.feed.map((b) => ({ ...b, seq })).reverse(), ...this.#feed]
         .slice(0, this.#feedSize);
       const bytes = this.#event("rows", update);
       for (const sub of this.#subs) if (sub.live) this.#sinks.write(sub, bytes, true);
@@ -357,15 +379,15 @@ export class MonitorHub {
   #snapshot(): Uint8Array {
     const rows = [];
     for (const entry of this.#rows.values()) if (monitored(entry.row.status)) rows.push(packRow(entry.row));
-    const data: MonitorSnapshot = { rows, breaches: this.#feed.map(({ seq: _, ...b }) => b) };
+    const data: MonitorSnapshot = { rows, feed: this.#feed.map(({ seq: _, ...b }) => b) };
     return this.#event("snapshot", data);
   }
 
   /** The catch-up of a stream that last saw event `seq` of this run: every row changed since, in full. */
   #since(seq: number): Uint8Array {
-    const update: MonitorUpdate = { rows: [], added: [], breaches: [] };
+    const update: MonitorUpdate = { rows: [], added: [], feed: [] };
     for (const entry of this.#rows.values()) if (entry.seq > seq) update.added.push(packRow(entry.row));
-    update.breaches = this.#feed.filter((b) => b.seq > seq).map(({ seq: _, ...b }) => b).reverse();
+    update.feed = this.#feed.filter((b) => b.seq > seq).map(({ seq: _, ...b }) => b).reverse();
     return this.#event("rows", update);
   }
 

@@ -1,6 +1,7 @@
 /**
  * The monitor hub over an in-process bus and a source in memory: the first event, coalescing of bursts into
- * one compact event, order (older versions ignored, breaches in order), accounts that appear, resume ids,
+ * one compact event, order (older versions ignored, breaches in order), staff actions with who took them,
+ * accounts that appear, resume ids,
  * caps and the end of a stream with its session.
  */
 import assert from "node:assert/strict";
@@ -11,10 +12,11 @@ import { SseReader } from "../accounts/stream_testing.ts";
 import { MonitorHub, type MonitorSource } from "./hub.ts";
 import type { MonitorEntry } from "./queries.ts";
 import {
-  type BreachItem,
+  type FeedItem,
   type MonitorRow,
   type MonitorSnapshot,
   type MonitorUpdate,
+  type StaffActionItem,
   unpackRow,
 } from "./row.ts";
 
@@ -60,8 +62,15 @@ class FakeSource implements MonitorSource {
       ids ? all.filter((e) => ids.includes(e.row.id)) : all.filter((e) => e.row.status === "active"),
     );
   }
-  breaches(): Promise<BreachItem[]> {
+  /** Staff actions by `<account>:<state version>`, as their audit entries say. */
+  staff = new Map<string, StaffActionItem>();
+  feed(): Promise<FeedItem[]> {
     return Promise.resolve([]);
+  }
+  staffActions(changes: { accountId: string; stateVersion: number }[]): Promise<StaffActionItem[]> {
+    return Promise.resolve(
+      changes.flatMap((c) => this.staff.get(`${c.accountId}:${c.stateVersion}`) ?? []),
+    );
   }
   versions(): Promise<Map<string, number>> {
     return Promise.resolve(new Map([...this.rows.values()].map((e) => [e.row.id, e.row.version])));
@@ -211,9 +220,49 @@ Deno.test("monitor hub: order — older versions are ignored, breaches follow th
       ["b", 5, "active", "96000.00"],
       ["a", 2, "failed", "94000.00"],
     ]);
-    assert.equal(first.breaches.length, 1);
-    assert.equal(first.breaches[0].email, "a@example.test");
-    assert.equal(first.breaches[0].rule, "daily_loss");
+    assert.equal(first.feed.length, 1);
+    assert.equal(first.feed[0].email, "a@example.test");
+    assert.equal(first.feed[0].kind === "breach" && first.feed[0].rule, "daily_loss");
+  } finally {
+    await done();
+  }
+});
+
+Deno.test("monitor hub: a staff pause and its resumption reach the feed, with who took them", async () => {
+  const { open, publish, source, done } = await setup();
+  try {
+    const { reader } = await open();
+    await reader.nextEvent();
+    const staffItem = (action: StaffActionItem["action"], at: string): StaffActionItem => ({
+      kind: "staff",
+      accountId: "a",
+      email: "a@example.test",
+      action,
+      from: action === "reinstated" ? "paused" : null,
+      at,
+      actor: "risk@example.test",
+      reason: "Suspicious copy trading",
+    });
+    const admin = (version: number, status: string) =>
+      change("a", version, "99000.00", {
+        kind: "admin",
+        account: { ...change("a", version, "99000.00").account, status },
+      });
+    source.rows.set("a", entry("a", "99000.00", 2, "paused"));
+    source.staff.set("a:2", staffItem("paused", "2030-01-01T10:00:00.000Z"));
+    await publish(admin(2, "paused"));
+    const paused = JSON.parse((await reader.nextEvent()).data) as MonitorUpdate;
+    assert.deepEqual(paused.rows.map((d) => [d[0], d[2]]), [["a", "paused"]]);
+    assert.deepEqual(paused.feed, [staffItem("paused", "2030-01-01T10:00:00.000Z")]);
+    source.rows.set("a", entry("a", "99000.00", 3, "active"));
+    source.staff.set("a:3", staffItem("reinstated", "2030-01-01T11:00:00.000Z"));
+    await publish(admin(3, "active"));
+    const resumed = JSON.parse((await reader.nextEvent()).data) as MonitorUpdate;
+    assert.deepEqual(resumed.feed, [staffItem("reinstated", "2030-01-01T11:00:00.000Z")]);
+    // A monitor opened later gets both in its snapshot, newest first.
+    const { reader: later } = await open(null, "s2");
+    const snap = JSON.parse((await later.nextEvent()).data) as MonitorSnapshot;
+    assert.deepEqual(snap.feed.map((f) => f.kind === "staff" && f.action), ["reinstated", "paused"]);
   } finally {
     await done();
   }

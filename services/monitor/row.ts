@@ -31,6 +31,11 @@ export interface MonitorRow {
   nearest: FloorRule | null;
   /** (equity − floor) / initial balance in %, 2 places; null without a loss floor. */
   distance: string | null;
+  /**
+   * The account's last trading event: a position opened or closed, or an equity mark (null before the
+   * first). Not a daily reset — the scheduler rolls every account's at the same instant, which says nothing
+   * about this one — nor money the firm moved (a payout) or a staff action (the feed names those).
+   */
   lastEventAt: string | null;
   /** The account's state version the row shows. */
   version: number;
@@ -148,8 +153,12 @@ export function matches(row: MonitorRow, f: MonitorFilter): boolean {
   return true;
 }
 
-/** One entry of the breach feed: a breach or pause the engine decided, and where its evidence is. */
+/** One entry of the monitor's feed: a breach or pause the engine decided, or a staff action on an account. */
+export type FeedItem = BreachItem | StaffActionItem;
+
+/** A breach or pause the engine decided, and where its evidence is. */
 export interface BreachItem {
+  kind: "breach";
   accountId: string;
   email: string;
   rule: "daily_loss" | "max_loss" | "time_limit";
@@ -158,6 +167,32 @@ export interface BreachItem {
   floor: string | null;
   observed: string;
   currency: string;
+}
+
+/** What staff did to an account, by the action's audit entry. */
+export type StaffAction = "paused" | "reinstated" | "closed";
+
+/** A staff action on an account, from its audit entry: who did it to whose account, when and why. */
+export interface StaffActionItem {
+  kind: "staff";
+  accountId: string;
+  /** The trader's email. */
+  email: string;
+  action: StaffAction;
+  /** What a reinstatement lifted: a pause (the account resumed) or a failure; null for the others. */
+  from: "paused" | "failed" | null;
+  at: string;
+  /** The staff member's email (null once their user is erased: the audit entry outlives it). */
+  actor: string | null;
+  reason: string | null;
+}
+
+/** Newest first (ties: the order given), at most `limit`: how the feed lists what two sources return. */
+export function newestFirst(items: FeedItem[], limit: number): FeedItem[] {
+  return items.map((item, i) => ({ item, i, t: Date.parse(item.at) }))
+    .sort((a, b) => b.t - a.t || a.i - b.i)
+    .slice(0, limit)
+    .map((x) => x.item);
 }
 
 /** A whole row, positionally: its delta, then what never changes (the snapshot's 5,000 rows stay small). */
@@ -214,8 +249,8 @@ export function unpackRow(p: PackedRow): MonitorRow {
 /** The data of the monitor stream's `snapshot` event. */
 export interface MonitorSnapshot {
   rows: PackedRow[];
-  /** Newest first. */
-  breaches: BreachItem[];
+  /** Breaches, pauses and staff actions, newest first. */
+  feed: FeedItem[];
 }
 
 /** The data of a `rows` event: what changed since the previous event, coalesced. */
@@ -224,8 +259,8 @@ export interface MonitorUpdate {
   rows: RowDelta[];
   /** Rows the client may not have (accounts that became live, or a resume's catch-up). */
   added: PackedRow[];
-  /** New breaches and pauses, oldest first. */
-  breaches: BreachItem[];
+  /** New breaches, pauses and staff actions, oldest first. */
+  feed: FeedItem[];
 }
 
 /**

@@ -3,9 +3,10 @@
  *
  * Protocol:
  * - `retry: 3000`, then `event: snapshot` (data `MonitorSnapshot`: every active and paused account as a
- *   packed row, and the latest breaches) — or, when the client resumes (`Last-Event-ID` / `?lastEventId=`)
- *   within the same run of the process's hub, `event: rows` with every row changed since;
- * - `event: rows` (data `MonitorUpdate`: the changed rows' figures, rows that appeared, new breaches),
+ *   packed row, and the latest feed entries: breaches, pauses, staff actions) — or, when the client resumes
+ *   (`Last-Event-ID` / `?lastEventId=`) within the same run of the process's hub, `event: rows` with every
+ *   row changed since;
+ * - `event: rows` (data `MonitorUpdate`: the changed rows' figures, rows that appeared, new feed entries),
  *   at most one per `flushMs`, whatever the number of changes;
  * - `: hb` comments while nothing happens. It ends when its session ends.
  * One hub per process serves every monitor (services/monitor/hub.ts).
@@ -15,7 +16,7 @@ import type { Db } from "../../db/client.ts";
 import { processStreams, RETRY_MS } from "../accounts/stream.ts";
 import type { StreamOwner } from "../accounts/stream_guard.ts";
 import { MonitorHub, type MonitorHubOptions, type MonitorSource, type MonitorSubscriber } from "./hub.ts";
-import { latestBreaches, liveVersions, loadMonitorEntries } from "./queries.ts";
+import { latestFeed, liveVersions, loadMonitorEntries, staffActions } from "./queries.ts";
 import { countStreams } from "../metrics/streams.ts";
 
 type Deps = { db: Db; bus: Bus };
@@ -40,7 +41,8 @@ export async function monitorHub(deps: Deps, options?: MonitorHubOptions): Promi
 export function sqlMonitorSource(db: Db): MonitorSource {
   return {
     entries: (ids) => loadMonitorEntries(db.sql, { ids }),
-    breaches: (limit) => latestBreaches(db.sql, limit),
+    feed: (limit) => latestFeed(db.sql, limit),
+    staffActions: (changes) => staffActions(db.sql, { changes }),
     versions: () => liveVersions(db.sql),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The risk monitor in Chromium: open as risk staff, a signed sync brings one account near its floor and its
- * row moves to the top without a reload; a breach appears in the feed (and the account leaves the table).
+ * row moves to the top without a reload; a breach appears in the feed (and the account leaves the table), and
+ * so does a staff pause, with who took it.
  * The monitor and the staff account page are photographed at 390 and 1440 px with data.
  */
 import assert from "node:assert/strict";
@@ -16,6 +17,7 @@ import {
 import { client, makeStaff, signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { postSync, sync } from "../helpers/sync.ts";
+import { pauseAccount } from "../../services/accounts/admin.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
 
@@ -48,6 +50,7 @@ Deno.test({
     const calm = await openTestAccount(deps.db, trader.userId);
     const mover = await openTestAccount(deps.db, trader.userId);
     const third = await openTestAccount(deps.db, trader.userId);
+    const actor = { userId: risk.userId, ip: null, userAgent: null };
     const now = () => new Date().toISOString();
     const send = async (accountId: string, equity: string) => {
       const res = await postSync(c, deps.config.syncSecret, {
@@ -107,6 +110,21 @@ Deno.test({
             mover.accountId,
           );
           assert.deepEqual(await order(page), [calm.accountId, third.accountId]);
+          assert.equal(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 1);
+        });
+
+        await t.step("a staff pause appears in the feed live, with who took it", async () => {
+          await pauseAccount(deps, actor, third.accountId, "Suspicious copy trading across accounts");
+          const item = `[data-feed] [data-staff-action="paused"][data-account="${third.accountId}"]`;
+          await page.waitForSelector(item, { timeout: 5000 });
+          const text = await page.innerText(item);
+          assert.match(text, /Paused by staff/);
+          assert.ok(text.includes(risk.email), text);
+          assert.match(
+            await page.innerText(`[data-row="${third.accountId}"]`),
+            /Paused/,
+            "its row says so too",
+          );
           assert.equal(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 1);
         });
 

@@ -1,5 +1,5 @@
 /**
- * The risk monitor's table and breach feed, rendered the same on the server (a sorted table without JS) and
+ * The risk monitor's table and feed (breaches, pauses, staff actions), rendered the same on the server (a sorted table without JS) and
  * in the live island. Rows are accounts closest to a floor first; the level is said in words and a symbol,
  * the colour only repeats it.
  */
@@ -8,7 +8,14 @@ import { Bar, LEVELS, LevelTag } from "../../../components/limit_meter.tsx";
 import { StatusBadge } from "../../../components/status_badge.tsx";
 import { PNL_TEXT, pnlTone } from "../../../components/money.tsx";
 import { formatDateTime, formatMoney, percent, signedMoney } from "../../../components/figures.ts";
-import { type BreachItem, type MonitorRow, riskLevel, RULE_WORDS } from "../../../services/monitor/row.ts";
+import {
+  type BreachItem,
+  type FeedItem,
+  type MonitorRow,
+  riskLevel,
+  RULE_WORDS,
+  type StaffActionItem,
+} from "../../../services/monitor/row.ts";
 import { ScrollRegion } from "../../../components/scroll_region.tsx";
 
 const STATUS = {
@@ -96,45 +103,100 @@ export function MonitorTable(props: { rows: MonitorRow[]; timeZone: string }) {
   );
 }
 
-export function BreachFeed(props: { items: BreachItem[]; timeZone: string }) {
+/** The feed's words for a staff action (a reinstatement of a paused account is its resumption). */
+function staffWords(item: StaffActionItem): { title: string; icon: string } {
+  if (item.action === "paused") return { title: "Paused by staff", icon: "‖" };
+  if (item.action === "closed") return { title: "Closed by staff", icon: "■" };
+  return item.from === "failed"
+    ? { title: "Reinstated by staff", icon: "↺" }
+    : { title: "Resumed by staff", icon: "▶" };
+}
+
+/** Breaches and pauses the engine decided, and staff actions on accounts, newest first. */
+export function MonitorFeed(props: { items: FeedItem[]; timeZone: string }) {
   return (
     <section aria-labelledby="feed-h" class="card p-4">
-      <h2 id="feed-h" class="text-sm font-semibold uppercase tracking-wider text-muted">Breach feed</h2>
+      <h2 id="feed-h" class="text-sm font-semibold uppercase tracking-wider text-muted">
+        Breaches and staff actions
+      </h2>
       {props.items.length === 0
-        ? <p class="mt-3 text-sm text-muted">No breaches or pauses recorded yet.</p>
+        ? <p class="mt-3 text-sm text-muted">No breaches, pauses or staff actions recorded yet.</p>
         : (
           <ol class="mt-3 grid gap-3 text-sm sm:grid-cols-2 lg:grid-cols-3" data-feed>
-            {props.items.map((b) => (
-              <li
-                key={`${b.accountId}-${b.at}-${b.rule}`}
-                class="border-l-2 border-red-700/60 pl-3 dark:border-red-400/60"
-                data-breach={b.accountId}
-              >
-                <p class="flex flex-wrap items-baseline gap-x-2">
-                  <span class="font-semibold text-red-700 dark:text-red-300">
-                    <span aria-hidden="true">✕</span> {RULE_WORDS[b.rule]}{" "}
-                    {b.action === "pause" ? "pause" : "breach"}
-                  </span>
-                  <span class="text-xs text-muted tabular-nums">
-                    {formatDateTime(new Date(b.at), props.timeZone)}
-                  </span>
-                </p>
-                <p class="break-all">{b.email || "—"}</p>
-                <p class="text-xs text-muted tabular-nums">
-                  {b.rule !== "time_limit" && (
-                    <>
-                      {b.floor !== null && `Floor ${formatMoney(b.floor, b.currency)} · `}observed{" "}
-                      {formatMoney(b.observed, b.currency)} ·{" "}
-                    </>
-                  )}
-                  <a class="link" href={`/admin/accounts/${b.accountId}#breach`}>
-                    Evidence<span class="sr-only">of the breach of {b.email}</span>
-                  </a>
-                </p>
-              </li>
-            ))}
+            {props.items.map((item) =>
+              item.kind === "breach"
+                ? (
+                  <BreachEntry
+                    key={`${item.accountId}-${item.at}-${item.rule}`}
+                    b={item}
+                    timeZone={props.timeZone}
+                  />
+                )
+                : (
+                  <StaffEntry
+                    key={`${item.accountId}-${item.at}-${item.action}`}
+                    item={item}
+                    timeZone={props.timeZone}
+                  />
+                )
+            )}
           </ol>
         )}
     </section>
+  );
+}
+
+function BreachEntry(props: { b: BreachItem; timeZone: string }) {
+  const { b } = props;
+  return (
+    <li class="border-l-2 border-red-700/60 pl-3 dark:border-red-400/60" data-breach={b.accountId}>
+      <p class="flex flex-wrap items-baseline gap-x-2">
+        <span class="font-semibold text-red-700 dark:text-red-300">
+          <span aria-hidden="true">✕</span> {RULE_WORDS[b.rule]} {b.action === "pause" ? "pause" : "breach"}
+        </span>
+        <span class="text-xs text-muted tabular-nums">{formatDateTime(new Date(b.at), props.timeZone)}</span>
+      </p>
+      <p class="break-all">{b.email || "—"}</p>
+      <p class="text-xs text-muted tabular-nums">
+        {b.rule !== "time_limit" && (
+          <>
+            {b.floor !== null && `Floor ${formatMoney(b.floor, b.currency)} · `}observed{" "}
+            {formatMoney(b.observed, b.currency)} ·{" "}
+          </>
+        )}
+        <a class="link" href={`/admin/accounts/${b.accountId}#breach`}>
+          Evidence<span class="sr-only">of the breach of {b.email}</span>
+        </a>
+      </p>
+    </li>
+  );
+}
+
+function StaffEntry(props: { item: StaffActionItem; timeZone: string }) {
+  const { item } = props;
+  const words = staffWords(item);
+  return (
+    <li
+      class="border-l-2 border-line pl-3"
+      data-staff-action={item.action}
+      data-account={item.accountId}
+    >
+      <p class="flex flex-wrap items-baseline gap-x-2">
+        <span class="font-semibold">
+          <span aria-hidden="true">{words.icon}</span> {words.title}
+        </span>
+        <span class="text-xs text-muted tabular-nums">
+          {formatDateTime(new Date(item.at), props.timeZone)}
+        </span>
+      </p>
+      <p class="break-all">{item.email || "—"}</p>
+      <p class="text-xs text-muted">
+        <span class="break-all">by {item.actor ?? "a former staff member"}</span> ·{" "}
+        <a class="link" href={`/admin/accounts/${item.accountId}`}>
+          Account<span class="sr-only">of {item.email}</span>
+        </a>
+      </p>
+      {item.reason && <p class="mt-1 line-clamp-2 text-xs text-muted" title={item.reason}>{item.reason}</p>}
+    </li>
   );
 }

@@ -5,10 +5,10 @@ import { define, setMeta } from "../../_define.ts";
 import { page } from "../../../lib/define.ts";
 import { validate } from "../../../lib/validation.ts";
 import { rolesWith } from "../../../services/auth/roles.ts";
-import { latestBreaches, loadMonitorRows, monitoredPlans } from "../../../services/monitor/queries.ts";
+import { latestFeed, loadMonitorRows, monitoredPlans } from "../../../services/monitor/queries.ts";
 import {
-  type BreachItem,
   compareRows,
+  type FeedItem,
   matches,
   type MonitorFilter,
   type MonitorRow,
@@ -33,7 +33,7 @@ const filterSchema = z.object({
 interface Data {
   rows: MonitorRow[];
   total: number;
-  breaches: BreachItem[];
+  feed: FeedItem[];
   plans: { id: string; name: string }[];
   filter: MonitorFilter;
   form: Record<string, string>;
@@ -53,9 +53,9 @@ export const handler = define.handlers<Data, typeof access>({
       below: q.below || undefined,
       email: q.email?.trim() || undefined,
     };
-    const [rows, breaches, plans] = await Promise.all([
+    const [rows, feed, plans] = await Promise.all([
       loadMonitorRows(deps.db.sql, { email: filter.email }),
-      latestBreaches(deps.db.sql, 20),
+      latestFeed(deps.db.sql, 20),
       monitoredPlans(deps.db.sql),
     ]);
     const sorted = rows.filter((r) => matches(r, filter)).sort(compareRows);
@@ -63,7 +63,7 @@ export const handler = define.handlers<Data, typeof access>({
     return page<Data>({
       rows: sorted.slice(0, limit),
       total: sorted.length,
-      breaches,
+      feed,
       plans,
       filter,
       form: {
@@ -87,7 +87,8 @@ export default define.page<typeof handler>(({ data }) => (
     </div>
     <p class="mt-1 max-w-3xl text-sm text-muted">
       Active and paused accounts, closest to a loss floor first. “To floor” is equity minus the nearest floor
-      (daily or max loss) as a share of the initial balance.
+      (daily or max loss) as a share of the initial balance. The last event is the account's last trade or
+      equity mark (daily resets do not count); staff actions are in the feed, with who took them.
     </p>
     <form method="get" class="mt-4 flex flex-wrap items-end gap-3" aria-label="Filter the monitor">
       <label class="grid gap-1 text-sm">
@@ -147,7 +148,7 @@ export default define.page<typeof handler>(({ data }) => (
     <div class="mt-6">
       <RiskMonitor
         rows={data.rows}
-        breaches={data.breaches}
+        feed={data.feed}
         filter={data.filter}
         limit={data.limit}
         total={data.total}
