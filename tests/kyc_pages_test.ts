@@ -88,10 +88,14 @@ Deno.test("kyc pages: upload and submit without JavaScript, staff review, the re
       const html = await res.text();
       assert.match(html, /Ada Lovelace/);
       assert.ok(html.includes(trader.email));
-      assert.match(
-        html,
-        /<img src="\/api\/kyc\/documents\/[0-9a-f-]+\/file\?expires=\d+&amp;sig=/,
-      );
+      // No document content on the list (an inline image would be fetched, and audited as viewed, on every
+      // load): a link per document, opened on purpose, is the view.
+      assert.doesNotMatch(html, /<(img|iframe|object|embed)[^>]*\/api\/kyc\/documents\//);
+      const links = [...html.matchAll(/<a href="(\/api\/kyc\/documents\/[0-9a-f-]+\/file\?[^"]+)"[^>]*>/g)];
+      assert.equal(links.length, 2, "one open link per document");
+      for (const [tag] of links) assert.match(tag, /target="_blank"/);
+      assert.match(html, /Open image<span class="sr-only">: Identity document — front<\/span>/);
+      assert.match(html, /Open PDF<span class="sr-only">: Proof of address<\/span>/);
       assert.match(html, /name="intent" value="reject"/);
       const riskHtml = await (await c.request("/admin/kyc", { headers: { cookie: cookieFor(risk) } })).text();
       assert.match(riskHtml, /Ada Lovelace/);

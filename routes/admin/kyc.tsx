@@ -20,7 +20,8 @@ import {
 /**
  * The KYC review queue, oldest first: one submission at a time, its documents beside the user's profile.
  * Every staff member may look (support, risk and admin read documents, DESIGN §3.3); deciding takes the
- * `kyc.review` permission. Each document opened is audited by the view link itself.
+ * `kyc.review` permission. The queue lists documents without showing them (see `DocumentTile`); each one
+ * opened is audited by the view link itself.
  */
 export const access = STAFF;
 
@@ -172,8 +173,8 @@ export default define.page<typeof handler>(({ data }) => {
                   </dd>
                 </div>
               </dl>
-              <ul class="grid gap-4 sm:grid-cols-2">
-                {current.documents.map((doc) => <DocumentTile key={doc.id} doc={doc} />)}
+              <ul class="grid content-start gap-3" aria-label="Documents">
+                {current.documents.map((doc) => <DocumentTile key={doc.id} doc={doc} timeZone={timeZone} />)}
               </ul>
             </div>
             {data.canDecide
@@ -203,26 +204,29 @@ export default define.page<typeof handler>(({ data }) => {
   );
 });
 
-function DocumentTile(props: { doc: KycDocument }) {
+/**
+ * A document as the queue lists it: what it is, never its content. An inline image would be fetched through
+ * its signed link, and audited as a view, by every load of the queue, burying the real views; a document is
+ * viewed, and audited, when staff open it.
+ */
+function DocumentTile(props: { doc: KycDocument; timeZone: string }) {
   const { doc } = props;
   const label = KIND_LABELS[doc.kind] ?? doc.kind;
+  const pdf = doc.contentType === "application/pdf";
+  const type = pdf ? "PDF" : doc.contentType === "image/png" ? "PNG image" : "JPEG image";
   return (
-    <li class="rounded-xl border border-line p-3">
+    <li class="rounded-xl border border-line p-3" data-document={doc.id}>
       <p class="text-sm font-semibold">{label}</p>
-      {doc.contentType === "application/pdf"
-        ? <p class="mt-2 text-sm text-muted">PDF, {Math.max(1, Math.round(doc.sizeBytes / 1024))} KB</p>
-        : (
-          <a href={doc.url} target="_blank" rel="noopener">
-            <img src={doc.url} alt={label} class="mt-2 max-h-72 w-full rounded-lg bg-raised object-contain" />
-          </a>
-        )}
+      <p class="mt-1 text-sm text-muted">{type}, {Math.max(1, Math.round(doc.sizeBytes / 1024))} KB</p>
+      <p class="text-sm text-muted">Uploaded {formatDateTime(new Date(doc.uploadedAt), props.timeZone)}</p>
       <a
         href={doc.url}
         target="_blank"
         rel="noopener"
         class="mt-2 inline-block text-sm font-semibold text-brand underline"
       >
-        Open {doc.contentType === "application/pdf" ? "PDF" : "full size"}
+        Open {pdf ? "PDF" : "image"}
+        <span class="sr-only">: {label}</span>
       </a>
     </li>
   );
