@@ -286,6 +286,29 @@ Deno.test("plans back office: list, editor with inline errors, new versions, sel
       },
     );
 
+    await t.step("a blank name or family is said in words, inline and in the preview", async () => {
+      // The new-plan page starts blank: its preview listed "family Too small: expected string to have >=1
+      // characters" (zod's wording, the path for a label), and a save said the same beside the fields.
+      const fresh = await (await getPage(c, "/admin/plans/new", cookie)).text();
+      assert.match(fresh, /Family<\/a> is required/);
+      assert.match(fresh, /Name<\/a> is required/);
+      assert.doesNotMatch(fresh, /Too small|expected string/);
+      const res = await postForm(c, "/admin/plans/new", cookie, {
+        ...fields,
+        intent: "save",
+        slug: "",
+        name: " ",
+        family: "",
+        "phases.0.name": "",
+      });
+      assert.equal(res.status, 422);
+      const html = await res.text();
+      assert.match(html, /id="name-error"[^>]*>[\s\S]*?Name is required/);
+      assert.match(html, /id="family-error"[^>]*>[\s\S]*?Family is required/);
+      assert.match(html, /id="phases\.0\.name-error"[^>]*>[\s\S]*?Phase name is required/);
+      assert.doesNotMatch(html, /Too small|Too big|expected string/);
+    });
+
     await t.step("creating a plan from the form; a taken slug is an inline error", async () => {
       const res = await postForm(c, "/admin/plans/new", cookie, {
         ...fields,

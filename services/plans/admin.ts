@@ -29,7 +29,7 @@ const slugSchema = z.string().max(60).regex(
   SLUG,
   'must be lower-case words joined by "-", e.g. "two-step-100k"',
 );
-const familySchema = singleLine().trim().min(1).max(60);
+const familySchema = singleLine().trim().min(1, "is required").max(60, "must be at most 60 characters");
 
 /** `POST /api/admin/plans`: a plan body plus its listing family and, optionally, its URL slug. */
 export const newPlanSchema = planDefinitionSchema.extend({

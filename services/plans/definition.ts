@@ -66,7 +66,7 @@ const maxLossSchema = z.union([
 const profitTargetSchema = z.union([z.strictObject(byPercent), z.strictObject(byAmount)]);
 
 export const phaseSchema = z.strictObject({
-  name: singleLine().trim().min(1).max(60),
+  name: singleLine().trim().min(1, "is required").max(60, "must be at most 60 characters"),
   profitTarget: profitTargetSchema.nullable(),
   dailyLoss: dailyLossSchema.nullable(),
   maxLoss: maxLossSchema.nullable(),
@@ -85,7 +85,7 @@ export const fundedSchema = z.strictObject({
 });
 
 export const planDefinitionSchema = z.strictObject({
-  name: singleLine().trim().min(1).max(80),
+  name: singleLine().trim().min(1, "is required").max(80, "must be at most 80 characters"),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. "USD"'),
   initialBalance: positiveMoney,
   price: moneySchema({ max: PRICE_MAX }),

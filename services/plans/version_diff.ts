@@ -15,6 +15,7 @@ export interface FieldChange {
 
 const WORDS: Record<string, string> = {
   name: "Name",
+  family: "Family",
   currency: "Currency",
   initialBalance: "Initial balance",
   price: "Price",
