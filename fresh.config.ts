@@ -45,6 +45,9 @@ export const buildOptions: BuildOptions = {
   islandDirs: ["islands"],
   outDir: "_fresh",
   cssEntry: "static/styles.css",
+  // What the build hashes to decide whether to run: the framework's defaults plus services/, whose
+  // browser-safe modules islands bundle (tests/architecture_test checks nothing bundled is left out).
+  inputDirs: ["routes", "islands", "components", "services", "static", "lib"],
   // Inter, self-hosted from npm (@fontsource-variable/inter): one variable file per script covers every
   // weight. Latin is on every page, so it is preloaded; Latin Extended loads only for text that needs it.
   assets: [

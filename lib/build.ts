@@ -49,6 +49,12 @@ function resolved(opts: BuildOptions) {
   };
 }
 
+/** The directories whose sources the build hashes: `inputDirs` and the island directories. */
+export function buildInputDirs(opts: BuildOptions): string[] {
+  const o = resolved(opts);
+  return [...new Set([...o.inputDirs, ...o.islandDirs])];
+}
+
 /** Reads the manifest of the last build, or null if there is none. */
 export async function readManifest(root: string, outDir = "_fresh"): Promise<BuildManifest | null> {
   try {
@@ -66,7 +72,7 @@ export async function readManifest(root: string, outDir = "_fresh"): Promise<Bui
 async function inputHash(opts: BuildOptions): Promise<string> {
   const o = resolved(opts);
   const parts: string[] = [`dev=${o.dev}`];
-  for (const dir of [...o.inputDirs, ...o.islandDirs]) {
+  for (const dir of buildInputDirs(opts)) {
     for await (const entry of walk(join(o.root, dir))) {
       if (!/\.(tsx?|jsx?|css|svg)$/.test(entry.name)) continue;
       parts.push(relative(o.root, entry.path), await Deno.readTextFile(entry.path));

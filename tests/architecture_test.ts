@@ -9,6 +9,8 @@ import {
   resolveSpecifier,
   runsRawSql,
 } from "./helpers/import_graph.ts";
+import { buildInputDirs } from "../lib/build.ts";
+import { buildOptions } from "../fresh.config.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -185,4 +187,22 @@ Deno.test("a module that restates the query-handle type is caught; one that impo
   assert.ok(redeclaresSqlType('import postgres from "postgres";\nexport type Tx = postgres.TransactionSql;'));
   assert.ok(!redeclaresSqlType('import type { Sql } from "../../db/client.ts";'));
   assert.ok(!redeclaresSqlType("function f(tx: postgres.TransactionSql) {}"));
+});
+
+Deno.test("every module the browser bundles is among the build's inputs, so changing it rebuilds", async () => {
+  // The build is skipped when its inputs hash the same (lib/build.ts ensureBuild). An island bundles what it
+  // imports, services/ included (plan_preview's labels, the monitor's rows): a change there was served
+  // from the stale bundle until some other input changed.
+  const graph = await readImportGraph(root);
+  const bundled = new Set<string>();
+  const visit = (file: string) => {
+    if (bundled.has(file)) return;
+    bundled.add(file);
+    for (const edge of graph.get(file) ?? []) if (edge.target && graph.has(edge.target)) visit(edge.target);
+  };
+  for (const file of graph.keys()) if (file.startsWith("islands/")) visit(file);
+  assert.ok([...bundled].some((f) => f.startsWith("services/")), "islands import services (the walk works)");
+  const inputs = buildInputDirs(buildOptions);
+  const outside = [...bundled].filter((file) => !inputs.some((dir) => file.startsWith(`${dir}/`))).sort();
+  assert.deepEqual(outside, []);
 });
