@@ -290,6 +290,23 @@ Deno.test("risk monitor and staff account page: access, order, filters, audited 
           await (await page(risk, far.accountId)).text(),
           /Closed accounts take no further action/,
         );
+        // The monitor no longer lists it; its feed says why, newest first: closed, reinstated, the breach.
+        const after = await (await monitor(risk)).text();
+        const closedAt = after.search(
+          new RegExp(
+            `data-staff-action="closed" data-account="${far.accountId}"[^>]*>[\\s\\S]*?Closed by staff`,
+          ),
+        );
+        const reinstatedAt = after.search(
+          new RegExp(
+            `data-staff-action="reinstated" data-account="${far.accountId}"[^>]*>[\\s\\S]*?Reinstated by staff`,
+          ),
+        );
+        const breachAt = after.indexOf(`data-breach="${far.accountId}"`);
+        assert.ok(
+          closedAt >= 0 && reinstatedAt > closedAt && breachAt > reinstatedAt,
+          `${closedAt} ${reinstatedAt} ${breachAt}`,
+        );
       },
     );
 
