@@ -76,6 +76,20 @@ Deno.test("dashboard history and statistics pages", async (t) => {
       });
     });
 
+    await t.step("history: prices with the instrument's digits, as the terminal writes them", async () => {
+      // Entry and exit per symbol, as the table shows them: EURUSD on a 0.00001 grid keeps its five places
+      // ("1.08000", not "1.08"); US500 (0.1 grid) was reported at 5400.25 and keeps the digit the grid lacks.
+      const shown = new Map(firstPage.filter((r) => r[7] !== "—").map((r) => [r[3], [r[6], r[7]]]));
+      assert.deepEqual(shown.get("EURUSD"), ["1.08000", "1.08100"]);
+      assert.deepEqual(shown.get("GBPUSD"), ["1.08000", "1.08100"]);
+      assert.deepEqual(shown.get("XAUUSD"), ["2350.50", "2352.10"]);
+      assert.deepEqual(shown.get("US500"), ["5400.25", "5401.0"]);
+      // The CSV is data, not a page: it carries the stored decimal, as the API's JSON does.
+      const csv = (await (await get("/dashboard/history.csv")).text()).split("\r\n");
+      const eurusd = csv.find((l) => l.includes(",EURUSD,") && !l.endsWith(",open,"))!.split(",");
+      assert.equal(eurusd[6], "1.08000000");
+    });
+
     await t.step("history: filters narrow the table and the CSV alike; bad input is inline", async () => {
       const q = `?accountId=${accountId}&symbol=XAUUSD&result=loss&from=2026-06-02&to=2026-06-10`;
       const rows = tableRows(await (await get(`/dashboard/history${q}`)).text());

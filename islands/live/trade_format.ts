@@ -20,10 +20,15 @@ export function priceDigits(tickSize: string): number {
   }
 }
 
-/** `price` written with the grid's places ("1.0842" on a 0.00001 grid → "1.08420"). */
+/**
+ * `price` written with the grid's places ("1.0842" on a 0.00001 grid → "1.08420"). A significant digit finer
+ * than the grid is kept, never rounded away ("5400.25" on a 0.1 grid stays): a connector's fill off the
+ * venue's grid is what happened, and the trade history shows recorded prices with this too.
+ */
 export function fixPrice(price: string, tickSize: string): string {
-  const digits = priceDigits(tickSize);
   try {
+    const fraction = price.split(".")[1]?.replace(/0+$/, "") ?? "";
+    const digits = Math.max(priceDigits(tickSize), fraction.length);
     const scaled = toScaled(price, digits);
     const sign = scaled < 0n ? "-" : "";
     const text = (scaled < 0n ? -scaled : scaled).toString().padStart(digits + 1, "0");

@@ -18,6 +18,8 @@ import {
   trimDecimal,
 } from "./(_components)/history_filters.tsx";
 import { ScrollRegion } from "../../components/scroll_region.tsx";
+import { listInstruments } from "../../services/venue/instruments.ts";
+import { fixPrice } from "../../islands/live/trade_format.ts";
 
 /** Signed-out visitors are sent to sign in and brought back here. */
 export const access = "authenticated";
@@ -31,6 +33,8 @@ interface Data {
   errors: FieldErrors | null;
   result: HistoryPage;
   timeZone: string;
+  /** Each listed symbol's price grid, so prices read as in the terminal (inactive instruments too). */
+  ticks: Record<string, string>;
 }
 
 const FILTER_KEYS = ["accountId", "symbol", "direction", "result", "from", "to"] as const;
@@ -54,6 +58,7 @@ export const handler = define.handlers<Data, typeof access>({
         errors: fieldErrors(parsed.error),
         result: empty,
         timeZone: user.timeZone,
+        ticks: {},
       }, {
         status: 422,
         headers,
@@ -68,7 +73,10 @@ export const handler = define.handlers<Data, typeof access>({
         cursor: q.cursor,
         before: q.before,
       });
-      return page({ accounts, values, errors: null, result, timeZone: user.timeZone }, { headers });
+      const ticks = result.items.length === 0 ? {} : Object.fromEntries(
+        (await listInstruments(deps.db.sql)).map((i) => [i.symbol, i.tickSize]),
+      );
+      return page({ accounts, values, errors: null, result, timeZone: user.timeZone, ticks }, { headers });
     } catch (error) {
       // A stale or edited cursor: say so beside the form instead of an error page.
       if (!isFormError(error)) throw error;
@@ -78,6 +86,7 @@ export const handler = define.handlers<Data, typeof access>({
         errors: error.fields ?? { cursor: error.message },
         result: empty,
         timeZone: user.timeZone,
+        ticks: {},
       }, {
         status: error.status,
         headers,
@@ -91,6 +100,12 @@ export default define.page<typeof handler>(({ data }) => {
   const names = new Map(data.accounts.map((a) => [a.id, a.name]));
   const showAccount = !values.accountId && data.accounts.length > 1;
   const filtered = FILTER_KEYS.some((k) => values[k]);
+  // On the instrument's grid as the terminal writes it; a symbol the venue does not list (a connector's)
+  // keeps its recorded decimal.
+  const price = (symbol: string, value: string) => {
+    const tick = data.ticks[symbol];
+    return tick ? fixPrice(value, tick) : trimDecimal(value);
+  };
   return (
     <div class="container-page py-10">
       <h1 class="text-3xl font-bold tracking-tight sm:text-4xl">Trade history</h1>
@@ -167,9 +182,9 @@ export default define.page<typeof handler>(({ data }) => {
                     <td class="px-3 py-2 font-medium">{t.symbol}</td>
                     <td class="px-3 py-2">{t.direction === "buy" ? "Buy" : "Sell"}</td>
                     <td class="px-3 py-2 text-right tabular-nums">{trimDecimal(t.volume)}</td>
-                    <td class="px-3 py-2 text-right tabular-nums">{trimDecimal(t.entryPrice)}</td>
+                    <td class="px-3 py-2 text-right tabular-nums">{price(t.symbol, t.entryPrice)}</td>
                     <td class="px-3 py-2 text-right tabular-nums">
-                      {t.exitPrice === null ? "—" : trimDecimal(t.exitPrice)}
+                      {t.exitPrice === null ? "—" : price(t.symbol, t.exitPrice)}
                     </td>
                     <td class="whitespace-nowrap px-3 py-2 text-right font-semibold">
                       {t.pnl === null
