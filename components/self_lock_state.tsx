@@ -2,7 +2,7 @@
  * What a trader's self-locks say now: whether one holds, which and until when, and today's figures against
  * each limit. The trader's self-locks page shows it to them; the staff account page shows it about them.
  */
-import { DateTime } from "./date_time.tsx";
+import { DateTime, Day } from "./date_time.tsx";
 import { StatusBadge } from "./status_badge.tsx";
 import { Bar, LEVELS } from "./limit_meter.tsx";
 import { levelOf } from "../services/accounts/meters.ts";
@@ -109,9 +109,9 @@ export function TodayFigures(props: { locks: SelfLocksJson; timeZone: string; st
     <section aria-labelledby="today-h" class="card">
       <h2 id="today-h" class="text-lg font-semibold">Today</h2>
       <p class="mt-1 text-sm text-muted">
-        Trading day {tradingDay.key}; next reset <DateTime at={tradingDay.closesAt} zone={props.timeZone} />
-        {" "}
-        ({tradingDay.resetTime} {tradingDay.timeZone}).
+        Trading day <Day day={tradingDay.key} />; next reset{" "}
+        <DateTime at={tradingDay.closesAt} zone={props.timeZone} /> ({tradingDay.resetTime}{" "}
+        {tradingDay.timeZone}).
       </p>
       <dl
         class="mt-2 divide-y divide-line"

@@ -3,9 +3,9 @@
  * Intl.DateTimeFormat costs far more than using one.
  */
 import { z } from "zod";
-import { effectiveZone, formatDate, formatDateTime, zoneLabel } from "./time_format.ts";
+import { effectiveZone, formatDate, formatDateTime, formatDay, zoneLabel } from "./time_format.ts";
 
-export { effectiveZone, formatDate, formatDateTime, zoneLabel };
+export { effectiveZone, formatDate, formatDateTime, formatDay, zoneLabel };
 
 /**
  * The instants the API accepts, [EARLIEST, LATEST): trades, coupons and simulations all happen in this

@@ -78,6 +78,18 @@ export function formatDate(date: Date, timeZone = "UTC"): string {
 }
 
 /**
+ * A calendar day key ("2026-11-25": a trading day, a statistics day) as people read it, in `formatDate`'s
+ * format: "25 Nov 2026". A day key already names a day in the plan's or the viewer's zone, so it is read as
+ * that calendar date, with no zone conversion. Anything that is not a YYYY-MM-DD key is returned unchanged.
+ */
+export function formatDay(day: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return day;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return Number.isNaN(date.getTime()) ? day : formatDate(date, "UTC");
+}
+
+/**
  * How a page names the zone its times are in, once: "Europe/Prague (UTC+1)" — the IANA name a trader chose
  * in their profile and its offset at `at` (now, by default); "UTC" for UTC and for an unknown zone.
  */

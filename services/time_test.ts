@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatDate, formatDateTime, isCalendarDay, isoTimeSchema, zoneLabel } from "./time.ts";
+import { formatDate, formatDateTime, formatDay, isCalendarDay, isoTimeSchema, zoneLabel } from "./time.ts";
 
 Deno.test("formatDateTime: one format, '6 Dec 2026, 22:35', in the viewer's zone, DST-aware", () => {
   const winter = new Date("2026-01-15T12:00:00Z");
@@ -72,4 +72,11 @@ Deno.test("isCalendarDay: real days of 2000–2099 only", () => {
   for (const day of ["2026-02-30", "2025-02-29", "2026-13-45", "1999-12-31", "2100-01-01", "2026-1-1", ""]) {
     assert.equal(isCalendarDay(day), false, day);
   }
+});
+
+Deno.test("formatDay: a day key in formatDate's format, no zone shift; anything else unchanged", () => {
+  assert.equal(formatDay("2026-11-25"), "25 Nov 2026");
+  assert.equal(formatDay("2026-01-01"), "1 Jan 2026");
+  assert.equal(formatDay("2026-11-25"), formatDate(new Date("2026-11-25T12:00:00Z")));
+  assert.equal(formatDay("not a day"), "not a day");
 });

@@ -108,6 +108,13 @@ Deno.test("dashboard pages: the trader's accounts, objectives in their time zone
       assert.match(text, /Why this account failed/);
       assert.match(text, /Rule Daily loss limit \(fails the account\)/);
       assert.match(text, /When 1 Jun 2026, 06:30 /);
+      // Day labels in the product's one format, the ISO day kept for machines in the datetime attribute.
+      assert.match(text, /Trading day 1 Jun 2026 Floor/);
+      assert.match(
+        text,
+        /A day counts when you open at least one trade in it \(trading day ?1 Jun 2026 ?\)\./,
+      );
+      assert.match(html, /<time datetime="2026-06-01">1 Jun 2026<\/time>/);
       assert.match(text, /Floor \$95,000 Equity observed \$94,800/);
       assert.match(text, /Anchor Balance at the daily reset: \$100,000/);
       assert.match(text, /Caused by Equity update to \$94,800 \(balance \$100,000\)/);

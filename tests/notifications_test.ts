@@ -29,8 +29,10 @@ Deno.test("notifications: derived from sync batches, once each, mailed per prefe
       return await res.json();
     };
     const notes = async (accountId?: string) =>
-      await deps.db.sql<{ type: string; title: string; dedupe_key: string; mail_state: string }[]>`
-        select type, title, dedupe_key, mail_state from notifications
+      await deps.db.sql<
+        { type: string; title: string; body: string; dedupe_key: string; mail_state: string }[]
+      >`
+        select type, title, body, dedupe_key, mail_state from notifications
         where user_id = ${trader.userId} ${
         accountId ? deps.db.sql`and account_id = ${accountId}` : deps.db.sql``
       }
@@ -83,6 +85,8 @@ Deno.test("notifications: derived from sync batches, once each, mailed per prefe
       const all = await notes(ftmo);
       assert.equal(all.filter((n) => n.type === "breach").length, 1);
       assert.match(all.at(-1)!.title, /failed: daily loss limit breached/);
+      // The day as every trader-facing day label reads ("2 Jun 2026"), not ISO.
+      assert.match(all.at(-1)!.body, / on trading day \d{1,2} [A-Z][a-z]{2} 20\d\d\. /);
     });
 
     await t.step("a soft pause (Topstep daily loss), once", async () => {

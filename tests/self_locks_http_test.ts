@@ -142,6 +142,7 @@ Deno.test("self-locks API and page: owner only, validated, pending loosening sho
       assert.match(text, /Now 1; 5 from the reset, \d+ \w+ 20\d\d, \d\d:\d\d ?\./);
       assert.match(text, /Now \$750\.00; off from the reset/);
       assert.match(text, /Times are in .*London/);
+      assert.match(text, /Trading day \d{1,2} [A-Z][a-z]{2} 20\d\d ?; next reset/);
       const link = await (await c.request(`/dashboard/accounts/${accountId}`, { headers: { cookie } }))
         .text();
       assert.ok(link.includes(`href="${pagePath}"`), "the account page links to its self-locks");

@@ -152,6 +152,11 @@ Deno.test("dashboard history and statistics pages", async (t) => {
       assert.ok(text.includes(`Profit factor ${api.profitFactor}`), "profit factor as the API gives it");
       assert.ok(text.includes(`Sharpe ratio ${api.sharpe.replace("-", "\u2212")}`));
       assert.match(text, /Daily P&L · June 2026/);
+      // The best and worst days in the product's one date format, as every other day label.
+      assert.match(
+        text,
+        /Best day \+\$[\d,.]+ \d{1,2} (May|Jun) 2026 Worst day −\$[\d,.]+ \d{1,2} (May|Jun) 2026 /,
+      );
       assert.equal([...html.matchAll(/data-day="2026-06-\d\d"/g)].length, 30);
       assert.match(html, /href="\/dashboard\/statistics\?accountId=[^"]+&amp;month=2026-05"/);
       assert.match(text, /By symbol Symbol Trades Net P&L EURUSD/);

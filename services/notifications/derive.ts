@@ -23,6 +23,7 @@ import type { AccountState } from "../engine/state.ts";
 import type { EngineRules } from "../engine/rules.ts";
 import { fromMinor } from "../money.ts";
 import { formatMoney } from "../money.ts";
+import { formatDay } from "../time_format.ts";
 import type { NotificationType } from "./types.ts";
 
 /** The thresholds of the limit warnings, in percent, highest first. */
@@ -119,7 +120,9 @@ export function notificationsOf(change: ChangeFacts, limits?: Limits): DerivedNo
           ? `${label} ran out of time before meeting its objectives. The evidence is on the account page.`
           : `${label}: ${e.basis} ${money(e.observed)} reached the ${rule} floor of ${
             e.floor === null ? "—" : money(e.floor)
-          } on trading day ${e.tradingDay}. The account is closed for trading; the evidence is on the account page.`,
+          } on trading day ${
+            formatDay(e.tradingDay)
+          }. The account is closed for trading; the evidence is on the account page.`,
       });
     } else if (verdict.type === "paused" && e) {
       out.push({
@@ -129,7 +132,9 @@ export function notificationsOf(change: ChangeFacts, limits?: Limits): DerivedNo
         title: `${label} paused until the next daily reset`,
         body: `${label}: ${e.basis} ${money(e.observed)} reached the daily floor of ${
           e.floor === null ? "—" : money(e.floor)
-        } on trading day ${e.tradingDay}. Trading resumes at the next daily reset; the account is not failed.`,
+        } on trading day ${
+          formatDay(e.tradingDay)
+        }. Trading resumes at the next daily reset; the account is not failed.`,
       });
     } else if (verdict.type === "passed") {
       out.push({

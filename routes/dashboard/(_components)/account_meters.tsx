@@ -2,6 +2,7 @@ import type { AccountMeters } from "../../../services/accounts/overview_json.ts"
 import { GoalMeter, LimitMeter } from "../../../components/limit_meter.tsx";
 import { countdown, formatMoney, percent, signedMoney } from "../../../components/figures.ts";
 import { Flash } from "../../../components/live.tsx";
+import { Day } from "../../../components/date_time.tsx";
 import type { Formatters } from "./objectives.tsx";
 
 const MODE_WORDS = {
@@ -127,8 +128,12 @@ export function AccountMeterGrid(
         >
           <p>
             Best day <span class="tabular-nums">{signedMoney(m.consistency.bestDay, currency)}</span>
-            {m.consistency.bestDayKey && ` (${m.consistency.bestDayKey})`} of{" "}
-            <span class="tabular-nums">{signedMoney(m.consistency.totalProfit, currency)}</span>{" "}
+            {m.consistency.bestDayKey && (
+              <>
+                {" ("}
+                <Day day={m.consistency.bestDayKey} />)
+              </>
+            )} of <span class="tabular-nums">{signedMoney(m.consistency.totalProfit, currency)}</span>{" "}
             total. This only delays a pass; it never fails the account.
           </p>
         </GoalMeter>
@@ -146,7 +151,9 @@ export function AccountMeterGrid(
           donePercent={String(Math.min(100, (m.tradingDays.current / m.tradingDays.required) * 100))}
           label={`${m.tradingDays.current} of ${m.tradingDays.required} trading days`}
         >
-          <p>A day counts when you open at least one trade in it (trading day {m.tradingDay}).</p>
+          <p>
+            A day counts when you open at least one trade in it (trading day <Day day={m.tradingDay} />).
+          </p>
         </GoalMeter>
       )}
     </div>

@@ -1,6 +1,8 @@
 import type { EvidenceJson as Evidence } from "../../../services/accounts/overview_json.ts";
 import type { Formatters } from "./objectives.tsx";
 import { ScrollRegion } from "../../../components/scroll_region.tsx";
+import { Day } from "../../../components/date_time.tsx";
+import type { ComponentChildren } from "preact";
 
 const RULE: Record<Evidence["rule"], string> = {
   daily_loss: "Daily loss limit",
@@ -41,13 +43,13 @@ function causeText(evidence: Evidence, f: Formatters): string {
  * the hash that lets support replay it.
  */
 export function BreachEvidence({ evidence, f }: { evidence: Evidence; f: Formatters }) {
-  const rows: [string, string][] = [
+  const rows: [string, ComponentChildren][] = [
     [
       "Rule",
       `${RULE[evidence.rule]} (${evidence.action === "fail" ? "fails the account" : "pauses trading"})`,
     ],
     ["When", f.time(evidence.at)],
-    ["Trading day", evidence.tradingDay],
+    ["Trading day", <Day day={evidence.tradingDay} />],
   ];
   if (evidence.floor !== null) rows.push(["Floor", f.money(evidence.floor)]);
   if (evidence.basis === "time") {

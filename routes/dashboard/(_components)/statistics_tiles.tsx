@@ -3,6 +3,7 @@ import type { Breakdown } from "../../../services/trading/statistics.ts";
 import { StatGrid, StatTile } from "../../../components/stat_tile.tsx";
 import { formatAmount, SignedMoney } from "../../../components/money.tsx";
 import { ScrollRegion } from "../../../components/scroll_region.tsx";
+import { Day } from "../../../components/date_time.tsx";
 
 /** "0.4000" (a ratio) → "40.00 %", by moving the decimal point: no float in between. */
 export function percentOfRatio(ratio: string): string {
@@ -18,16 +19,6 @@ const DASH = <span class="text-muted">—</span>;
 /** A ratio as written (4 places), or a dash where it is undefined. */
 function Ratio(props: { value: string | null }) {
   return props.value === null ? DASH : <>{props.value.replace("-", "−")}</>;
-}
-
-function day(key: string): string {
-  return new Date(`${key}T00:00:00Z`).toLocaleDateString("en-GB", {
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    timeZone: "UTC",
-  });
 }
 
 /** Every figure of DESIGN §3.1 as a tile, grouped: results, averages, risk. */
@@ -70,10 +61,10 @@ export function StatisticsTiles({ stats: s }: { stats: AccountStatistics }) {
           <StatTile label="Worst trade" sub={s.worstTrade?.tradeId}>
             {money(s.worstTrade?.pnl ?? null)}
           </StatTile>
-          <StatTile label="Best day" sub={s.bestDay && day(s.bestDay.day)}>
+          <StatTile label="Best day" sub={s.bestDay && <Day day={s.bestDay.day} />}>
             {money(s.bestDay?.pnl ?? null)}
           </StatTile>
-          <StatTile label="Worst day" sub={s.worstDay && day(s.worstDay.day)}>
+          <StatTile label="Worst day" sub={s.worstDay && <Day day={s.worstDay.day} />}>
             {money(s.worstDay?.pnl ?? null)}
           </StatTile>
           <StatTile label="Winning days" sub={`of ${tradingDays} days with closed trades`}>
