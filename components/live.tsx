@@ -8,12 +8,24 @@ export type LiveState = "connecting" | "live" | "reconnecting";
 /**
  * "live · updated 2 s ago" beside figures that stream (LOOK.md), "reconnecting…" while the stream is down —
  * the freshness is then the age of the figures on screen, which is still worth knowing. Not a live region:
- * it changes every second, and screen readers would announce each tick.
+ * it changes every second, and screen readers would announce each tick. `ended`: the account's evaluation
+ * is over (components/status_badge.tsx `isEnded`), and the marker says so instead.
  *
  * @param updatedAt epoch ms of the figures shown (the last change or fetch), or null before any.
  * @param now epoch ms, ticking in the island so the age counts up between frames.
  */
-export function LiveMarker(props: { state: LiveState; updatedAt: number | null; now: number }) {
+export function LiveMarker(
+  props: { state: LiveState; updatedAt: number | null; now: number; ended?: boolean },
+) {
+  // An ended account's figures are its last ones: "live · updated just now" would say it is still judged.
+  if (props.ended) {
+    return (
+      <span class="inline-flex items-center gap-1.5 text-xs text-muted" data-live="ended">
+        <span aria-hidden="true" class="inline-block h-0.5 w-2 bg-current" />
+        Ended · final figures
+      </span>
+    );
+  }
   const age = props.updatedAt === null ? null : ago(props.now - props.updatedAt);
   const live = props.state === "live";
   return (

@@ -37,6 +37,14 @@ export const ACCOUNT_STATUS: Record<string, { label: string; tone: keyof typeof 
 };
 
 /**
+ * Whether an account's evaluation is over (passed, failed or closed): its figures are final, no longer
+ * judged live, and its day is the one it ended on.
+ */
+export function isEnded(status: string): boolean {
+  return status === "failed" || status === "passed" || status === "closed";
+}
+
+/**
  * An account's badge where the cause of a pause is known: the daily-loss pause ends at the next reset (the
  * engine sets its `pausedUntil`), a pause by staff has none and lasts until staff reinstate the account.
  * `staffPause` undefined (not known here) gives the plain word.

@@ -3,7 +3,7 @@ import type { AccountJson, AccountMeters } from "../services/accounts/overview_j
 import { connection, connectUserStream, lastFrameAt, onAccountChange } from "./live/user_stream.ts";
 import { Flash, LiveMarker, useNow } from "../components/live.tsx";
 import { Bar, LEVELS, LevelTag } from "../components/limit_meter.tsx";
-import { accountStatusBadge, StatusBadge } from "../components/status_badge.tsx";
+import { accountStatusBadge, isEnded, StatusBadge } from "../components/status_badge.tsx";
 import { formatDateTime, formatMoney, percent, signedMoney } from "../components/figures.ts";
 import type { VerdictJson } from "./live/types.ts";
 import type { TradeSource } from "./live/venue_types.ts";
@@ -95,7 +95,7 @@ function Card(props: { card: CardData; timeZone: string; now: number; freshAt: n
   // Without meters the cause of a pause is unknown here: the plain word.
   const status = accountStatusBadge(a.status, m ? !m.dailyLoss?.pausedUntil : undefined);
   const nearest = m?.nearest === "daily_loss" ? m.dailyLoss : m?.nearest === "max_loss" ? m.maxLoss : null;
-  const ended = a.status === "failed" || a.status === "passed" || a.status === "closed";
+  const ended = isEnded(a.status);
   return (
     <li class="card flex flex-col p-4" data-account={a.id} data-status={a.status}>
       <div class="flex items-start justify-between gap-2">
@@ -208,7 +208,7 @@ function Card(props: { card: CardData; timeZone: string; now: number; freshAt: n
             ? `Last trade data ${formatDateTime(new Date(a.lastEventAt), props.timeZone)}`
             : "No trading yet"}
         </span>
-        {!ended && <LiveMarker state={connection.value} updatedAt={props.freshAt} now={props.now} />}
+        <LiveMarker state={connection.value} updatedAt={props.freshAt} now={props.now} ended={ended} />
       </div>
     </li>
   );

@@ -11,6 +11,7 @@ import {
 import type { AccountChangeJson, VerdictJson } from "./live/types.ts";
 import { accountConnection, accountFrameAt, followAccountStream } from "./live/account_stream.ts";
 import { LiveMarker, useNow } from "../components/live.tsx";
+import { isEnded } from "../components/status_badge.tsx";
 import { AccountMeterGrid } from "../routes/dashboard/(_components)/account_meters.tsx";
 import { AccountFigures, AccountStatusPanel } from "../routes/dashboard/(_components)/account_status.tsx";
 import { BreachEvidence } from "../routes/dashboard/(_components)/breach_evidence.tsx";
@@ -129,6 +130,7 @@ export default function AccountLive(props: { initial: AccountOverview; timeZone:
             state={(props.staff ? accountConnection : connection).value}
             updatedAt={fresh}
             now={now}
+            ended={isEnded(o.account.status)}
           />
         }
       />

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { chartTheme, onSchemeChange, themeOptions } from "../components/chart_theme.ts";
 import { connection, connectUserStream, lastFrameAt, onAccountChange } from "./live/user_stream.ts";
 import { LiveMarker, useNow } from "../components/live.tsx";
+import { isEnded } from "../components/status_badge.tsx";
 import { ChartFrame, type ChartRange, RANGES } from "../components/chart_frame.tsx";
 import { formatDateTime, formatMoney } from "../components/figures.ts";
 import type { UTCTimestamp } from "../components/chart_lib.ts";
@@ -43,7 +44,14 @@ const COLORS = {
  * money itself stays decimal strings everywhere else.
  */
 export default function EquityChart(
-  props: { accountId: string; currency: string; timeZone: string; start: EquityPoint },
+  props: {
+    accountId: string;
+    currency: string;
+    timeZone: string;
+    start: EquityPoint;
+    /** The account's status when the page was made; change frames update it (a breach ends it live). */
+    status: string;
+  },
 ) {
   const box = useRef<HTMLDivElement>(null);
   const [range, setRange] = useState<ChartRange>("all");
@@ -52,6 +60,7 @@ export default function EquityChart(
   const [withdrawals, setWithdrawals] = useState(0);
   const [latest, setLatest] = useState<EquityPoint | null>(null);
   const [freshAt, setFreshAt] = useState<number | null>(null);
+  const [status, setStatus] = useState(props.status);
   const now = useNow();
   const reloadRef = useRef<(r: ChartRange) => Promise<void>>();
   const rangeRef = useRef<ChartRange>("all");
@@ -199,6 +208,7 @@ export default function EquityChart(
         }
         setPoints(count);
         setFreshAt(Date.now());
+        setStatus(a.status);
         // While the whole life is shown, keep it all in view as it grows.
         if (rangeRef.current === "all") chart.timeScale().fitContent();
       });
@@ -225,7 +235,7 @@ export default function EquityChart(
         rangeRef.current = r;
         reloadRef.current?.(r);
       }}
-      marker={<LiveMarker state={connection.value} updatedAt={fresh} now={now} />}
+      marker={<LiveMarker state={connection.value} updatedAt={fresh} now={now} ended={isEnded(status)} />}
       legend={[
         { label: "Equity", color: COLORS.equity, style: "solid", value: latest?.equity ?? null },
         { label: "Balance", color: COLORS.balance, style: "steps", value: latest?.balance ?? null },

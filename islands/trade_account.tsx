@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { formatMoney, signedMoney } from "../components/figures.ts";
 import { LiveMarker, useNow } from "../components/live.tsx";
+import { isEnded } from "../components/status_badge.tsx";
 import { tone } from "../components/trade_rows.tsx";
 import { subDecimal } from "../services/venue/decimal.ts";
 import type { AccountJson } from "../services/accounts/overview_json.ts";
@@ -51,7 +52,12 @@ export default function TradeAccount(props: { seed: TerminalSeed; account: Accou
         </Figure>
       </dl>
       <p class="mt-1.5 flex flex-wrap items-center justify-between gap-2">
-        <LiveMarker state={priceConnection.value} updatedAt={lastTickAt.value} now={now} />
+        <LiveMarker
+          state={priceConnection.value}
+          updatedAt={lastTickAt.value}
+          now={now}
+          ended={isEnded(a.status)}
+        />
         <span class="text-xs text-muted">
           Equity and P&L are marked at each tick here; the limits below are the engine's own figures.
         </span>

@@ -144,6 +144,30 @@ Deno.test("dashboard pages: the trader's accounts, objectives in their time zone
       assert.doesNotMatch(html, /frsh:island:WhatIf/);
     });
 
+    await t.step("ended accounts (failed, passed, closed) say so instead of the live marker", async () => {
+      const live = await openTestAccount(deps.db, trader.userId, { plan, at: start });
+      const liveHtml =
+        await (await c.request(`/dashboard/accounts/${live.accountId}`, { headers: { cookie } }))
+          .text();
+      assert.match(liveHtml, /data-live="connecting"/, "a live account has the live marker");
+      assert.doesNotMatch(textOf(liveHtml), /Ended · final figures/);
+      const ended: [string, string][] = [["failed", accountId]];
+      for (const status of ["passed", "closed"]) {
+        const other = await openTestAccount(deps.db, trader.userId, { plan, at: start });
+        await deps.db.sql`update accounts set status = ${status} where id = ${other.accountId}`;
+        ended.push([status, other.accountId]);
+      }
+      for (const [status, id] of ended) {
+        const res = await c.request(`/dashboard/accounts/${id}`, { headers: { cookie } });
+        assert.equal(res.status, 200);
+        const html = await res.text();
+        // Neither the status line nor the chart claims it is still judged live.
+        assert.doesNotMatch(html, /data-live="(connecting|live|reconnecting)"/, status);
+        assert.equal([...html.matchAll(/data-live="ended"/g)].length, 2, status);
+        assert.match(textOf(html), /Ended · final figures/, status);
+      }
+    });
+
     await t.step("reinstated account: active again, the failure kept as a visible trace", async () => {
       // Failed through the live path (which records the breach), then reinstated by risk staff.
       const other = await openTestAccount(deps.db, trader.userId, { plan, at: start });

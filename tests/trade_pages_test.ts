@@ -132,6 +132,12 @@ Deno.test("trading terminal page: the owner's alone, live islands, read-only wit
       assert.ok(html.includes(`href="/dashboard/accounts/${failed.accountId}#breach"`));
       assert.ok(!islandsOf(html).includes("TradeTicket"));
       assert.match(text, /No new orders/);
+      // The account's figures are final: their strip says so; the price chart's quotes stay live.
+      const strip = html.slice(html.indexOf('aria-label="Account figures"'));
+      assert.match(
+        strip.slice(0, strip.indexOf("</section>")),
+        /data-live="ended"[^>]*>.*Ended · final figures/s,
+      );
       // Neither the account page nor the card offers to trade it.
       const page = await (await c.request(`/dashboard/accounts/${failed.accountId}`, { headers: { cookie } }))
         .text();

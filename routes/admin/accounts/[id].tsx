@@ -192,6 +192,7 @@ export default define.page<typeof handler>(({ data }) => {
               dailyFloor: account.dailyFloor,
               maxFloor: account.maxFloor,
             }}
+            status={account.status}
           />
           <AccountDetails initial={data.overview} timeZone={data.timeZone} staff />
         </div>

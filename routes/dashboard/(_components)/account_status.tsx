@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import type { AccountOverview } from "../../../services/accounts/overview_json.ts";
-import { accountStatusBadge, isStaffPause, StatusBadge } from "../../../components/status_badge.tsx";
+import { accountStatusBadge, isEnded, isStaffPause, StatusBadge } from "../../../components/status_badge.tsx";
 import { countdown, formatMoney, signedMoney } from "../../../components/figures.ts";
 import { Flash } from "../../../components/live.tsx";
 import type { Formatters } from "./objectives.tsx";
@@ -122,7 +122,7 @@ export function AccountFigures(props: { overview: AccountOverview }) {
   const { account, meters } = props.overview;
   const money = (a: string) => formatMoney(a, account.currency);
   // An ended account's day is the one it ended on, not today (as on the dashboard's cards).
-  const ended = account.status === "failed" || account.status === "passed" || account.status === "closed";
+  const ended = isEnded(account.status);
   return (
     <dl class="grid grid-cols-2 gap-3 lg:grid-cols-4">
       <Figure label="Balance" id="fig-balance" value={account.balance}>{money(account.balance)}</Figure>

@@ -117,6 +117,7 @@ export default define.page<typeof handler>(({ data }) => {
             dailyFloor: account.dailyFloor,
             maxFloor: account.maxFloor,
           }}
+          status={account.status}
         />
       </div>
       {live && data.overview.meters && (
