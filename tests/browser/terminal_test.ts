@@ -253,10 +253,11 @@ Deno.test({
         await t.step("the closed trade is in the history", async () => {
           await page.goto(`${origin}/dashboard/history`);
           const row = page.locator("#history-table tbody tr").first();
-          // Realized: the move (−$41 on EURUSD) less both sides' commission ($3.50 a lot a side).
+          // Realized: the move (−$41 on EURUSD) less both sides' commission ($3.50 a lot a side). Prices with
+          // the instrument's digits, as the terminal wrote them.
           const expected = symbol === "EURUSD"
-            ? /EURUSD\s+Buy\s+0\.10\s+1\.0842\s+1\.0801\s+−\$41\.70\s+Loss/
-            : /BTCUSD\s+Buy\s+0\.10\s+65010(\.00)?\s+64790(\.00)?\s+−\$2\d(\.\d\d)?\s+Loss/;
+            ? /EURUSD\s+Buy\s+0\.10\s+1\.08420\s+1\.08010\s+−\$41\.70\s+Loss/
+            : /BTCUSD\s+Buy\s+0\.10\s+65010\.00\s+64790\.00\s+−\$2\d(\.\d\d)?\s+Loss/;
           assert.match(await row.innerText(), expected);
         });
 
