@@ -7,6 +7,8 @@ import {
   connectUserStream,
   lastFrameAt,
   onAccountChange,
+  onlyMarks,
+  onStreamGap,
 } from "./live/user_stream.ts";
 import type { AccountChangeJson, VerdictJson } from "./live/types.ts";
 import { accountConnection, accountFrameAt, followAccountStream } from "./live/account_stream.ts";
@@ -54,17 +56,32 @@ function storeFor(initial: AccountOverview, staff = false): Store {
   return store;
 }
 
-/** Subscribes once per account: patch on each change, then refetch (one request in flight, at most one queued). */
+/**
+ * Subscribes once per account: patch on each change, then refetch (one request in flight, at most one queued).
+ * A frame that only re-marked the account (`onlyMarks`: the venue marks open positions a second or more)
+ * is patched at once, and the meters catch up at most every `SETTLE_MS`, after the last such frame too.
+ */
 function follow(id: string, store: Store, staff: boolean): void {
   if (!staff) connectUserStream();
   let inFlight = false;
   let again = false;
+  let startedAt = 0;
+  let settle: ReturnType<typeof setTimeout> | undefined;
+  const refetchSoon = () => {
+    settle ??= setTimeout(() => {
+      settle = undefined;
+      refetch();
+    }, Math.max(0, startedAt + SETTLE_MS - Date.now()));
+  };
   const refetch = async () => {
+    clearTimeout(settle);
+    settle = undefined;
     if (inFlight) {
       again = true;
       return;
     }
     inFlight = true;
+    startedAt = Date.now();
     try {
       do {
         again = false;
@@ -86,6 +103,7 @@ function follow(id: string, store: Store, staff: boolean): void {
   const onChange = (change: AccountChangeJson) => {
     const current = store.overview.value;
     if (change.stateVersion < current.account.stateVersion) return;
+    const marks = onlyMarks(change, current.account);
     const breach = change.verdicts.find((v) => v.type === "breach" || v.type === "paused") as
       | { evidence: AccountOverview["breach"] }
       | undefined;
@@ -99,16 +117,25 @@ function follow(id: string, store: Store, staff: boolean): void {
     );
     if (ledger) store.ledger.value = ledger;
     store.freshAt.value = Date.now();
-    refetch();
+    if (marks) refetchSoon();
+    else refetch();
   };
   if (staff) followAccountStream(id, onChange);
   else onAccountChange(id, onChange);
-  // A snapshot (a resume the logs could not serve) carries no change frames: catch up from it.
+  // A snapshot (a resume the logs could not serve) carries no change frames: catch up from it. Checked after
+  // the frame's own listener: a change frame moves the summary first, and its listener has it in hand.
   effect(() => {
     const summary = accountSummary(id).value;
-    if (summary && summary.stateVersion > store.overview.peek().account.stateVersion) refetch();
+    queueMicrotask(() => {
+      if (summary && summary.stateVersion > store.overview.peek().account.stateVersion) refetch();
+    });
   });
+  // Back after a gap: whatever it missed, the overview says it.
+  onStreamGap(staff ? accountConnection : connection, { onDown: () => {}, onBack: refetch });
 }
+
+/** How long the meters may trail a run of mark-only frames (the figures above them never do). */
+const SETTLE_MS = 5_000;
 
 /** Status, next step, figures and meters of one account, live. */
 export default function AccountLive(props: { initial: AccountOverview; timeZone: string; staff?: boolean }) {

@@ -45,6 +45,8 @@ const SERIAL = [
   "tests/browser/hydration_test.ts",
   // Three app processes behind nginx; kills the leader and times the hand-over.
   "tests/cluster_test.ts",
+  // Counts the terminal's requests over 5 s of 4 ticks a second, the marker's frames and a stream's gap.
+  "tests/browser/terminal_requests_test.ts",
 ];
 
 // The dev lock: test files resolve the dev-only packages of tests/deps/ (deno.lock is production only).

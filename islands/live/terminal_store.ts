@@ -3,12 +3,16 @@
  * :id`), the instruments, and the symbol the chart and ticket are on. One instance per page (islands import
  * it; the bundler splits it out once), so the chart, ticket and tables read and change the same signals.
  *
- * The account is refetched after each of the terminal's own actions and on every change frame of the user
- * stream (a fill, a close by SL/TP or a breach flows through the engine and arrives there): one request in
- * flight, at most one queued, so a burst of frames costs two requests.
+ * The account is refetched after each of the terminal's own actions and on the change frames of the user
+ * stream that may have changed the book (a fill, a close by SL/TP or a breach flows through the engine and
+ * arrives there): one request in flight, at most one queued, so a burst of frames costs two requests. The
+ * venue's marks of open positions (a frame a second or more) are not refetched: they change only equity,
+ * which the terminal marks itself at every tick (`onlyMarks`). While the stream is down the account is polled
+ * every `POLL_MS`, and read once more when the stream is back (what it missed may not be replayed in full).
  */
 import { type Signal, signal } from "@preact/signals";
-import { connectUserStream, onAccountChange } from "./user_stream.ts";
+import { connection, connectUserStream, onAccountChange, onlyMarks, onStreamGap } from "./user_stream.ts";
+import type { AccountSummaryJson } from "./types.ts";
 import type { ApiErrorJson, InstrumentJson, VenueAccountJson } from "./venue_types.ts";
 
 export interface TerminalSeed {
@@ -46,10 +50,28 @@ export function terminalStore(seed: TerminalSeed): Store {
   store = s;
   s.refresh = refresher(s);
   connectUserStream();
-  onAccountChange(s.accountId, () => void s.refresh());
+  let previous: AccountSummaryJson | null = null;
+  onAccountChange(s.accountId, (change) => {
+    // A connector's frames are its batches (its trades among them, unflagged): each may change the book.
+    const marks = s.venue.peek()?.tradeSource === "venue" && onlyMarks(change, previous);
+    previous = change.account;
+    if (!marks) void s.refresh();
+  });
+  let poll: ReturnType<typeof setInterval> | undefined;
+  onStreamGap(connection, {
+    onDown: () => void (poll ??= setInterval(() => void s.refresh(), POLL_MS)),
+    onBack: () => {
+      clearInterval(poll);
+      poll = undefined;
+      void s.refresh();
+    },
+  });
   if (!seed.venue) void s.refresh();
   return s;
 }
+
+/** How often the venue account is read while the user stream is down. */
+const POLL_MS = 5_000;
 
 function refresher(s: Store): () => Promise<void> {
   let inFlight: Promise<void> | null = null;

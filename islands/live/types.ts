@@ -37,6 +37,8 @@ export interface AccountChangeJson {
   at: string;
   account: AccountSummaryJson;
   verdicts: VerdictJson[];
+  /** Live frames of a venue commit that opened or closed positions (`AccountChange.book`). */
+  book?: true;
 }
 
 export type NotificationTypeJson =

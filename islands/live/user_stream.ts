@@ -8,7 +8,7 @@
  * what was missed (or sends a new snapshot). When the browser gives up (the reconnect was refused, e.g. 401
  * or 429), a new EventSource is opened later with `?lastEventId=` so the resume is as exact.
  */
-import { type ReadonlySignal, type Signal, signal } from "@preact/signals";
+import { effect, type ReadonlySignal, type Signal, signal } from "@preact/signals";
 import type {
   AccountChangeJson,
   AccountSummaryJson,
@@ -123,6 +123,40 @@ export function onAccountChange(accountId: string, listener: (c: AccountChangeJs
   if (!set) changeListeners.set(accountId, set = new Set());
   set.add(listener);
   return () => void set.delete(listener);
+}
+
+/**
+ * Whether a change frame only re-marked the account (the venue marks open positions at every tick: a frame a
+ * second or more while one is open): no verdict, no position opened or closed (`book`), the balance and the
+ * status as in `before`, the account's previous frame. It then changed nothing but what it carries itself
+ * (equity, version); any other frame may have changed more than it says.
+ */
+export function onlyMarks(change: AccountChangeJson, before: AccountSummaryJson | null): boolean {
+  return before !== null && change.kind === "sync" && change.verdicts.length === 0 && !change.book &&
+    change.account.balance === before.balance && change.account.status === before.status;
+}
+
+/**
+ * Calls `onDown` when the stream `state` goes from live to reconnecting and `onBack` when it is live again
+ * (not on the first connection): a page that relies on the stream polls meanwhile and catches up after.
+ * Returns the unsubscribe. A no-op outside the browser.
+ */
+export function onStreamGap(
+  state: ReadonlySignal<Connection>,
+  handlers: { onDown(): void; onBack(): void },
+): () => void {
+  if (!browser) return () => {};
+  let down = false;
+  return effect(() => {
+    const now = state.value;
+    if (now === "reconnecting" && !down) {
+      down = true;
+      handlers.onDown();
+    } else if (now === "live" && down) {
+      down = false;
+      handlers.onBack();
+    }
+  });
 }
 
 /** Calls `listener` with every new notification (its `unread` field is the count after it). */

@@ -33,6 +33,12 @@ export interface AccountChange {
   at: string;
   account: AccountSummary;
   verdicts: Verdict[];
+  /**
+   * Set on the live frames of a venue commit that opened or closed positions (services/venue/engine_path.ts),
+   * so a terminal refetches its book then rather than at every mark. Not stored: a client that resumes a
+   * stream refetches anyway (it may have missed anything meanwhile).
+   */
+  book?: true;
 }
 
 /** The bus channel of one account's changes. */

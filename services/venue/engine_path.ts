@@ -119,6 +119,9 @@ export async function commitVenue(
   const moved = [...outcomes].filter(([, o]) =>
     o.settled.opened.length > 0 || o.settled.closed.length > 0 || o.liquidated !== null
   ).map(([id]) => id);
+  // Said on the live frames too (after the commit recorded them: the stored log is unchanged), so an open
+  // terminal refetches its book on these and not on every mark.
+  for (const change of changes) if (moved.includes(change.accountId)) change.book = true;
   publishCommitted(deps.bus, changes, moved);
   return outcomes;
 }
