@@ -138,7 +138,7 @@ export default function TradeBook(
           </p>
         )
         : (
-          <ScrollRegion label="Open positions (scrolls)" class="relative mt-2">
+          <ScrollRegion label="Open positions (scrolls)" class="@container relative mt-2">
             <table class="w-full text-left text-sm sm:min-w-[52rem]">
               <caption class="sr-only">
                 Open positions with their live profit or loss{!props.readOnly && "; X closes the focused one"}
@@ -233,27 +233,33 @@ export default function TradeBook(
                     editing === p.id && !props.readOnly && (
                       <tr key={`${p.id}-edit`} id={`edit-${p.id}`} class="bg-surface">
                         <td colSpan={outside.length > 0 ? 11 : 10} class="px-2.5 py-2">
-                          <Modify
-                            position={p}
-                            errors={fieldErrors}
-                            onSave={async (sl, tp) => {
-                              if (
-                                await act(
-                                  "PATCH",
-                                  `/positions/${p.id}`,
-                                  { sl, tp },
-                                  `SL/TP of ${name} saved.`,
-                                )
-                              ) {
-                                setEditing(null);
-                              }
-                            }}
-                            onPartial={async (volume) => {
-                              if (await close(p, volume)) {
-                                setEditing(null);
-                              }
-                            }}
-                          />
+                          {
+                            /* As wide as the box shows (100cqw: the scrolling region is the container), not as
+                              the table: on a phone the forms wrap in view instead of running off to the right. */
+                          }
+                          <div class="sticky left-2.5 max-w-[calc(100cqw-1.25rem)]">
+                            <Modify
+                              position={p}
+                              errors={fieldErrors}
+                              onSave={async (sl, tp) => {
+                                if (
+                                  await act(
+                                    "PATCH",
+                                    `/positions/${p.id}`,
+                                    { sl, tp },
+                                    `SL/TP of ${name} saved.`,
+                                  )
+                                ) {
+                                  setEditing(null);
+                                }
+                              }}
+                              onPartial={async (volume) => {
+                                if (await close(p, volume)) {
+                                  setEditing(null);
+                                }
+                              }}
+                            />
+                          </div>
                         </td>
                       </tr>
                     ),

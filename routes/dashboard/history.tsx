@@ -27,7 +27,8 @@ export const access = "authenticated";
 const PAGE_SIZE = 50;
 
 interface Data {
-  accounts: { id: string; name: string }[];
+  /** `name` for the filter's options; `plan` and `stage` for the table's two-line Account cell. */
+  accounts: { id: string; name: string; plan: string; stage: string }[];
   /** The filter values as typed (for the form and the links). */
   values: Record<string, string>;
   errors: FieldErrors | null;
@@ -45,7 +46,12 @@ export const handler = define.handlers<Data, typeof access>({
     const { deps, actor } = ctx.state;
     const user = ctx.state.user;
     const listed = await listTraderAccounts(deps.db.sql, user.id);
-    const accounts = listed.map((a) => ({ id: a.id, name: `${a.planName} · ${a.stageName}` }));
+    const accounts = listed.map((a) => ({
+      id: a.id,
+      name: `${a.planName} · ${a.stageName}`,
+      plan: a.planName,
+      stage: a.stageName,
+    }));
     const raw = Object.fromEntries(ctx.url.searchParams);
     const values = Object.fromEntries(FILTER_KEYS.map((k) => [k, raw[k] ?? ""]));
     const empty: HistoryPage = { items: [], nextCursor: null, prevCursor: null };
@@ -97,7 +103,7 @@ export const handler = define.handlers<Data, typeof access>({
 
 export default define.page<typeof handler>(({ data }) => {
   const { result, values, errors } = data;
-  const names = new Map(data.accounts.map((a) => [a.id, a.name]));
+  const names = new Map(data.accounts.map((a) => [a.id, a]));
   const showAccount = !values.accountId && data.accounts.length > 1;
   const filtered = FILTER_KEYS.some((k) => values[k]);
   // On the instrument's grid as the terminal writes it; a symbol the venue does not list (a connector's)
@@ -152,47 +158,51 @@ export default define.page<typeof handler>(({ data }) => {
               <caption class="sr-only">Trades, newest first</caption>
               <thead class="sticky top-0 bg-raised">
                 <tr>
-                  <th scope="col" class="px-3 py-2">Opened</th>
-                  {showAccount && <th scope="col" class="px-3 py-2">Account</th>}
-                  <th scope="col" class="px-3 py-2">Trade</th>
-                  <th scope="col" class="px-3 py-2">Symbol</th>
-                  <th scope="col" class="px-3 py-2">Side</th>
-                  <th scope="col" class="px-3 py-2 text-right">Volume</th>
-                  <th scope="col" class="px-3 py-2 text-right">Entry</th>
-                  <th scope="col" class="px-3 py-2 text-right">Exit</th>
-                  <th scope="col" class="px-3 py-2 text-right">P&L</th>
-                  <th scope="col" class="px-3 py-2">Result</th>
-                  <th scope="col" class="px-3 py-2">Closed</th>
+                  <th scope="col" class="px-2.5 py-2">Opened</th>
+                  {showAccount && <th scope="col" class="px-2.5 py-2">Account</th>}
+                  <th scope="col" class="px-2.5 py-2">Trade</th>
+                  <th scope="col" class="px-2.5 py-2">Symbol</th>
+                  <th scope="col" class="px-2.5 py-2">Side</th>
+                  <th scope="col" class="px-2.5 py-2 text-right">Volume</th>
+                  <th scope="col" class="px-2.5 py-2 text-right">Entry</th>
+                  <th scope="col" class="px-2.5 py-2 text-right">Exit</th>
+                  <th scope="col" class="px-2.5 py-2 text-right">P&L</th>
+                  <th scope="col" class="px-2.5 py-2">Result</th>
+                  <th scope="col" class="px-2.5 py-2">Closed</th>
                 </tr>
               </thead>
               <tbody>
                 {result.items.map((t) => (
                   <tr key={t.id} class="border-t border-line" data-trade-id={t.tradeId}>
-                    <td class="whitespace-nowrap px-3 py-2 tabular-nums">
+                    <td class="whitespace-nowrap px-2.5 py-2 tabular-nums">
                       {formatDateTime(new Date(t.openedAt), data.timeZone)}
                     </td>
                     {showAccount && (
-                      <td class="whitespace-nowrap px-3 py-2">
-                        <a class="link" href={`/dashboard/accounts/${t.accountId}`}>
-                          {names.get(t.accountId)}
+                      // Plan over phase, not side by side: one line made the table too wide for a desktop.
+                      <td class="px-2.5 py-1.5 leading-tight">
+                        <a class="link whitespace-nowrap" href={`/dashboard/accounts/${t.accountId}`}>
+                          {names.get(t.accountId)?.plan}
                         </a>
+                        <span class="block whitespace-nowrap text-xs text-muted">
+                          {names.get(t.accountId)?.stage}
+                        </span>
                       </td>
                     )}
-                    <td class="whitespace-nowrap px-3 py-2 font-mono text-xs">{t.tradeId}</td>
-                    <td class="px-3 py-2 font-medium">{t.symbol}</td>
-                    <td class="px-3 py-2">{t.direction === "buy" ? "Buy" : "Sell"}</td>
-                    <td class="px-3 py-2 text-right tabular-nums">{trimDecimal(t.volume)}</td>
-                    <td class="px-3 py-2 text-right tabular-nums">{price(t.symbol, t.entryPrice)}</td>
-                    <td class="px-3 py-2 text-right tabular-nums">
+                    <td class="whitespace-nowrap px-2.5 py-2 font-mono text-xs">{t.tradeId}</td>
+                    <td class="px-2.5 py-2 font-medium">{t.symbol}</td>
+                    <td class="px-2.5 py-2">{t.direction === "buy" ? "Buy" : "Sell"}</td>
+                    <td class="px-2.5 py-2 text-right tabular-nums">{trimDecimal(t.volume)}</td>
+                    <td class="px-2.5 py-2 text-right tabular-nums">{price(t.symbol, t.entryPrice)}</td>
+                    <td class="px-2.5 py-2 text-right tabular-nums">
                       {t.exitPrice === null ? "—" : price(t.symbol, t.exitPrice)}
                     </td>
-                    <td class="whitespace-nowrap px-3 py-2 text-right font-semibold">
+                    <td class="whitespace-nowrap px-2.5 py-2 text-right font-semibold">
                       {t.pnl === null
                         ? <span class="text-muted">open</span>
                         : <SignedMoney amount={t.pnl} currency={t.currency} />}
                     </td>
-                    <td class="px-3 py-2">{RESULT_WORDS[resultOf(t)]}</td>
-                    <td class="whitespace-nowrap px-3 py-2 tabular-nums">
+                    <td class="px-2.5 py-2">{RESULT_WORDS[resultOf(t)]}</td>
+                    <td class="whitespace-nowrap px-2.5 py-2 tabular-nums">
                       {t.closedAt === null ? "—" : formatDateTime(new Date(t.closedAt), data.timeZone)}
                     </td>
                   </tr>

@@ -216,6 +216,31 @@ Deno.test({
           assert.ok(row.includes(sl) && row.includes(tp), row);
         });
 
+        await t.step(
+          "the Modify row fits a 390 px phone: every field in view without scrolling",
+          async () => {
+            await page.setViewportSize({ width: 390, height: 900 });
+            await positions.first().getByRole("button", { name: /^Modify/ }).click();
+            const box = page.getByRole("region", { name: "Open positions (scrolls)" });
+            const inView = async (name: string | RegExp) => {
+              const field = await page.getByLabel(name, { exact: typeof name === "string" }).boundingBox();
+              const frame = await box.boundingBox();
+              return field!.x >= frame!.x && field!.x + field!.width <= frame!.x + frame!.width;
+            };
+            for (const name of ["Stop loss", "Take profit", /^Volume to close/]) {
+              assert.ok(await inView(name), `${name} is out of view at 390 px`);
+            }
+            await page.getByRole("button", { name: "Close part" }).scrollIntoViewIfNeeded();
+            assert.equal(await box.evaluate((e) => e.scrollLeft), 0, "reaching Close part scrolled sideways");
+            for (const width of WIDTHS) {
+              await page.setViewportSize({ width, height: 900 });
+              await box.screenshot({ path: new URL(`terminal-modify-${width}.png`, ARTIFACTS).pathname });
+            }
+            await positions.first().getByRole("button", { name: /^Modify/ }).click();
+            await page.setViewportSize({ width: 1440, height: 900 });
+          },
+        );
+
         await t.step("the P&L follows the prices tick by tick, computed in the browser", async () => {
           // Buy at the ask, marked at the bid: 0.10 × 100,000 × (bid − 1.08420).
           const [up, down] = symbol === "EURUSD" ? ["+$19", "−$41"] : ["+$18", "−$22"];

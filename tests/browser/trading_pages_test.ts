@@ -15,6 +15,7 @@ import {
 import { signUp } from "../helpers/client.ts";
 import { openTestAccount } from "../helpers/accounts.ts";
 import { seedTradingDays } from "../helpers/trading.ts";
+import { demoPlans } from "../../services/demo/seed.ts";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
 
@@ -32,7 +33,12 @@ Deno.test({
       const start = new Date("2026-06-01T00:00:00Z");
       const { accountId } = await openTestAccount(app.deps.db, trader.userId, { at: start });
       await seedTradingDays(app.deps, accountId, { start, days: 24, perDay: 3 });
-      const second = await openTestAccount(app.deps.db, trader.userId, { at: start });
+      // A plan and phase with names as long as the demo's, so the history's Account column is as wide.
+      const second = await openTestAccount(app.deps.db, trader.userId, {
+        at: start,
+        plan: { ...demoPlans().find((p) => p.slug === "two-step-50k")!.body, name: "Two-Step 50K" },
+        stage: 1,
+      });
       await seedTradingDays(app.deps, second.accountId, { start: new Date("2026-06-10T00:00:00Z"), days: 5 });
       await Deno.mkdir(ARTIFACTS, { recursive: true });
       await withServer((req, info) => app.app.fetch(req, info), async (origin) => {
@@ -58,6 +64,14 @@ Deno.test({
                   const res = await page.goto(path, { waitUntil: "networkidle" });
                   assert.equal(res?.status(), 200);
                   await assertFitsWidth(page, width, "page is wider than the viewport");
+                  if (name.startsWith("history") && width === 1440) {
+                    // At a desktop width the whole table shows: no sideways scroll to reach "Closed".
+                    const table = page.locator("#history-table");
+                    const [wide, shown] = await table.evaluate((
+                      t,
+                    ) => [t.scrollWidth, t.parentElement!.clientWidth]);
+                    assert.ok(wide <= shown, `the history table is ${wide} px wide in a ${shown} px box`);
+                  }
                   await page.screenshot({
                     path: new URL(`trading-${name}-${width}-${colorScheme}.png`, ARTIFACTS).pathname,
                     fullPage: true,
