@@ -1,5 +1,6 @@
 import type { ComponentChildren, JSX } from "preact";
 import { HttpError } from "../lib/errors.ts";
+import { fieldSentence } from "../lib/validation.ts";
 
 /**
  * Server-rendered form parts for pages that work without JavaScript: a POST re-renders the page with the
@@ -27,12 +28,6 @@ export function retryAfterText(error: HttpError): string {
 /** Headers to answer a form error with: keeps `Retry-After`, never cached (the page may hold typed values). */
 export function formErrorHeaders(error: HttpError): HeadersInit {
   return { ...error.headers, "cache-control": "no-store" };
-}
-
-/** "is required" after "Password" reads "Password is required."; a full sentence is kept as it is. */
-function sentence(label: string, message: string): string {
-  const text = /^[a-z]/.test(message) ? `${label} ${message}` : message;
-  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 const INPUT = "mt-1.5 block w-full rounded-lg border border-line bg-surface px-3 py-2.5 text-base text-ink " +
@@ -76,7 +71,7 @@ export function Field(props: FieldProps) {
         aria-describedby={described}
         class={INPUT}
       />
-      {error && <FieldError id={errorId!}>{sentence(label, error)}</FieldError>}
+      {error && <FieldError id={errorId!}>{fieldSentence(label, error)}</FieldError>}
     </div>
   );
 }
@@ -111,7 +106,7 @@ export function Select(props: SelectProps) {
           <option key={o.value} value={o.value} selected={o.value === value}>{o.label}</option>
         ))}
       </select>
-      {error && <FieldError id={errorId!}>{sentence(label, error)}</FieldError>}
+      {error && <FieldError id={errorId!}>{fieldSentence(label, error)}</FieldError>}
     </div>
   );
 }
@@ -144,7 +139,7 @@ export function TextArea(props: TextAreaProps) {
       >
         {value}
       </textarea>
-      {error && <FieldError id={errorId!}>{sentence(label, error)}</FieldError>}
+      {error && <FieldError id={errorId!}>{fieldSentence(label, error)}</FieldError>}
     </div>
   );
 }

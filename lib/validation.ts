@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { readBody, type ReadBodyOptions, readText } from "./body.ts";
-import { BadRequest, type FieldErrors, Unprocessable } from "./errors.ts";
+import { BadRequest, type FieldErrors, HttpError, Unprocessable } from "./errors.ts";
 import { unsafeTextErrors } from "./text.ts";
 
 /**
@@ -71,6 +71,30 @@ function issueMessage(issue: z.core.$ZodIssue): string {
     if (Array.isArray(options) && options.length > 0) return `must be one of ${options.join(", ")}`;
   }
   return issue.message;
+}
+
+/**
+ * A field's message as a sentence for a person, under the field's `label`: "is required" after "Password"
+ * reads "Password is required."; a message that is a sentence already (capitalised) is kept as it is, with
+ * its full stop.
+ */
+export function fieldSentence(label: string, message: string): string {
+  const text = /^[a-z]/.test(message) ? `${label} ${message}` : message;
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/**
+ * `error` with its message said for a person when it is a 422 naming fields: each field's sentence in
+ * `labels`' words ("The file must be a JPEG, PNG or PDF file…."), where `Unprocessable` writes the API's
+ * "Invalid input: file must be …". Its `fields` stay as they are, for machines. Any other error is returned
+ * untouched. For forms whose page (or island) shows the error's message whole.
+ */
+export function inWords(error: unknown, labels: Readonly<Record<string, string>>): unknown {
+  if (!(error instanceof HttpError) || error.status !== 422 || !error.fields) return error;
+  const fields = Object.entries(error.fields);
+  if (fields.length === 0) return error;
+  error.message = fields.map(([field, message]) => fieldSentence(labels[field] ?? field, message)).join(" ");
+  return error;
 }
 
 /**

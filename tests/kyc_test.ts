@@ -46,7 +46,11 @@ Deno.test("kyc over S3: encrypted at rest, typed by content, signed per-viewer l
     await t.step("a renamed HTML file is refused (422) and nothing is stored", async () => {
       const res = await uploadDocument(a.client, a.accessToken, "identity_front", htmlAsPng());
       assert.equal(res.status, 422);
-      assert.match(await res.text(), /JPEG, PNG or PDF/);
+      assert.equal(res.headers.get("content-type"), "application/json");
+      const { error } = await res.json();
+      // The message is what the upload form shows a person: a sentence, not "Invalid input: file must be…".
+      assert.equal(error.message, "The file must be a JPEG, PNG or PDF file (recognised by its content).");
+      assert.deepEqual(error.fields, { file: "must be a JPEG, PNG or PDF file (recognised by its content)" });
       assert.deepEqual(await store.list(`kyc/${a.userId}/`), []);
     });
 

@@ -3,11 +3,11 @@ import { ZoneNote } from "../../components/date_time.tsx";
 import { DashboardNav } from "../../components/dashboard_nav.tsx";
 import { page, type RouteConfig } from "../../lib/define.ts";
 import { BadRequest, HttpError } from "../../lib/errors.ts";
-import { readForm } from "../../lib/validation.ts";
+import { inWords, readForm } from "../../lib/validation.ts";
 import { DEFAULT_BODY_LIMIT } from "../../lib/body.ts";
 import { type KycOverview, kycOverview } from "../../services/kyc/overview.ts";
 import { submitForReview } from "../../services/kyc/review.ts";
-import { readDocumentUpload, UPLOAD_BODY_LIMIT } from "../../services/kyc/upload.ts";
+import { readDocumentUpload, UPLOAD_BODY_LIMIT, UPLOAD_LABELS } from "../../services/kyc/upload.ts";
 import { MAX_DOCUMENT_BYTES } from "../../services/kyc/files.ts";
 import type { DocumentKind, KycDocument } from "../../services/kyc/documents.ts";
 import { formatDateTime } from "../../services/time.ts";
@@ -79,10 +79,8 @@ export const handler = define.handlers<Data, typeof access>({
       if (!fixable || !(error instanceof HttpError)) {
         throw error;
       }
-      const fields = Object.entries(error.fields ?? {});
-      const message = fields.length
-        ? fields.map(([field, text]) => `${KIND_LABELS[field as DocumentKind] ?? field}: ${text}`).join("; ")
-        : error.message;
+      // Each field as a sentence under its name, as the form's other errors read.
+      const message = (inWords(error, { ...UPLOAD_LABELS, ...KIND_LABELS }) as HttpError).message;
       return page<Data>({
         overview: await kycOverview(deps, user),
         timeZone: user.timeZone,

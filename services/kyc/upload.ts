@@ -1,6 +1,7 @@
 /** Reads one document upload from a streamed multipart request (shared by the API and the page form). */
 import { streamBody } from "../../lib/body.ts";
 import { Unprocessable } from "../../lib/errors.ts";
+import { inWords } from "../../lib/validation.ts";
 import { boundaryOf, multipartParts, partText } from "../../lib/multipart.ts";
 import type { Deps } from "../deps.ts";
 import { assertCanUpload, type KycDocument, parseKind, uploadDocument } from "./documents.ts";
@@ -16,6 +17,25 @@ const UPLOAD_TIMEOUT_MS = 120_000;
  * come before `file` (as a form lists it first): the file is not held anywhere while we wait for its kind.
  */
 export async function readDocumentUpload(
+  deps: Pick<Deps, "db" | "store" | "config">,
+  userId: string,
+  req: Request,
+): Promise<KycDocument> {
+  try {
+    return await readUpload(deps, userId, req);
+  } catch (error) {
+    // The upload form shows the message whole (the page without script, the island with): a sentence.
+    throw inWords(error, UPLOAD_LABELS);
+  }
+}
+
+/** The upload's fields as a person reads their names (lib/validation.ts `inWords`). */
+export const UPLOAD_LABELS: Readonly<Record<string, string>> = {
+  file: "The file",
+  kind: "The document type",
+};
+
+async function readUpload(
   deps: Pick<Deps, "db" | "store" | "config">,
   userId: string,
   req: Request,

@@ -66,6 +66,18 @@ Deno.test({
         await t.step("the trader uploads both documents through the island and submits", async () => {
           await page.goto("/dashboard/verification", { waitUntil: "networkidle" });
           await photograph(page, "kyc-verification-empty");
+          // A file that is not an image or a PDF: the island says so in a sentence, not the API's wording.
+          await Deno.writeTextFile(`${files}/notes.png`, "<html>not an image</html>");
+          await page.locator("#kyc-kind").selectOption("identity_front");
+          await page.locator("#kyc-file").setInputFiles(`${files}/notes.png`);
+          await page.getByRole("button", { name: "Upload" }).click();
+          const refused = page.locator("#kyc-upload-error");
+          await refused.waitFor();
+          assert.equal(
+            await refused.innerText(),
+            "The file must be a JPEG, PNG or PDF file (recognised by its content).",
+          );
+          await photograph(page, "kyc-verification-refused");
           await page.locator("#kyc-kind").selectOption("identity_front");
           await page.locator("#kyc-file").setInputFiles(`${files}/passport.png`);
           // The island posts to the API (with a progress bar) and reloads the page on success.
