@@ -3,9 +3,9 @@
  * result, always a sign (+$1,240.50 / −$310.00); durations for countdowns and freshness. Browser-safe: the
  * live islands and the server pages share it, on top of the one money and time formatter.
  */
-import { formatMoney, toMinor } from "../services/money_format.ts";
+import { formatMoney, percent, toMinor } from "../services/money_format.ts";
 
-export { formatMoney };
+export { formatMoney, percent };
 export { formatDateTime } from "../services/time_format.ts";
 
 /** A result with its sign always shown: "+$1,240.50", "−$310", "$0". The minus is U+2212. */
@@ -14,16 +14,6 @@ export function signedMoney(amount: string, currency: string): string {
   if (minor === 0n) return formatMoney(amount, currency);
   const abs = minor < 0n ? amount.slice(1) : amount;
   return `${minor < 0n ? "\u2212" : "+"}${formatMoney(abs, currency)}`;
-}
-
-/**
- * A share written with its sign of percent: "37.5 %" ("37.50" → "37.5 %", "100.00" → "100 %", "90" → "90 %").
- * The space is a no-break space (U+00A0): a line may not end on the number and start the next with "%".
- * Only zeros after a decimal point are trimmed, so a whole number keeps its own ("90" stayed "9" before).
- */
-export function percent(value: string): string {
-  const trimmed = value.includes(".") ? value.replace(/\.?0+$/, "") : value;
-  return `${trimmed || "0"}\u00a0%`;
 }
 
 /** A duration for a countdown: "3 h 05 min", "12 min 40 s", "40 s" (never negative). */

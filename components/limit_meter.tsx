@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import type { MeterLevel } from "../services/accounts/overview_json.ts";
+import { percent } from "../services/money_format.ts";
 
 /** Level → words, symbol and colour; the words and symbol carry the meaning, the colour repeats it. */
 export const LEVELS: Record<MeterLevel, { word: string; icon: string; bar: string; text: string }> = {
@@ -80,9 +81,9 @@ export function LimitMeter(props: {
         <Bar percent={used} fill={l.bar} ticks />
       </div>
       <div class="relative mt-1 h-4 text-[0.7rem] text-muted tabular-nums" aria-hidden="true">
-        <span class="absolute left-0">{props.usedPercent.replace(/\.00$/, "")} % used</span>
-        <span class="absolute left-1/2 -translate-x-1/2 max-sm:hidden">50 %</span>
-        <span class="absolute left-[80%] -translate-x-1/2">80 %</span>
+        <span class="absolute left-0">{percent(props.usedPercent)} used</span>
+        <span class="absolute left-1/2 -translate-x-1/2 max-sm:hidden">{percent("50")}</span>
+        <span class="absolute left-[80%] -translate-x-1/2">{percent("80")}</span>
       </div>
       {props.children && <div class="mt-3 space-y-1 text-sm text-muted">{props.children}</div>}
     </section>

@@ -2,6 +2,7 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { connection, connectUserStream, onNotification } from "./live/user_stream.ts";
 import type { NotificationJson } from "./live/types.ts";
+import { percent } from "../services/money_format.ts";
 
 /**
  * Notifications that arrive while the list page is open, above the server-rendered list (which a reload
@@ -31,7 +32,8 @@ export default function NotificationFeed(props: { empty: boolean }) {
           <h2 class="text-xl font-bold tracking-tight">Nothing yet</h2>
           <p class="mt-2 text-muted">
             Breaches, pauses, passed phases, funded accounts waiting for verification and loss-limit warnings
-            at 50 % and 80 % appear here as they happen, and by mail unless you turn it off.
+            at {percent("50")} and {percent("80")}{" "}
+            appear here as they happen, and by mail unless you turn it off.
           </p>
           <a href="/dashboard" class="btn-primary mt-6">Go to the dashboard</a>
         </div>

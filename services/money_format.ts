@@ -70,3 +70,14 @@ function moneyFormat(locale: string, currency: string, whole: boolean): Intl.Num
   }
   return format;
 }
+
+/**
+ * A share written with its sign of percent: "37.5 %" ("37.50" → "37.5 %", "100.00" → "100 %", "90" → "90 %").
+ * The space is a no-break space (U+00A0): a line may not end on the number and start the next with "%".
+ * Only zeros after a decimal point are trimmed, so a whole number keeps its own ("90" stayed "9" before).
+ * The one way a share is written for a person: pages, rules text, mails, notifications and API messages.
+ */
+export function percent(value: string): string {
+  const trimmed = value.includes(".") ? value.replace(/\.?0+$/, "") : value;
+  return `${trimmed || "0"}\u00a0%`;
+}

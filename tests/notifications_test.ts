@@ -50,12 +50,12 @@ Deno.test("notifications: derived from sync batches, once each, mailed per prefe
       await send(ftmo, half); // the same events again: duplicates
       await send(ftmo, [sync.mark("97300.00", "100000.00", iso(START + 3000))]); // still ≥ 50 %
       assert.deepEqual(await types(ftmo), ["daily_loss_warning"]);
-      assert.equal((await notes(ftmo))[0].title, "50 % of today's daily loss limit used");
+      assert.equal((await notes(ftmo))[0].title, "50\u00a0% of today's daily loss limit used");
       await send(ftmo, [sync.mark("95900.00", "100000.00", iso(START + 4000))]); // 82 %
       await send(ftmo, [sync.mark("97000.00", "100000.00", iso(START + 5000))]); // back below
       await send(ftmo, [sync.mark("95800.00", "100000.00", iso(START + 6000))]); // 84 % again: same day
       assert.deepEqual(await types(ftmo), ["daily_loss_warning", "daily_loss_warning"]);
-      assert.equal((await notes(ftmo))[1].title, "80 % of today's daily loss limit used");
+      assert.equal((await notes(ftmo))[1].title, "80\u00a0% of today's daily loss limit used");
     });
 
     await t.step("a new trading day warns again; 80 % at once silences 50 %", async () => {
@@ -74,9 +74,9 @@ Deno.test("notifications: derived from sync batches, once each, mailed per prefe
       await send(ftmo, [sync.mark("92500.00", "96000.00", iso(START + DAY + 3000))]); // 70 %: no 50 %
       const added = (await notes(ftmo)).slice(before);
       assert.deepEqual(added.map((n) => n.title), [
-        "50 % of the maximum loss limit used",
-        "80 % of today's daily loss limit used",
-        "80 % of the maximum loss limit used",
+        "50\u00a0% of the maximum loss limit used",
+        "80\u00a0% of today's daily loss limit used",
+        "80\u00a0% of the maximum loss limit used",
       ]);
     });
 
@@ -122,6 +122,7 @@ Deno.test("notifications: derived from sync batches, once each, mailed per prefe
       const sent = await mailed();
       assert.equal(sent.length, (await notes()).length, "one mail per notification");
       assert.ok((await notes()).every((n) => n.mail_state === "sent"));
+      // A mail header's whitespace is folded to plain spaces by the mail layer (the body keeps U+00A0).
       assert.ok(sent.some((m) => m.subject === "80 % of the maximum loss limit used"));
 
       await saveMailPreferences(

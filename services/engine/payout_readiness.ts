@@ -9,7 +9,7 @@
  */
 import { fromMinor, toMinor } from "../money.ts";
 import { formatDateTime, isoAt } from "../time.ts";
-import { formatMoney } from "../money_format.ts";
+import { formatMoney, percent } from "../money_format.ts";
 
 /** The payout terms of a plan's funded stage (plans/definition.ts `funded`). */
 export interface PayoutTerms {
@@ -126,7 +126,7 @@ export function payoutReadiness(f: ReadinessFacts): Readiness {
     {
       key: "min_payout",
       met: profit > 0n && maxShare >= minPayout,
-      message: `Profit ${money(maxAmount)} × ${split} % = ${money(maxShare)} ${
+      message: `Profit ${money(maxAmount)} × ${percent(split)} = ${money(maxShare)} ${
         maxShare >= minPayout ? "reaches" : "is below"
       } the minimum ${money(minPayout)}.`,
     },
@@ -180,7 +180,7 @@ export function requestProblem(readiness: Readiness, amount: string): string | n
   }
   const share = traderShareMinor(gross, readiness.splitPercent);
   if (share < toMinor(readiness.minPayout)) {
-    return `${money(gross)} × ${readiness.splitPercent} % = ${money(share)} is below the minimum ${
+    return `${money(gross)} × ${percent(readiness.splitPercent)} = ${money(share)} is below the minimum ${
       money(toMinor(readiness.minPayout))
     }.`;
   }

@@ -8,6 +8,7 @@
 import type postgres from "postgres";
 import type { Db } from "../../db/client.ts";
 import { type FaqEntryInput, insertFaqEntry } from "./queries.ts";
+import { percent } from "../money_format.ts";
 
 /** Serializes concurrent FAQ seeders (two processes starting at once); "PRPF". */
 const FAQ_SEED_LOCK = 0x50525046;
@@ -143,7 +144,7 @@ export const FAQ_SEED: readonly Entry[] = [
     slug: "profit-split",
     question: "How much of the profit do I keep?",
     answer: "Your plan's profit split, shown on the challenges page, applies to the profit you make on the " +
-      "funded account. For example, with an 80 % split you receive 80 of every 100 of profit.",
+      `funded account. For example, with an ${percent("80")} split you receive 80 of every 100 of profit.`,
   },
   {
     category: "payouts",

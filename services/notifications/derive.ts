@@ -23,6 +23,7 @@ import type { AccountState } from "../engine/state.ts";
 import type { EngineRules } from "../engine/rules.ts";
 import { fromMinor } from "../money.ts";
 import { formatMoney } from "../money.ts";
+import { percent } from "../money_format.ts";
 import { formatDay } from "../time_format.ts";
 import type { NotificationType } from "./types.ts";
 
@@ -158,15 +159,15 @@ export function notificationsOf(change: ChangeFacts, limits?: Limits): DerivedNo
   if (limits && account.status === "active") {
     const warn = (type: NotificationType, use: LimitUse, scope: string, what: string) => {
       if (use.limit <= 0n) return;
-      const percent = (use.used * 100n) / use.limit;
-      const reached = WARNING_THRESHOLDS.find((t) => percent >= BigInt(t));
+      const usedPercent = (use.used * 100n) / use.limit;
+      const reached = WARNING_THRESHOLDS.find((t) => usedPercent >= BigInt(t));
       if (reached === undefined) return;
       const keyOf = (t: number) => `${id}:${type}:${t}${scope}`;
       out.push({
         type,
         key: keyOf(reached),
         unless: WARNING_THRESHOLDS.filter((t) => t > reached).map(keyOf),
-        title: `${reached} % of ${what} used`,
+        title: `${percent(String(reached))} of ${what} used`,
         body: `${label}: ${money(fromMinor(use.used))} of ${money(fromMinor(use.limit))} used; the floor is ${
           money(fromMinor(use.floor))
         }.`,

@@ -4,6 +4,7 @@
  */
 import type { Sql } from "../../db/client.ts";
 import { NOTIFICATION_TYPES, type NotificationType } from "./types.ts";
+import { percent } from "../money_format.ts";
 
 export type MailPreferences = Record<NotificationType, boolean>;
 
@@ -17,11 +18,11 @@ export const TYPE_LABELS: Record<NotificationType, { label: string; hint: string
     hint: "A funded account is ready once your identity is verified.",
   },
   daily_loss_warning: {
-    label: "Daily loss limit at 50 % / 80 %",
+    label: `Daily loss limit at ${percent("50")} / ${percent("80")}`,
     hint: "Once per threshold and trading day.",
   },
   max_loss_warning: {
-    label: "Maximum loss limit at 50 % / 80 %",
+    label: `Maximum loss limit at ${percent("50")} / ${percent("80")}`,
     hint: "Once per threshold and account.",
   },
 };

@@ -1,5 +1,6 @@
 /** The mails a trader gets at each step of a payout (DESIGN §3.2: every transition is mailed). */
 import { formatMoney } from "../money.ts";
+import { percent } from "../money_format.ts";
 import { type MailContent, render } from "../mail/templates.ts";
 import type { Payout } from "./queries.ts";
 
@@ -9,7 +10,7 @@ type Step = "requested" | "approved" | "rejected" | "paid";
 export function payoutMail(payout: Payout, step: Step): MailContent {
   const gross = formatMoney(payout.amount, payout.currency);
   const share = formatMoney(payout.traderShare, payout.currency);
-  const figures = `Amount withdrawn: ${gross}; your share (${payout.splitPercent} %): ${share}.`;
+  const figures = `Amount withdrawn: ${gross}; your share (${percent(payout.splitPercent)}): ${share}.`;
   const parts: Record<Step, { subject: string; paragraphs: string[] }> = {
     requested: {
       subject: `We received your payout request for ${share}`,

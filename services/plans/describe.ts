@@ -1,4 +1,5 @@
 import { formatMoney, fromMinor, toMinor } from "../money.ts";
+import { percent } from "../money_format.ts";
 import type { PlanDefinition } from "./definition.ts";
 import { acrossPhases, ANCHOR_WORDS, MAX_BASE_WORDS, planTerms, type StageTerms } from "./rule_terms.ts";
 
@@ -53,7 +54,7 @@ export function describePlan(plan: PlanDefinition): PlanSummary {
     const { rule } = terms;
     const mode = rule.mode === "static" ? "stays fixed" : `trails ${MAX_BASE_WORDS[rule.mode]}`;
     const lock = terms.lock !== null ? `, and stops trailing at ${money(terms.lock)}` : "";
-    return `${"percent" in rule ? `${rule.percent} % ` : ""}(${
+    return `${"percent" in rule ? `${percent(rule.percent)} ` : ""}(${
       money(terms.amount)
     }); the floor ${mode}${lock}. It starts at ${money(terms.start)}.`;
   };
@@ -72,7 +73,7 @@ export function describePlan(plan: PlanDefinition): PlanSummary {
       timeLimit: stage.timeLimitDays === null ? "Unlimited" : `${stage.timeLimitDays} days`,
       consistency: stage.bestDayMaxPercent === null
         ? "None"
-        : `Best day at most ${stage.bestDayMaxPercent} % of total profit`,
+        : `Best day at most ${percent(stage.bestDayMaxPercent)} of total profit`,
     })),
     card: {
       target: acrossPhases(phases.map((s) => s.target)),
@@ -80,7 +81,7 @@ export function describePlan(plan: PlanDefinition): PlanSummary {
       maxLoss: phases[0].maxLoss?.short ?? "None",
       minDays: acrossPhases(phases.map((s) => s.minTradingDays === 0 ? "none" : String(s.minTradingDays))),
     },
-    profitSplit: `${plan.funded.profitSplitPercent} %`,
+    profitSplit: percent(plan.funded.profitSplitPercent),
     payouts: `Every ${plan.funded.payoutIntervalDays} days, from ${money(plan.funded.minPayout)}`,
     reset: `${plan.reset.time} ${plan.reset.timeZone}`,
   };

@@ -1,4 +1,5 @@
 import { formatMoney, fromMinor, percentOf, toMinor } from "../money.ts";
+import { percent } from "../money_format.ts";
 import type { PlanDefinition } from "./definition.ts";
 import { ANCHOR_WORDS, planTerms } from "./rule_terms.ts";
 import type { PlanRules, RuleExplanation } from "./explain_types.ts";
@@ -43,7 +44,7 @@ export function explainRules(plan: PlanDefinition): PlanRules {
     const rule = plan.phases[stages.indexOf(s)].profitTarget!;
     const amount = s.targetAmount;
     const sized = "percent" in rule
-      ? `${rule.percent} % of the initial balance (${money(amount)})`
+      ? `${percent(rule.percent)} of the initial balance (${money(amount)})`
       : money(amount);
     return {
       text:
@@ -58,7 +59,9 @@ export function explainRules(plan: PlanDefinition): PlanRules {
       if (!terms) return { text: "No daily loss limit.", examples: [] };
       const { rule, floorFrom } = terms;
       const basis = rule.on === "equity" ? "equity (including open positions)" : "balance";
-      const size = "percent" in rule && rule.of === "anchor" ? `${rule.percent} % of that level` : terms.size;
+      const size = "percent" in rule && rule.of === "anchor"
+        ? `${percent(rule.percent)} of that level`
+        : terms.size;
       const consequence = rule.action === "fail"
         ? "If it does, the account fails."
         : `If it does, open positions are closed and trading is paused until the next reset at ${resetAt}; the account does not fail.`;
@@ -165,8 +168,9 @@ export function explainRules(plan: PlanDefinition): PlanRules {
         );
       }
       return {
-        text:
-          `Your best day's profit may be at most ${best} % of your total profit. This never fails the account: it only delays the pass until your other days catch up.`,
+        text: `Your best day's profit may be at most ${
+          percent(best)
+        } of your total profit. This never fails the account: it only delays the pass until your other days catch up.`,
         examples,
       };
     },
@@ -186,7 +190,7 @@ export function explainRules(plan: PlanDefinition): PlanRules {
     consistency,
     profitSplit: {
       appliesTo: [FUNDED],
-      text: `You keep ${split} % of the profit you make on the funded account.`,
+      text: `You keep ${percent(split)} of the profit you make on the funded account.`,
       examples: [
         `${account}, on ${money(sampleProfit)} of profit you receive ${
           money(percentOf(sampleProfit, split))

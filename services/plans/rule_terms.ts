@@ -5,6 +5,7 @@
  * is read only for what the compiled rule drops: the percentage a fixed amount was derived from.
  */
 import { formatMoney, fromMinor, toMinor } from "../money.ts";
+import { percent } from "../money_format.ts";
 import { compileRules, type DailyLossAnchor, type EngineRules, type MaxLossMode } from "../engine/rules.ts";
 import { dailyFloorOf, openDay } from "../engine/state.ts";
 import type { DailyLossRule, MaxLossRule, PlanDefinition, ProfitTarget } from "./definition.ts";
@@ -76,7 +77,7 @@ export function stageTerms(plan: PlanDefinition, stage: number | "funded"): Stag
   const phase = stage === "funded" ? null : plan.phases[stage];
   const source = phase ?? plan.funded;
   const percentLabel = (rule: { percent: string } | { amount: string }) =>
-    "percent" in rule ? `${rule.percent} % of the initial balance` : null;
+    "percent" in rule ? `${percent(rule.percent)} of the initial balance` : null;
 
   const target = rules.profitTarget === null || !phase?.profitTarget
     ? null
@@ -91,8 +92,8 @@ export function stageTerms(plan: PlanDefinition, stage: number | "funded"): Stag
     dailyLoss = d.amount.kind === "percent_of_anchor"
       ? {
         rule,
-        short: `${d.amount.percent} % of ${anchor}`,
-        size: `${d.amount.percent} % of ${anchor}`,
+        short: `${percent(d.amount.percent)} of ${anchor}`,
+        size: `${percent(d.amount.percent)} of ${anchor}`,
         floorFrom: (level) => fromMinor(dailyFloorAt(rules, toMinor(level))),
       }
       : {
@@ -124,7 +125,7 @@ export function stageTerms(plan: PlanDefinition, stage: number | "funded"): Stag
     name: phase?.name ?? "Funded account",
     rules,
     target: target
-      ? `${"percent" in target.rule ? `${target.rule.percent} % ` : ""}(${money(target.minor)})`
+      ? `${"percent" in target.rule ? `${percent(target.rule.percent)} ` : ""}(${money(target.minor)})`
       : "None",
     targetAmount: target ? fromMinor(target.minor) : null,
     dailyLoss,

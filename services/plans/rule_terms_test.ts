@@ -18,7 +18,7 @@ Deno.test("rule terms: each daily-loss basis reads and floors as the engine comp
     withDaily({ percent: "5", of: "anchor", anchor: "sod_equity", on: "equity", action: "fail" }),
     0,
   ).dailyLoss!;
-  assert.equal(ofAnchor.short, "5 % of the day's starting equity");
+  assert.equal(ofAnchor.short, "5\u00a0% of the day's starting equity");
   assert.equal(ofAnchor.floorFrom("102000.00"), "96900.00"); // 5 % of that day's 102,000
 
   const fixed = stageTerms(

@@ -2,6 +2,7 @@ import type { ComponentChildren } from "preact";
 import type { OrderSummary, Quote } from "../../../services/commerce/purchase.ts";
 import type { PlanSummary } from "../../../services/plans/describe.ts";
 import { formatMoney } from "../../../services/money.ts";
+import { percent } from "../../../services/money_format.ts";
 import { Field, FormError, Notice, SubmitButton } from "../../../components/form.tsx";
 
 /** Everything the checkout page shows; money as decimal strings, formatted here. */
@@ -50,7 +51,7 @@ export function CheckoutView({ data }: { data: CheckoutData }) {
                       Coupon {quote.coupon.code}{" "}
                       <span class="text-muted">
                         ({quote.coupon.kind === "percent"
-                          ? `${percentText(quote.coupon.value)} % off`
+                          ? `${percent(quote.coupon.value)} off`
                           : `${money(quote.coupon.value)} off`})
                       </span>
                     </dt>
@@ -96,11 +97,6 @@ export function CheckoutView({ data }: { data: CheckoutData }) {
         )}
     </div>
   );
-}
-
-/** "10.00" → "10", "12.50" → "12.5": percentages as people write them. */
-function percentText(value: string): string {
-  return value.includes(".") ? value.replace(/\.?0+$/, "") : value;
 }
 
 /** The plan's key rules, from the same definition the engine enforces. */

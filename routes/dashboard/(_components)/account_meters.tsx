@@ -119,12 +119,14 @@ export function AccountMeterGrid(
             ? "No profit yet"
             : <Flash value={m.consistency.needed}>{money(m.consistency.needed)} more profit needed</Flash>}
           share={m.consistency.sharePercent === null
-            ? `best day ≤ ${m.consistency.maxPercent} % of profit`
-            : `best day ${percent(m.consistency.sharePercent)} of profit, max ${m.consistency.maxPercent} %`}
+            ? `best day ≤ ${percent(m.consistency.maxPercent)} of profit`
+            : `best day ${percent(m.consistency.sharePercent)} of profit, max ${
+              percent(m.consistency.maxPercent)
+            }`}
           donePercent={consistencyDone(m.consistency.sharePercent, m.consistency.maxPercent)}
           label={`Best day is ${
             m.consistency.sharePercent === null ? "not yet set" : percent(m.consistency.sharePercent)
-          } of total profit; at most ${m.consistency.maxPercent} % allowed`}
+          } of total profit; at most ${percent(m.consistency.maxPercent)} allowed`}
         >
           <p>
             Best day <span class="tabular-nums">{signedMoney(m.consistency.bestDay, currency)}</span>

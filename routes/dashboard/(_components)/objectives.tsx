@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import type { ObjectiveJson as Objective } from "../../../services/accounts/overview_json.ts";
-import { formatMoney, fromMinor, toMinor } from "../../../services/money_format.ts";
+import { formatMoney, fromMinor, percent, toMinor } from "../../../services/money_format.ts";
 import { formatDateTime } from "../../../services/time_format.ts";
 import { StatusBadge } from "../../../components/status_badge.tsx";
 
@@ -139,14 +139,14 @@ function Explain({ o, anchorWords, f }: { o: Objective; anchorWords: string | nu
       return (
         <>
           <P>
-            Your best day may make at most <b>{o.required} %</b> of your total profit.
+            Your best day may make at most <b>{percent(o.required)}</b> of your total profit.
           </P>
           <P>
             {o.current === null
               ? "No profit yet."
-              : `Best day ${f.money(o.bestDay)} of ${f.money(o.totalProfit)} total profit: ${o.current} %.`}
-            {" "}
-            This only delays a pass; it never fails the account.
+              : `Best day ${f.money(o.bestDay)} of ${f.money(o.totalProfit)} total profit: ${
+                percent(o.current)
+              }.`} This only delays a pass; it never fails the account.
           </P>
         </>
       );

@@ -10,6 +10,7 @@
 import { Field, FormError, Notice, SubmitButton } from "../../../components/form.tsx";
 import { PAYOUT_STATUS, StatusBadge } from "../../../components/status_badge.tsx";
 import { formatMoney } from "../../../services/money.ts";
+import { percent } from "../../../services/money_format.ts";
 import type { PayoutPanelData } from "../../../services/payouts/trader.ts";
 import { formatDateTime } from "../../../services/time.ts";
 
@@ -51,7 +52,8 @@ export function PayoutPanel(props: PayoutPanelProps) {
     <section aria-labelledby={h} id={`payouts-${data.accountId}`} class="card scroll-mt-6">
       <h2 id={h} class="text-xl font-bold tracking-tight">{props.title ?? "Payouts"}</h2>
       <p class="mt-1 text-sm text-muted">
-        You receive {r.splitPercent} % of the profit you withdraw (at least {money(r.minPayout)} per payout).
+        You receive {percent(r.splitPercent)} of the profit you withdraw (at least {money(r.minPayout)}{" "}
+        per payout).
       </p>
       {props.notice && (
         <div class="mt-4">
@@ -109,7 +111,7 @@ export function PayoutPanel(props: PayoutPanelProps) {
           <dl class="grid grid-cols-[1fr_auto] gap-x-4 gap-y-1 rounded-lg border border-line p-4 text-sm">
             <dt>Withdrawn from the account</dt>
             <dd class="text-right tabular-nums">{money(props.confirm.amount)}</dd>
-            <dt class="font-semibold">You receive ({r.splitPercent} %)</dt>
+            <dt class="font-semibold">You receive ({percent(r.splitPercent)})</dt>
             <dd class="text-right font-semibold tabular-nums">{money(props.confirm.share)}</dd>
             <dt class="text-muted">The firm keeps</dt>
             <dd class="text-right tabular-nums text-muted">{money(props.confirm.firmKeeps)}</dd>

@@ -3,15 +3,16 @@ import type { Breakdown } from "../../../services/trading/statistics.ts";
 import { StatGrid, StatTile } from "../../../components/stat_tile.tsx";
 import { formatAmount, SignedMoney } from "../../../components/money.tsx";
 import { ScrollRegion } from "../../../components/scroll_region.tsx";
+import { percent } from "../../../components/figures.ts";
 import { Day } from "../../../components/date_time.tsx";
 
-/** "0.4000" (a ratio) → "40.00 %", by moving the decimal point: no float in between. */
+/** "0.4000" (a ratio) → "40 %" ("0.4125" → "41.25 %"), by moving the decimal point: no float in between. */
 export function percentOfRatio(ratio: string): string {
   const negative = ratio.startsWith("-");
   const [whole, fraction = ""] = ratio.replace("-", "").split(".");
   const digits = (whole + fraction.padEnd(4, "0")).replace(/^0+(?=\d{3})/, "");
   const cut = digits.length - 2;
-  return `${negative ? "−" : ""}${digits.slice(0, cut)}.${digits.slice(cut)} %`;
+  return `${negative ? "−" : ""}${percent(`${digits.slice(0, cut)}.${digits.slice(cut)}`)}`;
 }
 
 const DASH = <span class="text-muted">—</span>;
@@ -78,7 +79,7 @@ export function StatisticsTiles({ stats: s }: { stats: AccountStatistics }) {
           <StatTile
             label="Max drawdown (balance)"
             sub={s.maxDrawdown?.percent != null
-              ? `${s.maxDrawdown.percent} % of the peak ${formatAmount(s.maxDrawdown.peak, c)}`
+              ? `${percent(s.maxDrawdown.percent)} of the peak ${formatAmount(s.maxDrawdown.peak, c)}`
               : undefined}
           >
             {s.maxDrawdown === null ? DASH : <>{formatAmount(s.maxDrawdown.amount, c)}</>}
@@ -86,7 +87,9 @@ export function StatisticsTiles({ stats: s }: { stats: AccountStatistics }) {
           <StatTile
             label="Max drawdown (equity)"
             sub={s.maxDrawdownEquity?.percent != null
-              ? `${s.maxDrawdownEquity.percent} % of the peak ${formatAmount(s.maxDrawdownEquity.peak, c)}`
+              ? `${percent(s.maxDrawdownEquity.percent)} of the peak ${
+                formatAmount(s.maxDrawdownEquity.peak, c)
+              }`
               : "No equity samples yet"}
           >
             {s.maxDrawdownEquity === null ? DASH : <>{formatAmount(s.maxDrawdownEquity.amount, c)}</>}
