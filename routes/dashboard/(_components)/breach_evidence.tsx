@@ -49,7 +49,7 @@ export function BreachEvidence({ evidence, f }: { evidence: Evidence; f: Formatt
       `${RULE[evidence.rule]} (${evidence.action === "fail" ? "fails the account" : "pauses trading"})`,
     ],
     ["When", f.time(evidence.at)],
-    ["Trading day", <Day day={evidence.tradingDay} />],
+    ["Trading day", <Day key="day" day={evidence.tradingDay} />],
   ];
   if (evidence.floor !== null) rows.push(["Floor", f.money(evidence.floor)]);
   if (evidence.basis === "time") {
