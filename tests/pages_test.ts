@@ -114,7 +114,7 @@ Deno.test("pages: home, challenges, health, errors", async (t) => {
       const html = await res.text();
       assert.match(html, new RegExp(`${family} — full comparison`));
       assert.match(html, /\$123\.45/);
-      assert.match(html, /10 % \(\$2,500\)/); // 10 % of 25,000.00
+      assert.match(html, /10\u00a0% \(\$2,500\)/); // 10 % of 25,000.00
       assert.match(html, /<!--frsh:island:PlanSwitcher:0-->/);
       assert.match(html, /aria-current="true"[^>]*>25K</);
       // Cached whole: the boot script is allowed by hash (tests/cached_island_pages_test.ts), not a nonce.
