@@ -45,7 +45,7 @@ Deno.test("an eligible account: every condition met, the figures of a request", 
   ]);
   assert.equal(requestProblem(r, "2500.00"), null);
   assert.equal(requestProblem(r, "3000.01"), "The amount $3,000.01 is more than the profit $3,000.");
-  assert.equal(requestProblem(r, "124.99"), "$124.99 × 80 % = $99.99 is below the minimum $100.");
+  assert.equal(requestProblem(r, "124.99"), "$124.99 × 80\u00a0% = $99.99 is below the minimum $100.");
   assert.equal(requestProblem(r, "125.00"), null);
 });
 
@@ -60,7 +60,7 @@ Deno.test("the sentences of DESIGN §3.2: interval, open positions, minimum", ()
   const msg = Object.fromEntries(r.conditions.map((c) => [c.key, c.message]));
   assert.equal(msg.interval, "Next request possible on 20 Dec 2026, 14:00 (your time).");
   assert.equal(msg.no_open_positions, "Close 2 open positions.");
-  assert.equal(msg.min_payout, "Profit $120 × 80 % = $96 is below the minimum $100.");
+  assert.equal(msg.min_payout, "Profit $120 × 80\u00a0% = $96 is below the minimum $100.");
   assert.equal(r.nextRequestAt, "2026-12-20T13:00:00.000Z");
   assert.equal(requestProblem(r, "100.00"), "Close 2 open positions.");
 });
